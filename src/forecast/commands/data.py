@@ -1,0 +1,7 @@
+"""`forecast data`: command-line entry points for this pipeline step."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="data", no_args_is_help=True)

@@ -1,0 +1,7 @@
+"""`forecast episodes`: command-line entry points for this pipeline step."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="episodes", no_args_is_help=True)

@@ -1,0 +1,141 @@
+"""Typed view of params.yaml, the single source of truth for every setting.
+
+Validation happens once, at load time, so a typo in params.yaml fails with the key's name instead
+of surfacing as a strange number three stages later.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from forecast.errors import ForecastError
+
+DEFAULT_PARAMS_PATH = Path("params.yaml")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SyntheticParams(_Section):
+    start_year: int = 1946
+    end_year: int = 2014
+    scale: float = Field(1.0, gt=0)
+
+
+class CsvImport(_Section):
+    path: str
+    mapping: str
+
+
+class DataParams(_Section):
+    mode: Literal["auto", "real", "synthetic"] = "auto"
+    sources: list[str] = ["mie", "cow_mid", "handcoded"]
+    model_sources: list[str] = ["mie", "handcoded"]
+    paths: dict[str, str] = {}
+    external_dir: str = "data/external"
+    download: bool = False
+    csv_imports: list[CsvImport] = []
+    synthetic: SyntheticParams = SyntheticParams()
+
+
+class EpisodeParams(_Section):
+    horizons: list[int] = [7, 30, 90, 365]
+    include_same_day: bool = False
+    min_hostility: int = Field(4, ge=1, le=5)
+
+
+class FeatureParams(_Section):
+    windows: list[int] = [7, 30, 90, 365, 1825]
+    response_windows: list[int] = [7, 30]
+    shrinkage_strength: float = Field(5.0, ge=0)
+    escalation_short_days: int = 90
+    escalation_long_days: int = 1825
+
+
+class BacktestParams(_Section):
+    first_origin: int = 1990
+    last_origin: int | None = None
+    embargo_days: int = Field(0, ge=0)
+    bootstrap_replicates: int = Field(200, ge=0)
+    calibration_bins: int = Field(10, ge=2)
+
+
+class HistGBParams(_Section):
+    max_iter: int = 200
+    learning_rate: float = 0.05
+    max_leaf_nodes: int = 15
+    min_samples_leaf: int = 40
+    l2_regularization: float = 1.0
+    calibration: Literal["isotonic", "sigmoid"] = "isotonic"
+
+
+class SplineLogitParams(_Section):
+    n_knots: int = 5
+    C: float = 1.0
+
+
+class ModelParams(_Section):
+    likelihood: list[str] = [
+        "base_rate",
+        "dyad_persistence",
+        "severity_logit",
+        "logit",
+        "spline_logit",
+        "hist_gb",
+    ]
+    timing: list[str] = ["hazard_glm", "cox"]
+    base_rate_years: int = 10
+    hist_gb: HistGBParams = HistGBParams()
+    spline_logit: SplineLogitParams = SplineLogitParams()
+
+
+class TrainParams(_Section):
+    champion_metric: str = "bss"
+    champion_horizon: int = 30
+    champion_subset: str = "limited_force"
+
+
+class TrackingParams(_Section):
+    uri: str = "sqlite:///mlruns/mlflow.db"
+    artifact_root: str = "mlruns/artifacts"
+    experiment: str = "retaliation"
+
+
+class ReportParams(_Section):
+    incidents: str = "data/incidents"
+    output_dir: str = "reports"
+
+
+class Params(_Section):
+    seed: int = 20240116
+    data: DataParams = DataParams()
+    episodes: EpisodeParams = EpisodeParams()
+    features: FeatureParams = FeatureParams()
+    backtest: BacktestParams = BacktestParams()
+    models: ModelParams = ModelParams()
+    train: TrainParams = TrainParams()
+    tracking: TrackingParams = TrackingParams()
+    report: ReportParams = ReportParams()
+
+
+def load_params(path: str | Path = DEFAULT_PARAMS_PATH) -> Params:
+    """Read params.yaml; a missing file gives the defaults, a bad key a clear error."""
+    path = Path(path)
+    if not path.exists():
+        return Params()
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ForecastError(f"{path}: not valid YAML ({exc})") from exc
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ForecastError(f"{path}: {problems}") from exc
