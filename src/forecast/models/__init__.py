@@ -1,0 +1,1 @@
+"""Retaliation models: baselines, likelihood (statsmodels, scikit-learn) and timing."""
