@@ -1,0 +1,138 @@
+"""Plumbing every model shares: aligning features with episodes, labels per horizon, intervals.
+
+Kept apart from the models so that each model module holds only its statistics, and so that the
+rules (which rows carry a label, how features are chosen and imputed) are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from forecast.errors import ForecastError
+
+EPISODE_KEY = "episode_id"
+
+
+def label_column(horizon: int) -> str:
+    """The episodes column holding the H-day label (design.md: `retaliated_{H}d`)."""
+    return f"retaliated_{horizon}d"
+
+
+def align(features: pd.DataFrame, episodes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Features and episodes in the same row order, matched on `episode_id`.
+
+    Every episode must have a feature row: a missing one means the features file is stale, and
+    guessing its values would silently change what the model learns.
+    """
+    for name, frame in (("features", features), ("episodes", episodes)):
+        if EPISODE_KEY not in frame.columns:
+            raise ForecastError(f"{name} table has no '{EPISODE_KEY}' column (rebuild it)")
+    positions = pd.Index(features[EPISODE_KEY]).get_indexer(episodes[EPISODE_KEY])
+    missing = positions < 0
+    if missing.any():
+        example = episodes.loc[missing, EPISODE_KEY].iloc[0]
+        raise ForecastError(
+            f"{int(missing.sum())} episodes have no feature row (e.g. '{example}'); "
+            "run `forecast features build` again"
+        )
+    return (
+        features.iloc[positions].reset_index(drop=True),
+        episodes.reset_index(drop=True),
+    )
+
+
+def numeric_feature_names(features: pd.DataFrame) -> list[str]:
+    """All numeric feature columns, in the table's order (the id column excluded)."""
+    return [
+        c
+        for c in features.columns
+        if c != EPISODE_KEY
+        and (pd.api.types.is_numeric_dtype(features[c]) or pd.api.types.is_bool_dtype(features[c]))
+    ]
+
+
+def labels(episodes: pd.DataFrame, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """(known, retaliated) arrays for one horizon; censored labels (NA) are not known."""
+    column = label_column(horizon)
+    if column not in episodes.columns:
+        raise ForecastError(
+            f"episodes table has no '{column}' column; add {horizon} to episodes.horizons "
+            "in params.yaml and rebuild episodes"
+        )
+    values = episodes[column].astype("boolean")
+    known = values.notna().to_numpy()
+    return known, values.fillna(False).to_numpy(dtype=bool)
+
+
+def dyad_groups(episodes: pd.DataFrame) -> np.ndarray:
+    """Integer cluster ids for the undirected dyad, so both directions share one cluster."""
+    low = np.minimum(episodes["initiator"].to_numpy(), episodes["target"].to_numpy())
+    high = np.maximum(episodes["initiator"].to_numpy(), episodes["target"].to_numpy())
+    return pd.factorize(pd.Series(low).astype(str) + "-" + pd.Series(high).astype(str))[0]
+
+
+def matching_columns(names: Sequence[str], pattern: str) -> list[str]:
+    """Feature names matching a regular expression, in the table's order."""
+    regex = re.compile(pattern)
+    return [n for n in names if regex.search(n)]
+
+
+def binomial_band(p: np.ndarray, effective_n: float, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """A Wilson score interval for a rate estimated from about `effective_n` cases.
+
+    Used where a model has no parametric standard error: the band reflects how many labelled
+    cases stand behind a probability, which is the uncertainty a reader most needs to see.
+    """
+    z = stats.norm.ppf(0.5 + level / 2)
+    n = max(effective_n, 1.0)
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+class FeatureMemory:
+    """Remembers which features a model was fitted on and their training medians.
+
+    `predict` explains drivers against `reference_values_`, and a table missing a training
+    feature is an error that names it rather than a shape mismatch deep inside a solver.
+    """
+
+    feature_names_: list[str]
+    reference_values_: pd.Series
+
+    def _remember(self, features: pd.DataFrame, names: Sequence[str]) -> None:
+        self.feature_names_ = list(names)
+        self.reference_values_ = features[self.feature_names_].astype("float64").median()
+
+    def _matrix(self, features: pd.DataFrame) -> np.ndarray:
+        missing = [n for n in self.feature_names_ if n not in features.columns]
+        if missing:
+            raise ForecastError(
+                f"features lack column(s) {', '.join(missing)} that the model '{self.name}' "
+                "was trained on; rebuild features with the same params"
+            )
+        frame = features[self.feature_names_].astype("float64")
+        return frame.fillna(self.reference_values_).to_numpy()
+
+    name: str
+
+    def _frame(self, values: np.ndarray, index: pd.Index, horizons: Sequence[int]) -> pd.DataFrame:
+        return pd.DataFrame(values, index=index, columns=list(horizons))
+
+
+def survival_to_proba(survival: pd.DataFrame, horizons: Sequence[int]) -> pd.DataFrame:
+    """P(retaliation within H) = 1 - S(H): one formula, so likelihood and timing agree."""
+    return 1.0 - survival[list(horizons)]
+
+
+def check_horizons(horizons: Sequence[int]) -> tuple[int, ...]:
+    """Horizons sorted and positive; a zero-day horizon has no meaning under daily data."""
+    ordered = tuple(sorted({int(h) for h in horizons}))
+    if not ordered or ordered[0] <= 0:
+        raise ForecastError(f"horizons must be positive day counts, got {list(horizons)}")
+    return ordered

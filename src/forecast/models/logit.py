@@ -1,0 +1,159 @@
+"""The interpretable likelihood model: a statsmodels Logit per horizon, clustered by dyad.
+
+Triggers within one dyad are not independent (a tit-for-tat exchange produces many of them), so
+standard errors are clustered on the undirected dyad; the odds ratios the brief quotes carry
+those honest intervals. The severity-only logit is the same model restricted to the trigger's
+own attributes, a baseline for "how much does history add?".
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Self
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import linalg, stats
+from scipy.special import expit
+
+from forecast.errors import ForecastError
+from forecast.models.common import (
+    FeatureMemory,
+    align,
+    check_horizons,
+    dyad_groups,
+    labels,
+    matching_columns,
+    numeric_feature_names,
+)
+
+# The trigger's own attributes: how hard the blow was, not who struck whom before.
+SEVERITY_PATTERN = r"^(hostility|war_battle|action_)|fatalit"
+
+
+def independent_columns(matrix: np.ndarray, names: Sequence[str]) -> list[str]:
+    """Drop constant and linearly dependent columns (pivoted QR), keeping the earlier ones.
+
+    A rolling origin can leave a flag all zero in an early window; keeping it would make the
+    information matrix singular and the standard errors meaningless.
+    """
+    varying = np.nanstd(matrix, axis=0) > 1e-12
+    kept = np.flatnonzero(varying)
+    if kept.size == 0:
+        return []
+    centred = matrix[:, kept] - matrix[:, kept].mean(axis=0)
+    _, r, pivot = linalg.qr(centred / centred.std(axis=0), mode="economic", pivoting=True)
+    diagonal = np.abs(np.diag(r))
+    rank = int((diagonal > diagonal[0] * 1e-8).sum()) if diagonal.size else 0
+    chosen = sorted(kept[pivot[:rank]])
+    return [names[i] for i in chosen]
+
+
+class ClusteredLogit(FeatureMemory):
+    """One `statsmodels` Logit per horizon with dyad-clustered (sandwich) standard errors."""
+
+    def __init__(
+        self,
+        horizons: Sequence[int],
+        name: str = "logit",
+        column_pattern: str | None = None,
+    ) -> None:
+        self.horizons = check_horizons(horizons)
+        self.name = name
+        self.column_pattern = column_pattern
+
+    def _candidate_columns(self, features: pd.DataFrame) -> list[str]:
+        names = numeric_feature_names(features)
+        if self.column_pattern is None:
+            return names
+        chosen = matching_columns(names, self.column_pattern)
+        if not chosen:
+            raise ForecastError(
+                f"model '{self.name}' found no feature matching /{self.column_pattern}/"
+            )
+        return chosen
+
+    def fit(self, features: pd.DataFrame, episodes: pd.DataFrame) -> Self:
+        features, episodes = align(features, episodes)
+        candidates = self._candidate_columns(features)
+        self._remember(features, candidates)
+        matrix = self._matrix(features)
+        groups = dyad_groups(episodes)
+        self.results_: dict[int, object] = {}
+        self.columns_: dict[int, list[str]] = {}
+        for horizon in self.horizons:
+            known, retaliated = labels(episodes, horizon)
+            columns = independent_columns(matrix[known], candidates)
+            index = [candidates.index(c) for c in columns]
+            design = sm.add_constant(matrix[known][:, index], has_constant="add")
+            with warnings.catch_warnings():
+                # Rare separation in a small early window is expected; the fit still ranks.
+                warnings.simplefilter("ignore")
+                result = sm.Logit(retaliated[known].astype(float), design).fit(
+                    disp=0,
+                    method="newton",
+                    maxiter=100,
+                    cov_type="cluster",
+                    cov_kwds={"groups": groups[known]},
+                )
+            self.results_[horizon] = result
+            self.columns_[horizon] = columns
+        return self
+
+    def _design(self, features: pd.DataFrame, horizon: int) -> np.ndarray:
+        matrix = self._matrix(features)
+        index = [self.feature_names_.index(c) for c in self.columns_[horizon]]
+        return sm.add_constant(matrix[:, index], has_constant="add")
+
+    def linear_predictor(self, features: pd.DataFrame, horizon: int) -> np.ndarray:
+        """log-odds of retaliation within `horizon` days."""
+        return self._design(features, horizon) @ np.asarray(self.results_[horizon].params)
+
+    def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
+        values = np.column_stack([expit(self.linear_predictor(features, h)) for h in self.horizons])
+        return self._frame(values, features.index, self.horizons)
+
+    def predict_interval(
+        self, features: pd.DataFrame, level: float = 0.9
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Delta-method band on the log-odds scale with the clustered covariance."""
+        z = stats.norm.ppf(0.5 + level / 2)
+        lows, highs = [], []
+        for horizon in self.horizons:
+            design = self._design(features, horizon)
+            result = self.results_[horizon]
+            eta = design @ np.asarray(result.params)
+            se = np.sqrt(np.einsum("ij,jk,ik->i", design, np.asarray(result.cov_params()), design))
+            lows.append(expit(eta - z * se))
+            highs.append(expit(eta + z * se))
+        return (
+            self._frame(np.column_stack(lows), features.index, self.horizons),
+            self._frame(np.column_stack(highs), features.index, self.horizons),
+        )
+
+    def odds_ratios(self, horizon: int, level: float = 0.9) -> pd.DataFrame:
+        """Odds ratio per feature unit with its clustered interval and p-value, for the brief."""
+        result = self.results_[horizon]
+        names = ["const", *self.columns_[horizon]]
+        bounds = np.asarray(result.conf_int(alpha=1 - level))
+        return (
+            pd.DataFrame(
+                {
+                    "feature": names,
+                    "coef": np.asarray(result.params),
+                    "odds_ratio": np.exp(np.asarray(result.params)),
+                    "low": np.exp(bounds[:, 0]),
+                    "high": np.exp(bounds[:, 1]),
+                    "p_value": np.asarray(result.pvalues),
+                }
+            )
+            .iloc[1:]
+            .reset_index(drop=True)
+        )
+
+
+def severity_logit(horizons: Sequence[int]) -> ClusteredLogit:
+    """The trigger's severity alone: hostility, war battle, action and fatalities."""
+    return ClusteredLogit(horizons, name="severity_logit", column_pattern=SEVERITY_PATTERN)

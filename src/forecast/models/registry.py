@@ -1,0 +1,75 @@
+"""Model names (as params.yaml spells them) to fresh, unfitted model objects.
+
+The backtest, `forecast train` and the tests build models only through here, so a model's
+settings come from params.yaml alone and every caller gets the same model for the same name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from forecast.config import Params
+from forecast.errors import ForecastError
+from forecast.models.baselines import DyadPersistence, TrailingBaseRate
+from forecast.models.logit import ClusteredLogit, severity_logit
+from forecast.models.sklearn_models import CalibratedBoosting, SplineLogit
+from forecast.models.timing import CoxTiming, HazardGLM
+
+Builder = Callable[[Params], object]
+
+
+def _horizons(params: Params) -> tuple[int, ...]:
+    return tuple(params.episodes.horizons)
+
+
+BUILDERS: dict[str, Builder] = {
+    "base_rate": lambda p: TrailingBaseRate(_horizons(p), years=p.models.base_rate_years),
+    "dyad_persistence": lambda p: DyadPersistence(_horizons(p)),
+    "severity_logit": lambda p: severity_logit(_horizons(p)),
+    "logit": lambda p: ClusteredLogit(_horizons(p)),
+    "spline_logit": lambda p: SplineLogit(
+        _horizons(p), n_knots=p.models.spline_logit.n_knots, C=p.models.spline_logit.C
+    ),
+    "hist_gb": lambda p: CalibratedBoosting(
+        _horizons(p),
+        calibration=p.models.hist_gb.calibration,
+        seed=p.seed,
+        max_iter=p.models.hist_gb.max_iter,
+        learning_rate=p.models.hist_gb.learning_rate,
+        max_leaf_nodes=p.models.hist_gb.max_leaf_nodes,
+        min_samples_leaf=p.models.hist_gb.min_samples_leaf,
+        l2_regularization=p.models.hist_gb.l2_regularization,
+    ),
+    "hazard_glm": lambda p: HazardGLM(_horizons(p)),
+    "cox": lambda p: CoxTiming(_horizons(p)),
+}
+
+TIMING_MODELS = frozenset({"hazard_glm", "cox"})
+# Skill scores are measured against these, so the backtest always runs them.
+REFERENCE_MODELS = ("base_rate", "dyad_persistence")
+
+
+def build(name: str, params: Params) -> object:
+    """A fresh model for `name`, configured from params."""
+    try:
+        builder = BUILDERS[name]
+    except KeyError:
+        known = ", ".join(sorted(BUILDERS))
+        raise ForecastError(
+            f"params.yaml models: unknown model '{name}' (known models: {known})"
+        ) from None
+    return builder(params)
+
+
+def model_names(params: Params) -> list[str]:
+    """Every model the backtest runs: references first, then params' likelihood and timing lists.
+
+    Timing models also forecast likelihood (1 - S(H)), so they are scored with the others.
+    """
+    names = [*REFERENCE_MODELS, *params.models.likelihood, *params.models.timing]
+    return list(dict.fromkeys(names))
+
+
+def is_timing(name: str) -> bool:
+    """Whether the model gives a survival curve (and so enters metrics/timing.json)."""
+    return name in TIMING_MODELS
