@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import pandas as pd
+
 
 @dataclass(frozen=True)
 class EstimativeBand:
@@ -85,3 +87,18 @@ def key_judgment(responder: str, provoker: str, probability: float, days: int) -
     if band.term == "almost certainly":
         return f"{responder} will almost certainly ({rng}) use force against {provoker} {within}."
     return f"{responder} is {band.term} ({rng}) to use force against {provoker} {within}."
+
+
+def readable_date(value: object) -> str:
+    """A date as a reader writes it, '16 January 2024', never '2024-01-16'."""
+    stamp = pd.Timestamp(value)
+    return f"{stamp.day} {stamp:%B %Y}"
+
+
+def percent(probability: float) -> str:
+    """A probability as a whole percentage, '87 %', or '<1 %' so that nothing reads as zero."""
+    if probability < 0.005:
+        return "<1 %"
+    if probability > 0.995:
+        return ">99 %"
+    return f"{round(probability * 100)} %"
