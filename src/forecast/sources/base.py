@@ -1,0 +1,274 @@
+"""What every source adapter returns, and the bookkeeping they share.
+
+Adapters differ in how they read a producer's file, but they must agree on one promise: every
+row read ends up in the incident table or in quarantine with a reason. `finish` keeps that
+promise in one place, so no adapter can drop a row by forgetting to record it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import DataFileError
+from forecast.schema import QUARANTINE_COLUMNS, empty_incidents, empty_quarantine, split_valid
+
+# Internal columns a candidate table may carry: the source-file row that produced a candidate
+# incident, and (for sources that pair rows, such as MID participants) the other row used.
+ROW = "_row"
+OTHER_ROW = "_other_row"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file a source was read from, with its md5 so a run can say exactly what it used."""
+
+    path: Path
+    md5: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path.as_posix(), "md5": self.md5}
+
+
+@dataclass
+class SourceResult:
+    """One source's incidents, its rejected rows and what it covers.
+
+    `rows_read` counts the rows of the source's main file; `rows_kept` those that reached the
+    incident table (a row may yield more than one incident, or none when it is only a target);
+    `rows_quarantined` those that did not. `rows_kept + rows_quarantined == rows_read` always.
+    `quarantine` may also hold notes on kept rows (e.g. an ICB actor whose trigger was kept but
+    whose response was not).
+    """
+
+    source: str
+    incidents: pd.DataFrame = field(default_factory=empty_incidents)
+    quarantine: pd.DataFrame = field(default_factory=empty_quarantine)
+    rows_read: int = 0
+    rows_kept: int = 0
+    rows_quarantined: int = 0
+    coverage_start: date | None = None
+    coverage_end: date | None = None
+    files: list[SourceFile] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> dict[str, date | None]:
+        return {"start": self.coverage_start, "end": self.coverage_end}
+
+    def summary(self) -> dict[str, object]:
+        """The JSON-ready record that ingest writes to sources.json."""
+        return {
+            "files": [f.as_dict() for f in self.files],
+            "rows_read": self.rows_read,
+            "rows_kept": self.rows_kept,
+            "rows_quarantined": self.rows_quarantined,
+            "incidents": len(self.incidents),
+            "coverage": {
+                "start": self.coverage_start.isoformat() if self.coverage_start else None,
+                "end": self.coverage_end.isoformat() if self.coverage_end else None,
+            },
+        }
+
+
+def md5_of(path: Path) -> str:
+    """md5 of a file, read in chunks so a large download does not sit in memory."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_table_file(path: Path, required: Iterable[str], **read_csv: object) -> pd.DataFrame:
+    """Read a CSV or Parquet file, turning every way it can be unusable into a DataFileError.
+
+    A missing, empty or unreadable file and a missing column are the user's to fix, so they get
+    one line naming the file and what was expected rather than a pandas traceback.
+    """
+    path = Path(path)
+    required = list(required)
+    if not path.exists():
+        raise DataFileError(path, "file not found")
+    if path.is_dir():
+        raise DataFileError(path, "is a folder, expected a CSV or Parquet file")
+    if path.stat().st_size == 0:
+        raise DataFileError(path, "file is empty", "expected a header row and data rows")
+    try:
+        if path.suffix.lower() in {".parquet", ".pq"}:
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, **read_csv)  # type: ignore[call-overload]
+    except pd.errors.EmptyDataError as exc:
+        raise DataFileError(path, "file is empty", "expected a header row and data rows") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataFileError(
+            path, f"cannot be read as a table ({first_line})", "expected UTF-8 CSV or Parquet"
+        ) from exc
+    missing = [name for name in required if name not in frame.columns]
+    if missing:
+        raise DataFileError(
+            path,
+            f"missing column(s) {', '.join(missing)}",
+            f"expected columns: {', '.join(required)}",
+        )
+    if frame.empty:
+        raise DataFileError(path, "has a header but no data rows")
+    return frame
+
+
+def quarantine_records(
+    rows: pd.Series | np.ndarray,
+    *,
+    source: str,
+    file: str,
+    column: str,
+    values: pd.Series | np.ndarray | str | None,
+    reason: str,
+) -> pd.DataFrame:
+    """Quarantine records for the given source rows, all failing one rule."""
+    rows = np.asarray(rows)
+    if isinstance(values, str) or values is None:
+        values = np.full(len(rows), values, dtype=object)
+    return pd.DataFrame(
+        {
+            "source": source,
+            "file": file,
+            "row": pd.array(rows, dtype="Int64"),
+            "column": column,
+            "value": pd.array(np.asarray(values, dtype=object), dtype="string"),
+            "reason": reason,
+        },
+        columns=QUARANTINE_COLUMNS,
+    ).astype({"source": "string", "file": "string", "column": "string", "reason": "string"})
+
+
+def concat_quarantine(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Stack quarantine tables in row order, keeping the contract dtypes when empty."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty_quarantine()
+    return (
+        pd.concat(parts, ignore_index=True)
+        .sort_values(["file", "row", "column"], kind="stable")
+        .reset_index(drop=True)
+        .astype({"row": "Int64"})
+    )
+
+
+def finish(
+    candidates: pd.DataFrame,
+    *,
+    source: str,
+    file: str,
+    rows_read: int,
+    pre_quarantine: pd.DataFrame | None = None,
+    unaccounted_reason: str = "row produced no incident",
+    coverage: tuple[date | None, date | None] = (None, None),
+    files: list[SourceFile] | None = None,
+) -> SourceResult:
+    """Validate candidate incidents and account for every source row.
+
+    `candidates` holds canonical columns plus `_row` (1-based row of the source file) and, where
+    a candidate pairs two rows, `_other_row`. `pre_quarantine` holds rows an adapter already
+    rejected while parsing (with the raw value shown). Any row that ends up neither kept nor
+    quarantined is quarantined with `unaccounted_reason`, so nothing is ever dropped silently.
+    """
+    candidates = candidates.reset_index(drop=True)
+    row_of = candidates[ROW].to_numpy(dtype=np.int64) if len(candidates) else np.array([], int)
+    positions = pd.Series(np.arange(len(candidates)))
+    canonical = candidates.drop(columns=[c for c in (ROW, OTHER_ROW) if c in candidates])
+    outcome = split_valid(canonical, source=source, file=file, row_numbers=positions)
+    rejected = outcome.quarantine
+    bad_positions = rejected["row"].to_numpy(dtype=np.int64)
+    rejected = rejected.assign(row=pd.array(row_of[bad_positions], dtype="Int64"))
+    kept_mask = np.ones(len(candidates), dtype=bool)
+    kept_mask[bad_positions] = False
+
+    kept_rows = set(row_of[kept_mask].tolist())
+    if OTHER_ROW in candidates:
+        others = candidates.loc[kept_mask, OTHER_ROW].dropna().astype(np.int64)
+        kept_rows |= set(others.tolist())
+    quarantine = concat_quarantine(
+        [pre_quarantine if pre_quarantine is not None else empty_quarantine(), rejected]
+    )
+    quarantined_rows = set(quarantine["row"].dropna().astype(int).tolist()) - kept_rows
+    unaccounted = sorted(set(range(1, rows_read + 1)) - kept_rows - quarantined_rows)
+    if unaccounted:
+        quarantine = concat_quarantine(
+            [
+                quarantine,
+                quarantine_records(
+                    unaccounted,
+                    source=source,
+                    file=file,
+                    column="",
+                    values=None,
+                    reason=unaccounted_reason,
+                ),
+            ]
+        )
+        quarantined_rows |= set(unaccounted)
+    return SourceResult(
+        source=source,
+        incidents=outcome.valid,
+        quarantine=quarantine,
+        rows_read=rows_read,
+        rows_kept=len(kept_rows),
+        rows_quarantined=len(quarantined_rows),
+        coverage_start=coverage[0],
+        coverage_end=coverage[1],
+        files=files or [],
+    )
+
+
+def dates_from_parts(
+    year: pd.Series, month: pd.Series, day: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Dates from year/month/day columns where a day outside 1-31 means 'day not known'.
+
+    Returns (date, precision): a missing day gives the first of the month with precision
+    "month"; an impossible calendar date (30 February) gives NaT so the row is quarantined.
+    """
+    year = pd.to_numeric(year, errors="coerce")
+    month = pd.to_numeric(month, errors="coerce")
+    day = pd.to_numeric(day, errors="coerce")
+    day_known = day.between(1, 31).fillna(False)
+    parts = pd.DataFrame({"year": year, "month": month, "day": day.where(day_known, 1)}).astype(
+        "Float64"
+    )
+    valid = parts.notna().all(axis=1) & parts["month"].between(1, 12).fillna(False)
+    text = (
+        parts["year"].astype("Int64").astype("string").str.zfill(4)
+        + "-"
+        + parts["month"].astype("Int64").astype("string").str.zfill(2)
+        + "-"
+        + parts["day"].astype("Int64").astype("string").str.zfill(2)
+    )
+    dates = pd.to_datetime(text.where(valid), format="%Y-%m-%d", errors="coerce")
+    precision = pd.Series(np.where(day_known, "day", "month"), index=year.index, dtype="string")
+    return dates.astype("datetime64[ns]"), precision
+
+
+def combine(results: list[SourceResult], source: str) -> SourceResult:
+    """One result from several files of one source (e.g. a folder of hand-coded files)."""
+    starts = [r.coverage_start for r in results if r.coverage_start]
+    ends = [r.coverage_end for r in results if r.coverage_end]
+    incidents = [r.incidents for r in results if len(r.incidents)]
+    return SourceResult(
+        source=source,
+        incidents=pd.concat(incidents, ignore_index=True) if incidents else empty_incidents(),
+        quarantine=concat_quarantine(r.quarantine for r in results),
+        rows_read=sum(r.rows_read for r in results),
+        rows_kept=sum(r.rows_kept for r in results),
+        rows_quarantined=sum(r.rows_quarantined for r in results),
+        coverage_start=min(starts) if starts else None,
+        coverage_end=max(ends) if ends else None,
+        files=[f for r in results for f in r.files],
+    )
