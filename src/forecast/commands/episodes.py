@@ -1,7 +1,127 @@
-"""`forecast episodes`: command-line entry points for this pipeline step."""
+"""`forecast episodes`: build the trigger table with labels, and summarise it per source."""
 
 from __future__ import annotations
 
-import typer
+import json
+import time
+from datetime import date
+from pathlib import Path
 
-app = typer.Typer(help="episodes", no_args_is_help=True)
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from forecast import paths
+from forecast.config import DEFAULT_PARAMS_PATH, load_params
+from forecast.episodes import (
+    build_episodes,
+    label_column,
+    select_model_sources,
+    summarise_episodes,
+    undated_force_by_source,
+)
+from forecast.errors import DataFileError
+from forecast.provenance import provenance_of
+
+app = typer.Typer(
+    help="Triggers, retaliation labels, durations and censoring.", no_args_is_help=True
+)
+console = Console()
+
+ParamsOption = typer.Option(DEFAULT_PARAMS_PATH, "--params", help="params.yaml to read")
+
+
+def read_table(path: Path, made_by: str) -> pd.DataFrame:
+    """Read a pipeline Parquet file, saying which command makes it when it is missing."""
+    if not path.exists():
+        raise DataFileError(path, "not found", f"run `{made_by}` first")
+    return pd.read_parquet(path)
+
+
+def read_coverage(path: Path = paths.SOURCES_FILE) -> dict[str, date | None]:
+    """{source: coverage end} from ingest's sources.json; empty when the file is absent."""
+    if not path.exists():
+        return {}
+    try:
+        record = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise DataFileError(
+            path, f"is not valid JSON ({exc})", "re-run `forecast data ingest`"
+        ) from exc
+    spans = record.get("coverage") or {
+        name: info.get("coverage", {}) for name, info in record.get("sources", {}).items()
+    }
+    return {
+        source: date.fromisoformat(span["end"]) if span and span.get("end") else None
+        for source, span in spans.items()
+    }
+
+
+def modelled_incidents(params_path: Path) -> tuple[pd.DataFrame, object]:
+    """The incident table restricted to params' model sources, with the params."""
+    params = load_params(params_path)
+    incidents = read_table(paths.INCIDENTS_FILE, "forecast data ingest")
+    return select_model_sources(incidents, params.data.model_sources), params
+
+
+@app.command("build")
+def build(params_path: Path = ParamsOption) -> None:
+    """Write data/processed/episodes.parquet: one row per day-dated use of force."""
+    started = time.perf_counter()
+    incidents, params = modelled_incidents(params_path)
+    console.print(provenance_of(incidents).banner(), style="bold yellow", highlight=False)
+    with console.status("finding triggers and answers"):
+        episodes = build_episodes(incidents, params.episodes, read_coverage())
+    paths.EPISODES_FILE.parent.mkdir(parents=True, exist_ok=True)
+    episodes.to_parquet(paths.EPISODES_FILE, index=False)
+    headline = (
+        label_column(30)
+        if 30 in params.episodes.horizons
+        else label_column(params.episodes.horizons[0])
+    )
+    console.print(
+        f"{len(episodes):,} triggers from {len(incidents):,} incidents "
+        f"({', '.join(params.data.model_sources)}); {headline} rate "
+        f"{episodes[headline].mean():.3f}; wrote {paths.EPISODES_FILE} "
+        f"in {time.perf_counter() - started:.1f} s",
+        highlight=False,
+    )
+
+
+@app.command("summary")
+def summary(params_path: Path = ParamsOption) -> None:
+    """Per source: triggers, retaliation rate and share censored per horizon, days quartiles."""
+    incidents, params = modelled_incidents(params_path)
+    episodes = read_table(paths.EPISODES_FILE, "forecast episodes build")
+    horizons = params.episodes.horizons
+    table_rows = summarise_episodes(episodes, horizons)
+    undated = undated_force_by_source(incidents, params.episodes.min_hostility)
+    console.print(provenance_of(incidents).banner(), style="bold yellow", highlight=False)
+    table = Table(title="Retaliation episodes by source")
+    table.add_column("source")
+    table.add_column("triggers", justify="right")
+    table.add_column("undated force", justify="right")
+    for horizon in horizons:
+        table.add_column(f"rate {horizon}d", justify="right")
+        table.add_column(f"censored {horizon}d", justify="right")
+    table.add_column("days q1 / median / q3", justify="right")
+    for row in table_rows.itertuples(index=False):
+        values = row._asdict()
+        cells = [
+            str(values["source"]),
+            f"{values['triggers']:,}",
+            f"{undated.get(values['source'], 0):,}",
+        ]
+        for horizon in horizons:
+            cells += [f"{values[f'rate_{horizon}d']:.3f}", f"{values[f'censored_{horizon}d']:.1%}"]
+        cells.append(
+            f"{values['days_q1']:.0f} / {values['days_median']:.0f} / {values['days_q3']:.0f}"
+        )
+        table.add_row(*cells)
+    console.print(table)
+    console.print(
+        "rates over triggers whose window was observed; undated force (day unknown) cannot be a "
+        f"trigger; {len(episodes):,} triggers in all",
+        highlight=False,
+    )

@@ -1,0 +1,365 @@
+"""Retaliation episodes: triggers, labels per horizon, durations and censoring.
+
+One row per trigger (a use of force by A against B on a known day). The labels answer "did B use
+force against A within H days?" following design.md's definitions. Everything is columnar: force
+events are indexed once as sorted (directed dyad, day) keys and every trigger is answered by a
+binary search, so the same logic scales to event streams of 10^8 rows and maps onto joins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from forecast.config import EpisodeParams
+from forecast.errors import ForecastError
+from forecast.schema import UNDIRECTED_ACTIONS, USE_OF_FORCE_MIN_HOSTILITY
+
+FORCE_EVENT_COLUMNS = [
+    "incident_id",
+    "actor",
+    "victim",
+    "date",
+    "date_precision",
+    "directed",
+    "hostility",
+    "action",
+    "fatalities_actor",
+    "fatalities_victim",
+    "source",
+    "dispute_id",
+    "target_kind",
+]
+
+# Day numbers are stored relative to BASE_DAY in a window of DAY_SPAN days, so that a group code
+# and a day fit in one int64 key (group * (DAY_SPAN + 1) + day) that sorts lexicographically.
+BASE_DAY = int(np.datetime64("1600-01-01", "D").astype(np.int64))
+DAY_SPAN = 2**19  # about 1,435 years: 1600 to 3035
+_KEY_STRIDE = DAY_SPAN + 1
+
+
+def day_numbers(dates: pd.Series | np.ndarray) -> np.ndarray:
+    """Whole days since 1970-01-01 as int64 (dates must not be missing)."""
+    return np.asarray(pd.to_datetime(dates).to_numpy().astype("datetime64[D]").astype(np.int64))
+
+
+def month_bounds(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Day numbers of the first and last day of each date's month."""
+    months = pd.to_datetime(dates).to_numpy().astype("datetime64[M]")
+    first = months.astype("datetime64[D]").astype(np.int64)
+    last = (months + 1).astype("datetime64[D]").astype(np.int64) - 1
+    return first, last
+
+
+def dyad_codes(actor: np.ndarray, victim: np.ndarray) -> np.ndarray:
+    """One int64 per directed dyad; COW codes are below 2**20, so codes never collide."""
+    return np.asarray(actor, dtype=np.int64) * (1 << 20) + np.asarray(victim, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class GroupedDays:
+    """Event days sorted within groups (a dyad, a state, a dispute), searchable in bulk.
+
+    `keys` are the composite (group, day) keys in ascending order and `order` maps each sorted
+    position back to the row it came from, so any per-row value can be lined up with the keys.
+    A query for (group, day) lands, through one np.searchsorted, at the first event of that group
+    on or after that day; counts, last-before and first-after all follow from positions.
+    """
+
+    keys: np.ndarray
+    order: np.ndarray
+
+    @classmethod
+    def build(
+        cls, groups: np.ndarray, days: np.ndarray, tiebreak: np.ndarray | None = None
+    ) -> GroupedDays:
+        """Index rows by (group, day); `tiebreak` orders rows sharing a group and a day."""
+        keys = _composite(groups, days, strict=True)
+        if tiebreak is None:
+            order = np.argsort(keys, kind="stable")
+        else:
+            order = np.lexsort((pd.factorize(tiebreak, sort=True)[0], keys))
+        return cls(keys=keys[order], order=order)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def position(self, groups: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Sorted position of the first event of `groups` on or after `days`."""
+        return np.searchsorted(self.keys, _composite(groups, days), side="left")
+
+    def group_start(self, groups: np.ndarray) -> np.ndarray:
+        """Sorted position of the first event of each group."""
+        return np.searchsorted(self.keys, np.asarray(groups, dtype=np.int64) * _KEY_STRIDE)
+
+    def count_between(self, groups: np.ndarray, first: np.ndarray, stop: np.ndarray) -> np.ndarray:
+        """Events of each group with first <= day < stop."""
+        return self.position(groups, stop) - self.position(groups, first)
+
+    def count_before(self, groups: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Events of each group strictly before `days`."""
+        return self.position(groups, days) - self.group_start(groups)
+
+    def sum_before(self, values: np.ndarray, groups: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Sum of a per-row value over each group's events strictly before `days`."""
+        prefix = np.concatenate([[0.0], np.cumsum(np.asarray(values, float)[self.order])])
+        return prefix[self.position(groups, days)] - prefix[self.group_start(groups)]
+
+    def last_day_before(self, groups: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Day number of each group's last event strictly before `days`; -1 marks none."""
+        position = self.position(groups, days) - 1
+        found = position >= self.group_start(groups)
+        safe = np.clip(position, 0, max(len(self.keys) - 1, 0))
+        last = self.keys[safe] % _KEY_STRIDE + BASE_DAY if len(self.keys) else safe
+        return np.where(found, last, -1)
+
+    def first_at_or_after(self, groups: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Sorted position of each group's first event on or after `days`; -1 marks none."""
+        position = self.position(groups, days)
+        return np.where(self._in_group(position, groups), position, -1)
+
+    def _in_group(self, position: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        inside = position < len(self.keys)
+        safe = np.clip(position, 0, max(len(self.keys) - 1, 0))
+        same = (self.keys[safe] // _KEY_STRIDE) == np.asarray(groups, dtype=np.int64)
+        return inside & same if len(self.keys) else np.zeros(len(position), dtype=bool)
+
+    def day_at(self, position: np.ndarray) -> np.ndarray:
+        """Day number at sorted positions (positions must be valid)."""
+        return self.keys[position] % _KEY_STRIDE + BASE_DAY
+
+
+def _composite(groups: np.ndarray, days: np.ndarray, *, strict: bool = False) -> np.ndarray:
+    relative = np.asarray(days, dtype=np.int64) - BASE_DAY
+    if strict and len(relative) and (relative.min() < 0 or relative.max() >= DAY_SPAN):
+        raise ForecastError(
+            "event dates must lie between 1600 and 3035; check the incident table's date column"
+        )
+    relative = np.clip(relative, 0, DAY_SPAN)
+    return np.asarray(groups, dtype=np.int64) * _KEY_STRIDE + relative
+
+
+def force_events(
+    incidents: pd.DataFrame, min_hostility: int = USE_OF_FORCE_MIN_HOSTILITY
+) -> pd.DataFrame:
+    """One row per (actor, victim) use of force; clashes and war battles count for both sides.
+
+    MIE codes a clash as one row with the lower COW code first and no direction, so the row is
+    force by each side against the other: it becomes two rows, one per direction.
+    """
+    force = incidents[incidents["hostility"].to_numpy() >= min_hostility]
+    undirected = ~force["directed"].to_numpy(dtype=bool) | force["action"].isin(
+        sorted(UNDIRECTED_ACTIONS)
+    ).to_numpy(dtype=bool)
+    target_kind = (
+        force["target_kind"]
+        if "target_kind" in force
+        else pd.Series("unknown", index=force.index, dtype="string")
+    )
+    forward = pd.DataFrame(
+        {
+            "incident_id": force["incident_id"].astype("string"),
+            "actor": force["initiator"].astype("int64"),
+            "victim": force["target"].astype("int64"),
+            "date": force["date"],
+            "date_precision": force["date_precision"].astype("string"),
+            "directed": ~undirected,
+            "hostility": force["hostility"].astype("int64"),
+            "action": force["action"].astype("string"),
+            "fatalities_actor": force["fatalities_initiator"].astype("Float64"),
+            "fatalities_victim": force["fatalities_target"].astype("Float64"),
+            "source": force["source"].astype("string"),
+            "dispute_id": force["dispute_id"].astype("string"),
+            "target_kind": target_kind.astype("string"),
+        }
+    )
+    reverse = forward[undirected].rename(
+        columns={
+            "actor": "victim",
+            "victim": "actor",
+            "fatalities_actor": "fatalities_victim",
+            "fatalities_victim": "fatalities_actor",
+        }
+    )[FORCE_EVENT_COLUMNS]
+    events = pd.concat([forward, reverse], ignore_index=True)
+    return events.sort_values(["date", "incident_id", "actor"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def select_model_sources(incidents: pd.DataFrame, sources: Iterable[str]) -> pd.DataFrame:
+    """Keep the sources episodes are built from (MIE and MID 5 code the same confrontations)."""
+    return incidents[incidents["source"].isin(list(sources))].reset_index(drop=True)
+
+
+def first_response(
+    triggers: pd.DataFrame, force: pd.DataFrame, *, include_same_day: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Days from each trigger to the victim's first use of force back, and that incident's id.
+
+    `triggers` has `incident_id`, `actor`, `victim`, `day`; `force` is `force_events(...)`.
+    A day-dated answer counts from the day after the trigger (from the same day when
+    `include_same_day`, but never the trigger's own incident). A month-dated answer counts only
+    when its whole month lies after the trigger, and is taken as seen on the month's last day
+    (the latest it can have happened), so a label never rests on a guessed day. Returns the
+    delay in days (NaN when no answer) and the answering incident id (None when none).
+    """
+    n = len(triggers)
+    delay = np.full(n, np.nan)
+    answer_id = np.full(n, None, dtype=object)
+    if n == 0 or len(force) == 0:
+        return delay, answer_id
+    reverse_dyad = dyad_codes(triggers["victim"].to_numpy(), triggers["actor"].to_numpy())
+    t = triggers["day"].to_numpy(dtype=np.int64)
+    start = t if include_same_day else t + 1
+    own_id = triggers["incident_id"].to_numpy(dtype=object)
+
+    by_day = force["date_precision"].to_numpy() == "day"
+    dated = force[by_day]
+    dated_ids = dated["incident_id"].to_numpy(dtype=object)
+    # Ties sorted by incident id, so the reported answer is the same on every run.
+    dated_index = GroupedDays.build(
+        dyad_codes(dated["actor"].to_numpy(), dated["victim"].to_numpy()),
+        day_numbers(dated["date"]),
+        tiebreak=dated_ids,
+    )
+    position = dated_index.first_at_or_after(reverse_dyad, start)
+    if include_same_day:
+        # The only same-day row of the trigger's own incident is a clash's other direction.
+        safe = np.clip(position, 0, max(len(dated_index) - 1, 0))
+        own = (position >= 0) & (dated_ids[dated_index.order[safe]] == own_id)
+        following = np.where(own, position + 1, position)
+        valid_next = dated_index._in_group(following, reverse_dyad)
+        position = np.where(own, np.where(valid_next, following, -1), position)
+    found = position >= 0
+    safe = np.clip(position, 0, max(len(dated_index) - 1, 0))
+    if len(dated_index):
+        delay = np.where(found, dated_index.day_at(safe) - t, np.nan)
+        answer_id = np.where(found, dated_ids[dated_index.order[safe]], None)
+
+    monthly = force[~by_day]
+    if len(monthly):
+        first, last = month_bounds(monthly["date"])
+        month_ids = monthly["incident_id"].to_numpy(dtype=object)
+        month_index = GroupedDays.build(
+            dyad_codes(monthly["actor"].to_numpy(), monthly["victim"].to_numpy()),
+            first,
+            tiebreak=month_ids,
+        )
+        month_last = last[month_index.order]
+        position = month_index.first_at_or_after(reverse_dyad, start)
+        found = position >= 0
+        safe = np.clip(position, 0, len(month_index) - 1)
+        month_delay = np.where(found, month_last[safe] - t, np.nan)
+        earlier = found & ~(month_delay >= delay)
+        delay = np.where(earlier, month_delay, delay)
+        answer_id = np.where(earlier, month_ids[month_index.order[safe]], answer_id)
+    return delay, answer_id
+
+
+def censor_dates(
+    episodes_source: pd.Series, incidents: pd.DataFrame, coverage: Mapping[str, date | None]
+) -> pd.Series:
+    """Each trigger's censoring date: its source's coverage end, else that source's last date."""
+    last_seen = incidents.groupby("source", sort=True)["date"].max()
+    declared = {source: pd.Timestamp(end) for source, end in coverage.items() if end is not None}
+    ends = {source: declared.get(source, last_seen.get(source)) for source in last_seen.index}
+    ends.update(declared)
+    return pd.to_datetime(episodes_source.map(ends)).astype("datetime64[ns]")
+
+
+def label_column(horizon: int) -> str:
+    """Name of the H-day label column (retaliated_30d)."""
+    return f"retaliated_{horizon}d"
+
+
+def build_episodes(
+    incidents: pd.DataFrame,
+    params: EpisodeParams,
+    coverage: Mapping[str, date | None] | None = None,
+) -> pd.DataFrame:
+    """One row per day-dated use of force, with retaliation labels, timing and censoring.
+
+    `incidents` should hold only the model sources (see `select_model_sources`). A label is True
+    when the answer came within H days, even if the window runs past the censor date; False only
+    when the whole window was observed; NA otherwise.
+    """
+    force = force_events(incidents, params.min_hostility)
+    triggers = force[force["date_precision"] == "day"].reset_index(drop=True)
+    triggers["day"] = day_numbers(triggers["date"]) if len(triggers) else np.array([], np.int64)
+    delay, answer_id = first_response(
+        triggers[["incident_id", "actor", "victim", "day"]],
+        force,
+        include_same_day=params.include_same_day,
+    )
+    censor = censor_dates(triggers["source"], incidents, coverage or {})
+    censor_day = day_numbers(censor) if len(triggers) else np.array([], np.int64)
+    observed_days = censor_day - triggers["day"].to_numpy(dtype=np.int64)
+    # An answer dated after the trigger's own source stops covering events is not observed.
+    seen = ~np.isnan(delay) & (delay <= observed_days)
+    delay = np.where(seen, delay, np.nan)
+    answer_id = np.where(seen, answer_id, None)
+
+    episodes = pd.DataFrame(
+        {
+            "episode_id": triggers["incident_id"]
+            + ":"
+            + triggers["actor"].astype("string")
+            + ">"
+            + triggers["victim"].astype("string"),
+            "incident_id": triggers["incident_id"],
+            "date": triggers["date"].astype("datetime64[ns]"),
+            "initiator": triggers["actor"],
+            "target": triggers["victim"],
+        }
+    )
+    for horizon in params.horizons:
+        label = pd.array(np.where(seen, delay <= horizon, False), dtype="boolean")
+        unobserved_window = ~(delay <= horizon) & (horizon > observed_days)
+        label[unobserved_window] = pd.NA
+        episodes[label_column(horizon)] = label
+    episodes["days_to_retaliation"] = pd.Series(delay).astype("Int64")
+    episodes["event_observed"] = seen
+    episodes["duration"] = np.where(seen, delay, np.maximum(observed_days, 0)).astype(np.int64)
+    episodes["retaliation_incident_id"] = pd.array(answer_id, dtype="string")
+    episodes["source"] = triggers["source"]
+    episodes["action"] = triggers["action"]
+    episodes["hostility"] = triggers["hostility"]
+    episodes["directed"] = triggers["directed"].astype(bool)
+    episodes["dispute_id"] = triggers["dispute_id"]
+    episodes["fatalities_initiator"] = triggers["fatalities_actor"]
+    episodes["fatalities_target"] = triggers["fatalities_victim"]
+    episodes["target_kind"] = triggers["target_kind"]
+    episodes["limited_force"] = (triggers["hostility"] == 4) & (triggers["action"] != "war_battle")
+    episodes["censor_date"] = censor
+    episodes["year"] = triggers["date"].dt.year.astype("int64")
+    return episodes.reset_index(drop=True)
+
+
+def undated_force_by_source(incidents: pd.DataFrame, min_hostility: int) -> pd.Series:
+    """Uses of force (both directions of clashes) that cannot be triggers: day not known."""
+    force = force_events(incidents, min_hostility)
+    undated = force[force["date_precision"] != "day"]
+    return undated.groupby("source", sort=True).size()
+
+
+def summarise_episodes(episodes: pd.DataFrame, horizons: Iterable[int]) -> pd.DataFrame:
+    """Per source: triggers, retaliation rate per horizon (over uncensored labels), share
+    censored per horizon, and the quartiles of days to retaliation among observed answers."""
+    horizons = list(horizons)
+    rows = []
+    for source, group in episodes.groupby("source", sort=True):
+        row: dict[str, object] = {"source": source, "triggers": len(group)}
+        for horizon in horizons:
+            label = group[label_column(horizon)]
+            row[f"rate_{horizon}d"] = float(label.mean()) if label.notna().any() else np.nan
+            row[f"censored_{horizon}d"] = float(label.isna().mean())
+        days = group["days_to_retaliation"].dropna().astype(float)
+        for name, q in (("days_q1", 0.25), ("days_median", 0.5), ("days_q3", 0.75)):
+            row[name] = float(days.quantile(q)) if len(days) else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,403 @@
+"""Episodes: which uses of force are triggers, when an answer counts, and how censoring works.
+
+Each rule of design.md's "Definitions" is pinned on a tiny table whose answer can be read off.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from forecast.config import EpisodeParams
+from forecast.episodes import (
+    build_episodes,
+    force_events,
+    select_model_sources,
+    summarise_episodes,
+    undated_force_by_source,
+)
+from forecast.schema import UNDIRECTED_ACTIONS, conform
+
+IRAN, PAKISTAN, INDIA = 630, 770, 750
+HOSTILITY = {"attack": 4, "clash": 4, "seizure": 4, "war_battle": 5, "show_of_force": 3}
+
+
+def incidents(*rows: tuple, source: str = "test") -> pd.DataFrame:
+    """Canonical incidents from (id, date, initiator, target[, action[, precision]]) tuples."""
+    records = []
+    for row in rows:
+        incident_id, day, initiator, target, *rest = row
+        action = rest[0] if rest else "attack"
+        precision = rest[1] if len(rest) > 1 else "day"
+        records.append(
+            {
+                "incident_id": incident_id,
+                "source": source,
+                "date": pd.Timestamp(day),
+                "date_precision": precision,
+                "initiator": initiator,
+                "target": target,
+                "action": action,
+                "hostility": HOSTILITY[action],
+                "directed": action not in UNDIRECTED_ACTIONS,
+                "target_kind": "state",
+                "dispute_id": "d-1",
+            }
+        )
+    return conform(pd.DataFrame(records))
+
+
+def episodes_of(
+    table: pd.DataFrame, coverage: dict[str, date] | None = None, **params: object
+) -> pd.DataFrame:
+    coverage = coverage if coverage is not None else {"test": date(2001, 12, 31)}
+    return build_episodes(table, EpisodeParams(**params), coverage).set_index("episode_id")
+
+
+# --- force events ------------------------------------------------------------------------------
+
+
+def test_clash_counts_as_force_by_both_sides() -> None:
+    force = force_events(incidents(("c", "2000-01-01", IRAN, PAKISTAN, "clash")))
+    assert sorted(zip(force["actor"], force["victim"], strict=True)) == [
+        (IRAN, PAKISTAN),
+        (PAKISTAN, IRAN),
+    ]
+
+
+def test_attack_is_force_by_its_initiator_only() -> None:
+    force = force_events(incidents(("a", "2000-01-01", IRAN, PAKISTAN)))
+    assert force[["actor", "victim"]].values.tolist() == [[IRAN, PAKISTAN]]
+
+
+def test_displays_of_force_are_not_force() -> None:
+    assert force_events(incidents(("s", "2000-01-01", IRAN, PAKISTAN, "show_of_force"))).empty
+
+
+def test_clash_swaps_fatalities_with_direction() -> None:
+    table = incidents(("c", "2000-01-01", IRAN, PAKISTAN, "clash")).assign(
+        fatalities_initiator=pd.array([3.0], dtype="Float64"),
+        fatalities_target=pd.array([7.0], dtype="Float64"),
+    )
+    force = force_events(table).set_index("actor")
+    assert force.loc[IRAN, "fatalities_actor"] == 3 and force.loc[PAKISTAN, "fatalities_actor"] == 7
+
+
+# --- triggers ----------------------------------------------------------------------------------
+
+
+def test_episode_id_names_incident_and_direction() -> None:
+    episodes = episodes_of(incidents(("a", "2000-01-01", IRAN, PAKISTAN)))
+    assert episodes.index.tolist() == ["a:630>770"]
+
+
+def test_clash_is_a_trigger_in_each_direction() -> None:
+    episodes = episodes_of(incidents(("c", "2000-01-01", IRAN, PAKISTAN, "clash")))
+    assert sorted(episodes.index) == ["c:630>770", "c:770>630"]
+
+
+def test_month_dated_force_is_not_a_trigger() -> None:
+    episodes = episodes_of(incidents(("m", "2000-01-01", IRAN, PAKISTAN, "attack", "month")))
+    assert episodes.empty
+
+
+# --- retaliation -------------------------------------------------------------------------------
+
+
+def test_answer_within_horizon_sets_label_delay_and_incident() -> None:
+    episodes = episodes_of(
+        incidents(("a", "2000-01-01", IRAN, PAKISTAN), ("b", "2000-01-11", PAKISTAN, IRAN))
+    )
+    trigger = episodes.loc["a:630>770"]
+    assert not trigger["retaliated_7d"] and trigger["retaliated_30d"]
+    assert trigger["days_to_retaliation"] == 10
+    assert trigger["retaliation_incident_id"] == "b"
+    assert trigger["event_observed"] and trigger["duration"] == 10
+
+
+def test_first_answer_is_the_one_reported() -> None:
+    episodes = episodes_of(
+        incidents(
+            ("a", "2000-01-01", IRAN, PAKISTAN),
+            ("late", "2000-03-01", PAKISTAN, IRAN),
+            ("early", "2000-01-20", PAKISTAN, IRAN),
+        )
+    )
+    assert episodes.loc["a:630>770", "retaliation_incident_id"] == "early"
+
+
+def test_same_day_answer_does_not_count_by_default() -> None:
+    episodes = episodes_of(
+        incidents(("a", "2000-01-01", IRAN, PAKISTAN), ("b", "2000-01-01", PAKISTAN, IRAN))
+    )
+    assert not episodes.loc["a:630>770", "event_observed"]
+
+
+def test_same_day_answer_counts_when_included() -> None:
+    episodes = episodes_of(
+        incidents(("a", "2000-01-01", IRAN, PAKISTAN), ("b", "2000-01-01", PAKISTAN, IRAN)),
+        include_same_day=True,
+    )
+    assert episodes.loc["a:630>770", "days_to_retaliation"] == 0
+    assert episodes.loc["a:630>770", "retaliation_incident_id"] == "b"
+
+
+def test_a_clash_never_answers_itself() -> None:
+    episodes = episodes_of(
+        incidents(("c", "2000-01-01", IRAN, PAKISTAN, "clash")), include_same_day=True
+    )
+    assert not episodes["event_observed"].any()
+
+
+def test_later_clash_counts_as_retaliation() -> None:
+    episodes = episodes_of(
+        incidents(("a", "2000-01-01", IRAN, PAKISTAN), ("c", "2000-01-05", IRAN, PAKISTAN, "clash"))
+    )
+    assert episodes.loc["a:630>770", "retaliation_incident_id"] == "c"
+
+
+def test_force_against_a_third_state_is_not_retaliation() -> None:
+    episodes = episodes_of(
+        incidents(("a", "2000-01-01", IRAN, PAKISTAN), ("b", "2000-01-05", PAKISTAN, INDIA))
+    )
+    assert not episodes.loc["a:630>770", "event_observed"]
+
+
+def test_initiator_striking_again_is_not_retaliation() -> None:
+    episodes = episodes_of(
+        incidents(("a", "2000-01-01", IRAN, PAKISTAN), ("b", "2000-01-05", IRAN, PAKISTAN))
+    )
+    assert not episodes.loc["a:630>770", "event_observed"]
+
+
+def test_display_of_force_is_not_retaliation() -> None:
+    episodes = episodes_of(
+        incidents(
+            ("a", "2000-01-01", IRAN, PAKISTAN),
+            ("s", "2000-01-05", PAKISTAN, IRAN, "show_of_force"),
+        )
+    )
+    assert not episodes.loc["a:630>770", "event_observed"]
+
+
+# --- missing days ------------------------------------------------------------------------------
+
+
+def test_month_dated_answer_counts_when_its_whole_month_is_inside_the_window() -> None:
+    episodes = episodes_of(
+        incidents(
+            ("a", "2001-01-15", IRAN, PAKISTAN),
+            ("m", "2001-03-01", PAKISTAN, IRAN, "attack", "month"),
+        )
+    )
+    trigger = episodes.loc["a:630>770"]
+    # Seen by 31 March, 75 days after 15 January.
+    assert trigger["days_to_retaliation"] == 75
+    assert not trigger["retaliated_30d"] and trigger["retaliated_90d"]
+
+
+def test_month_dated_answer_in_the_trigger_month_is_ignored() -> None:
+    episodes = episodes_of(
+        incidents(
+            ("a", "2001-01-15", IRAN, PAKISTAN),
+            ("m", "2001-01-01", PAKISTAN, IRAN, "attack", "month"),
+        )
+    )
+    assert not episodes.loc["a:630>770", "event_observed"]
+
+
+def test_month_dated_answer_straddling_the_window_end_does_not_decide_that_label() -> None:
+    episodes = episodes_of(
+        incidents(
+            ("a", "2001-01-15", IRAN, PAKISTAN),
+            ("m", "2001-02-01", PAKISTAN, IRAN, "attack", "month"),
+        )
+    )
+    trigger = episodes.loc["a:630>770"]
+    # The 30-day window ends 14 February, inside February: February decides nothing there.
+    assert trigger["retaliated_30d"] == False  # noqa: E712
+    assert trigger["retaliated_90d"]
+
+
+# --- censoring ---------------------------------------------------------------------------------
+
+
+def test_window_past_the_censor_date_without_answer_is_na_not_false() -> None:
+    episodes = episodes_of(
+        incidents(("a", "2001-12-01", IRAN, PAKISTAN)), coverage={"test": date(2001, 12, 31)}
+    )
+    trigger = episodes.loc["a:630>770"]
+    assert trigger["retaliated_7d"] == False  # noqa: E712
+    assert pd.isna(trigger["retaliated_90d"]) and pd.isna(trigger["retaliated_365d"])
+
+
+def test_answer_seen_before_censoring_is_true_even_if_the_window_runs_past() -> None:
+    episodes = episodes_of(
+        incidents(("a", "2001-12-01", IRAN, PAKISTAN), ("b", "2001-12-20", PAKISTAN, IRAN)),
+        coverage={"test": date(2001, 12, 31)},
+    )
+    assert episodes.loc["a:630>770", "retaliated_365d"] == True  # noqa: E712
+
+
+def test_each_trigger_is_censored_at_its_own_source_coverage() -> None:
+    table = pd.concat(
+        [
+            incidents(("old", "2014-12-01", IRAN, PAKISTAN), source="mie"),
+            incidents(("new", "2024-01-16", IRAN, PAKISTAN), source="handcoded"),
+        ],
+        ignore_index=True,
+    )
+    episodes = episodes_of(
+        table, coverage={"mie": date(2014, 12, 31), "handcoded": date(2024, 12, 31)}
+    )
+    old = episodes.loc["old:630>770"]
+    assert old["censor_date"] == pd.Timestamp("2014-12-31")
+    assert pd.isna(old["retaliated_365d"]) and old["duration"] == 30
+
+
+def test_censor_date_defaults_to_the_sources_last_date() -> None:
+    episodes = episodes_of(
+        incidents(("a", "2000-01-01", IRAN, PAKISTAN), ("b", "2000-03-01", INDIA, IRAN)),
+        coverage={},
+    )
+    assert (episodes["censor_date"] == pd.Timestamp("2000-03-01")).all()
+
+
+def test_answer_after_the_censor_date_is_not_observed() -> None:
+    episodes = episodes_of(
+        incidents(("a", "2001-12-01", IRAN, PAKISTAN), ("b", "2002-01-05", PAKISTAN, IRAN)),
+        coverage={"test": date(2001, 12, 31)},
+    )
+    trigger = episodes.loc["a:630>770"]
+    assert not trigger["event_observed"] and trigger["duration"] == 30
+    assert pd.isna(trigger["days_to_retaliation"])
+
+
+# --- other columns -----------------------------------------------------------------------------
+
+
+def test_limited_force_excludes_war_battles() -> None:
+    episodes = episodes_of(
+        incidents(
+            ("a", "2000-01-01", IRAN, PAKISTAN), ("w", "2000-02-01", INDIA, PAKISTAN, "war_battle")
+        )
+    )
+    assert episodes["limited_force"].to_dict() == {
+        "a:630>770": True,
+        "w:750>770": False,
+        "w:770>750": False,
+    }
+
+
+def test_episodes_carry_the_contract_columns() -> None:
+    episodes = build_episodes(incidents(("a", "2000-01-01", IRAN, PAKISTAN)), EpisodeParams())
+    contract = ["episode_id", "incident_id", "date", "initiator", "target", "retaliated_7d"]
+    contract += ["retaliated_30d", "retaliated_90d", "retaliated_365d", "days_to_retaliation"]
+    contract += ["event_observed", "duration", "retaliation_incident_id", "source", "action"]
+    contract += ["hostility", "directed", "dispute_id", "fatalities_initiator"]
+    contract += ["fatalities_target", "limited_force", "censor_date", "year"]
+    assert set(contract) <= set(episodes.columns)
+    assert str(episodes["retaliated_30d"].dtype) == "boolean"
+
+
+def test_model_sources_leave_out_mid5() -> None:
+    table = pd.concat(
+        [
+            incidents(("mie-1", "2000-01-01", IRAN, PAKISTAN), source="mie"),
+            incidents(("mid-1", "2000-01-01", IRAN, PAKISTAN), source="cow_mid"),
+        ],
+        ignore_index=True,
+    )
+    assert select_model_sources(table, ["mie", "handcoded"])["incident_id"].tolist() == ["mie-1"]
+
+
+# --- summary -----------------------------------------------------------------------------------
+
+
+def test_summary_rates_count_only_observed_labels() -> None:
+    episodes = build_episodes(
+        incidents(
+            ("a", "2001-01-01", IRAN, PAKISTAN),
+            ("b", "2001-01-03", PAKISTAN, IRAN),
+            ("c", "2001-12-30", INDIA, PAKISTAN),
+        ),
+        EpisodeParams(horizons=[7]),
+        {"test": date(2001, 12, 31)},
+    )
+    row = summarise_episodes(episodes, [7]).iloc[0]
+    # a answered (True), b unanswered within 7 days (False), c censored (NA).
+    assert row["triggers"] == 3
+    assert row["rate_7d"] == pytest.approx(0.5)
+    assert row["censored_7d"] == pytest.approx(1 / 3)
+    assert row["days_median"] == 2
+
+
+def test_undated_force_is_counted_per_source() -> None:
+    table = incidents(
+        ("m", "2000-01-01", IRAN, PAKISTAN, "clash", "month"), ("a", "2000-02-02", IRAN, PAKISTAN)
+    )
+    assert undated_force_by_source(table, 4).to_dict() == {"test": 2}
+
+
+# --- invariants --------------------------------------------------------------------------------
+
+random_rows = st.lists(
+    st.tuples(
+        st.integers(0, 400),
+        st.sampled_from([IRAN, PAKISTAN, INDIA]),
+        st.sampled_from([IRAN, PAKISTAN, INDIA]),
+        st.sampled_from(["attack", "clash", "war_battle"]),
+        st.sampled_from(["day", "day", "day", "month"]),
+    ).filter(lambda r: r[1] != r[2]),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_rows, st.booleans())
+def test_labels_agree_with_delay_and_censoring(rows: list[tuple], same_day: bool) -> None:
+    start = pd.Timestamp("2000-01-01")
+    table = incidents(
+        *[
+            (f"e{i}", start + pd.Timedelta(days=d), a, b, action, precision)
+            for i, (d, a, b, action, precision) in enumerate(rows)
+        ]
+    )
+    episodes = build_episodes(
+        table, EpisodeParams(include_same_day=same_day), {"test": date(2000, 12, 31)}
+    )
+    delay = episodes["days_to_retaliation"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    window_left = (episodes["censor_date"] - episodes["date"]).dt.days.to_numpy()
+    previous = np.zeros(len(episodes), dtype=bool)
+    for horizon in (7, 30, 90, 365):
+        label = episodes[f"retaliated_{horizon}d"]
+        assert (label.fillna(False).to_numpy() == (delay <= horizon)).all()
+        assert (label.isna().to_numpy() == (~(delay <= horizon) & (horizon > window_left))).all()
+        # Answered within a short window implies answered within every longer one.
+        assert (label.fillna(True).to_numpy() >= previous).all()
+        previous = label.fillna(False).to_numpy()
+    assert (episodes["duration"] >= 0).all()
+    assert (episodes["event_observed"] == ~np.isnan(delay)).all()
+
+
+# --- real data ---------------------------------------------------------------------------------
+
+
+def test_mie_gives_about_18800_dated_uses_of_force(real_data_dir) -> None:
+    from forecast.sources.mie import read_mie
+
+    mie = read_mie(real_data_dir / "mie_events_v1.0.csv")
+    episodes = build_episodes(mie.incidents, EpisodeParams(), {"mie": mie.coverage_end})
+    assert 18_000 <= episodes["incident_id"].nunique() <= 19_600
+    # Clashes and war battles are triggers in both directions.
+    undirected = ~episodes.drop_duplicates("incident_id")["directed"]
+    assert len(episodes) == episodes["incident_id"].nunique() + undirected.sum()
+    assert episodes["episode_id"].is_unique
+    rate = episodes["retaliated_30d"].mean()
+    assert 0.2 < rate < 0.9
