@@ -1,0 +1,1 @@
+"""Honest evaluation: rolling-origin splits, proper scores and calibration, the backtest."""

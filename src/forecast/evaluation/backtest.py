@@ -1,0 +1,379 @@
+"""The rolling-origin backtest: every model on identical splits, scored on all triggers and on
+limited uses of force, written to design.md's metric files, plot data and figures.
+
+War battles make retaliation near-certain and would flatter the headline numbers, so every score
+is also computed on `limited_force` triggers (hostility 4 outside war battles), the subset policy
+readers care about most.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from tqdm.auto import tqdm
+
+from forecast.config import Params
+from forecast.errors import ForecastError
+from forecast.evaluation import metrics
+from forecast.evaluation.splits import Split, censor_at, rolling_origins, test_rows
+from forecast.models import registry
+from forecast.models.common import align, dyad_groups, label_column
+from forecast.paths import BACKTEST_PREDICTIONS_FILE, METRICS_DIR, PLOTS_DIR
+from forecast.provenance import DataProvenance, content_hash, provenance_of
+
+SUBSETS = ("all", "limited_force")
+# Days at which survival curves are scored for the integrated Brier score.
+SURVIVAL_GRID = (1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365)
+JSON_DIGITS = 6
+
+LIKELIHOOD_FILE = METRICS_DIR / "likelihood.json"
+TIMING_FILE = METRICS_DIR / "timing.json"
+BACKTEST_DATA_FILE = METRICS_DIR / "backtest_data.json"
+RELIABILITY_CSV = PLOTS_DIR / "reliability.csv"
+ROC_CSV = PLOTS_DIR / "roc.csv"
+RELIABILITY_PNG = PLOTS_DIR / "reliability.png"
+ROC_PNG = PLOTS_DIR / "roc.png"
+
+
+@dataclass
+class OriginForecasts:
+    """What every model said about one origin's test triggers."""
+
+    split: Split
+    positions: np.ndarray
+    proba: dict[str, np.ndarray]
+    survival: dict[str, np.ndarray]
+    seconds: dict[str, float]
+
+
+@dataclass
+class BacktestResult:
+    """All outputs of one backtest, before anything is written."""
+
+    predictions: pd.DataFrame
+    likelihood: dict
+    timing: dict
+    per_origin: pd.DataFrame
+    reliability: pd.DataFrame
+    roc: pd.DataFrame
+    provenance: DataProvenance
+    models: list[str]
+    fit_seconds: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def data_provenance(episodes: pd.DataFrame, features: pd.DataFrame) -> DataProvenance:
+    """Provenance of the modelling tables: their sources and dates, hashed together."""
+    digest = hashlib.sha256((content_hash(episodes) + content_hash(features)).encode())
+    return replace(provenance_of(episodes), content_hash=digest.hexdigest())
+
+
+def _forecast_origin(
+    split: Split,
+    episodes: pd.DataFrame,
+    features: pd.DataFrame,
+    params: Params,
+    names: list[str],
+) -> OriginForecasts:
+    horizons = tuple(params.episodes.horizons)
+    train = censor_at(episodes, split.cutoff, horizons)
+    train_features = features.iloc[train.index]
+    positions = np.flatnonzero(test_rows(episodes, split))
+    test_features = features.iloc[positions]
+    proba, survival, seconds = {}, {}, {}
+    for name in names:
+        model = registry.build(name, params)
+        started = time.perf_counter()
+        try:
+            model.fit(train_features, train)
+        except ForecastError as exc:
+            raise ForecastError(f"backtest origin {split.year}, model '{name}': {exc}") from exc
+        proba[name] = model.predict_proba(test_features)[list(horizons)].to_numpy()
+        if registry.is_timing(name):
+            survival[name] = model.predict_survival(test_features, SURVIVAL_GRID).to_numpy()
+        seconds[name] = time.perf_counter() - started
+    return OriginForecasts(split, positions, proba, survival, seconds)
+
+
+def run_backtest(
+    episodes: pd.DataFrame,
+    features: pd.DataFrame,
+    params: Params,
+    progress: bool = True,
+    n_jobs: int = 1,
+) -> BacktestResult:
+    """Fit every model at every origin and score the forecasts (no files written)."""
+    started = time.perf_counter()
+    episodes = episodes.sort_values(["date", "episode_id"], kind="stable")
+    features, episodes = align(features, episodes)
+    if "limited_force" not in episodes.columns:
+        raise ForecastError("episodes table has no 'limited_force' column; rebuild episodes")
+    splits = rolling_origins(episodes, params.backtest)
+    names = registry.model_names(params)
+    jobs = (delayed(_forecast_origin)(s, episodes, features, params, names) for s in splits)
+    runner = Parallel(n_jobs=n_jobs, return_as="generator")
+    forecasts = list(
+        tqdm(runner(jobs), total=len(splits), desc="backtest origins", disable=not progress)
+    )
+    result = score(forecasts, episodes, params, names)
+    result.provenance = data_provenance(episodes, features)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _long_predictions(
+    forecasts: list[OriginForecasts], episodes: pd.DataFrame, horizons: tuple[int, ...]
+) -> pd.DataFrame:
+    frames = []
+    for origin in forecasts:
+        test = episodes.iloc[origin.positions]
+        for name, values in origin.proba.items():
+            for column, horizon in enumerate(horizons):
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "episode_id": test["episode_id"].to_numpy(),
+                            "origin": origin.split.year,
+                            "model": name,
+                            "horizon": horizon,
+                            "p": values[:, column],
+                            "y": test[label_column(horizon)].astype("boolean").to_numpy(),
+                        }
+                    )
+                )
+    predictions = pd.concat(frames, ignore_index=True)
+    predictions["origin"] = predictions["origin"].astype("int64")
+    predictions["horizon"] = predictions["horizon"].astype("int64")
+    return predictions
+
+
+def _subset_mask(episodes: pd.DataFrame, subset: str) -> np.ndarray:
+    if subset == "all":
+        return np.ones(len(episodes), dtype=bool)
+    return episodes["limited_force"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def score(
+    forecasts: list[OriginForecasts],
+    episodes: pd.DataFrame,
+    params: Params,
+    names: list[str],
+) -> BacktestResult:
+    """Turn the forecasts into design.md's metric blocks, per-origin scores and plot tables."""
+    horizons = tuple(params.episodes.horizons)
+    bins = params.backtest.calibration_bins
+    positions = np.concatenate([f.positions for f in forecasts])
+    tested = episodes.iloc[positions].reset_index(drop=True)
+    origin_of = np.concatenate([np.full(len(f.positions), f.split.year) for f in forecasts])
+    proba = {n: np.vstack([f.proba[n] for f in forecasts]) for n in names}
+    clusters = dyad_groups(tested)
+
+    likelihood: dict[str, dict] = {}
+    per_origin_rows: list[dict] = []
+    reliability_frames, roc_frames = [], []
+    for subset in SUBSETS:
+        in_subset = _subset_mask(tested, subset)
+        likelihood[subset] = {}
+        for name in names:
+            likelihood[subset][name] = {}
+            for column, horizon in enumerate(horizons):
+                label = tested[label_column(horizon)].astype("boolean")
+                rows = in_subset & label.notna().to_numpy()
+                if not rows.any():
+                    continue
+                y = label.to_numpy(dtype=bool, na_value=False)[rows].astype(float)
+                p = proba[name][rows, column]
+                base = proba["base_rate"][rows, column]
+                persistence = proba["dyad_persistence"][rows, column]
+                block = metrics.probability_scores(p, y, base, persistence, bins)
+                block.update(
+                    metrics.bootstrap_intervals(
+                        p,
+                        y,
+                        base,
+                        clusters[rows],
+                        params.backtest.bootstrap_replicates,
+                        params.seed,
+                    )
+                )
+                likelihood[subset][name][str(horizon)] = block
+                table = metrics.reliability_table(p, y, bins)
+                reliability_frames.append(table.assign(subset=subset, model=name, horizon=horizon))
+                if 0 < y.sum() < len(y):
+                    curve = metrics.roc_table(p, y)
+                    roc_frames.append(curve.assign(subset=subset, model=name, horizon=horizon))
+                for year in np.unique(origin_of[rows]):
+                    in_year = origin_of[rows] == year
+                    per_origin_rows.append(
+                        {
+                            "subset": subset,
+                            "model": name,
+                            "horizon": horizon,
+                            "origin": int(year),
+                            "brier": metrics.brier(p[in_year], y[in_year]),
+                            "bss": metrics.brier_skill(p[in_year], y[in_year], base[in_year]),
+                            "roc_auc": metrics.roc_auc(p[in_year], y[in_year]),
+                            "n": int(in_year.sum()),
+                        }
+                    )
+
+    timing = _timing_scores(forecasts, tested, names, horizons)
+    fit_seconds: dict[str, float] = {}
+    for origin in forecasts:
+        for name, seconds in origin.seconds.items():
+            fit_seconds[name] = fit_seconds.get(name, 0.0) + seconds
+    return BacktestResult(
+        predictions=_long_predictions(forecasts, episodes, horizons),
+        likelihood=likelihood,
+        timing=timing,
+        per_origin=pd.DataFrame(per_origin_rows),
+        reliability=pd.concat(reliability_frames, ignore_index=True),
+        roc=pd.concat(roc_frames, ignore_index=True) if roc_frames else pd.DataFrame(),
+        provenance=provenance_of(episodes),
+        models=names,
+        fit_seconds=fit_seconds,
+    )
+
+
+def _timing_block(
+    time_to: np.ndarray,
+    observed: np.ndarray,
+    survival: np.ndarray,
+    horizons: tuple[int, ...],
+) -> dict[str, float]:
+    grid = np.asarray(SURVIVAL_GRID, dtype=float)
+    tau = float(max(horizons))
+    within_grid = grid <= tau
+    risk = 1.0 - survival[:, np.searchsorted(grid, tau)] if tau in grid else -survival[:, -1]
+    scores_by_day = metrics.ipcw_brier(
+        time_to, observed, survival[:, within_grid], grid[within_grid]
+    )
+    block = {
+        "c_index": metrics.uno_c(time_to, observed, risk, tau),
+        "ibs": metrics.integrated_brier(scores_by_day, grid[within_grid]),
+        "n": len(time_to),
+    }
+    for horizon in horizons:
+        if horizon in SURVIVAL_GRID:
+            block[f"brier_{horizon}"] = float(scores_by_day[SURVIVAL_GRID.index(horizon)])
+    return block
+
+
+def _timing_scores(
+    forecasts: list[OriginForecasts],
+    tested: pd.DataFrame,
+    names: list[str],
+    horizons: tuple[int, ...],
+) -> dict[str, dict]:
+    """design.md's timing block per timing model, on all triggers plus a limited-force block."""
+    time_to = tested["duration"].to_numpy(dtype=float)
+    observed = tested["event_observed"].astype("boolean").to_numpy(dtype=bool, na_value=False)
+    # Triggers on the data's last day were never followed up: they carry no timing information.
+    followed = time_to > 0
+    timing: dict[str, dict] = {}
+    for name in (n for n in names if registry.is_timing(n)):
+        survival = np.vstack([f.survival[name] for f in forecasts])
+        rows = followed
+        block = _timing_block(time_to[rows], observed[rows], survival[rows], horizons)
+        limited = rows & _subset_mask(tested, "limited_force")
+        if limited.any():
+            block["limited_force"] = _timing_block(
+                time_to[limited], observed[limited], survival[limited], horizons
+            )
+        timing[name] = block
+    return timing
+
+
+# Writing ---------------------------------------------------------------------------------
+
+
+def _clean(value: object) -> object:
+    """JSON-safe and rounded, so the same numbers always print the same bytes."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if not math.isfinite(float(value)) else round(float(value), JSON_DIGITS)
+    return value
+
+
+def write_json(payload: dict, path: Path) -> None:
+    """Deterministic JSON: sorted keys, rounded floats, NaN as null, trailing newline."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_clean(payload), sort_keys=True, indent=2) + "\n")
+
+
+def write_outputs(result: BacktestResult, params: Params, root: Path = Path(".")) -> list[Path]:
+    """Write metric files, predictions, plot data and figures under `root`."""
+    written = []
+    write_json(result.likelihood, root / LIKELIHOOD_FILE)
+    write_json(result.timing, root / TIMING_FILE)
+    write_json(
+        {"data": result.provenance.as_dict(), "models": result.models},
+        root / BACKTEST_DATA_FILE,
+    )
+    written += [root / LIKELIHOOD_FILE, root / TIMING_FILE, root / BACKTEST_DATA_FILE]
+
+    predictions = result.predictions.copy()
+    predictions.attrs["provenance"] = result.provenance.banner()
+    (root / BACKTEST_PREDICTIONS_FILE).parent.mkdir(parents=True, exist_ok=True)
+    predictions.to_parquet(root / BACKTEST_PREDICTIONS_FILE, index=False)
+    written.append(root / BACKTEST_PREDICTIONS_FILE)
+
+    horizon = params.train.champion_horizon
+    subset = params.train.champion_subset
+    for table, path in ((result.reliability, RELIABILITY_CSV), (result.roc, ROC_CSV)):
+        chosen = table[(table["subset"] == subset) & (table["horizon"] == horizon)]
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        chosen.drop(columns=["subset"]).round(JSON_DIGITS).to_csv(root / path, index=False)
+        written.append(root / path)
+
+    from forecast.evaluation.figures import reliability_figure, roc_figure
+
+    reliability_figure(result.reliability, subset, result.provenance, root / RELIABILITY_PNG)
+    roc_figure(result.roc, subset, result.provenance, root / ROC_PNG)
+    written += [root / RELIABILITY_PNG, root / ROC_PNG]
+    return written
+
+
+def headline(result: BacktestResult, params: Params) -> str:
+    """One line: the best model on the champion rule's subset and horizon."""
+    subset, horizon = params.train.champion_subset, str(params.train.champion_horizon)
+    blocks = {
+        name: scores[horizon]
+        for name, scores in result.likelihood.get(subset, {}).items()
+        if horizon in scores
+    }
+    if not blocks:
+        return "backtest finished: no scores"
+    best = max(blocks, key=lambda n: _finite(blocks[n]["bss"]))
+    block = blocks[best]
+    return (
+        f"backtest: {len(result.models)} models x {result.per_origin['origin'].nunique()} origins "
+        f"in {result.seconds:.0f}s; best {horizon}-day BSS on {subset}: {best} "
+        f"(BSS {block['bss']:.3f}, ROC AUC {block['roc_auc']:.3f}, ECE {block['ece']:.3f}, "
+        f"n {block['n']})"
+    )
+
+
+def _finite(value: float) -> float:
+    return value if value is not None and math.isfinite(value) else -math.inf
+
+
+def model_ranking(scores: Iterable[tuple[str, float]]) -> list[str]:
+    """Model names from best to worst score, ties broken by name for determinism."""
+    return [n for n, _ in sorted(scores, key=lambda item: (-_finite(item[1]), item[0]))]

@@ -1,0 +1,224 @@
+"""Scores for probability forecasts and survival curves, and dyad-bootstrap intervals.
+
+Proper scores (Brier, log loss) judge the probabilities themselves; ROC and PR AUC judge ranking;
+ECE and the reliability table judge calibration. For timing, Uno's C and the IPCW Brier score
+weight each case by the inverse probability of still being followed up, estimated by Kaplan-Meier
+on the censoring times, so that late, often-censored triggers are not silently under-counted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
+from statsmodels.duration.survfunc import SurvfuncRight
+
+_EPS = 1e-15
+
+
+def brier(p: np.ndarray, y: np.ndarray) -> float:
+    """Mean squared difference between probability and outcome (0 is perfect)."""
+    return float(np.mean((p - y) ** 2))
+
+
+def brier_skill(p: np.ndarray, y: np.ndarray, p_reference: np.ndarray) -> float:
+    """1 - Brier / Brier of the reference forecast; positive means better than the reference."""
+    reference = brier(p_reference, y)
+    return float("nan") if reference == 0 else 1.0 - brier(p, y) / reference
+
+
+def log_loss(p: np.ndarray, y: np.ndarray) -> float:
+    """Mean negative log-likelihood; probabilities are clipped so one 0 or 1 stays finite."""
+    clipped = np.clip(p, _EPS, 1 - _EPS)
+    return float(-np.mean(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)))
+
+
+def roc_auc(p: np.ndarray, y: np.ndarray) -> float:
+    """Area under the ROC curve; NaN when only one outcome occurs."""
+    return float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else float("nan")
+
+
+def pr_auc(p: np.ndarray, y: np.ndarray) -> float:
+    """Average precision (area under the precision-recall curve); NaN without positives."""
+    return float(average_precision_score(y, p)) if 0 < y.sum() < len(y) else float("nan")
+
+
+def reliability_table(p: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Per equal-width probability bin: mean forecast, observed rate and count (empty bins out)."""
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    count = np.bincount(which, minlength=bins)
+    forecast_sum = np.bincount(which, weights=p, minlength=bins)
+    outcome_sum = np.bincount(which, weights=y.astype(float), minlength=bins)
+    filled = count > 0
+    return pd.DataFrame(
+        {
+            "bin": np.arange(bins)[filled],
+            "predicted": forecast_sum[filled] / count[filled],
+            "observed": outcome_sum[filled] / count[filled],
+            "n": count[filled],
+        }
+    )
+
+
+def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: count-weighted mean |forecast - observed| over the bins."""
+    table = reliability_table(p, y, bins)
+    return float(np.sum(table["n"] * np.abs(table["predicted"] - table["observed"])) / len(p))
+
+
+def roc_table(p: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+    """The ROC curve's points (false and true positive rates) for plots."""
+    fpr, tpr, _ = roc_curve(y, p)
+    return pd.DataFrame({"fpr": fpr, "tpr": tpr})
+
+
+def probability_scores(
+    p: np.ndarray,
+    y: np.ndarray,
+    p_base_rate: np.ndarray,
+    p_persistence: np.ndarray,
+    bins: int = 10,
+) -> dict[str, float]:
+    """design.md's per-model, per-horizon metric block."""
+    return {
+        "brier": brier(p, y),
+        "bss": brier_skill(p, y, p_base_rate),
+        "bss_persistence": brier_skill(p, y, p_persistence),
+        "log_loss": log_loss(p, y),
+        "roc_auc": roc_auc(p, y),
+        "pr_auc": pr_auc(p, y),
+        "ece": ece(p, y, bins),
+        "n": len(y),
+    }
+
+
+def _cluster_weights(clusters: np.ndarray, replicates: int, seed: int) -> np.ndarray:
+    """(replicates, n) row weights: how often each row's dyad was drawn in each replicate."""
+    codes, _ = pd.factorize(pd.Series(clusters))
+    n_clusters = int(codes.max()) + 1
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(n_clusters, np.full(n_clusters, 1 / n_clusters), size=replicates)
+    return draws[:, codes].astype(float)
+
+
+def _weighted_auc(p: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """ROC AUC under each row of `weights`, ties counted half, all replicates at once."""
+    order = np.argsort(p, kind="stable")
+    ordered = p[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    w = weights[:, order]
+    positive = np.add.reduceat(w * y[order], starts, axis=1)
+    negative = np.add.reduceat(w * (1 - y[order]), starts, axis=1)
+    negatives_below = np.cumsum(negative, axis=1) - negative
+    pairs = positive.sum(axis=1) * negative.sum(axis=1)
+    concordant = np.sum(positive * (negatives_below + 0.5 * negative), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(pairs > 0, concordant / pairs, np.nan)
+
+
+def bootstrap_intervals(
+    p: np.ndarray,
+    y: np.ndarray,
+    p_base_rate: np.ndarray,
+    clusters: np.ndarray,
+    replicates: int,
+    seed: int,
+    level: float = 0.9,
+) -> dict[str, list[float]]:
+    """Percentile intervals for Brier, BSS and ROC AUC, resampling whole dyads.
+
+    Triggers within a dyad move together, so resampling single triggers would make the
+    intervals too narrow; drawing dyads keeps that dependence.
+    """
+    if replicates <= 0 or len(y) == 0:
+        return {}
+    weights = _cluster_weights(clusters, replicates, seed)
+    total = weights.sum(axis=1)
+    model_loss = weights @ ((p - y) ** 2) / total
+    reference_loss = weights @ ((p_base_rate - y) ** 2) / total
+    with np.errstate(invalid="ignore", divide="ignore"):
+        skill = 1 - model_loss / reference_loss
+    tails = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
+
+    def interval(values: np.ndarray) -> list[float]:
+        finite = values[np.isfinite(values)]
+        return [float(v) for v in np.percentile(finite, tails)] if finite.size else []
+
+    return {
+        "brier_ci90": interval(model_loss),
+        "bss_ci90": interval(skill),
+        "roc_auc_ci90": interval(_weighted_auc(p, y, weights)),
+    }
+
+
+# Timing metrics ---------------------------------------------------------------------------
+
+
+def censoring_survival(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Kaplan-Meier of the censoring distribution G(t) = P(still followed up after t)."""
+    fit = SurvfuncRight(np.asarray(time, dtype=float), 1 - np.asarray(event, dtype=float))
+    return np.asarray(fit.surv_times, dtype=float), np.asarray(fit.surv_prob, dtype=float)
+
+
+def _step(times: np.ndarray, values: np.ndarray, at: np.ndarray, left: bool) -> np.ndarray:
+    """A right-continuous step function (1 before the first step) at `at` or just before it."""
+    position = np.searchsorted(times, at, side="left" if left else "right") - 1
+    return np.where(position >= 0, values[np.maximum(position, 0)], 1.0)
+
+
+def uno_c(
+    time: np.ndarray,
+    event: np.ndarray,
+    risk: np.ndarray,
+    tau: float,
+    chunk: int = 2048,
+) -> float:
+    """Uno's concordance truncated at `tau`: IPCW-weighted share of correctly ordered pairs.
+
+    A comparable pair is an observed retaliation at T_i < tau and any trigger still unanswered
+    after T_i; it counts as concordant when the earlier-answered trigger had the higher risk.
+    Each pair is weighted by 1 / G(T_i-)^2.
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=bool)
+    risk = np.asarray(risk, dtype=float)
+    g_times, g_values = censoring_survival(time, event)
+    anchors = np.flatnonzero(event & (time < tau))
+    g_anchor = _step(g_times, g_values, time[anchors], left=True)
+    usable = g_anchor > 0
+    anchors, weight = anchors[usable], 1.0 / g_anchor[usable] ** 2
+    numerator = denominator = 0.0
+    for start in range(0, len(anchors), chunk):
+        block = anchors[start : start + chunk]
+        later = time[None, :] > time[block, None]
+        higher = (risk[block, None] > risk[None, :]) + 0.5 * (risk[block, None] == risk[None, :])
+        w = weight[start : start + chunk]
+        numerator += float(w @ np.sum(later * higher, axis=1))
+        denominator += float(w @ np.sum(later, axis=1))
+    return numerator / denominator if denominator > 0 else float("nan")
+
+
+def ipcw_brier(
+    time: np.ndarray, event: np.ndarray, survival: np.ndarray, days: np.ndarray
+) -> np.ndarray:
+    """IPCW Brier score at each day in `days`, given S(day | x) as an (n, len(days)) matrix."""
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=bool)
+    days = np.asarray(days, dtype=float)
+    g_times, g_values = censoring_survival(time, event)
+    g_own = _step(g_times, g_values, time, left=True)
+    g_day = _step(g_times, g_values, days, left=False)
+    answered = event[:, None] & (time[:, None] <= days[None, :])
+    waiting = time[:, None] > days[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        from_answered = np.where(answered, survival**2 / g_own[:, None], 0.0)
+        from_waiting = np.where(waiting, (1 - survival) ** 2 / g_day[None, :], 0.0)
+    return np.nanmean(from_answered + from_waiting, axis=0)
+
+
+def integrated_brier(brier_by_day: np.ndarray, days: np.ndarray) -> float:
+    """Trapezoidal mean of the IPCW Brier score over the day grid."""
+    days = np.asarray(days, dtype=float)
+    if len(days) < 2:
+        return float(brier_by_day[0])
+    return float(np.trapezoid(brier_by_day, days) / (days[-1] - days[0]))
