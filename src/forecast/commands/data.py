@@ -1,7 +1,213 @@
-"""`forecast data`: command-line entry points for this pipeline step."""
+"""`forecast data`: find the source files, build the incident table, look at a dyad.
+
+Thin layer over forecast.sources and forecast.ingest: arguments in, rich tables out.
+"""
 
 from __future__ import annotations
 
-import typer
+import json
+from pathlib import Path
+from typing import Annotated
 
-app = typer.Typer(help="data", no_args_is_help=True)
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from forecast.config import DEFAULT_PARAMS_PATH, load_params
+from forecast.countries import cow_to_name, name_of, resolve_country
+from forecast.data import load_incidents, load_sources
+from forecast.errors import ForecastError
+from forecast.ingest import IngestReport, plan_sources, run_ingest
+from forecast.paths import INCIDENTS_DIR, INCIDENTS_FILE, MANIFEST_FILE, QUARANTINE_FILE
+from forecast.provenance import provenance_of
+from forecast.sources.handcoded import handcoded_files
+from forecast.sources.locate import SOURCE_FILES, locate_source
+from forecast.sources.tabular import load_mapping, mapping_from_pairs, read_tabular
+
+app = typer.Typer(
+    help="Find the source files, build the incident table, look at a dyad.", no_args_is_help=True
+)
+console = Console()
+
+ParamsOption = Annotated[Path, typer.Option("--params", help="params.yaml to read.")]
+
+
+@app.command()
+def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
+    """List each supported source, where its files are looked for and whether they were found."""
+    params = load_params(params_path)
+    table = Table(
+        title="Data sources (looked for in: params path, data/external, "
+        "$FORECAST_DATA_DIR, download)"
+    )
+    for column in ("source", "in data.sources", "file", "found at", "looked in"):
+        table.add_column(column, overflow="fold")
+    for source in SOURCE_FILES:
+        for located in locate_source(source, params.data, allow_download=False):
+            found = (
+                f"[green]{located.path}[/] ({located.found_by})"
+                if located.found
+                else "[red]not found[/]"
+            )
+            table.add_row(
+                source,
+                "yes" if source in params.data.sources else "no",
+                located.spec.key,
+                found,
+                "\n".join(located.looked_in),
+            )
+    files = handcoded_files(INCIDENTS_DIR)
+    table.add_row(
+        "handcoded",
+        "yes" if "handcoded" in params.data.sources else "no",
+        f"{INCIDENTS_DIR}/*.csv",
+        f"[green]{len(files)} file(s)[/]" if files else "[red]none[/]",
+        str(INCIDENTS_DIR),
+    )
+    console.print(table)
+    plan = plan_sources(params, allow_download=False)
+    console.print(f"ingest would use: [bold]{plan.mode}[/] data")
+
+
+@app.command()
+def fetch(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
+    """Locate every real source file and record path and md5 in data/raw/manifest.json."""
+    params = load_params(params_path)
+    plan = plan_sources(params)
+    manifest = plan.manifest(params)
+    MANIFEST_FILE.parent.mkdir(parents=True, exist_ok=True)
+    MANIFEST_FILE.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    if plan.mode == "synthetic":
+        console.print(
+            "[bold yellow]no real source file found: ingest will use the embedded SYNTHETIC "
+            "world[/]"
+        )
+    found = sum(len(files) for files in plan.located.values())
+    console.print(f"{MANIFEST_FILE}: {found} real file(s) recorded, mode {plan.mode}")
+
+
+@app.command()
+def ingest(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
+    """Build data/interim/incidents.parquet from the sources named in params.yaml."""
+    params = load_params(params_path)
+    report = run_ingest(params, show_progress=True)
+    _print_ingest(report)
+
+
+def _print_ingest(report: IngestReport) -> None:
+    table = Table(title="Ingest: rows per source")
+    for column in ("source", "rows read", "kept", "quarantined", "incidents", "coverage"):
+        table.add_column(
+            column, justify="right" if column not in ("source", "coverage") else "left"
+        )
+    for result in report.results:
+        span = report.coverage[result.source]
+        table.add_row(
+            result.source,
+            f"{result.rows_read:,}",
+            f"{result.rows_kept:,}",
+            f"{result.rows_quarantined:,}",
+            f"{len(result.incidents):,}",
+            f"{span['start']} to {span['end']}",
+        )
+    console.print(table)
+    for source in sorted(report.plan.missing) if report.plan.mode == "real" else []:
+        console.print(f"[yellow]warning:[/] {source} files not found; it was left out")
+    style = "bold white on red" if report.provenance.is_synthetic else "bold white on green"
+    banner = report.provenance.banner()
+    if report.plan.mode == "synthetic":
+        banner += (
+            "\nNo real source file was found: set FORECAST_DATA_DIR or see `forecast data sources`."
+        )
+    console.print(Panel(banner, style=style))
+    console.print(
+        f"wrote {len(report.incidents):,} incidents to {INCIDENTS_FILE}; "
+        f"{sum(r.rows_quarantined for r in report.results):,} rows quarantined "
+        f"({len(report.quarantine):,} records in {QUARANTINE_FILE})"
+    )
+
+
+@app.command()
+def show(
+    first: Annotated[str, typer.Argument(help="A country: ISO3 (IRN), COW code (630) or name.")],
+    second: Annotated[str, typer.Argument(help="The other country.")],
+    source: Annotated[
+        list[str] | None, typer.Option(help="Only these sources (repeatable), e.g. mie.")
+    ] = None,
+    ids: Annotated[bool, typer.Option(help="Show incident ids.")] = False,
+) -> None:
+    """A dyad's incidents in date order, both directions, with country names."""
+    a, b = resolve_country(first), resolve_country(second)
+    incidents = load_incidents()
+    pair = incidents[
+        ((incidents["initiator"] == a) & (incidents["target"] == b))
+        | ((incidents["initiator"] == b) & (incidents["target"] == a))
+    ]
+    if source:
+        pair = pair[pair["source"].isin(source)]
+    pair = pair.sort_values(["date", "incident_id"], kind="stable")
+    try:
+        banner = str(load_sources()["banner"])
+    except ForecastError:
+        banner = provenance_of(incidents).banner()
+    console.print(banner, style="bold")
+    table = Table(title=f"{name_of(a)} - {name_of(b)}: {len(pair)} incidents")
+    for column in ("date", "who", "action", "deaths", "source", *(["id"] if ids else [])):
+        table.add_column(column, overflow="fold")
+    initiators, targets = cow_to_name(pair["initiator"]), cow_to_name(pair["target"])
+    for row, initiator, target in zip(pair.itertuples(), initiators, targets, strict=True):
+        day = row.date.strftime("%Y-%m-%d" if row.date_precision == "day" else "%Y-%m")
+        arrow = "->" if row.directed else "<->"
+        table.add_row(
+            day,
+            f"{initiator} {arrow} {target}",
+            f"{row.action} ({row.hostility})",
+            _deaths(row.fatalities_initiator, row.fatalities_target),
+            row.source,
+            *([row.incident_id] if ids else []),
+        )
+    console.print(table)
+    console.print("deaths: initiator / target (? unknown); <-> force by both sides")
+
+
+def _deaths(initiator: object, target: object) -> str:
+    def text(value: object) -> str:
+        return "?" if pd.isna(value) else f"{value:g}"
+
+    return f"{text(initiator)} / {text(target)}"
+
+
+@app.command("check-file")
+def check_file(
+    path: Annotated[Path, typer.Argument(help="A CSV or Parquet file of coded incidents.")],
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML column mapping (see docs/data-sources.md).")
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option("--column", "-c", help="field=file_column or field:=constant, repeatable."),
+    ] = None,
+) -> None:
+    """Read your own incident file through a mapping and report what would be kept."""
+    if mapping is not None:
+        column_mapping = load_mapping(mapping)
+    elif column:
+        column_mapping = mapping_from_pairs(column)
+    else:
+        raise ForecastError("give --mapping FILE.yaml or --column field=column pairs")
+    result = read_tabular(path, column_mapping)
+    console.print(
+        f"{path}: {result.rows_read:,} rows read, {result.rows_kept:,} kept, "
+        f"{result.rows_quarantined:,} quarantined"
+    )
+    if len(result.quarantine):
+        table = Table(title="Quarantined (first 20 records)")
+        for name in ("row", "column", "value", "reason"):
+            table.add_column(name, overflow="fold")
+        for record in result.quarantine.head(20).itertuples():
+            table.add_row(
+                str(record.row), str(record.column), str(record.value), str(record.reason)
+            )
+        console.print(table)

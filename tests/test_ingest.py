@@ -1,0 +1,178 @@
+"""run_ingest: real files when found, else the synthetic world, hand-coded incidents always."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from forecast import ingest
+from forecast.config import Params
+from forecast.errors import ForecastError
+from forecast.provenance import content_hash
+from forecast.schema import QUARANTINE_COLUMNS, validate_incidents
+
+from .conftest import REPO_ROOT
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_real_data: None) -> Path:
+    """A project folder holding the repository's hand-coded incidents and nothing else."""
+    shutil.copytree(REPO_ROOT / "data" / "incidents", tmp_path / "data" / "incidents")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def stub_covariates(monkeypatch: pytest.MonkeyPatch) -> list[pd.DataFrame]:
+    """Record the dyads ingest asks covariates for, without reading the real covariate files."""
+    requests: list[pd.DataFrame] = []
+
+    def build(incidents: pd.DataFrame) -> pd.DataFrame:
+        dyads = ingest.incident_dyads(incidents)
+        requests.append(dyads)
+        return dyads.assign(year=2000)
+
+    monkeypatch.setattr(ingest, "_real_covariates", build)
+    return requests
+
+
+def _fixture_params(**data: object) -> Params:
+    paths = {
+        "mie": str(FIXTURES / "mie_tiny.csv"),
+        "cow_mid_midi": str(FIXTURES / "midi_tiny.csv"),
+        "cow_mid_midip": str(FIXTURES / "midip_tiny.csv"),
+    }
+    return Params.model_validate({"data": {"paths": paths, **data}})
+
+
+def _small_synthetic(**data: object) -> Params:
+    world = {"start_year": 2010, "end_year": 2014, "scale": 0.3}
+    return Params.model_validate({"data": {"synthetic": world, **data}})
+
+
+def test_real_mode_writes_a_valid_table_in_date_and_id_order(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    ingest.run_ingest(_fixture_params())
+    incidents = pd.read_parquet(project / "data/interim/incidents.parquet")
+    validate_incidents(incidents)
+    ordered = incidents.sort_values(["date", "incident_id"], kind="stable")
+    assert incidents["incident_id"].tolist() == ordered["incident_id"].tolist()
+    assert set(incidents["source"]) == {"mie", "cow_mid", "handcoded"}
+
+
+def test_every_source_row_is_counted_in_sources_json(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    ingest.run_ingest(_fixture_params())
+    record = json.loads((project / "data/interim/sources.json").read_text())
+    for source in ("mie", "cow_mid", "handcoded"):
+        counts = record["sources"][source]
+        assert counts["rows_kept"] + counts["rows_quarantined"] == counts["rows_read"]
+    assert record["sources"]["mie"]["rows_read"] == 6
+    assert record["sources"]["mie"]["files"][0]["md5"]
+
+
+def test_each_source_declares_its_own_coverage_end(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    ingest.run_ingest(_fixture_params())
+    coverage = json.loads((project / "data/interim/sources.json").read_text())["coverage"]
+    assert coverage["mie"]["end"] == "2014-12-31"
+    assert coverage["cow_mid"] == {"start": "1992-01-01", "end": "2014-12-31"}
+    assert coverage["handcoded"]["end"] == "2024-12-31"
+
+
+def test_quarantine_file_has_the_contract_columns_and_every_rejected_row(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    report = ingest.run_ingest(_fixture_params())
+    quarantine = pd.read_csv(project / "data/interim/quarantine.csv")
+    assert list(quarantine.columns) == QUARANTINE_COLUMNS
+    assert len(quarantine) == len(report.quarantine)
+    assert set(quarantine["source"]) == {"mie", "cow_mid"}
+
+
+def test_covariates_are_asked_for_both_directions_of_every_dyad(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    ingest.run_ingest(_fixture_params())
+    dyads = set(stub_covariates[0].itertuples(index=False, name=None))
+    assert {(630, 770), (770, 630), (2, 645), (645, 2)} <= dyads
+
+
+def test_the_banner_is_stored_with_the_provenance(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    ingest.run_ingest(_fixture_params())
+    record = json.loads((project / "data/interim/sources.json").read_text())
+    assert record["banner"].startswith("DATA: REAL")
+    assert record["provenance"]["kind"] == "real"
+
+
+def test_same_params_and_files_give_the_same_table(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    first = ingest.run_ingest(_fixture_params()).incidents
+    second = ingest.run_ingest(_fixture_params()).incidents
+    assert content_hash(first) == content_hash(second)
+
+
+def test_auto_mode_without_real_files_uses_the_synthetic_world_and_says_so(
+    project: Path,
+) -> None:
+    report = ingest.run_ingest(_small_synthetic())
+    assert report.plan.mode == "synthetic"
+    assert set(report.incidents["source"]) == {"synthetic", "handcoded"}
+    assert "SYNTHETIC" in report.provenance.banner()
+    record = json.loads((project / "data/interim/sources.json").read_text())
+    assert record["mode"] == "synthetic"
+    assert record["coverage"]["synthetic"]["end"] == "2014-12-31"
+    assert (project / "data/interim/covariates.parquet").exists()
+
+
+def test_real_mode_without_the_files_says_where_it_looked(project: Path) -> None:
+    with pytest.raises(ForecastError, match=r"data\.mode is real.*mie \(looked in data/external"):
+        ingest.run_ingest(_small_synthetic(mode="real"))
+
+
+def test_csv_imports_are_added_with_their_own_source_name(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    imports = [
+        {"path": str(FIXTURES / "team_export.csv"), "mapping": str(FIXTURES / "team_export.yaml")}
+    ]
+    report = ingest.run_ingest(_fixture_params(csv_imports=imports))
+    assert (report.incidents["source"] == "team").sum() == 3
+    assert report.coverage["team"]["end"] == "2020-12-31"
+
+
+def test_synthetic_fetch_manifest_is_deterministic(project: Path) -> None:
+    params = _small_synthetic()
+    first = ingest.plan_sources(params).manifest(params)
+    assert first == ingest.plan_sources(params).manifest(params)
+    assert first["mode"] == "synthetic"
+
+
+@pytest.mark.real_data
+def test_real_ingest_accounts_for_every_mie_row(
+    real_data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stub_covariates: list[pd.DataFrame],
+) -> None:
+    shutil.copytree(REPO_ROOT / "data" / "incidents", tmp_path / "data" / "incidents")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FORECAST_DATA_DIR", str(real_data_dir))
+    report = ingest.run_ingest(Params())
+    mie = next(r for r in report.results if r.source == "mie")
+    assert mie.rows_read == 28_011
+    assert mie.rows_kept + mie.rows_quarantined == 28_011
+    assert report.plan.mode == "real"
+    assert {"mie", "cow_mid", "handcoded"} == set(report.incidents["source"])
