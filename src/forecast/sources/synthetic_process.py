@@ -1,0 +1,242 @@
+"""The synthetic event process: a self- and mutually-exciting (Hawkes) process on directed dyads.
+
+Simulated through its branching representation, one generation at a time, never one event at a
+time: background ("immigrant") events per directed dyad-year are Poisson counts; every event then
+has Poisson-many offspring, each either a RESPONSE (the target strikes back: mutual excitation)
+or a CONTINUATION (the initiator strikes again: self-excitation), after a log-normal delay.
+The response probability carries the planted effects listed in `PlantedEffects` and
+docs/synthetic.md, so models trained on the output can be checked against known truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+# Day numbers count from 1970-01-01 (numpy's datetime64[D] epoch) throughout.
+
+
+@dataclass(frozen=True)
+class PlantedEffects:
+    """Log-odds effects on the chance that an offspring of trigger A->B is B's answer.
+
+    `capability_share` multiplies (B's share of the dyad's capabilities - 0.5), so a target
+    twice as strong as the initiator (share 2/3) adds a sixth of it. `dyad_sd` is the spread of a
+    fixed per-directed-dyad propensity to answer: a target that answered this initiator before
+    tends to answer again, which history-based features can pick up.
+    """
+
+    intercept: float = -1.0
+    land_border: float = 0.8
+    rivalry: float = 0.7
+    fatalities_on_target: float = 0.6
+    capability_share: float = 1.5
+    joint_democracy: float = -1.0
+    in_exchange: float = 0.5
+    dyad_sd: float = 0.7
+
+
+@dataclass(frozen=True)
+class BackgroundEffects:
+    """Log-rate effects on a directed dyad's background (immigrant) events per year."""
+
+    land_border: float = 1.5
+    rivalry: float = 1.5
+    major_power_initiator: float = 1.0
+    log_distance_per_1000km: float = -0.8
+    joint_democracy: float = -1.0
+
+
+@dataclass(frozen=True)
+class ProcessSettings:
+    """Shape of the process; defaults are tuned so the world reproduces MIE's figures roughly."""
+
+    # Offspring per event = branching_ratio x a cluster intensity drawn once per cluster from
+    # Gamma(intensity_shape, 1 / intensity_shape) and capped so no cluster explodes: most
+    # confrontations are a few events, a few are long wars (MIE's bursty dyads).
+    branching_ratio: float = 0.8
+    intensity_shape: float = 1.0
+    max_offspring_mean: float = 0.92
+    delay_median_days: float = 6.0
+    delay_sigma: float = 2.0
+    max_generations: int = 500
+    planted: PlantedEffects = field(default_factory=PlantedEffects)
+    background: BackgroundEffects = field(default_factory=BackgroundEffects)
+
+
+@dataclass(frozen=True)
+class DyadYearArrays:
+    """Per directed dyad (rows) and year (columns) inputs of the process, as numpy arrays."""
+
+    initiator: np.ndarray  # (n_dyads,) COW codes
+    target: np.ndarray
+    reverse: np.ndarray  # index of the dyad B->A for dyad A->B
+    first_year: int
+    active: np.ndarray  # (n_dyads, n_years) bool: both states exist
+    land_border: np.ndarray
+    rivalry: np.ndarray
+    joint_democracy: np.ndarray
+    major_initiator: np.ndarray
+    target_capability_share: np.ndarray  # B's share for dyad A->B
+    mindist_km: np.ndarray
+
+
+@dataclass
+class EventArrays:
+    """The simulated events, columnar: directed dyad index, day number and per-event marks."""
+
+    dyad: np.ndarray
+    day: np.ndarray
+    cluster: np.ndarray  # index of the background event that started the confrontation
+    generation: np.ndarray
+    is_response: np.ndarray
+    action: np.ndarray  # index into EventMarks.action_share
+    fatal_on_target: np.ndarray
+
+
+@dataclass(frozen=True)
+class EventMarks:
+    """How actions and deaths are drawn (shares measured on MIE)."""
+
+    action_share: np.ndarray
+    action_is_force: np.ndarray
+    fatal_share: float  # share of uses of force that kill someone on the target's side
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def background_rates(arrays: DyadYearArrays, effects: BackgroundEffects) -> np.ndarray:
+    """Relative background rate per dyad-year (scaled to a target count by the caller)."""
+    log_rate = (
+        effects.land_border * arrays.land_border
+        + effects.rivalry * arrays.rivalry
+        + effects.major_power_initiator * arrays.major_initiator
+        + effects.log_distance_per_1000km * np.log1p(arrays.mindist_km / 1000.0)
+        + effects.joint_democracy * arrays.joint_democracy
+    )
+    return np.where(arrays.active, np.exp(log_rate), 0.0)
+
+
+def response_probability(
+    arrays: DyadYearArrays,
+    dyad: np.ndarray,
+    year_index: np.ndarray,
+    fatal_on_target: np.ndarray,
+    in_exchange: np.ndarray,
+    dyad_propensity: np.ndarray,
+    planted: PlantedEffects,
+) -> np.ndarray:
+    """Chance that an offspring of each event is the target's answer (the planted effects)."""
+    at = (dyad, year_index)
+    logit = (
+        planted.intercept
+        + planted.land_border * arrays.land_border[at]
+        + planted.rivalry * arrays.rivalry[at]
+        + planted.fatalities_on_target * fatal_on_target
+        + planted.capability_share * (arrays.target_capability_share[at] - 0.5)
+        + planted.joint_democracy * arrays.joint_democracy[at]
+        + planted.in_exchange * in_exchange
+        + dyad_propensity[arrays.reverse[dyad]]
+    )
+    return _sigmoid(logit)
+
+
+def simulate(
+    arrays: DyadYearArrays,
+    expected_events: float,
+    end_day: int,
+    settings: ProcessSettings,
+    rng: np.random.Generator,
+    marks: EventMarks,
+) -> EventArrays:
+    """Run the branching process, one generation per loop turn.
+
+    `expected_events` sets the background level: immigrants are drawn so that, with the mean
+    cluster size, the world has about that many events (fewer when clusters run past the end).
+    Actions and fatalities on the target are drawn here because they change the chance of an
+    answer (only a use of force can kill).
+    """
+    n_dyads, n_years = arrays.active.shape
+    year_bounds = (
+        np.arange(arrays.first_year - 1970, arrays.first_year - 1970 + n_years + 1)
+        .astype("datetime64[Y]")
+        .astype("datetime64[D]")
+        .astype(np.int64)
+    )
+    dyad_propensity = rng.normal(0.0, settings.planted.dyad_sd, size=n_dyads)
+    relative = background_rates(arrays, settings.background)
+    mean_cluster = mean_cluster_size(settings)
+    rates = relative * (expected_events / mean_cluster / max(relative.sum(), 1e-12))
+    counts = rng.poisson(rates).ravel()
+    cell = np.repeat(np.arange(counts.size), counts)
+    dyad = cell // n_years
+    year = cell % n_years
+    day = year_bounds[year] + rng.integers(0, np.diff(year_bounds)[year])
+    day = np.minimum(day, end_day)
+    n_clusters = cell.size
+    intensity = rng.gamma(settings.intensity_shape, 1.0 / settings.intensity_shape, n_clusters)
+    offspring_mean = np.minimum(settings.branching_ratio * intensity, settings.max_offspring_mean)
+
+    parts: list[tuple[np.ndarray, ...]] = []
+    cluster = np.arange(n_clusters)
+    is_response = np.zeros(n_clusters, dtype=bool)
+    generation = 0
+    while dyad.size and generation < settings.max_generations:
+        action = rng.choice(marks.action_share.size, size=dyad.size, p=marks.action_share)
+        fatal = marks.action_is_force[action] & (rng.random(dyad.size) < marks.fatal_share)
+        parts.append((dyad, day, cluster, is_response, action, fatal))
+        year_index = np.clip(_year_index(day, arrays.first_year), 0, n_years - 1)
+        p_answer = response_probability(
+            arrays, dyad, year_index, fatal, is_response, dyad_propensity, settings.planted
+        )
+        mean = offspring_mean[cluster]
+        answers = rng.poisson(mean * p_answer)
+        repeats = rng.poisson(mean * (1.0 - p_answer))
+        parent = np.concatenate(
+            [np.repeat(np.arange(dyad.size), answers), np.repeat(np.arange(dyad.size), repeats)]
+        )
+        child_is_response = np.repeat([True, False], [answers.sum(), repeats.sum()])
+        child_dyad = np.where(child_is_response, arrays.reverse[dyad[parent]], dyad[parent])
+        noise = rng.standard_normal(parent.size)
+        delay = np.floor(settings.delay_median_days * np.exp(settings.delay_sigma * noise))
+        child_day = day[parent] + delay.astype(np.int64)
+        inside = child_day <= end_day
+        dyad, day = child_dyad[inside], child_day[inside]
+        cluster, is_response = cluster[parent][inside], child_is_response[inside]
+        generation += 1
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        parts.append((empty, empty, empty, empty.astype(bool), empty, empty.astype(bool)))
+    columns = [np.concatenate([part[i] for part in parts]) for i in range(6)]
+    sizes = [part[0].size for part in parts]
+    return EventArrays(
+        dyad=columns[0],
+        day=columns[1],
+        cluster=columns[2],
+        is_response=columns[3],
+        action=columns[4],
+        fatal_on_target=columns[5],
+        generation=np.repeat(np.arange(len(parts), dtype=np.int32), sizes),
+    )
+
+
+def mean_cluster_size(settings: ProcessSettings) -> float:
+    """Expected events per confrontation, 1 / (1 - offspring mean), averaged over intensities.
+
+    Computed by quadrature rather than sampling so it uses no random numbers.
+    """
+    shape = settings.intensity_shape
+    quantiles = (np.arange(4000) + 0.5) / 4000
+    intensity = stats.gamma(shape, scale=1.0 / shape).ppf(quantiles)
+    offspring = np.minimum(settings.branching_ratio * intensity, settings.max_offspring_mean)
+    return float(np.mean(1.0 / (1.0 - offspring)))
+
+
+def _year_index(day: np.ndarray, first_year: int) -> np.ndarray:
+    """Years since `first_year` of day numbers (1970 epoch)."""
+    years = day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    return years - first_year
