@@ -132,7 +132,10 @@ def read_located(source: str, files: list[LocatedFile]) -> SourceResult:
 def run_ingest(
     params: Params, *, out_dir: Path | None = None, show_progress: bool = False
 ) -> IngestReport:
-    """Read every source, validate, and write the interim tables and sources.json."""
+    """Read every source, validate, and write the interim tables and sources.json.
+
+    `show_progress` draws a bar on a terminal only (tqdm's `disable=None`), so logs stay clean.
+    """
     plan = plan_sources(params)
     steps: list[tuple[str, object]] = (
         [(source, files) for source, files in plan.located.items()]
@@ -145,7 +148,9 @@ def run_ingest(
 
     results: list[SourceResult] = []
     world = None
-    for name, what in tqdm(steps, desc="ingest", unit="source", disable=not show_progress):
+    for name, what in tqdm(
+        steps, desc="ingest", unit="source", disable=None if show_progress else True
+    ):
         if name == SYNTHETIC_SOURCE:
             world = _synthetic_world(params)
             results.append(_world_result(world))

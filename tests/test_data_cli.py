@@ -1,0 +1,175 @@
+"""`forecast data ...` commands and the notebook loaders, as a user meets them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from forecast import data, ingest
+from forecast.cli import app
+from forecast.errors import ForecastError
+
+from .conftest import REPO_ROOT
+
+FIXTURES = Path(__file__).parent / "fixtures"
+runner = CliRunner()
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_real_data: None) -> Path:
+    """A project folder with the hand-coded incidents and params naming the tiny fixtures."""
+    shutil.copytree(REPO_ROOT / "data" / "incidents", tmp_path / "data" / "incidents")
+    paths = {
+        "mie": str(FIXTURES / "mie_tiny.csv"),
+        "cow_mid_midi": str(FIXTURES / "midi_tiny.csv"),
+        "cow_mid_midip": str(FIXTURES / "midip_tiny.csv"),
+    }
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump({"data": {"paths": paths}}))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(
+        ingest, "_real_covariates", lambda incidents: ingest.incident_dyads(incidents)
+    )
+    return tmp_path
+
+
+def _forecast(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed `forecast` command as a user would."""
+    environment = {k: v for k, v in os.environ.items() if k != "FORECAST_DATA_DIR"} | env
+    command = [str(Path(sys.executable).parent / "forecast"), *args]
+    return subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True)
+
+
+def test_sources_lists_each_source_and_whether_it_was_found(project: Path) -> None:
+    result = runner.invoke(app, ["data", "sources"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    for name in ("mie", "cow_mid", "icb", "handcoded"):
+        assert name in result.output
+    assert "mie_tiny.csv" in result.output
+    assert "not found" in result.output  # ICB is not configured here
+
+
+def test_fetch_records_path_and_md5_of_each_file(project: Path) -> None:
+    result = runner.invoke(app, ["data", "fetch"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((project / "data/raw/manifest.json").read_text())
+    assert manifest["mode"] == "real"
+    assert manifest["sources"]["mie"]["mie"]["path"].endswith("mie_tiny.csv")
+    assert len(manifest["sources"]["mie"]["mie"]["md5"]) == 32
+
+
+def test_fetch_twice_writes_identical_bytes(project: Path) -> None:
+    runner.invoke(app, ["data", "fetch"])
+    first = (project / "data/raw/manifest.json").read_bytes()
+    runner.invoke(app, ["data", "fetch"])
+    assert (project / "data/raw/manifest.json").read_bytes() == first
+
+
+def test_ingest_prints_counts_per_source_and_the_banner(project: Path) -> None:
+    result = runner.invoke(app, ["data", "ingest"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "DATA: REAL" in result.output
+    mie_line = next(line for line in result.output.splitlines() if "│ mie" in line)
+    assert [cell.strip() for cell in mie_line.split("│")[2:5]] == ["6", "3", "3"]
+
+
+def test_show_lists_a_dyad_in_date_order_both_directions_with_names(project: Path) -> None:
+    runner.invoke(app, ["data", "ingest"])
+    result = runner.invoke(app, ["data", "show", "IRN", "Pakistan"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "Iran" in line and "->" in line]
+    assert lines[0].split("│")[1].strip() == "2009-01-16"
+    assert "Iran -> Pakistan" in lines[0]
+    assert any("Pakistan -> Iran" in line for line in lines)
+    assert "2024-01-18" in lines[-1]
+
+
+def test_show_accepts_cow_codes(project: Path) -> None:
+    runner.invoke(app, ["data", "ingest"])
+    result = runner.invoke(app, ["data", "show", "630", "770"], terminal_width=200)
+    assert "Iran - Pakistan" in result.output
+
+
+def test_loaders_say_which_command_makes_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ForecastError, match="run `forecast data ingest`"):
+        data.load_incidents(tmp_path)
+    with pytest.raises(ForecastError, match="run `forecast episodes build`"):
+        data.load_episodes(tmp_path)
+
+
+def test_loaders_read_what_ingest_wrote(project: Path) -> None:
+    runner.invoke(app, ["data", "ingest"])
+    incidents = data.load_incidents()
+    assert str(incidents["date"].dtype) == "datetime64[ns]"
+    assert data.load_coverage()["handcoded"].isoformat() == "2024-12-31"
+    assert list(data.load_quarantine().columns) == [
+        "source",
+        "file",
+        "row",
+        "column",
+        "value",
+        "reason",
+    ]
+
+
+def test_check_file_reports_kept_and_quarantined_rows(project: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "data",
+            "check-file",
+            str(FIXTURES / "team_export.csv"),
+            "--mapping",
+            str(FIXTURES / "team_export.yaml"),
+        ],
+        terminal_width=200,
+    )
+    assert "6 rows read, 3 kept, 3 quarantined" in result.output
+    assert "Wakanda" in result.output
+
+
+def test_empty_source_file_is_one_line_and_exit_code_1(project: Path) -> None:
+    empty = project / "empty.csv"
+    empty.write_text("")
+    (project / "params.yaml").write_text(yaml.safe_dump({"data": {"paths": {"mie": str(empty)}}}))
+    result = _forecast(["data", "ingest"], project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "empty.csv: file is empty" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreadable_source_file_is_one_line_and_exit_code_1(project: Path) -> None:
+    broken = project / "broken.csv"
+    broken.write_bytes(b"micnum,eventnum\n\xff\xfe\x00garbage\n")
+    (project / "params.yaml").write_text(yaml.safe_dump({"data": {"paths": {"mie": str(broken)}}}))
+    result = _forecast(["data", "ingest"], project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "broken.csv" in result.stderr
+
+
+@pytest.mark.real_data
+def test_ingest_on_the_real_data_accounts_for_every_mie_row(
+    real_data_dir: Path, tmp_path: Path
+) -> None:
+    shutil.copytree(REPO_ROOT / "data" / "incidents", tmp_path / "data" / "incidents")
+    result = _forecast(
+        ["data", "ingest"], tmp_path, FORECAST_DATA_DIR=str(real_data_dir), COLUMNS="200"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "DATA: REAL" in result.stdout
+    mie_line = next(line for line in result.stdout.splitlines() if "│ mie" in line)
+    assert [cell.strip() for cell in mie_line.split("│")[2:5]] == ["28,011", "28,011", "0"]
+    sources = json.loads((tmp_path / "data/interim/sources.json").read_text())
+    assert set(sources["sources"]) == {"mie", "cow_mid", "handcoded"}
+    incidents = pd.read_parquet(tmp_path / "data/interim/incidents.parquet")
+    assert (incidents["source"] == "mie").sum() == 28_011
