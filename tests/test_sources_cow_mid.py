@@ -59,8 +59,8 @@ def test_participants_with_no_militarized_action_on_either_side_are_quarantined(
     tiny: object,
 ) -> None:
     quarantined = tiny.quarantine.set_index("row")["reason"]
-    assert quarantined.loc[5].startswith("participant in no dyad")
-    assert quarantined.loc[6].startswith("participant in no dyad")
+    assert quarantined.loc[5].startswith("participant in no kept dyad")
+    assert quarantined.loc[6].startswith("participant in no kept dyad")
 
 
 def test_participant_of_an_incident_missing_from_midi_is_quarantined(tiny: object) -> None:

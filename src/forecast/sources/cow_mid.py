@@ -89,8 +89,8 @@ def read_cow_mid(midi_path: Path, midip_path: Path) -> SourceResult:
         rows_read=len(participants),
         pre_quarantine=pd.concat(pre, ignore_index=True),
         unaccounted_reason=(
-            "participant in no dyad: it took no militarized action and no one on the other "
-            "side took one against it in this incident"
+            "participant in no kept dyad: it took no militarized action, and no action "
+            "against it from the other side was kept (see this incident's other rows)"
         ),
         coverage=COVERAGE,
         files=[
