@@ -393,7 +393,12 @@ class Forecaster:
         episodes = _read_parquet(root / paths.EPISODES_FILE, "forecast episodes build")
         features = _read_parquet(root / paths.FEATURES_FILE, "forecast features build")
         sources_file = root / paths.INTERIM_DIR / "sources.json"
-        coverage = json.loads(sources_file.read_text()) if sources_file.exists() else {}
+        recorded = json.loads(sources_file.read_text()) if sources_file.exists() else {}
+        coverage = {
+            source: span
+            for source, span in recorded.get("coverage", {}).items()
+            if source in params.data.model_sources or source == "synthetic"
+        }
         modelled = _modelled_incidents(incidents, params)
         likelihood = tracking.load_champion("likelihood")
         timing = tracking.load_champion("timing")
@@ -463,7 +468,10 @@ class Forecaster:
                     ),
                     drivers=self._drivers(features.iloc[row], effects[row], incident),
                     analogues=self._analogue_index.nearest(
-                        features.iloc[row].to_numpy(dtype=float), incident, N_ANALOGUES
+                        features.iloc[row].to_numpy(dtype=float),
+                        incident,
+                        N_ANALOGUES,
+                        max(self.horizons),
                     ),
                     data_source=self._data_source(),
                     model_version=self.model_version,
@@ -626,10 +634,15 @@ class Forecaster:
         if event_end is not None and incident.date > event_end:
             years = (incident.date - event_end).days / 365.25
             recent = _recent_handcoded(events, event_end, incident.date)
+            since = (
+                f"History since then comes only from {recent} hand-coded incident(s)"
+                if recent
+                else "No incident since then is in the data"
+            )
             caveats.append(
                 f"The coded event data end on {readable_date(event_end)}, {years:.1f} years "
-                f"before this incident. History since then comes only from {recent} hand-coded "
-                f"incident(s), so recent tension between the two countries may be under-counted."
+                f"before this incident. {since}, so recent tension between the two countries "
+                f"may be under-counted."
             )
         if not _dyad_has_history(events, incident):
             caveats.append(
@@ -670,7 +683,9 @@ class _AnalogueIndex:
         self.dates = table["date"].to_numpy(dtype="datetime64[ns]")
         self.table = table
 
-    def nearest(self, point: np.ndarray, incident: Incident, k: int) -> list[dict[str, Any]]:
+    def nearest(
+        self, point: np.ndarray, incident: Incident, k: int, last_horizon: int
+    ) -> list[dict[str, Any]]:
         """The k closest triggers dated before the incident (never the incident itself)."""
         eligible = self.dates < np.datetime64(incident.date.to_datetime64())
         if incident.incident_id is not None and "incident_id" in self.table:
@@ -682,12 +697,12 @@ class _AnalogueIndex:
         order = np.argsort(distance, kind="stable")[:k]
         rows = self.table.iloc[candidates[order]]
         return [
-            _analogue_record(row, float(d))
+            _analogue_record(row, float(d), last_horizon)
             for row, d in zip(rows.to_dict(orient="records"), distance[order], strict=True)
         ]
 
 
-def _analogue_record(row: Mapping[str, Any], distance: float) -> dict[str, Any]:
+def _analogue_record(row: Mapping[str, Any], distance: float, last_horizon: int) -> dict[str, Any]:
     initiator, target = int(row["initiator"]), int(row["target"])
     initiator_name, target_name = name_of(initiator), name_of(target)
     observed = bool(row.get("event_observed")) if pd.notna(row.get("event_observed")) else False
@@ -702,12 +717,17 @@ def _analogue_record(row: Mapping[str, Any], distance: float) -> dict[str, Any]:
         days = None
         outcome = "not answered"
         span = int(duration) if pd.notna(duration) else None
-        happened = (
-            f"No force by {target_name} against {initiator_name} in the next {span} days "
-            f"the data cover."
-            if span is not None
-            else f"No force by {target_name} against {initiator_name} recorded."
-        )
+        if span is None:
+            happened = f"No force by {target_name} against {initiator_name} recorded."
+        elif span >= last_horizon:
+            happened = (
+                f"No force by {target_name} against {initiator_name} {horizon_text(last_horizon)}."
+            )
+        else:
+            happened = (
+                f"No force by {target_name} against {initiator_name} in the {span} days "
+                f"before the data end."
+            )
     date = pd.Timestamp(row["date"])
     return {
         "episode_id": str(row["episode_id"]),

@@ -1,7 +1,126 @@
-"""`forecast predict`: command-line entry points for this pipeline step."""
+"""`forecast predict`: forecast retaliation for incidents given as flags, a CSV or a JSON file."""
 
 from __future__ import annotations
 
-import typer
+import json
+from pathlib import Path
+from typing import Annotated, Any
 
-app = typer.Typer(help="predict", no_args_is_help=True)
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from forecast.errors import ForecastError
+
+app = typer.Typer(help="Forecast retaliation for new incidents.")
+
+_FORMATS = ("text", "json")
+
+
+@app.callback(invoke_without_command=True)
+def predict(
+    initiator: Annotated[
+        str | None, typer.Option(help="Who used force: ISO3, COW code or name")
+    ] = None,
+    target: Annotated[str | None, typer.Option(help="Against whom: ISO3, COW code or name")] = None,
+    date: Annotated[str | None, typer.Option(help="Day of the incident, YYYY-MM-DD")] = None,
+    action: Annotated[str | None, typer.Option(help="attack, clash, seizure, strike, ...")] = None,
+    hostility: Annotated[int | None, typer.Option(help="4 use of force, 5 war")] = None,
+    fatalities_initiator: Annotated[
+        float | None, typer.Option(help="Deaths on the initiator's side")
+    ] = None,
+    fatalities_target: Annotated[
+        float | None, typer.Option(help="Deaths on the target's side")
+    ] = None,
+    notes: Annotated[str | None, typer.Option(help="Free text kept with the forecast")] = None,
+    input: Annotated[
+        Path | None, typer.Option("--input", help="CSV or JSON file (or folder) of incidents")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    output: Annotated[Path | None, typer.Option(help="Also write the JSON forecasts here")] = None,
+    params_file: Annotated[Path, typer.Option("--params", help="params.yaml to use")] = Path(
+        "params.yaml"
+    ),
+) -> None:
+    """Forecast whether and when the target will use force against the initiator."""
+    from forecast.config import load_params
+    from forecast.predict import Forecaster, parse_incident, read_incidents
+
+    if format not in _FORMATS:
+        raise ForecastError(f"--format {format!r}: choose text or json")
+    flags = {
+        "initiator": initiator,
+        "target": target,
+        "date": date,
+        "action": action,
+        "hostility": hostility,
+        "fatalities_initiator": fatalities_initiator,
+        "fatalities_target": fatalities_target,
+        "notes": notes,
+    }
+    given = {k: v for k, v in flags.items() if v is not None}
+    if input is not None and given:
+        raise ForecastError("give either --input or the incident flags, not both")
+    if input is None and not given:
+        raise ForecastError(
+            "no incident given: use --initiator --target --date --action --hostility, "
+            "or --input incidents.csv"
+        )
+    incidents = read_incidents(input) if input is not None else [parse_incident(given, "flags")]
+    forecaster = Forecaster.load(load_params(params_file))
+    forecasts = forecaster.predict_many(incidents)
+    payload = [f.to_dict() for f in forecasts]
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    if format == "json":
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    for forecast in forecasts:
+        console.print(render_text(forecast.to_dict()))
+    banner = forecasts[0].data_source.get("banner", "")
+    style = "bold red" if forecasts[0].data_source.get("synthetic") else "dim"
+    console.print(f"[{style}]{banner}[/]", highlight=False)
+    console.print(f"{len(forecasts)} incident(s) forecast with models: {forecaster.model_version}")
+
+
+def render_text(forecast: dict[str, Any]) -> Panel:
+    """One incident as a rich panel: judgment, horizons, timing, drivers, analogues, caveats."""
+    from rich.console import Group
+    from rich.text import Text
+
+    from forecast.wording import percent, readable_date
+
+    incident = forecast["incident"]
+    horizons = Table(show_edge=False, box=None, padding=(0, 2))
+    horizons.add_column("within")
+    horizons.add_column("chance", justify="right")
+    horizons.add_column("90 % interval")
+    for days, values in forecast["horizons"].items():
+        horizons.add_row(
+            f"{days} days",
+            percent(values["p"]),
+            f"{percent(values['low'])} to {percent(values['high'])}",
+        )
+    parts: list[Any] = [Text(forecast["key_judgment"], style="bold"), horizons]
+    parts.append(Text(f"Timing: {forecast['timing']['statement']}"))
+    if forecast["drivers"]:
+        parts.append(Text("Drivers:", style="bold"))
+        parts.extend(Text(f"  • {d['text']}") for d in forecast["drivers"])
+    if forecast["analogues"]:
+        analogues = Table(title="Nearest past triggers", title_justify="left", box=None)
+        for column in ("dyad", "date", "action", "what happened"):
+            analogues.add_column(column)
+        for a in forecast["analogues"]:
+            analogues.add_row(a["dyad"], a["date_text"], a["action"], a["what_happened"])
+        parts.append(analogues)
+    parts.extend(Text(f"Caveat: {c}", style="yellow") for c in forecast["caveats"])
+    if incident.get("notes"):
+        parts.append(Text(f"Notes: {incident['notes']}", style="dim"))
+    title = (
+        f"{incident['initiator_name']} → {incident['target_name']}: "
+        f"{incident['action'].replace('_', ' ')}, {readable_date(incident['date'])}"
+    )
+    return Panel(Group(*parts), title=title, title_align="left")
