@@ -1,7 +1,50 @@
-"""`forecast backtest`: command-line entry points for this pipeline step."""
+"""`forecast backtest`: the rolling-origin backtest of every model, written and tracked."""
 
 from __future__ import annotations
 
-import typer
+from pathlib import Path
+from typing import Annotated
 
-app = typer.Typer(help="backtest", no_args_is_help=True)
+import pandas as pd
+import typer
+from rich.console import Console
+
+from forecast.config import load_params
+from forecast.errors import DataFileError
+from forecast.paths import EPISODES_FILE, FEATURES_FILE
+
+app = typer.Typer(help="Rolling-origin backtest of every model (writes metrics/ and plots/).")
+console = Console()
+PARAMS = Path("params.yaml")
+
+
+def read_modelling_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """episodes.parquet and features.parquet, with the command that makes each when missing."""
+    tables = []
+    for path, command in ((EPISODES_FILE, "episodes build"), (FEATURES_FILE, "features build")):
+        if not Path(path).exists():
+            raise DataFileError(path, "not found", f"run `forecast {command}` or `dvc repro`")
+        tables.append(pd.read_parquet(path))
+    return tables[0], tables[1]
+
+
+@app.callback(invoke_without_command=True)
+def backtest(
+    params_file: Annotated[Path, typer.Option("--params", help="params file")] = PARAMS,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="origins in parallel")] = 2,
+    track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow")] = True,
+) -> None:
+    """Fit every model at every yearly origin, score the next year, write metrics and plots."""
+    from forecast.evaluation.backtest import headline, run_backtest, write_outputs
+
+    params = load_params(params_file)
+    episodes, features = read_modelling_tables()
+    result = run_backtest(episodes, features, params, progress=True, n_jobs=jobs)
+    console.print(result.provenance.banner(), style="bold yellow", highlight=False)
+    files = write_outputs(result, params)
+    if track:
+        from forecast import tracking
+
+        run_id = tracking.log_backtest(result, params, files)
+        console.print(f"MLflow run {run_id} ({params.tracking.uri})", highlight=False)
+    console.print(headline(result, params), highlight=False)

@@ -1,7 +1,96 @@
-"""`forecast train`: command-line entry points for this pipeline step."""
+"""`forecast train`: final models on all labelled data, registered, champions chosen by rule.
+
+The champion rule (docs/adr/0001-champion-rule.md): the likelihood champion has the best
+backtest score under params.train (default: 30-day Brier skill score against the trailing base
+rate on limited uses of force); the timing champion has the best Uno's C.
+"""
 
 from __future__ import annotations
 
-import typer
+import json
+from pathlib import Path
+from typing import Annotated
 
-app = typer.Typer(help="train", no_args_is_help=True)
+import typer
+from rich.console import Console
+
+from forecast.config import load_params
+from forecast.errors import DataFileError
+from forecast.paths import METRICS_DIR
+
+app = typer.Typer(help="Fit final models, register them in MLflow and set the champions.")
+console = Console()
+PARAMS = Path("params.yaml")
+
+TRAIN_FILE = METRICS_DIR / "train.json"
+
+
+def _read_json(path: Path) -> dict:
+    if not path.exists():
+        raise DataFileError(path, "not found", "run `forecast backtest` first")
+    return json.loads(path.read_text())
+
+
+@app.callback(invoke_without_command=True)
+def train(
+    params_file: Annotated[Path, typer.Option("--params", help="params file")] = PARAMS,
+) -> None:
+    """Fit, log and register every model; alias the rule's winners as `champion`."""
+    from forecast import tracking
+    from forecast.commands.backtest import read_modelling_tables
+    from forecast.evaluation.backtest import data_provenance, write_json
+    from forecast.models import registry
+    from forecast.models.final import fit_final_models
+
+    params = load_params(params_file)
+    likelihood = _read_json(METRICS_DIR / "likelihood.json")
+    timing = _read_json(METRICS_DIR / "timing.json")
+    episodes, features = read_modelling_tables()
+    provenance = data_provenance(episodes, features)
+    console.print(provenance.banner(), style="bold yellow", highlight=False)
+
+    scores = tracking.likelihood_scores(likelihood, params.train)
+    timing_scores = tracking.timing_scores(timing)
+    champions = {
+        "likelihood": tracking.choose_champion(scores, params.train.champion_metric),
+        "timing": tracking.choose_champion(timing_scores, "c_index"),
+    }
+    fitted = fit_final_models(episodes, features, params)
+    versions: dict[str, dict[str, str]] = {"likelihood": {}, "timing": {}}
+    with tracking.start_training_run(provenance, params) as run:
+        for name, model in fitted.items():
+            kinds = ["likelihood"] + (["timing"] if registry.is_timing(name) else [])
+            for kind in kinds:
+                with tracking.start_model_run(name, kind):
+                    tracking.log_metrics(
+                        {"backtest_score": scores.get(name, float("nan"))}
+                        | ({"backtest_c_index": timing_scores[name]} if kind == "timing" else {})
+                    )
+                    version = tracking.log_model(model, kind, features)
+                    tracking.tag_version(
+                        kind, version, {"model": name, "data_hash": provenance.content_hash}
+                    )
+                    versions[kind][name] = str(version)
+        for kind, name in champions.items():
+            tracking.set_champion(kind, versions[kind][name])
+        run_id = run.info.run_id
+
+    write_json(
+        {
+            "champions": {
+                kind: {"model": name, "version": versions[kind][name]}
+                for kind, name in champions.items()
+            },
+            "rule": params.train.model_dump(),
+            "versions": versions,
+            "data": provenance.as_dict(),
+            "run_id": run_id,
+        },
+        TRAIN_FILE,
+    )
+    console.print(
+        f"train: champions likelihood={champions['likelihood']} "
+        f"(v{versions['likelihood'][champions['likelihood']]}), "
+        f"timing={champions['timing']} (v{versions['timing'][champions['timing']]})",
+        highlight=False,
+    )

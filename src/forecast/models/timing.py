@@ -189,10 +189,25 @@ class HazardGLM(_SurvivalModel):
         n_basis = time_basis.shape[1]
         exog = np.hstack([time_basis[interval], design[person]])
         family = sm.families.Binomial(link=sm.families.links.CLogLog())
+        offset = np.log(exposure)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result = sm.GLM(event.astype(float), exog, family=family, offset=np.log(exposure)).fit(
-                cov_type="cluster", cov_kwds={"groups": dyad_groups(episodes)[person]}
+            # IRLS under cloglog can diverge from a cold start; the piecewise-exponential
+            # (Poisson, log link) fit is nearly the same model and a safe place to start.
+            start = (
+                sm.GLM(event.astype(float), exog, family=sm.families.Poisson(), offset=offset)
+                .fit()
+                .params
+            )
+            result = sm.GLM(event.astype(float), exog, family=family, offset=offset).fit(
+                start_params=start,
+                cov_type="cluster",
+                cov_kwds={"groups": dyad_groups(episodes)[person]},
+            )
+        if not np.all(np.isfinite(result.params)):
+            raise ForecastError(
+                f"'{self.name}' did not converge on {len(duration)} triggers; "
+                "try fewer features or a later backtest.first_origin"
             )
         params = np.asarray(result.params)
         cov = np.asarray(result.cov_params())
