@@ -78,7 +78,7 @@ def test_ingest_prints_counts_per_source_and_the_banner(project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "DATA: REAL" in result.output
     mie_line = next(line for line in result.output.splitlines() if "│ mie" in line)
-    assert [cell.strip() for cell in mie_line.split("│")[2:5]] == ["6", "3", "3"]
+    assert [cell.strip() for cell in mie_line.split("│")[2:5]] == ["7", "3", "4"]
 
 
 def test_show_lists_a_dyad_in_date_order_both_directions_with_names(project: Path) -> None:

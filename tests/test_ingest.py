@@ -75,7 +75,7 @@ def test_every_source_row_is_counted_in_sources_json(
     for source in ("mie", "cow_mid", "handcoded"):
         counts = record["sources"][source]
         assert counts["rows_kept"] + counts["rows_quarantined"] == counts["rows_read"]
-    assert record["sources"]["mie"]["rows_read"] == 6
+    assert record["sources"]["mie"]["rows_read"] == 7
     assert record["sources"]["mie"]["files"][0]["md5"]
 
 

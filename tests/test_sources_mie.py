@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from forecast.errors import DataFileError
 from forecast.schema import validate_incidents
@@ -25,7 +27,7 @@ def _by_event(result: object, eventnum: int) -> pd.Series:
 
 
 def test_rows_in_equal_rows_kept_plus_rows_quarantined(tiny: object) -> None:
-    assert tiny.rows_read == 6
+    assert tiny.rows_read == 7
     assert tiny.rows_kept + tiny.rows_quarantined == tiny.rows_read
     assert len(tiny.incidents) == tiny.rows_kept == 3
 
@@ -68,6 +70,7 @@ def test_bad_rows_are_quarantined_with_their_reason(tiny: object) -> None:
         4: "initiator equals target",
         5: "missing or impossible date",
         6: "unknown action",
+        7: "unknown or missing initiator country",
     }
     assert set(tiny.quarantine["file"]) == {"mie_tiny.csv"}
 
@@ -111,3 +114,41 @@ def test_real_mie_dyad_counts_match_the_data_readme(real_data_dir: Path) -> None
     assert len(india_pakistan) == 594
     assert india_pakistan["dispute_id"].nunique() == 37
     assert (india_pakistan["date_precision"] == "month").sum() == 48
+
+
+_CODES = st.fixed_dictionaries(
+    {
+        "micnum": st.integers(1, 9999),
+        "eventnum": st.integers(1, 3),
+        "ccode1": st.sampled_from([2, 630, 750, 770, 99999, -9]),
+        "ccode2": st.sampled_from([2, 630, 750, 770]),
+        "stmon": st.integers(-9, 13),
+        "stday": st.sampled_from([-9, 1, 15, 29, 30, 31, 40]),
+        "styear": st.integers(1816, 2014),
+        "endmon": st.integers(-9, 13),
+        "endday": st.sampled_from([-9, 1, 28, 31]),
+        "endyear": st.integers(1816, 2014),
+        "sidea1": st.integers(0, 1),
+        "action": st.integers(-9, 25),
+        "hostlev": st.integers(-9, 6),
+        "fatalmin1": st.integers(-9, 100),
+        "fatalmax1": st.integers(0, 100),
+        "fatalmin2": st.integers(-9, 100),
+        "fatalmax2": st.integers(0, 100),
+    }
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(_CODES, min_size=1, max_size=20))
+def test_any_coded_rows_are_all_kept_or_quarantined(
+    tmp_path: Path, rows: list[dict[str, int]]
+) -> None:
+    path = tmp_path / "mie.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    result = read_mie(path)
+    assert result.rows_kept + result.rows_quarantined == len(rows)
+    assert len(result.incidents) == result.rows_kept
+    validate_incidents(result.incidents)

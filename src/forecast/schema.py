@@ -149,8 +149,13 @@ class ValidationOutcome:
 _ROW_RULES: tuple[tuple[str, str, Callable[[pd.DataFrame], pd.Series]], ...] = (
     ("incident_id", "missing incident id", lambda f: f["incident_id"].isna()),
     ("date", "missing or impossible date", lambda f: f["date"].isna()),
-    ("initiator", "unknown or missing initiator country", lambda f: f["initiator"].isna()),
-    ("target", "unknown or missing target country", lambda f: f["target"].isna()),
+    # COW codes are positive; a -9 "missing" code must not reach the table as a country.
+    (
+        "initiator",
+        "unknown or missing initiator country",
+        lambda f: ~f["initiator"].gt(0).fillna(False),
+    ),
+    ("target", "unknown or missing target country", lambda f: ~f["target"].gt(0).fillna(False)),
     ("target", "initiator equals target", lambda f: f["initiator"].eq(f["target"]).fillna(False)),
     (
         "hostility",
