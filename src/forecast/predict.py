@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -380,28 +381,28 @@ class Forecaster:
 
     @classmethod
     def load(cls, params: Params | None = None, root: str | Path = ".") -> Forecaster:
-        """The registered champion models and the pipeline's data files under `root`."""
+        """The registered champion models and the pipeline's data files under `root`.
+
+        The feature function is bound to the same options the features stage uses (same-day
+        rule, per-source coverage), so a new incident's features are computed as in training.
+        """
         from forecast import paths, tracking
+        from forecast.commands.episodes import read_coverage
         from forecast.episodes import force_events
-        from forecast.features import build_features
+        from forecast.features import build_features, feature_table
         from forecast.provenance import provenance_of
 
-        params = params or load_params(Path(root) / "params.yaml")
         root = Path(root)
+        params = params or load_params(root / "params.yaml")
         incidents = _read_parquet(root / paths.INCIDENTS_FILE, "forecast data ingest")
         covariates = _read_parquet(root / paths.COVARIATES_FILE, "forecast data ingest")
         episodes = _read_parquet(root / paths.EPISODES_FILE, "forecast episodes build")
         features = _read_parquet(root / paths.FEATURES_FILE, "forecast features build")
-        sources_file = root / paths.INTERIM_DIR / "sources.json"
-        recorded = json.loads(sources_file.read_text()) if sources_file.exists() else {}
-        coverage = {
-            source: span
-            for source, span in recorded.get("coverage", {}).items()
-            if source in params.data.model_sources or source == "synthetic"
-        }
+        coverage = read_coverage(root / paths.SOURCES_FILE)
         modelled = _modelled_incidents(incidents, params)
-        likelihood = tracking.load_champion("likelihood")
-        timing = tracking.load_champion("timing")
+        likelihood = tracking.load_champion("likelihood", params)
+        timing = tracking.load_champion("timing", params)
+        meanings = feature_table(params.features, params.episodes.horizons)
         return cls(
             likelihood_model=likelihood,
             timing_model=timing,
@@ -411,10 +412,19 @@ class Forecaster:
             features=features,
             provenance=provenance_of(modelled),
             params=params,
-            coverage=coverage,
-            model_version=_model_version(tracking, likelihood, timing),
-            feature_builder=build_features,
+            coverage={
+                source: end
+                for source, end in coverage.items()
+                if source in set(modelled["source"].astype(str))
+            },
+            model_version=_model_version(tracking, params),
+            feature_builder=partial(
+                build_features,
+                include_same_day=params.episodes.include_same_day,
+                coverage=coverage,
+            ),
             event_builder=force_events,
+            feature_meanings=dict(zip(meanings["name"], meanings["meaning"], strict=True)),
         )
 
     # ---- scoring ------------------------------------------------------------------------------
@@ -518,7 +528,9 @@ class Forecaster:
         builder = self._feature_builder
         if builder is None:
             from forecast.features import build_features as builder
-        built = builder(triggers, events, self.covariates, self.params.features, self.horizons)
+        built = builder(
+            triggers, events, self.covariates, self.params.features, self.params.episodes.horizons
+        )
         built = built.set_index("episode_id").reindex(triggers["episode_id"])
         missing = [name for name in self.feature_names if name not in built.columns]
         if missing:
@@ -918,17 +930,18 @@ def _coverage_ends(coverage: Mapping[str, Any]) -> dict[str, pd.Timestamp]:
 
 
 def _modelled_incidents(incidents: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """The incidents the models were trained on: the model sources, or all when synthetic."""
-    sources = set(params.data.model_sources) | {"synthetic"}
-    modelled = incidents[incidents["source"].isin(sources)]
+    """The incidents the models were trained on, selected as the episodes stage selects them."""
+    from forecast.episodes import select_model_sources
+
+    modelled = select_model_sources(incidents, params.data.model_sources)
     return modelled if len(modelled) else incidents
 
 
-def _model_version(tracking: Any, likelihood: Any, timing: Any) -> str:
-    describe = getattr(tracking, "champion_version", None)
-    if callable(describe):
-        return f"likelihood {describe('likelihood')}; timing {describe('timing')}"
-    return f"likelihood {getattr(likelihood, 'name', '?')}; timing {getattr(timing, 'name', '?')}"
+def _model_version(tracking: Any, params: Params) -> str:
+    return (
+        f"{tracking.champion_version('likelihood', params)}; "
+        f"{tracking.champion_version('timing', params)}"
+    )
 
 
 def _read_parquet(path: Path, command: str) -> pd.DataFrame:
