@@ -1,7 +1,77 @@
-"""`forecast features`: command-line entry points for this pipeline step."""
+"""`forecast features`: build the leak-free feature table, and list the feature registry."""
 
 from __future__ import annotations
 
-import typer
+import time
+from pathlib import Path
 
-app = typer.Typer(help="features", no_args_is_help=True)
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+from tqdm import tqdm
+
+from forecast import paths
+from forecast.commands.episodes import ParamsOption, modelled_incidents, read_coverage, read_table
+from forecast.config import load_params
+from forecast.episodes import force_events
+from forecast.features import build_features, feature_markdown, feature_table
+from forecast.provenance import provenance_of
+
+app = typer.Typer(help="Leak-free features and their registry.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("build")
+def build(params_path: Path = ParamsOption) -> None:
+    """Write data/processed/features.parquet: one row per episode, one column per feature."""
+    started = time.perf_counter()
+    incidents, params = modelled_incidents(params_path)
+    episodes = read_table(paths.EPISODES_FILE, "forecast episodes build")
+    console.print(provenance_of(incidents).banner(), style="bold yellow", highlight=False)
+    covariates = None
+    if paths.COVARIATES_FILE.exists():
+        covariates = pd.read_parquet(paths.COVARIATES_FILE)
+    else:
+        console.print(
+            f"{paths.COVARIATES_FILE} not found: covariate features are flagged missing "
+            "(run `forecast data ingest` to build it)",
+            style="yellow",
+            highlight=False,
+        )
+    features = build_features(
+        episodes,
+        force_events(incidents, params.episodes.min_hostility),
+        covariates,
+        params.features,
+        params.episodes.horizons,
+        include_same_day=params.episodes.include_same_day,
+        coverage=read_coverage(),
+        progress=lambda stages: tqdm(stages, desc="features", unit="stage"),
+    )
+    paths.FEATURES_FILE.parent.mkdir(parents=True, exist_ok=True)
+    features.to_parquet(paths.FEATURES_FILE, index=False)
+    console.print(
+        f"{len(features):,} episodes x {features.shape[1] - 1} features; wrote "
+        f"{paths.FEATURES_FILE} in {time.perf_counter() - started:.1f} s",
+        highlight=False,
+    )
+
+
+@app.command("list")
+def list_features(
+    params_path: Path = ParamsOption,
+    markdown: bool = typer.Option(False, "--markdown", help="print a Markdown table instead"),
+) -> None:
+    """Print every feature's name, meaning, window and source."""
+    params = load_params(params_path)
+    if markdown:
+        typer.echo(feature_markdown(params.features, params.episodes.horizons), nl=False)
+        return
+    registry = feature_table(params.features, params.episodes.horizons)
+    table = Table(title=f"{len(registry)} features")
+    for column in registry.columns:
+        table.add_column(column, overflow="fold")
+    for row in registry.itertuples(index=False):
+        table.add_row(*map(str, row))
+    console.print(table)

@@ -1,0 +1,579 @@
+"""Leak-free features for each trigger: its own attributes, the dyad's history and covariates.
+
+Every history feature is computed from events whose day is known to lie strictly before the
+trigger's day, so one call serves training (triggers from the past) and prediction (a new
+incident against the whole history). The work is columnar: events are indexed once as sorted
+(group, day) keys (`forecast.episodes.GroupedDays`) and every trigger is answered by binary
+searches and prefix sums; the only Python loops run over the few windows and horizons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from forecast.config import EpisodeParams, FeatureParams
+from forecast.episodes import (
+    GroupedDays,
+    day_numbers,
+    dyad_codes,
+    first_response,
+    month_bounds,
+)
+
+TRIGGER_COLUMNS = [
+    "episode_id",
+    "incident_id",
+    "date",
+    "initiator",
+    "target",
+    "action",
+    "hostility",
+    "directed",
+    "fatalities_initiator",
+    "fatalities_target",
+    "dispute_id",
+]
+
+# Action groups one-hot coded; anything else falls into action_other.
+ACTION_GROUPS: dict[str, tuple[str, ...]] = {
+    "attack": ("attack", "strike"),
+    "clash": ("clash",),
+    "war_battle": ("war_battle", "begin_interstate_war", "join_interstate_war"),
+    "seizure_or_occupation": ("seizure", "occupation_of_territory", "blockade"),
+}
+ACTIVITY_DAYS = 365
+# Shrunk answering rates start from this prior before any trigger's window has closed.
+NEUTRAL_RATE = 0.5
+# Neutral values for covariates when a dyad-year is not in the table (flagged as missing).
+NEUTRAL_LOG_DISTANCE = float(np.log1p(1000.0))
+NEUTRAL_CAPABILITY_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """One feature: its column name, what it means, the time window it looks at, where from."""
+
+    name: str
+    meaning: str
+    window: str
+    source: str
+
+
+def feature_specs(
+    params: FeatureParams | None = None, horizons: Sequence[int] | None = None
+) -> list[FeatureSpec]:
+    """The registry for the given windows and horizons, in the column order of build_features."""
+    params = params or FeatureParams()
+    horizons = list(horizons or EpisodeParams().horizons)
+    cap = max(params.windows)
+    trigger = "trigger"
+    history = "force events before the trigger's day"
+    specs = [
+        FeatureSpec("hostility", "MID hostility level of the trigger (4 use, 5 war)", "-", trigger),
+        *[
+            FeatureSpec(
+                f"action_{group}",
+                f"1 if the trigger's action is {' / '.join(actions)}",
+                "-",
+                trigger,
+            )
+            for group, actions in ACTION_GROUPS.items()
+        ],
+        FeatureSpec("action_other", "1 if the action is in none of the groups above", "-", trigger),
+        FeatureSpec(
+            "log_fatalities_initiator",
+            "log1p of the initiator's own fatalities in the trigger (0 when unknown)",
+            "-",
+            trigger,
+        ),
+        FeatureSpec(
+            "fatalities_initiator_missing",
+            "1 if the initiator's fatalities are unknown",
+            "-",
+            trigger,
+        ),
+        FeatureSpec(
+            "log_fatalities_target",
+            "log1p of the target's fatalities in the trigger (0 when unknown)",
+            "-",
+            trigger,
+        ),
+        FeatureSpec(
+            "fatalities_target_missing", "1 if the target's fatalities are unknown", "-", trigger
+        ),
+        FeatureSpec(
+            "target_is_state",
+            "1 if the trigger hit the target state's forces, 0 if non-state actors on its soil "
+            "(0 when unknown)",
+            "-",
+            trigger,
+        ),
+        FeatureSpec("target_kind_missing", "1 if what the trigger hit is unknown", "-", trigger),
+        *[
+            FeatureSpec(
+                f"is_response_{days}d",
+                "1 if the target used force against the initiator in the window (the trigger "
+                "is itself a response: the 'last word' effect)",
+                f"{days} days before",
+                history,
+            )
+            for days in params.response_windows
+        ],
+    ]
+    for days in params.windows:
+        specs += [
+            FeatureSpec(
+                f"force_{days}d_initiator_to_target",
+                "uses of force by the initiator against the target",
+                f"{days} days before",
+                history,
+            ),
+            FeatureSpec(
+                f"force_{days}d_target_to_initiator",
+                "uses of force by the target against the initiator",
+                f"{days} days before",
+                history,
+            ),
+        ]
+    for direction, words in (
+        ("initiator_to_target", "the initiator against the target"),
+        ("target_to_initiator", "the target against the initiator"),
+    ):
+        specs += [
+            FeatureSpec(
+                f"days_since_force_{direction}",
+                f"days since the last force by {words} (capped at {cap}; {cap} when never)",
+                f"all history, capped at {cap} days",
+                history,
+            ),
+            FeatureSpec(
+                f"never_force_{direction}",
+                f"1 if {words} never used force before",
+                "all history",
+                history,
+            ),
+        ]
+    for horizon in horizons:
+        closed = f"past triggers whose {horizon}-day window closed before the trigger's day"
+        specs += [
+            FeatureSpec(
+                f"target_answer_rate_{horizon}d",
+                f"share of the initiator's past triggers against the target that the target "
+                f"answered within {horizon} days, shrunk toward the overall rate with "
+                f"{params.shrinkage_strength:g} pseudo-counts ({NEUTRAL_RATE} before any window "
+                "closed)",
+                closed,
+                history,
+            ),
+            FeatureSpec(
+                f"target_answer_record_{horizon}d",
+                "number of the initiator's past triggers against the target behind that rate",
+                closed,
+                history,
+            ),
+            FeatureSpec(
+                f"target_answer_rate_any_{horizon}d",
+                f"share of past triggers against the target by anyone that it answered within "
+                f"{horizon} days, shrunk like the dyad rate",
+                closed,
+                history,
+            ),
+        ]
+    specs += [
+        FeatureSpec(
+            f"initiator_force_any_{ACTIVITY_DAYS}d",
+            "uses of force by the initiator against anyone",
+            f"{ACTIVITY_DAYS} days before",
+            history,
+        ),
+        FeatureSpec(
+            f"target_force_any_{ACTIVITY_DAYS}d",
+            "uses of force by the target against anyone",
+            f"{ACTIVITY_DAYS} days before",
+            history,
+        ),
+        FeatureSpec(
+            "escalation_trend",
+            f"log((force in the dyad over {params.escalation_short_days} days + 1) / (the "
+            f"count expected there from the {params.escalation_long_days}-day rate + 1)); "
+            "0 = steady, > 0 = escalating",
+            f"{params.escalation_short_days} and {params.escalation_long_days} days before",
+            history,
+        ),
+        FeatureSpec(
+            "dispute_prior_events",
+            "uses of force (incidents) in the same confrontation (dispute_id) so far; 0 when the "
+            "trigger has no dispute id",
+            "all history",
+            history,
+        ),
+        FeatureSpec("dispute_id_missing", "1 if the trigger has no dispute id", "-", trigger),
+    ]
+    covariates = "dyad-year covariates, year before the trigger"
+    specs += [
+        FeatureSpec("contiguity_land", "1 if the two states share a land border", "-", covariates),
+        FeatureSpec(
+            "contiguity_any",
+            "1 if contiguous by land or by up to 400 miles of water",
+            "-",
+            covariates,
+        ),
+        FeatureSpec(
+            "log_distance_km",
+            f"log1p of the minimum distance in km ({NEUTRAL_LOG_DISTANCE:.2f} = 1,000 km when "
+            "unknown)",
+            "-",
+            covariates,
+        ),
+        FeatureSpec("distance_missing", "1 if the distance is unknown", "-", covariates),
+        FeatureSpec(
+            "capability_share_initiator",
+            f"initiator's CINC / (initiator's + target's) ({NEUTRAL_CAPABILITY_SHARE} when "
+            "unknown)",
+            "-",
+            covariates,
+        ),
+        FeatureSpec("capability_missing", "1 if capabilities are unknown", "-", covariates),
+        FeatureSpec(
+            "major_power_initiator", "1 if the initiator is a major power", "-", covariates
+        ),
+        FeatureSpec("major_power_target", "1 if the target is a major power", "-", covariates),
+        FeatureSpec("joint_democracy", "1 if both states are democracies", "-", covariates),
+        FeatureSpec("democracy_missing", "1 if either regime is unknown", "-", covariates),
+        FeatureSpec("rivalry", "1 if the states are strategic rivals", "-", covariates),
+        FeatureSpec("defense_alliance", "1 if the states share a defence pact", "-", covariates),
+        FeatureSpec(
+            "covariates_missing",
+            "1 if the dyad has no covariate row at or before the year before the trigger "
+            "(all covariates then take their neutral values)",
+            "-",
+            covariates,
+        ),
+        FeatureSpec(
+            "covariates_carried_forward",
+            "1 if the covariates come from an earlier year than the one before the trigger",
+            "-",
+            covariates,
+        ),
+    ]
+    return specs
+
+
+FEATURES: list[FeatureSpec] = feature_specs()
+
+
+def feature_table(
+    params: FeatureParams | None = None, horizons: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """The registry as a table (name, meaning, window, source) for docs, notebooks, reports."""
+    return pd.DataFrame([asdict(spec) for spec in feature_specs(params, horizons)])
+
+
+def feature_markdown(
+    params: FeatureParams | None = None, horizons: Sequence[int] | None = None
+) -> str:
+    """The registry as a Markdown table (the body of docs/features.md)."""
+    lines = ["| name | meaning | window | source |", "|---|---|---|---|"]
+    for spec in feature_specs(params, horizons):
+        meaning = spec.meaning.replace("|", "/")
+        lines.append(f"| `{spec.name}` | {meaning} | {spec.window} | {spec.source} |")
+    return "\n".join(lines) + "\n"
+
+
+def history_days(events: pd.DataFrame) -> np.ndarray:
+    """The day by which each event surely happened: its day, or the last day of its month.
+
+    A month-dated event is thereby never "before" a trigger in the same month.
+    """
+    days = day_numbers(events["date"]) if len(events) else np.array([], np.int64)
+    if len(events):
+        _, month_last = month_bounds(events["date"])
+        days = np.where(events["date_precision"].to_numpy() == "day", days, month_last)
+    return days
+
+
+def build_features(
+    triggers: pd.DataFrame,
+    events: pd.DataFrame,
+    covariates: pd.DataFrame | None,
+    params: FeatureParams,
+    horizons: Sequence[int],
+    *,
+    include_same_day: bool = False,
+    coverage: Mapping[str, date | None] | None = None,
+    progress: Callable[[Iterable[str]], Iterable[str]] | None = None,
+) -> pd.DataFrame:
+    """`episode_id` plus one float64 column per registry feature, one row per trigger.
+
+    `events` is `force_events(...)` of the history; events dated on or after a trigger's day
+    (the trigger included) are never used for it. `coverage` ({source: end date}) keeps a past
+    trigger's unanswered window out of the answering records when its source stopped covering
+    events before the window closed; it is fixed outside the data, so it leaks nothing.
+    `progress` wraps the list of stage names (e.g. tqdm) for long runs.
+    """
+    triggers = triggers.reset_index(drop=True)
+    t = day_numbers(triggers["date"]) if len(triggers) else np.array([], np.int64)
+    stages: dict[str, Callable[[], dict[str, np.ndarray]]] = {
+        "trigger": lambda: _trigger_features(triggers, params),
+        "dyad history": lambda: _history_features(triggers, t, events, params),
+        "answering records": lambda: _answering_features(
+            triggers, t, events, horizons, params, include_same_day, coverage
+        ),
+        "covariates": lambda: _covariate_features(triggers, covariates),
+    }
+    columns: dict[str, np.ndarray] = {}
+    for stage in progress(list(stages)) if progress else stages:
+        columns.update(stages[stage]())
+    names = [spec.name for spec in feature_specs(params, horizons)]
+    features = pd.DataFrame(
+        {name: np.asarray(columns[name], dtype=np.float64) for name in names},
+        index=triggers.index,
+    )
+    features.insert(0, "episode_id", triggers["episode_id"].astype("string"))
+    return features
+
+
+def _flag(mask: np.ndarray | pd.Series) -> np.ndarray:
+    return np.asarray(mask, dtype=bool).astype(np.float64)
+
+
+def _trigger_features(triggers: pd.DataFrame, params: FeatureParams) -> dict[str, np.ndarray]:
+    action = triggers["action"].astype("string").fillna("other")
+    out: dict[str, np.ndarray] = {"hostility": triggers["hostility"].to_numpy(dtype=float)}
+    grouped = np.zeros(len(triggers), dtype=bool)
+    for group, actions in ACTION_GROUPS.items():
+        member = action.isin(actions).to_numpy(dtype=bool)
+        out[f"action_{group}"] = _flag(member)
+        grouped |= member
+    out["action_other"] = _flag(~grouped)
+    for side in ("initiator", "target"):
+        fatalities = pd.to_numeric(triggers[f"fatalities_{side}"], errors="coerce").astype(float)
+        known = fatalities.notna().to_numpy()
+        out[f"log_fatalities_{side}"] = np.where(known, np.log1p(fatalities.fillna(0.0)), 0.0)
+        out[f"fatalities_{side}_missing"] = _flag(~known)
+    kind = (
+        triggers["target_kind"].astype("string").fillna("unknown")
+        if "target_kind" in triggers
+        else pd.Series("unknown", index=triggers.index, dtype="string")
+    )
+    out["target_is_state"] = _flag(kind.eq("state").to_numpy(dtype=bool))
+    out["target_kind_missing"] = _flag(~kind.isin(["state", "non_state"]).to_numpy(dtype=bool))
+    dispute = triggers["dispute_id"]
+    out["dispute_id_missing"] = _flag(dispute.isna().to_numpy())
+    return out
+
+
+def _history_features(
+    triggers: pd.DataFrame, t: np.ndarray, events: pd.DataFrame, params: FeatureParams
+) -> dict[str, np.ndarray]:
+    initiator = triggers["initiator"].to_numpy(dtype=np.int64)
+    target = triggers["target"].to_numpy(dtype=np.int64)
+    seen = history_days(events)
+    actor = events["actor"].to_numpy(dtype=np.int64)
+    victim = events["victim"].to_numpy(dtype=np.int64)
+    by_dyad = GroupedDays.build(dyad_codes(actor, victim), seen)
+    forward = dyad_codes(initiator, target)
+    backward = dyad_codes(target, initiator)
+    out: dict[str, np.ndarray] = {}
+
+    def window(groups: np.ndarray, days: int, index: GroupedDays = by_dyad) -> np.ndarray:
+        return index.count_between(groups, t - days, t).astype(float)
+
+    for days in params.windows:
+        out[f"force_{days}d_initiator_to_target"] = window(forward, days)
+        out[f"force_{days}d_target_to_initiator"] = window(backward, days)
+    for days in params.response_windows:
+        out[f"is_response_{days}d"] = _flag(window(backward, days) > 0)
+    cap = max(params.windows)
+    for direction, groups in (("initiator_to_target", forward), ("target_to_initiator", backward)):
+        last = by_dyad.last_day_before(groups, t)
+        never = last < 0
+        out[f"days_since_force_{direction}"] = np.where(never, cap, np.minimum(t - last, cap))
+        out[f"never_force_{direction}"] = _flag(never)
+
+    by_actor = GroupedDays.build(actor, seen)
+    out[f"initiator_force_any_{ACTIVITY_DAYS}d"] = window(initiator, ACTIVITY_DAYS, by_actor)
+    out[f"target_force_any_{ACTIVITY_DAYS}d"] = window(target, ACTIVITY_DAYS, by_actor)
+
+    short, long = params.escalation_short_days, params.escalation_long_days
+    recent = window(forward, short) + window(backward, short)
+    longer = window(forward, long) + window(backward, long)
+    out["escalation_trend"] = np.log((recent + 1.0) / (longer * short / long + 1.0))
+
+    out["dispute_prior_events"] = _dispute_prior_events(triggers, t, events, seen)
+    return out
+
+
+def _dispute_prior_events(
+    triggers: pd.DataFrame, t: np.ndarray, events: pd.DataFrame, seen: np.ndarray
+) -> np.ndarray:
+    """Incidents of the trigger's confrontation known before its day (a clash counts once)."""
+    first_row = (
+        ~events["incident_id"].duplicated().to_numpy() & events["dispute_id"].notna().to_numpy()
+    )
+    codes, _ = pd.factorize(
+        pd.concat(
+            [events["dispute_id"][first_row], triggers["dispute_id"]], ignore_index=True
+        ).astype("string"),
+        use_na_sentinel=True,
+    )
+    event_codes = codes[: int(first_row.sum())]
+    trigger_codes = codes[int(first_row.sum()) :]
+    index = GroupedDays.build(event_codes, seen[first_row])
+    has_dispute = trigger_codes >= 0
+    counts = index.count_before(np.where(has_dispute, trigger_codes, 0), t)
+    return np.where(has_dispute, counts, 0).astype(float)
+
+
+def _answering_features(
+    triggers: pd.DataFrame,
+    t: np.ndarray,
+    events: pd.DataFrame,
+    horizons: Sequence[int],
+    params: FeatureParams,
+    include_same_day: bool,
+    coverage: Mapping[str, date | None] | None,
+) -> dict[str, np.ndarray]:
+    """How often the target answered past triggers, over windows closed before the trigger.
+
+    Each past trigger is placed on the day its H-day label became known (its day + H); a
+    trigger on day t counts only past triggers whose known-day is before t, through prefix sums
+    of "answered" over those days, per dyad, per target and overall.
+    """
+    past = events[events["date_precision"].to_numpy() == "day"].reset_index(drop=True)
+    past_day = day_numbers(past["date"]) if len(past) else np.array([], np.int64)
+    delay, _ = first_response(
+        past[["incident_id", "actor", "victim"]].assign(day=past_day),
+        events,
+        include_same_day=include_same_day,
+    )
+    censor = _coverage_days(past["source"], coverage or {})
+    past_dyad = dyad_codes(past["actor"].to_numpy(), past["victim"].to_numpy())
+    past_victim = past["victim"].to_numpy(dtype=np.int64)
+    initiator = triggers["initiator"].to_numpy(dtype=np.int64)
+    target = triggers["target"].to_numpy(dtype=np.int64)
+    dyad = dyad_codes(initiator, target)
+    k = params.shrinkage_strength
+    out: dict[str, np.ndarray] = {}
+    for horizon in horizons:
+        answered = delay <= horizon
+        known = answered | (past_day + horizon <= censor)
+        known_day = past_day[known] + horizon
+        hits = answered[known].astype(float)
+
+        def record(past_groups: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            index = GroupedDays.build(past_groups, known_day)  # noqa: B023
+            return (
+                index.count_before(groups, t).astype(float),
+                index.sum_before(hits, groups, t),  # noqa: B023
+            )
+
+        n_all, a_all = record(np.zeros(len(known_day), np.int64), np.zeros(len(t), np.int64))
+        overall = np.where(n_all > 0, a_all / np.maximum(n_all, 1.0), NEUTRAL_RATE)
+        n_dyad, a_dyad = record(past_dyad[known], dyad)
+        n_any, a_any = record(past_victim[known], target)
+        out[f"target_answer_rate_{horizon}d"] = _shrunk(a_dyad, n_dyad, overall, k)
+        out[f"target_answer_record_{horizon}d"] = n_dyad
+        out[f"target_answer_rate_any_{horizon}d"] = _shrunk(a_any, n_any, overall, k)
+    return out
+
+
+def _coverage_days(sources: pd.Series, coverage: Mapping[str, date | None]) -> np.ndarray:
+    """Day number of each source's declared coverage end; far future when none is declared.
+
+    Only declared ends are used: a default taken from the data's last date would move when
+    later events are deleted, and so would leak them into the answering records.
+    """
+    far_future = np.iinfo(np.int64).max // 4
+    names = sources.astype(object).to_numpy()
+    ends = np.full(len(names), far_future, dtype=np.int64)
+    for source, end in coverage.items():
+        if end is not None:
+            ends[names == source] = day_numbers([pd.Timestamp(end)])[0]
+    return ends
+
+
+def _shrunk(answered: np.ndarray, n: np.ndarray, prior: np.ndarray, k: float) -> np.ndarray:
+    """(answered + k * prior) / (n + k); the prior itself when there is nothing to shrink."""
+    denominator = n + k
+    return np.where(denominator > 0, (answered + k * prior) / np.maximum(denominator, 1e-12), prior)
+
+
+def _covariate_features(
+    triggers: pd.DataFrame, covariates: pd.DataFrame | None
+) -> dict[str, np.ndarray]:
+    """Dyad-year covariates as of the year before the trigger, neutral and flagged if absent."""
+    wanted_year = triggers["date"].dt.year.to_numpy(dtype=np.int64) - 1
+    dyads = pd.DataFrame(
+        {
+            "ccode1": triggers["initiator"].to_numpy(dtype=np.int64),
+            "ccode2": triggers["target"].to_numpy(dtype=np.int64),
+            "year": wanted_year,
+        }
+    )
+    table = covariates_as_of(covariates, dyads)
+
+    def numeric(column: str) -> pd.Series:
+        if column not in table:
+            return pd.Series(np.nan, index=table.index)
+        return pd.to_numeric(table[column].astype("Float64"), errors="coerce").astype(float)
+
+    found = numeric("covariate_year").notna().to_numpy()
+    carried = (found & (numeric("covariate_year").to_numpy() < wanted_year)) | (
+        numeric("carried_forward").fillna(0).to_numpy() > 0
+    )
+    contiguity = numeric("contiguity")
+    distance = numeric("mindist_km")
+    share = numeric("capability_share1")
+    democracy = numeric("joint_democracy")
+    out = {
+        "contiguity_land": _flag(contiguity.eq(1).to_numpy()),
+        "contiguity_any": _flag(contiguity.gt(0).to_numpy()),
+        "log_distance_km": np.log1p(distance.clip(lower=0)).fillna(NEUTRAL_LOG_DISTANCE).to_numpy(),
+        "distance_missing": _flag(distance.isna().to_numpy()),
+        "capability_share_initiator": share.fillna(NEUTRAL_CAPABILITY_SHARE).to_numpy(),
+        "capability_missing": _flag(share.isna().to_numpy()),
+        "major_power_initiator": _flag(numeric("major1").fillna(0).to_numpy() > 0),
+        "major_power_target": _flag(numeric("major2").fillna(0).to_numpy() > 0),
+        "joint_democracy": _flag(democracy.fillna(0).to_numpy() > 0),
+        "democracy_missing": _flag(democracy.isna().to_numpy()),
+        "rivalry": _flag(numeric("rivalry").fillna(0).to_numpy() > 0),
+        "defense_alliance": _flag(numeric("defense_alliance").fillna(0).to_numpy() > 0),
+        "covariates_missing": _flag(~found),
+        "covariates_carried_forward": _flag(carried & found),
+    }
+    return out
+
+
+def covariates_as_of(covariates: pd.DataFrame | None, dyads: pd.DataFrame) -> pd.DataFrame:
+    """For each (ccode1, ccode2, year), the dyad's latest covariate row at or before that year.
+
+    Uses `forecast.covariates.covariates_as_of` when the data layer provides it; otherwise an
+    as-of join over the documented dyad-year schema. Rows with no match have NA values and NA
+    `covariate_year`. A missing table gives all-NA rows, so features are flagged, not invented.
+    """
+    if covariates is None or len(covariates) == 0 or len(dyads) == 0:
+        return dyads.assign(covariate_year=pd.array([pd.NA] * len(dyads), dtype="Int64"))
+    try:
+        from forecast.covariates import covariates_as_of as library_as_of
+    except ImportError:
+        library_as_of = None
+    if library_as_of is not None:
+        return library_as_of(covariates, dyads).reset_index(drop=True)
+    table = covariates.assign(covariate_year=covariates["year"].astype("int64"))
+    table = table.sort_values("covariate_year", kind="stable")
+    request = dyads.assign(_row=np.arange(len(dyads)), year=dyads["year"].astype("int64"))
+    joined = pd.merge_asof(
+        request.sort_values("year", kind="stable"),
+        table.drop(columns="year"),
+        left_on="year",
+        right_on="covariate_year",
+        by=["ccode1", "ccode2"],
+        direction="backward",
+    )
+    return joined.sort_values("_row", kind="stable").drop(columns="_row").reset_index(drop=True)
