@@ -35,7 +35,7 @@ class CsvImport(_Section):
 class DataParams(_Section):
     mode: Literal["auto", "real", "synthetic"] = "auto"
     sources: list[str] = ["mie", "cow_mid", "handcoded"]
-    model_sources: list[str] = ["mie", "handcoded"]
+    model_sources: list[str] = ["mie", "synthetic", "handcoded"]
     paths: dict[str, str] = {}
     external_dir: str = "data/external"
     download: bool = False
