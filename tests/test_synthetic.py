@@ -239,6 +239,23 @@ def test_joint_democracies_answer_less_often(world) -> None:
     assert shares.loc[True] < shares.loc[False]
 
 
+def test_rival_dyads_answer_more_often(world) -> None:
+    shares = _answered_30d_by(world, "rivalry")
+    assert shares.loc[True] > shares.loc[False]
+
+
+def test_deaths_on_the_target_make_an_answer_more_likely(world) -> None:
+    force = world.incidents[world.incidents["hostility"] >= 4]
+    sides = force_by_side(world.incidents)
+    delay = np.full(len(sides), np.nan)
+    delay[sides["day_precision"].to_numpy()] = first_response_delay(sides)
+    # force_by_side lists the incidents' own direction first, in the incidents' order.
+    directed = force.assign(answered=delay[: len(force)] <= 30)
+    directed = directed[directed["directed"] & (directed["date_precision"] == "day")]
+    shares = directed.groupby(directed["fatalities_target"] > 0)["answered"].mean()
+    assert shares.loc[True] > shares.loc[False]
+
+
 # --- properties and the lean path ----------------------------------------------------------
 
 
