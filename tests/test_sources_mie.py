@@ -140,7 +140,7 @@ _CODES = st.fixed_dictionaries(
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(rows=st.lists(_CODES, min_size=1, max_size=20))
 def test_any_coded_rows_are_all_kept_or_quarantined(

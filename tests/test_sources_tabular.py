@@ -164,7 +164,7 @@ _ROWS = st.lists(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(rows=_ROWS)
 def test_fuzzed_rows_all_end_up_kept_or_quarantined(

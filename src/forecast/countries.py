@@ -122,7 +122,8 @@ def resolve_country(value: object) -> int:
     by_name = table[table["name"].str.casefold() == text.casefold()]
     if not by_name.empty:
         return int(by_name["cow"].iloc[0])
-    regex = table[table["regex"] != ""]
+    # States merged in from the COW list have no pattern (NaN), not an empty one.
+    regex = table[table["regex"].fillna("") != ""]
     matches = regex[
         [re.search(pattern, text, re.IGNORECASE) is not None for pattern in regex["regex"]]
     ]
