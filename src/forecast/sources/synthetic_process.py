@@ -20,12 +20,14 @@ import numpy as np
 
 @dataclass(frozen=True)
 class PlantedEffects:
-    """Log-odds effects on the chance that an offspring of trigger A->B is B's answer.
+    """Log-odds effects on the chance that event A->B gets one answer B->A (its own offspring).
 
-    `capability_share` multiplies (B's share of the dyad's capabilities - 0.5), so a target
-    twice as strong as the initiator (share 2/3) adds a sixth of it. `dyad_sd` is the spread of a
-    fixed per-directed-dyad propensity to answer: a target that answered this initiator before
-    tends to answer again, which history-based features can pick up.
+    Every event (not only uses of force) may be answered; the answer's action is drawn from the
+    MIE mix like any other event's. `in_exchange` applies when A->B is itself an answer to an
+    earlier B->A. `capability_share` multiplies (B's share of the dyad's capabilities - 0.5),
+    so a target twice as strong as the initiator (share 2/3) adds a sixth of it. `dyad_sd` is
+    the spread of a fixed per-directed-dyad propensity to answer: a target that answered this
+    initiator before tends to answer again, which history-based features can pick up.
     """
 
     intercept: float = -0.8
