@@ -99,24 +99,40 @@ def both_directions(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([frame, swapped[frame.columns]], ignore_index=True)
 
 
+def packed_key(columns: list[np.ndarray], year: np.ndarray) -> np.ndarray:
+    """One sortable int64 per (COW code..., year): codes are below 1000, years below 10000."""
+    key = np.zeros(len(year), dtype=np.int64)
+    for column in columns:
+        key = key * 1000 + np.asarray(column, dtype=np.int64)
+    return key * 10_000 + np.asarray(year, dtype=np.int64)
+
+
 def attach(
     grid: pd.DataFrame, layer: YearValues, on: dict[str, str]
-) -> tuple[pd.Series, pd.Series]:
-    """Look up a layer's value for every grid row: (value, carried_forward).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Look up a layer's value for every grid row: (value as float, carried_forward).
 
     `on` maps the layer's key columns to the grid's. Years after the layer's span use its last
-    year; inside the span a missing key gets `absent`; before the span the value is NA.
+    year; inside the span a missing key gets `absent`; before the span the value is NaN. A
+    sorted-array lookup (searchsorted) instead of a merge keeps million-row grids fast.
     """
-    lookup = grid[list(on.values())].rename(columns={v: k for k, v in on.items()})
-    lookup["year"] = np.minimum(grid["year"].to_numpy(), layer.last_year)
-    merged = lookup.merge(layer.values, on=[*layer.keys, "year"], how="left")
-    value = merged["value"].reset_index(drop=True)
-    year = grid["year"].reset_index(drop=True)
+    known = layer.values
+    known_key = packed_key([known[k].to_numpy() for k in layer.keys], known["year"].to_numpy())
+    order = np.argsort(known_key, kind="stable")
+    known_key = known_key[order]
+    known_value = known["value"].to_numpy(dtype=float)[order]
+    year = grid["year"].to_numpy(np.int64)
+    wanted = packed_key(
+        [grid[on[k]].to_numpy() for k in layer.keys], np.minimum(year, layer.last_year)
+    )
+    at = np.minimum(np.searchsorted(known_key, wanted), max(len(known_key) - 1, 0))
+    found = known_key[at] == wanted if len(known_key) else np.zeros(len(wanted), dtype=bool)
+    value = np.where(found, known_value[at] if len(known_key) else np.nan, np.nan)
     if layer.absent is not None:
-        value = value.where(value.notna() | (year < layer.first_year), layer.absent)
-    value = value.where(year >= layer.first_year)
-    carried = (year > layer.last_year) & value.notna()
-    return value, carried.astype(bool)
+        value = np.where(np.isnan(value), float(layer.absent), value)
+    value = np.where(year >= layer.first_year, value, np.nan)
+    carried = (year > layer.last_year) & ~np.isnan(value)
+    return value, carried
 
 
 def request_dyads(dyads: pd.DataFrame) -> pd.DataFrame:
@@ -244,8 +260,8 @@ def assemble(grid: pd.DataFrame, layers: dict[str, YearValues]) -> pd.DataFrame:
     carried = np.zeros(len(table), dtype=bool)
     for column, (layer, on) in lookups.items():
         value, was_carried = attach(table, layers[layer], on)
-        table[column] = value.astype(COVARIATE_COLUMNS[column])
-        carried |= was_carried.to_numpy()
+        table[column] = pd.Series(value).astype(COVARIATE_COLUMNS[column])
+        carried |= was_carried
     table["carried_forward"] = carried
     return finish_covariates(table)
 
