@@ -7,11 +7,13 @@ way. Every output says which of the two it rests on (forecast.provenance).
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from pandera.errors import SchemaError, SchemaErrors
@@ -23,7 +25,6 @@ from forecast.paths import (
     COVARIATES_FILE,
     INCIDENTS_DIR,
     INCIDENTS_FILE,
-    MANIFEST_FILE,
     QUARANTINE_FILE,
     SOURCES_FILE,
     shared_data_dir,
@@ -32,14 +33,14 @@ from forecast.provenance import SYNTHETIC_SOURCE, DataProvenance, provenance_of
 from forecast.schema import QUARANTINE_COLUMNS, validate_incidents
 from forecast.sources.base import SourceResult, concat_quarantine, md5_of
 from forecast.sources.cow_mid import read_cow_mid
-from forecast.sources.handcoded import SOURCE as HANDCODED
 from forecast.sources.handcoded import handcoded_files, read_handcoded
 from forecast.sources.icb import read_icb
 from forecast.sources.locate import BUILT_IN_SOURCES, LocatedFile, locate_source
 from forecast.sources.mie import read_mie
 from forecast.sources.tabular import load_mapping, read_tabular
 
-__all__ = ["MANIFEST_FILE", "IngestReport", "SourcePlan", "plan_sources", "run_ingest"]
+if TYPE_CHECKING:
+    from forecast.sources.synthetic import SyntheticWorld
 
 
 @dataclass
@@ -137,29 +138,20 @@ def run_ingest(
     `show_progress` draws a bar on a terminal only (tqdm's `disable=None`), so logs stay clean.
     """
     plan = plan_sources(params)
-    steps: list[tuple[str, object]] = (
-        [(source, files) for source, files in plan.located.items()]
-        if plan.mode == "real"
-        else [(SYNTHETIC_SOURCE, None)]
+    world: SyntheticWorld | None = _synthetic_world(params) if plan.mode == "synthetic" else None
+    readers: list[Callable[[], SourceResult]] = (
+        [functools.partial(read_located, source, files) for source, files in plan.located.items()]
+        if world is None
+        else [functools.partial(_world_result, world)]
     )
     if handcoded_files(INCIDENTS_DIR):
-        steps.append((HANDCODED, INCIDENTS_DIR))
-    steps += [(f"csv:{item.path}", item) for item in params.data.csv_imports]
-
-    results: list[SourceResult] = []
-    world = None
-    for name, what in tqdm(
-        steps, desc="ingest", unit="source", disable=None if show_progress else True
-    ):
-        if name == SYNTHETIC_SOURCE:
-            world = _synthetic_world(params)
-            results.append(_world_result(world))
-        elif name == HANDCODED:
-            results.append(read_handcoded(Path(str(what))))
-        elif name.startswith("csv:"):
-            results.append(read_tabular(Path(what.path), load_mapping(Path(what.mapping))))  # type: ignore[attr-defined]
-        else:
-            results.append(read_located(name, what))  # type: ignore[arg-type]
+        readers.append(functools.partial(read_handcoded, INCIDENTS_DIR))
+    readers += [
+        functools.partial(read_tabular, Path(item.path), load_mapping(Path(item.mapping)))
+        for item in params.data.csv_imports
+    ]
+    progress = tqdm(readers, desc="ingest", unit="source", disable=None if show_progress else True)
+    results = [read() for read in progress]
     results = [_with_default_coverage(r) for r in results]
 
     incidents = _combine_incidents(results)
@@ -199,13 +191,13 @@ def _with_default_coverage(result: SourceResult) -> SourceResult:
     return result
 
 
-def _synthetic_world(params: Params):  # type: ignore[no-untyped-def]
+def _synthetic_world(params: Params) -> SyntheticWorld:
     from forecast.sources.synthetic import generate_world
 
     return generate_world(params.data.synthetic, params.seed)
 
 
-def _world_result(world) -> SourceResult:  # type: ignore[no-untyped-def]
+def _world_result(world: SyntheticWorld) -> SourceResult:
     """The synthetic world as a source: generated rows are canonical, so all are kept."""
     start, end = _coverage_pair(world.coverage)
     n = len(world.incidents)
