@@ -141,6 +141,13 @@ def request_dyads(dyads: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ForecastError(f"covariates: dyads table lacks column(s) {', '.join(missing)}")
     pairs = dyads[DYAD_KEYS].astype(np.int64)
+    outside = ~(pairs["ccode1"].between(1, 999) & pairs["ccode2"].between(1, 999))
+    if outside.any():
+        first = pairs[outside].iloc[0].tolist()
+        raise ForecastError(
+            f"covariates: {int(outside.sum())} dyad(s) with a COW code outside 1-999, "
+            f"e.g. {first}; drop or quarantine them first"
+        )
     if (pairs["ccode1"] == pairs["ccode2"]).any():
         raise ForecastError("covariates: a dyad pairs a state with itself (ccode1 == ccode2)")
     return (
