@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from forecast.config import SyntheticParams
 from forecast.covariates import COVARIATE_COLUMNS
+from forecast.errors import ForecastError
 from forecast.schema import INCIDENT_COLUMNS, validate_incidents
 from forecast.sources.synthetic import generate_events, generate_world
 from forecast.sources.synthetic_calibration import (
@@ -173,6 +174,11 @@ def test_covariates_share_the_real_schema(world) -> None:
     assert list(world.covariates.columns) == list(COVARIATE_COLUMNS)
     expected = {k: str(pd.Series(dtype=v).dtype) for k, v in COVARIATE_COLUMNS.items()}
     assert dict(world.covariates.dtypes.astype(str)) == expected
+
+
+def test_start_after_end_is_a_clear_error() -> None:
+    with pytest.raises(ForecastError, match="start_year 2000 is after end_year 1990"):
+        generate_world(SyntheticParams(start_year=2000, end_year=1990), 1)
 
 
 def test_scale_multiplies_the_number_of_events() -> None:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.config import SyntheticParams
+from forecast.errors import ForecastError
 from forecast.schema import UNDIRECTED_ACTIONS, conform, validate_incidents
 from forecast.sources.synthetic_calibration import load_calibration
 from forecast.sources.synthetic_process import (
@@ -217,6 +218,11 @@ def generate_world(
     the default is what docs/synthetic.md documents.
     """
     settings = settings or ProcessSettings()
+    if params.start_year > params.end_year:
+        raise ForecastError(
+            f"data.synthetic: start_year {params.start_year} is after end_year "
+            f"{params.end_year}; fix params.yaml"
+        )
     n_years = params.end_year - params.start_year + 1
     expected = EVENTS_PER_YEAR * n_years * params.scale
     states, covariates, arrays, events = _simulate(params, seed, expected, settings)
