@@ -175,13 +175,9 @@ def world_covariates(
     year = np.tile(years, int(keep.sum()))
     grid = pd.DataFrame({"ccode1": codes[i], "ccode2": codes[j], "year": year})
 
-    border_pairs = pd.DataFrame(LAND_BORDERS, columns=["ccode1", "ccode2"])
-    border_key = set(zip(border_pairs["ccode1"], border_pairs["ccode2"], strict=True))
-    border_key |= {(b, a) for a, b in border_key}
-    border = np.array(
-        [(a, b) in border_key for a, b in zip(codes[first[keep]], codes[second[keep]], strict=True)]
-    )
-    border = np.repeat(border, len(years))
+    borders = np.array(LAND_BORDERS, dtype=np.int64)
+    low, high = np.minimum(codes[i], codes[j]), np.maximum(codes[i], codes[j])
+    border = np.isin(low * 1000 + high, borders.min(axis=1) * 1000 + borders.max(axis=1))
     lat, lon = states["lat"].to_numpy(), states["lon"].to_numpy()
     capital_km = _distance_km(lat[i], lon[i], lat[j], lon[j])
     grid["contiguity"] = np.where(border, 1, 0)
@@ -200,6 +196,9 @@ def world_covariates(
             on=[f"ccode{side}", "year"],
             how="left",
         )
+    # Like cshapes' distances, none before both states exist.
+    exists = grid["cinc1"].notna() & grid["cinc2"].notna()
+    grid["mindist_km"] = grid["mindist_km"].where(exists)
     majors = pd.DataFrame(MAJOR_POWERS, columns=["ccode", "start", "end"])
     major_rows = majors.merge(pd.DataFrame({"year": years}), how="cross")
     major_rows = major_rows[
