@@ -61,13 +61,44 @@ def dyad_codes(actor: np.ndarray, victim: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Queries:
+    """Many (group, day) requests, sorted once so every binary search gets ascending needles.
+
+    np.searchsorted over sorted needles walks memory in order and is many times faster than over
+    scattered ones. Shifting every day by the same offset keeps the order, so one sort serves
+    every window. Results come back in sorted order; `restore` puts them in request order.
+    """
+
+    groups: np.ndarray
+    days: np.ndarray
+    order: np.ndarray
+
+    @classmethod
+    def of(cls, groups: np.ndarray, days: np.ndarray) -> Queries:
+        groups = np.asarray(groups, dtype=np.int64)
+        days = np.asarray(days, dtype=np.int64)
+        order = np.argsort(_composite(groups, days), kind="stable")
+        return cls(groups=groups[order], days=days[order], order=order)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def restore(self, values: np.ndarray) -> np.ndarray:
+        """Values computed in sorted order, back in the order the requests were made."""
+        out = np.empty_like(values)
+        out[self.order] = values
+        return out
+
+
+@dataclass(frozen=True)
 class GroupedDays:
     """Event days sorted within groups (a dyad, a state, a dispute), searchable in bulk.
 
     `keys` are the composite (group, day) keys in ascending order and `order` maps each sorted
     position back to the row it came from, so any per-row value can be lined up with the keys.
-    A query for (group, day) lands, through one np.searchsorted, at the first event of that group
-    on or after that day; counts, last-before and first-after all follow from positions.
+    A request for (group, day) lands, through one np.searchsorted, at the first event of that
+    group on or after that day; counts, last-before and first-after all follow from positions.
+    Methods take `Queries` and a day `shift`, and answer in request order.
     """
 
     keys: np.ndarray
@@ -88,45 +119,52 @@ class GroupedDays:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def position(self, groups: np.ndarray, days: np.ndarray) -> np.ndarray:
-        """Sorted position of the first event of `groups` on or after `days`."""
-        return np.searchsorted(self.keys, _composite(groups, days), side="left")
+    def _position(self, queries: Queries, shift: int = 0) -> np.ndarray:
+        """Sorted position of each group's first event on or after day + shift (sorted order)."""
+        needles = _composite(queries.groups, queries.days + shift)
+        return np.searchsorted(self.keys, needles, side="left")
 
-    def group_start(self, groups: np.ndarray) -> np.ndarray:
-        """Sorted position of the first event of each group."""
-        return np.searchsorted(self.keys, np.asarray(groups, dtype=np.int64) * _KEY_STRIDE)
+    def _group_start(self, queries: Queries) -> np.ndarray:
+        return np.searchsorted(self.keys, queries.groups * _KEY_STRIDE, side="left")
 
-    def count_between(self, groups: np.ndarray, first: np.ndarray, stop: np.ndarray) -> np.ndarray:
-        """Events of each group with first <= day < stop."""
-        return self.position(groups, stop) - self.position(groups, first)
+    def count_between(self, queries: Queries, first: int, stop: int) -> np.ndarray:
+        """Events of each group with day + first <= event day < day + stop."""
+        counts = self._position(queries, stop) - self._position(queries, first)
+        return queries.restore(counts)
 
-    def count_before(self, groups: np.ndarray, days: np.ndarray) -> np.ndarray:
-        """Events of each group strictly before `days`."""
-        return self.position(groups, days) - self.group_start(groups)
+    def count_before(self, queries: Queries, shift: int = 0) -> np.ndarray:
+        """Events of each group strictly before day + shift."""
+        return queries.restore(self._position(queries, shift) - self._group_start(queries))
 
-    def sum_before(self, values: np.ndarray, groups: np.ndarray, days: np.ndarray) -> np.ndarray:
-        """Sum of a per-row value over each group's events strictly before `days`."""
+    def sum_before(self, values: np.ndarray, queries: Queries, shift: int = 0) -> np.ndarray:
+        """Sum of a per-row value over each group's events strictly before day + shift."""
         prefix = np.concatenate([[0.0], np.cumsum(np.asarray(values, float)[self.order])])
-        return prefix[self.position(groups, days)] - prefix[self.group_start(groups)]
+        sums = prefix[self._position(queries, shift)] - prefix[self._group_start(queries)]
+        return queries.restore(sums)
 
-    def last_day_before(self, groups: np.ndarray, days: np.ndarray) -> np.ndarray:
-        """Day number of each group's last event strictly before `days`; -1 marks none."""
-        position = self.position(groups, days) - 1
-        found = position >= self.group_start(groups)
+    def last_day_before(self, queries: Queries) -> np.ndarray:
+        """Day number of each group's last event strictly before the day; -1 marks none."""
+        position = self._position(queries) - 1
+        found = position >= self._group_start(queries)
         safe = np.clip(position, 0, max(len(self.keys) - 1, 0))
         last = self.keys[safe] % _KEY_STRIDE + BASE_DAY if len(self.keys) else safe
-        return np.where(found, last, -1)
+        return queries.restore(np.where(found, last, -1))
 
-    def first_at_or_after(self, groups: np.ndarray, days: np.ndarray) -> np.ndarray:
-        """Sorted position of each group's first event on or after `days`; -1 marks none."""
-        position = self.position(groups, days)
-        return np.where(self._in_group(position, groups), position, -1)
+    def first_at_or_after(self, queries: Queries) -> np.ndarray:
+        """Sorted position of each group's first event on or after the day; -1 marks none."""
+        position = self._position(queries)
+        return queries.restore(np.where(self._in_group(position, queries.groups), position, -1))
+
+    def in_group(self, position: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        """Whether each sorted position holds an event of the given group (request order)."""
+        return self._in_group(position, np.asarray(groups, dtype=np.int64))
 
     def _in_group(self, position: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        if not len(self.keys):
+            return np.zeros(len(position), dtype=bool)
         inside = position < len(self.keys)
-        safe = np.clip(position, 0, max(len(self.keys) - 1, 0))
-        same = (self.keys[safe] // _KEY_STRIDE) == np.asarray(groups, dtype=np.int64)
-        return inside & same if len(self.keys) else np.zeros(len(position), dtype=bool)
+        safe = np.clip(position, 0, len(self.keys) - 1)
+        return inside & ((self.keys[safe] // _KEY_STRIDE) == groups)
 
     def day_at(self, position: np.ndarray) -> np.ndarray:
         """Day number at sorted positions (positions must be valid)."""
@@ -186,9 +224,10 @@ def force_events(
         }
     )[FORCE_EVENT_COLUMNS]
     events = pd.concat([forward, reverse], ignore_index=True)
-    return events.sort_values(["date", "incident_id", "actor"], kind="stable").reset_index(
-        drop=True
-    )
+    # A stable sort on the date alone keeps input order within a day: deterministic, and far
+    # cheaper than sorting 10^7 string ids.
+    order = np.argsort(events["date"].to_numpy(), kind="stable")
+    return events.take(order).reset_index(drop=True)
 
 
 def select_model_sources(incidents: pd.DataFrame, sources: Iterable[str]) -> pd.DataFrame:
@@ -227,13 +266,14 @@ def first_response(
         day_numbers(dated["date"]),
         tiebreak=dated_ids,
     )
-    position = dated_index.first_at_or_after(reverse_dyad, start)
+    requests = Queries.of(reverse_dyad, start)
+    position = dated_index.first_at_or_after(requests)
     if include_same_day:
         # The only same-day row of the trigger's own incident is a clash's other direction.
         safe = np.clip(position, 0, max(len(dated_index) - 1, 0))
         own = (position >= 0) & (dated_ids[dated_index.order[safe]] == own_id)
         following = np.where(own, position + 1, position)
-        valid_next = dated_index._in_group(following, reverse_dyad)
+        valid_next = dated_index.in_group(following, reverse_dyad)
         position = np.where(own, np.where(valid_next, following, -1), position)
     found = position >= 0
     safe = np.clip(position, 0, max(len(dated_index) - 1, 0))
@@ -251,7 +291,7 @@ def first_response(
             tiebreak=month_ids,
         )
         month_last = last[month_index.order]
-        position = month_index.first_at_or_after(reverse_dyad, start)
+        position = month_index.first_at_or_after(requests)
         found = position >= 0
         safe = np.clip(position, 0, len(month_index) - 1)
         month_delay = np.where(found, month_last[safe] - t, np.nan)

@@ -19,6 +19,7 @@ import pandas as pd
 from forecast.config import EpisodeParams, FeatureParams
 from forecast.episodes import (
     GroupedDays,
+    Queries,
     day_numbers,
     dyad_codes,
     first_response,
@@ -330,10 +331,11 @@ def build_features(
     for stage in progress(list(stages)) if progress else stages:
         columns.update(stages[stage]())
     names = [spec.name for spec in feature_specs(params, horizons)]
-    features = pd.DataFrame(
-        {name: np.asarray(columns[name], dtype=np.float64) for name in names},
-        index=triggers.index,
-    )
+    # One column-major 2-D block: pandas keeps it as a single block without copying.
+    matrix = np.empty((len(triggers), len(names)), dtype=np.float64, order="F")
+    for position, name in enumerate(names):
+        matrix[:, position] = columns[name]
+    features = pd.DataFrame(matrix, columns=names, index=triggers.index)
     features.insert(0, "episode_id", triggers["episode_id"].astype("string"))
     return features
 
@@ -377,12 +379,12 @@ def _history_features(
     actor = events["actor"].to_numpy(dtype=np.int64)
     victim = events["victim"].to_numpy(dtype=np.int64)
     by_dyad = GroupedDays.build(dyad_codes(actor, victim), seen)
-    forward = dyad_codes(initiator, target)
-    backward = dyad_codes(target, initiator)
+    forward = Queries.of(dyad_codes(initiator, target), t)
+    backward = Queries.of(dyad_codes(target, initiator), t)
     out: dict[str, np.ndarray] = {}
 
-    def window(groups: np.ndarray, days: int, index: GroupedDays = by_dyad) -> np.ndarray:
-        return index.count_between(groups, t - days, t).astype(float)
+    def window(queries: Queries, days: int, index: GroupedDays = by_dyad) -> np.ndarray:
+        return index.count_between(queries, -days, 0).astype(float)
 
     for days in params.windows:
         out[f"force_{days}d_initiator_to_target"] = window(forward, days)
@@ -390,15 +392,19 @@ def _history_features(
     for days in params.response_windows:
         out[f"is_response_{days}d"] = _flag(window(backward, days) > 0)
     cap = max(params.windows)
-    for direction, groups in (("initiator_to_target", forward), ("target_to_initiator", backward)):
-        last = by_dyad.last_day_before(groups, t)
+    for direction, queries in (("initiator_to_target", forward), ("target_to_initiator", backward)):
+        last = by_dyad.last_day_before(queries)
         never = last < 0
         out[f"days_since_force_{direction}"] = np.where(never, cap, np.minimum(t - last, cap))
         out[f"never_force_{direction}"] = _flag(never)
 
     by_actor = GroupedDays.build(actor, seen)
-    out[f"initiator_force_any_{ACTIVITY_DAYS}d"] = window(initiator, ACTIVITY_DAYS, by_actor)
-    out[f"target_force_any_{ACTIVITY_DAYS}d"] = window(target, ACTIVITY_DAYS, by_actor)
+    out[f"initiator_force_any_{ACTIVITY_DAYS}d"] = window(
+        Queries.of(initiator, t), ACTIVITY_DAYS, by_actor
+    )
+    out[f"target_force_any_{ACTIVITY_DAYS}d"] = window(
+        Queries.of(target, t), ACTIVITY_DAYS, by_actor
+    )
 
     short, long = params.escalation_short_days, params.escalation_long_days
     recent = window(forward, short) + window(backward, short)
@@ -426,7 +432,7 @@ def _dispute_prior_events(
     trigger_codes = codes[int(first_row.sum()) :]
     index = GroupedDays.build(event_codes, seen[first_row])
     has_dispute = trigger_codes >= 0
-    counts = index.count_before(np.where(has_dispute, trigger_codes, 0), t)
+    counts = index.count_before(Queries.of(np.where(has_dispute, trigger_codes, 0), t))
     return np.where(has_dispute, counts, 0).astype(float)
 
 
@@ -441,9 +447,9 @@ def _answering_features(
 ) -> dict[str, np.ndarray]:
     """How often the target answered past triggers, over windows closed before the trigger.
 
-    Each past trigger is placed on the day its H-day label became known (its day + H); a
-    trigger on day t counts only past triggers whose known-day is before t, through prefix sums
-    of "answered" over those days, per dyad, per target and overall.
+    A trigger on day t counts only past triggers whose H-day label was known before t (past
+    day + H < t), through prefix sums of "answered" over past days, per dyad, per target and
+    overall.
     """
     past = events[events["date_precision"].to_numpy() == "day"].reset_index(drop=True)
     past_day = day_numbers(past["date"]) if len(past) else np.array([], np.int64)
@@ -453,30 +459,43 @@ def _answering_features(
         include_same_day=include_same_day,
     )
     censor = _coverage_days(past["source"], coverage or {})
-    past_dyad = dyad_codes(past["actor"].to_numpy(), past["victim"].to_numpy())
-    past_victim = past["victim"].to_numpy(dtype=np.int64)
     initiator = triggers["initiator"].to_numpy(dtype=np.int64)
     target = triggers["target"].to_numpy(dtype=np.int64)
-    dyad = dyad_codes(initiator, target)
+    # A past trigger on day d is closed for a trigger on day t when d + H < t, i.e. d < t - H:
+    # the order by (group, d) serves every horizon, so each index is sorted once.
+    records = {
+        "overall": (
+            GroupedDays.build(np.zeros(len(past), np.int64), past_day),
+            Queries.of(np.zeros(len(t), np.int64), t),
+        ),
+        "dyad": (
+            GroupedDays.build(
+                dyad_codes(past["actor"].to_numpy(), past["victim"].to_numpy()), past_day
+            ),
+            Queries.of(dyad_codes(initiator, target), t),
+        ),
+        "target": (
+            GroupedDays.build(past["victim"].to_numpy(dtype=np.int64), past_day),
+            Queries.of(target, t),
+        ),
+    }
     k = params.shrinkage_strength
     out: dict[str, np.ndarray] = {}
     for horizon in horizons:
         answered = delay <= horizon
-        known = answered | (past_day + horizon <= censor)
-        known_day = past_day[known] + horizon
-        hits = answered[known].astype(float)
-
-        def record(past_groups: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            index = GroupedDays.build(past_groups, known_day)  # noqa: B023
-            return (
-                index.count_before(groups, t).astype(float),
-                index.sum_before(hits, groups, t),  # noqa: B023
+        # An unanswered window that ran past its source's coverage has no known label.
+        known = (answered | (past_day + horizon <= censor)).astype(float)
+        counts = {
+            name: (
+                index.sum_before(known, queries, -horizon),
+                index.sum_before(answered * known, queries, -horizon),
             )
-
-        n_all, a_all = record(np.zeros(len(known_day), np.int64), np.zeros(len(t), np.int64))
+            for name, (index, queries) in records.items()
+        }
+        n_all, a_all = counts["overall"]
         overall = np.where(n_all > 0, a_all / np.maximum(n_all, 1.0), NEUTRAL_RATE)
-        n_dyad, a_dyad = record(past_dyad[known], dyad)
-        n_any, a_any = record(past_victim[known], target)
+        n_dyad, a_dyad = counts["dyad"]
+        n_any, a_any = counts["target"]
         out[f"target_answer_rate_{horizon}d"] = _shrunk(a_dyad, n_dyad, overall, k)
         out[f"target_answer_record_{horizon}d"] = n_dyad
         out[f"target_answer_rate_any_{horizon}d"] = _shrunk(a_any, n_any, overall, k)
