@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecast.config import SyntheticParams
-from forecast.covariates import COVARIATE_COLUMNS
+from forecast.covariates import COVARIATE_COLUMNS, covariates_as_of
 from forecast.errors import ForecastError
 from forecast.schema import INCIDENT_COLUMNS, validate_incidents
 from forecast.sources.synthetic import generate_events, generate_world
@@ -179,6 +179,13 @@ def test_covariates_share_the_real_schema(world) -> None:
 def test_start_after_end_is_a_clear_error() -> None:
     with pytest.raises(ForecastError, match="start_year 2000 is after end_year 1990"):
         generate_world(SyntheticParams(start_year=2000, end_year=1990), 1)
+
+
+def test_seed_case_in_2024_reads_the_last_synthetic_year_flagged(world) -> None:
+    request = pd.DataFrame({"ccode1": [630], "ccode2": [770], "year": [2024]})
+    answer = covariates_as_of(world.covariates, request)
+    assert answer.loc[0, "covariate_year"] == 2014
+    assert answer.loc[0, "carried_forward"] and answer.loc[0, "land_border"]
 
 
 def test_scale_multiplies_the_number_of_events() -> None:
