@@ -257,7 +257,7 @@ def first_response(
     start = t if include_same_day else t + 1
     own_id = triggers["incident_id"].to_numpy(dtype=object)
 
-    by_day = force["date_precision"].to_numpy() == "day"
+    by_day = force["date_precision"].eq("day").to_numpy(dtype=bool)
     dated = force[by_day]
     dated_ids = dated["incident_id"].to_numpy(dtype=object)
     # Ties sorted by incident id, so the reported answer is the same on every run.

@@ -294,7 +294,7 @@ def history_days(events: pd.DataFrame) -> np.ndarray:
     days = day_numbers(events["date"]) if len(events) else np.array([], np.int64)
     if len(events):
         _, month_last = month_bounds(events["date"])
-        days = np.where(events["date_precision"].to_numpy() == "day", days, month_last)
+        days = np.where(events["date_precision"].eq("day").to_numpy(dtype=bool), days, month_last)
     return days
 
 
@@ -451,7 +451,7 @@ def _answering_features(
     day + H < t), through prefix sums of "answered" over past days, per dyad, per target and
     overall.
     """
-    past = events[events["date_precision"].to_numpy() == "day"].reset_index(drop=True)
+    past = events[events["date_precision"].eq("day").to_numpy(dtype=bool)].reset_index(drop=True)
     past_day = day_numbers(past["date"]) if len(past) else np.array([], np.int64)
     delay, _ = first_response(
         past[["incident_id", "actor", "victim"]].assign(day=past_day),
