@@ -105,15 +105,10 @@ class GroupedDays:
     order: np.ndarray
 
     @classmethod
-    def build(
-        cls, groups: np.ndarray, days: np.ndarray, tiebreak: np.ndarray | None = None
-    ) -> GroupedDays:
-        """Index rows by (group, day); `tiebreak` orders rows sharing a group and a day."""
+    def build(cls, groups: np.ndarray, days: np.ndarray) -> GroupedDays:
+        """Index rows by (group, day); rows sharing both keep their input order."""
         keys = _composite(groups, days, strict=True)
-        if tiebreak is None:
-            order = np.argsort(keys, kind="stable")
-        else:
-            order = np.lexsort((pd.factorize(tiebreak, sort=True)[0], keys))
+        order = np.argsort(keys, kind="stable")
         return cls(keys=keys[order], order=order)
 
     def __len__(self) -> int:
@@ -260,11 +255,11 @@ def first_response(
     by_day = force["date_precision"].eq("day").to_numpy(dtype=bool)
     dated = force[by_day]
     dated_ids = dated["incident_id"].to_numpy(dtype=object)
-    # Ties sorted by incident id, so the reported answer is the same on every run.
+    # Same-day answers keep the force table's order (date, then input order): deterministic
+    # without sorting 10^7 string ids.
     dated_index = GroupedDays.build(
         dyad_codes(dated["actor"].to_numpy(), dated["victim"].to_numpy()),
         day_numbers(dated["date"]),
-        tiebreak=dated_ids,
     )
     requests = Queries.of(reverse_dyad, start)
     position = dated_index.first_at_or_after(requests)
@@ -286,9 +281,7 @@ def first_response(
         first, last = month_bounds(monthly["date"])
         month_ids = monthly["incident_id"].to_numpy(dtype=object)
         month_index = GroupedDays.build(
-            dyad_codes(monthly["actor"].to_numpy(), monthly["victim"].to_numpy()),
-            first,
-            tiebreak=month_ids,
+            dyad_codes(monthly["actor"].to_numpy(), monthly["victim"].to_numpy()), first
         )
         month_last = last[month_index.order]
         position = month_index.first_at_or_after(requests)
