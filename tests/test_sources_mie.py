@@ -75,6 +75,11 @@ def test_bad_rows_are_quarantined_with_their_reason(tiny: object) -> None:
     assert set(tiny.quarantine["file"]) == {"mie_tiny.csv"}
 
 
+def test_quarantine_shows_dates_and_codes_as_the_file_wrote_them(tiny: object) -> None:
+    values = dict(zip(tiny.quarantine["row"], tiny.quarantine["value"], strict=True))
+    assert (values[5], values[6], values[7]) == ("2013-2-30", "99", "-9")
+
+
 def test_missing_column_names_the_file_and_the_expected_columns(tmp_path: Path) -> None:
     broken = tmp_path / "mie.csv"
     pd.read_csv(FIXTURE).drop(columns="hostlev").to_csv(broken, index=False)

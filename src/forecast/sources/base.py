@@ -23,6 +23,11 @@ from forecast.schema import QUARANTINE_COLUMNS, empty_incidents, empty_quarantin
 # incident, and (for sources that pair rows, such as MID participants) the other row used.
 ROW = "_row"
 OTHER_ROW = "_other_row"
+# `_raw_<field>` columns hold a field as the source wrote it (a date "2012--9--9", an action
+# code "99"): quarantine shows that value, which the user can find in the file.
+RAW = "_raw_"
+DATE_TEXT = RAW + "date"
+ACTION_CODE = RAW + "action"
 
 
 @dataclass(frozen=True)
@@ -183,11 +188,16 @@ def finish(
     candidates = candidates.reset_index(drop=True)
     row_of = candidates[ROW].to_numpy(dtype=np.int64) if len(candidates) else np.array([], int)
     positions = pd.Series(np.arange(len(candidates)))
-    canonical = candidates.drop(columns=[c for c in (ROW, OTHER_ROW) if c in candidates])
+    internal = [c for c in candidates if c in (ROW, OTHER_ROW) or c.startswith(RAW)]
+    canonical = candidates.drop(columns=internal)
     outcome = split_valid(canonical, source=source, file=file, row_numbers=positions)
     rejected = outcome.quarantine
     bad_positions = rejected["row"].to_numpy(dtype=np.int64)
     rejected = rejected.assign(row=pd.array(row_of[bad_positions], dtype="Int64"))
+    for raw_column in (c for c in internal if c.startswith(RAW)):
+        written = candidates[raw_column].astype("string").to_numpy()[bad_positions]
+        of_field = (rejected["column"] == raw_column.removeprefix(RAW)).to_numpy()
+        rejected.loc[of_field, "value"] = written[of_field]
     kept_mask = np.ones(len(candidates), dtype=bool)
     kept_mask[bad_positions] = False
 
@@ -226,6 +236,12 @@ def finish(
         coverage_end=coverage[1],
         files=files or [],
     )
+
+
+def date_text(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    """Year-month-day as the source coded them, for showing a bad date to a person."""
+    parts = [pd.Series(part).astype("string").fillna("?") for part in (year, month, day)]
+    return parts[0] + "-" + parts[1] + "-" + parts[2]
 
 
 def dates_from_parts(

@@ -20,10 +20,13 @@ import pandas as pd
 from forecast.countries import cow_to_iso3
 from forecast.schema import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
 from forecast.sources.base import (
+    ACTION_CODE,
+    DATE_TEXT,
     OTHER_ROW,
     ROW,
     SourceFile,
     SourceResult,
+    date_text,
     dates_from_parts,
     finish,
     md5_of,
@@ -147,6 +150,8 @@ def participant_dyads(participants: pd.DataFrame) -> pd.DataFrame:
             "location": pd.NA,
             "target_kind": "state",
             "notes": pd.NA,
+            ACTION_CODE: pairs["action"].astype("string"),
+            DATE_TEXT: date_text(pairs["styear"], pairs["stmon"], pairs["stday"]),
             ROW: pairs[ROW],
             OTHER_ROW: pairs[OTHER_ROW],
         }

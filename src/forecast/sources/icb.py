@@ -21,9 +21,11 @@ import pandas as pd
 
 from forecast.countries import cow_to_iso3
 from forecast.sources.base import (
+    DATE_TEXT,
     ROW,
     SourceFile,
     SourceResult,
+    date_text,
     dates_from_parts,
     finish,
     md5_of,
@@ -115,12 +117,14 @@ def read_icb(path: Path) -> SourceResult:
 def _triggers(actors: pd.DataFrame) -> pd.DataFrame:
     """The act that triggered each actor's crisis: triggering entity -> crisis actor."""
     when, precision = dates_from_parts(actors["yrtrig"], actors["motrig"], actors["datrig"])
+    written = date_text(actors["yrtrig"], actors["motrig"], actors["datrig"])
     return _records(
         actors,
         kind="trigger",
         initiator=actors["trigent"],
         target=actors["cracid"],
         when=when,
+        written=written,
         precision=precision,
         code=actors["triggr"],
         actions=TRIGGER_ACTIONS,
@@ -130,12 +134,14 @@ def _triggers(actors: pd.DataFrame) -> pd.DataFrame:
 def _responses(actors: pd.DataFrame) -> pd.DataFrame:
     """Each actor's major response, taken as aimed at the entity that triggered its crisis."""
     when, precision = dates_from_parts(actors["yerres"], actors["monres"], actors["dayres"])
+    written = date_text(actors["yerres"], actors["monres"], actors["dayres"])
     return _records(
         actors,
         kind="response",
         initiator=actors["cracid"],
         target=actors["trigent"],
         when=when,
+        written=written,
         precision=precision,
         code=actors["majres"],
         actions=RESPONSE_ACTIONS,
@@ -149,6 +155,7 @@ def _records(
     initiator: pd.Series,
     target: pd.Series,
     when: pd.Series,
+    written: pd.Series,
     precision: pd.Series,
     code: pd.Series,
     actions: dict[int, tuple[str, int]],
@@ -182,6 +189,7 @@ def _records(
             "location": pd.NA,
             "target_kind": "state",
             "notes": f"ICB {kind}: " + actors["crisname"].fillna(""),
+            DATE_TEXT: written,
             ROW: actors[ROW],
         }
     )

@@ -16,7 +16,17 @@ import pandas as pd
 
 from forecast.countries import cow_to_iso3
 from forecast.schema import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
-from forecast.sources.base import ROW, SourceFile, SourceResult, dates_from_parts, finish, md5_of
+from forecast.sources.base import (
+    ACTION_CODE,
+    DATE_TEXT,
+    ROW,
+    SourceFile,
+    SourceResult,
+    date_text,
+    dates_from_parts,
+    finish,
+    md5_of,
+)
 from forecast.sources.base import read_table_file as _read
 
 SOURCE = "mie"
@@ -96,6 +106,8 @@ def mie_to_incidents(raw: pd.DataFrame) -> pd.DataFrame:
             "location": pd.NA,
             "target_kind": "state",
             "notes": pd.NA,
+            ACTION_CODE: numeric["action"].astype("string"),
+            DATE_TEXT: date_text(numeric["styear"], numeric["stmon"], numeric["stday"]),
             ROW: np.arange(1, len(raw) + 1),
         }
     )
