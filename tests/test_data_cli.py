@@ -173,3 +173,13 @@ def test_ingest_on_the_real_data_accounts_for_every_mie_row(
     assert set(sources["sources"]) == {"mie", "cow_mid", "handcoded"}
     incidents = pd.read_parquet(tmp_path / "data/interim/incidents.parquet")
     assert (incidents["source"] == "mie").sum() == 28_011
+
+
+def test_check_file_takes_the_mapping_as_command_line_flags(project: Path) -> None:
+    incidents = project / "mine.csv"
+    incidents.write_text("when,who,whom\n2020-01-01,Iran,Pakistan\n2020-01-02,Iran,Narnia\n")
+    flags = ["-c", "date=when", "-c", "initiator=who", "-c", "target=whom", "-c", "action:=attack"]
+    result = runner.invoke(app, ["data", "check-file", str(incidents), *flags], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "2 rows read, 1 kept, 1 quarantined" in result.output
+    assert "Narnia" in result.output
