@@ -401,3 +401,50 @@ def test_mie_gives_about_18800_dated_uses_of_force(real_data_dir) -> None:
     assert episodes["episode_id"].is_unique
     rate = episodes["retaliated_30d"].mean()
     assert 0.2 < rate < 0.9
+
+
+# --- command line ------------------------------------------------------------------------------
+
+
+def test_coverage_is_read_from_ingest_sources_json(tmp_path) -> None:
+    import json
+
+    from forecast.commands.episodes import read_coverage
+
+    path = tmp_path / "sources.json"
+    path.write_text(json.dumps({"coverage": {"mie": {"start": "1816-01-01", "end": "2014-12-31"}}}))
+    assert read_coverage(path) == {"mie": date(2014, 12, 31)}
+
+
+def test_episodes_commands_write_the_table_and_print_the_data_banner(tmp_path, monkeypatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from forecast.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "interim").mkdir(parents=True)
+    table = incidents(
+        ("a", "2001-01-01", IRAN, PAKISTAN), ("b", "2001-01-03", PAKISTAN, IRAN), source="mie"
+    )
+    table.to_parquet("data/interim/incidents.parquet", index=False)
+    coverage = {"coverage": {"mie": {"start": "2001-01-01", "end": "2001-12-31"}}}
+    (tmp_path / "data" / "interim" / "sources.json").write_text(json.dumps(coverage))
+    runner = CliRunner()
+    built = runner.invoke(app, ["episodes", "build"])
+    assert built.exit_code == 0, built.output
+    episodes = pd.read_parquet("data/processed/episodes.parquet")
+    assert len(episodes) == 2 and (episodes["censor_date"] == "2001-12-31").all()
+    summary = runner.invoke(app, ["episodes", "summary"], env={"COLUMNS": "200"})
+    assert summary.exit_code == 0, summary.output
+    assert "DATA: REAL (mie" in summary.output and "mie" in summary.output
+
+
+def test_summary_without_episodes_says_which_command_makes_them(tmp_path, monkeypatch) -> None:
+    from forecast.commands.episodes import read_table
+    from forecast.errors import DataFileError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataFileError, match="forecast episodes build"):
+        read_table(tmp_path / "episodes.parquet", "forecast episodes build")

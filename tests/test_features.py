@@ -373,3 +373,22 @@ def test_mie_features_are_complete_and_leak_free_in_shape(real_data_dir) -> None
         first["never_force_initiator_to_target"] == 1
         and first["force_1825d_target_to_initiator"] == 0
     )
+
+
+def test_features_commands_build_the_table_and_list_the_registry(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from forecast.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "interim").mkdir(parents=True)
+    table = history(("a1", 3, A, B)).assign(source="mie")
+    table.to_parquet("data/interim/incidents.parquet", index=False)
+    runner = CliRunner()
+    assert runner.invoke(app, ["episodes", "build"]).exit_code == 0
+    built = runner.invoke(app, ["features", "build"])
+    assert built.exit_code == 0, built.output
+    features = pd.read_parquet("data/processed/features.parquet")
+    assert features.columns.tolist() == ["episode_id", *feature_table()["name"]]
+    listed = runner.invoke(app, ["features", "list", "--markdown"])
+    assert listed.output.count("\n") == len(feature_table()) + 2
