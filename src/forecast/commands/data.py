@@ -125,7 +125,8 @@ def _print_ingest(report: IngestReport) -> None:
     console.print(
         f"wrote {len(report.incidents):,} incidents to {INCIDENTS_FILE}; "
         f"{sum(r.rows_quarantined for r in report.results):,} rows quarantined "
-        f"({len(report.quarantine):,} records in {QUARANTINE_FILE})"
+        f"({len(report.quarantine):,} records in {QUARANTINE_FILE})",
+        soft_wrap=True,
     )
 
 
@@ -200,7 +201,8 @@ def check_file(
     result = read_tabular(path, column_mapping)
     console.print(
         f"{path}: {result.rows_read:,} rows read, {result.rows_kept:,} kept, "
-        f"{result.rows_quarantined:,} quarantined"
+        f"{result.rows_quarantined:,} quarantined",
+        soft_wrap=True,
     )
     if len(result.quarantine):
         table = Table(title="Quarantined (first 20 records)")
