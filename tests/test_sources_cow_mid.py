@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from forecast.schema import validate_incidents
 from forecast.sources.cow_mid import read_cow_mid
@@ -84,3 +86,34 @@ def test_real_mid5_participants_are_all_accounted_for(real_data_dir: Path) -> No
     incidents = iran_pakistan["incident_id"].str.extract(r"mid-(\d+)-")[0]
     assert incidents.nunique() == 19  # data README: 19 incidents in 4 disputes
     assert iran_pakistan["dispute_id"].nunique() == 4
+
+
+_PARTICIPANT = st.fixed_dictionaries(
+    {
+        "incidnum": st.sampled_from([5001001, 5001002, 5001003, 5001777]),
+        "ccode": st.sampled_from([2, 630, 645, 750, 770]),
+        "stday": st.sampled_from([-9, 1, 31]),
+        "stmon": st.sampled_from([-9, 2, 4]),
+        "endday": st.sampled_from([-9, 1, 28]),
+        "endmon": st.sampled_from([-9, 2, 4]),
+        "insidea": st.sampled_from([0, 1, 2]),
+        "fatalpre": st.sampled_from([-9, 0, 5]),
+        "action": st.sampled_from([0, 1, 7, 16, 17, 20, 99]),
+        "hostlev": st.sampled_from([1, 2, 3, 4, 5, 7]),
+    }
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(_PARTICIPANT, min_size=1, max_size=12))
+def test_any_participant_rows_are_all_kept_or_quarantined(
+    tmp_path: Path, rows: list[dict[str, int]]
+) -> None:
+    midip = tmp_path / "midip.csv"
+    pd.DataFrame(rows).assign(dispnum=5001, styear=2001, endyear=2001).to_csv(midip, index=False)
+    result = read_cow_mid(FIXTURES / "midi_tiny.csv", midip)
+    assert result.rows_kept + result.rows_quarantined == len(rows)
+    assert not result.incidents["incident_id"].duplicated().any()
+    validate_incidents(result.incidents)
