@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,3 +32,72 @@ def real_data_dir() -> Path:
 def no_real_data(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run as on a fresh machine without the real datasets."""
     monkeypatch.delenv("FORECAST_DATA_DIR", raising=False)
+
+
+PipelineRepo = tuple[Path, dict[str, str], str]
+
+
+def run_checked(
+    args: list[str], cwd: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run a command, failing with its full output when it exits non-zero."""
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def _pipeline_env(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "FORECAST_DATA_DIR"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["HOME"] = str(tmp / "home")
+    env["MPLBACKEND"] = "Agg"
+    env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = "pipeline test"
+    env["GIT_AUTHOR_EMAIL"] = env["GIT_COMMITTER_EMAIL"] = "pipeline@localhost"
+    return env
+
+
+def _copy_tracked_files(destination: Path) -> None:
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, tracked):
+        source = REPO_ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def _shrink_params(repo: Path) -> None:
+    """A small world and few bootstrap replicates keep the run near a minute."""
+    path = repo / "params.yaml"
+    params = yaml.safe_load(path.read_text())
+    params["data"]["synthetic"].update({"start_year": 1980, "end_year": 2014, "scale": 0.5})
+    params["backtest"].update({"first_origin": 2005, "bootstrap_replicates": 20})
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+@pytest.fixture(scope="session")
+def pipeline_repo(tmp_path_factory: pytest.TempPathFactory) -> PipelineRepo:
+    """`dvc repro` once, offline, in a fresh git copy of the repository: (repo, env, log)."""
+    tmp = tmp_path_factory.mktemp("pipeline")
+    repo = tmp / "repo"
+    repo.mkdir()
+    (tmp / "home").mkdir()
+    _copy_tracked_files(repo)
+    for stale in ("dvc.lock",):
+        (repo / stale).unlink(missing_ok=True)
+    _shrink_params(repo)
+    env = _pipeline_env(tmp)
+    run_checked(["git", "init", "-q", "-b", "main"], repo, env)
+    run_checked(["git", "add", "-A"], repo, env)
+    run_checked(["git", "commit", "-qm", "snapshot"], repo, env)
+    first = run_checked(["dvc", "repro"], repo, env)
+    return repo, env, first.stdout + first.stderr
