@@ -67,7 +67,7 @@ def _write(n_events: int, path: str) -> int:
 def _episodes_and_features(path: str) -> dict[str, float]:
     from forecast.config import EpisodeParams, FeatureParams
     from forecast.episodes import build_episodes, force_events
-    from forecast.features import build_features
+    from forecast.features import TRIGGER_COLUMNS, build_features
 
     incidents = pd.read_parquet(path)
     params = EpisodeParams()
@@ -75,13 +75,17 @@ def _episodes_and_features(path: str) -> dict[str, float]:
     started = time.perf_counter()
     episodes = build_episodes(incidents, params)
     episodes_seconds = time.perf_counter() - started
-    features = build_features(
-        episodes, force_events(incidents), None, FeatureParams(), params.horizons
-    )
+    events = force_events(incidents)
+    n_events, n_triggers = len(incidents), len(episodes)
+    # The features stage reads only the trigger columns of the episode table, as the
+    # `forecast features build` stage does in its own process.
+    triggers = episodes[[*TRIGGER_COLUMNS, "target_kind"]]
+    del incidents, episodes
+    features = build_features(triggers, events, None, FeatureParams(), params.horizons)
     seconds = time.perf_counter() - started
     return {
-        "events": len(incidents),
-        "triggers": len(episodes),
+        "events": n_events,
+        "triggers": n_triggers,
         "features": features.shape[1] - 1,
         "episodes_seconds": episodes_seconds,
         "seconds": seconds,

@@ -231,67 +231,63 @@ def select_model_sources(incidents: pd.DataFrame, sources: Iterable[str]) -> pd.
 
 
 def first_response(
-    triggers: pd.DataFrame, force: pd.DataFrame, *, include_same_day: bool = False
+    force: pd.DataFrame, trigger_rows: np.ndarray, *, include_same_day: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Days from each trigger to the victim's first use of force back, and that incident's id.
+    """Days from each trigger to the victim's first use of force back, and that answer's row.
 
-    `triggers` has `incident_id`, `actor`, `victim`, `day`; `force` is `force_events(...)`.
-    A day-dated answer counts from the day after the trigger (from the same day when
-    `include_same_day`, but never the trigger's own incident). A month-dated answer counts only
-    when its whole month lies after the trigger, and is taken as seen on the month's last day
-    (the latest it can have happened), so a label never rests on a guessed day. Returns the
-    delay in days (NaN when no answer) and the answering incident id (None when none).
+    Triggers are rows of `force` (a `force_events(...)` table), given by position. A day-dated
+    answer counts from the day after the trigger (from the same day when `include_same_day`,
+    but never the trigger's own incident). A month-dated answer counts only when its whole month
+    lies after the trigger, and is taken as seen on the month's last day (the latest it can have
+    happened), so a label never rests on a guessed day. Returns the delay in days (NaN when no
+    answer) and the answer's row position in `force` (-1 when none). Rows and arrays only, no
+    string ids: at 10^7 events a Python string per row would cost gigabytes.
     """
-    n = len(triggers)
-    delay = np.full(n, np.nan)
-    answer_id = np.full(n, None, dtype=object)
-    if n == 0 or len(force) == 0:
-        return delay, answer_id
-    reverse_dyad = dyad_codes(triggers["victim"].to_numpy(), triggers["actor"].to_numpy())
-    t = triggers["day"].to_numpy(dtype=np.int64)
-    start = t if include_same_day else t + 1
-    own_id = triggers["incident_id"].to_numpy(dtype=object)
-
+    rows = np.asarray(trigger_rows, dtype=np.int64)
+    delay = np.full(len(rows), np.nan)
+    answer = np.full(len(rows), -1, dtype=np.int64)
+    if len(rows) == 0 or len(force) == 0:
+        return delay, answer
+    actor = force["actor"].to_numpy(dtype=np.int64)
+    victim = force["victim"].to_numpy(dtype=np.int64)
+    day = day_numbers(force["date"])
     by_day = force["date_precision"].eq("day").to_numpy(dtype=bool)
-    dated = force[by_day]
-    dated_ids = dated["incident_id"].to_numpy(dtype=object)
-    # Same-day answers keep the force table's order (date, then input order): deterministic
-    # without sorting 10^7 string ids.
-    dated_index = GroupedDays.build(
-        dyad_codes(dated["actor"].to_numpy(), dated["victim"].to_numpy()),
-        day_numbers(dated["date"]),
-    )
-    requests = Queries.of(reverse_dyad, start)
-    position = dated_index.first_at_or_after(requests)
-    if include_same_day:
-        # The only same-day row of the trigger's own incident is a clash's other direction.
-        safe = np.clip(position, 0, max(len(dated_index) - 1, 0))
-        own = (position >= 0) & (dated_ids[dated_index.order[safe]] == own_id)
-        following = np.where(own, position + 1, position)
-        valid_next = dated_index.in_group(following, reverse_dyad)
-        position = np.where(own, np.where(valid_next, following, -1), position)
-    found = position >= 0
-    safe = np.clip(position, 0, max(len(dated_index) - 1, 0))
-    if len(dated_index):
-        delay = np.where(found, dated_index.day_at(safe) - t, np.nan)
-        answer_id = np.where(found, dated_ids[dated_index.order[safe]], None)
+    t = day[rows]
+    requests = Queries.of(dyad_codes(victim[rows], actor[rows]), t if include_same_day else t + 1)
 
-    monthly = force[~by_day]
-    if len(monthly):
-        first, last = month_bounds(monthly["date"])
-        month_ids = monthly["incident_id"].to_numpy(dtype=object)
+    dated_rows = np.flatnonzero(by_day)
+    dated_index = GroupedDays.build(
+        dyad_codes(actor[dated_rows], victim[dated_rows]), day[dated_rows]
+    )
+    position = dated_index.first_at_or_after(requests)
+    if include_same_day and len(dated_index):
+        # The only same-day row of the trigger's own incident is a clash's other direction.
+        incident = pd.factorize(force["incident_id"])[0]
+        safe = np.clip(position, 0, len(dated_index) - 1)
+        own = (position >= 0) & (incident[dated_rows[dated_index.order[safe]]] == incident[rows])
+        following = np.where(own, position + 1, position)
+        valid_next = dated_index.in_group(following, dyad_codes(victim[rows], actor[rows]))
+        position = np.where(own, np.where(valid_next, following, -1), position)
+    if len(dated_index):
+        found = position >= 0
+        safe = np.clip(position, 0, len(dated_index) - 1)
+        delay = np.where(found, dated_index.day_at(safe) - t, np.nan)
+        answer = np.where(found, dated_rows[dated_index.order[safe]], -1)
+
+    monthly_rows = np.flatnonzero(~by_day)
+    if len(monthly_rows):
+        first, last = month_bounds(force["date"].iloc[monthly_rows])
         month_index = GroupedDays.build(
-            dyad_codes(monthly["actor"].to_numpy(), monthly["victim"].to_numpy()), first
+            dyad_codes(actor[monthly_rows], victim[monthly_rows]), first
         )
-        month_last = last[month_index.order]
         position = month_index.first_at_or_after(requests)
         found = position >= 0
-        safe = np.clip(position, 0, len(month_index) - 1)
-        month_delay = np.where(found, month_last[safe] - t, np.nan)
+        row = month_index.order[np.clip(position, 0, len(month_index) - 1)]
+        month_delay = np.where(found, last[row] - t, np.nan)
         earlier = found & ~(month_delay >= delay)
         delay = np.where(earlier, month_delay, delay)
-        answer_id = np.where(earlier, month_ids[month_index.order[safe]], answer_id)
-    return delay, answer_id
+        answer = np.where(earlier, monthly_rows[row], answer)
+    return delay, answer
 
 
 def censor_dates(
@@ -322,20 +318,20 @@ def build_episodes(
     when the whole window was observed; NA otherwise.
     """
     force = force_events(incidents, params.min_hostility)
-    triggers = force[force["date_precision"] == "day"].reset_index(drop=True)
-    triggers["day"] = day_numbers(triggers["date"]) if len(triggers) else np.array([], np.int64)
-    delay, answer_id = first_response(
-        triggers[["incident_id", "actor", "victim", "day"]],
-        force,
-        include_same_day=params.include_same_day,
+    trigger_rows = np.flatnonzero(force["date_precision"].eq("day").to_numpy(dtype=bool))
+    delay, answer_row = first_response(
+        force, trigger_rows, include_same_day=params.include_same_day
     )
+    triggers = force.take(trigger_rows).reset_index(drop=True)
+    triggers["day"] = day_numbers(triggers["date"]) if len(triggers) else np.array([], np.int64)
     censor = censor_dates(triggers["source"], incidents, coverage or {})
     censor_day = day_numbers(censor) if len(triggers) else np.array([], np.int64)
     observed_days = censor_day - triggers["day"].to_numpy(dtype=np.int64)
     # An answer dated after the trigger's own source stops covering events is not observed.
     seen = ~np.isnan(delay) & (delay <= observed_days)
     delay = np.where(seen, delay, np.nan)
-    answer_id = np.where(seen, answer_id, None)
+    answer_id = force["incident_id"].take(np.where(seen, answer_row, 0)).reset_index(drop=True)
+    answer_id = answer_id.where(pd.Series(seen), pd.NA)
 
     episodes = pd.DataFrame(
         {
@@ -358,7 +354,7 @@ def build_episodes(
     episodes["days_to_retaliation"] = pd.Series(delay).astype("Int64")
     episodes["event_observed"] = seen
     episodes["duration"] = np.where(seen, delay, np.maximum(observed_days, 0)).astype(np.int64)
-    episodes["retaliation_incident_id"] = pd.array(answer_id, dtype="string")
+    episodes["retaliation_incident_id"] = answer_id.astype("string")
     episodes["source"] = triggers["source"]
     episodes["action"] = triggers["action"]
     episodes["hostility"] = triggers["hostility"]

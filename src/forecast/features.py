@@ -455,31 +455,27 @@ def _answering_features(
     day + H < t), through prefix sums of "answered" over past days, per dyad, per target and
     overall.
     """
-    past = events[events["date_precision"].eq("day").to_numpy(dtype=bool)].reset_index(drop=True)
-    past_day = day_numbers(past["date"]) if len(past) else np.array([], np.int64)
-    delay, _ = first_response(
-        past[["incident_id", "actor", "victim"]].assign(day=past_day),
-        events,
-        include_same_day=include_same_day,
-    )
-    censor = _coverage_days(past["source"], coverage or {})
+    past_rows = np.flatnonzero(events["date_precision"].eq("day").to_numpy(dtype=bool))
+    delay, _ = first_response(events, past_rows, include_same_day=include_same_day)
+    past_day = day_numbers(events["date"])[past_rows]
+    past_actor = events["actor"].to_numpy(dtype=np.int64)[past_rows]
+    past_victim = events["victim"].to_numpy(dtype=np.int64)[past_rows]
+    censor = _coverage_days(events["source"], coverage or {})[past_rows]
     initiator = triggers["initiator"].to_numpy(dtype=np.int64)
     target = triggers["target"].to_numpy(dtype=np.int64)
     # A past trigger on day d is closed for a trigger on day t when d + H < t, i.e. d < t - H:
     # the order by (group, d) serves every horizon, so each index is sorted once.
     records = {
         "overall": (
-            GroupedDays.build(np.zeros(len(past), np.int64), past_day),
+            GroupedDays.build(np.zeros(len(past_rows), np.int64), past_day),
             Queries.of(np.zeros(len(t), np.int64), t),
         ),
         "dyad": (
-            GroupedDays.build(
-                dyad_codes(past["actor"].to_numpy(), past["victim"].to_numpy()), past_day
-            ),
+            GroupedDays.build(dyad_codes(past_actor, past_victim), past_day),
             Queries.of(dyad_codes(initiator, target), t),
         ),
         "target": (
-            GroupedDays.build(past["victim"].to_numpy(dtype=np.int64), past_day),
+            GroupedDays.build(past_victim, past_day),
             Queries.of(target, t),
         ),
     }
@@ -513,11 +509,10 @@ def _coverage_days(sources: pd.Series, coverage: Mapping[str, date | None]) -> n
     later events are deleted, and so would leak them into the answering records.
     """
     far_future = np.iinfo(np.int64).max // 4
-    names = sources.astype(object).to_numpy()
-    ends = np.full(len(names), far_future, dtype=np.int64)
+    ends = np.full(len(sources), far_future, dtype=np.int64)
     for source, end in coverage.items():
         if end is not None:
-            ends[names == source] = day_numbers([pd.Timestamp(end)])[0]
+            ends[sources.eq(source).to_numpy(dtype=bool)] = day_numbers([pd.Timestamp(end)])[0]
     return ends
 
 

@@ -15,7 +15,7 @@ from forecast import paths
 from forecast.commands.episodes import ParamsOption, modelled_incidents, read_coverage, read_table
 from forecast.config import load_params
 from forecast.episodes import force_events
-from forecast.features import build_features, feature_markdown, feature_table
+from forecast.features import TRIGGER_COLUMNS, build_features, feature_markdown, feature_table
 from forecast.provenance import provenance_of
 
 app = typer.Typer(help="Leak-free features and their registry.", no_args_is_help=True)
@@ -27,7 +27,9 @@ def build(params_path: Path = ParamsOption) -> None:
     """Write data/processed/features.parquet: one row per episode, one column per feature."""
     started = time.perf_counter()
     incidents, params = modelled_incidents(params_path)
-    episodes = read_table(paths.EPISODES_FILE, "forecast episodes build")
+    triggers = read_table(paths.EPISODES_FILE, "forecast episodes build")[
+        [*TRIGGER_COLUMNS, "target_kind"]
+    ]
     console.print(provenance_of(incidents).banner(), style="bold yellow", highlight=False)
     covariates = None
     if paths.COVARIATES_FILE.exists():
@@ -40,7 +42,7 @@ def build(params_path: Path = ParamsOption) -> None:
             highlight=False,
         )
     features = build_features(
-        episodes,
+        triggers,
         force_events(incidents, params.episodes.min_hostility),
         covariates,
         params.features,
