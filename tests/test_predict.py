@@ -451,3 +451,58 @@ def test_forecast_invariants_hold_for_any_incident(
 
 
 FORECASTER = make_forecaster()
+
+
+# ---- models that give no number --------------------------------------------------------------
+
+
+class SilentLikelihood(StandInLikelihood):
+    """Gives NaN where its inputs are extreme, as an overflowing model would."""
+
+    def __init__(self, nan_in: str = "p") -> None:
+        self.nan_in = nan_in
+
+    def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
+        p = super().predict_proba(features)
+        return p * np.nan if self.nan_in == "p" else p
+
+    def predict_interval(
+        self, features: pd.DataFrame, level: float = 0.9
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        low, high = super().predict_interval(features, level)
+        return (low * np.nan, high) if self.nan_in == "interval" else (low, high)
+
+
+def test_a_model_without_a_probability_is_an_error_not_a_number() -> None:
+    forecaster = make_forecaster()
+    forecaster.likelihood_model = SilentLikelihood("p")
+    with pytest.raises(ForecastError, match="gave no probability at 7, 30, 90, 365 days"):
+        forecaster.predict(incident())
+
+
+def test_a_missing_interval_is_a_caveat() -> None:
+    forecaster = make_forecaster()
+    forecaster.likelihood_model = SilentLikelihood("interval")
+    forecast = forecaster.predict(incident())
+    assert forecast.horizons[30]["low"] is None
+    assert any("could not give an interval" in c for c in forecast.caveats)
+
+
+def test_a_timing_curve_with_gaps_is_reported_as_missing() -> None:
+    forecast = make_forecaster(timing=StandInTiming(base_rate=float("nan"))).predict(incident())
+    assert forecast.timing["median_days"] is None
+    assert forecast.timing["statement"] == "The timing model gave no curve for this incident."
+
+
+def test_target_kind_and_dispute_are_read_and_checked() -> None:
+    parsed = incident(target_kind="non-state", dispute_id="iran-pakistan-2024-01")
+    assert (parsed.target_kind, parsed.dispute_id) == ("non_state", "iran-pakistan-2024-01")
+    with pytest.raises(ForecastError, match="target_kind"):
+        incident(target_kind="navy")
+
+
+def test_missing_dispute_id_is_a_caveat() -> None:
+    without = make_forecaster().predict(incident())
+    with_id = make_forecaster().predict(incident(dispute_id="d1"))
+    assert any("dispute" in c for c in without.caveats)
+    assert not any("dispute" in c for c in with_id.caveats)

@@ -43,7 +43,15 @@ from forecast.wording import (
 )
 
 REQUIRED_FIELDS = ("initiator", "target", "date", "action", "hostility")
-OPTIONAL_FIELDS = ("fatalities_initiator", "fatalities_target", "notes", "incident_id")
+OPTIONAL_FIELDS = (
+    "fatalities_initiator",
+    "fatalities_target",
+    "target_kind",
+    "dispute_id",
+    "notes",
+    "incident_id",
+)
+TARGET_KINDS = ("state", "non_state", "unknown")
 INTERVAL_LEVEL = 0.9
 N_ANALOGUES = 5
 N_DRIVERS = 4
@@ -72,6 +80,10 @@ class Incident:
     fatalities_target: float | None = None
     notes: str | None = None
     incident_id: str | None = None
+    # What was struck: the state itself, or armed groups on its soil (as the 2024 strikes were).
+    target_kind: str = "state"
+    # Confrontation the incident belongs to, so earlier events of it count as its history.
+    dispute_id: str | None = None
 
     @property
     def initiator_name(self) -> str:
@@ -108,6 +120,8 @@ class Incident:
             "hostility": self.hostility,
             "fatalities_initiator": self.fatalities_initiator,
             "fatalities_target": self.fatalities_target,
+            "target_kind": self.target_kind,
+            "dispute_id": self.dispute_id,
             "notes": self.notes,
         }
 
@@ -139,6 +153,8 @@ def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
         fatalities_target=_fatalities(record.get("fatalities_target"), "target", where),
         notes=None if _blank(record.get("notes")) else str(record["notes"]),
         incident_id=None if _blank(record.get("incident_id")) else str(record["incident_id"]),
+        target_kind=_target_kind(record.get("target_kind"), where),
+        dispute_id=None if _blank(record.get("dispute_id")) else str(record["dispute_id"]),
     )
 
 
@@ -260,6 +276,18 @@ def _hostility(value: Any, where: str) -> int:
             f"answers to uses of force (hostility 4 = use of force, 5 = war)"
         )
     return int(number)
+
+
+def _target_kind(value: Any, where: str) -> str:
+    """Interstate force against the state is the default; say non_state when groups were hit."""
+    if _blank(value):
+        return "state"
+    kind = str(value).strip().lower().replace("-", "_")
+    if kind not in TARGET_KINDS:
+        raise ForecastError(
+            f"{where}, target_kind: {value!r} is not one of {', '.join(TARGET_KINDS)}"
+        )
+    return kind
 
 
 def _fatalities(value: Any, side: str, where: str) -> float | None:
@@ -462,6 +490,7 @@ class Forecaster:
                 }
                 for h in self.horizons
             }
+            model_caveats = self._check_numbers(horizons, incident)
             headline = horizons[self.headline_horizon]["p"]
             forecasts.append(
                 Forecast(
@@ -485,12 +514,28 @@ class Forecaster:
                     ),
                     data_source=self._data_source(),
                     model_version=self.model_version,
-                    caveats=self._caveats(incident, events),
+                    caveats=self._caveats(incident, events) + model_caveats,
                 )
             )
         return forecasts
 
     # ---- the pieces ---------------------------------------------------------------------------
+
+    def _check_numbers(
+        self, horizons: dict[int, dict[str, float | None]], incident: Incident
+    ) -> list[str]:
+        """A missing probability is an error; a missing interval is a stated caveat."""
+        name = getattr(self.likelihood_model, "name", "likelihood")
+        empty = [h for h, values in horizons.items() if values["p"] is None]
+        if empty:
+            raise ForecastError(
+                f"{incident.describe()}: the {name} model gave no probability at "
+                f"{', '.join(map(str, empty))} days; its inputs may lie far outside what it was "
+                f"trained on (retrain, or check the incident's fields)"
+            )
+        if any(values["low"] is None or values["high"] is None for values in horizons.values()):
+            return [f"The {name} model could not give an interval for some horizons."]
+        return []
 
     def _check_in_scope(self, incident: Incident) -> None:
         start = self.provenance.data_start
@@ -662,6 +707,11 @@ class Forecaster:
                 f"{incident.target_name}; the forecast rests on each country's record with "
                 f"others and on the dyad's covariates."
             )
+        if incident.dispute_id is None:
+            caveats.append(
+                "No confrontation (dispute) id was given, so earlier events of the same "
+                "confrontation are not counted as its history."
+            )
         covariate_note = _covariate_caveat(self.covariates, incident)
         if covariate_note:
             caveats.append(covariate_note)
@@ -768,14 +818,15 @@ def _timing_summary(curve: np.ndarray | None, incident: Incident) -> dict[str, A
     probability falls before the last horizon, the median lies beyond it and we say so rather
     than extrapolate the curve.
     """
-    if curve is None:
+    if curve is None or not np.all(np.isfinite(curve)):
         return {
             "median_days": None,
             "low_days": None,
             "high_days": None,
             "beyond_last_horizon": None,
-            "statement": "No timing model was available.",
+            "statement": "The timing model gave no curve for this incident.",
             "curve": [],
+            "daily": [],
         }
     last = len(curve)
     days = np.arange(1, last + 1)
@@ -833,10 +884,10 @@ def _trigger_table(incidents: Sequence[Incident], ids: list[str]) -> pd.DataFram
             "fatalities_target": pd.array(
                 [i.fatalities_target for i in incidents], dtype="Float64"
             ),
-            "dispute_id": pd.array([None] * len(incidents), dtype="string"),
+            "dispute_id": pd.array([i.dispute_id for i in incidents], dtype="string"),
             "source": pd.array(["new"] * len(incidents), dtype="string"),
             "date_precision": pd.array(["day"] * len(incidents), dtype="string"),
-            "target_kind": pd.array(["state"] * len(incidents), dtype="string"),
+            "target_kind": pd.array([i.target_kind for i in incidents], dtype="string"),
         }
     )
 
@@ -858,7 +909,8 @@ def _canonical_incidents(incidents: Sequence[Incident], ids: list[str]) -> pd.Da
                 "directed": [i.directed for i in incidents],
                 "fatalities_initiator": [i.fatalities_initiator for i in incidents],
                 "fatalities_target": [i.fatalities_target for i in incidents],
-                "target_kind": "state",
+                "target_kind": [i.target_kind for i in incidents],
+                "dispute_id": [i.dispute_id for i in incidents],
                 "notes": [i.notes for i in incidents],
             }
         )
@@ -955,8 +1007,10 @@ def _pick_headline(horizons: Iterable[int], wanted: int) -> int:
     return wanted if wanted in horizons else horizons[0]
 
 
-def _prob(value: Any) -> float:
-    return round(float(np.clip(float(value), 0.0, 1.0)), 6)
+def _prob(value: Any) -> float | None:
+    """A probability rounded for output; None when the model gave no number."""
+    number = float(value) if value is not None and pd.notna(value) else math.nan
+    return round(float(np.clip(number, 0.0, 1.0)), 6) if math.isfinite(number) else None
 
 
 def _with_names(meaning: str, incident: Incident) -> str:

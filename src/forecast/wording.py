@@ -95,8 +95,10 @@ def readable_date(value: object) -> str:
     return f"{stamp.day} {stamp:%B %Y}"
 
 
-def percent(probability: float) -> str:
+def percent(probability: float | None) -> str:
     """A probability as a whole percentage, '87 %', or '<1 %' so that nothing reads as zero."""
+    if probability is None or math.isnan(probability):
+        return "–"
     if probability < 0.005:
         return "<1 %"
     if probability > 0.995:

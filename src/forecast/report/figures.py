@@ -54,8 +54,9 @@ def timing_chart(
         axis.plot(days, np.asarray(daily) * 100, color=INK, linewidth=2, label="timing model")
     marks = sorted(horizons)
     p = np.array([horizons[h]["p"] for h in marks]) * 100
-    low = np.array([horizons[h]["low"] for h in marks]) * 100
-    high = np.array([horizons[h]["high"] for h in marks]) * 100
+    # A horizon without an interval is drawn as a bare point rather than left out.
+    low = np.array([_or(horizons[h]["low"], horizons[h]["p"]) for h in marks]) * 100
+    high = np.array([_or(horizons[h]["high"], horizons[h]["p"]) for h in marks]) * 100
     axis.errorbar(
         marks,
         p,
@@ -74,6 +75,10 @@ def timing_chart(
     axis.legend(frameon=False, fontsize=8, loc="upper left")
     _style(axis)
     return _data_uri(figure)
+
+
+def _or(value: float | None, fallback: float) -> float:
+    return fallback if value is None else value
 
 
 def reliability_table(predictions: pd.DataFrame, bins: int = 10) -> pd.DataFrame:

@@ -1,0 +1,101 @@
+"""Benchmark: one forecast with warm models, the `forecast predict` CLI, and building the brief.
+
+Run from the repository root after `dvc repro` (or the stages up to `forecast train`):
+
+    python benchmarks/bench_predict.py [--repeats 50] [--skip-cli]
+
+Targets: in-process prediction of one incident at most 50 ms; the CLI under 3 s; the brief
+(HTML and PDF, all incidents in params.report.incidents) under 30 s. Prints figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SEED_FLAGS = [
+    "--initiator", "IRN", "--target", "PAK", "--date", "2024-01-16",
+    "--action", "attack", "--hostility", "4", "--fatalities-target", "2",
+]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--skip-cli", action="store_true")
+    args = parser.parse_args()
+
+    from forecast.config import load_params
+    from forecast.predict import Forecaster, parse_incident, read_incidents
+    from forecast.report.render import build_brief
+
+    params = load_params()
+    started = time.perf_counter()
+    forecaster = Forecaster.load(params)
+    load_seconds = time.perf_counter() - started
+    print(forecaster.provenance.banner())
+    print(f"models: {forecaster.model_version}")
+    print(f"load (registry + data files): {load_seconds:.2f} s")
+
+    seed = parse_incident(
+        {"initiator": "IRN", "target": "PAK", "date": "2024-01-16", "action": "attack",
+         "hostility": 4, "fatalities_target": 2}
+    )  # fmt: skip
+    forecaster.predict(seed)
+    timings = []
+    for _ in range(args.repeats):
+        tick = time.perf_counter()
+        forecaster.predict(seed)
+        timings.append((time.perf_counter() - tick) * 1000)
+    median = statistics.median(timings)
+    print(
+        f"predict one incident, warm: median {median:.1f} ms, p90 "
+        f"{sorted(timings)[int(0.9 * len(timings)) - 1]:.1f} ms over {args.repeats} runs "
+        f"(target <= 50 ms: {'met' if median <= 50 else 'NOT met'})"
+    )
+
+    incidents = read_incidents(params.report.incidents)
+    with tempfile.TemporaryDirectory() as folder:
+        tick = time.perf_counter()
+        forecasts = forecaster.predict_many(incidents)
+        files = build_brief(
+            forecasts,
+            folder,
+            champion=getattr(forecaster.likelihood_model, "name", None),
+        )
+        brief_seconds = time.perf_counter() - tick
+        print(
+            f"brief for {len(incidents)} incidents (forecasts, figures, HTML, PDF) in process: "
+            f"{brief_seconds:.1f} s, of which PDF and HTML {files.seconds:.1f} s "
+            f"(target < 30 s: {'met' if brief_seconds < 30 else 'NOT met'})"
+        )
+
+    if args.skip_cli:
+        return
+    cli = Path(sys.executable).with_name("forecast")
+    tick = time.perf_counter()
+    subprocess.run([str(cli), "predict", *SEED_FLAGS, "--format", "json"], check=True,
+                   capture_output=True)  # fmt: skip
+    cli_seconds = time.perf_counter() - tick
+    print(
+        f"CLI `forecast predict` (cold process): {cli_seconds:.2f} s "
+        f"(target < 3 s: {'met' if cli_seconds < 3 else 'NOT met'})"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        tick = time.perf_counter()
+        subprocess.run([str(cli), "report", "--output-dir", folder], check=True,
+                       capture_output=True)  # fmt: skip
+        report_seconds = time.perf_counter() - tick
+    print(
+        f"CLI `forecast report` (cold process, HTML + PDF): {report_seconds:.1f} s "
+        f"(target < 30 s: {'met' if report_seconds < 30 else 'NOT met'})"
+    )
+
+
+if __name__ == "__main__":
+    main()
