@@ -506,3 +506,137 @@ def test_missing_dispute_id_is_a_caveat() -> None:
     with_id = make_forecaster().predict(incident(dispute_id="d1"))
     assert any("dispute" in c for c in without.caveats)
     assert not any("dispute" in c for c in with_id.caveats)
+
+
+# ---- integration on the real data ------------------------------------------------------------
+
+
+class QuickLogit:
+    """A plain scikit-learn logistic regression per horizon: a fast stand-in for the champion."""
+
+    name = "quick_logit"
+    horizons = HORIZONS
+
+    def fit(self, features: pd.DataFrame, episodes: pd.DataFrame) -> QuickLogit:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        labels = [f"retaliated_{h}d" for h in self.horizons]
+        table = features.merge(
+            episodes[["episode_id", *labels]], on="episode_id", validate="one_to_one"
+        )
+        self.feature_names_ = [c for c in features.columns if c != "episode_id"]
+        self.reference_values_ = features[self.feature_names_].median()
+        self.models_ = {}
+        for h in self.horizons:
+            known = table[f"retaliated_{h}d"].notna().to_numpy()
+            model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=100))
+            self.models_[h] = model.fit(
+                table.loc[known, self.feature_names_].to_numpy(float),
+                table.loc[known, f"retaliated_{h}d"].astype(bool).to_numpy(),
+            )
+        return self
+
+    def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
+        values = features[self.feature_names_].to_numpy(float)
+        return pd.DataFrame(
+            {h: m.predict_proba(values)[:, 1] for h, m in self.models_.items()},
+            index=features.index,
+        )
+
+    def predict_interval(
+        self, features: pd.DataFrame, level: float = 0.9
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        p = self.predict_proba(features)
+        return (p - 0.03).clip(0, 1), (p + 0.03).clip(0, 1)
+
+
+class CurveFromLikelihood(QuickLogit):
+    """Exponential timing whose 30-day chance equals the likelihood model's."""
+
+    def __init__(self, likelihood: QuickLogit) -> None:
+        self.likelihood = likelihood
+        self.feature_names_ = likelihood.feature_names_
+        self.reference_values_ = likelihood.reference_values_
+
+    def predict_survival(self, features: pd.DataFrame, days: Sequence[int]) -> pd.DataFrame:
+        p30 = self.likelihood.predict_proba(features)[30].clip(1e-6, 1 - 1e-6).to_numpy()
+        rate = -np.log1p(-p30) / 30
+        return pd.DataFrame(np.exp(-np.outer(rate, days)), columns=list(days))
+
+
+_REAL: dict[str, Forecaster] = {}
+
+
+@pytest.fixture
+def real_forecaster(real_data_dir: Path) -> Forecaster:
+    """MIE plus the hand-coded files, the real episode and feature code, a quick model."""
+    if "forecaster" not in _REAL:
+        from functools import partial
+
+        from forecast.episodes import build_episodes, force_events
+        from forecast.features import build_features
+        from forecast.provenance import provenance_of
+        from forecast.sources.handcoded import read_handcoded
+        from forecast.sources.mie import read_mie
+
+        mie = read_mie(real_data_dir / "mie_events_v1.0.csv")
+        hand = read_handcoded(Path(__file__).resolve().parents[1] / "data" / "incidents")
+        incidents = pd.concat([mie.incidents, hand.incidents], ignore_index=True)
+        coverage = {"mie": mie.coverage_end, "handcoded": hand.coverage_end}
+        params = Params()
+        episodes = build_episodes(incidents, params.episodes, coverage)
+        events = force_events(incidents, params.episodes.min_hostility)
+        build = partial(build_features, coverage=coverage)
+        features = build(episodes, events, None, params.features, params.episodes.horizons)
+        likelihood = QuickLogit().fit(features, episodes)
+        _REAL["forecaster"] = Forecaster(
+            likelihood_model=likelihood,
+            timing_model=CurveFromLikelihood(likelihood),
+            history_events=events,
+            covariates=None,
+            episodes=episodes,
+            features=features,
+            provenance=provenance_of(incidents),
+            params=params,
+            coverage=coverage,
+            model_version="quick_logit (test)",
+            feature_builder=build,
+            event_builder=force_events,
+        )
+    return _REAL["forecaster"]
+
+
+SEED_FILE = Path(__file__).resolve().parents[1] / "data" / "incidents" / "iran_pakistan_2024.csv"
+
+
+def test_real_seed_case_is_forecast_with_the_gap_stated(real_forecaster: Forecaster) -> None:
+    strike, counter = real_forecaster.predict_many(read_incidents(SEED_FILE))
+    assert strike.key_judgment.startswith("Pakistan ")
+    assert counter.key_judgment.startswith("Iran ")
+    assert any("end on 31 December 2014" in c for c in strike.caveats)
+    assert strike.data_source == {**strike.data_source, "synthetic": False, "kind": "real"}
+
+
+def test_real_counter_strike_is_seen_as_a_response(real_forecaster: Forecaster) -> None:
+    strike, counter = real_forecaster.predict_many(read_incidents(SEED_FILE))
+    assert strike.features["is_response_7d"] == 0.0
+    assert counter.features["is_response_7d"] == 1.0
+    assert counter.features["force_7d_target_to_initiator"] == 1.0
+
+
+def test_real_analogues_are_named_past_triggers(real_forecaster: Forecaster) -> None:
+    strike = real_forecaster.predict_many(read_incidents(SEED_FILE))[0]
+    assert len(strike.analogues) == 5
+    for analogue in strike.analogues:
+        assert analogue["date"] < "2024-01-16"
+        assert "COW" not in analogue["dyad"] and " → " in analogue["dyad"]
+
+
+def test_real_drivers_are_in_plain_words(real_forecaster: Forecaster) -> None:
+    counter = real_forecaster.predict_many(read_incidents(SEED_FILE))[1]
+    assert counter.drivers
+    for driver in counter.drivers:
+        assert driver["direction"] in {"raises", "lowers"}
+        assert "_" not in driver["meaning"]

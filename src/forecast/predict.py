@@ -325,6 +325,8 @@ class Forecast:
     data_source: dict[str, Any]
     model_version: str
     caveats: list[str] = field(default_factory=list)
+    # The model's inputs for this incident, so anyone can audit what the forecast rests on.
+    features: dict[str, float] = field(default_factory=dict)
 
     @property
     def headline_probability(self) -> float:
@@ -344,6 +346,7 @@ class Forecast:
             "data_source": self.data_source,
             "model_version": self.model_version,
             "caveats": self.caveats,
+            "features": self.features,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -515,6 +518,7 @@ class Forecaster:
                     data_source=self._data_source(),
                     model_version=self.model_version,
                     caveats=self._caveats(incident, events) + model_caveats,
+                    features={k: float(v) for k, v in features.iloc[row].items()},
                 )
             )
         return forecasts
