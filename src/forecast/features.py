@@ -9,7 +9,7 @@ searches and prefix sums; the only Python loops run over the few windows and hor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -319,13 +319,13 @@ def build_features(
     """
     triggers = triggers.reset_index(drop=True)
     t = day_numbers(triggers["date"]) if len(triggers) else np.array([], np.int64)
-    stages: dict[str, Callable[[], dict[str, np.ndarray]]] = {
+    stages: dict[str, Callable[[], Iterable[tuple[str, np.ndarray]]]] = {
         "trigger": lambda: _trigger_features(triggers, params),
         "dyad history": lambda: _history_features(triggers, t, events, params),
         "answering records": lambda: _answering_features(
             triggers, t, events, horizons, params, include_same_day, coverage
         ),
-        "covariates": lambda: _covariate_features(triggers, covariates),
+        "covariates": lambda: _covariate_features(triggers, covariates).items(),
     }
     names = [spec.name for spec in feature_specs(params, horizons)]
     column_of = {name: position for position, name in enumerate(names)}
@@ -334,7 +334,8 @@ def build_features(
     matrix = np.empty((len(triggers), len(names)), dtype=np.float64, order="F")
     filled: set[str] = set()
     for stage in progress(list(stages)) if progress else stages:
-        for name, values in stages[stage]().items():
+        # Each column is written as soon as it is made, so no stage holds all of its columns.
+        for name, values in stages[stage]():
             matrix[:, column_of[name]] = values
             filled.add(name)
     if filled != set(names):
@@ -348,35 +349,36 @@ def _flag(mask: np.ndarray | pd.Series) -> np.ndarray:
     return np.asarray(mask, dtype=bool).astype(np.float64)
 
 
-def _trigger_features(triggers: pd.DataFrame, params: FeatureParams) -> dict[str, np.ndarray]:
+def _trigger_features(
+    triggers: pd.DataFrame, params: FeatureParams
+) -> Iterator[tuple[str, np.ndarray]]:
     action = triggers["action"].astype("string").fillna("other")
-    out: dict[str, np.ndarray] = {"hostility": triggers["hostility"].to_numpy(dtype=float)}
+    yield "hostility", triggers["hostility"].to_numpy(dtype=float)
     grouped = np.zeros(len(triggers), dtype=bool)
     for group, actions in ACTION_GROUPS.items():
         member = action.isin(actions).to_numpy(dtype=bool)
-        out[f"action_{group}"] = _flag(member)
+        yield f"action_{group}", _flag(member)
         grouped |= member
-    out["action_other"] = _flag(~grouped)
+    yield "action_other", _flag(~grouped)
     for side in ("initiator", "target"):
         fatalities = pd.to_numeric(triggers[f"fatalities_{side}"], errors="coerce").astype(float)
         known = fatalities.notna().to_numpy()
-        out[f"log_fatalities_{side}"] = np.where(known, np.log1p(fatalities.fillna(0.0)), 0.0)
-        out[f"fatalities_{side}_missing"] = _flag(~known)
+        yield f"log_fatalities_{side}", np.where(known, np.log1p(fatalities.fillna(0.0)), 0.0)
+        yield f"fatalities_{side}_missing", _flag(~known)
     kind = (
         triggers["target_kind"].astype("string").fillna("unknown")
         if "target_kind" in triggers
         else pd.Series("unknown", index=triggers.index, dtype="string")
     )
-    out["target_is_state"] = _flag(kind.eq("state").to_numpy(dtype=bool))
-    out["target_kind_missing"] = _flag(~kind.isin(["state", "non_state"]).to_numpy(dtype=bool))
+    yield "target_is_state", _flag(kind.eq("state").to_numpy(dtype=bool))
+    yield "target_kind_missing", _flag(~kind.isin(["state", "non_state"]).to_numpy(dtype=bool))
     dispute = triggers["dispute_id"]
-    out["dispute_id_missing"] = _flag(dispute.isna().to_numpy())
-    return out
+    yield "dispute_id_missing", _flag(dispute.isna().to_numpy())
 
 
 def _history_features(
     triggers: pd.DataFrame, t: np.ndarray, events: pd.DataFrame, params: FeatureParams
-) -> dict[str, np.ndarray]:
+) -> Iterator[tuple[str, np.ndarray]]:
     initiator = triggers["initiator"].to_numpy(dtype=np.int64)
     target = triggers["target"].to_numpy(dtype=np.int64)
     seen = history_days(events)
@@ -385,38 +387,38 @@ def _history_features(
     by_dyad = GroupedDays.build(dyad_codes(actor, victim), seen)
     forward = Queries.of(dyad_codes(initiator, target), t)
     backward = Queries.of(dyad_codes(target, initiator), t)
-    out: dict[str, np.ndarray] = {}
 
     def window(queries: Queries, days: int, index: GroupedDays = by_dyad) -> np.ndarray:
         return index.count_between(queries, -days, 0).astype(float)
 
     for days in params.windows:
-        out[f"force_{days}d_initiator_to_target"] = window(forward, days)
-        out[f"force_{days}d_target_to_initiator"] = window(backward, days)
+        yield f"force_{days}d_initiator_to_target", window(forward, days)
+        yield f"force_{days}d_target_to_initiator", window(backward, days)
     for days in params.response_windows:
-        out[f"is_response_{days}d"] = _flag(window(backward, days) > 0)
+        yield f"is_response_{days}d", _flag(window(backward, days) > 0)
     cap = max(params.windows)
     for direction, queries in (("initiator_to_target", forward), ("target_to_initiator", backward)):
         last = by_dyad.last_day_before(queries)
         never = last < 0
-        out[f"days_since_force_{direction}"] = np.where(never, cap, np.minimum(t - last, cap))
-        out[f"never_force_{direction}"] = _flag(never)
+        yield f"days_since_force_{direction}", np.where(never, cap, np.minimum(t - last, cap))
+        yield f"never_force_{direction}", _flag(never)
 
     by_actor = GroupedDays.build(actor, seen)
-    out[f"initiator_force_any_{ACTIVITY_DAYS}d"] = window(
-        Queries.of(initiator, t), ACTIVITY_DAYS, by_actor
+    yield (
+        f"initiator_force_any_{ACTIVITY_DAYS}d",
+        window(Queries.of(initiator, t), ACTIVITY_DAYS, by_actor),
     )
-    out[f"target_force_any_{ACTIVITY_DAYS}d"] = window(
-        Queries.of(target, t), ACTIVITY_DAYS, by_actor
+    yield (
+        f"target_force_any_{ACTIVITY_DAYS}d",
+        window(Queries.of(target, t), ACTIVITY_DAYS, by_actor),
     )
 
     short, long = params.escalation_short_days, params.escalation_long_days
     recent = window(forward, short) + window(backward, short)
     longer = window(forward, long) + window(backward, long)
-    out["escalation_trend"] = np.log((recent + 1.0) / (longer * short / long + 1.0))
+    yield "escalation_trend", np.log((recent + 1.0) / (longer * short / long + 1.0))
 
-    out["dispute_prior_events"] = _dispute_prior_events(triggers, t, events, seen)
-    return out
+    yield "dispute_prior_events", _dispute_prior_events(triggers, t, events, seen)
 
 
 def _dispute_prior_events(
@@ -448,7 +450,7 @@ def _answering_features(
     params: FeatureParams,
     include_same_day: bool,
     coverage: Mapping[str, date | None] | None,
-) -> dict[str, np.ndarray]:
+) -> Iterator[tuple[str, np.ndarray]]:
     """How often the target answered past triggers, over windows closed before the trigger.
 
     A trigger on day t counts only past triggers whose H-day label was known before t (past
@@ -480,7 +482,6 @@ def _answering_features(
         ),
     }
     k = params.shrinkage_strength
-    out: dict[str, np.ndarray] = {}
     for horizon in horizons:
         answered = delay <= horizon
         # An unanswered window that ran past its source's coverage has no known label.
@@ -496,10 +497,9 @@ def _answering_features(
         overall = np.where(n_all > 0, a_all / np.maximum(n_all, 1.0), NEUTRAL_RATE)
         n_dyad, a_dyad = counts["dyad"]
         n_any, a_any = counts["target"]
-        out[f"target_answer_rate_{horizon}d"] = _shrunk(a_dyad, n_dyad, overall, k)
-        out[f"target_answer_record_{horizon}d"] = n_dyad
-        out[f"target_answer_rate_any_{horizon}d"] = _shrunk(a_any, n_any, overall, k)
-    return out
+        yield f"target_answer_rate_{horizon}d", _shrunk(a_dyad, n_dyad, overall, k)
+        yield f"target_answer_record_{horizon}d", n_dyad
+        yield f"target_answer_rate_any_{horizon}d", _shrunk(a_any, n_any, overall, k)
 
 
 def _coverage_days(sources: pd.Series, coverage: Mapping[str, date | None]) -> np.ndarray:
