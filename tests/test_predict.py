@@ -443,7 +443,7 @@ def test_forecast_invariants_hold_for_any_incident(
     forecast = FORECASTER.predict(
         incident(initiator=pair[0], target=pair[1], date=date, hostility=hostility)
     )
-    daily = np.asarray(forecast.timing["daily"])
+    daily = np.asarray(forecast.daily_curve)
     assert np.all(np.diff(daily) >= -1e-12)
     assert all(a["date"] < date for a in forecast.analogues)
     assert isinstance(forecast, Forecast)
@@ -640,3 +640,14 @@ def test_real_drivers_are_in_plain_words(real_forecaster: Forecaster) -> None:
     for driver in counter.drivers:
         assert driver["direction"] in {"raises", "lowers"}
         assert "_" not in driver["meaning"]
+
+
+def test_inputs_outside_the_training_range_are_a_caveat() -> None:
+    # Every stand-in training trigger has hostility 4; a war-level incident is new ground.
+    forecast = make_forecaster().predict(incident(hostility=5))
+    assert any("rarely or never saw in training: hostility level" in c for c in forecast.caveats)
+
+
+def test_inputs_inside_the_training_range_give_no_extrapolation_caveat() -> None:
+    forecast = make_forecaster().predict(incident())
+    assert not any("extrapolation" in c for c in forecast.caveats)

@@ -57,6 +57,10 @@ N_ANALOGUES = 5
 N_DRIVERS = 4
 # A driver that moves the headline probability by less than this is noise, not a reason.
 MIN_DRIVER_EFFECT = 0.005
+# A flag value seen in fewer than this share of past triggers (at most this many, at least once)
+# is "rarely seen".
+RARE_VALUE_MAX_COUNT = 30
+RARE_VALUE_SHARE = 0.001
 
 FeatureBuilder = Callable[..., pd.DataFrame]
 EventBuilder = Callable[[pd.DataFrame, int], pd.DataFrame]
@@ -327,6 +331,8 @@ class Forecast:
     caveats: list[str] = field(default_factory=list)
     # The model's inputs for this incident, so anyone can audit what the forecast rests on.
     features: dict[str, float] = field(default_factory=dict)
+    # P(retaliation by day t) for t = 1..last horizon, for charts; JSON keeps checkpoints only.
+    daily_curve: list[float] = field(default_factory=list)
 
     @property
     def headline_probability(self) -> float:
@@ -517,8 +523,11 @@ class Forecaster:
                     ),
                     data_source=self._data_source(),
                     model_version=self.model_version,
-                    caveats=self._caveats(incident, events) + model_caveats,
+                    caveats=self._caveats(incident, events)
+                    + model_caveats
+                    + self._extrapolation_caveat(features.iloc[row], incident),
                     features={k: float(v) for k, v in features.iloc[row].items()},
+                    daily_curve=_daily(curves[row] if curves is not None else None),
                 )
             )
         return forecasts
@@ -634,6 +643,7 @@ class Forecaster:
             value = float(values.iloc[position])
             typical = float(self.reference_values.iloc[position])
             direction = "raises" if effect > 0 else "lowers"
+            here, usual = _describe_values(meaning, value, typical)
             drivers.append(
                 {
                     "feature": name,
@@ -643,13 +653,29 @@ class Forecaster:
                     "effect": effect,
                     "direction": direction,
                     "text": (
-                        f"{_capitalise(meaning)}: {_number(value)} here, {_number(typical)} "
-                        f"in a typical case. This {direction} the {self.headline_horizon}-day "
-                        f"chance by about {abs(effect) * 100:.0f} percentage points."
+                        f"{_capitalise(_condition(meaning))}: {here} here, {usual} in a typical "
+                        f"case. This {direction} the {self.headline_horizon}-day chance by "
+                        f"about {abs(effect) * 100:.0f} percentage points."
                     ),
                 }
             )
         return drivers
+
+    def _extrapolation_caveat(self, values: pd.Series, incident: Incident) -> list[str]:
+        rare = self._analogue_index.rarely_seen(values.to_numpy(dtype=float))
+        if not rare:
+            return []
+        meanings = self._meanings()
+        listed = "; ".join(
+            f"{_condition(_with_names(meanings.get(name, name), incident))} "
+            f"(value {_number(value)}, seen in {seen:,} past triggers)"
+            for name, value, seen in rare[:3]
+        )
+        more = f" and {len(rare) - 3} more" if len(rare) > 3 else ""
+        return [
+            f"This incident has inputs the models rarely or never saw in training: {listed}"
+            f"{more}. The numbers are an extrapolation; treat them with extra caution."
+        ]
 
     def _meanings(self) -> Mapping[str, str]:
         if self._feature_meanings is None:
@@ -743,6 +769,11 @@ class _AnalogueIndex:
         )
         table = table.sort_values(["date", "episode_id"], kind="stable", ignore_index=True)
         values = table[feature_names].to_numpy(dtype=float)
+        self.feature_names = feature_names
+        self.low = values.min(axis=0) if len(values) else np.full(len(feature_names), -np.inf)
+        self.high = values.max(axis=0) if len(values) else np.full(len(feature_names), np.inf)
+        self.raw = values
+        self.is_flag = np.all((values == 0) | (values == 1), axis=0)
         self.scale = values.std(axis=0) if len(values) else np.ones(len(feature_names))
         self.scale[~np.isfinite(self.scale) | (self.scale == 0)] = 1.0
         self.values = values / self.scale
@@ -767,6 +798,22 @@ class _AnalogueIndex:
             for row, d in zip(rows.to_dict(orient="records"), distance[order], strict=True)
         ]
 
+    def rarely_seen(self, point: np.ndarray) -> list[tuple[str, float, int]]:
+        """Inputs outside the training range, or taking a value few past triggers had.
+
+        A model fitted where a flag was (almost) always 0 has learned nothing reliable about
+        it being 1, so such a forecast is an extrapolation and readers must be told.
+        """
+        if not len(self.raw):
+            return []
+        same = np.isclose(self.raw, point).sum(axis=0)
+        outside = (point < self.low) | (point > self.high)
+        floor = min(RARE_VALUE_MAX_COUNT, max(1, int(RARE_VALUE_SHARE * len(self.raw))))
+        rare = outside | (self.is_flag & (same < floor))
+        return [
+            (self.feature_names[j], float(point[j]), int(same[j])) for j in np.flatnonzero(rare)
+        ]
+
 
 def _analogue_record(row: Mapping[str, Any], distance: float, last_horizon: int) -> dict[str, Any]:
     initiator, target = int(row["initiator"]), int(row["target"])
@@ -774,11 +821,18 @@ def _analogue_record(row: Mapping[str, Any], distance: float, last_horizon: int)
     observed = bool(row.get("event_observed")) if pd.notna(row.get("event_observed")) else False
     days = row.get("days_to_retaliation")
     duration = row.get("duration")
-    if observed and pd.notna(days):
+    if observed and pd.notna(days) and int(days) <= last_horizon:
         days = int(days)
         outcome = "answered"
         unit = "day" if days == 1 else "days"
         happened = f"{target_name} used force against {initiator_name} after {days} {unit}."
+    elif observed and pd.notna(days):
+        days = int(days)
+        outcome = "not answered"
+        happened = (
+            f"No force by {target_name} against {initiator_name} {horizon_text(last_horizon)}; "
+            f"the next came after {days:,} days."
+        )
     else:
         days = None
         outcome = "not answered"
@@ -830,7 +884,6 @@ def _timing_summary(curve: np.ndarray | None, incident: Incident) -> dict[str, A
             "beyond_last_horizon": None,
             "statement": "The timing model gave no curve for this incident.",
             "curve": [],
-            "daily": [],
         }
     last = len(curve)
     days = np.arange(1, last + 1)
@@ -863,8 +916,13 @@ def _timing_summary(curve: np.ndarray | None, incident: Incident) -> dict[str, A
         "beyond_last_horizon": median is None,
         "statement": statement,
         "curve": [[int(d), round(float(curve[d - 1]), 6)] for d in checkpoints],
-        "daily": [round(float(v), 6) for v in curve],
     }
+
+
+def _daily(curve: np.ndarray | None) -> list[float]:
+    if curve is None or not np.all(np.isfinite(curve)):
+        return []
+    return [round(float(v), 6) for v in curve]
 
 
 def _trigger_table(incidents: Sequence[Incident], ids: list[str]) -> pd.DataFrame:
@@ -1019,8 +1077,29 @@ def _prob(value: Any) -> float | None:
 
 def _with_names(meaning: str, incident: Incident) -> str:
     """Feature meanings speak of 'the initiator' and 'the target'; readers want the countries."""
-    meaning = re.sub(r"\bthe initiator\b", incident.initiator_name, meaning, flags=re.IGNORECASE)
-    return re.sub(r"\bthe target\b", incident.target_name, meaning, flags=re.IGNORECASE)
+    initiator, target = incident.initiator_name, incident.target_name
+    meaning = re.sub(r"\bthe initiator( state)?\b", initiator, meaning, flags=re.IGNORECASE)
+    return re.sub(r"\bthe target( state)?\b", target, meaning, flags=re.IGNORECASE)
+
+
+def _is_flag(meaning: str, value: float, typical: float) -> bool:
+    return meaning.lower().startswith("1 if ") and {value, typical} <= {0.0, 1.0}
+
+
+def _condition(meaning: str) -> str:
+    """'1 if X, 0 if Y (note)' -> 'X': a flag's meaning as the condition it tests."""
+    if not meaning.lower().startswith("1 if "):
+        return meaning
+    condition = meaning[5:]
+    condition = re.split(r",\s*0 if |\s\(", condition, maxsplit=1)[0]
+    return condition.strip().rstrip(".")
+
+
+def _describe_values(meaning: str, value: float, typical: float) -> tuple[str, str]:
+    """'yes'/'no' for flags, numbers otherwise."""
+    if _is_flag(meaning, value, typical):
+        return ("yes" if value else "no"), ("yes" if typical else "no")
+    return _number(value), _number(typical)
 
 
 def _capitalise(text: str) -> str:

@@ -173,7 +173,7 @@ def _incident_card(forecast: Forecast, number: int) -> dict[str, Any]:
         ],
         "timing_statement": forecast.timing.get("statement", ""),
         "timing_chart": figures.timing_chart(
-            forecast.timing.get("daily", []), forecast.horizons, incident.target_name
+            forecast.daily_curve, forecast.horizons, incident.target_name
         ),
         "drivers": forecast.drivers,
         "analogues": forecast.analogues,
