@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 from forecast.config import Params
 from forecast.errors import ForecastError
 from forecast.evaluation import metrics
-from forecast.evaluation.splits import Split, censor_at, rolling_origins, test_rows
+from forecast.evaluation.splits import Split, censor_at, in_test_year, rolling_origins
 from forecast.models import registry
 from forecast.models.common import align, dyad_groups, label_column
 from forecast.paths import BACKTEST_PREDICTIONS_FILE, METRICS_DIR, PLOTS_DIR
@@ -87,7 +87,7 @@ def _forecast_origin(
     horizons = tuple(params.episodes.horizons)
     train = censor_at(episodes, split.cutoff, horizons)
     train_features = features.iloc[train.index]
-    positions = np.flatnonzero(test_rows(episodes, split))
+    positions = np.flatnonzero(in_test_year(episodes, split))
     test_features = features.iloc[positions]
     proba, survival, seconds = {}, {}, {}
     for name in names:
@@ -117,7 +117,10 @@ def run_backtest(
     features, episodes = align(features, episodes)
     if "limited_force" not in episodes.columns:
         raise ForecastError("episodes table has no 'limited_force' column; rebuild episodes")
-    splits = rolling_origins(episodes, params.backtest)
+    # Years without triggers (gaps between sources) have nothing to score.
+    splits = [
+        s for s in rolling_origins(episodes, params.backtest) if in_test_year(episodes, s).any()
+    ]
     names = registry.model_names(params)
     jobs = (delayed(_forecast_origin)(s, episodes, features, params, names) for s in splits)
     runner = Parallel(n_jobs=n_jobs, return_as="generator")

@@ -162,6 +162,8 @@ def censoring_survival(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray,
 
 def _step(times: np.ndarray, values: np.ndarray, at: np.ndarray, left: bool) -> np.ndarray:
     """A right-continuous step function (1 before the first step) at `at` or just before it."""
+    if times.size == 0:  # nothing was censored: everyone was followed to the end
+        return np.ones(np.shape(at))
     position = np.searchsorted(times, at, side="left" if left else "right") - 1
     return np.where(position >= 0, values[np.maximum(position, 0)], 1.0)
 

@@ -88,7 +88,7 @@ def censor_at(
     return seen
 
 
-def test_rows(episodes: pd.DataFrame, split: Split) -> np.ndarray:
+def in_test_year(episodes: pd.DataFrame, split: Split) -> np.ndarray:
     """Boolean mask of triggers dated in the split's test year."""
     dates = pd.to_datetime(episodes["date"])
     return ((dates >= split.origin) & (dates < split.test_end)).to_numpy()

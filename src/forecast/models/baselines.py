@@ -24,8 +24,9 @@ from forecast.models.common import (
     numeric_feature_names,
 )
 
-# The dyad's own answering record, e.g. `target_answer_rate_30d`; the window is the number.
-ANSWERING_RECORD = re.compile(r"answer\w*?_(\d+)d?$")
+# The dyad's own answering record, e.g. `target_answer_rate_30d` (not the `_any_` rate toward
+# everyone); the window is the number.
+ANSWERING_RECORD = re.compile(r"answer_rate_(\d+)d$")
 
 
 class TrailingBaseRate(FeatureMemory):

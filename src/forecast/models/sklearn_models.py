@@ -19,6 +19,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import SplineTransformer, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from forecast.errors import ForecastError
 from forecast.models.common import (
@@ -32,6 +33,9 @@ from forecast.models.common import (
 
 # Continuous features get a spline; flags and small counts enter linearly.
 MIN_DISTINCT_FOR_SPLINE = 10
+# Boosting's OpenMP threads thrash on a busy two-core machine (tens of times slower); the
+# backtest parallelises over origins instead, so each fit runs on one thread.
+BOOSTING_THREADS = 1
 _EPS = 1e-6
 
 
@@ -113,8 +117,10 @@ class CalibratedBoosting(FeatureMemory):
                 )
             booster = HistGradientBoostingClassifier(
                 **self.booster_params, early_stopping=False, random_state=self.seed
-            ).fit(matrix[fit_rows], retaliated[fit_rows])
-            scores = booster.predict_proba(matrix[calibration_rows])[:, 1]
+            )
+            with threadpool_limits(BOOSTING_THREADS):
+                booster.fit(matrix[fit_rows], retaliated[fit_rows])
+                scores = booster.predict_proba(matrix[calibration_rows])[:, 1]
             self.boosters_[horizon] = booster
             self.calibrators_[horizon] = _Calibrator(self.calibration).fit(
                 scores, retaliated[calibration_rows]
@@ -124,12 +130,13 @@ class CalibratedBoosting(FeatureMemory):
 
     def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
         matrix = self._matrix(features)
-        values = np.column_stack(
-            [
-                self.calibrators_[h].transform(self.boosters_[h].predict_proba(matrix)[:, 1])
-                for h in self.horizons
-            ]
-        )
+        with threadpool_limits(BOOSTING_THREADS):
+            values = np.column_stack(
+                [
+                    self.calibrators_[h].transform(self.boosters_[h].predict_proba(matrix)[:, 1])
+                    for h in self.horizons
+                ]
+            )
         return self._frame(values, features.index, self.horizons)
 
     def predict_interval(

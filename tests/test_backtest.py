@@ -1,0 +1,148 @@
+"""Rolling-origin splits never leak, and the backtest writes design.md's files byte for byte."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from forecast.config import BacktestParams, HistGBParams, ModelParams, Params
+from forecast.errors import ForecastError
+from forecast.evaluation.backtest import run_backtest, write_outputs
+from forecast.evaluation.splits import censor_at, in_test_year, rolling_origins
+from tests.fixtures_models import HORIZONS, make_world
+
+SMALL = Params(
+    backtest=BacktestParams(first_origin=2012, bootstrap_replicates=10),
+    models=ModelParams(
+        likelihood=["logit", "hist_gb"], timing=["cox"], hist_gb=HistGBParams(max_iter=15)
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def world():
+    return make_world(700, seed=21, start="2002-01-01")
+
+
+@pytest.fixture(scope="module")
+def result(world):
+    episodes, features = world
+    return run_backtest(episodes, features, SMALL, progress=False)
+
+
+def test_origins_run_yearly_from_first_origin_to_the_last_year(world):
+    episodes, _ = world
+    splits = rolling_origins(episodes, BacktestParams(first_origin=2010))
+    assert [s.year for s in splits] == [2010, 2011, 2012, 2013, 2014]
+
+
+def test_first_origin_after_the_data_is_a_clear_error(world):
+    episodes, _ = world
+    with pytest.raises(ForecastError, match="first_origin"):
+        rolling_origins(episodes, BacktestParams(first_origin=2030))
+
+
+def test_label_whose_window_reaches_the_origin_is_censored():
+    episodes = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2009-12-01", "2009-12-20"]),
+            "retaliated_30d": pd.array([True, True], dtype="boolean"),
+            "duration": [5, 5],
+            "event_observed": [True, True],
+        }
+    )
+    seen = censor_at(episodes, pd.Timestamp("2010-01-01"), [30])
+    # 1 Dec + 30 days = 31 Dec < 1 Jan: known. 20 Dec + 30 days is past the origin: unknown.
+    assert seen["retaliated_30d"].tolist() == [True, pd.NA]
+
+
+def test_retaliation_after_the_cutoff_is_not_yet_observed():
+    episodes = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2009-12-25"]),
+            "duration": [20],
+            "event_observed": [True],
+            "days_to_retaliation": pd.array([20], dtype="Int64"),
+        }
+    )
+    seen = censor_at(episodes, pd.Timestamp("2010-01-01"), [])
+    assert not seen["event_observed"].iloc[0]
+    assert seen["duration"].iloc[0] == 6  # followed up to 31 Dec
+    assert pd.isna(seen["days_to_retaliation"].iloc[0])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    first_origin=st.integers(2003, 2014),
+    embargo=st.integers(0, 400),
+    seed=st.integers(0, 10_000),
+)
+def test_no_training_label_window_reaches_past_the_origin(first_origin, embargo, seed):
+    episodes, _ = make_world(150, seed=seed, start="2001-01-01")
+    for split in rolling_origins(
+        episodes, BacktestParams(first_origin=first_origin, embargo_days=embargo)
+    ):
+        train = censor_at(episodes, split.cutoff, HORIZONS)
+        dates = pd.to_datetime(train["date"])
+        for horizon in HORIZONS:
+            known = train[f"retaliated_{horizon}d"].notna()
+            closes = dates[known] + pd.Timedelta(days=horizon)
+            assert (closes < split.origin - pd.Timedelta(days=embargo)).all()
+        answered = dates[train["event_observed"]] + pd.to_timedelta(
+            train.loc[train["event_observed"], "duration"], unit="D"
+        )
+        assert (answered < split.cutoff).all()
+        assert not in_test_year(train, split).any()
+
+
+def test_every_model_is_scored_on_the_same_triggers(result):
+    counts = result.predictions.groupby(["model", "horizon"]).size().unstack("horizon")
+    assert (counts.nunique() == 1).all()
+
+
+def test_likelihood_metrics_follow_the_design_shape(result):
+    assert set(result.likelihood) == {"all", "limited_force"}
+    block = result.likelihood["limited_force"]["logit"]["30"]
+    assert {"brier", "bss", "log_loss", "roc_auc", "pr_auc", "ece", "n"} <= set(block)
+
+
+def test_base_rate_has_zero_skill_against_itself(result):
+    assert result.likelihood["all"]["base_rate"]["30"]["bss"] == 0.0
+
+
+def test_models_beat_the_base_rate_on_ranking(result):
+    block = result.likelihood["all"]
+    assert block["logit"]["30"]["roc_auc"] > block["base_rate"]["30"]["roc_auc"] + 0.15
+
+
+def test_timing_metrics_cover_timing_models_only(result):
+    assert set(result.timing) == {"cox"}
+    assert 0.5 < result.timing["cox"]["c_index"] <= 1
+
+
+def test_same_params_and_data_give_byte_identical_files(world, tmp_path):
+    episodes, features = world
+    contents = []
+    for run in ("first", "second"):
+        root = tmp_path / run
+        outcome = run_backtest(episodes, features, SMALL, progress=False)
+        write_outputs(outcome, SMALL, root)
+        contents.append(
+            {
+                name: (root / name).read_bytes()
+                for name in ("metrics/likelihood.json", "metrics/timing.json", "plots/roc.csv")
+            }
+        )
+    assert contents[0] == contents[1]
+    assert json.loads(contents[0]["metrics/likelihood.json"])["all"]
+
+
+def test_predictions_file_has_the_contract_columns(result, tmp_path):
+    write_outputs(result, SMALL, tmp_path)
+    written = pd.read_parquet(tmp_path / "data/processed/backtest_predictions.parquet")
+    assert list(written.columns) == ["episode_id", "origin", "model", "horizon", "p", "y"]
+    assert (tmp_path / "plots/reliability.png").stat().st_size > 0

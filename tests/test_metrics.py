@@ -1,0 +1,112 @@
+"""Scores checked by hand on tiny tables, plus invariants of the weighted and IPCW versions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import roc_auc_score
+
+from forecast.evaluation import metrics
+
+
+def test_brier_of_a_perfect_forecast_is_zero():
+    y = np.array([0.0, 1.0, 1.0])
+    assert metrics.brier(y, y) == 0.0
+
+
+def test_brier_by_hand():
+    # (0.2-0)^2 + (0.6-1)^2 = 0.04 + 0.16, mean 0.1
+    assert metrics.brier(np.array([0.2, 0.6]), np.array([0.0, 1.0])) == pytest.approx(0.1)
+
+
+def test_brier_skill_against_itself_is_zero_and_perfect_is_one():
+    p, y = np.array([0.3, 0.7]), np.array([0.0, 1.0])
+    assert metrics.brier_skill(p, y, p) == 0.0
+    assert metrics.brier_skill(y, y, p) == 1.0
+
+
+def test_log_loss_stays_finite_for_a_confident_miss():
+    assert np.isfinite(metrics.log_loss(np.array([0.0]), np.array([1.0])))
+
+
+def test_auc_is_nan_when_only_one_outcome_occurs():
+    assert np.isnan(metrics.roc_auc(np.array([0.1, 0.2]), np.array([1.0, 1.0])))
+
+
+def test_ece_by_hand():
+    # Bin 0-0.1 holds two forecasts of 0.05 with one event: |0.05 - 0.5| = 0.45 over 2 of 4.
+    # Bin 0.9-1 holds two forecasts of 0.95 with two events: |0.95 - 1| = 0.05 over 2 of 4.
+    p = np.array([0.05, 0.05, 0.95, 0.95])
+    y = np.array([0.0, 1.0, 1.0, 1.0])
+    assert metrics.ece(p, y, bins=10) == pytest.approx((2 * 0.45 + 2 * 0.05) / 4)
+
+
+def test_reliability_table_skips_empty_bins_and_counts_rows():
+    table = metrics.reliability_table(np.array([0.05, 0.15, 0.17]), np.array([0, 1, 0]), bins=10)
+    assert table["bin"].tolist() == [0, 1]
+    assert table["n"].tolist() == [1, 2]
+    assert table["observed"].tolist() == [0.0, 0.5]
+
+
+def test_forecast_of_one_lands_in_the_top_bin():
+    table = metrics.reliability_table(np.array([1.0]), np.array([1]), bins=10)
+    assert table["bin"].tolist() == [9]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    scores=st.lists(st.integers(0, 5), min_size=4, max_size=40),
+    seed=st.integers(0, 1000),
+)
+def test_weighted_auc_with_unit_weights_matches_sklearn(scores, seed):
+    p = np.array(scores, dtype=float) / 5
+    y = np.random.default_rng(seed).integers(0, 2, len(p)).astype(float)
+    if y.min() == y.max():
+        return
+    weighted = metrics._weighted_auc(p, y, np.ones((1, len(p))))[0]
+    assert weighted == pytest.approx(roc_auc_score(y, p))
+
+
+def test_bootstrap_interval_contains_the_point_estimate_and_is_seeded():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(size=400)
+    y = (rng.uniform(size=400) < p).astype(float)
+    clusters = rng.integers(0, 40, 400)
+    base = np.full(400, y.mean())
+    first = metrics.bootstrap_intervals(p, y, base, clusters, 100, seed=7)
+    second = metrics.bootstrap_intervals(p, y, base, clusters, 100, seed=7)
+    assert first == second
+    low, high = first["roc_auc_ci90"]
+    assert low < metrics.roc_auc(p, y) < high
+
+
+def test_uno_c_without_censoring_is_harrell_c_by_hand():
+    # Times 1, 2, 3 all observed; risk ordered perfectly except the pair (2, 3).
+    time = np.array([1.0, 2.0, 3.0])
+    event = np.array([True, True, True])
+    risk = np.array([0.9, 0.1, 0.5])
+    # Comparable pairs: (1,2) concordant, (1,3) concordant, (2,3) discordant -> 2/3.
+    assert metrics.uno_c(time, event, risk, tau=10) == pytest.approx(2 / 3)
+
+
+def test_uno_c_of_perfect_risk_is_one_under_censoring():
+    rng = np.random.default_rng(1)
+    time = rng.exponential(100, 300)
+    event = rng.uniform(size=300) < 0.7
+    assert metrics.uno_c(time, event, -time, tau=1e9) == pytest.approx(1.0)
+
+
+def test_ipcw_brier_without_censoring_is_the_plain_brier():
+    time = np.array([1.0, 5.0, 10.0, 20.0])
+    event = np.ones(4, dtype=bool)
+    survival = np.array([[0.2], [0.4], [0.6], [0.9]])
+    # By day 7, triggers 1 and 2 were answered (outcome 1), 3 and 4 not.
+    expected = metrics.brier(1 - survival[:, 0], np.array([1.0, 1.0, 0.0, 0.0]))
+    assert metrics.ipcw_brier(time, event, survival, np.array([7]))[0] == pytest.approx(expected)
+
+
+def test_integrated_brier_of_a_constant_score_is_that_score():
+    days = np.array([1.0, 7.0, 30.0])
+    assert metrics.integrated_brier(np.array([0.2, 0.2, 0.2]), days) == pytest.approx(0.2)

@@ -1,0 +1,139 @@
+"""Likelihood models recover the synthetic world's planted effects and keep the interface."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from forecast.config import HistGBParams, ModelParams, Params
+from forecast.errors import ForecastError
+from forecast.models import registry
+from forecast.models.base import LikelihoodModel
+from forecast.models.baselines import TrailingBaseRate, answering_record_column
+from forecast.models.logit import ClusteredLogit
+from tests.fixtures_models import HORIZONS, PLANTED, make_world
+
+FAST = Params(models=ModelParams(hist_gb=HistGBParams(max_iter=40)))
+
+
+@pytest.fixture(scope="module")
+def world() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return make_world(2500, seed=1)
+
+
+@pytest.fixture(scope="module")
+def early_late(world):
+    episodes, features = world
+    early = (episodes["date"] < "2005-01-01").to_numpy()
+    return (features[early], episodes[early]), (features[~early], episodes[~early])
+
+
+def _auc(model, features, episodes, horizon=30) -> float:
+    known = episodes[f"retaliated_{horizon}d"].notna().to_numpy()
+    p = model.predict_proba(features)[horizon].to_numpy()[known]
+    return roc_auc_score(episodes[f"retaliated_{horizon}d"][known].astype(bool), p)
+
+
+def test_logit_recovers_signs_of_planted_effects(world):
+    episodes, features = world
+    ratios = ClusteredLogit(HORIZONS).fit(features, episodes).odds_ratios(30).set_index("feature")
+    for name, effect in PLANTED.items():
+        if effect > 0:
+            assert ratios.loc[name, "low"] > 1, name
+        elif effect < 0:
+            assert ratios.loc[name, "high"] < 1, name
+
+
+def test_logit_interval_for_a_null_effect_covers_one(world):
+    episodes, features = world
+    ratios = ClusteredLogit(HORIZONS).fit(features, episodes).odds_ratios(30).set_index("feature")
+    assert ratios.loc["noise", "low"] < 1 < ratios.loc["noise", "high"]
+
+
+@pytest.mark.parametrize("name", ["logit", "spline_logit", "hist_gb", "hazard_glm", "cox"])
+def test_model_ranks_next_years_far_better_than_chance(early_late, name):
+    (train_features, train), (test_features, test) = early_late
+    model = registry.build(name, FAST).fit(train_features, train)
+    assert _auc(model, test_features, test) > 0.72
+
+
+def test_dyad_persistence_ranks_better_than_chance_but_worse_than_logit(early_late):
+    (train_features, train), (test_features, test) = early_late
+    persistence = registry.build("dyad_persistence", FAST).fit(train_features, train)
+    logit = registry.build("logit", FAST).fit(train_features, train)
+    assert 0.6 < _auc(persistence, test_features, test) < _auc(logit, test_features, test)
+
+
+@pytest.mark.parametrize("name", sorted(registry.BUILDERS))
+def test_every_model_follows_the_interface(world, name):
+    episodes, features = world
+    model = registry.build(name, FAST).fit(features, episodes)
+    assert isinstance(model, LikelihoodModel)
+    proba = model.predict_proba(features.head(7))
+    low, high = model.predict_interval(features.head(7), level=0.9)
+    assert list(proba.columns) == list(HORIZONS)
+    assert proba.index.equals(features.head(7).index)
+    assert ((proba >= 0) & (proba <= 1)).all().all()
+    assert (low <= proba + 1e-12).all().all() and (proba <= high + 1e-12).all().all()
+    assert set(model.feature_names_) <= set(features.columns)
+    assert model.reference_values_.index.tolist() == model.feature_names_
+
+
+def test_base_rate_uses_only_the_last_years_before_training_end():
+    episodes, features = make_world(200, seed=2)
+    episodes = episodes.copy()
+    old = (episodes["date"] < "2000-01-01").to_numpy()
+    episodes.loc[old, "retaliated_30d"] = True
+    episodes.loc[~old, "retaliated_30d"] = False
+    model = TrailingBaseRate(HORIZONS, years=5).fit(features, episodes)
+    assert model.rates_[30] == 0.0
+
+
+def test_censored_labels_are_not_counted_as_unanswered():
+    episodes, features = make_world(300, seed=5)
+    episodes = episodes.copy()
+    episodes["retaliated_7d"] = pd.array([True] * 100 + [pd.NA] * 200, dtype="boolean")
+    model = TrailingBaseRate(HORIZONS, years=100).fit(features, episodes)
+    assert model.rates_[7] == 1.0
+
+
+def test_answering_record_is_matched_to_the_nearest_window():
+    names = ["target_answer_rate_7d", "target_answer_rate_30d", "hostility"]
+    assert answering_record_column(names, 7) == "target_answer_rate_7d"
+    assert answering_record_column(names, 90) == "target_answer_rate_30d"
+
+
+def test_missing_training_feature_is_named_in_the_error(world):
+    episodes, features = world
+    model = registry.build("logit", FAST).fit(features, episodes)
+    with pytest.raises(ForecastError, match="rivalry"):
+        model.predict_proba(features.drop(columns=["rivalry"]))
+
+
+def test_episodes_without_features_are_an_error(world):
+    episodes, features = world
+    with pytest.raises(ForecastError, match="no feature row"):
+        registry.build("logit", FAST).fit(features.iloc[1:], episodes)
+
+
+def test_unknown_model_name_lists_the_known_ones():
+    with pytest.raises(ForecastError, match="known models"):
+        registry.build("random_forest", FAST)
+
+
+def test_boosting_calibrates_on_later_triggers_than_it_fits(world):
+    episodes, features = world
+    model = registry.build("hist_gb", FAST).fit(features, episodes)
+    known = episodes["retaliated_30d"].notna().sum()
+    assert 0 < model.calibration_counts_[30] < known
+    proba = model.predict_proba(features)[30]
+    assert abs(proba.mean() - episodes["retaliated_30d"].dropna().mean()) < 0.05
+
+
+def test_same_seed_gives_identical_forecasts(world):
+    episodes, features = world
+    first = registry.build("hist_gb", FAST).fit(features, episodes).predict_proba(features)
+    second = registry.build("hist_gb", FAST).fit(features, episodes).predict_proba(features)
+    assert np.array_equal(first.to_numpy(), second.to_numpy())
