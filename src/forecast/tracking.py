@@ -267,3 +267,34 @@ def tag_version(kind: str, version: str | int, tags: Mapping[str, str]) -> None:
     client = MlflowClient()
     for key, value in tags.items():
         client.set_model_version_tag(REGISTERED_NAMES[kind], str(version), key, str(value))
+
+
+def backtest_runs(params: Params | None = None) -> pd.DataFrame:
+    """The latest backtest's per-model runs as a table, for notebooks reading MLflow back.
+
+    One row per model: `model`, `run_id`, `parent_run_id`, `start_time`, `data_banner`, and one
+    column per logged metric (e.g. `all_30d_bss`). Empty when no backtest has been tracked.
+    """
+    params = params or load_params()
+    experiment_id = configure(params.tracking)
+    parents = mlflow.search_runs(
+        experiment_ids=[experiment_id],
+        filter_string="tags.stage = 'backtest' AND attributes.run_name = 'backtest'",
+        order_by=["attributes.start_time DESC"],
+        max_results=1,
+    )
+    if parents.empty:
+        return pd.DataFrame(columns=["model", "run_id", "parent_run_id", "start_time"])
+    parent = str(parents["run_id"].iloc[0])
+    children = mlflow.search_runs(
+        experiment_ids=[experiment_id],
+        filter_string=f"tags.mlflow.parentRunId = '{parent}'",
+    )
+    metrics = {c: c.removeprefix("metrics.") for c in children.columns if c.startswith("metrics.")}
+    table = children.rename(columns=metrics).assign(
+        model=children["tags.model"],
+        parent_run_id=parent,
+        data_banner=children["tags.data_banner"],
+    )
+    columns = ["model", "run_id", "parent_run_id", "start_time", "data_banner", *metrics.values()]
+    return table[columns].sort_values("model", kind="stable", ignore_index=True)
