@@ -335,3 +335,26 @@ def test_analogues_table_keeps_what_happened() -> None:
     table = analysis.analogues_table(forecast)
     assert table["what_happened"].iloc[0].startswith("Pakistan used force")
     assert "episode_id" not in table.columns
+
+
+def test_backtest_runs_reads_the_latest_backtests_model_runs(tmp_path, monkeypatch) -> None:
+    import mlflow
+
+    from forecast import tracking
+    from forecast.config import TrackingParams
+
+    monkeypatch.chdir(tmp_path)
+    params = Params(
+        tracking=TrackingParams(uri=f"sqlite:///{tmp_path}/mlflow.db", artifact_root="artifacts")
+    )
+    tracking.configure(params.tracking)
+    for bss in (0.1, 0.2):
+        tags = {"stage": "backtest", "data_banner": f"DATA: SYNTHETIC {bss}"}
+        with mlflow.start_run(run_name="backtest", tags=tags):
+            for model in ("logit", "base_rate"):
+                with mlflow.start_run(run_name=model, nested=True, tags={**tags, "model": model}):
+                    mlflow.log_metric("all_30d_bss", bss)
+    runs = tracking.backtest_runs(params)
+    assert runs["model"].tolist() == ["base_rate", "logit"]
+    assert runs["all_30d_bss"].tolist() == [0.2, 0.2]
+    assert runs["data_banner"].unique().tolist() == ["DATA: SYNTHETIC 0.2"]
