@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from forecast.config import Params, load_params
-from forecast.countries import name_of, resolve_country
+from forecast.countries import name_of as _name_of
+from forecast.countries import resolve_country
 from forecast.errors import DataFileError, ForecastError, UnknownCountryError
 from forecast.models.base import LikelihoodModel, TimingModel
 from forecast.provenance import DataProvenance
@@ -63,6 +64,14 @@ RARE_VALUE_MAX_COUNT = 30
 RARE_VALUE_SHARE = 0.001
 
 FeatureBuilder = Callable[..., pd.DataFrame]
+
+
+@lru_cache(maxsize=4096)
+def name_of(code: int) -> str:
+    """A country's name, cached: names are looked up for every analogue of every forecast."""
+    return _name_of(code)
+
+
 EventBuilder = Callable[[pd.DataFrame, int], pd.DataFrame]
 
 
@@ -770,29 +779,45 @@ class _AnalogueIndex:
         table = table.sort_values(["date", "episode_id"], kind="stable", ignore_index=True)
         values = table[feature_names].to_numpy(dtype=float)
         self.feature_names = feature_names
-        self.low = values.min(axis=0) if len(values) else np.full(len(feature_names), -np.inf)
-        self.high = values.max(axis=0) if len(values) else np.full(len(feature_names), np.inf)
-        self.raw = values
+        self.n = len(values)
+        self.low = values.min(axis=0) if self.n else np.full(len(feature_names), -np.inf)
+        self.high = values.max(axis=0) if self.n else np.full(len(feature_names), np.inf)
+        # Flags (0/1 columns) with how many past triggers had a 1, so "how often was this
+        # value seen" is a look-up rather than a pass over every trigger.
         self.is_flag = np.all((values == 0) | (values == 1), axis=0)
-        self.scale = values.std(axis=0) if len(values) else np.ones(len(feature_names))
+        self.ones = values.sum(axis=0)
+        self.scale = values.std(axis=0) if self.n else np.ones(len(feature_names))
         self.scale[~np.isfinite(self.scale) | (self.scale == 0)] = 1.0
-        self.values = values / self.scale
+        self.values = np.ascontiguousarray(values / self.scale)
         self.dates = table["date"].to_numpy(dtype="datetime64[ns]")
+        self.incident_ids = (
+            table["incident_id"].astype(str).to_numpy()
+            if "incident_id" in table
+            else np.full(self.n, "", dtype=object)
+        )
         self.table = table
 
     def nearest(
         self, point: np.ndarray, incident: Incident, k: int, last_horizon: int
     ) -> list[dict[str, Any]]:
-        """The k closest triggers dated before the incident (never the incident itself)."""
+        """The k closest triggers dated before the incident (never the incident itself).
+
+        Ties (identical histories are common) are broken by date order, so the same incident
+        always gets the same analogues.
+        """
         eligible = self.dates < np.datetime64(incident.date.to_datetime64())
-        if incident.incident_id is not None and "incident_id" in self.table:
-            eligible &= (self.table["incident_id"] != incident.incident_id).to_numpy()
-        candidates = np.flatnonzero(eligible)
-        if len(candidates) == 0:
+        if incident.incident_id is not None:
+            eligible &= self.incident_ids != incident.incident_id
+        if not eligible.any():
             return []
-        distance = np.sqrt(((self.values[candidates] - point / self.scale) ** 2).sum(axis=1))
-        order = np.argsort(distance, kind="stable")[:k]
-        rows = self.table.iloc[candidates[order]]
+        difference = self.values - point / self.scale
+        distance = np.sqrt(np.einsum("ij,ij->i", difference, difference))
+        distance[~eligible] = np.inf
+        k = min(k, int(eligible.sum()))
+        cutoff = np.partition(distance, k - 1)[k - 1]
+        closest = np.flatnonzero(distance <= cutoff)
+        order = closest[np.argsort(distance[closest], kind="stable")][:k]
+        rows = self.table.iloc[order]
         return [
             _analogue_record(row, float(d), last_horizon)
             for row, d in zip(rows.to_dict(orient="records"), distance[order], strict=True)
@@ -804,14 +829,15 @@ class _AnalogueIndex:
         A model fitted where a flag was (almost) always 0 has learned nothing reliable about
         it being 1, so such a forecast is an extrapolation and readers must be told.
         """
-        if not len(self.raw):
+        if not self.n:
             return []
-        same = np.isclose(self.raw, point).sum(axis=0)
+        same = np.where(point == 1, self.ones, self.n - self.ones)
         outside = (point < self.low) | (point > self.high)
-        floor = min(RARE_VALUE_MAX_COUNT, max(1, int(RARE_VALUE_SHARE * len(self.raw))))
+        floor = min(RARE_VALUE_MAX_COUNT, max(1, int(RARE_VALUE_SHARE * self.n)))
         rare = outside | (self.is_flag & (same < floor))
+        seen = np.where(outside, 0, same)
         return [
-            (self.feature_names[j], float(point[j]), int(same[j])) for j in np.flatnonzero(rare)
+            (self.feature_names[j], float(point[j]), int(seen[j])) for j in np.flatnonzero(rare)
         ]
 
 
