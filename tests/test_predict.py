@@ -362,20 +362,35 @@ def test_a_typical_incident_has_no_drivers() -> None:
 
 
 def test_analogues_are_past_triggers_nearest_first() -> None:
-    forecast = make_forecaster().predict(incident(date="2013-09-01"))
+    forecast = make_forecaster().predict(incident(date="2015-01-01"))
     dates = [a["date"] for a in forecast.analogues]
-    assert all(d < "2013-09-01" for d in dates)
+    assert all(d < "2015-01-01" for d in dates)
     assert len(forecast.analogues) == 5
     distances = [a["distance"] for a in forecast.analogues]
     assert distances == sorted(distances)
 
 
 def test_analogue_says_what_happened_with_names() -> None:
-    forecast = make_forecaster().predict(incident(date="2010-03-02", initiator="IND", target="PAK"))
+    # India's strike of 1 March 2010 was answered on 5 March: known by 6 March.
+    forecast = make_forecaster().predict(incident(date="2010-03-06", initiator="IND", target="PAK"))
     (only,) = forecast.analogues
     assert only["dyad"] == "India → Pakistan"
     assert only["date_text"] == "1 March 2010"
     assert only["what_happened"] == "Pakistan used force against India after 4 days."
+
+
+def test_a_trigger_answered_by_this_incident_is_not_its_analogue() -> None:
+    # Pakistan's answer of 5 March 2010 must not be compared with the strike it answers.
+    forecast = make_forecaster().predict(incident(date="2010-03-05", initiator="PAK", target="IND"))
+    assert forecast.analogues == []
+
+
+def test_unanswered_triggers_qualify_once_their_last_horizon_has_passed() -> None:
+    # Pakistan's strike of 5 March 2010 went unanswered: its outcome is known a year later.
+    before = make_forecaster().predict(incident(date="2011-03-05"))
+    after = make_forecaster().predict(incident(date="2011-03-06"))
+    assert "2010-03-05" not in [a["date"] for a in before.analogues]
+    assert "2010-03-05" in [a["date"] for a in after.analogues]
 
 
 def test_gap_between_data_end_and_incident_is_a_caveat() -> None:

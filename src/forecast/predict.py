@@ -420,7 +420,9 @@ class Forecaster:
         self.reference_values = (
             pd.Series(likelihood_model.reference_values_).reindex(self.feature_names).astype(float)
         )
-        self._analogue_index = _AnalogueIndex(episodes, features, self.feature_names)
+        self._analogue_index = _AnalogueIndex(
+            episodes, features, self.feature_names, max(self.horizons)
+        )
         self._history_keys = _event_keys(history_events)
 
     # ---- construction from the pipeline's files and the registry -----------------------------
@@ -675,11 +677,15 @@ class Forecaster:
         if not rare:
             return []
         meanings = self._meanings()
-        listed = "; ".join(
-            f"{_condition(_with_names(meanings.get(name, name), incident))} "
-            f"(value {_number(value)}, seen in {seen:,} past triggers)"
-            for name, value, seen in rare[:3]
-        )
+        parts = []
+        for name, value, seen in rare[:3]:
+            meaning = _with_names(meanings.get(name, name), incident)
+            shown = "yes" if value == 1 else "no" if value == 0 else _number(value)
+            if not _is_flag(meaning, value, 1.0 - value if value in (0.0, 1.0) else -1.0):
+                shown = _number(value)
+            times = "trigger" if seen == 1 else "triggers"
+            parts.append(f"{_condition(meaning)}: {shown} (as in {seen:,} past {times})")
+        listed = "; ".join(parts)
         more = f" and {len(rare) - 3} more" if len(rare) > 3 else ""
         return [
             f"This incident has inputs the models rarely or never saw in training: {listed}"
@@ -766,7 +772,11 @@ class _AnalogueIndex:
     """Past triggers in standardized feature space, ready for nearest-neighbour look-ups."""
 
     def __init__(
-        self, episodes: pd.DataFrame, features: pd.DataFrame, feature_names: list[str]
+        self,
+        episodes: pd.DataFrame,
+        features: pd.DataFrame,
+        feature_names: list[str],
+        last_horizon: int,
     ) -> None:
         keep = ["episode_id", "incident_id", "date", "initiator", "target", "action"]
         outcome = ["event_observed", "days_to_retaliation", "duration"]
@@ -790,6 +800,7 @@ class _AnalogueIndex:
         self.scale[~np.isfinite(self.scale) | (self.scale == 0)] = 1.0
         self.values = np.ascontiguousarray(values / self.scale)
         self.dates = table["date"].to_numpy(dtype="datetime64[ns]")
+        self.known_by = _outcome_known_by(table, last_horizon)
         self.incident_ids = (
             table["incident_id"].astype(str).to_numpy()
             if "incident_id" in table
@@ -800,12 +811,16 @@ class _AnalogueIndex:
     def nearest(
         self, point: np.ndarray, incident: Incident, k: int, last_horizon: int
     ) -> list[dict[str, Any]]:
-        """The k closest triggers dated before the incident (never the incident itself).
+        """The k closest triggers whose outcome was known before the incident's day.
+
+        A strike answered by this very incident is not an analogue of it: its outcome is what
+        we are forecasting, so only triggers whose answer (or last horizon) lies before the
+        incident's day qualify.
 
         Ties (identical histories are common) are broken by date order, so the same incident
         always gets the same analogues.
         """
-        eligible = self.dates < np.datetime64(incident.date.to_datetime64())
+        eligible = self.known_by < np.datetime64(incident.date.to_datetime64())
         if incident.incident_id is not None:
             eligible &= self.incident_ids != incident.incident_id
         if not eligible.any():
@@ -839,6 +854,16 @@ class _AnalogueIndex:
         return [
             (self.feature_names[j], float(point[j]), int(seen[j])) for j in np.flatnonzero(rare)
         ]
+
+
+def _outcome_known_by(table: pd.DataFrame, last_horizon: int) -> np.ndarray:
+    """The day each past trigger's outcome was known: its answer, or its last horizon."""
+    dates = table["date"].to_numpy(dtype="datetime64[ns]")
+    if "days_to_retaliation" not in table:
+        return dates
+    answered = pd.to_numeric(table["days_to_retaliation"], errors="coerce").to_numpy(float)
+    wait = np.where(np.isfinite(answered), np.minimum(answered, last_horizon), last_horizon)
+    return dates + (wait * 86_400_000_000_000).astype("timedelta64[ns]")
 
 
 def _analogue_record(row: Mapping[str, Any], distance: float, last_horizon: int) -> dict[str, Any]:
