@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
+
+# Model tests share a small, busy machine; nested BLAS/OpenMP threads slow fits many times over.
+threadpool_limits(1)
 
 HORIZONS = (7, 30, 90, 365)
 DATA_END = pd.Timestamp("2014-12-31")

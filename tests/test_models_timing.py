@@ -14,7 +14,7 @@ from tests.fixtures_models import HORIZONS, PLANTED, make_world
 
 @pytest.fixture(scope="module")
 def world() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return make_world(2500, seed=11)
+    return make_world(1500, seed=11)
 
 
 @pytest.fixture(scope="module", params=[HazardGLM, CoxTiming], ids=["hazard_glm", "cox"])

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from forecast.config import Params
@@ -78,6 +79,19 @@ def data_provenance(episodes: pd.DataFrame, features: pd.DataFrame) -> DataProve
 
 
 def _forecast_origin(
+    split: Split,
+    episodes: pd.DataFrame,
+    features: pd.DataFrame,
+    params: Params,
+    names: list[str],
+) -> OriginForecasts:
+    # One BLAS/OpenMP thread per origin: the backtest parallelises over origins, and nested
+    # threads on a small busy machine slow every fit down many times over.
+    with threadpool_limits(1):
+        return _fit_and_forecast(split, episodes, features, params, names)
+
+
+def _fit_and_forecast(
     split: Split,
     episodes: pd.DataFrame,
     features: pd.DataFrame,

@@ -44,7 +44,9 @@ def independent_columns(matrix: np.ndarray, names: Sequence[str]) -> list[str]:
     if kept.size == 0:
         return []
     centred = matrix[:, kept] - matrix[:, kept].mean(axis=0)
-    _, r, pivot = linalg.qr(centred / centred.std(axis=0), mode="economic", pivoting=True)
+    # Column dependence of X is that of its small triangular factor: pivot on that instead.
+    triangle = np.linalg.qr(centred / centred.std(axis=0), mode="r")
+    _, r, pivot = linalg.qr(triangle, mode="economic", pivoting=True)
     diagonal = np.abs(np.diag(r))
     rank = int((diagonal > diagonal[0] * 1e-8).sum()) if diagonal.size else 0
     chosen = sorted(kept[pivot[:rank]])
@@ -94,7 +96,9 @@ class ClusteredLogit(FeatureMemory):
                 result = sm.Logit(retaliated[known].astype(float), design).fit(
                     disp=0,
                     method="newton",
-                    maxiter=100,
+                    # Newton converges in under ten steps unless a rare flag separates the
+                    # classes; then more steps only push that one coefficient outward.
+                    maxiter=35,
                     cov_type="cluster",
                     cov_kwds={"groups": groups[known]},
                 )
@@ -125,7 +129,9 @@ class ClusteredLogit(FeatureMemory):
             design = self._design(features, horizon)
             result = self.results_[horizon]
             eta = design @ np.asarray(result.params)
-            se = np.sqrt(np.einsum("ij,jk,ik->i", design, np.asarray(result.cov_params()), design))
+            variance = np.einsum("ij,jk,ik->i", design, np.asarray(result.cov_params()), design)
+            # A fit pushed against separation can leave a covariance that is not quite positive.
+            se = np.sqrt(np.maximum(variance, 0.0))
             lows.append(expit(eta - z * se))
             highs.append(expit(eta + z * se))
         return (
