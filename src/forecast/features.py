@@ -352,6 +352,7 @@ def _flag(mask: np.ndarray | pd.Series) -> np.ndarray:
 def _trigger_features(
     triggers: pd.DataFrame, params: FeatureParams
 ) -> Iterator[tuple[str, np.ndarray]]:
+    """The trigger's own attributes: known on its day by definition."""
     action = triggers["action"].astype("string").fillna("other")
     yield "hostility", triggers["hostility"].to_numpy(dtype=float)
     grouped = np.zeros(len(triggers), dtype=bool)
@@ -379,6 +380,7 @@ def _trigger_features(
 def _history_features(
     triggers: pd.DataFrame, t: np.ndarray, events: pd.DataFrame, params: FeatureParams
 ) -> Iterator[tuple[str, np.ndarray]]:
+    """Force in the dyad, by each side and in the confrontation, known before the trigger."""
     initiator = triggers["initiator"].to_numpy(dtype=np.int64)
     target = triggers["target"].to_numpy(dtype=np.int64)
     seen = history_days(events)
