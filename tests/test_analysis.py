@@ -358,3 +358,21 @@ def test_backtest_runs_reads_the_latest_backtests_model_runs(tmp_path, monkeypat
     assert runs["model"].tolist() == ["base_rate", "logit"]
     assert runs["all_30d_bss"].tolist() == [0.2, 0.2]
     assert runs["data_banner"].unique().tolist() == ["DATA: SYNTHETIC 0.2"]
+
+
+def test_reliability_curves_leave_out_thin_bins() -> None:
+    curves = analysis.reliability_curves(_predictions(), bins=2, min_count=2)
+    good = curves[curves["model"] == "good"]
+    # Bin [0, 0.5) holds one known trigger (p 0.2), bin [0.5, 1] two (p 0.9, 0.8).
+    assert good["n"].tolist() == [2]
+
+
+def test_separated_odds_ratios_are_flagged_unstable() -> None:
+    table = pd.DataFrame(
+        {
+            "odds_ratio": [2.0, 3e7, 0.5, np.inf],
+            "low": [1.5, 5e6, 1e-5, 1.0],
+            "high": [2.5, 2e8, 0.9, np.inf],
+        }
+    )
+    assert analysis.unstable_odds(table).tolist() == [False, True, True, True]

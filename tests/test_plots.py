@@ -151,6 +151,22 @@ def test_odds_ratio_forest_plot_is_on_a_log_scale_around_one() -> None:
     assert {t.get_text() for t in axis.get_yticklabels()} == {"hostility", "contiguity_land"}
 
 
+def test_odds_ratio_plot_counts_unstable_estimates_instead_of_drawing_them() -> None:
+    table = pd.DataFrame(
+        {
+            "feature": ["hostility", "fatalities_target_missing"],
+            "odds_ratio": [2.0, 3e7],
+            "low": [1.5, 5e6],
+            "high": [2.5, 2e8],
+            "coef": [0.69, 17.2],
+            "unstable": [False, True],
+        }
+    )
+    figure = plots.odds_ratios(table, banner=BANNER)
+    assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == ["hostility"]
+    assert "1 unstable estimates not drawn" in _title(figure)
+
+
 def test_dyad_timeline_has_a_row_per_direction_named_by_country() -> None:
     incidents = pd.DataFrame(
         {

@@ -295,15 +295,23 @@ def _scored(predictions: pd.DataFrame) -> pd.DataFrame:
     return known.sort_values(["model", "horizon", "episode_id"], kind="stable")
 
 
-def reliability_curves(predictions: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
-    """Per model and horizon: mean forecast, observed rate and count in each probability bin."""
+def reliability_curves(
+    predictions: pd.DataFrame, bins: int = 10, min_count: int = 1
+) -> pd.DataFrame:
+    """Per model and horizon: mean forecast, observed rate and count in each probability bin.
+
+    Bins holding fewer than `min_count` triggers are left out: their observed share is noise.
+    """
     frames = [
         reliability_table(
             group["p"].to_numpy(float), group["y"].to_numpy(dtype=float), bins
         ).assign(model=model, horizon=int(horizon))
         for (model, horizon), group in _scored(predictions).groupby(["model", "horizon"])
     ]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not frames:
+        return pd.DataFrame()
+    table = pd.concat(frames, ignore_index=True)
+    return table[table["n"] >= min_count].reset_index(drop=True)
 
 
 def roc_curves(predictions: pd.DataFrame) -> pd.DataFrame:
@@ -368,18 +376,27 @@ def logit_odds_ratios(
 ) -> pd.DataFrame:
     """Fit the dyad-clustered logit on every trigger and give its odds ratios for `horizon`.
 
-    Sorted by how far the odds ratio lies from 1 on the log scale, so the strongest
-    associations come first; `meaning` explains each feature when `meanings` is given.
+    Ordered by p-value, so the clearest associations come first. `unstable` flags estimates
+    that separation or near-constant features blow up (an odds ratio or bound beyond
+    1e-3..1e3, or not finite): they say nothing about the effect and would swamp a plot.
     """
     from forecast.models import registry
 
     model = registry.build("logit", params)
     model.fit(features, episodes)  # type: ignore[attr-defined]
     table = model.odds_ratios(horizon, level)  # type: ignore[attr-defined]
+    table["unstable"] = unstable_odds(table)
     if meanings is not None:
         table["meaning"] = table["feature"].map(meanings).fillna("")
-    order = np.argsort(-np.abs(table["coef"].to_numpy(float)), kind="stable")
-    return table.iloc[order].reset_index(drop=True)
+    return table.sort_values(["unstable", "p_value", "feature"], kind="stable", ignore_index=True)
+
+
+def unstable_odds(table: pd.DataFrame, limit: float = 1e3) -> pd.Series:
+    """True where an odds ratio or either bound is not finite or lies beyond 1/limit..limit."""
+    values = table[["odds_ratio", "low", "high"]].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(values) | (values > limit) | (values < 1.0 / limit)
+    return pd.Series(bad.any(axis=1), index=table.index)
 
 
 def with_changes(params: Params, changes: Mapping[str, Any]) -> Params:

@@ -216,7 +216,7 @@ def timing_curves(
             alpha=0.6,
             label="Kaplan-Meier (all triggers)",
         )
-    _days_axis(axis, horizons)
+    _days_axis(axis, [1, *horizons])
     axis.set_ylim(0, 1)
     axis.set_xlabel("days after the trigger (log scale)")
     axis.set_ylabel("P(answered by then)")
@@ -225,8 +225,14 @@ def timing_curves(
 
 
 def odds_ratios(table: pd.DataFrame, n: int = 15, banner: str | None = None) -> Figure:
-    """Forest plot of the logit's strongest odds ratios with their clustered intervals."""
-    shown = table.head(n).iloc[::-1]
+    """Forest plot of the logit's first `n` stable odds ratios with their clustered intervals.
+
+    Rows flagged `unstable` (separation, near-constant features) are counted in the title
+    instead of drawn, since a bound of 10^7 would squash every other interval to a dot.
+    """
+    stable = table[~table["unstable"]] if "unstable" in table else table
+    dropped = len(table) - len(stable)
+    shown = stable.head(n).iloc[::-1]
     figure, axis = plt.subplots(figsize=(9.0, 0.35 * len(shown) + 1.8))
     positions = np.arange(len(shown))
     errors = np.vstack(
@@ -238,7 +244,10 @@ def odds_ratios(table: pd.DataFrame, n: int = 15, banner: str | None = None) -> 
     axis.set_yticks(positions)
     axis.set_yticklabels(shown["feature"], fontsize=8)
     axis.set_xlabel("odds ratio per unit of the feature (log scale; 90 % dyad-clustered interval)")
-    return _titled(figure, "Logit: strongest associations with retaliation", banner)
+    title = "Logit: clearest associations with retaliation"
+    if dropped:
+        title += f" ({dropped} unstable estimates not drawn)"
+    return _titled(figure, title, banner)
 
 
 def dyad_timeline(history: pd.DataFrame, banner: str | None = None) -> Figure:
