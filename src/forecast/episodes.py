@@ -8,7 +8,7 @@ binary search, so the same logic scales to event streams of 10^8 rows and maps o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -126,6 +126,26 @@ class GroupedDays:
         """Events of each group with day + first <= event day < day + stop."""
         counts = self._position(queries, stop) - self._position(queries, first)
         return queries.restore(counts)
+
+    def window_counts(
+        self, queries: Queries, lengths: Iterable[int]
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """(length, events in the `length` days before each day) for several lengths, sharing
+        the search for the window's end."""
+        stop = self._position(queries, 0)
+        for length in lengths:
+            yield length, queries.restore(stop - self._position(queries, -length))
+
+    def sums_before(
+        self, values: Sequence[np.ndarray], queries: Queries, shift: int = 0
+    ) -> list[np.ndarray]:
+        """`sum_before` for several per-row values, sharing the searches."""
+        position, start = self._position(queries, shift), self._group_start(queries)
+        sums = []
+        for value in values:
+            prefix = np.concatenate([[0.0], np.cumsum(np.asarray(value, float)[self.order])])
+            sums.append(queries.restore(prefix[position] - prefix[start]))
+        return sums
 
     def count_before(self, queries: Queries, shift: int = 0) -> np.ndarray:
         """Events of each group strictly before day + shift."""

@@ -393,11 +393,24 @@ def _history_features(
     def window(queries: Queries, days: int, index: GroupedDays = by_dyad) -> np.ndarray:
         return index.count_between(queries, -days, 0).astype(float)
 
-    for days in params.windows:
-        yield f"force_{days}d_initiator_to_target", window(forward, days)
-        yield f"force_{days}d_target_to_initiator", window(backward, days)
-    for days in params.response_windows:
-        yield f"is_response_{days}d", _flag(window(backward, days) > 0)
+    short, long = params.escalation_short_days, params.escalation_long_days
+    recent = np.zeros(len(t))
+    longer = np.zeros(len(t))
+    lengths = sorted({*params.windows, *params.response_windows, short, long})
+    for direction, queries in (("initiator_to_target", forward), ("target_to_initiator", backward)):
+        # One pass over all window lengths per direction, sharing the search for "today".
+        for days, counts in by_dyad.window_counts(queries, lengths):
+            counts = counts.astype(float)
+            if days in params.windows:
+                yield f"force_{days}d_{direction}", counts
+            if days in params.response_windows and direction == "target_to_initiator":
+                yield f"is_response_{days}d", _flag(counts > 0)
+            if days == short:
+                recent += counts
+            if days == long:
+                longer += counts
+    yield "escalation_trend", np.log((recent + 1.0) / (longer * short / long + 1.0))
+
     cap = max(params.windows)
     for direction, queries in (("initiator_to_target", forward), ("target_to_initiator", backward)):
         last = by_dyad.last_day_before(queries)
@@ -414,11 +427,6 @@ def _history_features(
         f"target_force_any_{ACTIVITY_DAYS}d",
         window(Queries.of(target, t), ACTIVITY_DAYS, by_actor),
     )
-
-    short, long = params.escalation_short_days, params.escalation_long_days
-    recent = window(forward, short) + window(backward, short)
-    longer = window(forward, long) + window(backward, long)
-    yield "escalation_trend", np.log((recent + 1.0) / (longer * short / long + 1.0))
 
     yield "dispute_prior_events", _dispute_prior_events(triggers, t, events, seen)
 
@@ -489,10 +497,7 @@ def _answering_features(
         # An unanswered window that ran past its source's coverage has no known label.
         known = (answered | (past_day + horizon <= censor)).astype(float)
         counts = {
-            name: (
-                index.sum_before(known, queries, -horizon),
-                index.sum_before(answered * known, queries, -horizon),
-            )
+            name: index.sums_before([known, answered * known], queries, -horizon)
             for name, (index, queries) in records.items()
         }
         n_all, a_all = counts["overall"]
