@@ -666,3 +666,17 @@ def test_inputs_outside_the_training_range_are_a_caveat() -> None:
 def test_inputs_inside_the_training_range_give_no_extrapolation_caveat() -> None:
     forecast = make_forecaster().predict(incident())
     assert not any("extrapolation" in c for c in forecast.caveats)
+
+
+def test_features_receive_every_covariate_row_of_the_incidents_dyad_and_no_other() -> None:
+    seen: list[pd.DataFrame] = []
+
+    def recording_features(triggers, events, covariates, params, horizons):  # type: ignore[no-untyped-def]
+        seen.append(covariates)
+        return standin_features(triggers, events, covariates, params, horizons)
+
+    forecaster = make_forecaster()
+    forecaster._feature_builder = recording_features
+    forecaster.predict(incident())
+    (received,) = seen
+    assert received[["ccode1", "ccode2", "year"]].values.tolist() == [[IRN, PAK, 2013]]

@@ -404,7 +404,8 @@ class Forecaster:
         self.likelihood_model = likelihood_model
         self.timing_model = timing_model
         self.history_events = history_events
-        self.covariates = covariates
+        self.covariates = _sorted_by_dyad(covariates)
+        self._covariate_keys = _dyad_keys(self.covariates)
         self.provenance = provenance
         self.params = params
         self.coverage = _coverage_ends(coverage or {})
@@ -496,10 +497,9 @@ class Forecaster:
         triggers = _trigger_table(incidents, ids)
         events = self._history_with(incidents, ids)
         features = self._features(triggers, events)
-        p = self.likelihood_model.predict_proba(features)
+        p, effects = self._probabilities_and_effects(features)
         low, high = self.likelihood_model.predict_interval(features, INTERVAL_LEVEL)
         curves = self._timing_curves(features)
-        effects = self._driver_effects(features)
         forecasts = []
         for row, incident in enumerate(incidents):
             horizons = {
@@ -598,7 +598,11 @@ class Forecaster:
         if builder is None:
             from forecast.features import build_features as builder
         built = builder(
-            triggers, events, self.covariates, self.params.features, self.params.episodes.horizons
+            triggers,
+            events,
+            self._covariates_for(triggers),
+            self.params.features,
+            self.params.episodes.horizons,
         )
         built = built.set_index("episode_id").reindex(triggers["episode_id"])
         missing = [name for name in self.feature_names if name not in built.columns]
@@ -613,6 +617,22 @@ class Forecaster:
             raise ForecastError(f"features {', '.join(bad)} came out empty for this incident")
         return frame.reset_index(drop=True)
 
+    def _covariates_for(self, triggers: pd.DataFrame) -> pd.DataFrame | None:
+        """The covariate rows of the triggers' directed dyads: the only ones features read.
+
+        Slicing a sorted table by binary search keeps a single forecast from scanning every
+        dyad-year of the covariate table.
+        """
+        if self._covariate_keys is None:
+            return self.covariates
+        wanted = np.unique(
+            _pack(triggers["initiator"].to_numpy(np.int64), triggers["target"].to_numpy(np.int64))
+        )
+        starts = np.searchsorted(self._covariate_keys, wanted, side="left")
+        ends = np.searchsorted(self._covariate_keys, wanted, side="right")
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        return self.covariates.iloc[rows]
+
     def _timing_curves(self, features: pd.DataFrame) -> np.ndarray | None:
         """P(retaliation by day t) for t = 1..last horizon, one row per incident."""
         if self.timing_model is None:
@@ -621,12 +641,14 @@ class Forecaster:
         survival = self.timing_model.predict_survival(features, days)
         return 1.0 - survival[days].to_numpy(dtype=float)
 
-    def _driver_effects(self, features: pd.DataFrame) -> np.ndarray:
-        """For each incident and feature: headline p minus p with that feature set to typical.
+    def _probabilities_and_effects(self, features: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+        """The forecasts, and for each incident and feature how far it moves the headline p.
 
-        One feature at a time, with the others held at the incident's values, so the numbers
-        answer "how much does this fact about the incident move the forecast?". Correlated
-        features (counts over nested windows) share credit, which the wording allows for.
+        The effect is headline p minus p with that one feature set to its typical (reference)
+        value, the others held at the incident's values, so the numbers answer "how much does
+        this fact about the incident move the forecast?". Correlated features (counts over
+        nested windows) share credit, which the wording allows for. Both come from one call
+        to the model, which is what keeps a forecast fast.
         """
         n_rows, n_features = features.shape
         base = np.repeat(features.to_numpy(dtype=float), n_features, axis=0)
@@ -634,10 +656,11 @@ class Forecaster:
         base[np.arange(len(base)), columns] = self.reference_values.to_numpy()[columns]
         swapped = pd.DataFrame(base, columns=features.columns)
         both = pd.concat([features, swapped], ignore_index=True)
-        p = self.likelihood_model.predict_proba(both)[self.headline_horizon].to_numpy(dtype=float)
-        actual = p[:n_rows]
-        typical = p[n_rows:].reshape(n_rows, n_features)
-        return actual[:, None] - typical
+        p = self.likelihood_model.predict_proba(both)
+        actual = p.iloc[:n_rows].reset_index(drop=True)
+        headline = p[self.headline_horizon].to_numpy(dtype=float)
+        typical = headline[n_rows:].reshape(n_rows, n_features)
+        return actual, headline[:n_rows, None] - typical
 
     def _drivers(
         self, values: pd.Series, effects: np.ndarray, incident: Incident
@@ -968,6 +991,23 @@ def _timing_summary(curve: np.ndarray | None, incident: Incident) -> dict[str, A
         "statement": statement,
         "curve": [[int(d), round(float(curve[d - 1]), 6)] for d in checkpoints],
     }
+
+
+def _pack(ccode1: np.ndarray, ccode2: np.ndarray) -> np.ndarray:
+    """One sortable int64 key per directed dyad (COW codes are below 2**20)."""
+    return ccode1.astype(np.int64) * (1 << 20) + ccode2.astype(np.int64)
+
+
+def _sorted_by_dyad(covariates: pd.DataFrame | None) -> pd.DataFrame | None:
+    if covariates is None or not {"ccode1", "ccode2", "year"} <= set(covariates.columns):
+        return covariates
+    return covariates.sort_values(["ccode1", "ccode2", "year"], kind="stable", ignore_index=True)
+
+
+def _dyad_keys(covariates: pd.DataFrame | None) -> np.ndarray | None:
+    if covariates is None or not {"ccode1", "ccode2", "year"} <= set(covariates.columns):
+        return None
+    return _pack(covariates["ccode1"].to_numpy(np.int64), covariates["ccode2"].to_numpy(np.int64))
 
 
 def _daily(curve: np.ndarray | None) -> list[float]:
