@@ -376,3 +376,21 @@ def test_separated_odds_ratios_are_flagged_unstable() -> None:
         }
     )
     assert analysis.unstable_odds(table).tolist() == [False, True, True, True]
+
+
+def test_small_backtest_scores_only_the_chosen_models_and_horizons() -> None:
+    from tests.fixtures_models import make_world
+
+    episodes, features = make_world(n_triggers=600, seed=1)
+    changes = {
+        "episodes.horizons": [7, 30],
+        "models.likelihood": ["logit"],
+        "models.timing": [],
+        "backtest.first_origin": 2012,
+        "backtest.last_origin": 2013,
+        "backtest.bootstrap_replicates": 0,
+    }
+    scores = analysis.small_backtest(episodes, features, Params(), changes)
+    assert set(scores["horizon"]) == {7, 30}
+    assert set(scores["model"]) == {"base_rate", "dyad_persistence", "logit"}
+    assert scores["brier"].between(0, 1).all()

@@ -430,8 +430,7 @@ def small_backtest(
 
     chosen = with_changes(params, changes or {})
     horizons = [int(h) for h in chosen.episodes.horizons]
-    keep = ["episode_id", *[c for c in features.columns if c != "episode_id"]]
-    result = run_backtest(episodes, features[keep], chosen, progress=True, n_jobs=1)
+    result = run_backtest(episodes, features, chosen, progress=True, n_jobs=1)
     table = likelihood_table(result.likelihood)
     return table[table["horizon"].isin(horizons)].reset_index(drop=True)
 
