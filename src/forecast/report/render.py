@@ -172,6 +172,7 @@ def _incident_card(forecast: Forecast, number: int) -> dict[str, Any]:
             for days, values in forecast.horizons.items()
         ],
         "timing_statement": forecast.timing.get("statement", ""),
+        "has_curve": bool(forecast.daily_curve),
         "timing_chart": figures.timing_chart(
             forecast.daily_curve, forecast.horizons, incident.target_name
         ),
