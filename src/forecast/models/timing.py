@@ -35,6 +35,7 @@ from forecast.models.logit import independent_columns
 
 # Interval edges in days since the trigger: fine where most answers come, coarse later.
 DEFAULT_EDGES = (0, 1, 3, 7, 14, 30, 60, 90, 180, 365)
+LINEAR_PREDICTOR_BOUND = 30.0
 
 
 def _durations(episodes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -81,14 +82,29 @@ class _SurvivalModel(FeatureMemory):
         self.columns_ = independent_columns(matrix, candidates)
         self._index = [candidates.index(c) for c in self.columns_]
         self.means_ = matrix[:, self._index].mean(axis=0)
-        return matrix[:, self._index] - self.means_
+        # Fitting on standardised columns keeps IRLS and Newton well conditioned when features
+        # range from flags to day counts in the tens of thousands; `_unscale` maps back.
+        self.scales_ = matrix[:, self._index].std(axis=0)
+        self.scales_[self.scales_ == 0] = 1.0
+        return (matrix[:, self._index] - self.means_) / self.scales_
+
+    def _unscale(self, coef: np.ndarray, cov: np.ndarray) -> None:
+        """Coefficients and covariance per unit of each feature (as the brief reports them)."""
+        self.coef_ = coef / self.scales_
+        self.cov_ = cov / np.outer(self.scales_, self.scales_)
 
     def _centred(self, features: pd.DataFrame) -> np.ndarray:
         return self._matrix(features)[:, self._index] - self.means_
 
     def linear_predictor(self, features: pd.DataFrame) -> np.ndarray:
-        """Log relative hazard against the training mean covariates."""
-        return self._centred(features) @ self.coef_
+        """Log relative hazard against the training mean covariates.
+
+        Bounded at +-30 (a relative hazard of 10^13): far outside the training range a linear
+        predictor only says "certain" or "never", and unbounded it overflows.
+        """
+        return np.clip(
+            self._centred(features) @ self.coef_, -LINEAR_PREDICTOR_BOUND, LINEAR_PREDICTOR_BOUND
+        )
 
     def _survival(self, eta: np.ndarray, days: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -140,8 +156,7 @@ class CoxTiming(_SurvivalModel):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = model.fit(groups=groups)
-        self.coef_ = np.asarray(result.params)
-        self.cov_ = np.asarray(result.cov_params())
+        self._unscale(np.asarray(result.params), np.asarray(result.cov_params()))
         times, cumulative_hazard, _ = result.baseline_cumulative_hazard[0]
         self.baseline_times_ = np.asarray(times, dtype=float)
         self.baseline_cumhaz_ = np.asarray(cumulative_hazard, dtype=float)
@@ -216,8 +231,7 @@ class HazardGLM(_SurvivalModel):
         params = np.asarray(result.params)
         cov = np.asarray(result.cov_params())
         self.log_baseline_rate_ = time_basis @ params[:n_basis]
-        self.coef_ = params[n_basis:]
-        self.cov_ = cov[n_basis:, n_basis:]
+        self._unscale(params[n_basis:], cov[n_basis:, n_basis:])
         self.person_periods_ = len(person)
         return self
 
