@@ -52,7 +52,16 @@ METRICS = {
         CHAMPION: {"30": {"brier": 0.15, "bss": 0.31, "roc_auc": 0.86, "ece": 0.02, "n": 2000}}
     },
     "limited_force": {
-        CHAMPION: {"30": {"brier": 0.16, "bss": 0.22, "roc_auc": 0.83, "ece": 0.03, "n": 1500}}
+        CHAMPION: {
+            "30": {
+                "brier": 0.16,
+                "bss": 0.22,
+                "bss_ci90": [0.18, 0.26],
+                "roc_auc": 0.83,
+                "ece": 0.03,
+                "n": 1500,
+            }
+        }
     },
 }
 
@@ -177,7 +186,7 @@ def test_other_models_backtest_rows_are_ignored() -> None:
 def test_skill_against_base_rate_comes_from_the_metrics_file() -> None:
     context = brief_context(seed_forecasts(), metrics=METRICS, backtest=None, champion=CHAMPION)
     rows = {(r["subset"].split(" ")[0], r["days"]): r for r in context["quality"]["skill"]}
-    assert rows[("limited", 30)]["bss"] == "0.22"
+    assert rows[("limited", 30)]["bss"] == "0.22 (0.18 to 0.26)"
     assert (
         rows[("all", 30)]["skill_text"] == "31 % lower squared error than the historical base rate"
     )
