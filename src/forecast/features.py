@@ -435,9 +435,12 @@ def _dispute_prior_events(
     triggers: pd.DataFrame, t: np.ndarray, events: pd.DataFrame, seen: np.ndarray
 ) -> np.ndarray:
     """Incidents of the trigger's confrontation known before its day (a clash counts once)."""
-    first_row = (
-        ~events["incident_id"].duplicated().to_numpy() & events["dispute_id"].notna().to_numpy()
+    # An undirected incident appears once per direction; keep the row with the lower code
+    # first, which identifies one row per incident without hashing 10^7 string ids.
+    one_per_incident = events["directed"].to_numpy(dtype=bool) | (
+        events["actor"].to_numpy() < events["victim"].to_numpy()
     )
+    first_row = one_per_incident & events["dispute_id"].notna().to_numpy()
     codes, _ = pd.factorize(
         pd.concat(
             [events["dispute_id"][first_row], triggers["dispute_id"]], ignore_index=True
