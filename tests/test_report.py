@@ -267,3 +267,21 @@ def test_numbers_in_the_brief_equal_predict_json(
     in_brief = [float(p) for p in re.findall(r'data-p="([\d.e-]+)"', html)]
     in_json = [v["p"] for f in json.loads(predicted.stdout) for v in f["horizons"].values()]
     assert in_brief == in_json
+
+
+def test_predict_output_file_holds_the_same_json_as_stdout(
+    stand_in_registry: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "incidents.csv").write_text(SEED_CSV)
+    result = CliRunner().invoke(
+        app,
+        ["predict", "--input", "incidents.csv", "--format", "json", "--output", "out/f.json"],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "out" / "f.json").read_text()) == json.loads(result.stdout)
+
+
+def test_predict_refuses_flags_and_a_file_together(stand_in_registry: None) -> None:
+    result = CliRunner().invoke(app, ["predict", "--input", "x.csv", "--initiator", "IRN"])
+    assert "either --input or the incident flags" in str(result.exception)
