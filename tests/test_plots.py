@@ -180,6 +180,7 @@ def test_dyad_timeline_has_a_row_per_direction_named_by_country() -> None:
     figure = plots.dyad_timeline(analysis.dyad_history(incidents, 630, 770), BANNER)
     rows = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert rows == ["Iran → Pakistan", "Pakistan → Iran"]
+    assert "Iran and Pakistan" in _title(figure)
 
 
 def test_scenarios_show_each_scenario_per_horizon() -> None:

@@ -263,7 +263,8 @@ def dyad_timeline(history: pd.DataFrame, banner: str | None = None) -> Figure:
     axis.set_yticklabels(rows)
     axis.set_ylim(-0.7, len(rows) - 0.3)
     axis.set_xlabel("date (marker size: hostility, 1 none to 5 war)")
-    return _titled(figure, "Incidents between the two states", banner)
+    states = sorted(set(history["initiator_name"].astype(str)) | set(history["target_name"]))
+    return _titled(figure, f"Incidents between {' and '.join(states)}", banner)
 
 
 def scenarios(table: pd.DataFrame, banner: str | None = None) -> Figure:
