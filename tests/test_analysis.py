@@ -282,39 +282,33 @@ def test_dyad_history_takes_both_directions_only() -> None:
 class _FakeForecaster:
     """Scores p = 0.2 plus 0.01 per target fatality, 0.3 more when the strike hit the state."""
 
-    def __init__(self) -> None:
-        self._feature_builder = None
-        self.seen_kinds: list[str] = []
-
     def predict(self, incident: Incident) -> SimpleNamespace:
-        kind = "state"
-        if self._feature_builder is not None:
-            triggers = pd.DataFrame({"target_kind": ["state"]})
-            kind = self._feature_builder(triggers)["target_kind"].iloc[0]
-        p = 0.2 + 0.01 * (incident.fatalities_target or 0) + (0.3 if kind == "state" else 0)
+        state = 0.3 if incident.target_kind == "state" else 0.0
+        p = 0.2 + 0.01 * (incident.fatalities_target or 0) + state
         return SimpleNamespace(horizons={30: {"p": p, "low": p - 0.1, "high": p + 0.1}})
 
 
 def _strike() -> Incident:
-    return Incident(IRAN, PAKISTAN, pd.Timestamp("2024-01-16"), "attack", 4, 0.0, 2.0)
+    return Incident(
+        IRAN, PAKISTAN, pd.Timestamp("2024-01-16"), "attack", 4, 0.0, 2.0, target_kind="non_state"
+    )
 
 
-def test_scenarios_change_only_the_named_fields(monkeypatch) -> None:
-    monkeypatch.setattr("forecast.features.build_features", lambda triggers, *a, **k: triggers)
+def test_scenarios_change_only_the_named_fields() -> None:
     forecasts = analysis.scenario_forecasts(
         _FakeForecaster(),
         _strike(),
-        {"40 killed": {"fatalities_target": 40.0}, "militants hit": {"target_kind": "non_state"}},
+        {"40 killed": {"fatalities_target": 40.0}, "state forces hit": {"target_kind": "state"}},
     )
     table = analysis.forecast_table(forecasts).set_index("scenario")
-    assert table.loc["as given", "p"] == pytest.approx(0.52)
-    assert table.loc["40 killed", "p"] == pytest.approx(0.9)
-    assert table.loc["militants hit", "p"] == pytest.approx(0.22)
+    assert table.loc["as given", "p"] == pytest.approx(0.22)
+    assert table.loc["40 killed", "p"] == pytest.approx(0.6)
+    assert table.loc["state forces hit", "p"] == pytest.approx(0.52)
 
 
-def test_scenario_with_an_unknown_target_kind_is_refused() -> None:
-    with pytest.raises(ForecastError, match="target_kind must be"):
-        analysis.scenario_forecasts(_FakeForecaster(), _strike(), {"x": {"target_kind": "navy"}})
+def test_scenario_naming_an_unknown_field_says_which_fields_to_use() -> None:
+    with pytest.raises(ForecastError, match=r"scenario 'x'.*fatalities_target"):
+        analysis.scenario_forecasts(_FakeForecaster(), _strike(), {"x": {"casualties": 3}})
 
 
 def test_analogues_table_keeps_what_happened() -> None:

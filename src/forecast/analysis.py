@@ -7,7 +7,6 @@ the brief, the CLI and the tests. Every function is a pure function over the pip
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -515,34 +514,20 @@ def analogues_table(forecast: Any) -> pd.DataFrame:
 def scenario_forecasts(
     forecaster: Any, incident: Any, scenarios: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, Any]:
-    """Forecast the incident as given and under each scenario's changed fields.
+    """Forecast the incident as given and under each scenario's changed Incident fields.
 
-    A scenario names Incident fields to change (e.g. {"fatalities_target": 40}); the special
-    field `target_kind` ("state" or "non_state") says what the strike hit. Incident has no
-    target_kind of its own and `Forecaster` scores new incidents as strikes on the state, so a
-    `target_kind` scenario scores through a copy of the forecaster whose feature builder sets it.
+    A scenario names the fields to change, e.g. {"fatalities_target": 40} or
+    {"target_kind": "state"}; everything else stays as given, so differences between the
+    forecasts are due to the named fields alone. Keys: "as given", then the scenario labels.
     """
-    results = {"as given": forecaster_for(forecaster, None).predict(incident)}
+    results = {"as given": forecaster.predict(incident)}
     for label, changes in scenarios.items():
-        fields = {k: v for k, v in changes.items() if k != "target_kind"}
-        changed = dataclasses.replace(incident, **fields)
-        results[label] = forecaster_for(forecaster, changes.get("target_kind")).predict(changed)
+        try:
+            changed = dataclasses.replace(incident, **changes)
+        except TypeError as exc:
+            raise ForecastError(
+                f"scenario '{label}': {exc} (change Incident fields such as fatalities_target, "
+                f"hostility, action or target_kind)"
+            ) from exc
+        results[label] = forecaster.predict(changed)
     return results
-
-
-def forecaster_for(forecaster: Any, target_kind: str | None) -> Any:
-    """The forecaster itself, or a shallow copy that scores strikes on `target_kind`."""
-    if target_kind is None:
-        return forecaster
-    if target_kind not in {"state", "non_state", "unknown"}:
-        raise ForecastError(f"target_kind must be state, non_state or unknown, not {target_kind!r}")
-    from forecast.features import build_features
-
-    inner = forecaster._feature_builder or build_features
-
-    def with_target_kind(triggers: pd.DataFrame, *args: Any, **kwargs: Any) -> pd.DataFrame:
-        return inner(triggers.assign(target_kind=target_kind), *args, **kwargs)
-
-    variant = copy.copy(forecaster)
-    variant._feature_builder = with_target_kind
-    return variant
