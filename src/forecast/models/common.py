@@ -117,7 +117,8 @@ class FeatureMemory:
                 "was trained on; rebuild features with the same params"
             )
         frame = features[self.feature_names_].astype("float64")
-        return frame.fillna(self.reference_values_).to_numpy()
+        # A feature never observed in training has no median; zero adds nothing to a fit.
+        return frame.fillna(self.reference_values_).fillna(0.0).to_numpy()
 
     name: str
 

@@ -39,11 +39,14 @@ def independent_columns(matrix: np.ndarray, names: Sequence[str]) -> list[str]:
     A rolling origin can leave a flag all zero in an early window; keeping it would make the
     information matrix singular and the standard errors meaningless.
     """
-    varying = np.nanstd(matrix, axis=0) > 1e-12
-    kept = np.flatnonzero(varying)
+    finite = np.isfinite(matrix).all(axis=0)
+    safe = np.where(finite, matrix, 0.0)
+    spread = safe.std(axis=0)
+    # Relative tolerance: a day count near 36,500 that barely moves is constant in practice.
+    kept = np.flatnonzero(finite & (spread > 1e-9 * (np.abs(safe.mean(axis=0)) + 1)))
     if kept.size == 0:
         return []
-    centred = matrix[:, kept] - matrix[:, kept].mean(axis=0)
+    centred = safe[:, kept] - safe[:, kept].mean(axis=0)
     # Column dependence of X is that of its small triangular factor: pivot on that instead.
     triangle = np.linalg.qr(centred / centred.std(axis=0), mode="r")
     _, r, pivot = linalg.qr(triangle, mode="economic", pivoting=True)
