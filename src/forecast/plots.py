@@ -271,7 +271,7 @@ def scenarios(table: pd.DataFrame, banner: str | None = None) -> Figure:
     """Grouped bars: the probability of an answer per horizon under each scenario."""
     labels = list(dict.fromkeys(table["scenario"]))
     horizons = sorted(table["horizon"].unique().tolist())
-    figure, axis = plt.subplots(figsize=WIDE)
+    figure, axis = plt.subplots(figsize=(11.0, 4.5))
     width = 0.8 / max(len(labels), 1)
     positions = np.arange(len(horizons))
     for number, label in enumerate(labels):
@@ -281,6 +281,8 @@ def scenarios(table: pd.DataFrame, banner: str | None = None) -> Figure:
     axis.set_xticks(positions + width * (len(labels) - 1) / 2)
     axis.set_xticklabels([f"within {h} days" for h in horizons])
     axis.set_ylim(0, 1)
+    axis.set_xlabel("horizon after the incident")
     axis.set_ylabel("probability of an answer (90 % interval)")
-    axis.legend(fontsize=8)
+    # Outside the axes: bars reach the top at long horizons and would hide under the legend.
+    axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="scenario")
     return _titled(figure, "How the forecast moves under different assumptions", banner)
