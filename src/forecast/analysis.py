@@ -2,7 +2,8 @@
 
 Notebooks hold no logic of their own (docs/architecture.md): anything a notebook shows that is
 more than one library call lives here, tested, so a number in a notebook means the same thing in
-the brief, the CLI and the tests. Every function is a pure function over the pipeline's tables.
+the brief, the CLI and the tests. Functions take the pipeline's tables and return new ones; only
+the two `read_*` helpers touch files, and nothing here writes any or logs to MLflow.
 """
 
 from __future__ import annotations
