@@ -6,7 +6,9 @@ consistent across horizons and can never fall as H grows.
 - `HazardGLM`: a discrete-time hazard on grouped day intervals with a complementary log-log link,
   a spline in log days since the trigger, and log exposure as offset. With the cloglog link this is
   a proportional-hazards model whose baseline is smooth in time, and the person-period table has
-  at most one row per interval (not per day), so it stays small.
+  at most one row per interval (not per day), so it stays small. When IRLS under cloglog does
+  not converge it keeps the piecewise-exponential fit (log link) it started from; `link_` says
+  which.
 - `CoxTiming`: statsmodels PHReg (Breslow ties) with dyad-clustered robust errors and the Breslow
   baseline hazard.
 """
@@ -36,6 +38,14 @@ from forecast.models.logit import independent_columns
 # Interval edges in days since the trigger: fine where most answers come, coarse later.
 DEFAULT_EDGES = (0, 1, 3, 7, 14, 30, 60, 90, 180, 365)
 LINEAR_PREDICTOR_BOUND = 30.0
+# IRLS from the exponential start converges in a handful of steps or not at all.
+CLOGLOG_MAX_STEPS = 25
+
+
+def _sane(params: np.ndarray) -> bool:
+    """Finite and not run off to infinity (a diverged IRLS leaves coefficients in the 1e3s+)."""
+    values = np.asarray(params)
+    return bool(np.all(np.isfinite(values)) and np.max(np.abs(values)) < 50)
 
 
 def _durations(episodes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -209,21 +219,23 @@ class HazardGLM(_SurvivalModel):
         exog = np.hstack([time_basis[interval], design[person]])
         family = sm.families.Binomial(link=sm.families.links.CLogLog())
         offset = np.log(exposure)
+        cluster = {"cov_type": "cluster", "cov_kwds": {"groups": dyad_groups(episodes)[person]}}
+        outcome = event.astype(float)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            # IRLS under cloglog can diverge from a cold start; the piecewise-exponential
-            # (Poisson, log link) fit is nearly the same model and a safe place to start.
-            start = (
-                sm.GLM(event.astype(float), exog, family=sm.families.Poisson(), offset=offset)
-                .fit()
-                .params
+            # The piecewise-exponential fit (Poisson, log link, same offset) is the same
+            # proportional-hazards model in continuous time; it converges reliably and is both
+            # the start for the cloglog fit and the fallback when IRLS under cloglog diverges.
+            exponential = sm.GLM(outcome, exog, family=sm.families.Poisson(), offset=offset).fit(
+                **cluster
             )
-            result = sm.GLM(event.astype(float), exog, family=family, offset=offset).fit(
-                start_params=start,
-                cov_type="cluster",
-                cov_kwds={"groups": dyad_groups(episodes)[person]},
+            result = sm.GLM(outcome, exog, family=family, offset=offset).fit(
+                start_params=exponential.params, maxiter=CLOGLOG_MAX_STEPS, **cluster
             )
-        if not np.all(np.isfinite(result.params)):
+        self.link_ = "cloglog"
+        if not _sane(result.params) or not result.converged:
+            result, self.link_ = exponential, "log (piecewise exponential)"
+        if not _sane(result.params):
             raise ForecastError(
                 f"'{self.name}' did not converge on {len(duration)} triggers; "
                 "try fewer features or a later backtest.first_origin"
