@@ -31,3 +31,10 @@ def test_names_and_iso3_for_cow_codes() -> None:
     codes = pd.Series([770, 750, 99999])
     assert cow_to_iso3(codes).iloc[:2].tolist() == ["PAK", "IND"]
     assert cow_to_name(codes).tolist() == ["Pakistan", "India", "COW 99999"]
+
+
+@pytest.mark.parametrize(
+    ("cow", "name"), [(530, "Ethiopia"), (345, "Serbia"), (679, "Yemen"), (365, "Russia")]
+)
+def test_states_whose_codes_differ_between_lists_have_names(cow: int, name: str) -> None:
+    assert cow_to_name(pd.Series([cow])).iloc[0] == name

@@ -22,7 +22,6 @@ _COW_OVERRIDES: tuple[tuple[int, str, str], ...] = (
     (255, "DEU", "Germany"),
     (345, "SRB", "Serbia"),
     (679, "YEM", "Yemen"),
-    (529, "ETH", "Ethiopia"),
     (626, "SSD", "South Sudan"),
     (347, "XKX", "Kosovo"),
 )
