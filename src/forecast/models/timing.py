@@ -166,6 +166,12 @@ class CoxTiming(_SurvivalModel):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = model.fit(groups=groups)
+            if not _sane(result.params):
+                # Newton's steps can overflow on tens of thousands of tied daily durations;
+                # L-BFGS takes smaller steps and stays finite.
+                result = model.fit(groups=groups, method="lbfgs", maxiter=500)
+        if not _sane(result.params):
+            raise ForecastError(f"'{self.name}' did not converge on {len(duration)} triggers")
         self._unscale(np.asarray(result.params), np.asarray(result.cov_params()))
         times, cumulative_hazard, _ = result.baseline_cumulative_hazard[0]
         self.baseline_times_ = np.asarray(times, dtype=float)
