@@ -38,3 +38,8 @@ def test_names_and_iso3_for_cow_codes() -> None:
 )
 def test_states_whose_codes_differ_between_lists_have_names(cow: int, name: str) -> None:
     assert cow_to_name(pd.Series([cow])).iloc[0] == name
+
+
+def test_digit_like_unicode_is_not_taken_for_a_cow_code() -> None:
+    with pytest.raises(UnknownCountryError):
+        resolve_country("²")

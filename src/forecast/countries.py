@@ -106,7 +106,7 @@ def resolve_country(value: object) -> int:
     """COW code for a user's country: a COW code, an ISO3 code or a name ('Iran', 'PAK', 630)."""
     text = str(value).strip()
     table = country_table()
-    if text.lstrip("-").isdigit():
+    if re.fullmatch(r"-?[0-9]+", text):
         code = int(text)
         if code in set(table["cow"]):
             return code
