@@ -12,6 +12,7 @@ from forecast.errors import ForecastError
 from forecast.models import registry
 from forecast.models.base import LikelihoodModel
 from forecast.models.baselines import TrailingBaseRate, answering_record_column
+from forecast.models.common import binomial_band, counted_interval
 from forecast.models.logit import ClusteredLogit
 from tests.fixtures_models import HORIZONS, PLANTED, make_world
 
@@ -138,3 +139,11 @@ def test_same_seed_gives_identical_forecasts(world):
     first = registry.build("hist_gb", FAST).fit(features, episodes).predict_proba(features)
     second = registry.build("hist_gb", FAST).fit(features, episodes).predict_proba(features)
     assert np.array_equal(first.to_numpy(), second.to_numpy())
+
+
+def test_counted_interval_bands_each_horizon_by_its_own_count() -> None:
+    proba = pd.DataFrame({7: [0.2, 0.5], 30: [0.2, 0.5]})
+    low, high = counted_interval(proba, {7: 10, 30: 1000}, level=0.9)
+    expected_low_7, expected_high_7 = binomial_band(proba[7].to_numpy(), 10, 0.9)
+    assert np.allclose(low[7], expected_low_7) and np.allclose(high[7], expected_high_7)
+    assert ((high[30] - low[30]) < (high[7] - low[7])).all()

@@ -18,8 +18,8 @@ from forecast.errors import ForecastError
 from forecast.models.common import (
     FeatureMemory,
     align,
-    binomial_band,
     check_horizons,
+    counted_interval,
     labels,
     numeric_feature_names,
 )
@@ -65,12 +65,7 @@ class TrailingBaseRate(FeatureMemory):
     def predict_interval(
         self, features: pd.DataFrame, level: float = 0.9
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-        proba = self.predict_proba(features)
-        low, high = proba.copy(), proba.copy()
-        for horizon in self.horizons:
-            band = binomial_band(proba[horizon].to_numpy(), self.counts_[horizon], level)
-            low[horizon], high[horizon] = band
-        return low, high
+        return counted_interval(self.predict_proba(features), self.counts_, level)
 
 
 def answering_record_column(names: Sequence[str], horizon: int) -> str:
@@ -123,10 +118,6 @@ class DyadPersistence(FeatureMemory):
     def predict_interval(
         self, features: pd.DataFrame, level: float = 0.9
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-        proba = self.predict_proba(features)
-        low, high = proba.copy(), proba.copy()
-        for horizon in self.horizons:
-            # A dyad's record rests on few past triggers; a few dozen cases is an honest weight.
-            band = binomial_band(proba[horizon].to_numpy(), min(self.counts_[horizon], 50), level)
-            low[horizon], high[horizon] = band
-        return low, high
+        # A dyad's record rests on few past triggers; a few dozen cases is an honest weight.
+        effective = {h: min(n, 50) for h, n in self.counts_.items()}
+        return counted_interval(self.predict_proba(features), effective, level)

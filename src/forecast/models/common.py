@@ -7,7 +7,7 @@ rules (which rows carry a label, how features are chosen and imputed) are the sa
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -93,6 +93,21 @@ def binomial_band(p: np.ndarray, effective_n: float, level: float) -> tuple[np.n
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def counted_interval(
+    proba: pd.DataFrame, effective_n: Mapping[int, float], level: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each horizon's probabilities banded by the cases behind them (`binomial_band`).
+
+    One place for the models whose only honest uncertainty is a sample size: each passes its
+    own effective count per horizon, and the band is computed the same way for all of them.
+    """
+    low, high = proba.copy(), proba.copy()
+    for horizon in proba.columns:
+        band = binomial_band(proba[horizon].to_numpy(), effective_n[horizon], level)
+        low[horizon], high[horizon] = band
+    return low, high
 
 
 class FeatureMemory:

@@ -25,8 +25,8 @@ from forecast.errors import ForecastError
 from forecast.models.common import (
     FeatureMemory,
     align,
-    binomial_band,
     check_horizons,
+    counted_interval,
     labels,
     numeric_feature_names,
 )
@@ -143,13 +143,9 @@ class CalibratedBoosting(FeatureMemory):
         self, features: pd.DataFrame, level: float = 0.9
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """A band from the calibration sample size: the calibrator is the weakest link."""
-        proba = self.predict_proba(features)
-        low, high = proba.copy(), proba.copy()
-        for horizon in self.horizons:
-            # Isotonic steps pool roughly tens of cases each; a tenth of the sample is a fair n.
-            effective = self.calibration_counts_[horizon] / 10
-            low[horizon], high[horizon] = binomial_band(proba[horizon].to_numpy(), effective, level)
-        return low, high
+        # Isotonic steps pool roughly tens of cases each; a tenth of the sample is a fair n.
+        effective = {h: n / 10 for h, n in self.calibration_counts_.items()}
+        return counted_interval(self.predict_proba(features), effective, level)
 
 
 class SplineLogit(FeatureMemory):
@@ -209,9 +205,5 @@ class SplineLogit(FeatureMemory):
     def predict_interval(
         self, features: pd.DataFrame, level: float = 0.9
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-        proba = self.predict_proba(features)
-        low, high = proba.copy(), proba.copy()
-        for horizon in self.horizons:
-            effective = self.counts_[horizon] / 20
-            low[horizon], high[horizon] = binomial_band(proba[horizon].to_numpy(), effective, level)
-        return low, high
+        effective = {h: n / 20 for h, n in self.counts_.items()}
+        return counted_interval(self.predict_proba(features), effective, level)
