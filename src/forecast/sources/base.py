@@ -8,16 +8,28 @@ promise in one place, so no adapter can drop a row by forgetting to record it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from forecast.countries import cow_to_iso3
 from forecast.errors import DataFileError
-from forecast.schema import QUARANTINE_COLUMNS, empty_incidents, empty_quarantine, split_valid
+from forecast.schema import (
+    ACTIONS_BY_MID_CODE,
+    QUARANTINE_COLUMNS,
+    UNDIRECTED_ACTIONS,
+    empty_incidents,
+    empty_quarantine,
+    split_valid,
+)
+
+if TYPE_CHECKING:
+    from forecast.sources.dates import CodedDate
 
 # Internal columns a candidate table may carry: the source-file row that produced a candidate
 # incident, and (for sources that pair rows, such as MID participants) the other row used.
@@ -235,6 +247,101 @@ def finish(
         coverage_start=coverage[0],
         coverage_end=coverage[1],
         files=files or [],
+    )
+
+
+def finish_file(
+    candidates: pd.DataFrame,
+    *,
+    source: str,
+    path: Path,
+    rows_read: int,
+    coverage: tuple[date | None, date | None],
+    pre_quarantine: pd.DataFrame | None = None,
+) -> SourceResult:
+    """`finish` for a source read from one file, which is named in quarantine and provenance."""
+    return finish(
+        candidates,
+        source=source,
+        file=path.name,
+        rows_read=rows_read,
+        pre_quarantine=pre_quarantine,
+        coverage=coverage,
+        files=[SourceFile(path, md5_of(path))],
+    )
+
+
+def numeric_rows(raw: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """The named columns as nullable integers (unreadable values NA), plus the 1-based `_row`.
+
+    Codes that do not read as numbers become NA rather than errors, so validation can
+    quarantine the row and name the column.
+    """
+    numeric = raw[list(columns)].apply(pd.to_numeric, errors="coerce").astype("Int64")
+    return numeric.assign(**{ROW: np.arange(1, len(raw) + 1)})
+
+
+def mid_actions(code: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(action, undirected) from MID action codes; clashes and war battles have no direction."""
+    action = code.map(ACTIONS_BY_MID_CODE).astype("string")
+    return action, action.isin(sorted(UNDIRECTED_ACTIONS)).fillna(False)
+
+
+def joined_id(prefix: str, *parts: pd.Series) -> pd.Series:
+    """An incident id: the source prefix and the codes that make a row unique, joined by '-'."""
+    ids = prefix + parts[0].astype("string")
+    for part in parts[1:]:
+        ids = ids + "-" + part.astype("string")
+    return ids
+
+
+def state_incidents(
+    *,
+    incident_id: pd.Series,
+    source: str,
+    start: CodedDate,
+    date_end: object,
+    initiator: pd.Series,
+    target: pd.Series,
+    action: pd.Series,
+    hostility: pd.Series,
+    directed: object,
+    fatalities_initiator: object,
+    fatalities_target: object,
+    dispute_id: pd.Series,
+    row: pd.Series,
+    notes: object = pd.NA,
+    internal: Mapping[str, object] | None = None,
+) -> pd.DataFrame:
+    """Candidate incidents between states: canonical columns plus `_row` and the raw date.
+
+    The sources that code only states (MIE, COW MID, ICB) fill ISO3 codes, location and
+    target kind the same way, so those rules live here once.
+    """
+    return pd.DataFrame(
+        {
+            "incident_id": incident_id,
+            "source": source,
+            "date": start.when,
+            "date_precision": start.precision,
+            "date_end": date_end,
+            "initiator": initiator,
+            "target": target,
+            "initiator_iso3": cow_to_iso3(initiator),
+            "target_iso3": cow_to_iso3(target),
+            "action": action,
+            "hostility": hostility,
+            "directed": directed,
+            "fatalities_initiator": fatalities_initiator,
+            "fatalities_target": fatalities_target,
+            "dispute_id": dispute_id,
+            "location": pd.NA,
+            "target_kind": "state",
+            "notes": notes,
+            DATE_TEXT: start.written,
+            ROW: row,
+            **(internal or {}),
+        }
     )
 
 

@@ -14,25 +14,25 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from forecast.countries import cow_to_iso3
 from forecast.schema import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
 from forecast.sources.base import (
     ACTION_CODE,
-    DATE_TEXT,
     OTHER_ROW,
     ROW,
     SourceFile,
     SourceResult,
-    date_text,
-    dates_from_parts,
     finish,
+    joined_id,
     md5_of,
+    mid_actions,
+    numeric_rows,
     quarantine_records,
     read_table_file,
+    state_incidents,
 )
+from forecast.sources.dates import coded_date, end_not_before_start
 
 SOURCE = "cow_mid"
 MIDI_COLUMNS = ("dispnum", "incidnum", "styear", "endyear")
@@ -60,8 +60,7 @@ def read_cow_mid(midi_path: Path, midip_path: Path) -> SourceResult:
     midi_path, midip_path = Path(midi_path), Path(midip_path)
     midi = read_table_file(midi_path, MIDI_COLUMNS)
     participants = read_table_file(midip_path, MIDIP_COLUMNS)
-    participants = participants[list(MIDIP_COLUMNS)].apply(pd.to_numeric, errors="coerce")
-    participants = participants.astype("Int64").assign(**{ROW: np.arange(1, len(participants) + 1)})
+    participants = numeric_rows(participants, MIDIP_COLUMNS)
 
     unknown_incident = ~participants["incidnum"].isin(midi["incidnum"])
     bad_side = ~participants["insidea"].isin([0, 1]).fillna(False)
@@ -116,45 +115,26 @@ def participant_dyads(participants: pd.DataFrame) -> pd.DataFrame:
     pairs = pairs.sort_values([ROW, OTHER_ROW], kind="stable")
     pairs = _one_row_per_mutual_pair(pairs)
 
-    start, precision = dates_from_parts(pairs["styear"], pairs["stmon"], pairs["stday"])
-    end, _ = dates_from_parts(pairs["endyear"], pairs["endmon"], pairs["endday"])
-    end = end.where(~(end < start) | pairs["endday"].between(1, 31).fillna(False), start)
-    action = pairs["action"].map(ACTIONS_BY_MID_CODE).astype("string")
-    undirected = action.isin(sorted(UNDIRECTED_ACTIONS)).fillna(False)
-    ids = (
-        "mid-"
-        + pairs["incidnum"].astype("string")
-        + "-"
-        + pairs["initiator"].astype("string")
-        + "-"
-        + pairs["target"].astype("string")
-    )
+    start = coded_date(pairs["styear"], pairs["stmon"], pairs["stday"])
+    end = end_not_before_start(start.when, pairs["endyear"], pairs["endmon"], pairs["endday"])
+    action, undirected = mid_actions(pairs["action"])
+    ids = joined_id("mid-", pairs["incidnum"], pairs["initiator"], pairs["target"])
     ids = ids.where(~undirected, ids + "-mutual")
-    return pd.DataFrame(
-        {
-            "incident_id": ids,
-            "source": SOURCE,
-            "date": start,
-            "date_precision": precision,
-            "date_end": end,
-            "initiator": pairs["initiator"],
-            "target": pairs["target"],
-            "initiator_iso3": cow_to_iso3(pairs["initiator"]),
-            "target_iso3": cow_to_iso3(pairs["target"]),
-            "action": action,
-            "hostility": pairs["hostlev"],
-            "directed": ~undirected,
-            "fatalities_initiator": _known_fatalities(pairs["fatalpre"]),
-            "fatalities_target": _known_fatalities(pairs["target_fatalpre"]),
-            "dispute_id": pairs["dispnum"].astype("string"),
-            "location": pd.NA,
-            "target_kind": "state",
-            "notes": pd.NA,
-            ACTION_CODE: pairs["action"].astype("string"),
-            DATE_TEXT: date_text(pairs["styear"], pairs["stmon"], pairs["stday"]),
-            ROW: pairs[ROW],
-            OTHER_ROW: pairs[OTHER_ROW],
-        }
+    return state_incidents(
+        incident_id=ids,
+        source=SOURCE,
+        start=start,
+        date_end=end,
+        initiator=pairs["initiator"],
+        target=pairs["target"],
+        action=action,
+        hostility=pairs["hostlev"],
+        directed=~undirected,
+        fatalities_initiator=_known_fatalities(pairs["fatalpre"]),
+        fatalities_target=_known_fatalities(pairs["target_fatalpre"]),
+        dispute_id=pairs["dispnum"].astype("string"),
+        row=pairs[ROW],
+        internal={ACTION_CODE: pairs["action"].astype("string"), OTHER_ROW: pairs[OTHER_ROW]},
     ).reset_index(drop=True)
 
 

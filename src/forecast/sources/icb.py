@@ -16,22 +16,19 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from forecast.countries import cow_to_iso3
 from forecast.sources.base import (
-    DATE_TEXT,
     ROW,
-    SourceFile,
     SourceResult,
-    date_text,
-    dates_from_parts,
-    finish,
-    md5_of,
+    finish_file,
+    joined_id,
+    numeric_rows,
     quarantine_records,
     read_table_file,
+    state_incidents,
 )
+from forecast.sources.dates import CodedDate, coded_date
 
 SOURCE = "icb"
 COLUMNS = (
@@ -72,10 +69,8 @@ def read_icb(path: Path) -> SourceResult:
     """Trigger and major-response records from ICB2; a row is kept if either record is."""
     path = Path(path)
     raw = read_table_file(path, COLUMNS)
-    actors = raw[[c for c in COLUMNS if c != "crisname"]].apply(pd.to_numeric, errors="coerce")
-    actors = actors.astype("Int64").assign(
-        crisname=raw["crisname"].astype("string"), **{ROW: np.arange(1, len(raw) + 1)}
-    )
+    actors = numeric_rows(raw, [c for c in COLUMNS if c != "crisname"])
+    actors = actors.assign(crisname=raw["crisname"].astype("string"))
     non_state = actors["trigent"].isin(NON_STATE_ENTITIES).fillna(False)
     no_response = actors["majres"].eq(NO_RESPONSE).fillna(False)
     pre = [
@@ -103,29 +98,24 @@ def read_icb(path: Path) -> SourceResult:
     candidates = pd.concat(
         [_triggers(states), _responses(states[~no_response[~non_state]])], ignore_index=True
     ).sort_values([ROW, "incident_id"], kind="stable")
-    return finish(
+    return finish_file(
         candidates,
         source=SOURCE,
-        file=path.name,
+        path=path,
         rows_read=len(raw),
-        pre_quarantine=pd.concat(pre, ignore_index=True),
         coverage=COVERAGE,
-        files=[SourceFile(path, md5_of(path))],
+        pre_quarantine=pd.concat(pre, ignore_index=True),
     )
 
 
 def _triggers(actors: pd.DataFrame) -> pd.DataFrame:
     """The act that triggered each actor's crisis: triggering entity -> crisis actor."""
-    when, precision = dates_from_parts(actors["yrtrig"], actors["motrig"], actors["datrig"])
-    written = date_text(actors["yrtrig"], actors["motrig"], actors["datrig"])
     return _records(
         actors,
         kind="trigger",
         initiator=actors["trigent"],
         target=actors["cracid"],
-        when=when,
-        written=written,
-        precision=precision,
+        when=coded_date(actors["yrtrig"], actors["motrig"], actors["datrig"]),
         code=actors["triggr"],
         actions=TRIGGER_ACTIONS,
     )
@@ -133,16 +123,12 @@ def _triggers(actors: pd.DataFrame) -> pd.DataFrame:
 
 def _responses(actors: pd.DataFrame) -> pd.DataFrame:
     """Each actor's major response, taken as aimed at the entity that triggered its crisis."""
-    when, precision = dates_from_parts(actors["yerres"], actors["monres"], actors["dayres"])
-    written = date_text(actors["yerres"], actors["monres"], actors["dayres"])
     return _records(
         actors,
         kind="response",
         initiator=actors["cracid"],
         target=actors["trigent"],
-        when=when,
-        written=written,
-        precision=precision,
+        when=coded_date(actors["yerres"], actors["monres"], actors["dayres"]),
         code=actors["majres"],
         actions=RESPONSE_ACTIONS,
     )
@@ -154,9 +140,7 @@ def _records(
     kind: str,
     initiator: pd.Series,
     target: pd.Series,
-    when: pd.Series,
-    written: pd.Series,
-    precision: pd.Series,
+    when: CodedDate,
     code: pd.Series,
     actions: dict[int, tuple[str, int]],
 ) -> pd.DataFrame:
@@ -165,31 +149,19 @@ def _records(
     action = action.fillna("other").where(known)
     hostility = code.map({c: h for c, (_, h) in actions.items()}).astype("Int64")
     hostility = hostility.fillna(1).where(known)
-    return pd.DataFrame(
-        {
-            "incident_id": "icb-"
-            + actors["crisno"].astype("string")
-            + "-"
-            + actors["cracno"].astype("string")
-            + f"-{kind}",
-            "source": SOURCE,
-            "date": when,
-            "date_precision": precision,
-            "date_end": pd.NaT,
-            "initiator": initiator,
-            "target": target,
-            "initiator_iso3": cow_to_iso3(initiator),
-            "target_iso3": cow_to_iso3(target),
-            "action": action,
-            "hostility": hostility,
-            "directed": True,
-            "fatalities_initiator": pd.NA,
-            "fatalities_target": pd.NA,
-            "dispute_id": "icb-" + actors["crisno"].astype("string"),
-            "location": pd.NA,
-            "target_kind": "state",
-            "notes": f"ICB {kind}: " + actors["crisname"].fillna(""),
-            DATE_TEXT: written,
-            ROW: actors[ROW],
-        }
+    return state_incidents(
+        incident_id=joined_id("icb-", actors["crisno"], actors["cracno"]) + f"-{kind}",
+        source=SOURCE,
+        start=when,
+        date_end=pd.NaT,
+        initiator=initiator,
+        target=target,
+        action=action,
+        hostility=hostility,
+        directed=True,
+        fatalities_initiator=pd.NA,
+        fatalities_target=pd.NA,
+        dispute_id="icb-" + actors["crisno"].astype("string"),
+        row=actors[ROW],
+        notes=f"ICB {kind}: " + actors["crisname"].fillna(""),
     )

@@ -11,23 +11,20 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from forecast.countries import cow_to_iso3
-from forecast.schema import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
 from forecast.sources.base import (
     ACTION_CODE,
-    DATE_TEXT,
     ROW,
-    SourceFile,
     SourceResult,
-    date_text,
-    dates_from_parts,
-    finish,
-    md5_of,
+    finish_file,
+    joined_id,
+    mid_actions,
+    numeric_rows,
+    state_incidents,
 )
 from forecast.sources.base import read_table_file as _read
+from forecast.sources.dates import coded_date, end_not_before_start
 
 SOURCE = "mie"
 COLUMNS = (
@@ -57,57 +54,31 @@ def read_mie(path: Path) -> SourceResult:
     path = Path(path)
     raw = _read(path, COLUMNS)
     candidates = mie_to_incidents(raw)
-    return finish(
-        candidates,
-        source=SOURCE,
-        file=path.name,
-        rows_read=len(raw),
-        coverage=COVERAGE,
-        files=[SourceFile(path, md5_of(path))],
-    )
+    return finish_file(candidates, source=SOURCE, path=path, rows_read=len(raw), coverage=COVERAGE)
 
 
 def mie_to_incidents(raw: pd.DataFrame) -> pd.DataFrame:
     """Map MIE columns onto the canonical ones (plus `_row`), without validating them."""
-    numeric = raw[list(COLUMNS)].apply(pd.to_numeric, errors="coerce").astype("Int64")
-    start, precision = dates_from_parts(numeric["styear"], numeric["stmon"], numeric["stday"])
-    end, _ = dates_from_parts(numeric["endyear"], numeric["endmon"], numeric["endday"])
-    # An end known only to the month can read as before a start known to the day in that month;
-    # the event cannot end before it began, so the end is never earlier than the start.
-    end = end.where(~(end < start) | numeric["endday"].between(1, 31).fillna(False), start)
-    action = numeric["action"].map(ACTIONS_BY_MID_CODE).astype("string")
-    ids = (
-        "mie-"
-        + numeric["micnum"].astype("string")
-        + "-"
-        + numeric["eventnum"].astype("string")
-        + "-"
-        + numeric["ccode1"].astype("string")
-        + "-"
-        + numeric["ccode2"].astype("string")
+    numeric = numeric_rows(raw, COLUMNS)
+    start = coded_date(numeric["styear"], numeric["stmon"], numeric["stday"])
+    end = end_not_before_start(start.when, numeric["endyear"], numeric["endmon"], numeric["endday"])
+    action, undirected = mid_actions(numeric["action"])
+    ids = joined_id(
+        "mie-", numeric["micnum"], numeric["eventnum"], numeric["ccode1"], numeric["ccode2"]
     )
-    return pd.DataFrame(
-        {
-            "incident_id": ids,
-            "source": SOURCE,
-            "date": start,
-            "date_precision": precision,
-            "date_end": end,
-            "initiator": numeric["ccode1"],
-            "target": numeric["ccode2"],
-            "initiator_iso3": cow_to_iso3(numeric["ccode1"]),
-            "target_iso3": cow_to_iso3(numeric["ccode2"]),
-            "action": action,
-            "hostility": numeric["hostlev"],
-            "directed": ~action.isin(sorted(UNDIRECTED_ACTIONS)).fillna(False),
-            "fatalities_initiator": numeric["fatalmin1"].astype("Float64"),
-            "fatalities_target": numeric["fatalmin2"].astype("Float64"),
-            "dispute_id": numeric["micnum"].astype("string"),
-            "location": pd.NA,
-            "target_kind": "state",
-            "notes": pd.NA,
-            ACTION_CODE: numeric["action"].astype("string"),
-            DATE_TEXT: date_text(numeric["styear"], numeric["stmon"], numeric["stday"]),
-            ROW: np.arange(1, len(raw) + 1),
-        }
+    return state_incidents(
+        incident_id=ids,
+        source=SOURCE,
+        start=start,
+        date_end=end,
+        initiator=numeric["ccode1"],
+        target=numeric["ccode2"],
+        action=action,
+        hostility=numeric["hostlev"],
+        directed=~undirected,
+        fatalities_initiator=numeric["fatalmin1"].astype("Float64"),
+        fatalities_target=numeric["fatalmin2"].astype("Float64"),
+        dispute_id=numeric["micnum"].astype("string"),
+        row=numeric[ROW],
+        internal={ACTION_CODE: numeric["action"].astype("string")},
     )
