@@ -24,6 +24,7 @@ from forecast.episodes import label_column
 from forecast.errors import ForecastError
 from forecast.evaluation.metrics import reliability_table
 from forecast.paths import BACKTEST_PREDICTIONS_FILE, METRICS_DIR
+from forecast.schema import FORCE_ATTRIBUTES
 
 LIKELIHOOD_FILE = METRICS_DIR / "likelihood.json"
 
@@ -468,13 +469,7 @@ def dyad_history(incidents: pd.DataFrame, state_a: int, state_b: int) -> pd.Data
             "source",
             "date",
             "date_precision",
-            "initiator",
-            "target",
-            "action",
-            "hostility",
-            "directed",
-            "fatalities_initiator",
-            "fatalities_target",
+            *FORCE_ATTRIBUTES,
             "target_kind",
             "dispute_id",
         )

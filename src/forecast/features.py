@@ -25,18 +25,13 @@ from forecast.episodes import (
     first_response,
     month_bounds,
 )
+from forecast.schema import FORCE_ATTRIBUTES
 
 TRIGGER_COLUMNS = [
     "episode_id",
     "incident_id",
     "date",
-    "initiator",
-    "target",
-    "action",
-    "hostility",
-    "directed",
-    "fatalities_initiator",
-    "fatalities_target",
+    *FORCE_ATTRIBUTES,
     "dispute_id",
 ]
 

@@ -68,6 +68,17 @@ INCIDENT_COLUMNS: dict[str, str] = {
     "target_kind": "string",
     "notes": "string",
 }
+# Who used force on whom and how, as coded at the time: the incident's own attributes, which a
+# feature may use for its trigger and which a dyad's history shows for every incident.
+FORCE_ATTRIBUTES = (
+    "initiator",
+    "target",
+    "action",
+    "hostility",
+    "directed",
+    "fatalities_initiator",
+    "fatalities_target",
+)
 
 QUARANTINE_COLUMNS = ["source", "file", "row", "column", "value", "reason"]
 
