@@ -85,37 +85,28 @@ def _forecast_origin(
     params: Params,
     names: list[str],
 ) -> OriginForecasts:
+    """Fit every model on what was known at one origin and forecast that origin's test year."""
     # One BLAS/OpenMP thread per origin: the backtest parallelises over origins, and nested
     # threads on a small busy machine slow every fit down many times over.
     with threadpool_limits(1):
-        return _fit_and_forecast(split, episodes, features, params, names)
-
-
-def _fit_and_forecast(
-    split: Split,
-    episodes: pd.DataFrame,
-    features: pd.DataFrame,
-    params: Params,
-    names: list[str],
-) -> OriginForecasts:
-    horizons = tuple(params.episodes.horizons)
-    train = censor_at(episodes, split.cutoff, horizons)
-    train_features = features.iloc[train.index]
-    positions = np.flatnonzero(in_test_year(episodes, split))
-    test_features = features.iloc[positions]
-    proba, survival, seconds = {}, {}, {}
-    for name in names:
-        model = registry.build(name, params)
-        started = time.perf_counter()
-        try:
-            model.fit(train_features, train)
-        except ForecastError as exc:
-            raise ForecastError(f"backtest origin {split.year}, model '{name}': {exc}") from exc
-        proba[name] = model.predict_proba(test_features)[list(horizons)].to_numpy()
-        if registry.is_timing(name):
-            survival[name] = model.predict_survival(test_features, SURVIVAL_GRID).to_numpy()
-        seconds[name] = time.perf_counter() - started
-    return OriginForecasts(split, positions, proba, survival, seconds)
+        horizons = tuple(params.episodes.horizons)
+        train = censor_at(episodes, split.cutoff, horizons)
+        train_features = features.iloc[train.index]
+        positions = np.flatnonzero(in_test_year(episodes, split))
+        test_features = features.iloc[positions]
+        proba, survival, seconds = {}, {}, {}
+        for name in names:
+            model = registry.build(name, params)
+            started = time.perf_counter()
+            try:
+                model.fit(train_features, train)
+            except ForecastError as exc:
+                raise ForecastError(f"backtest origin {split.year}, model '{name}': {exc}") from exc
+            proba[name] = model.predict_proba(test_features)[list(horizons)].to_numpy()
+            if registry.is_timing(name):
+                survival[name] = model.predict_survival(test_features, SURVIVAL_GRID).to_numpy()
+            seconds[name] = time.perf_counter() - started
+        return OriginForecasts(split, positions, proba, survival, seconds)
 
 
 def run_backtest(
