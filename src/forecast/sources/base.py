@@ -20,9 +20,7 @@ import pandas as pd
 from forecast.countries import cow_to_iso3
 from forecast.errors import DataFileError
 from forecast.schema import (
-    ACTIONS_BY_MID_CODE,
     QUARANTINE_COLUMNS,
-    UNDIRECTED_ACTIONS,
     empty_incidents,
     empty_quarantine,
     split_valid,
@@ -128,16 +126,29 @@ def read_table_file(path: Path, required: Iterable[str], **read_csv: object) -> 
         raise DataFileError(
             path, f"cannot be read as a table ({first_line})", "expected UTF-8 CSV or Parquet"
         ) from exc
-    missing = [name for name in required if name not in frame.columns]
+    require_columns(path, frame.columns, required)
+    if frame.empty:
+        raise DataFileError(path, "has a header but no data rows")
+    return frame
+
+
+def require_columns(
+    path: Path, columns: Iterable[str], required: Iterable[str], expected: Iterable[str] = ()
+) -> None:
+    """Name every required column a file lacks, and what it should hold, in one error.
+
+    `expected` lists all the columns the file may hold (required first); by default the
+    required ones, so the user sees the whole header to write.
+    """
+    present = set(columns)
+    required = list(required)
+    missing = [name for name in required if name not in present]
     if missing:
         raise DataFileError(
             path,
             f"missing column(s) {', '.join(missing)}",
-            f"expected columns: {', '.join(required)}",
+            f"expected columns: {', '.join(list(expected) or required)}",
         )
-    if frame.empty:
-        raise DataFileError(path, "has a header but no data rows")
-    return frame
 
 
 def quarantine_records(
@@ -279,12 +290,6 @@ def numeric_rows(raw: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     """
     numeric = raw[list(columns)].apply(pd.to_numeric, errors="coerce").astype("Int64")
     return numeric.assign(**{ROW: np.arange(1, len(raw) + 1)})
-
-
-def mid_actions(code: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(action, undirected) from MID action codes; clashes and war battles have no direction."""
-    action = code.map(ACTIONS_BY_MID_CODE).astype("string")
-    return action, action.isin(sorted(UNDIRECTED_ACTIONS)).fillna(False)
 
 
 def joined_id(prefix: str, *parts: pd.Series) -> pd.Series:

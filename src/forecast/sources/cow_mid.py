@@ -18,7 +18,6 @@ import pandas as pd
 
 from forecast.schema import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
 from forecast.sources.base import (
-    ACTION_CODE,
     OTHER_ROW,
     ROW,
     SourceFile,
@@ -26,13 +25,11 @@ from forecast.sources.base import (
     finish,
     joined_id,
     md5_of,
-    mid_actions,
     numeric_rows,
     quarantine_records,
     read_table_file,
-    state_incidents,
 )
-from forecast.sources.dates import coded_date, end_not_before_start
+from forecast.sources.mid_family import mid_family_incidents
 
 SOURCE = "cow_mid"
 MIDI_COLUMNS = ("dispnum", "incidnum", "styear", "endyear")
@@ -115,26 +112,20 @@ def participant_dyads(participants: pd.DataFrame) -> pd.DataFrame:
     pairs = pairs.sort_values([ROW, OTHER_ROW], kind="stable")
     pairs = _one_row_per_mutual_pair(pairs)
 
-    start = coded_date(pairs["styear"], pairs["stmon"], pairs["stday"])
-    end = end_not_before_start(start.when, pairs["endyear"], pairs["endmon"], pairs["endday"])
-    action, undirected = mid_actions(pairs["action"])
     ids = joined_id("mid-", pairs["incidnum"], pairs["initiator"], pairs["target"])
-    ids = ids.where(~undirected, ids + "-mutual")
-    return state_incidents(
-        incident_id=ids,
+    return mid_family_incidents(
+        pairs,
         source=SOURCE,
-        start=start,
-        date_end=end,
-        initiator=pairs["initiator"],
-        target=pairs["target"],
-        action=action,
-        hostility=pairs["hostlev"],
-        directed=~undirected,
-        fatalities_initiator=_known_fatalities(pairs["fatalpre"]),
-        fatalities_target=_known_fatalities(pairs["target_fatalpre"]),
-        dispute_id=pairs["dispnum"].astype("string"),
-        row=pairs[ROW],
-        internal={ACTION_CODE: pairs["action"].astype("string"), OTHER_ROW: pairs[OTHER_ROW]},
+        ids=ids,
+        initiator="initiator",
+        target="target",
+        fatalities=(
+            _known_fatalities(pairs["fatalpre"]),
+            _known_fatalities(pairs["target_fatalpre"]),
+        ),
+        dispute="dispnum",
+        mutual_suffix="-mutual",
+        internal={OTHER_ROW: pairs[OTHER_ROW]},
     ).reset_index(drop=True)
 
 

@@ -14,17 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.sources.base import (
-    ACTION_CODE,
-    ROW,
     SourceResult,
     finish_file,
     joined_id,
-    mid_actions,
     numeric_rows,
-    state_incidents,
 )
 from forecast.sources.base import read_table_file as _read
-from forecast.sources.dates import coded_date, end_not_before_start
+from forecast.sources.mid_family import mid_family_incidents
 
 SOURCE = "mie"
 COLUMNS = (
@@ -60,25 +56,15 @@ def read_mie(path: Path) -> SourceResult:
 def mie_to_incidents(raw: pd.DataFrame) -> pd.DataFrame:
     """Map MIE columns onto the canonical ones (plus `_row`), without validating them."""
     numeric = numeric_rows(raw, COLUMNS)
-    start = coded_date(numeric["styear"], numeric["stmon"], numeric["stday"])
-    end = end_not_before_start(start.when, numeric["endyear"], numeric["endmon"], numeric["endday"])
-    action, undirected = mid_actions(numeric["action"])
     ids = joined_id(
         "mie-", numeric["micnum"], numeric["eventnum"], numeric["ccode1"], numeric["ccode2"]
     )
-    return state_incidents(
-        incident_id=ids,
+    return mid_family_incidents(
+        numeric,
         source=SOURCE,
-        start=start,
-        date_end=end,
-        initiator=numeric["ccode1"],
-        target=numeric["ccode2"],
-        action=action,
-        hostility=numeric["hostlev"],
-        directed=~undirected,
-        fatalities_initiator=numeric["fatalmin1"].astype("Float64"),
-        fatalities_target=numeric["fatalmin2"].astype("Float64"),
-        dispute_id=numeric["micnum"].astype("string"),
-        row=numeric[ROW],
-        internal={ACTION_CODE: numeric["action"].astype("string")},
+        ids=ids,
+        initiator="ccode1",
+        target="ccode2",
+        fatalities=(numeric["fatalmin1"].astype("Float64"), numeric["fatalmin2"].astype("Float64")),
+        dispute="micnum",
     )
