@@ -1,0 +1,279 @@
+"""Incidents as users describe them: parsing flags, CSV rows and JSON into checked `Incident`s.
+
+Every field is checked here, with errors that name the file, row and field, so the forecaster
+only ever sees an incident it can score.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from forecast.countries import name_of as _name_of
+from forecast.countries import resolve_country
+from forecast.errors import DataFileError, ForecastError, UnknownCountryError
+from forecast.schema import (
+    ACTIONS_BY_MID_CODE,
+    CANONICAL_ACTIONS,
+    TARGET_KINDS,
+    UNDIRECTED_ACTIONS,
+    USE_OF_FORCE_MIN_HOSTILITY,
+)
+from forecast.sources.base import require_columns
+from forecast.wording import readable_date
+
+REQUIRED_FIELDS = ("initiator", "target", "date", "action", "hostility")
+OPTIONAL_FIELDS = (
+    "fatalities_initiator",
+    "fatalities_target",
+    "target_kind",
+    "dispute_id",
+    "notes",
+    "incident_id",
+)
+
+
+@lru_cache(maxsize=4096)
+def name_of(code: int) -> str:
+    """A country's name, cached: names are looked up for every analogue of every forecast."""
+    return _name_of(code)
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One use of force as understood: COW codes, a day, a canonical action."""
+
+    initiator: int
+    target: int
+    date: pd.Timestamp
+    action: str
+    hostility: int
+    fatalities_initiator: float | None = None
+    fatalities_target: float | None = None
+    notes: str | None = None
+    incident_id: str | None = None
+    # What was struck: the state itself, or armed groups on its soil (as the 2024 strikes were).
+    target_kind: str = "state"
+    # Confrontation the incident belongs to, so earlier events of it count as its history.
+    dispute_id: str | None = None
+
+    @property
+    def initiator_name(self) -> str:
+        return name_of(self.initiator)
+
+    @property
+    def target_name(self) -> str:
+        return name_of(self.target)
+
+    @property
+    def directed(self) -> bool:
+        return self.action not in UNDIRECTED_ACTIONS
+
+    @property
+    def action_text(self) -> str:
+        return self.action.replace("_", " ")
+
+    def describe(self) -> str:
+        """'Iran: attack against Pakistan on 16 January 2024'."""
+        return (
+            f"{self.initiator_name}: {self.action_text} against {self.target_name} "
+            f"on {readable_date(self.date)}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "incident_id": self.incident_id,
+            "initiator": self.initiator,
+            "initiator_name": self.initiator_name,
+            "target": self.target,
+            "target_name": self.target_name,
+            "date": self.date.date().isoformat(),
+            "action": self.action,
+            "hostility": self.hostility,
+            "fatalities_initiator": self.fatalities_initiator,
+            "fatalities_target": self.fatalities_target,
+            "target_kind": self.target_kind,
+            "dispute_id": self.dispute_id,
+            "notes": self.notes,
+        }
+
+
+def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
+    """Turn what a user typed (flags, a CSV row, a JSON object) into an Incident.
+
+    `where` names the place for error messages ('incidents.csv row 3'). Every problem raises a
+    ForecastError naming the field and what is accepted; nothing is guessed.
+    """
+    missing = [name for name in REQUIRED_FIELDS if _blank(record.get(name))]
+    if missing:
+        raise ForecastError(
+            f"{where}: missing {', '.join(missing)} "
+            f"(an incident needs {', '.join(REQUIRED_FIELDS)})"
+        )
+    initiator = _country(record["initiator"], "initiator", where)
+    target = _country(record["target"], "target", where)
+    if initiator == target:
+        raise ForecastError(f"{where}: initiator and target are the same country ({initiator})")
+    hostility = _hostility(record["hostility"], where)
+    return Incident(
+        initiator=initiator,
+        target=target,
+        date=_day(record["date"], where),
+        action=_action(record["action"], where),
+        hostility=hostility,
+        fatalities_initiator=_fatalities(record.get("fatalities_initiator"), "initiator", where),
+        fatalities_target=_fatalities(record.get("fatalities_target"), "target", where),
+        notes=None if _blank(record.get("notes")) else str(record["notes"]),
+        incident_id=None if _blank(record.get("incident_id")) else str(record["incident_id"]),
+        target_kind=_target_kind(record.get("target_kind"), where),
+        dispute_id=None if _blank(record.get("dispute_id")) else str(record["dispute_id"]),
+    )
+
+
+def read_incidents(path: str | Path) -> list[Incident]:
+    """Incidents from a CSV or JSON file, or from every such file in a folder (sorted by name).
+
+    CSV: one incident per row with columns initiator, target, date, action, hostility and
+    optionally fatalities_initiator, fatalities_target, notes, incident_id (others are ignored).
+    JSON: one object, a list of objects, or {"incidents": [...]}.
+    """
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(
+            p for p in path.iterdir() if p.suffix.lower() in {".csv", ".json"} and p.is_file()
+        )
+        if not files:
+            raise DataFileError(path, "holds no .csv or .json incident files")
+        return [incident for file in files for incident in read_incidents(file)]
+    if not path.exists():
+        raise DataFileError(path, "file not found")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _incidents_from_csv(path)
+    if suffix == ".json":
+        return _incidents_from_json(path)
+    raise DataFileError(path, "unknown file type", "give a .csv or .json file of incidents")
+
+
+def _incidents_from_csv(path: Path) -> list[Incident]:
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataFileError(path, f"cannot be read as CSV ({exc})") from exc
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    require_columns(path, table.columns, REQUIRED_FIELDS, REQUIRED_FIELDS + OPTIONAL_FIELDS)
+    if table.empty:
+        raise DataFileError(path, "has a header but no incidents")
+    records = table.to_dict(orient="records")
+    return [
+        parse_incident(record, f"{path.name} row {number}")
+        for number, record in enumerate(records, start=1)
+    ]
+
+
+def _incidents_from_json(path: Path) -> list[Incident]:
+    try:
+        payload = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataFileError(path, f"not valid JSON ({exc})") from exc
+    if isinstance(payload, dict) and "incidents" in payload:
+        payload = payload["incidents"]
+    records = payload if isinstance(payload, list) else [payload]
+    if not records or not all(isinstance(r, dict) for r in records):
+        raise DataFileError(path, "expected an incident object or a list of them")
+    return [
+        parse_incident(record, f"{path.name} item {number}")
+        for number, record in enumerate(records, start=1)
+    ]
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _country(value: Any, role: str, where: str) -> int:
+    try:
+        return resolve_country(value)
+    except UnknownCountryError as exc:
+        raise ForecastError(f"{where}, {role}: {exc}") from exc
+
+
+def _day(value: Any, where: str) -> pd.Timestamp:
+    text = str(value).strip()
+    try:
+        stamp = pd.Timestamp(text)
+    except (ValueError, TypeError) as exc:
+        raise ForecastError(
+            f"{where}, date: {text!r} is not a date (write it as YYYY-MM-DD, e.g. 2024-01-16)"
+        ) from exc
+    if stamp is pd.NaT or pd.isna(stamp):
+        raise ForecastError(f"{where}, date: {text!r} is not a date (write it as YYYY-MM-DD)")
+    return stamp.normalize().tz_localize(None) if stamp.tzinfo else stamp.normalize()
+
+
+def _action(value: Any, where: str) -> str:
+    text = str(value).strip()
+    if text.isdigit() and int(text) in ACTIONS_BY_MID_CODE:
+        return ACTIONS_BY_MID_CODE[int(text)]
+    name = re.sub(r"[\s\-]+", "_", text.lower())
+    if name in CANONICAL_ACTIONS:
+        return name
+    raise ForecastError(
+        f"{where}, action: unknown action {text!r} "
+        f"(use a canonical name such as attack, clash, seizure, strike, or a MID action code)"
+    )
+
+
+def _hostility(value: Any, where: str) -> int:
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError as exc:
+        raise ForecastError(f"{where}, hostility: {text!r} is not a number from 1 to 5") from exc
+    if not number.is_integer() or not 1 <= number <= 5:
+        raise ForecastError(f"{where}, hostility: {text!r} is not a whole number from 1 to 5")
+    if number < USE_OF_FORCE_MIN_HOSTILITY:
+        raise ForecastError(
+            f"{where}, hostility: {int(number)} is not a use of force; the models forecast "
+            f"answers to uses of force (hostility 4 = use of force, 5 = war)"
+        )
+    return int(number)
+
+
+def _target_kind(value: Any, where: str) -> str:
+    """Interstate force against the state is the default; say non_state when groups were hit."""
+    if _blank(value):
+        return "state"
+    kind = str(value).strip().lower().replace("-", "_")
+    if kind not in TARGET_KINDS:
+        raise ForecastError(
+            f"{where}, target_kind: {value!r} is not one of {', '.join(TARGET_KINDS)}"
+        )
+    return kind
+
+
+def _fatalities(value: Any, side: str, where: str) -> float | None:
+    if _blank(value):
+        return None
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError as exc:
+        raise ForecastError(
+            f"{where}, fatalities_{side}: {text!r} is not a number (leave it empty if unknown)"
+        ) from exc
+    if number < 0 or math.isnan(number):
+        raise ForecastError(f"{where}, fatalities_{side}: {text!r} must be zero or more")
+    return number
