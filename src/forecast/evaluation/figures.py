@@ -35,33 +35,57 @@ def _finish(figure: plt.Figure, title: str, provenance: DataProvenance, path: Pa
     plt.close(figure)
 
 
+def _curves_figure(
+    table: pd.DataFrame,
+    subset: str,
+    axes_columns: tuple[str, str],
+    axes_labels: tuple[str, str],
+    title: str,
+    provenance: DataProvenance,
+    path: Path,
+    **style: object,
+) -> None:
+    """One curve per model in a panel per horizon, against the grey diagonal of no skill."""
+    x, y = axes_columns
+    figure, axes, horizons = _panels(table, subset)
+    for axis, horizon in zip(axes, horizons, strict=False):
+        panel = table[(table["subset"] == subset) & (table["horizon"] == horizon)]
+        for name, rows in panel.groupby("model", sort=True):
+            axis.plot(rows[x], rows[y], label=name, **style)
+        axis.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
+        axis.set_title(f"within {horizon} days")
+        axis.set_xlabel(axes_labels[0])
+        axis.set_ylabel(axes_labels[1])
+    axes[0].legend(fontsize=7)
+    _finish(figure, f"{title}, rolling-origin backtest ({subset})", provenance, path)
+
+
 def reliability_figure(
     table: pd.DataFrame, subset: str, provenance: DataProvenance, path: Path
 ) -> None:
     """Observed retaliation rate against mean forecast, per probability bin and model."""
-    figure, axes, horizons = _panels(table, subset)
-    for axis, horizon in zip(axes, horizons, strict=False):
-        panel = table[(table["subset"] == subset) & (table["horizon"] == horizon)]
-        for name, rows in panel.groupby("model", sort=True):
-            axis.plot(rows["predicted"], rows["observed"], marker="o", ms=3, label=name)
-        axis.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
-        axis.set_title(f"within {horizon} days")
-        axis.set_xlabel("forecast probability")
-        axis.set_ylabel("observed retaliation rate")
-    axes[0].legend(fontsize=7)
-    _finish(figure, f"Reliability, rolling-origin backtest ({subset})", provenance, path)
+    _curves_figure(
+        table,
+        subset,
+        ("predicted", "observed"),
+        ("forecast probability", "observed retaliation rate"),
+        "Reliability",
+        provenance,
+        path,
+        marker="o",
+        ms=3,
+    )
 
 
 def roc_figure(table: pd.DataFrame, subset: str, provenance: DataProvenance, path: Path) -> None:
     """ROC curve per model and horizon."""
-    figure, axes, horizons = _panels(table, subset)
-    for axis, horizon in zip(axes, horizons, strict=False):
-        panel = table[(table["subset"] == subset) & (table["horizon"] == horizon)]
-        for name, rows in panel.groupby("model", sort=True):
-            axis.plot(rows["fpr"], rows["tpr"], linewidth=1, label=name)
-        axis.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
-        axis.set_title(f"within {horizon} days")
-        axis.set_xlabel("false positive rate")
-        axis.set_ylabel("true positive rate")
-    axes[0].legend(fontsize=7)
-    _finish(figure, f"ROC, rolling-origin backtest ({subset})", provenance, path)
+    _curves_figure(
+        table,
+        subset,
+        ("fpr", "tpr"),
+        ("false positive rate", "true positive rate"),
+        "ROC",
+        provenance,
+        path,
+        linewidth=1,
+    )
