@@ -7,8 +7,11 @@ notebook tests, because a run takes a minute or two.
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
+from mlflow import MlflowClient
 
 from .conftest import PipelineRepo, run_checked
 
@@ -64,3 +67,28 @@ def test_status_is_clean_after_repro(pipeline_repo: PipelineRepo) -> None:
     status = run_checked(["dvc", "status", "--json"], repo, env)
     changed = {stage for stage in json.loads(status.stdout) if stage != "fetch"}
     assert changed == set()
+
+
+def test_experiment_changes_one_param_and_tags_its_mlflow_runs(
+    pipeline_repo: PipelineRepo, tmp_path: Path
+) -> None:
+    source, env, _ = pipeline_repo
+    repo = tmp_path / "repo"
+    shutil.copytree(source, repo, symlinks=True)
+    run = run_checked(
+        ["dvc", "exp", "run", "-n", "short-horizons", "-S", "episodes.horizons=[7,30]"],
+        repo,
+        env,
+    )
+    assert "Running stage 'fetch'" in run.stdout
+    assert "Running stage 'ingest'" not in run.stdout, "ingest does not read episodes.horizons"
+    likelihood = json.loads((repo / "metrics/likelihood.json").read_text())
+    assert all(set(model) == {"7", "30"} for model in likelihood["all"].values())
+    shown = run_checked(["dvc", "exp", "show", "--json"], repo, env)
+    assert "short-horizons" in shown.stdout
+    store = MlflowClient(tracking_uri=f"sqlite:///{repo / 'mlruns/mlflow.db'}")
+    tagged = store.search_runs(
+        [e.experiment_id for e in store.search_experiments()],
+        filter_string="tags.dvc_experiment = 'short-horizons'",
+    )
+    assert tagged, "the experiment's MLflow runs carry its name"
