@@ -168,7 +168,8 @@ def feature_specs(
             ),
             FeatureSpec(
                 f"target_answer_record_{horizon}d",
-                "number of the initiator's past triggers against the target behind that rate",
+                "number of the initiator's past triggers against the target behind the "
+                f"{horizon}-day rate",
                 closed,
                 history,
             ),

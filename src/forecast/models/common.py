@@ -6,6 +6,7 @@ rules (which rows carry a label, how features are chosen and imputed) are the sa
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 
@@ -46,13 +47,32 @@ def align(features: pd.DataFrame, episodes: pd.DataFrame) -> tuple[pd.DataFrame,
     )
 
 
-def numeric_feature_names(features: pd.DataFrame) -> list[str]:
-    """All numeric feature columns, in the table's order (the id column excluded)."""
-    return [
+# A feature that differs from its most common value in fewer training rows than this has no
+# estimable effect: a logit separates on it, and a new incident with the rare value (a strike on
+# militants when nearly every training trigger hit state forces) gets a wild extrapolation.
+MIN_FEATURE_SUPPORT = 20
+
+
+def numeric_feature_names(
+    features: pd.DataFrame, min_support: int = MIN_FEATURE_SUPPORT
+) -> list[str]:
+    """Numeric feature columns with enough variation to learn from, in the table's order.
+
+    A column qualifies when at least `min_support` rows (or 1 % of the rows, if fewer; at least
+    one) differ from its most common value. Called on training features only, so the choice is
+    made inside the training window.
+    """
+    numeric = [
         c
         for c in features.columns
         if c != EPISODE_KEY
         and (pd.api.types.is_numeric_dtype(features[c]) or pd.api.types.is_bool_dtype(features[c]))
+    ]
+    needed = min(min_support, max(1, math.ceil(0.01 * len(features))))
+    return [
+        c
+        for c in numeric
+        if len(features) - int(features[c].value_counts(dropna=False).iloc[0]) >= needed
     ]
 
 
@@ -138,7 +158,17 @@ class FeatureMemory:
     name: str
 
     def _frame(self, values: np.ndarray, index: pd.Index, horizons: Sequence[int]) -> pd.DataFrame:
-        return pd.DataFrame(values, index=index, columns=list(horizons))
+        """Probabilities (or their bounds) per horizon, never falling as the horizon grows.
+
+        Retaliation within 7 days is retaliation within 30 days, so P(within H) cannot fall with
+        H; models fitted one horizon at a time can disagree slightly, and the running maximum
+        over ascending horizons is the smallest correction that restores the order.
+        """
+        order = np.argsort(np.asarray(horizons), kind="stable")
+        ordered = np.maximum.accumulate(np.asarray(values, dtype=float)[:, order], axis=1)
+        monotone = np.empty_like(ordered)
+        monotone[:, order] = ordered
+        return pd.DataFrame(monotone, index=index, columns=list(horizons))
 
 
 def survival_to_proba(survival: pd.DataFrame, horizons: Sequence[int]) -> pd.DataFrame:
