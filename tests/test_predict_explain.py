@@ -43,3 +43,11 @@ def test_extrapolation_caveat_lists_three_inputs_and_counts_the_rest() -> None:
     (caveat,) = extrapolation_caveat(rare, {}, _incident())
     assert "f0" in caveat and "f2" in caveat and "f3" not in caveat
     assert "and 2 more" in caveat
+
+
+def test_a_measure_over_nested_windows_is_varied_as_one_family() -> None:
+    features = pd.DataFrame({"count_7d": [0.3], "count_30d": [0.5], "other": [0.0]})
+    reference = pd.Series({"count_7d": 0.1, "count_30d": 0.2, "other": 0.0})
+    _, effects = probabilities_and_effects(_AddsFeatures(), features, reference, 30)
+    # Both windows reset together (0.2 + 0.3); the effect sits on the 30-day member only.
+    assert np.allclose(effects, [[0.0, 0.5, 0.0]])

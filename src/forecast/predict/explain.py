@@ -21,6 +21,28 @@ N_DRIVERS = 4
 MIN_DRIVER_EFFECT = 0.005
 
 
+# A feature measured over several windows (force counts over 7, 30, 90 ... days) is one family:
+# its members move together, so varying one alone shows large effects that cancel out.
+_WINDOW = re.compile(r"_(\d+)d(?=_|$)")
+
+
+def feature_family(name: str) -> str:
+    """The feature's name without its window: 'force_ab_30d' -> 'force_ab'."""
+    return _WINDOW.sub("", name)
+
+
+def _representatives(names: list[str], headline_horizon: int) -> dict[str, str]:
+    """Per family, the member whose window is nearest the headline horizon (it speaks for all)."""
+    chosen: dict[str, tuple[int, str]] = {}
+    for name in names:
+        window = _WINDOW.search(name)
+        distance = abs(int(window.group(1)) - headline_horizon) if window else 0
+        family = feature_family(name)
+        if family not in chosen or distance < chosen[family][0]:
+            chosen[family] = (distance, name)
+    return {family: name for family, (_, name) in chosen.items()}
+
+
 def probabilities_and_effects(
     model: LikelihoodModel,
     features: pd.DataFrame,
@@ -29,23 +51,32 @@ def probabilities_and_effects(
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The forecasts, and for each incident and feature how far it moves the headline p.
 
-    The effect is headline p minus p with that one feature set to its typical (reference)
-    value, the others held at the incident's values, so the numbers answer "how much does
-    this fact about the incident move the forecast?". Correlated features (counts over
-    nested windows) share credit, which the wording allows for. Both come from one call
-    to the model, which is what keeps a forecast fast.
+    The effect is headline p minus p with that feature's whole family (the same measure over
+    every window) set to its typical (reference) values, the rest held at the incident's values,
+    so the numbers answer "how much does this fact about the incident move the forecast?".
+    A family's effect is reported on the member nearest the headline horizon and the other
+    members get zero, so nested windows cannot show large effects that cancel. Everything
+    comes from one call to the model, which is what keeps a forecast fast.
     """
-    n_rows, n_features = features.shape
-    base = np.repeat(features.to_numpy(dtype=float), n_features, axis=0)
-    columns = np.tile(np.arange(n_features), n_rows)
-    base[np.arange(len(base)), columns] = reference_values.to_numpy()[columns]
+    names = list(features.columns)
+    representatives = _representatives(names, headline_horizon)
+    families = list(representatives)
+    members = np.array([[feature_family(n) == f for n in names] for f in families])
+    reference = reference_values.reindex(names).to_numpy(dtype=float)
+    n_rows, n_families = len(features), len(families)
+    base = np.repeat(features.to_numpy(dtype=float), n_families, axis=0)
+    mask = np.tile(members, (n_rows, 1))
+    base = np.where(mask, reference[None, :], base)
     swapped = pd.DataFrame(base, columns=features.columns)
     both = pd.concat([features, swapped], ignore_index=True)
     p = model.predict_proba(both)
     actual = p.iloc[:n_rows].reset_index(drop=True)
     headline = p[headline_horizon].to_numpy(dtype=float)
-    typical = headline[n_rows:].reshape(n_rows, n_features)
-    return actual, headline[:n_rows, None] - typical
+    typical = headline[n_rows:].reshape(n_rows, n_families)
+    effects = np.zeros((n_rows, len(names)))
+    positions = [names.index(representatives[f]) for f in families]
+    effects[:, positions] = headline[:n_rows, None] - typical
+    return actual, effects
 
 
 def drivers(
@@ -70,6 +101,8 @@ def drivers(
         typical = float(reference_values.iloc[position])
         direction = "raises" if effect > 0 else "lowers"
         here, usual = describe_values(meaning, value, typical)
+        siblings = sum(feature_family(n) == feature_family(name) for n in feature_names) - 1
+        together = " (with the same measure over its other windows)" if siblings else ""
         found.append(
             {
                 "feature": name,
@@ -80,7 +113,7 @@ def drivers(
                 "direction": direction,
                 "text": (
                     f"{capitalise(condition(meaning))}: {here} here, {usual} in a typical "
-                    f"case. This {direction} the {headline_horizon}-day chance by "
+                    f"case. This{together} {direction} the {headline_horizon}-day chance by "
                     f"about {abs(effect) * 100:.0f} percentage points."
                 ),
             }
