@@ -29,9 +29,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_real_data: None)
     """A project folder with the hand-coded incidents and params naming the tiny fixtures."""
     shutil.copytree(REPO_ROOT / "data" / "incidents", tmp_path / "data" / "incidents")
     paths = {
-        "mie": str(FIXTURES / "mie_tiny.csv"),
-        "cow_mid_midi": str(FIXTURES / "midi_tiny.csv"),
-        "cow_mid_midip": str(FIXTURES / "midip_tiny.csv"),
+        "mie": str(FIXTURES / "made_mie.csv"),
+        "cow_mid_midi": str(FIXTURES / "made_midi.csv"),
+        "cow_mid_midip": str(FIXTURES / "made_midip.csv"),
     }
     (tmp_path / "params.yaml").write_text(yaml.safe_dump({"data": {"paths": paths}}))
     monkeypatch.chdir(tmp_path)
@@ -53,7 +53,7 @@ def test_sources_lists_each_source_and_whether_it_was_found(project: Path) -> No
     assert result.exit_code == 0, result.output
     for name in ("mie", "cow_mid", "icb", "handcoded"):
         assert name in result.output
-    assert "mie_tiny.csv" in result.output
+    assert "made_mie.csv" in result.output
     assert "not found" in result.output  # ICB is not configured here
 
 
@@ -62,7 +62,7 @@ def test_fetch_records_path_and_md5_of_each_file(project: Path) -> None:
     assert result.exit_code == 0, result.output
     manifest = json.loads((project / "data/raw/manifest.json").read_text())
     assert manifest["mode"] == "real"
-    assert manifest["sources"]["mie"]["mie"]["path"].endswith("mie_tiny.csv")
+    assert manifest["sources"]["mie"]["mie"]["path"].endswith("made_mie.csv")
     assert len(manifest["sources"]["mie"]["mie"]["md5"]) == 32
 
 

@@ -44,9 +44,9 @@ def stub_covariates(monkeypatch: pytest.MonkeyPatch) -> list[pd.DataFrame]:
 
 def _fixture_params(**data: object) -> Params:
     paths = {
-        "mie": str(FIXTURES / "mie_tiny.csv"),
-        "cow_mid_midi": str(FIXTURES / "midi_tiny.csv"),
-        "cow_mid_midip": str(FIXTURES / "midip_tiny.csv"),
+        "mie": str(FIXTURES / "made_mie.csv"),
+        "cow_mid_midi": str(FIXTURES / "made_midi.csv"),
+        "cow_mid_midip": str(FIXTURES / "made_midip.csv"),
     }
     return Params.model_validate({"data": {"paths": paths, **data}})
 

@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture(scope="module")
 def tiny() -> object:
-    return read_cow_mid(FIXTURES / "midi_tiny.csv", FIXTURES / "midip_tiny.csv")
+    return read_cow_mid(FIXTURES / "made_midi.csv", FIXTURES / "made_midip.csv")
 
 
 def _dyads(result: object, incidnum: int) -> set[tuple[int, int]]:
@@ -68,7 +68,7 @@ def test_participants_with_no_militarized_action_on_either_side_are_quarantined(
 def test_participant_of_an_incident_missing_from_midi_is_quarantined(tiny: object) -> None:
     record = tiny.quarantine[tiny.quarantine["row"] == 10].iloc[0]
     assert record["column"] == "incidnum"
-    assert "not found in midi_tiny.csv" in record["reason"]
+    assert "not found in made_midi.csv" in record["reason"]
 
 
 @pytest.mark.real_data
@@ -113,7 +113,7 @@ def test_any_participant_rows_are_all_kept_or_quarantined(
 ) -> None:
     midip = tmp_path / "midip.csv"
     pd.DataFrame(rows).assign(dispnum=5001, styear=2001, endyear=2001).to_csv(midip, index=False)
-    result = read_cow_mid(FIXTURES / "midi_tiny.csv", midip)
+    result = read_cow_mid(FIXTURES / "made_midi.csv", midip)
     assert result.rows_kept + result.rows_quarantined == len(rows)
     assert not result.incidents["incident_id"].duplicated().any()
     validate_incidents(result.incidents)

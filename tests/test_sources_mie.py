@@ -13,7 +13,7 @@ from forecast.errors import DataFileError
 from forecast.schema import validate_incidents
 from forecast.sources.mie import read_mie
 
-FIXTURE = Path(__file__).parent / "fixtures" / "mie_tiny.csv"
+FIXTURE = Path(__file__).parent / "fixtures" / "made_mie.csv"
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_bad_rows_are_quarantined_with_their_reason(tiny: object) -> None:
         6: "unknown action",
         7: "unknown or missing initiator country",
     }
-    assert set(tiny.quarantine["file"]) == {"mie_tiny.csv"}
+    assert set(tiny.quarantine["file"]) == {"made_mie.csv"}
 
 
 def test_quarantine_shows_dates_and_codes_as_the_file_wrote_them(tiny: object) -> None:
