@@ -17,7 +17,6 @@ INTERIM_DIR = Path("data/interim")
 PROCESSED_DIR = Path("data/processed")
 METRICS_DIR = Path("metrics")
 PLOTS_DIR = Path("plots")
-REPORTS_DIR = Path("reports")
 
 INCIDENTS_FILE = INTERIM_DIR / "incidents.parquet"
 QUARANTINE_FILE = INTERIM_DIR / "quarantine.csv"

@@ -58,8 +58,6 @@ def provenance_of(incidents: pd.DataFrame) -> DataProvenance:
     synthetic = SYNTHETIC_SOURCE in sources
     real = any(s != SYNTHETIC_SOURCE for s in sources)
     kind = "mixed" if synthetic and real else ("synthetic" if synthetic else "real")
-    if synthetic and not real:
-        kind = "synthetic"
     dates = incidents["date"].dropna()
     return DataProvenance(
         kind=kind,

@@ -272,8 +272,3 @@ def _with_all_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def validate_incidents(frame: pd.DataFrame) -> pd.DataFrame:
     """Check a finished table against the contract (raises pandera's SchemaErrors if broken)."""
     return INCIDENT_SCHEMA.validate(frame, lazy=True)
-
-
-def is_use_of_force(hostility: pd.Series) -> np.ndarray:
-    """Hostility 4 (use of force) or 5 (war) on the MID scale."""
-    return hostility.to_numpy() >= USE_OF_FORCE_MIN_HOSTILITY

@@ -227,22 +227,21 @@ class HazardGLM(_SurvivalModel):
         offset = np.log(exposure)
         cluster = {"cov_type": "cluster", "cov_kwds": {"groups": dyad_groups(episodes)[person]}}
         outcome = event.astype(float)
+        poisson = sm.GLM(outcome, exog, family=sm.families.Poisson(), offset=offset)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # The piecewise-exponential fit (Poisson, log link, same offset) is the same
             # proportional-hazards model in continuous time; it converges reliably and is both
             # the start for the cloglog fit and the fallback when IRLS under cloglog diverges.
-            exponential = sm.GLM(outcome, exog, family=sm.families.Poisson(), offset=offset).fit()
+            start = poisson.fit()
             result = sm.GLM(outcome, exog, family=family, offset=offset).fit(
-                start_params=exponential.params, maxiter=CLOGLOG_MAX_STEPS, **cluster
+                start_params=start.params, maxiter=CLOGLOG_MAX_STEPS, **cluster
             )
-        self.link_ = "cloglog"
-        if not _sane(result.params) or not result.converged:
-            # Only the fallback needs the start fit's clustered errors, so only it pays for them.
-            exponential = sm.GLM(outcome, exog, family=sm.families.Poisson(), offset=offset).fit(
-                start_params=exponential.params, **cluster
-            )
-            result, self.link_ = exponential, "log (piecewise exponential)"
+            self.link_ = "cloglog"
+            if not _sane(result.params) or not result.converged:
+                # Only the fallback needs the start fit's clustered errors, so only it pays.
+                result = poisson.fit(start_params=start.params, **cluster)
+                self.link_ = "log (piecewise exponential)"
         if not _sane(result.params):
             raise ForecastError(
                 f"'{self.name}' did not converge on {len(duration)} triggers; "
