@@ -42,21 +42,23 @@ def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
         title="Data sources (looked for in: params path, data/external, "
         "$FORECAST_DATA_DIR, download)"
     )
-    for column in ("source", "in data.sources", "file", "found at", "looked in"):
+    for column in ("source", "in data.sources", "file", "status"):
         table.add_column(column, overflow="fold")
+    # Full paths go below the table, one per line and never wrapped, so that
+    # a deep checkout or a narrow terminal cannot cut a file name in half.
+    where: list[str] = []
     for source in SOURCE_FILES:
         for located in locate_source(source, params.data, allow_download=False):
-            found = (
-                f"[green]{located.path}[/] ({located.found_by})"
-                if located.found
-                else "[red]not found[/]"
+            status = (
+                f"[green]found[/] ({located.found_by})" if located.found else "[red]not found[/]"
             )
             table.add_row(
-                source,
-                "yes" if source in params.data.sources else "no",
-                located.spec.key,
-                found,
-                "\n".join(located.looked_in),
+                source, "yes" if source in params.data.sources else "no", located.spec.key, status
+            )
+            where.append(
+                f"{located.spec.key}: {located.path}"
+                if located.found
+                else f"{located.spec.key}: not found; looked in {', '.join(located.looked_in)}"
             )
     files = handcoded_files(INCIDENTS_DIR)
     table.add_row(
@@ -64,9 +66,11 @@ def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
         "yes" if "handcoded" in params.data.sources else "no",
         f"{INCIDENTS_DIR}/*.csv",
         f"[green]{len(files)} file(s)[/]" if files else "[red]none[/]",
-        str(INCIDENTS_DIR),
     )
+    where.append(f"handcoded: {INCIDENTS_DIR}")
     console.print(table)
+    for line in where:
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
     plan = plan_sources(params, allow_download=False)
     console.print(f"ingest would use: [bold]{plan.mode}[/] data")
 
