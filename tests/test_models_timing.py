@@ -34,7 +34,28 @@ def test_hazard_ratios_have_the_planted_signs(fitted):
 
 def test_planted_answer_record_hazard_ratio_is_recovered(fitted):
     ratio = fitted.hazard_ratios().set_index("feature").loc["target_answer_rate_30d"]
-    assert ratio["low"] < np.exp(PLANTED["target_answer_rate_30d"]) < ratio["high"]
+    planted = PLANTED["target_answer_rate_30d"]
+    if isinstance(fitted, HazardGLM):
+        # The world's delays are whole days drawn from a grouped-time proportional-hazards
+        # process: exactly the discrete-time cloglog model, so its interval must cover the truth.
+        assert ratio["low"] < np.exp(planted) < ratio["high"]
+    else:
+        # A continuous-time Cox fit on whole-day delays (most of them one or two days) is
+        # attenuated toward zero by the grouping; it must still land within about 30 %.
+        assert abs(np.log(ratio["hazard_ratio"]) - planted) < 0.35
+
+
+def test_timing_models_keep_one_of_two_nearly_collinear_windows(world):
+    episodes, features = world
+    # Not an exact copy (rank checks would catch that): correlated at about 0.97.
+    jitter = np.random.default_rng(0).normal(0, 0.05, len(features))
+    twin = features.assign(
+        target_answer_rate_30d_copy=features["target_answer_rate_30d"] + jitter
+    )
+    assert twin["target_answer_rate_30d"].corr(twin["target_answer_rate_30d_copy"]) > 0.9
+    model = HazardGLM(HORIZONS).fit(twin, episodes)
+    chosen = {"target_answer_rate_30d", "target_answer_rate_30d_copy"} & set(model.columns_)
+    assert len(chosen) == 1
 
 
 def test_probability_within_horizon_is_one_minus_survival(fitted, world):

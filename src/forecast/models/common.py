@@ -76,6 +76,30 @@ def numeric_feature_names(
     ]
 
 
+def decorrelated_columns(
+    matrix: np.ndarray, names: Sequence[str], outcome: np.ndarray, limit: float
+) -> list[str]:
+    """Names whose columns correlate no more than `limit` with a kept one, in the given order.
+
+    Nested windows of one count (force in the last 30 and in the last 90 days) are nearly
+    collinear: a model given both learns large coefficients of opposite sign that mean
+    nothing and leave its Newton steps crawling along a flat ridge. Of each such group the
+    column that tracks the outcome most closely is kept, so the choice uses training data only.
+    """
+    if len(names) < 2:
+        return list(names)
+    spread = matrix.std(axis=0)
+    standard = (matrix - matrix.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+    target = outcome - outcome.mean()
+    relevance = np.abs(standard.T @ target)
+    correlation = np.abs(np.corrcoef(matrix, rowvar=False))
+    kept: list[int] = []
+    for column in np.argsort(-relevance, kind="stable"):
+        if not kept or correlation[column, kept].max() <= limit:
+            kept.append(int(column))
+    return [names[i] for i in sorted(kept)]
+
+
 def labels(episodes: pd.DataFrame, horizon: int) -> tuple[np.ndarray, np.ndarray]:
     """(known, retaliated) arrays for one horizon; censored labels (NA) are not known."""
     column = label_column(horizon)

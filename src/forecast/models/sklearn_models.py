@@ -178,7 +178,7 @@ class SplineLogit(FeatureMemory):
             [
                 ("columns", columns),
                 ("scale", StandardScaler()),
-                ("logit", LogisticRegression(C=self.C, max_iter=2000)),
+                ("logit", LogisticRegression(C=self.C, max_iter=2000, solver="newton-cholesky")),
             ]
         )
 

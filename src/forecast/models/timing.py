@@ -30,6 +30,7 @@ from forecast.models.common import (
     FeatureMemory,
     align,
     check_horizons,
+    decorrelated_columns,
     dyad_groups,
     numeric_feature_names,
 )
@@ -38,8 +39,11 @@ from forecast.models.logit import independent_columns
 # Interval edges in days since the trigger: fine where most answers come, coarse later.
 DEFAULT_EDGES = (0, 1, 3, 7, 14, 30, 60, 90, 180, 365)
 LINEAR_PREDICTOR_BOUND = 30.0
-# IRLS from the exponential start converges in a handful of steps or not at all.
-CLOGLOG_MAX_STEPS = 25
+# Newton on the person-period table reaches a score below tolerance in about 15 steps.
+NEWTON_STEPS = 25
+SCORE_TOLERANCE = 1e-5
+# Nested windows of one count correlate above this; keeping both only makes the fit crawl.
+MAX_FEATURE_CORRELATION = 0.9
 
 
 def _sane(params: np.ndarray) -> bool:
@@ -54,6 +58,33 @@ def _durations(episodes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if np.isnan(duration).any():
         raise ForecastError("episodes have missing 'duration' values; rebuild episodes")
     return duration, observed
+
+
+def _newton_fit(
+    outcome: np.ndarray,
+    exog: np.ndarray,
+    family: sm.families.Family,
+    offset: np.ndarray,
+    groups: np.ndarray,
+) -> tuple[object, bool]:
+    """A GLM fitted by Newton's method with dyad-clustered errors, and whether it converged.
+
+    statsmodels' default IRLS solves a least-squares problem on the whole person-period table
+    at every step and, under the cloglog link, often runs away; Newton's steps work on the
+    small Hessian and settle. Convergence is judged by the score, since near-flat directions
+    keep the coefficients jittering below any useful precision.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = sm.GLM(outcome, exog, family=family, offset=offset).fit(
+            method="newton",
+            maxiter=NEWTON_STEPS,
+            cov_type="cluster",
+            cov_kwds={"groups": groups},
+        )
+    score = np.asarray(result.mle_retvals["score"])
+    converged = bool(np.all(np.isfinite(score)) and np.abs(score).max() < SCORE_TOLERANCE)
+    return result, converged and _sane(result.params)
 
 
 class _SurvivalModel(FeatureMemory):
@@ -85,11 +116,15 @@ class _SurvivalModel(FeatureMemory):
             self._frame(high, features.index, self.horizons),
         )
 
-    def _select(self, features: pd.DataFrame) -> np.ndarray:
+    def _select(self, features: pd.DataFrame, outcome: np.ndarray) -> np.ndarray:
         candidates = numeric_feature_names(features)
         self._remember(features, candidates)
         matrix = self._matrix(features)
-        self.columns_ = independent_columns(matrix, candidates)
+        independent = independent_columns(matrix, candidates)
+        positions = [candidates.index(c) for c in independent]
+        self.columns_ = decorrelated_columns(
+            matrix[:, positions], independent, outcome, MAX_FEATURE_CORRELATION
+        )
         self._index = [candidates.index(c) for c in self.columns_]
         self.means_ = matrix[:, self._index].mean(axis=0)
         # Fitting on standardised columns keeps IRLS and Newton well conditioned when features
@@ -146,8 +181,8 @@ class CoxTiming(_SurvivalModel):
 
     def fit(self, features: pd.DataFrame, episodes: pd.DataFrame) -> Self:
         features, episodes = align(features, episodes)
-        design = self._select(features)
         duration, observed = _durations(episodes)
+        design = self._select(features, observed & (duration <= max(self.horizons)))
         # A trigger on the data's last day was never at risk: it carries no information, and
         # PHReg's score residuals are undefined for a row censored before the first event.
         informative = duration > 0
@@ -210,8 +245,8 @@ class HazardGLM(_SurvivalModel):
 
     def fit(self, features: pd.DataFrame, episodes: pd.DataFrame) -> Self:
         features, episodes = align(features, episodes)
-        design = self._select(features)
         duration, observed = _durations(episodes)
+        design = self._select(features, observed & (duration <= max(self.horizons)))
         starts = np.asarray(self.edges[:-1], dtype=float)
         ends = np.asarray(self.edges[1:], dtype=float)
         # Person-period rows: each trigger is at risk in every interval it entered.
@@ -223,25 +258,18 @@ class HazardGLM(_SurvivalModel):
         time_basis = self._time_basis()
         n_basis = time_basis.shape[1]
         exog = np.hstack([time_basis[interval], design[person]])
-        family = sm.families.Binomial(link=sm.families.links.CLogLog())
         offset = np.log(exposure)
-        cluster = {"cov_type": "cluster", "cov_kwds": {"groups": dyad_groups(episodes)[person]}}
         outcome = event.astype(float)
-        poisson = sm.GLM(outcome, exog, family=sm.families.Poisson(), offset=offset)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            # The piecewise-exponential fit (Poisson, log link, same offset) is the same
-            # proportional-hazards model in continuous time; it converges reliably and is both
-            # the start for the cloglog fit and the fallback when IRLS under cloglog diverges.
-            start = poisson.fit()
-            result = sm.GLM(outcome, exog, family=family, offset=offset).fit(
-                start_params=start.params, maxiter=CLOGLOG_MAX_STEPS, **cluster
-            )
-            self.link_ = "cloglog"
-            if not _sane(result.params) or not result.converged:
-                # Only the fallback needs the start fit's clustered errors, so only it pays.
-                result = poisson.fit(start_params=start.params, **cluster)
-                self.link_ = "log (piecewise exponential)"
+        groups = dyad_groups(episodes)[person]
+        cloglog = sm.families.Binomial(link=sm.families.links.CLogLog())
+        result, converged = _newton_fit(outcome, exog, cloglog, offset, groups)
+        self.link_ = "cloglog"
+        if not converged:
+            # The piecewise-exponential model (Poisson, log link, same offset) is the same
+            # proportional-hazards model in continuous time, and its likelihood is better
+            # behaved: the fallback when the cloglog fit does not settle.
+            result, _ = _newton_fit(outcome, exog, sm.families.Poisson(), offset, groups)
+            self.link_ = "log (piecewise exponential)"
         if not _sane(result.params):
             raise ForecastError(
                 f"'{self.name}' did not converge on {len(duration)} triggers; "
