@@ -110,3 +110,38 @@ def test_ipcw_brier_without_censoring_is_the_plain_brier():
 def test_integrated_brier_of_a_constant_score_is_that_score():
     days = np.array([1.0, 7.0, 30.0])
     assert metrics.integrated_brier(np.array([0.2, 0.2, 0.2]), days) == pytest.approx(0.2)
+
+
+def _survival_sample(n: int, seed: int) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(seed)
+    risk = rng.normal(size=n)
+    time = np.ceil(rng.exponential(30 * np.exp(-risk))).astype(float)
+    event = rng.random(n) < 0.95
+    days = np.array([1.0, 7.0, 30.0, 90.0])
+    survival = np.exp(-np.outer(np.exp(risk), days / 30))
+    clusters = rng.integers(0, 25, n)
+    return time, event, risk, days, survival, clusters
+
+
+def test_weighted_uno_c_with_integer_weights_equals_c_on_repeated_rows():
+    time, _, risk, _, _, _ = _survival_sample(120, seed=3)
+    # Without censoring G is 1 everywhere, so repeating rows and weighting them must agree.
+    event = np.ones(len(time), dtype=bool)
+    counts = np.random.default_rng(4).integers(0, 3, len(time))
+    repeated = np.repeat(np.arange(len(time)), counts)
+    weighted = metrics.weighted_uno_c(time, event, risk, 90.0, counts[None, :].astype(float))
+    expected = metrics.uno_c(time[repeated], event[repeated], risk[repeated], 90.0)
+    assert weighted[0] == pytest.approx(expected)
+
+
+def test_timing_bootstrap_intervals_bracket_the_point_estimates_and_are_seeded():
+    time, event, risk, days, survival, clusters = _survival_sample(400, seed=5)
+    args = (time, event, risk, 90.0, survival, days, clusters, 200)
+    first = metrics.timing_bootstrap_intervals(*args, seed=1)
+    assert first == metrics.timing_bootstrap_intervals(*args, seed=1)
+    c_low, c_high = first["c_index_ci90"]
+    assert c_low < metrics.uno_c(time, event, risk, 90.0) < c_high
+    ibs = metrics.integrated_brier(metrics.ipcw_brier(time, event, survival, days), days)
+    ibs_low, ibs_high = first["ibs_ci90"]
+    assert ibs_low < ibs < ibs_high
+    assert c_high - c_low < 0.2

@@ -138,17 +138,18 @@ def bootstrap_intervals(
     reference_loss = weights @ ((p_base_rate - y) ** 2) / total
     with np.errstate(invalid="ignore", divide="ignore"):
         skill = 1 - model_loss / reference_loss
-    tails = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
-
-    def interval(values: np.ndarray) -> list[float]:
-        finite = values[np.isfinite(values)]
-        return [float(v) for v in np.percentile(finite, tails)] if finite.size else []
-
     return {
-        "brier_ci90": interval(model_loss),
-        "bss_ci90": interval(skill),
-        "roc_auc_ci90": interval(_weighted_auc(p, y, weights)),
+        "brier_ci90": _percentile_interval(model_loss, level),
+        "bss_ci90": _percentile_interval(skill, level),
+        "roc_auc_ci90": _percentile_interval(_weighted_auc(p, y, weights), level),
     }
+
+
+def _percentile_interval(values: np.ndarray, level: float) -> list[float]:
+    """The central `level` range of the finite bootstrap replicates ([] if there are none)."""
+    finite = values[np.isfinite(values)]
+    tails = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
+    return [float(v) for v in np.percentile(finite, tails)] if finite.size else []
 
 
 # Timing metrics ---------------------------------------------------------------------------
@@ -168,18 +169,29 @@ def _step(times: np.ndarray, values: np.ndarray, at: np.ndarray, left: bool) -> 
     return np.where(position >= 0, values[np.maximum(position, 0)], 1.0)
 
 
-def uno_c(
-    time: np.ndarray,
-    event: np.ndarray,
-    risk: np.ndarray,
-    tau: float,
-    chunk: int = 2048,
-) -> float:
+def uno_c(time: np.ndarray, event: np.ndarray, risk: np.ndarray, tau: float) -> float:
     """Uno's concordance truncated at `tau`: IPCW-weighted share of correctly ordered pairs.
 
     A comparable pair is an observed retaliation at T_i < tau and any trigger still unanswered
     after T_i; it counts as concordant when the earlier-answered trigger had the higher risk.
     Each pair is weighted by 1 / G(T_i-)^2.
+    """
+    return float(weighted_uno_c(time, event, risk, tau, np.ones((1, len(time))))[0])
+
+
+def weighted_uno_c(
+    time: np.ndarray,
+    event: np.ndarray,
+    risk: np.ndarray,
+    tau: float,
+    weights: np.ndarray,
+    chunk: int = 1024,
+) -> np.ndarray:
+    """Uno's C under each row of `weights` (how often each trigger is drawn), all at once.
+
+    A pair (i, j) counts w_i * w_j times. The censoring curve G comes from the full sample in
+    every replicate: with almost nothing censored it barely moves, and refitting it per draw
+    would cost a Kaplan-Meier fit each time.
     """
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=bool)
@@ -188,22 +200,28 @@ def uno_c(
     anchors = np.flatnonzero(event & (time < tau))
     g_anchor = _step(g_times, g_values, time[anchors], left=True)
     usable = g_anchor > 0
-    anchors, weight = anchors[usable], 1.0 / g_anchor[usable] ** 2
-    numerator = denominator = 0.0
+    anchors, anchor_weight = anchors[usable], 1.0 / g_anchor[usable] ** 2
+    numerator = np.zeros(len(weights))
+    denominator = np.zeros(len(weights))
     for start in range(0, len(anchors), chunk):
         block = anchors[start : start + chunk]
-        later = time[None, :] > time[block, None]
+        later = (time[None, :] > time[block, None]).astype(float)
         higher = (risk[block, None] > risk[None, :]) + 0.5 * (risk[block, None] == risk[None, :])
-        w = weight[start : start + chunk]
-        numerator += float(w @ np.sum(later * higher, axis=1))
-        denominator += float(w @ np.sum(later, axis=1))
-    return numerator / denominator if denominator > 0 else float("nan")
+        drawn = weights[:, block] * anchor_weight[start : start + chunk]
+        numerator += np.sum((drawn @ (later * higher)) * weights, axis=1)
+        denominator += np.sum((drawn @ later) * weights, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, numerator / denominator, np.nan)
 
 
-def ipcw_brier(
+def ipcw_brier_terms(
     time: np.ndarray, event: np.ndarray, survival: np.ndarray, days: np.ndarray
 ) -> np.ndarray:
-    """IPCW Brier score at each day in `days`, given S(day | x) as an (n, len(days)) matrix."""
+    """Each trigger's IPCW-weighted squared error at each day: (n, len(days)), NaN if unusable.
+
+    Kept per trigger so that the score and its dyad-bootstrap replicates are weighted means
+    of one matrix.
+    """
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=bool)
     days = np.asarray(days, dtype=float)
@@ -215,7 +233,43 @@ def ipcw_brier(
     with np.errstate(divide="ignore", invalid="ignore"):
         from_answered = np.where(answered, survival**2 / g_own[:, None], 0.0)
         from_waiting = np.where(waiting, (1 - survival) ** 2 / g_day[None, :], 0.0)
-    return np.nanmean(from_answered + from_waiting, axis=0)
+    return from_answered + from_waiting
+
+
+def ipcw_brier(
+    time: np.ndarray, event: np.ndarray, survival: np.ndarray, days: np.ndarray
+) -> np.ndarray:
+    """IPCW Brier score at each day in `days`, given S(day | x) as an (n, len(days)) matrix."""
+    return np.nanmean(ipcw_brier_terms(time, event, survival, days), axis=0)
+
+
+def timing_bootstrap_intervals(
+    time: np.ndarray,
+    event: np.ndarray,
+    risk: np.ndarray,
+    tau: float,
+    survival: np.ndarray,
+    days: np.ndarray,
+    clusters: np.ndarray,
+    replicates: int,
+    seed: int,
+    level: float = 0.9,
+) -> dict[str, list[float]]:
+    """Percentile intervals for Uno's C and the integrated Brier score, resampling dyads."""
+    if replicates <= 0 or len(time) == 0:
+        return {}
+    weights = _cluster_weights(clusters, replicates, seed)
+    terms = ipcw_brier_terms(time, event, survival, days)
+    usable = np.isfinite(terms)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_day = (weights @ np.where(usable, terms, 0.0)) / (weights @ usable)
+    integrated = np.array([integrated_brier(row, days) for row in by_day])
+    return {
+        "c_index_ci90": _percentile_interval(
+            weighted_uno_c(time, event, risk, tau, weights), level
+        ),
+        "ibs_ci90": _percentile_interval(integrated, level),
+    }
 
 
 def integrated_brier(brier_by_day: np.ndarray, days: np.ndarray) -> float:
