@@ -18,7 +18,10 @@ from tests.fixtures_models import HORIZONS, make_world
 SMALL = Params(
     backtest=BacktestParams(first_origin=2012, bootstrap_replicates=10),
     models=ModelParams(
-        likelihood=["logit", "hist_gb"], timing=["cox"], hist_gb=HistGBParams(max_iter=15)
+        likelihood=["logit", "hist_gb"],
+        timing=["cox"],
+        ensemble=["logit", "hist_gb", "cox"],
+        hist_gb=HistGBParams(max_iter=15),
     ),
 )
 

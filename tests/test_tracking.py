@@ -18,7 +18,10 @@ def small_params() -> Params:
     return Params(
         backtest=BacktestParams(first_origin=2011, bootstrap_replicates=5),
         models=ModelParams(
-            likelihood=["logit"], timing=["hazard_glm"], hist_gb=HistGBParams(max_iter=10)
+            likelihood=["logit"],
+            timing=["hazard_glm"],
+            ensemble=["logit", "hazard_glm"],
+            hist_gb=HistGBParams(max_iter=10),
         ),
     )
 

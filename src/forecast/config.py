@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from forecast.errors import ForecastError
 
@@ -89,9 +89,22 @@ class ModelParams(_Section):
         "hist_gb",
     ]
     timing: list[str] = ["hazard_glm", "cox"]
+    # Members of the ensemble (a weighted mix learnt out of sample); [] turns it off.
+    ensemble: list[str] = ["logit", "hist_gb", "hazard_glm"]
     base_rate_years: int = 10
     hist_gb: HistGBParams = HistGBParams()
     spline_logit: SplineLogitParams = SplineLogitParams()
+
+    @model_validator(mode="after")
+    def _ensemble_members_are_run(self) -> ModelParams:
+        """The ensemble mixes forecasts the backtest makes, so each member must be one of them."""
+        absent = [m for m in self.ensemble if m not in {*self.likelihood, *self.timing}]
+        if absent:
+            raise ValueError(
+                f"models.ensemble lists {', '.join(absent)}, not in models.likelihood or "
+                "models.timing (add it there, or drop it from the ensemble)"
+            )
+        return self
 
 
 class TrainParams(_Section):

@@ -11,12 +11,13 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 
 from forecast.config import load_params
 from forecast.errors import DataFileError
-from forecast.paths import METRICS_DIR
+from forecast.paths import BACKTEST_PREDICTIONS_FILE, METRICS_DIR
 
 app = typer.Typer(help="Fit final models, register them in MLflow and set the champions.")
 console = Console()
@@ -29,6 +30,13 @@ def _read_json(path: Path) -> dict:
     if not path.exists():
         raise DataFileError(path, "not found", "run `forecast backtest` first")
     return json.loads(path.read_text())
+
+
+def _backtest_predictions() -> pd.DataFrame:
+    """The backtest's out-of-sample forecasts, from which the ensemble's weights are learnt."""
+    if not BACKTEST_PREDICTIONS_FILE.exists():
+        raise DataFileError(BACKTEST_PREDICTIONS_FILE, "not found", "run `forecast backtest` first")
+    return pd.read_parquet(BACKTEST_PREDICTIONS_FILE)
 
 
 @app.callback(invoke_without_command=True)
@@ -55,7 +63,7 @@ def train(
         "likelihood": tracking.choose_champion(scores, params.train.champion_metric),
         "timing": tracking.choose_champion(timing_scores, "c_index"),
     }
-    fitted = fit_final_models(episodes, features, params)
+    fitted = fit_final_models(episodes, features, params, _backtest_predictions())
     versions: dict[str, dict[str, str]] = {"likelihood": {}, "timing": {}}
     with tracking.start_training_run(provenance, params) as run:
         for name, model in fitted.items():

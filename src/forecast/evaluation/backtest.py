@@ -25,9 +25,12 @@ from tqdm.auto import tqdm
 from forecast.config import Params
 from forecast.errors import ForecastError
 from forecast.evaluation import metrics
+from forecast.evaluation.forecasts import OriginForecasts, long_predictions
 from forecast.evaluation.splits import Split, censor_at, in_test_year, rolling_origins
+from forecast.evaluation.stacking import add_ensemble
 from forecast.models import registry
 from forecast.models.common import align, dyad_groups, label_column
+from forecast.models.ensemble import ENSEMBLE_NAME
 from forecast.paths import BACKTEST_PREDICTIONS_FILE, METRICS_DIR, PLOTS_DIR
 from forecast.provenance import DataProvenance, content_hash, provenance_of
 
@@ -43,17 +46,6 @@ RELIABILITY_CSV = PLOTS_DIR / "reliability.csv"
 ROC_CSV = PLOTS_DIR / "roc.csv"
 RELIABILITY_PNG = PLOTS_DIR / "reliability.png"
 ROC_PNG = PLOTS_DIR / "roc.png"
-
-
-@dataclass
-class OriginForecasts:
-    """What every model said about one origin's test triggers."""
-
-    split: Split
-    positions: np.ndarray
-    proba: dict[str, np.ndarray]
-    survival: dict[str, np.ndarray]
-    seconds: dict[str, float]
 
 
 @dataclass
@@ -132,36 +124,13 @@ def run_backtest(
     forecasts = list(
         tqdm(runner(jobs), total=len(splits), desc="backtest origins", disable=not progress)
     )
+    if params.models.ensemble and forecasts:
+        add_ensemble(forecasts, episodes, params)
+        names = [*names, ENSEMBLE_NAME]
     result = score(forecasts, episodes, params, names)
     result.provenance = data_provenance(episodes, features)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _long_predictions(
-    forecasts: list[OriginForecasts], episodes: pd.DataFrame, horizons: tuple[int, ...]
-) -> pd.DataFrame:
-    frames = []
-    for origin in forecasts:
-        test = episodes.iloc[origin.positions]
-        for name, values in origin.proba.items():
-            for column, horizon in enumerate(horizons):
-                frames.append(
-                    pd.DataFrame(
-                        {
-                            "episode_id": test["episode_id"].to_numpy(),
-                            "origin": origin.split.year,
-                            "model": name,
-                            "horizon": horizon,
-                            "p": values[:, column],
-                            "y": test[label_column(horizon)].astype("boolean").to_numpy(),
-                        }
-                    )
-                )
-    predictions = pd.concat(frames, ignore_index=True)
-    predictions["origin"] = predictions["origin"].astype("int64")
-    predictions["horizon"] = predictions["horizon"].astype("int64")
-    return predictions
 
 
 def _subset_mask(episodes: pd.DataFrame, subset: str) -> np.ndarray:
@@ -234,13 +203,13 @@ def score(
                         }
                     )
 
-    timing = _timing_scores(forecasts, tested, names, horizons)
+    timing = _timing_scores(forecasts, tested, names, params)
     fit_seconds: dict[str, float] = {}
     for origin in forecasts:
         for name, seconds in origin.seconds.items():
             fit_seconds[name] = fit_seconds.get(name, 0.0) + seconds
     return BacktestResult(
-        predictions=_long_predictions(forecasts, episodes, horizons),
+        predictions=long_predictions(forecasts, episodes, horizons),
         likelihood=likelihood,
         timing=timing,
         per_origin=pd.DataFrame(per_origin_rows),
@@ -256,7 +225,9 @@ def _timing_block(
     time_to: np.ndarray,
     observed: np.ndarray,
     survival: np.ndarray,
+    clusters: np.ndarray,
     horizons: tuple[int, ...],
+    params: Params,
 ) -> dict[str, float]:
     grid = np.asarray(SURVIVAL_GRID, dtype=float)
     tau = float(max(horizons))
@@ -270,6 +241,19 @@ def _timing_block(
         "ibs": metrics.integrated_brier(scores_by_day, grid[within_grid]),
         "n": len(time_to),
     }
+    block.update(
+        metrics.timing_bootstrap_intervals(
+            time_to,
+            observed,
+            risk,
+            tau,
+            survival[:, within_grid],
+            grid[within_grid],
+            clusters,
+            params.backtest.bootstrap_replicates,
+            params.seed,
+        )
+    )
     for horizon in horizons:
         if horizon in SURVIVAL_GRID:
             block[f"brier_{horizon}"] = float(scores_by_day[SURVIVAL_GRID.index(horizon)])
@@ -280,23 +264,27 @@ def _timing_scores(
     forecasts: list[OriginForecasts],
     tested: pd.DataFrame,
     names: list[str],
-    horizons: tuple[int, ...],
+    params: Params,
 ) -> dict[str, dict]:
     """design.md's timing block per timing model, on all triggers plus a limited-force block."""
+    horizons = tuple(params.episodes.horizons)
     time_to = tested["duration"].to_numpy(dtype=float)
     observed = tested["event_observed"].astype("boolean").to_numpy(dtype=bool, na_value=False)
+    clusters = dyad_groups(tested)
     # Triggers on the data's last day were never followed up: they carry no timing information.
     followed = time_to > 0
     timing: dict[str, dict] = {}
     for name in (n for n in names if registry.is_timing(n)):
         survival = np.vstack([f.survival[name] for f in forecasts])
-        rows = followed
-        block = _timing_block(time_to[rows], observed[rows], survival[rows], horizons)
-        limited = rows & _subset_mask(tested, "limited_force")
-        if limited.any():
-            block["limited_force"] = _timing_block(
-                time_to[limited], observed[limited], survival[limited], horizons
+        block = {}
+        for subset in SUBSETS:
+            rows = followed & _subset_mask(tested, subset)
+            if not rows.any():
+                continue
+            scores = _timing_block(
+                time_to[rows], observed[rows], survival[rows], clusters[rows], horizons, params
             )
+            block.update(scores if subset == "all" else {subset: scores})
         timing[name] = block
     return timing
 

@@ -154,6 +154,20 @@ def counted_interval(
     return low, high
 
 
+def monotone_in_horizon(values: np.ndarray, horizons: Sequence[int]) -> np.ndarray:
+    """Each row's running maximum over ascending horizons (columns in `horizons` order).
+
+    Retaliation within 7 days is retaliation within 30 days, so P(within H) cannot fall with
+    H; models fitted one horizon at a time can disagree slightly, and the running maximum is
+    the smallest correction that restores the order.
+    """
+    order = np.argsort(np.asarray(horizons), kind="stable")
+    ordered = np.maximum.accumulate(np.asarray(values, dtype=float)[:, order], axis=1)
+    monotone = np.empty_like(ordered)
+    monotone[:, order] = ordered
+    return monotone
+
+
 class FeatureMemory:
     """Remembers which features a model was fitted on and their training medians.
 
@@ -182,17 +196,10 @@ class FeatureMemory:
     name: str
 
     def _frame(self, values: np.ndarray, index: pd.Index, horizons: Sequence[int]) -> pd.DataFrame:
-        """Probabilities (or their bounds) per horizon, never falling as the horizon grows.
-
-        Retaliation within 7 days is retaliation within 30 days, so P(within H) cannot fall with
-        H; models fitted one horizon at a time can disagree slightly, and the running maximum
-        over ascending horizons is the smallest correction that restores the order.
-        """
-        order = np.argsort(np.asarray(horizons), kind="stable")
-        ordered = np.maximum.accumulate(np.asarray(values, dtype=float)[:, order], axis=1)
-        monotone = np.empty_like(ordered)
-        monotone[:, order] = ordered
-        return pd.DataFrame(monotone, index=index, columns=list(horizons))
+        """Probabilities (or their bounds) per horizon, never falling as the horizon grows."""
+        return pd.DataFrame(
+            monotone_in_horizon(values, horizons), index=index, columns=list(horizons)
+        )
 
 
 def survival_to_proba(survival: pd.DataFrame, horizons: Sequence[int]) -> pd.DataFrame:
