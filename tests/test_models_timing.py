@@ -49,9 +49,7 @@ def test_timing_models_keep_one_of_two_nearly_collinear_windows(world):
     episodes, features = world
     # Not an exact copy (rank checks would catch that): correlated at about 0.97.
     jitter = np.random.default_rng(0).normal(0, 0.05, len(features))
-    twin = features.assign(
-        target_answer_rate_30d_copy=features["target_answer_rate_30d"] + jitter
-    )
+    twin = features.assign(target_answer_rate_30d_copy=features["target_answer_rate_30d"] + jitter)
     assert twin["target_answer_rate_30d"].corr(twin["target_answer_rate_30d_copy"]) > 0.9
     model = HazardGLM(HORIZONS).fit(twin, episodes)
     chosen = {"target_answer_rate_30d", "target_answer_rate_30d_copy"} & set(model.columns_)
