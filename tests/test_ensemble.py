@@ -138,6 +138,7 @@ def test_fitted_ensemble_mixes_members_and_never_falls_with_horizon():
     assert (low.to_numpy() <= proba.to_numpy() + 1e-12).all()
     assert (high.to_numpy() >= proba.to_numpy() - 1e-12).all()
     assert set(members["logit"].feature_names_) <= set(ensemble.feature_names_)
+    assert ensemble.weight_table()["30"] == {"logit": 0.25, "hazard_glm": 0.75}
 
 
 def test_ensemble_needs_weights_for_every_horizon():

@@ -48,6 +48,7 @@ def train(
     from forecast.commands.backtest import read_modelling_tables
     from forecast.evaluation.backtest import data_provenance, write_json
     from forecast.models import registry
+    from forecast.models.ensemble import ENSEMBLE_NAME
     from forecast.models.final import fit_final_models
 
     params = load_params(params_file)
@@ -93,7 +94,12 @@ def train(
             "versions": versions,
             "data": provenance.as_dict(),
             "run_id": run_id,
-        },
+        }
+        | (
+            {"ensemble_weights": fitted[ENSEMBLE_NAME].weight_table()}
+            if ENSEMBLE_NAME in fitted
+            else {}
+        ),
         TRAIN_FILE,
     )
     console.print(

@@ -88,6 +88,13 @@ class WeightedEnsemble(FeatureMemory):
         self.weights = {h: np.asarray(weights[h], dtype=float) for h in self.horizons}
         self._collect_features()
 
+    def weight_table(self) -> dict[str, dict[str, float]]:
+        """Weights by horizon and member, as written to metrics/train.json."""
+        return {
+            str(h): dict(zip(self.members, map(float, self.weights[h]), strict=True))
+            for h in self.horizons
+        }
+
     def _collect_features(self) -> None:
         """The union of the members' features, so drivers and input checks see all of them."""
         references = [pd.Series(m.reference_values_) for m in self.members.values()]
