@@ -43,7 +43,7 @@ LINEAR_PREDICTOR_BOUND = 30.0
 NEWTON_STEPS = 25
 SCORE_TOLERANCE = 1e-5
 # Nested windows of one count correlate above this; keeping both only makes the fit crawl.
-MAX_FEATURE_CORRELATION = 0.9
+MAX_FEATURE_CORRELATION = 0.95
 
 
 def _sane(params: np.ndarray) -> bool:
