@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from sklearn.metrics import roc_auc_score
 
 from forecast.config import HistGBParams, ModelParams, Params
@@ -147,3 +148,15 @@ def test_counted_interval_bands_each_horizon_by_its_own_count() -> None:
     expected_low_7, expected_high_7 = binomial_band(proba[7].to_numpy(), 10, 0.9)
     assert np.allclose(low[7], expected_low_7) and np.allclose(high[7], expected_high_7)
     assert ((high[30] - low[30]) < (high[7] - low[7])).all()
+
+
+def test_logit_scores_new_rows_as_statsmodels_scores_its_own_design(world):
+    episodes, features = world
+    model = ClusteredLogit(HORIZONS).fit(features, episodes)
+    rows = features.head(25)
+    matrix = model._matrix(rows)
+    for horizon in HORIZONS:
+        columns = [model.feature_names_.index(c) for c in model.columns_[horizon]]
+        design = sm.add_constant(matrix[:, columns], has_constant="add")
+        expected = model.results_[horizon].predict(design, which="linear")
+        np.testing.assert_allclose(model.linear_predictor(rows, horizon), expected, rtol=1e-12)

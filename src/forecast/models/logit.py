@@ -109,17 +109,30 @@ class ClusteredLogit(FeatureMemory):
             self.columns_[horizon] = columns
         return self
 
-    def _design(self, features: pd.DataFrame, horizon: int) -> np.ndarray:
+    def _designs(self, features: pd.DataFrame) -> dict[int, np.ndarray]:
+        """Each horizon's design matrix (a constant, then its columns) from one feature matrix.
+
+        The same matrix `sm.add_constant(..., has_constant="add")` builds in `fit`, made with
+        numpy so that scoring needs neither statsmodels' checks nor a matrix per horizon.
+        """
         matrix = self._matrix(features)
-        index = [self.feature_names_.index(c) for c in self.columns_[horizon]]
-        return sm.add_constant(matrix[:, index], has_constant="add")
+        ones = np.ones((len(matrix), 1))
+        return {
+            horizon: np.hstack(
+                [ones, matrix[:, [self.feature_names_.index(c) for c in self.columns_[horizon]]]]
+            )
+            for horizon in self.horizons
+        }
 
     def linear_predictor(self, features: pd.DataFrame, horizon: int) -> np.ndarray:
         """log-odds of retaliation within `horizon` days."""
-        return self._design(features, horizon) @ np.asarray(self.results_[horizon].params)
+        return self._designs(features)[horizon] @ np.asarray(self.results_[horizon].params)
 
     def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
-        values = np.column_stack([expit(self.linear_predictor(features, h)) for h in self.horizons])
+        designs = self._designs(features)
+        values = np.column_stack(
+            [expit(designs[h] @ np.asarray(self.results_[h].params)) for h in self.horizons]
+        )
         return self._frame(values, features.index, self.horizons)
 
     def predict_interval(
@@ -127,9 +140,10 @@ class ClusteredLogit(FeatureMemory):
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Delta-method band on the log-odds scale with the clustered covariance."""
         z = stats.norm.ppf(0.5 + level / 2)
+        designs = self._designs(features)
         lows, highs = [], []
         for horizon in self.horizons:
-            design = self._design(features, horizon)
+            design = designs[horizon]
             result = self.results_[horizon]
             eta = design @ np.asarray(result.params)
             variance = np.einsum("ij,jk,ik->i", design, np.asarray(result.cov_params()), design)
