@@ -1,16 +1,16 @@
 """The forecaster: champion models and history in, one `Forecast` per incident out.
 
 A new incident is treated exactly like a training trigger: its history features come from the
-same `build_features` call over the same force-event history, which ignores everything dated on
-or after the incident's day. The models and data are injected into `Forecaster`, so tests and
-notebooks can use stand-ins; `Forecaster.load()` wires in the registered champions and the
-pipeline's files.
+feature code of training over the same force-event history, which ignores everything dated on
+or after the incident's day. `Forecaster.load()` indexes that history once
+(`KeptHistoryFeatures`), so each forecast costs a few binary searches rather than a pass over
+every event. The models and data are injected into `Forecaster`, so tests and notebooks can use
+stand-ins; `load` wires in the registered champions and the pipeline's files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from forecast.predict.analogues import N_ANALOGUES, AnalogueIndex
 from forecast.predict.caveats import data_caveats, extrapolation_caveat, model_caveats
 from forecast.predict.explain import drivers, probabilities_and_effects
 from forecast.predict.history import (
+    KeptHistoryFeatures,
     canonical_incidents,
     dyad_keys,
     event_keys,
@@ -107,7 +108,7 @@ class Forecaster:
         from forecast import paths, tracking
         from forecast.commands.episodes import read_coverage
         from forecast.episodes import force_events
-        from forecast.features import build_features, feature_table
+        from forecast.features import feature_table
         from forecast.provenance import provenance_of
 
         root = Path(root)
@@ -121,10 +122,11 @@ class Forecaster:
         likelihood = tracking.load_champion("likelihood", params)
         timing = tracking.load_champion("timing", params)
         meanings = feature_table(params.features, params.episodes.horizons)
+        history = force_events(modelled, params.episodes.min_hostility)
         return cls(
             likelihood_model=likelihood,
             timing_model=timing,
-            history_events=force_events(modelled, params.episodes.min_hostility),
+            history_events=history,
             covariates=covariates,
             episodes=episodes,
             features=features,
@@ -136,10 +138,8 @@ class Forecaster:
                 if source in set(modelled["source"].astype(str))
             },
             model_version=_model_version(tracking, params),
-            feature_builder=partial(
-                build_features,
-                include_same_day=params.episodes.include_same_day,
-                coverage=coverage,
+            feature_builder=KeptHistoryFeatures(
+                history, include_same_day=params.episodes.include_same_day, coverage=coverage
             ),
             event_builder=force_events,
             feature_meanings=dict(zip(meanings["name"], meanings["meaning"], strict=True)),
