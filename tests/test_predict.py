@@ -684,6 +684,16 @@ def test_features_receive_every_covariate_row_of_the_incidents_dyad_and_no_other
     assert received[["ccode1", "ccode2", "year"]].values.tolist() == [[IRN, PAK, 2013]]
 
 
+def test_a_lone_new_incident_is_scored_against_the_history_as_it_is() -> None:
+    # Nothing dated on or after an incident's day reaches its forecast, so a lone incident
+    # need not be added to the history (whose feature index the forecaster keeps).
+    forecaster = make_forecaster()
+    assert forecaster._history_with([incident()], ["new-1"]) is forecaster.history_events
+    counter = incident(initiator="PAK", target="IRN", date="2024-01-18")
+    grown = forecaster._history_with([incident(), counter], ["new-1", "new-2"])
+    assert len(grown) == len(forecaster.history_events) + 1
+
+
 def test_kept_history_index_forecasts_as_the_full_feature_build(
     real_forecaster: Forecaster,
 ) -> None:

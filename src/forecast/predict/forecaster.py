@@ -239,10 +239,18 @@ class Forecaster:
             )
 
     def _history_with(self, incidents: Sequence[Incident], ids: list[str]) -> pd.DataFrame:
+        """The history plus those of the batch's incidents it lacks that can matter.
+
+        An event reaches only the features and caveats of incidents dated after it, so a new
+        incident on the batch's last day (a lone forecast's own incident) would change nothing:
+        it is left out, and the history (with the index kept for it) is used as it is.
+        """
+        last_day = max(incident.date for incident in incidents)
         fresh = [
             (incident, incident_id)
             for incident, incident_id in zip(incidents, ids, strict=True)
-            if incident_id not in self._history_keys["ids"]
+            if incident.date < last_day
+            and incident_id not in self._history_keys["ids"]
             and (incident.initiator, incident.target, incident.date)
             not in self._history_keys["days"]
         ]
