@@ -485,36 +485,37 @@ def _covariate_features(
     )
     table = covariates_as_of(covariates, dyads)
 
-    def numeric(column: str) -> pd.Series:
+    def numeric(column: str) -> np.ndarray:
         if column not in table:
-            return pd.Series(np.nan, index=table.index)
-        return pd.to_numeric(table[column].astype("Float64"), errors="coerce").astype(float)
+            return np.full(len(table), np.nan)
+        return table[column].to_numpy(dtype="float64", na_value=np.nan)
 
-    found = numeric("covariate_year").notna().to_numpy()
-    carried = (found & (numeric("covariate_year").to_numpy() < wanted_year)) | (
-        numeric("carried_forward").fillna(0).to_numpy() > 0
-    )
+    covariate_year = numeric("covariate_year")
+    found = ~np.isnan(covariate_year)
+    carried = (found & (covariate_year < wanted_year)) | (numeric("carried_forward") > 0)
     contiguity = numeric("contiguity")
     distance = numeric("mindist_km")
     share = numeric("capability_share1")
     democracy = numeric("joint_democracy")
-    out = {
-        "contiguity_land": _flag(contiguity.eq(1).to_numpy()),
-        "contiguity_any": _flag(contiguity.gt(0).to_numpy()),
-        "log_distance_km": np.log1p(distance.clip(lower=0)).fillna(NEUTRAL_LOG_DISTANCE).to_numpy(),
-        "distance_missing": _flag(distance.isna().to_numpy()),
-        "capability_share_initiator": share.fillna(NEUTRAL_CAPABILITY_SHARE).to_numpy(),
-        "capability_missing": _flag(share.isna().to_numpy()),
-        "major_power_initiator": _flag(numeric("major1").fillna(0).to_numpy() > 0),
-        "major_power_target": _flag(numeric("major2").fillna(0).to_numpy() > 0),
-        "joint_democracy": _flag(democracy.fillna(0).to_numpy() > 0),
-        "democracy_missing": _flag(democracy.isna().to_numpy()),
-        "rivalry": _flag(numeric("rivalry").fillna(0).to_numpy() > 0),
-        "defense_alliance": _flag(numeric("defense_alliance").fillna(0).to_numpy() > 0),
+    # NaN compares False: an unknown flag is "no", and its gap is flagged separately.
+    return {
+        "contiguity_land": _flag(contiguity == 1),
+        "contiguity_any": _flag(contiguity > 0),
+        "log_distance_km": np.where(
+            np.isnan(distance), NEUTRAL_LOG_DISTANCE, np.log1p(np.maximum(distance, 0.0))
+        ),
+        "distance_missing": _flag(np.isnan(distance)),
+        "capability_share_initiator": np.where(np.isnan(share), NEUTRAL_CAPABILITY_SHARE, share),
+        "capability_missing": _flag(np.isnan(share)),
+        "major_power_initiator": _flag(numeric("major1") > 0),
+        "major_power_target": _flag(numeric("major2") > 0),
+        "joint_democracy": _flag(democracy > 0),
+        "democracy_missing": _flag(np.isnan(democracy)),
+        "rivalry": _flag(numeric("rivalry") > 0),
+        "defense_alliance": _flag(numeric("defense_alliance") > 0),
         "covariates_missing": _flag(~found),
         "covariates_carried_forward": _flag(carried & found),
     }
-    return out
 
 
 def covariates_as_of(covariates: pd.DataFrame | None, dyads: pd.DataFrame) -> pd.DataFrame:
