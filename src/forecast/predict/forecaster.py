@@ -70,6 +70,7 @@ class Forecaster:
         event_builder: EventBuilder | None = None,
         feature_meanings: Mapping[str, str] | None = None,
         headline_horizon: int | None = None,
+        model_source: str = "given",
     ) -> None:
         self.likelihood_model = likelihood_model
         self.timing_model = timing_model
@@ -80,6 +81,8 @@ class Forecaster:
         self.params = params
         self.coverage = _coverage_ends(coverage or {})
         self.model_version = model_version
+        # Where the models were read from: "bundle", "registry" or "given" (passed in).
+        self.model_source = model_source
         self._feature_builder = feature_builder
         self._event_builder = event_builder
         self._feature_meanings = feature_meanings
@@ -100,16 +103,19 @@ class Forecaster:
 
     @classmethod
     def load(cls, params: Params | None = None, root: str | Path = ".") -> Forecaster:
-        """The registered champion models and the pipeline's data files under `root`.
+        """The champion models and the pipeline's data files under `root`.
 
-        The feature function is bound to the same options the features stage uses (same-day
+        The champions come from the bundle `forecast train` writes when it matches the training
+        run and the data on disk, else from the MLflow registry (`forecast.champions`). The
+        feature function is bound to the same options the features stage uses (same-day
         rule, per-source coverage), so a new incident's features are computed as in training.
         """
-        from forecast import paths, tracking
+        from forecast import paths
+        from forecast.champions import load_champions
         from forecast.commands.episodes import read_coverage
         from forecast.episodes import force_events
         from forecast.features import feature_table
-        from forecast.provenance import provenance_of
+        from forecast.provenance import data_provenance, provenance_of
 
         root = Path(root)
         params = params or load_params(root / "params.yaml")
@@ -119,13 +125,14 @@ class Forecaster:
         features = _read_parquet(root / paths.FEATURES_FILE, "forecast features build")
         coverage = read_coverage(root / paths.SOURCES_FILE)
         modelled = _modelled_incidents(incidents, params)
-        likelihood = tracking.load_champion("likelihood", params)
-        timing = tracking.load_champion("timing", params)
+        champions = load_champions(
+            params, data_provenance(episodes, features).content_hash, root=root
+        )
         meanings = feature_table(params.features, params.episodes.horizons)
         history = force_events(modelled, params.episodes.min_hostility)
         return cls(
-            likelihood_model=likelihood,
-            timing_model=timing,
+            likelihood_model=champions.likelihood,
+            timing_model=champions.timing,
             history_events=history,
             covariates=covariates,
             episodes=episodes,
@@ -137,12 +144,13 @@ class Forecaster:
                 for source, end in coverage.items()
                 if source in set(modelled["source"].astype(str))
             },
-            model_version=_model_version(tracking, params),
+            model_version=champions.version,
             feature_builder=KeptHistoryFeatures(
                 history, include_same_day=params.episodes.include_same_day, coverage=coverage
             ),
             event_builder=force_events,
             feature_meanings=dict(zip(meanings["name"], meanings["meaning"], strict=True)),
+            model_source=champions.source,
         )
 
     # ---- scoring ------------------------------------------------------------------------------
@@ -370,13 +378,6 @@ def _modelled_incidents(incidents: pd.DataFrame, params: Params) -> pd.DataFrame
 
     modelled = select_model_sources(incidents, params.data.model_sources)
     return modelled if len(modelled) else incidents
-
-
-def _model_version(tracking: Any, params: Params) -> str:
-    return (
-        f"{tracking.champion_version('likelihood', params)}; "
-        f"{tracking.champion_version('timing', params)}"
-    )
 
 
 def _read_parquet(path: Path, command: str) -> pd.DataFrame:
