@@ -139,11 +139,7 @@ class Forecaster:
             features=features,
             provenance=provenance_of(modelled),
             params=params,
-            coverage={
-                source: end
-                for source, end in coverage.items()
-                if source in set(modelled["source"].astype(str))
-            },
+            coverage=_coverage_of(coverage, modelled),
             model_version=champions.version,
             feature_builder=KeptHistoryFeatures(
                 history, include_same_day=params.episodes.include_same_day, coverage=coverage
@@ -370,6 +366,12 @@ def _coverage_ends(coverage: Mapping[str, Any]) -> dict[str, pd.Timestamp]:
         if end:
             ends[str(source)] = pd.Timestamp(end)
     return ends
+
+
+def _coverage_of(coverage: Mapping[str, Any], modelled: pd.DataFrame) -> dict[str, Any]:
+    """The coverage of the sources the models learned from (the others say nothing here)."""
+    sources = set(modelled["source"].astype(str))
+    return {source: end for source, end in coverage.items() if source in sources}
 
 
 def _modelled_incidents(incidents: pd.DataFrame, params: Params) -> pd.DataFrame:
