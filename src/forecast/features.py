@@ -3,8 +3,9 @@
 Every history feature is computed from events whose day is known to lie strictly before the
 trigger's day, so one call serves training (triggers from the past) and prediction (a new
 incident against the whole history). The work is columnar: events are indexed once as sorted
-(group, day) keys (`forecast.episodes.GroupedDays`) and every trigger is answered by binary
-searches and prefix sums; the only Python loops run over the few windows and horizons.
+(group, day) keys (`forecast.history_index`, built on `forecast.episodes.GroupedDays`) and every
+trigger is answered by binary searches and prefix sums; the only Python loops run over the few
+windows and horizons. A caller that keeps the index (a forecaster) pays for it only once.
 """
 
 from __future__ import annotations
