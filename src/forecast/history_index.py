@@ -73,10 +73,21 @@ class DyadHistory:
         )
 
     def dispute_codes(self, dispute_ids: pd.Series) -> np.ndarray:
-        """Each id's group code in `by_dispute`; -1 when missing or never seen in the history."""
-        wanted = dispute_ids.astype("string")
-        codes = self.disputes.get_indexer(wanted.fillna(""))
-        return np.where(wanted.isna().to_numpy(dtype=bool), -1, codes)
+        """Each id's group code in `by_dispute`; -1 when missing or never seen in the history.
+
+        Factorized after the known ids, which thereby keep their codes: one dictionary
+        encoding, with no Python string per trigger.
+        """
+        known = len(self.disputes)
+        codes, _ = pd.factorize(
+            pd.concat(
+                [pd.Series(self.disputes, dtype="string"), dispute_ids.astype("string")],
+                ignore_index=True,
+            ),
+            use_na_sentinel=True,
+        )
+        wanted = codes[known:]
+        return np.where(wanted < known, wanted, -1)
 
 
 class AnsweringRecords:
@@ -84,8 +95,8 @@ class AnsweringRecords:
 
     The groups are all past triggers (`overall`), the directed dyad (`dyad`) and the victim
     (`target`). Per horizon H a past trigger is known once its H-day window closed (or it was
-    answered) and answered when the first answer came within H days; `sums` gives running
-    totals of both in each group's key order, kept per horizon when `keep` is set.
+    answered) and answered when the first answer came within H days; their running totals in
+    each group's key order answer `counts_before`, and are kept when `keep` is set.
     """
 
     def __init__(
@@ -109,33 +120,35 @@ class AnsweringRecords:
             "dyad": GroupedDays.build(dyad_codes(actor, victim), self.day),
             "target": GroupedDays.build(victim, self.day),
         }
-        self._kept: dict[int, dict[str, list[np.ndarray]]] | None = {} if keep else None
-
-    def sums(self, horizon: int) -> dict[str, list[np.ndarray]]:
-        """Per group, running totals of (known, answered and known) at `horizon` days."""
-        if self._kept is not None and horizon in self._kept:
-            return self._kept[horizon]
-        answered = self.delay <= horizon
-        # An unanswered window that ran past its source's coverage has no known label.
-        known = (answered | (self.day + horizon <= self.censor)).astype(float)
-        sums = {
-            name: [index.prefix_sums(known), index.prefix_sums(answered * known)]
-            for name, index in self.groups.items()
-        }
-        if self._kept is not None:
-            self._kept[horizon] = sums
-        return sums
+        self._kept: dict[tuple[int, str], list[np.ndarray]] | None = {} if keep else None
 
     def counts_before(
         self, horizon: int, queries: Mapping[str, Queries]
     ) -> dict[str, list[np.ndarray]]:
         """Per group, (known, answered) past triggers whose `horizon`-day window closed before
-        each query's day."""
-        sums = self.sums(horizon)
-        return {
-            name: self.groups[name].sums_from_prefix(sums[name], group_queries, -horizon)
-            for name, group_queries in queries.items()
-        }
+        each query's day.
+
+        Without `keep`, one group's running totals are alive at a time, so peak memory at
+        10^7 events stays that of a single pass.
+        """
+        values: list[np.ndarray] | None = None
+        counts = {}
+        for name, group_queries in queries.items():
+            prefixes = self._kept.get((horizon, name)) if self._kept is not None else None
+            if prefixes is None:
+                values = values or self._known_and_answered(horizon)
+                prefixes = [self.groups[name].prefix_sums(value) for value in values]
+                if self._kept is not None:
+                    self._kept[(horizon, name)] = prefixes
+            counts[name] = self.groups[name].sums_from_prefix(prefixes, group_queries, -horizon)
+        return counts
+
+    def _known_and_answered(self, horizon: int) -> list[np.ndarray]:
+        """Per past trigger, 1.0 where its `horizon`-day label is known, and where answered."""
+        answered = self.delay <= horizon
+        # An unanswered window that ran past its source's coverage has no known label.
+        known = (answered | (self.day + horizon <= self.censor)).astype(float)
+        return [known, answered * known]
 
 
 def coverage_days(sources: pd.Series, coverage: Mapping[str, date | None]) -> np.ndarray:
