@@ -41,7 +41,7 @@ def project(tmp_path: Path, fitted) -> Path:
     logit, cox, _ = fitted
     (tmp_path / paths.METRICS_DIR).mkdir()
     (tmp_path / paths.TRAIN_FILE).write_text(json.dumps({"run_id": RUN}))
-    champions = Champions(logit, cox, VERSION, RUN, DATA, source="train")
+    champions = Champions(logit, cox, VERSION, RUN, DATA)
     write_bundle(champions, tmp_path / paths.CHAMPIONS_FILE)
     return tmp_path
 

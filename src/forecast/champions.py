@@ -41,8 +41,8 @@ class Champions:
     version: str
     run_id: str | None
     data_hash: str
-    # "bundle" or "registry": where this process read the models from.
-    source: str
+    # Where the models came from: "bundle" or "registry" when loaded, "train" when just fitted.
+    source: str = "train"
 
 
 def write_bundle(champions: Champions, path: Path = paths.CHAMPIONS_FILE) -> Path:

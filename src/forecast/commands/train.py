@@ -101,7 +101,6 @@ def train(
             ),
             run_id=run_id,
             data_hash=provenance.content_hash,
-            source="train",
         ),
         CHAMPIONS_FILE,
     )
