@@ -6,6 +6,11 @@ Run from the repository root after `dvc repro` (or the stages up to `forecast tr
 
 Targets: in-process prediction of one incident at most 50 ms; the CLI under 3 s; the brief
 (HTML and PDF, all incidents in params.report.incidents) under 30 s. Prints figures only.
+
+The figures assume the champion bundle `forecast train` writes (data/processed/champions.pkl);
+without a current one the models come from the MLflow registry and the CLI takes seconds more.
+The "models" line says which was used. Warm figures are given for the seed case (already in
+the history) and for an incident the history lacks.
 """
 
 from __future__ import annotations
@@ -17,6 +22,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from forecast.predict import Forecaster, Incident
 
 SEED_FLAGS = [
     "--initiator", "IRN", "--target", "PAK", "--date", "2024-01-16",
@@ -39,25 +48,23 @@ def main() -> None:
     forecaster = Forecaster.load(params)
     load_seconds = time.perf_counter() - started
     print(forecaster.provenance.banner())
-    print(f"models: {forecaster.model_version}")
-    print(f"load (registry + data files): {load_seconds:.2f} s")
+    print(f"models: {forecaster.model_version}, from the {forecaster.model_source}")
+    print(f"load (models + data files): {load_seconds:.2f} s")
 
     seed = parse_incident(
         {"initiator": "IRN", "target": "PAK", "date": "2024-01-16", "action": "attack",
          "hostility": 4, "fatalities_target": 2}
     )  # fmt: skip
-    forecaster.predict(seed)
-    timings = []
-    for _ in range(args.repeats):
-        tick = time.perf_counter()
-        forecaster.predict(seed)
-        timings.append((time.perf_counter() - tick) * 1000)
-    median = statistics.median(timings)
-    print(
-        f"predict one incident, warm: median {median:.1f} ms, p90 "
-        f"{sorted(timings)[int(0.9 * len(timings)) - 1]:.1f} ms over {args.repeats} runs "
-        f"(target <= 50 ms: {'met' if median <= 50 else 'NOT met'})"
-    )
+    unseen = parse_incident(
+        {"initiator": "IND", "target": "PAK", "date": "2025-05-07", "action": "attack",
+         "hostility": 4}
+    )  # fmt: skip
+    for label, incident in (("one incident", seed), ("an incident the history lacks", unseen)):
+        median, p90 = _warm_milliseconds(forecaster, incident, args.repeats)
+        print(
+            f"predict {label}, warm: median {median:.1f} ms, p90 {p90:.1f} ms over "
+            f"{args.repeats} runs (target <= 50 ms: {'met' if median <= 50 else 'NOT met'})"
+        )
 
     incidents = read_incidents(params.report.incidents)
     with tempfile.TemporaryDirectory() as folder:
@@ -95,6 +102,19 @@ def main() -> None:
         f"CLI `forecast report` (cold process, HTML + PDF): {report_seconds:.1f} s "
         f"(target < 30 s: {'met' if report_seconds < 30 else 'NOT met'})"
     )
+
+
+def _warm_milliseconds(
+    forecaster: Forecaster, incident: Incident, repeats: int
+) -> tuple[float, float]:
+    """Median and 90th percentile of `repeats` forecasts of one incident, after a first one."""
+    forecaster.predict(incident)
+    timings = []
+    for _ in range(repeats):
+        tick = time.perf_counter()
+        forecaster.predict(incident)
+        timings.append((time.perf_counter() - tick) * 1000)
+    return statistics.median(timings), sorted(timings)[int(0.9 * len(timings)) - 1]
 
 
 if __name__ == "__main__":

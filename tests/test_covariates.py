@@ -195,6 +195,62 @@ def test_as_of_never_looks_past_the_requested_year(
     assert (answer["carried_forward"] | (answer["covariate_year"] == answer["year"])).all()
 
 
+def _plain_as_of(table: pd.DataFrame, c1: int, c2: int, year: int) -> pd.Series | None:
+    """The oracle: the dyad's rows at or before `year`, the latest year, the last such row."""
+    rows = table[(table["ccode1"] == c1) & (table["ccode2"] == c2) & (table["year"] <= year)]
+    if rows.empty:
+        return None
+    return rows[rows["year"] == rows["year"].max()].iloc[-1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from([(1, 2), (2, 1), (1, 3)]), st.integers(1990, 2005), st.booleans()
+        ),
+        max_size=12,
+    ),
+    requests=st.lists(
+        st.tuples(st.sampled_from([(1, 2), (2, 1), (3, 1)]), st.integers(1985, 2010)),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_as_of_takes_the_latest_row_at_or_before_each_year(
+    tiny_module: pd.DataFrame, rows: list[tuple], requests: list[tuple]
+) -> None:
+    template = tiny_module.iloc[[0]]
+    table = pd.concat(
+        [
+            template.assign(ccode1=a, ccode2=b, year=year, carried_forward=carried, mindist_km=i)
+            for i, ((a, b), year, carried) in enumerate(rows)
+        ]
+        or [template.iloc[:0]],
+        ignore_index=True,
+    ).astype(COVARIATE_COLUMNS)
+    request = pd.DataFrame(
+        [(a, b, year) for (a, b), year in requests], columns=["ccode1", "ccode2", "year"]
+    )
+    answer = covariates_as_of(table, request)
+    assert answer[["ccode1", "ccode2", "year"]].values.tolist() == request.values.tolist()
+    assert answer.dtypes.drop("covariate_year").to_dict() == {
+        c: pd.api.types.pandas_dtype(t) for c, t in COVARIATE_COLUMNS.items()
+    }
+    for position, ((a, b), year) in enumerate(requests):
+        expected = _plain_as_of(table, a, b, year)
+        got = answer.iloc[position]
+        if expected is None:
+            assert pd.isna(got["covariate_year"]) and pd.isna(got["mindist_km"])
+            assert not got["carried_forward"]
+        else:
+            assert got["covariate_year"] == expected["year"]
+            assert got["mindist_km"] == expected["mindist_km"]
+            assert got["carried_forward"] == (
+                expected["carried_forward"] or expected["year"] < year
+            )
+
+
 @pytest.mark.real_data
 def test_real_iran_and_pakistan_share_a_land_border(real_data_dir: Path) -> None:
     table = build_covariates(

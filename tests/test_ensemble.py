@@ -139,6 +139,9 @@ def test_fitted_ensemble_mixes_members_and_never_falls_with_horizon():
     assert (high.to_numpy() >= proba.to_numpy() - 1e-12).all()
     assert set(members["logit"].feature_names_) <= set(ensemble.feature_names_)
     assert ensemble.weight_table()["30"] == {"logit": 0.25, "hazard_glm": 0.75}
+    scoring = ensemble.for_scoring()
+    assert not hasattr(scoring.members["logit"], "results_")
+    pd.testing.assert_frame_equal(scoring.predict_proba(sample), proba)
 
 
 def test_ensemble_needs_weights_for_every_horizon():

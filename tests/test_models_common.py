@@ -2,7 +2,9 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from forecast.errors import ForecastError
 from forecast.models.common import FeatureMemory, numeric_feature_names
 
 
@@ -37,3 +39,32 @@ def test_probabilities_never_fall_as_the_horizon_grows() -> None:
     assert frame.loc[0].tolist() == [0.37, 0.37, 0.37, 0.99]
     assert frame.loc[1].tolist() == [0.1, 0.2, 0.3, 0.4]
     assert frame.columns.tolist() == [7, 30, 90, 365]
+
+
+class _Remembering(FeatureMemory):
+    name = "remembering"
+
+
+def _fitted_memory() -> _Remembering:
+    training = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [np.nan, np.nan, np.nan], "c": [0, 1, 1]})
+    memory = _Remembering()
+    memory._remember(training, ["c", "a", "b"])
+    return memory
+
+
+def test_matrix_takes_the_models_columns_in_its_own_order() -> None:
+    table = pd.DataFrame({"a": [5.0], "extra": ["x"], "c": pd.array([True], dtype="boolean")})
+    table["b"] = 7.0
+    assert _fitted_memory()._matrix(table).tolist() == [[1.0, 5.0, 7.0]]
+
+
+def test_matrix_fills_gaps_with_training_medians_and_zero_where_none_was_seen() -> None:
+    table = pd.DataFrame(
+        {"a": [np.nan, 4.0], "b": [np.nan, 2.0], "c": pd.array([pd.NA, 0], dtype="Int64")}
+    )
+    assert _fitted_memory()._matrix(table).tolist() == [[1.0, 2.0, 0.0], [0.0, 4.0, 2.0]]
+
+
+def test_matrix_names_the_training_columns_a_table_lacks() -> None:
+    with pytest.raises(ForecastError, match=r"lack column.*a, b"):
+        _fitted_memory()._matrix(pd.DataFrame({"c": [1.0]}))

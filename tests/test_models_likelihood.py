@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from sklearn.metrics import roc_auc_score
 
 from forecast.config import HistGBParams, ModelParams, Params
@@ -147,3 +152,59 @@ def test_counted_interval_bands_each_horizon_by_its_own_count() -> None:
     expected_low_7, expected_high_7 = binomial_band(proba[7].to_numpy(), 10, 0.9)
     assert np.allclose(low[7], expected_low_7) and np.allclose(high[7], expected_high_7)
     assert ((high[30] - low[30]) < (high[7] - low[7])).all()
+
+
+def test_logit_scores_new_rows_as_statsmodels_scores_its_own_design(world):
+    episodes, features = world
+    model = ClusteredLogit(HORIZONS).fit(features, episodes)
+    rows = features.head(25)
+    matrix = model._matrix(rows)
+    for horizon in HORIZONS:
+        columns = [model.feature_names_.index(c) for c in model.columns_[horizon]]
+        design = sm.add_constant(matrix[:, columns], has_constant="add")
+        expected = model.results_[horizon].predict(design, which="linear")
+        np.testing.assert_allclose(model.linear_predictor(rows, horizon), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(registry.BUILDERS))
+def test_a_scoring_copy_forecasts_exactly_as_the_fitted_model(world, name):
+    episodes, features = world
+    model = registry.build(name, FAST).fit(features, episodes)
+    copy = pickle.loads(pickle.dumps(model.for_scoring()))
+    rows = features.sample(9, random_state=2)
+    pd.testing.assert_frame_equal(copy.predict_proba(rows), model.predict_proba(rows))
+    for kept, fitted in zip(copy.predict_interval(rows), model.predict_interval(rows), strict=True):
+        pd.testing.assert_frame_equal(kept, fitted, check_exact=True)
+    if registry.is_timing(name):
+        days = [1, 10, 100, 365]
+        expected = model.predict_survival(rows, days)
+        pd.testing.assert_frame_equal(copy.predict_survival(rows, days), expected, check_exact=True)
+
+
+def test_scoring_copies_of_the_statistical_models_load_without_statsmodels_or_sklearn(
+    world, tmp_path
+):
+    episodes, features = world
+    names = ["logit", "severity_logit", "hazard_glm", "cox"]
+    copies = {n: registry.build(n, FAST).fit(features, episodes).for_scoring() for n in names}
+    (tmp_path / "models.pkl").write_bytes(pickle.dumps(copies))
+    features.head(3).to_parquet(tmp_path / "rows.parquet")
+    script = (
+        "import pickle, sys; import pandas as pd\n"
+        f"models = pickle.loads(open({str(tmp_path / 'models.pkl')!r}, 'rb').read())\n"
+        f"rows = pd.read_parquet({str(tmp_path / 'rows.parquet')!r})\n"
+        "for model in models.values(): model.predict_interval(rows)\n"
+        "heavy = {'statsmodels', 'sklearn', 'scipy.stats', 'mlflow'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
+
+
+def test_odds_ratios_of_a_scoring_copy_say_where_the_full_fit_is(world):
+    episodes, features = world
+    copy = ClusteredLogit(HORIZONS).fit(features, episodes).for_scoring()
+    with pytest.raises(ForecastError, match="scoring only"):
+        copy.odds_ratios(30)

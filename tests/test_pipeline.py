@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ def test_repro_writes_every_contract_file(pipeline_repo: PipelineRepo) -> None:
         "data/processed/backtest_predictions.parquet",
         "metrics/likelihood.json",
         "metrics/timing.json",
+        "data/processed/champions.pkl",
         "reports/brief.html",
         "reports/brief.pdf",
         "mlruns/mlflow.db",
@@ -92,3 +94,21 @@ def test_experiment_changes_one_param_and_tags_its_mlflow_runs(
         filter_string="tags.dvc_experiment = 'short-horizons'",
     )
     assert tagged, "the experiment's MLflow runs carry its name"
+
+
+def test_predict_reads_the_bundle_train_wrote_and_forecasts_as_the_registry(
+    pipeline_repo: PipelineRepo, tmp_path: Path
+) -> None:
+    source, env, _ = pipeline_repo
+    repo = tmp_path / "repo"
+    shutil.copytree(source, repo, symlinks=True)
+    predict = [
+        "forecast", "predict", "--initiator", "IRN", "--target", "PAK", "--date", "2014-06-01",
+        "--action", "attack", "--hostility", "4", "--format", "json",
+    ]  # fmt: skip
+    which = "from forecast.predict import Forecaster; print(Forecaster.load().model_source)"
+    assert run_checked([sys.executable, "-c", which], repo, env).stdout.strip() == "bundle"
+    from_bundle = json.loads(run_checked(predict, repo, env).stdout)
+    (repo / "data/processed/champions.pkl").unlink()
+    assert run_checked([sys.executable, "-c", which], repo, env).stdout.strip() == "registry"
+    assert json.loads(run_checked(predict, repo, env).stdout) == from_bundle

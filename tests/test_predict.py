@@ -6,6 +6,7 @@ so each answer can be checked by eye. A few integration tests use the pipeline's
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Sequence
@@ -681,3 +682,42 @@ def test_features_receive_every_covariate_row_of_the_incidents_dyad_and_no_other
     forecaster.predict(incident())
     (received,) = seen
     assert received[["ccode1", "ccode2", "year"]].values.tolist() == [[IRN, PAK, 2013]]
+
+
+def test_a_lone_new_incident_is_scored_against_the_history_as_it_is() -> None:
+    # Nothing dated on or after an incident's day reaches its forecast, so a lone incident
+    # need not be added to the history (whose feature index the forecaster keeps).
+    forecaster = make_forecaster()
+    assert forecaster._history_with([incident()], ["new-1"]) is forecaster.history_events
+    counter = incident(initiator="PAK", target="IRN", date="2024-01-18")
+    grown = forecaster._history_with([incident(), counter], ["new-1", "new-2"])
+    assert len(grown) == len(forecaster.history_events) + 1
+
+
+def test_kept_history_index_forecasts_as_the_full_feature_build(
+    real_forecaster: Forecaster,
+) -> None:
+    from forecast.predict.history import KeptHistoryFeatures
+
+    kept = copy.copy(real_forecaster)
+    coverage = real_forecaster._feature_builder.keywords["coverage"]
+    kept._feature_builder = KeptHistoryFeatures(real_forecaster.history_events, coverage=coverage)
+    triggers = real_forecaster._analogue_index.table.sample(12, random_state=3)
+    incidents = [
+        parse_incident(
+            {
+                "initiator": int(row.initiator),
+                "target": int(row.target),
+                "date": (row.date + pd.Timedelta(days=3)).date().isoformat(),
+                "action": row.action,
+                "hostility": 4,
+            }
+        )
+        for row in triggers.itertuples()
+    ]
+    for case in [*incidents, *read_incidents(SEED_FILE)]:
+        assert kept.predict(case).to_dict() == real_forecaster.predict(case).to_dict()
+    batch = read_incidents(SEED_FILE)
+    assert [f.to_dict() for f in kept.predict_many(batch)] == [
+        f.to_dict() for f in real_forecaster.predict_many(batch)
+    ]

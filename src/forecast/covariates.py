@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -320,36 +321,41 @@ def covariates_as_of(table: pd.DataFrame, dyads: pd.DataFrame) -> pd.DataFrame:
 
     Rows come back in the request's order with `covariate_year` added; `carried_forward` is
     True when the values come from an earlier year (or were already carried in the table).
-    A dyad the table does not hold gets NA covariates and no covariate_year.
+    A dyad the table does not hold gets NA covariates and no covariate_year. Of two rows for
+    one dyad-year the later is used. A sorted-array look-up, as in `attach`: a forecast asks
+    for one row, and the fixed cost of a merge was most of its time.
     """
     missing = [c for c in [*DYAD_KEYS, "year"] if c not in dyads]
     if missing:
         raise ForecastError(f"covariates_as_of: request lacks column(s) {', '.join(missing)}")
-    request = pd.DataFrame(
-        {
-            "ccode1": dyads["ccode1"].to_numpy(np.int64),
-            "ccode2": dyads["ccode2"].to_numpy(np.int64),
-            "year": dyads["year"].to_numpy(np.int64),
-            "_position": np.arange(len(dyads)),
-        }
+    year = dyads["year"].to_numpy(np.int64)
+    wanted = packed_key([dyads[k].to_numpy() for k in DYAD_KEYS], year)
+    known = packed_key([table[k].to_numpy() for k in DYAD_KEYS], table["year"].to_numpy())
+    order = np.argsort(known, kind="stable")
+    known = known[order]
+    # The last row at or before the requested year, if it belongs to the requested dyad.
+    at = np.searchsorted(known, wanted, side="right") - 1
+    safe = np.maximum(at, 0)
+    found = (
+        (at >= 0) & (known[safe] // 10_000 == wanted // 10_000)
+        if len(known)
+        else np.zeros(len(wanted), dtype=bool)
     )
-    known = table.rename(columns={"year": "covariate_year"}).sort_values(
-        "covariate_year", kind="stable"
-    )
-    merged = pd.merge_asof(
-        request.sort_values("year", kind="stable"),
-        known,
-        left_on="year",
-        right_on="covariate_year",
-        by=DYAD_KEYS,
-        direction="backward",
-    ).sort_values("_position", kind="stable")
-    covariate_year = merged["covariate_year"].astype("Int64")
-    merged["carried_forward"] = (
-        merged["carried_forward"].astype("boolean").fillna(False)
-        | covariate_year.lt(merged["year"]).fillna(False)
-    ).astype(bool)
-    merged["covariate_year"] = covariate_year
-    columns = [*COVARIATE_COLUMNS, "covariate_year"]
-    out = merged[columns].reset_index(drop=True)
-    return out.astype({c: COVARIATE_COLUMNS[c] for c in COVARIATE_COLUMNS})
+    rows = np.where(found, order[safe] if len(known) else 0, -1)
+    # Built column by column as arrays and framed once: on a one-row request the per-column
+    # overhead of pandas is all there is.
+    columns: dict[str, Any] = {
+        "ccode1": dyads["ccode1"].to_numpy(np.int64),
+        "ccode2": dyads["ccode2"].to_numpy(np.int64),
+        "year": year,
+    }
+    for column, dtype in COVARIATE_COLUMNS.items():
+        if column not in columns:
+            nullable = "boolean" if dtype == "bool" else dtype
+            values = pd.array(table[column]).astype(nullable, copy=False)
+            columns[column] = values.take(rows, allow_fill=True)
+    covariate_year = pd.array(table["year"]).astype("Int64", copy=False).take(rows, allow_fill=True)
+    carried = columns["carried_forward"].fillna(False) | (covariate_year < year).fillna(False)
+    columns["carried_forward"] = carried.to_numpy(dtype=bool)
+    columns["covariate_year"] = covariate_year
+    return pd.DataFrame(columns)

@@ -136,16 +136,25 @@ class GroupedDays:
         for length in lengths:
             yield length, queries.restore(stop - self._position(queries, -length))
 
+    def prefix_sums(self, values: np.ndarray) -> np.ndarray:
+        """Running totals of a per-row value in key order, after a leading zero.
+
+        Made once, they answer any number of `sums_from_prefix` requests.
+        """
+        return np.concatenate([[0.0], np.cumsum(np.asarray(values, float)[self.order])])
+
+    def sums_from_prefix(
+        self, prefixes: Sequence[np.ndarray], queries: Queries, shift: int = 0
+    ) -> list[np.ndarray]:
+        """Per running total, its value's sum over each group's events before day + shift."""
+        position, start = self._position(queries, shift), self._group_start(queries)
+        return [queries.restore(prefix[position] - prefix[start]) for prefix in prefixes]
+
     def sums_before(
         self, values: Sequence[np.ndarray], queries: Queries, shift: int = 0
     ) -> list[np.ndarray]:
         """`sum_before` for several per-row values, sharing the searches."""
-        position, start = self._position(queries, shift), self._group_start(queries)
-        sums = []
-        for value in values:
-            prefix = np.concatenate([[0.0], np.cumsum(np.asarray(value, float)[self.order])])
-            sums.append(queries.restore(prefix[position] - prefix[start]))
-        return sums
+        return self.sums_from_prefix([self.prefix_sums(v) for v in values], queries, shift)
 
     def count_before(self, queries: Queries, shift: int = 0) -> np.ndarray:
         """Events of each group strictly before day + shift."""
@@ -153,9 +162,7 @@ class GroupedDays:
 
     def sum_before(self, values: np.ndarray, queries: Queries, shift: int = 0) -> np.ndarray:
         """Sum of a per-row value over each group's events strictly before day + shift."""
-        prefix = np.concatenate([[0.0], np.cumsum(np.asarray(values, float)[self.order])])
-        sums = prefix[self._position(queries, shift)] - prefix[self._group_start(queries)]
-        return queries.restore(sums)
+        return self.sums_before([values], queries, shift)[0]
 
     def last_day_before(self, queries: Queries) -> np.ndarray:
         """Day number of each group's last event strictly before the day; -1 marks none."""

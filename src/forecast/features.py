@@ -3,8 +3,9 @@
 Every history feature is computed from events whose day is known to lie strictly before the
 trigger's day, so one call serves training (triggers from the past) and prediction (a new
 incident against the whole history). The work is columnar: events are indexed once as sorted
-(group, day) keys (`forecast.episodes.GroupedDays`) and every trigger is answered by binary
-searches and prefix sums; the only Python loops run over the few windows and horizons.
+(group, day) keys (`forecast.history_index`, built on `forecast.episodes.GroupedDays`) and every
+trigger is answered by binary searches and prefix sums; the only Python loops run over the few
+windows and horizons. A caller that keeps the index (a forecaster) pays for it only once.
 """
 
 from __future__ import annotations
@@ -17,14 +18,8 @@ import numpy as np
 import pandas as pd
 
 from forecast.config import EpisodeParams, FeatureParams
-from forecast.episodes import (
-    GroupedDays,
-    Queries,
-    day_numbers,
-    dyad_codes,
-    first_response,
-    month_bounds,
-)
+from forecast.episodes import GroupedDays, Queries, day_numbers, dyad_codes
+from forecast.history_index import AnsweringRecords, DyadHistory, HistoryIndex
 from forecast.schema import FORCE_ATTRIBUTES
 
 TRIGGER_COLUMNS = [
@@ -282,18 +277,6 @@ def feature_markdown(
     return "\n".join(lines) + "\n"
 
 
-def history_days(events: pd.DataFrame) -> np.ndarray:
-    """The day by which each event surely happened: its day, or the last day of its month.
-
-    A month-dated event is thereby never "before" a trigger in the same month.
-    """
-    days = day_numbers(events["date"]) if len(events) else np.array([], np.int64)
-    if len(events):
-        _, month_last = month_bounds(events["date"])
-        days = np.where(events["date_precision"].eq("day").to_numpy(dtype=bool), days, month_last)
-    return days
-
-
 def build_features(
     triggers: pd.DataFrame,
     events: pd.DataFrame,
@@ -313,13 +296,31 @@ def build_features(
     events before the window closed; it is fixed outside the data, so it leaks nothing.
     `progress` wraps the list of stage names (e.g. tqdm) for long runs.
     """
+    history = HistoryIndex(events, include_same_day=include_same_day, coverage=coverage)
+    return indexed_features(triggers, history, covariates, params, horizons, progress=progress)
+
+
+def indexed_features(
+    triggers: pd.DataFrame,
+    history: HistoryIndex,
+    covariates: pd.DataFrame | None,
+    params: FeatureParams,
+    horizons: Sequence[int],
+    *,
+    progress: Callable[[Iterable[str]], Iterable[str]] | None = None,
+) -> pd.DataFrame:
+    """`build_features` against a history indexed beforehand: the same numbers, less work.
+
+    A caller scoring many small batches against one history keeps a `HistoryIndex` built with
+    `keep=True` and passes it here, so the history is sorted and searched-for only once.
+    """
     triggers = triggers.reset_index(drop=True)
     t = day_numbers(triggers["date"]) if len(triggers) else np.array([], np.int64)
     stages: dict[str, Callable[[], Iterable[tuple[str, np.ndarray]]]] = {
         "trigger": lambda: _trigger_features(triggers, params),
-        "dyad history": lambda: _history_features(triggers, t, events, params),
+        "dyad history": lambda: _history_features(triggers, t, history.dyads(), params),
         "answering records": lambda: _answering_features(
-            triggers, t, events, horizons, params, include_same_day, coverage
+            triggers, t, history.answering(), horizons, params
         ),
         "covariates": lambda: _covariate_features(triggers, covariates).items(),
     }
@@ -374,15 +375,12 @@ def _trigger_features(
 
 
 def _history_features(
-    triggers: pd.DataFrame, t: np.ndarray, events: pd.DataFrame, params: FeatureParams
+    triggers: pd.DataFrame, t: np.ndarray, history: DyadHistory, params: FeatureParams
 ) -> Iterator[tuple[str, np.ndarray]]:
     """Force in the dyad, by each side and in the confrontation, known before the trigger."""
     initiator = triggers["initiator"].to_numpy(dtype=np.int64)
     target = triggers["target"].to_numpy(dtype=np.int64)
-    seen = history_days(events)
-    actor = events["actor"].to_numpy(dtype=np.int64)
-    victim = events["victim"].to_numpy(dtype=np.int64)
-    by_dyad = GroupedDays.build(dyad_codes(actor, victim), seen)
+    by_dyad = history.by_dyad
     forward = Queries.of(dyad_codes(initiator, target), t)
     backward = Queries.of(dyad_codes(target, initiator), t)
 
@@ -414,51 +412,34 @@ def _history_features(
         yield f"days_since_force_{direction}", np.where(never, cap, np.minimum(t - last, cap))
         yield f"never_force_{direction}", _flag(never)
 
-    by_actor = GroupedDays.build(actor, seen)
     yield (
         f"initiator_force_any_{ACTIVITY_DAYS}d",
-        window(Queries.of(initiator, t), ACTIVITY_DAYS, by_actor),
+        window(Queries.of(initiator, t), ACTIVITY_DAYS, history.by_actor),
     )
     yield (
         f"target_force_any_{ACTIVITY_DAYS}d",
-        window(Queries.of(target, t), ACTIVITY_DAYS, by_actor),
+        window(Queries.of(target, t), ACTIVITY_DAYS, history.by_actor),
     )
 
-    yield "dispute_prior_events", _dispute_prior_events(triggers, t, events, seen)
+    yield "dispute_prior_events", _dispute_prior_events(triggers, t, history)
 
 
 def _dispute_prior_events(
-    triggers: pd.DataFrame, t: np.ndarray, events: pd.DataFrame, seen: np.ndarray
+    triggers: pd.DataFrame, t: np.ndarray, history: DyadHistory
 ) -> np.ndarray:
     """Incidents of the trigger's confrontation known before its day (a clash counts once)."""
-    # An undirected incident appears once per direction; keep the row with the lower code
-    # first, which identifies one row per incident without hashing 10^7 string ids.
-    one_per_incident = events["directed"].to_numpy(dtype=bool) | (
-        events["actor"].to_numpy() < events["victim"].to_numpy()
-    )
-    first_row = one_per_incident & events["dispute_id"].notna().to_numpy()
-    codes, _ = pd.factorize(
-        pd.concat(
-            [events["dispute_id"][first_row], triggers["dispute_id"]], ignore_index=True
-        ).astype("string"),
-        use_na_sentinel=True,
-    )
-    event_codes = codes[: int(first_row.sum())]
-    trigger_codes = codes[int(first_row.sum()) :]
-    index = GroupedDays.build(event_codes, seen[first_row])
-    has_dispute = trigger_codes >= 0
-    counts = index.count_before(Queries.of(np.where(has_dispute, trigger_codes, 0), t))
+    codes = history.dispute_codes(triggers["dispute_id"])
+    has_dispute = codes >= 0
+    counts = history.by_dispute.count_before(Queries.of(np.where(has_dispute, codes, 0), t))
     return np.where(has_dispute, counts, 0).astype(float)
 
 
 def _answering_features(
     triggers: pd.DataFrame,
     t: np.ndarray,
-    events: pd.DataFrame,
+    records: AnsweringRecords,
     horizons: Sequence[int],
     params: FeatureParams,
-    include_same_day: bool,
-    coverage: Mapping[str, date | None] | None,
 ) -> Iterator[tuple[str, np.ndarray]]:
     """How often the target answered past triggers, over windows closed before the trigger.
 
@@ -466,39 +447,16 @@ def _answering_features(
     day + H < t), through prefix sums of "answered" over past days, per dyad, per target and
     overall.
     """
-    past_rows = np.flatnonzero(events["date_precision"].eq("day").to_numpy(dtype=bool))
-    delay, _ = first_response(events, past_rows, include_same_day=include_same_day)
-    past_day = day_numbers(events["date"])[past_rows]
-    past_actor = events["actor"].to_numpy(dtype=np.int64)[past_rows]
-    past_victim = events["victim"].to_numpy(dtype=np.int64)[past_rows]
-    censor = _coverage_days(events["source"], coverage or {})[past_rows]
     initiator = triggers["initiator"].to_numpy(dtype=np.int64)
     target = triggers["target"].to_numpy(dtype=np.int64)
-    # A past trigger on day d is closed for a trigger on day t when d + H < t, i.e. d < t - H:
-    # the order by (group, d) serves every horizon, so each index is sorted once.
-    records = {
-        "overall": (
-            GroupedDays.build(np.zeros(len(past_rows), np.int64), past_day),
-            Queries.of(np.zeros(len(t), np.int64), t),
-        ),
-        "dyad": (
-            GroupedDays.build(dyad_codes(past_actor, past_victim), past_day),
-            Queries.of(dyad_codes(initiator, target), t),
-        ),
-        "target": (
-            GroupedDays.build(past_victim, past_day),
-            Queries.of(target, t),
-        ),
+    queries = {
+        "overall": Queries.of(np.zeros(len(t), np.int64), t),
+        "dyad": Queries.of(dyad_codes(initiator, target), t),
+        "target": Queries.of(target, t),
     }
     k = params.shrinkage_strength
     for horizon in horizons:
-        answered = delay <= horizon
-        # An unanswered window that ran past its source's coverage has no known label.
-        known = (answered | (past_day + horizon <= censor)).astype(float)
-        counts = {
-            name: index.sums_before([known, answered * known], queries, -horizon)
-            for name, (index, queries) in records.items()
-        }
+        counts = records.counts_before(horizon, queries)
         n_all, a_all = counts["overall"]
         overall = np.where(n_all > 0, a_all / np.maximum(n_all, 1.0), NEUTRAL_RATE)
         n_dyad, a_dyad = counts["dyad"]
@@ -506,20 +464,6 @@ def _answering_features(
         yield f"target_answer_rate_{horizon}d", _shrunk(a_dyad, n_dyad, overall, k)
         yield f"target_answer_record_{horizon}d", n_dyad
         yield f"target_answer_rate_any_{horizon}d", _shrunk(a_any, n_any, overall, k)
-
-
-def _coverage_days(sources: pd.Series, coverage: Mapping[str, date | None]) -> np.ndarray:
-    """Day number of each source's declared coverage end; far future when none is declared.
-
-    Only declared ends are used: a default taken from the data's last date would move when
-    later events are deleted, and so would leak them into the answering records.
-    """
-    far_future = np.iinfo(np.int64).max // 4
-    ends = np.full(len(sources), far_future, dtype=np.int64)
-    for source, end in coverage.items():
-        if end is not None:
-            ends[sources.eq(source).to_numpy(dtype=bool)] = day_numbers([pd.Timestamp(end)])[0]
-    return ends
 
 
 def _shrunk(answered: np.ndarray, n: np.ndarray, prior: np.ndarray, k: float) -> np.ndarray:
@@ -542,36 +486,37 @@ def _covariate_features(
     )
     table = covariates_as_of(covariates, dyads)
 
-    def numeric(column: str) -> pd.Series:
+    def numeric(column: str) -> np.ndarray:
         if column not in table:
-            return pd.Series(np.nan, index=table.index)
-        return pd.to_numeric(table[column].astype("Float64"), errors="coerce").astype(float)
+            return np.full(len(table), np.nan)
+        return table[column].to_numpy(dtype="float64", na_value=np.nan)
 
-    found = numeric("covariate_year").notna().to_numpy()
-    carried = (found & (numeric("covariate_year").to_numpy() < wanted_year)) | (
-        numeric("carried_forward").fillna(0).to_numpy() > 0
-    )
+    covariate_year = numeric("covariate_year")
+    found = ~np.isnan(covariate_year)
+    carried = (found & (covariate_year < wanted_year)) | (numeric("carried_forward") > 0)
     contiguity = numeric("contiguity")
     distance = numeric("mindist_km")
     share = numeric("capability_share1")
     democracy = numeric("joint_democracy")
-    out = {
-        "contiguity_land": _flag(contiguity.eq(1).to_numpy()),
-        "contiguity_any": _flag(contiguity.gt(0).to_numpy()),
-        "log_distance_km": np.log1p(distance.clip(lower=0)).fillna(NEUTRAL_LOG_DISTANCE).to_numpy(),
-        "distance_missing": _flag(distance.isna().to_numpy()),
-        "capability_share_initiator": share.fillna(NEUTRAL_CAPABILITY_SHARE).to_numpy(),
-        "capability_missing": _flag(share.isna().to_numpy()),
-        "major_power_initiator": _flag(numeric("major1").fillna(0).to_numpy() > 0),
-        "major_power_target": _flag(numeric("major2").fillna(0).to_numpy() > 0),
-        "joint_democracy": _flag(democracy.fillna(0).to_numpy() > 0),
-        "democracy_missing": _flag(democracy.isna().to_numpy()),
-        "rivalry": _flag(numeric("rivalry").fillna(0).to_numpy() > 0),
-        "defense_alliance": _flag(numeric("defense_alliance").fillna(0).to_numpy() > 0),
+    # NaN compares False: an unknown flag is "no", and its gap is flagged separately.
+    return {
+        "contiguity_land": _flag(contiguity == 1),
+        "contiguity_any": _flag(contiguity > 0),
+        "log_distance_km": np.where(
+            np.isnan(distance), NEUTRAL_LOG_DISTANCE, np.log1p(np.maximum(distance, 0.0))
+        ),
+        "distance_missing": _flag(np.isnan(distance)),
+        "capability_share_initiator": np.where(np.isnan(share), NEUTRAL_CAPABILITY_SHARE, share),
+        "capability_missing": _flag(np.isnan(share)),
+        "major_power_initiator": _flag(numeric("major1") > 0),
+        "major_power_target": _flag(numeric("major2") > 0),
+        "joint_democracy": _flag(democracy > 0),
+        "democracy_missing": _flag(np.isnan(democracy)),
+        "rivalry": _flag(numeric("rivalry") > 0),
+        "defense_alliance": _flag(numeric("defense_alliance") > 0),
         "covariates_missing": _flag(~found),
         "covariates_carried_forward": _flag(carried & found),
     }
-    return out
 
 
 def covariates_as_of(covariates: pd.DataFrame | None, dyads: pd.DataFrame) -> pd.DataFrame:

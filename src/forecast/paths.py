@@ -26,6 +26,9 @@ MANIFEST_FILE = RAW_DIR / "manifest.json"
 EPISODES_FILE = PROCESSED_DIR / "episodes.parquet"
 FEATURES_FILE = PROCESSED_DIR / "features.parquet"
 BACKTEST_PREDICTIONS_FILE = PROCESSED_DIR / "backtest_predictions.parquet"
+TRAIN_FILE = METRICS_DIR / "train.json"
+# Scoring copies of the registered champions, written by `forecast train` (forecast.champions).
+CHAMPIONS_FILE = PROCESSED_DIR / "champions.pkl"
 
 
 def shared_data_dir() -> Path | None:

@@ -7,7 +7,7 @@ table, metric file, MLflow run, prediction and report carries a `DataProvenance`
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
 
@@ -66,3 +66,12 @@ def provenance_of(incidents: pd.DataFrame) -> DataProvenance:
         data_end=dates.max().date().isoformat() if len(dates) else None,
         content_hash=content_hash(incidents),
     )
+
+
+def data_provenance(episodes: pd.DataFrame, features: pd.DataFrame) -> DataProvenance:
+    """Provenance of the modelling tables: their sources and dates, hashed together.
+
+    The hash names the data a trained model learned from (MLflow tags, the champion bundle).
+    """
+    digest = hashlib.sha256((content_hash(episodes) + content_hash(features)).encode())
+    return replace(provenance_of(episodes), content_hash=digest.hexdigest())

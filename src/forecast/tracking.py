@@ -2,7 +2,9 @@
 
 Tracking lives in one module so the rest of the code never imports mlflow, and so the rules
 (where runs go, what every run is tagged with, how a champion is chosen and loaded) are written
-once. Models are loaded only through the registry alias, never from a pickle at some path.
+once. Models are loaded through the registry alias; the only other copy of a champion is the
+bundle `forecast train` writes for fast forecasts (`forecast.champions`), used only while it
+matches the last training run and the data on disk.
 """
 
 from __future__ import annotations
@@ -253,13 +255,17 @@ def load_champion(kind: str, params: Params | None = None) -> Any:
     return wrapper.model
 
 
+def version_label(kind: str, version: str | int, model: str) -> str:
+    """e.g. 'retaliation-likelihood v3 (logit)': how forecasts and reports name a model."""
+    return f"{REGISTERED_NAMES[kind]} v{version} ({model})"
+
+
 def champion_version(kind: str, params: Params | None = None) -> str:
-    """e.g. 'retaliation-likelihood v3 (logit)', for forecasts and reports."""
+    """The champion's `version_label`, read from the registry."""
     params = params or load_params()
     configure(params.tracking)
     version = MlflowClient().get_model_version_by_alias(REGISTERED_NAMES[kind], CHAMPION_ALIAS)
-    name = version.tags.get("model", "?")
-    return f"{REGISTERED_NAMES[kind]} v{version.version} ({name})"
+    return version_label(kind, version.version, version.tags.get("model", "?"))
 
 
 def tag_version(kind: str, version: str | int, tags: Mapping[str, str]) -> None:

@@ -17,13 +17,11 @@ from rich.console import Console
 
 from forecast.config import load_params
 from forecast.errors import DataFileError
-from forecast.paths import BACKTEST_PREDICTIONS_FILE, METRICS_DIR
+from forecast.paths import BACKTEST_PREDICTIONS_FILE, CHAMPIONS_FILE, METRICS_DIR, TRAIN_FILE
 
 app = typer.Typer(help="Fit final models, register them in MLflow and set the champions.")
 console = Console()
 PARAMS = Path("params.yaml")
-
-TRAIN_FILE = METRICS_DIR / "train.json"
 
 
 def _read_json(path: Path) -> dict:
@@ -45,11 +43,13 @@ def train(
 ) -> None:
     """Fit, log and register every model; alias the rule's winners as `champion`."""
     from forecast import tracking
+    from forecast.champions import Champions, registry_stamp, version_text, write_bundle
     from forecast.commands.backtest import read_modelling_tables
-    from forecast.evaluation.backtest import data_provenance, write_json
+    from forecast.evaluation.backtest import write_json
     from forecast.models import registry
     from forecast.models.ensemble import ENSEMBLE_NAME
     from forecast.models.final import fit_final_models
+    from forecast.provenance import data_provenance
 
     params = load_params(params_file)
     likelihood = _read_json(METRICS_DIR / "likelihood.json")
@@ -65,6 +65,9 @@ def train(
         "timing": tracking.choose_champion(timing_scores, "c_index"),
     }
     fitted = fit_final_models(episodes, features, params, _backtest_predictions())
+    # The registry's champions are about to change: until the new bundle is written, forecasts
+    # must read the registry, even if this run stops half-way.
+    CHAMPIONS_FILE.unlink(missing_ok=True)
     versions: dict[str, dict[str, str]] = {"likelihood": {}, "timing": {}}
     with tracking.start_training_run(provenance, params) as run:
         for name, model in fitted.items():
@@ -101,6 +104,21 @@ def train(
             else {}
         ),
         TRAIN_FILE,
+    )
+    write_bundle(
+        Champions(
+            likelihood=fitted[champions["likelihood"]],
+            timing=fitted[champions["timing"]],
+            version=version_text(
+                tracking.version_label(kind, versions[kind][name], name)
+                for kind, name in champions.items()
+            ),
+            run_id=run_id,
+            data_hash=provenance.content_hash,
+            # Taken after the training run has closed: its last write to the registry.
+            registry_stamp=registry_stamp(params.tracking.uri),
+        ),
+        CHAMPIONS_FILE,
     )
     console.print(
         f"train: champions likelihood={champions['likelihood']} "

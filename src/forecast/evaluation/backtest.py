@@ -8,12 +8,11 @@ readers care about most.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +31,7 @@ from forecast.models import registry
 from forecast.models.common import align, dyad_groups, label_column
 from forecast.models.ensemble import ENSEMBLE_NAME
 from forecast.paths import BACKTEST_PREDICTIONS_FILE, METRICS_DIR, PLOTS_DIR
-from forecast.provenance import DataProvenance, content_hash, provenance_of
+from forecast.provenance import DataProvenance, data_provenance, provenance_of
 
 SUBSETS = ("all", "limited_force")
 # Days at which survival curves are scored for the integrated Brier score.
@@ -62,12 +61,6 @@ class BacktestResult:
     models: list[str]
     fit_seconds: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
-
-
-def data_provenance(episodes: pd.DataFrame, features: pd.DataFrame) -> DataProvenance:
-    """Provenance of the modelling tables: their sources and dates, hashed together."""
-    digest = hashlib.sha256((content_hash(episodes) + content_hash(features)).encode())
-    return replace(provenance_of(episodes), content_hash=digest.hexdigest())
 
 
 def _forecast_origin(

@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from typing import Self
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri
 
 from forecast.errors import ForecastError
 
@@ -126,13 +127,22 @@ def matching_columns(names: Sequence[str], pattern: str) -> list[str]:
     return [n for n in names if regex.search(n)]
 
 
+def normal_quantile(level: float) -> float:
+    """z of a central normal interval at `level` (1.645 at 0.9): `scipy.stats.norm.ppf`'s value.
+
+    Taken from `scipy.special.ndtri`, the function norm.ppf calls, because importing
+    scipy.stats costs a forecast's start-up more than a second.
+    """
+    return float(ndtri(0.5 + level / 2))
+
+
 def binomial_band(p: np.ndarray, effective_n: float, level: float) -> tuple[np.ndarray, np.ndarray]:
     """A Wilson score interval for a rate estimated from about `effective_n` cases.
 
     Used where a model has no parametric standard error: the band reflects how many labelled
     cases stand behind a probability, which is the uncertainty a reader most needs to see.
     """
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = normal_quantile(level)
     n = max(effective_n, 1.0)
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
@@ -177,21 +187,47 @@ class FeatureMemory:
 
     feature_names_: list[str]
     reference_values_: pd.Series
+    # Attributes only fitting and reporting read, which a scoring copy leaves out.
+    _fit_only: tuple[str, ...] = ()
+
+    def for_scoring(self) -> Self:
+        """A copy without what only fitting and reporting read, kept for forecasts.
+
+        The local champion bundle (`forecast.champions`) stores such copies: they unpickle
+        with numpy and pandas alone, so a forecast need not import statsmodels or
+        scikit-learn for models that score without them. Their forecasts are the same.
+        """
+        copy = object.__new__(type(self))
+        copy.__dict__.update(
+            {key: value for key, value in self.__dict__.items() if key not in self._fit_only}
+        )
+        return copy
 
     def _remember(self, features: pd.DataFrame, names: Sequence[str]) -> None:
         self.feature_names_ = list(names)
         self.reference_values_ = features[self.feature_names_].astype("float64").median()
 
     def _matrix(self, features: pd.DataFrame) -> np.ndarray:
-        missing = [n for n in self.feature_names_ if n not in features.columns]
-        if missing:
+        """The model's columns as float64, gaps filled with the training medians.
+
+        Built with numpy rather than pandas' per-column `fillna`, which costs milliseconds per
+        call and is called several times per forecast; the values are the same.
+        """
+        positions = features.columns.get_indexer(self.feature_names_)
+        if (positions < 0).any():
+            missing = [n for n, p in zip(self.feature_names_, positions, strict=True) if p < 0]
             raise ForecastError(
                 f"features lack column(s) {', '.join(missing)} that the model '{self.name}' "
                 "was trained on; rebuild features with the same params"
             )
-        frame = features[self.feature_names_].astype("float64")
+        matrix = features.iloc[:, positions].to_numpy(dtype="float64", na_value=np.nan)
+        gaps = np.isnan(matrix)
+        if not gaps.any():
+            return matrix
+        reference = self.reference_values_.reindex(self.feature_names_).to_numpy(dtype="float64")
         # A feature never observed in training has no median; zero adds nothing to a fit.
-        return frame.fillna(self.reference_values_).fillna(0.0).to_numpy()
+        filler = np.where(np.isnan(reference), 0.0, reference)
+        return np.where(gaps, filler[None, :], matrix)
 
     name: str
 

@@ -88,6 +88,12 @@ class WeightedEnsemble(FeatureMemory):
         self.weights = {h: np.asarray(weights[h], dtype=float) for h in self.horizons}
         self._collect_features()
 
+    def for_scoring(self) -> Self:
+        """A copy whose members are their own scoring copies, for the champion bundle."""
+        copy = super().for_scoring()
+        copy.members = {name: member.for_scoring() for name, member in self.members.items()}
+        return copy
+
     def weight_table(self) -> dict[str, dict[str, float]]:
         """Weights by horizon and member, as written to metrics/train.json."""
         return {

@@ -14,8 +14,6 @@ from typing import Self
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import linalg, stats
 from scipy.special import expit
 
 from forecast.errors import ForecastError
@@ -26,6 +24,7 @@ from forecast.models.common import (
     dyad_groups,
     labels,
     matching_columns,
+    normal_quantile,
     numeric_feature_names,
 )
 
@@ -39,6 +38,8 @@ def independent_columns(matrix: np.ndarray, names: Sequence[str]) -> list[str]:
     A rolling origin can leave a flag all zero in an early window; keeping it would make the
     information matrix singular and the standard errors meaningless.
     """
+    from scipy import linalg
+
     finite = np.isfinite(matrix).all(axis=0)
     safe = np.where(finite, matrix, 0.0)
     spread = safe.std(axis=0)
@@ -57,7 +58,13 @@ def independent_columns(matrix: np.ndarray, names: Sequence[str]) -> list[str]:
 
 
 class ClusteredLogit(FeatureMemory):
-    """One `statsmodels` Logit per horizon with dyad-clustered (sandwich) standard errors."""
+    """One `statsmodels` Logit per horizon with dyad-clustered (sandwich) standard errors.
+
+    Scoring reads each horizon's coefficients and clustered covariance as plain arrays
+    (`coefficients_`); the statsmodels results (`results_`) serve the odds ratios.
+    """
+
+    _fit_only = ("results_",)
 
     def __init__(
         self,
@@ -81,6 +88,9 @@ class ClusteredLogit(FeatureMemory):
         return chosen
 
     def fit(self, features: pd.DataFrame, episodes: pd.DataFrame) -> Self:
+        # statsmodels is imported here, not with the module: scoring needs only numpy.
+        import statsmodels.api as sm
+
         features, episodes = align(features, episodes)
         candidates = self._candidate_columns(features)
         self._remember(features, candidates)
@@ -88,6 +98,7 @@ class ClusteredLogit(FeatureMemory):
         groups = dyad_groups(episodes)
         self.results_: dict[int, object] = {}
         self.columns_: dict[int, list[str]] = {}
+        self.coefficients_: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for horizon in self.horizons:
             known, retaliated = labels(episodes, horizon)
             columns = independent_columns(matrix[known], candidates)
@@ -107,32 +118,64 @@ class ClusteredLogit(FeatureMemory):
                 )
             self.results_[horizon] = result
             self.columns_[horizon] = columns
+            self.coefficients_[horizon] = (
+                np.asarray(result.params),
+                np.asarray(result.cov_params()),
+            )
         return self
 
-    def _design(self, features: pd.DataFrame, horizon: int) -> np.ndarray:
+    def _coefficients(self, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+        """One horizon's (coefficients, clustered covariance), the constant first."""
+        kept = self.__dict__.get("coefficients_")
+        if kept is not None:
+            return kept[horizon]
+        # A model pickled before the arrays were kept separately.
+        result = self.results_[horizon]
+        return np.asarray(result.params), np.asarray(result.cov_params())
+
+    def for_scoring(self) -> Self:
+        copy = super().for_scoring()
+        copy.coefficients_ = {h: self._coefficients(h) for h in self.horizons}
+        return copy
+
+    def _designs(self, features: pd.DataFrame) -> dict[int, np.ndarray]:
+        """Each horizon's design matrix (a constant, then its columns) from one feature matrix.
+
+        The same matrix `sm.add_constant(..., has_constant="add")` builds in `fit`, made with
+        numpy so that scoring needs neither statsmodels' checks nor a matrix per horizon.
+        """
         matrix = self._matrix(features)
-        index = [self.feature_names_.index(c) for c in self.columns_[horizon]]
-        return sm.add_constant(matrix[:, index], has_constant="add")
+        ones = np.ones((len(matrix), 1))
+        return {
+            horizon: np.hstack(
+                [ones, matrix[:, [self.feature_names_.index(c) for c in self.columns_[horizon]]]]
+            )
+            for horizon in self.horizons
+        }
 
     def linear_predictor(self, features: pd.DataFrame, horizon: int) -> np.ndarray:
         """log-odds of retaliation within `horizon` days."""
-        return self._design(features, horizon) @ np.asarray(self.results_[horizon].params)
+        return self._designs(features)[horizon] @ self._coefficients(horizon)[0]
 
     def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
-        values = np.column_stack([expit(self.linear_predictor(features, h)) for h in self.horizons])
+        designs = self._designs(features)
+        values = np.column_stack(
+            [expit(designs[h] @ self._coefficients(h)[0]) for h in self.horizons]
+        )
         return self._frame(values, features.index, self.horizons)
 
     def predict_interval(
         self, features: pd.DataFrame, level: float = 0.9
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Delta-method band on the log-odds scale with the clustered covariance."""
-        z = stats.norm.ppf(0.5 + level / 2)
+        z = normal_quantile(level)
+        designs = self._designs(features)
         lows, highs = [], []
         for horizon in self.horizons:
-            design = self._design(features, horizon)
-            result = self.results_[horizon]
-            eta = design @ np.asarray(result.params)
-            variance = np.einsum("ij,jk,ik->i", design, np.asarray(result.cov_params()), design)
+            design = designs[horizon]
+            coefficients, covariance = self._coefficients(horizon)
+            eta = design @ coefficients
+            variance = np.einsum("ij,jk,ik->i", design, covariance, design)
             # A fit pushed against separation can leave a covariance that is not quite positive.
             se = np.sqrt(np.maximum(variance, 0.0))
             lows.append(expit(eta - z * se))
@@ -144,6 +187,11 @@ class ClusteredLogit(FeatureMemory):
 
     def odds_ratios(self, horizon: int, level: float = 0.9) -> pd.DataFrame:
         """Odds ratio per feature unit with its clustered interval and p-value, for the brief."""
+        if "results_" not in self.__dict__:
+            raise ForecastError(
+                f"'{self.name}' was kept for scoring only; its odds ratios need the fitted "
+                "model (forecast.tracking.load_champion)"
+            )
         result = self.results_[horizon]
         names = ["const", *self.columns_[horizon]]
         bounds = np.asarray(result.conf_int(alpha=1 - level))

@@ -11,19 +11,19 @@ consistent across horizons and can never fall as H grows.
   which.
 - `CoxTiming`: statsmodels PHReg (Breslow ties) with dyad-clustered robust errors and the Breslow
   baseline hazard.
+
+statsmodels and scikit-learn are imported where a model is fitted, not with this module: a fitted
+model scores with numpy alone, and importing them would cost each forecast seconds.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
-from sklearn.preprocessing import SplineTransformer
 
 from forecast.errors import ForecastError
 from forecast.models.common import (
@@ -32,9 +32,13 @@ from forecast.models.common import (
     check_horizons,
     decorrelated_columns,
     dyad_groups,
+    normal_quantile,
     numeric_feature_names,
 )
 from forecast.models.logit import independent_columns
+
+if TYPE_CHECKING:
+    import statsmodels.api as sm
 
 # Interval edges in days since the trigger: fine where most answers come, coarse later.
 DEFAULT_EDGES = (0, 1, 3, 7, 14, 30, 60, 90, 180, 365)
@@ -74,6 +78,8 @@ def _newton_fit(
     small Hessian and settle. Convergence is judged by the score, since near-flat directions
     keep the coefficients jittering below any useful precision.
     """
+    import statsmodels.api as sm
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = sm.GLM(outcome, exog, family=family, offset=offset).fit(
@@ -104,7 +110,7 @@ class _SurvivalModel(FeatureMemory):
         self, features: pd.DataFrame, level: float = 0.9
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Delta-method band on the linear predictor (baseline taken as known)."""
-        z = stats.norm.ppf(0.5 + level / 2)
+        z = normal_quantile(level)
         design = self._centred(features)
         se = np.sqrt(np.einsum("ij,jk,ik->i", design, self.cov_, design))
         eta = self.linear_predictor(features)
@@ -156,7 +162,7 @@ class _SurvivalModel(FeatureMemory):
 
     def hazard_ratios(self, level: float = 0.9) -> pd.DataFrame:
         """Hazard ratio per feature unit with its robust interval."""
-        z = stats.norm.ppf(0.5 + level / 2)
+        z = normal_quantile(level)
         se = np.sqrt(np.diag(self.cov_))
         return pd.DataFrame(
             {
@@ -180,6 +186,8 @@ class CoxTiming(_SurvivalModel):
         self.name = name
 
     def fit(self, features: pd.DataFrame, episodes: pd.DataFrame) -> Self:
+        import statsmodels.api as sm
+
         features, episodes = align(features, episodes)
         duration, observed = _durations(episodes)
         design = self._select(features, observed & (duration <= max(self.horizons)))
@@ -222,6 +230,9 @@ class CoxTiming(_SurvivalModel):
 class HazardGLM(_SurvivalModel):
     """Discrete-time hazard with a cloglog link on grouped day intervals (person-period GLM)."""
 
+    # The fitted spline only makes the time basis; scoring reads `log_baseline_rate_`.
+    _fit_only = ("_spline",)
+
     def __init__(
         self,
         horizons: Sequence[int],
@@ -235,6 +246,8 @@ class HazardGLM(_SurvivalModel):
         self.spline_knots = spline_knots
 
     def _time_basis(self) -> np.ndarray:
+        from sklearn.preprocessing import SplineTransformer
+
         starts = np.asarray(self.edges[:-1], dtype=float)
         ends = np.asarray(self.edges[1:], dtype=float)
         middle = np.log((starts + ends) / 2 + 1)[:, None]
@@ -244,6 +257,8 @@ class HazardGLM(_SurvivalModel):
         return self._spline.transform(middle)
 
     def fit(self, features: pd.DataFrame, episodes: pd.DataFrame) -> Self:
+        import statsmodels.api as sm
+
         features, episodes = align(features, episodes)
         duration, observed = _durations(episodes)
         design = self._select(features, observed & (duration <= max(self.horizons)))

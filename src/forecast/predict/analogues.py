@@ -20,6 +20,17 @@ N_ANALOGUES = 5
 # is "rarely seen".
 RARE_VALUE_MAX_COUNT = 30
 RARE_VALUE_SHARE = 0.001
+# The columns an analogue's record is written from.
+RECORD_COLUMNS = (
+    "episode_id",
+    "date",
+    "initiator",
+    "target",
+    "action",
+    "event_observed",
+    "days_to_retaliation",
+    "duration",
+)
 
 
 class AnalogueIndex:
@@ -61,6 +72,9 @@ class AnalogueIndex:
             else np.full(self.n, "", dtype=object)
         )
         self.table = table
+        # What an analogue's record reads, apart: turning a few rows of the full table (every
+        # feature too) into dicts costs more than finding them.
+        self._described = table[[c for c in RECORD_COLUMNS if c in table]]
 
     def nearest(
         self, point: np.ndarray, incident: Incident, k: int, last_horizon: int
@@ -86,7 +100,7 @@ class AnalogueIndex:
         cutoff = np.partition(distance, k - 1)[k - 1]
         closest = np.flatnonzero(distance <= cutoff)
         order = closest[np.argsort(distance[closest], kind="stable")][:k]
-        rows = self.table.iloc[order]
+        rows = self._described.iloc[order]
         return [
             _analogue_record(row, float(d), last_horizon)
             for row, d in zip(rows.to_dict(orient="records"), distance[order], strict=True)

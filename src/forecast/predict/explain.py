@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -26,8 +27,12 @@ MIN_DRIVER_EFFECT = 0.005
 _WINDOW = re.compile(r"_(\d+)d(?=_|$)")
 
 
+@cache
 def feature_family(name: str) -> str:
-    """The feature's name without its window: 'force_ab_30d' -> 'force_ab'."""
+    """The feature's name without its window: 'force_ab_30d' -> 'force_ab'.
+
+    Remembered per name: every forecast asks for each pair of a few dozen names.
+    """
     return _WINDOW.sub("", name)
 
 

@@ -1,16 +1,16 @@
 """The forecaster: champion models and history in, one `Forecast` per incident out.
 
 A new incident is treated exactly like a training trigger: its history features come from the
-same `build_features` call over the same force-event history, which ignores everything dated on
-or after the incident's day. The models and data are injected into `Forecaster`, so tests and
-notebooks can use stand-ins; `Forecaster.load()` wires in the registered champions and the
-pipeline's files.
+feature code of training over the same force-event history, which ignores everything dated on
+or after the incident's day. `Forecaster.load()` indexes that history once
+(`KeptHistoryFeatures`), so each forecast costs a few binary searches rather than a pass over
+every event. The models and data are injected into `Forecaster`, so tests and notebooks can use
+stand-ins; `load` wires in the registered champions and the pipeline's files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from forecast.predict.analogues import N_ANALOGUES, AnalogueIndex
 from forecast.predict.caveats import data_caveats, extrapolation_caveat, model_caveats
 from forecast.predict.explain import drivers, probabilities_and_effects
 from forecast.predict.history import (
+    KeptHistoryFeatures,
     canonical_incidents,
     dyad_keys,
     event_keys,
@@ -69,6 +70,7 @@ class Forecaster:
         event_builder: EventBuilder | None = None,
         feature_meanings: Mapping[str, str] | None = None,
         headline_horizon: int | None = None,
+        model_source: str = "given",
     ) -> None:
         self.likelihood_model = likelihood_model
         self.timing_model = timing_model
@@ -79,6 +81,8 @@ class Forecaster:
         self.params = params
         self.coverage = _coverage_ends(coverage or {})
         self.model_version = model_version
+        # Where the models were read from: "bundle", "registry" or "given" (passed in).
+        self.model_source = model_source
         self._feature_builder = feature_builder
         self._event_builder = event_builder
         self._feature_meanings = feature_meanings
@@ -99,16 +103,19 @@ class Forecaster:
 
     @classmethod
     def load(cls, params: Params | None = None, root: str | Path = ".") -> Forecaster:
-        """The registered champion models and the pipeline's data files under `root`.
+        """The champion models and the pipeline's data files under `root`.
 
-        The feature function is bound to the same options the features stage uses (same-day
+        The champions come from the bundle `forecast train` writes when it matches the training
+        run and the data on disk, else from the MLflow registry (`forecast.champions`). The
+        feature function is bound to the same options the features stage uses (same-day
         rule, per-source coverage), so a new incident's features are computed as in training.
         """
-        from forecast import paths, tracking
+        from forecast import paths
+        from forecast.champions import load_champions
         from forecast.commands.episodes import read_coverage
         from forecast.episodes import force_events
-        from forecast.features import build_features, feature_table
-        from forecast.provenance import provenance_of
+        from forecast.features import feature_table
+        from forecast.provenance import data_provenance, provenance_of
 
         root = Path(root)
         params = params or load_params(root / "params.yaml")
@@ -118,31 +125,28 @@ class Forecaster:
         features = _read_parquet(root / paths.FEATURES_FILE, "forecast features build")
         coverage = read_coverage(root / paths.SOURCES_FILE)
         modelled = _modelled_incidents(incidents, params)
-        likelihood = tracking.load_champion("likelihood", params)
-        timing = tracking.load_champion("timing", params)
+        champions = load_champions(
+            params, data_provenance(episodes, features).content_hash, root=root
+        )
         meanings = feature_table(params.features, params.episodes.horizons)
+        history = force_events(modelled, params.episodes.min_hostility)
         return cls(
-            likelihood_model=likelihood,
-            timing_model=timing,
-            history_events=force_events(modelled, params.episodes.min_hostility),
+            likelihood_model=champions.likelihood,
+            timing_model=champions.timing,
+            history_events=history,
             covariates=covariates,
             episodes=episodes,
             features=features,
             provenance=provenance_of(modelled),
             params=params,
-            coverage={
-                source: end
-                for source, end in coverage.items()
-                if source in set(modelled["source"].astype(str))
-            },
-            model_version=_model_version(tracking, params),
-            feature_builder=partial(
-                build_features,
-                include_same_day=params.episodes.include_same_day,
-                coverage=coverage,
+            coverage=_coverage_of(coverage, modelled),
+            model_version=champions.version,
+            feature_builder=KeptHistoryFeatures(
+                history, include_same_day=params.episodes.include_same_day, coverage=coverage
             ),
             event_builder=force_events,
             feature_meanings=dict(zip(meanings["name"], meanings["meaning"], strict=True)),
+            model_source=champions.source,
         )
 
     # ---- scoring ------------------------------------------------------------------------------
@@ -239,10 +243,18 @@ class Forecaster:
             )
 
     def _history_with(self, incidents: Sequence[Incident], ids: list[str]) -> pd.DataFrame:
+        """The history plus those of the batch's incidents it lacks that can matter.
+
+        An event reaches only the features and caveats of incidents dated after it, so a new
+        incident on the batch's last day (a lone forecast's own incident) would change nothing:
+        it is left out, and the history (with the index kept for it) is used as it is.
+        """
+        last_day = max(incident.date for incident in incidents)
         fresh = [
             (incident, incident_id)
             for incident, incident_id in zip(incidents, ids, strict=True)
-            if incident_id not in self._history_keys["ids"]
+            if incident.date < last_day
+            and incident_id not in self._history_keys["ids"]
             and (incident.initiator, incident.target, incident.date)
             not in self._history_keys["days"]
         ]
@@ -356,19 +368,18 @@ def _coverage_ends(coverage: Mapping[str, Any]) -> dict[str, pd.Timestamp]:
     return ends
 
 
+def _coverage_of(coverage: Mapping[str, Any], modelled: pd.DataFrame) -> dict[str, Any]:
+    """The coverage of the sources the models learned from (the others say nothing here)."""
+    sources = set(modelled["source"].astype(str))
+    return {source: end for source, end in coverage.items() if source in sources}
+
+
 def _modelled_incidents(incidents: pd.DataFrame, params: Params) -> pd.DataFrame:
     """The incidents the models were trained on, selected as the episodes stage selects them."""
     from forecast.episodes import select_model_sources
 
     modelled = select_model_sources(incidents, params.data.model_sources)
     return modelled if len(modelled) else incidents
-
-
-def _model_version(tracking: Any, params: Params) -> str:
-    return (
-        f"{tracking.champion_version('likelihood', params)}; "
-        f"{tracking.champion_version('timing', params)}"
-    )
 
 
 def _read_parquet(path: Path, command: str) -> pd.DataFrame:

@@ -6,12 +6,16 @@ coded incident to `force_events`; these conversions and look-up keys live here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from forecast.config import FeatureParams
+from forecast.features import indexed_features
+from forecast.history_index import HistoryIndex
 from forecast.predict.incident import Incident
 from forecast.schema import conform
 
@@ -103,3 +107,39 @@ def event_keys(events: pd.DataFrame) -> dict[str, set[Any]]:
         )
     )
     return {"ids": ids, "days": days}
+
+
+class KeptHistoryFeatures:
+    """`build_features` for a forecaster: its history indexed once, every later call a search.
+
+    Called with the very history table it was made for, it answers from the kept index; called
+    with another table (a batch that added its own incidents to the history) it indexes that
+    table for the one call, as `build_features` would. Both give build_features' numbers.
+    """
+
+    def __init__(
+        self,
+        history: pd.DataFrame,
+        *,
+        include_same_day: bool = False,
+        coverage: Mapping[str, date | None] | None = None,
+    ) -> None:
+        self.history = history
+        self.include_same_day = include_same_day
+        self.coverage = coverage
+        self.index = HistoryIndex(
+            history, include_same_day=include_same_day, coverage=coverage, keep=True
+        )
+
+    def __call__(
+        self,
+        triggers: pd.DataFrame,
+        events: pd.DataFrame,
+        covariates: pd.DataFrame | None,
+        params: FeatureParams,
+        horizons: Sequence[int],
+    ) -> pd.DataFrame:
+        if events is self.history:
+            return indexed_features(triggers, self.index, covariates, params, horizons)
+        once = HistoryIndex(events, include_same_day=self.include_same_day, coverage=self.coverage)
+        return indexed_features(triggers, once, covariates, params, horizons)

@@ -1,0 +1,150 @@
+"""The champion bundle: used only when it is the last training run's, on the data on disk."""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from forecast import paths
+from forecast.champions import (
+    BUNDLE_FORMAT,
+    Champions,
+    load_champions,
+    read_bundle,
+    registry_stamp,
+    trained_run,
+    write_bundle,
+)
+from forecast.config import Params
+from forecast.models.logit import ClusteredLogit
+from forecast.models.timing import CoxTiming
+from tests.fixtures_models import HORIZONS, make_world
+
+RUN, DATA, STAMP = "run-2", "hash-2", "4096:1700000000000000000"
+VERSION = "retaliation-likelihood v3 (logit); retaliation-timing v4 (cox)"
+
+
+@pytest.fixture(scope="module")
+def fitted() -> tuple[ClusteredLogit, CoxTiming, pd.DataFrame]:
+    episodes, features = make_world(500, seed=3, start="2000-01-01")
+    logit = ClusteredLogit(HORIZONS).fit(features, episodes)
+    return logit, CoxTiming(HORIZONS).fit(features, episodes), features.head(6)
+
+
+@pytest.fixture
+def project(tmp_path: Path, fitted) -> Path:
+    """A project folder whose last training run (train.json) wrote the bundle."""
+    logit, cox, _ = fitted
+    (tmp_path / paths.METRICS_DIR).mkdir()
+    (tmp_path / paths.TRAIN_FILE).write_text(json.dumps({"run_id": RUN}))
+    registry = tmp_path / "mlruns" / "mlflow.db"
+    registry.parent.mkdir()
+    registry.write_bytes(b"registry as training left it")
+    stamp = registry_stamp(Params().tracking.uri, tmp_path)
+    champions = Champions(logit, cox, VERSION, RUN, DATA, registry_stamp=stamp)
+    write_bundle(champions, tmp_path / paths.CHAMPIONS_FILE)
+    return tmp_path
+
+
+def _stamp(project: Path) -> str | None:
+    return registry_stamp(Params().tracking.uri, project)
+
+
+def test_a_current_bundle_gives_the_champions_forecasts(project: Path, fitted) -> None:
+    logit, cox, rows = fitted
+    found = read_bundle(project / paths.CHAMPIONS_FILE, RUN, DATA, _stamp(project))
+    assert found is not None and (found.source, found.version) == ("bundle", VERSION)
+    pd.testing.assert_frame_equal(found.likelihood.predict_proba(rows), logit.predict_proba(rows))
+    days = [1, 30, 365]
+    expected = cox.predict_survival(rows, days)
+    pd.testing.assert_frame_equal(found.timing.predict_survival(rows, days), expected)
+
+
+def test_the_bundle_holds_scoring_copies(project: Path) -> None:
+    found = read_bundle(project / paths.CHAMPIONS_FILE, RUN, DATA, _stamp(project))
+    assert found is not None and not hasattr(found.likelihood, "results_")
+
+
+@pytest.mark.parametrize(
+    ("run_id", "data_hash", "reason"),
+    [
+        ("run-1", DATA, "from training run run-2, not run-1"),
+        (RUN, "hash-1", "other episodes and features"),
+        (None, DATA, "train.json is missing"),
+    ],
+)
+def test_a_bundle_from_another_run_or_other_data_is_stale(
+    project: Path, run_id, data_hash, reason, caplog
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="forecast.champions"):
+        assert (
+            read_bundle(project / paths.CHAMPIONS_FILE, run_id, data_hash, _stamp(project)) is None
+        )
+    assert reason in caplog.text and "reading the model registry" in caplog.text
+
+
+def test_any_write_to_the_registry_after_training_makes_the_bundle_stale(
+    project: Path, caplog
+) -> None:
+    before = _stamp(project)
+    assert read_bundle(project / paths.CHAMPIONS_FILE, RUN, DATA, before) is not None
+    # An alias moved by hand, or a later run, writes to the registry's database file.
+    with (project / "mlruns" / "mlflow.db").open("ab") as registry:
+        registry.write(b" and an alias moved by hand")
+    after = _stamp(project)
+    assert after != before
+    with caplog.at_level(logging.WARNING, logger="forecast.champions"):
+        assert read_bundle(project / paths.CHAMPIONS_FILE, RUN, DATA, after) is None
+    assert "registry's last change" in caplog.text
+
+
+def test_a_registry_that_is_not_a_local_sqlite_file_is_never_cached(project: Path) -> None:
+    assert registry_stamp("http://tracking.example:5000", project) is None
+    assert registry_stamp("sqlite:///nowhere/mlflow.db", project) is None
+    assert read_bundle(project / paths.CHAMPIONS_FILE, RUN, DATA, None) is None
+
+
+def test_a_cut_or_foreign_file_is_not_a_bundle(tmp_path: Path, caplog) -> None:
+    cut = tmp_path / "cut.pkl"
+    cut.write_bytes(b"\x80\x05not a pickle")
+    with caplog.at_level(logging.WARNING, logger="forecast.champions"):
+        assert read_bundle(cut, RUN, DATA, STAMP) is None
+    assert "unreadable" in caplog.text
+    older = tmp_path / "older.pkl"
+    older.write_bytes(pickle.dumps({"format": BUNDLE_FORMAT - 1, "run_id": RUN}))
+    assert read_bundle(older, RUN, DATA, STAMP) is None
+    assert read_bundle(tmp_path / "missing.pkl", RUN, DATA, STAMP) is None
+
+
+def test_a_current_bundle_spares_the_registry(project: Path, monkeypatch) -> None:
+    from forecast import tracking
+
+    def no_registry(*args: object) -> None:
+        raise AssertionError("the registry was opened")
+
+    monkeypatch.setattr(tracking, "load_champion", no_registry)
+    assert load_champions(Params(), DATA, root=project).source == "bundle"
+
+
+def test_a_stale_bundle_falls_back_to_the_registry(project: Path, monkeypatch) -> None:
+    from forecast import tracking
+
+    monkeypatch.setattr(tracking, "load_champion", lambda kind, params: f"registry {kind}")
+    monkeypatch.setattr(tracking, "champion_version", lambda kind, params: f"{kind} v9")
+    champions = load_champions(Params(), "other data", root=project)
+    assert (champions.source, champions.likelihood, champions.timing) == (
+        "registry",
+        "registry likelihood",
+        "registry timing",
+    )
+    assert champions.version == "likelihood v9; timing v9"
+
+
+def test_the_training_run_is_read_from_train_json(project: Path, tmp_path: Path) -> None:
+    assert trained_run(project / paths.TRAIN_FILE) == RUN
+    assert trained_run(tmp_path / "nowhere.json") is None
