@@ -82,7 +82,7 @@ def build(params_path: Path = ParamsOption) -> None:
     )
     console.print(
         f"{len(episodes):,} triggers from {len(incidents):,} incidents "
-        f"({', '.join(params.data.model_sources)}); {headline} rate "
+        f"({', '.join(sorted(incidents['source'].unique()))}); {headline} rate "
         f"{episodes[headline].mean():.3f}; wrote {paths.EPISODES_FILE} "
         f"in {time.perf_counter() - started:.1f} s",
         highlight=False,
