@@ -372,6 +372,11 @@ def test_separated_odds_ratios_are_flagged_unstable() -> None:
     assert analysis.unstable_odds(table).tolist() == [False, True, True, True]
 
 
+def test_changes_that_break_the_params_name_the_key() -> None:
+    with pytest.raises(ForecastError, match=r"changed params: models.*ensemble lists"):
+        analysis.with_changes(Params(), {"models.likelihood": ["logit"]})
+
+
 def test_small_backtest_scores_only_the_chosen_models_and_horizons() -> None:
     from tests.fixtures_models import make_world
 
@@ -380,6 +385,7 @@ def test_small_backtest_scores_only_the_chosen_models_and_horizons() -> None:
         "episodes.horizons": [7, 30],
         "models.likelihood": ["logit"],
         "models.timing": [],
+        "models.ensemble": [],
         "backtest.first_origin": 2012,
         "backtest.last_origin": 2013,
         "backtest.bootstrap_replicates": 0,

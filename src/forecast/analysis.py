@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import precision_recall_curve, roc_curve
 
-from forecast.config import Params
+from forecast.config import Params, validated_params
 from forecast.countries import cow_to_name
 from forecast.episodes import label_column
 from forecast.errors import ForecastError
@@ -413,7 +413,7 @@ def with_changes(params: Params, changes: Mapping[str, Any]) -> Params:
         if leaf not in section:
             raise ForecastError(f"unknown parameter '{dotted}' (no key '{leaf}')")
         section[leaf] = value
-    return Params.model_validate(raw)
+    return validated_params(raw, "changed params")
 
 
 def small_backtest(

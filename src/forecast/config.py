@@ -145,10 +145,15 @@ def load_params(path: str | Path = DEFAULT_PARAMS_PATH) -> Params:
         raw = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:
         raise ForecastError(f"{path}: not valid YAML ({exc})") from exc
+    return validated_params(raw, str(path))
+
+
+def validated_params(raw: dict, where: str) -> Params:
+    """Params from a plain mapping; a bad value is a ForecastError naming `where` and the key."""
     try:
         return Params.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        raise ForecastError(f"{path}: {problems}") from exc
+        raise ForecastError(f"{where}: {problems}") from exc
