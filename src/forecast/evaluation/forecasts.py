@@ -27,12 +27,21 @@ class OriginForecasts:
 
 
 def long_predictions(
-    forecasts: list[OriginForecasts], episodes: pd.DataFrame, horizons: tuple[int, ...]
+    forecasts: list[OriginForecasts],
+    episodes: pd.DataFrame,
+    horizons: tuple[int, ...],
+    models: list[str] | None = None,
 ) -> pd.DataFrame:
+    """One row per (trigger, model, horizon): `episode_id, origin, model, horizon, p, y`.
+
+    `models` limits the table to those models (all of them by default).
+    """
     frames = []
     for origin in forecasts:
         test = episodes.iloc[origin.positions]
         for name, values in origin.proba.items():
+            if models is not None and name not in models:
+                continue
             for column, horizon in enumerate(horizons):
                 frames.append(
                     pd.DataFrame(

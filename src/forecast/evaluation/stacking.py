@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from forecast.config import Params
-from forecast.errors import ForecastError
 from forecast.evaluation.forecasts import OriginForecasts, long_predictions
 from forecast.models.common import monotone_in_horizon
 from forecast.models.ensemble import ENSEMBLE_NAME, weights_from_predictions
@@ -25,15 +24,8 @@ def add_ensemble(
     """Add the ensemble's forecasts to every origin; return the weights used, by origin year."""
     members = list(params.models.ensemble)
     horizons = tuple(params.episodes.horizons)
-    run = set(forecasts[0].proba) if forecasts else set()
-    absent = [m for m in members if m not in run]
-    if absent:
-        raise ForecastError(
-            f"params.yaml models.ensemble: {', '.join(absent)} not run by the backtest; "
-            "add them to models.likelihood or models.timing"
-        )
-    history = long_predictions(forecasts, episodes, horizons)
-    history = history[history["model"].isin(members)]
+    # Params validation guarantees every member is among the models the backtest ran.
+    history = long_predictions(forecasts, episodes, horizons, models=members)
     dates = pd.to_datetime(episodes.set_index("episode_id")["date"])
     resolved_on = history["episode_id"].map(dates) + pd.to_timedelta(history["horizon"], unit="D")
     used: dict[int, dict[int, np.ndarray]] = {}

@@ -6,9 +6,9 @@ consistent across horizons and can never fall as H grows.
 - `HazardGLM`: a discrete-time hazard on grouped day intervals with a complementary log-log link,
   a spline in log days since the trigger, and log exposure as offset. With the cloglog link this is
   a proportional-hazards model whose baseline is smooth in time, and the person-period table has
-  at most one row per interval (not per day), so it stays small. When IRLS under cloglog does
-  not converge it keeps the piecewise-exponential fit (log link) it started from; `link_` says
-  which.
+  at most one row per interval (not per day), so it stays small. Fitted by Newton's method;
+  when the cloglog fit does not settle it falls back to the piecewise-exponential fit (Poisson,
+  log link); `link_` says which.
 - `CoxTiming`: statsmodels PHReg (Breslow ties) with dyad-clustered robust errors and the Breslow
   baseline hazard.
 
