@@ -188,7 +188,8 @@ def _deaths(initiator: object, target: object) -> str:
 def check_file(
     path: Annotated[Path, typer.Argument(help="A CSV or Parquet file of coded incidents.")],
     mapping: Annotated[
-        Path | None, typer.Option(help="YAML column mapping (see docs/data-sources.md).")
+        Path | None,
+        typer.Option("--mapping", "-m", help="YAML column mapping (see docs/data-sources.md)."),
     ] = None,
     column: Annotated[
         list[str] | None,

@@ -1,37 +1,22 @@
 """Any CSV or Parquet file of coded incidents, read through a small column mapping.
 
 A team's own coding, or a UCDP- or ACLED-style export, names its columns its own way and writes
-countries as names, ISO3 or COW codes. The mapping (a YAML file or `name=column` pairs from the
-command line) says which file column holds each canonical field, with constants for the rest.
-Values that cannot be parsed (an unknown country, a date that is no date, a non-number) are
-quarantined with the value as written, so a user sees exactly what to fix.
-
-Mapping file (every key but `columns` optional):
-
-    source: my_team            # written to the `source` column (default: csv)
-    id_prefix: team            # incident ids become "<prefix>-<id or row>" (default: csv)
-    columns: {date: event_date, initiator: actor1, target: actor2, action: event_type, ...}
-    notes_columns: [notes, reported_by]   # joined into `notes` as "column: value" parts
-    defaults: {hostility: 4, target_kind: state}
-    actions: {airstrike: attack, shelling: attack}   # file value -> canonical action
-    coverage: {start: 2019-01-01, end: 2024-12-31}   # what the coding covers, for censoring
+countries as names, ISO3 or COW codes. The mapping (forecast.sources.mapping: a YAML file or
+`name=column` pairs from the command line) says which file column holds each canonical field,
+with constants for the rest. Values that cannot be parsed (an unknown country, a date that is no
+date, a non-number) are quarantined with the value as written, so a user sees exactly what to fix.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from forecast.countries import cow_to_iso3, resolve_countries
-from forecast.errors import DataFileError, ForecastError
-from forecast.schema import ACTIONS_BY_MID_CODE, INCIDENT_COLUMNS, UNDIRECTED_ACTIONS
+from forecast.schema import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
 from forecast.sources.base import (
     ROW,
     SourceFile,
@@ -41,99 +26,18 @@ from forecast.sources.base import (
     quarantine_records,
     read_table_file,
 )
+from forecast.sources.mapping import ColumnMapping, load_mapping, mapping_from_pairs
+
+__all__ = ["ColumnMapping", "load_mapping", "mapping_from_pairs", "read_tabular"]
 
 # Hostility implied by an action when a file gives none (the MID scale, as MIE codes it).
 HOSTILITY_BY_ACTION: dict[str, int] = {
     name: (1 if code == 0 else 2 if code <= 6 else 3 if code <= 12 else 5 if code >= 20 else 4)
     for code, name in ACTIONS_BY_MID_CODE.items()
 } | {"strike": 4}
-MAPPABLE = tuple(
-    c for c in INCIDENT_COLUMNS if c not in {"source", "initiator_iso3", "target_iso3"}
-)
-REQUIRED = ("date", "initiator", "target")
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 _MONTH_ONLY = re.compile(r"^\d{4}-\d{1,2}$")
-
-
-@dataclass(frozen=True)
-class ColumnMapping:
-    """How one file's columns become canonical incident fields."""
-
-    columns: dict[str, str]
-    source: str = "csv"
-    id_prefix: str = "csv"
-    notes_columns: tuple[str, ...] = ()
-    defaults: dict[str, object] = field(default_factory=dict)
-    actions: dict[str, str] = field(default_factory=dict)
-    coverage_start: date | None = None
-    coverage_end: date | None = None
-
-    def __post_init__(self) -> None:
-        unknown = sorted(set(self.columns) - set(MAPPABLE)) + sorted(
-            set(self.defaults) - set(MAPPABLE)
-        )
-        if unknown:
-            raise ForecastError(
-                f"column mapping names unknown field(s) {', '.join(unknown)}; "
-                f"mappable fields: {', '.join(MAPPABLE)}"
-            )
-        missing = [f for f in REQUIRED if f not in self.columns]
-        if missing:
-            raise ForecastError(
-                f"column mapping lacks {', '.join(missing)}: map them to file columns, "
-                "e.g. date=event_date initiator=actor1 target=actor2"
-            )
-        if "action" not in self.columns and "action" not in self.defaults:
-            raise ForecastError("column mapping needs an action column or a default action")
-
-    @property
-    def file_columns(self) -> list[str]:
-        """The file columns the mapping reads, in a stable order."""
-        return list(dict.fromkeys([*self.columns.values(), *self.notes_columns]))
-
-
-def load_mapping(path: Path) -> ColumnMapping:
-    """Read a YAML column mapping, with errors that name the file."""
-    path = Path(path)
-    if not path.exists():
-        raise DataFileError(path, "column mapping file not found")
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise DataFileError(path, f"not valid YAML ({exc})") from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("columns"), dict):
-        raise DataFileError(path, "needs a `columns:` section mapping fields to file columns")
-    coverage = raw.get("coverage") or {}
-    try:
-        return ColumnMapping(
-            columns={str(k): str(v) for k, v in raw["columns"].items()},
-            source=str(raw.get("source", "csv")),
-            id_prefix=str(raw.get("id_prefix", raw.get("source", "csv"))),
-            notes_columns=tuple(str(c) for c in raw.get("notes_columns", [])),
-            defaults=dict(raw.get("defaults") or {}),
-            actions={str(k).strip().lower(): str(v) for k, v in (raw.get("actions") or {}).items()},
-            coverage_start=_as_date(coverage.get("start"), path),
-            coverage_end=_as_date(coverage.get("end"), path),
-        )
-    except ForecastError as exc:
-        raise DataFileError(path, str(exc)) from exc
-
-
-def mapping_from_pairs(pairs: Iterable[str], **options: object) -> ColumnMapping:
-    """A mapping from command-line `field=column` pairs (constants as `field:=value`)."""
-    columns: dict[str, str] = {}
-    defaults: dict[str, object] = {}
-    for pair in pairs:
-        if ":=" in pair:
-            name, value = pair.split(":=", 1)
-            defaults[name.strip()] = value.strip()
-        elif "=" in pair:
-            name, column = pair.split("=", 1)
-            columns[name.strip()] = column.strip()
-        else:
-            raise ForecastError(f"column mapping {pair!r}: write field=column or field:=constant")
-    return ColumnMapping(columns=columns, defaults=defaults, **options)  # type: ignore[arg-type]
 
 
 def read_tabular(path: Path, mapping: ColumnMapping) -> SourceResult:
@@ -337,12 +241,3 @@ def _notes(text: pd.DataFrame, columns: tuple[str, ...], base: pd.Series) -> pd.
     joined = parts[0].str.cat(parts[1:], sep="; ") if len(parts) > 1 else parts[0]
     joined = joined.str.replace(r"(; )+", "; ", regex=True).str.strip("; ")
     return joined.where(joined.str.len() > 0).astype("string")
-
-
-def _as_date(value: object, path: Path) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise DataFileError(path, f"coverage date {value!r} is not YYYY-MM-DD") from exc
