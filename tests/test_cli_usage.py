@@ -20,7 +20,9 @@ NUMBERS = (int, float)
 PLACEHOLDERS = {"first": "IRN", "second": "PAK", "path": "incidents.csv"}
 
 
-def _leaves(command: object, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], object]]:
+def _leaves(
+    command: object, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], object]]:
     children = getattr(command, "commands", None)
     if children:
         for name, child in children.items():

@@ -20,6 +20,8 @@ import pandas as pd
 from forecast.countries import cow_to_iso3
 from forecast.errors import DataFileError
 from forecast.schema import (
+    FIRST_YEAR,
+    LAST_YEAR,
     QUARANTINE_COLUMNS,
     empty_incidents,
     empty_quarantine,
@@ -362,7 +364,8 @@ def dates_from_parts(
     """Dates from year/month/day columns where a day outside 1-31 means 'day not known'.
 
     Returns (date, precision): a missing day gives the first of the month with precision
-    "month"; an impossible calendar date (30 February) gives NaT so the row is quarantined.
+    "month"; an impossible calendar date (30 February) or a year outside FIRST_YEAR-LAST_YEAR
+    gives NaT so the row is quarantined.
     """
     year = pd.to_numeric(year, errors="coerce")
     month = pd.to_numeric(month, errors="coerce")
@@ -371,7 +374,11 @@ def dates_from_parts(
     parts = pd.DataFrame({"year": year, "month": month, "day": day.where(day_known, 1)}).astype(
         "Float64"
     )
-    valid = parts.notna().all(axis=1) & parts["month"].between(1, 12).fillna(False)
+    valid = (
+        parts.notna().all(axis=1)
+        & parts["month"].between(1, 12).fillna(False)
+        & parts["year"].between(FIRST_YEAR, LAST_YEAR).fillna(False)
+    )
     text = (
         parts["year"].astype("Int64").astype("string").str.zfill(4)
         + "-"

@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 
 from forecast.countries import cow_to_iso3, resolve_countries
-from forecast.schema import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
+from forecast.schema import (
+    ACTIONS_BY_MID_CODE,
+    DATE_RANGE_TEXT,
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_FATALITIES,
+    UNDIRECTED_ACTIONS,
+)
 from forecast.sources.base import (
     ROW,
     SourceFile,
@@ -91,16 +98,23 @@ def _to_candidates(
     fail(target.isna(), "target", target_raw, country_hint)
 
     date_raw = column("date")
-    when, inferred_precision = _parse_dates(date_raw)
+    when, inferred_precision, outside = _parse_dates(date_raw)
+    fail(outside, "date", date_raw, f"date outside {DATE_RANGE_TEXT}")
     fail(
-        when.isna(),
+        when.isna() & ~outside,
         "date",
         date_raw,
         "not a date: write YYYY-MM-DD (or YYYY-MM if the day is unknown)",
     )
     end_raw = column("date_end")
-    end, _ = _parse_dates(end_raw)
-    fail(end.isna() & end_raw.notna(), "date_end", end_raw, "not a date: write YYYY-MM-DD")
+    end, _, end_outside = _parse_dates(end_raw)
+    fail(end_outside, "date_end", end_raw, f"date outside {DATE_RANGE_TEXT}")
+    fail(
+        end.isna() & end_raw.notna() & ~end_outside,
+        "date_end",
+        end_raw,
+        "not a date: write YYYY-MM-DD",
+    )
     precision = column("date_precision").str.lower().fillna(inferred_precision)
 
     action_raw = column("action")
@@ -108,7 +122,9 @@ def _to_candidates(
 
     hostility_raw = column("hostility")
     hostility = pd.to_numeric(hostility_raw, errors="coerce")
-    whole = hostility.notna() & (hostility == hostility.round())
+    # Range and wholeness are checked on the number as read, so quarantine shows the text the
+    # user wrote ("-5", a 23-digit number) rather than what a cast made of it.
+    whole = hostility.notna() & (hostility == hostility.round()) & hostility.between(1, 5)
     fail(
         hostility_raw.notna() & ~whole,
         "hostility",
@@ -136,9 +152,15 @@ def _to_candidates(
     fatalities = {}
     for name in ("fatalities_initiator", "fatalities_target"):
         raw = column(name)
-        number = pd.to_numeric(raw, errors="coerce")
-        fail(raw.notna() & number.isna(), name, raw, "fatalities must be a number or empty")
-        fatalities[name] = number.astype("Float64")
+        number = pd.to_numeric(raw, errors="coerce").astype("float64")
+        plausible = np.isfinite(number) & number.between(0, MAX_FATALITIES)
+        fail(
+            raw.notna() & ~plausible,
+            name,
+            raw,
+            f"fatalities must be a number from 0 to {MAX_FATALITIES:,} or empty",
+        )
+        fatalities[name] = number.where(plausible).astype("Float64")
 
     ids = column("incident_id")
     fail(
@@ -147,6 +169,14 @@ def _to_candidates(
         ids,
         "missing incident id",
     )
+    if "incident_id" not in mapping.columns:
+        first = _first_copy(text, rows)
+        fail(
+            first.notna(),
+            "",
+            "same as row " + first.astype("string"),
+            "exact duplicate of an earlier row without an id (the first is kept)",
+        )
     default_ids = mapping.id_prefix + "-row-" + rows.astype("string")
     incident_id = (mapping.id_prefix + "-" + ids).fillna(default_ids)
 
@@ -194,14 +224,29 @@ def _to_candidates(
     return candidates[~rejected], problems  # type: ignore[return-value]
 
 
-def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Dates written YYYY-MM-DD (day precision) or YYYY-MM (month precision); NaT otherwise."""
-    month_only = raw.str.fullmatch(_MONTH_ONLY.pattern).fillna(False)
+def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Dates written YYYY-MM-DD (day precision) or YYYY-MM (month precision); NaT otherwise.
+
+    Also returns where a date-shaped text has a year outside FIRST_YEAR-LAST_YEAR: such a
+    year is a typo, and parsing it would overflow a nanosecond timestamp.
+    """
+    raw = raw.astype("string")
+    year = pd.to_numeric(raw.str.extract(r"^(\d{4})-\d{1,2}", expand=False), errors="coerce")
+    outside = (year.notna() & ~year.between(FIRST_YEAR, LAST_YEAR)).fillna(False).astype(bool)
+    raw = raw.where(~outside)
+    month_only = raw.str.fullmatch(_MONTH_ONLY.pattern).fillna(False).astype(bool)
     by_day = pd.to_datetime(raw.where(~month_only), format="%Y-%m-%d", errors="coerce")
     by_month = pd.to_datetime(raw.where(month_only), format="%Y-%m", errors="coerce")
     when = by_day.fillna(by_month).astype("datetime64[ns]")
     precision = pd.Series(np.where(month_only, "month", "day"), index=raw.index, dtype="string")
-    return when, precision
+    return when, precision, outside
+
+
+def _first_copy(text: pd.DataFrame, rows: pd.Series) -> pd.Series:
+    """For a row identical in every mapped column to an earlier one, that earlier row; else NA."""
+    key = pd.util.hash_pandas_object(text.fillna("\x00"), index=False)
+    first = rows.groupby(key.to_numpy()).transform("min")
+    return first.where(key.duplicated(keep="first")).astype("Int64")
 
 
 def _canonical_actions(raw: pd.Series, translations: dict[str, str]) -> pd.Series:
