@@ -6,6 +6,7 @@ only ever sees an incident it can score.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -23,6 +24,10 @@ from forecast.errors import DataFileError, ForecastError, UnknownCountryError
 from forecast.schema import (
     ACTIONS_BY_MID_CODE,
     CANONICAL_ACTIONS,
+    DATE_RANGE_TEXT,
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_FATALITIES,
     TARGET_KINDS,
     UNDIRECTED_ACTIONS,
     USE_OF_FORCE_MIN_HOSTILITY,
@@ -39,6 +44,12 @@ OPTIONAL_FIELDS = (
     "notes",
     "incident_id",
 )
+
+
+# The only date forms accepted: a day, or a month when the day is not known.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH = re.compile(r"\d{4}-\d{2}")
+DATE_HINT = "write YYYY-MM-DD, e.g. 2024-01-16, or YYYY-MM when the day is not known"
 
 
 @lru_cache(maxsize=4096)
@@ -64,6 +75,8 @@ class Incident:
     target_kind: str = "state"
     # Confrontation the incident belongs to, so earlier events of it count as its history.
     dispute_id: str | None = None
+    # "month" when only the month is known: the incident is placed on the month's first day.
+    date_precision: str = "day"
 
     @property
     def initiator_name(self) -> str:
@@ -81,11 +94,18 @@ class Incident:
     def action_text(self) -> str:
         return self.action.replace("_", " ")
 
+    @property
+    def date_text(self) -> str:
+        """'16 January 2024', or 'January 2024 (day unknown)' for a month-precise date."""
+        if self.date_precision == "month":
+            return f"{self.date:%B %Y} (day unknown)"
+        return readable_date(self.date)
+
     def describe(self) -> str:
         """'Iran: attack against Pakistan on 16 January 2024'."""
         return (
             f"{self.initiator_name}: {self.action_text} against {self.target_name} "
-            f"on {readable_date(self.date)}"
+            f"on {self.date_text}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,6 +116,8 @@ class Incident:
             "target": self.target,
             "target_name": self.target_name,
             "date": self.date.date().isoformat(),
+            "date_precision": self.date_precision,
+            "date_text": self.date_text,
             "action": self.action,
             "hostility": self.hostility,
             "fatalities_initiator": self.fatalities_initiator,
@@ -123,10 +145,12 @@ def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
     if initiator == target:
         raise ForecastError(f"{where}: initiator and target are the same country ({initiator})")
     hostility = _hostility(record["hostility"], where)
+    day, precision = _day(record["date"], where)
     return Incident(
         initiator=initiator,
         target=target,
-        date=_day(record["date"], where),
+        date=day,
+        date_precision=precision,
         action=_action(record["action"], where),
         hostility=hostility,
         fatalities_initiator=_fatalities(record.get("fatalities_initiator"), "initiator", where),
@@ -210,17 +234,34 @@ def _country(value: Any, role: str, where: str) -> int:
         raise ForecastError(f"{where}, {role}: {exc}") from exc
 
 
-def _day(value: Any, where: str) -> pd.Timestamp:
-    text = str(value).strip()
-    try:
-        stamp = pd.Timestamp(text)
-    except (ValueError, TypeError) as exc:
-        raise ForecastError(
-            f"{where}, date: {text!r} is not a date (write it as YYYY-MM-DD, e.g. 2024-01-16)"
-        ) from exc
-    if stamp is pd.NaT or pd.isna(stamp):
-        raise ForecastError(f"{where}, date: {text!r} is not a date (write it as YYYY-MM-DD)")
-    return stamp.normalize().tz_localize(None) if stamp.tzinfo else stamp.normalize()
+def _day(value: Any, where: str) -> tuple[pd.Timestamp, str]:
+    """The incident's day and its precision, from ISO text only: nothing is guessed.
+
+    `01.02.2024`, `01/02/2024`, `2024`, `today` are refused rather than read one of several
+    ways; `YYYY-MM` is the first of the month with precision "month". Python dates (the API)
+    are taken as days.
+    """
+    if isinstance(value, dt.date):
+        day, precision = pd.Timestamp(value), "day"
+        text = str(value)
+    else:
+        text = str(value).strip()
+        if _DAY.fullmatch(text) is not None:
+            precision, form = "day", "%Y-%m-%d"
+        elif _MONTH.fullmatch(text) is not None:
+            precision, form = "month", "%Y-%m"
+        else:
+            raise ForecastError(f"{where}, date: {text!r} is not a date ({DATE_HINT})")
+        if not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
+            raise ForecastError(f"{where}, date: {text!r} is outside {DATE_RANGE_TEXT}")
+        try:
+            day = pd.Timestamp(dt.datetime.strptime(text, form))
+        except ValueError as exc:
+            raise ForecastError(f"{where}, date: {text!r} is not a calendar date") from exc
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ForecastError(f"{where}, date: {text!r} is outside {DATE_RANGE_TEXT}")
+    day = day.tz_localize(None) if day.tzinfo else day
+    return day.normalize(), precision
 
 
 def _action(value: Any, where: str) -> str:
@@ -274,6 +315,9 @@ def _fatalities(value: Any, side: str, where: str) -> float | None:
         raise ForecastError(
             f"{where}, fatalities_{side}: {text!r} is not a number (leave it empty if unknown)"
         ) from exc
-    if number < 0 or math.isnan(number):
-        raise ForecastError(f"{where}, fatalities_{side}: {text!r} must be zero or more")
+    if not math.isfinite(number) or not 0 <= number <= MAX_FATALITIES:
+        raise ForecastError(
+            f"{where}, fatalities_{side}: {text!r} must be a number from 0 to "
+            f"{MAX_FATALITIES:,} (leave it empty if unknown)"
+        )
     return number
