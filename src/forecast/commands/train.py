@@ -105,7 +105,7 @@ def train(
         ),
         TRAIN_FILE,
     )
-    write_bundle(
+    bundle_sha256 = write_bundle(
         Champions(
             likelihood=fitted[champions["likelihood"]],
             timing=fitted[champions["timing"]],
@@ -120,6 +120,8 @@ def train(
         ),
         CHAMPIONS_FILE,
     )
+    # Checked before the bundle is ever unpickled (forecast.champions).
+    write_json(json.loads(TRAIN_FILE.read_text()) | {"bundle_sha256": bundle_sha256}, TRAIN_FILE)
     console.print(
         f"train: champions likelihood={champions['likelihood']} "
         f"(v{versions['likelihood'][champions['likelihood']]}), "
