@@ -183,3 +183,26 @@ def test_check_file_takes_the_mapping_as_command_line_flags(project: Path) -> No
     assert result.exit_code == 0, result.output
     assert "2 rows read, 1 kept, 1 quarantined" in result.output
     assert "Narnia" in result.output
+
+
+def test_an_import_no_model_reads_is_warned_about_at_ingest_and_episodes(project: Path) -> None:
+    (project / "team.csv").write_text(
+        "day,by,against,what\n2024-02-01,IND,PAK,attack\n2024-02-03,PAK,IND,attack\n"
+    )
+    (project / "team.yaml").write_text(
+        "source: team\ncolumns: {date: day, initiator: by, target: against, action: what}\n"
+    )
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["data"]["csv_imports"] = [{"path": "team.csv", "mapping": "team.yaml"}]
+    (project / "params.yaml").write_text(yaml.safe_dump(params))
+    warning = "source 'team' is ingested but not in data.model_sources"
+    ingested = runner.invoke(app, ["data", "ingest"], terminal_width=250)
+    assert ingested.exit_code == 0, ingested.output
+    assert warning in ingested.output
+    built = runner.invoke(app, ["episodes", "build"], terminal_width=250)
+    assert built.exit_code == 0, built.output
+    assert warning in built.output
+
+    params["data"]["model_sources"] = ["mie", "handcoded", "team"]
+    (project / "params.yaml").write_text(yaml.safe_dump(params))
+    assert warning not in runner.invoke(app, ["data", "ingest"], terminal_width=250).output

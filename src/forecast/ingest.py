@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -116,6 +116,23 @@ def plan_sources(params: Params, *, allow_download: bool = True) -> SourcePlan:
     if not located:
         return SourcePlan("synthetic", missing=missing)
     return SourcePlan("real", located=located, missing=missing)
+
+
+def unmodelled_sources(sources: Iterable[str], params: Params) -> list[str]:
+    """Ingested sources that no model reads (not in data.model_sources), sorted.
+
+    Their incidents sit in the incident table but never reach episodes, features or forecasts;
+    an import a user expects to count must be named there too, so each is warned about.
+    """
+    return sorted(set(sources) - set(params.data.model_sources))
+
+
+def unmodelled_warning(source: str) -> str:
+    """One line telling the user a source is ingested but left out of the models."""
+    return (
+        f"source {source!r} is ingested but not in data.model_sources: episodes, features and "
+        "forecasts leave it out (add it there to model on it)"
+    )
 
 
 def read_located(source: str, files: list[LocatedFile]) -> SourceResult:

@@ -12,6 +12,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -19,7 +20,13 @@ from forecast.config import DEFAULT_PARAMS_PATH, load_params
 from forecast.countries import cow_to_name, name_of, resolve_country
 from forecast.data import load_incidents, load_sources
 from forecast.errors import ForecastError
-from forecast.ingest import IngestReport, plan_sources, run_ingest
+from forecast.ingest import (
+    IngestReport,
+    plan_sources,
+    run_ingest,
+    unmodelled_sources,
+    unmodelled_warning,
+)
 from forecast.paths import INCIDENTS_DIR, INCIDENTS_FILE, MANIFEST_FILE, QUARANTINE_FILE
 from forecast.provenance import provenance_of
 from forecast.sources.handcoded import handcoded_files
@@ -98,6 +105,8 @@ def ingest(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     params = load_params(params_path)
     report = run_ingest(params, show_progress=True)
     _print_ingest(report)
+    for source in unmodelled_sources((r.source for r in report.results), params):
+        console.print(f"[yellow]warning:[/] {escape(unmodelled_warning(source))}", soft_wrap=True)
 
 
 def _print_ingest(report: IngestReport) -> None:

@@ -22,6 +22,7 @@ from forecast.episodes import (
     undated_force_by_source,
 )
 from forecast.errors import DataFileError
+from forecast.ingest import unmodelled_sources, unmodelled_warning
 from forecast.provenance import provenance_of
 
 app = typer.Typer(
@@ -71,8 +72,11 @@ def build(params_path: Path = ParamsOption) -> None:
     started = time.perf_counter()
     incidents, params = modelled_incidents(params_path)
     console.print(provenance_of(incidents).banner(), style="bold yellow", highlight=False)
+    coverage = read_coverage()
+    for source in unmodelled_sources(coverage, params):
+        console.print(f"warning: {unmodelled_warning(source)}", style="yellow", markup=False)
     with console.status("finding triggers and answers"):
-        episodes = build_episodes(incidents, params.episodes, read_coverage())
+        episodes = build_episodes(incidents, params.episodes, coverage)
     paths.EPISODES_FILE.parent.mkdir(parents=True, exist_ok=True)
     episodes.to_parquet(paths.EPISODES_FILE, index=False)
     headline = (
