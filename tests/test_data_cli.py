@@ -206,3 +206,22 @@ def test_an_import_no_model_reads_is_warned_about_at_ingest_and_episodes(project
     params["data"]["model_sources"] = ["mie", "handcoded", "team"]
     (project / "params.yaml").write_text(yaml.safe_dump(params))
     assert warning not in runner.invoke(app, ["data", "ingest"], terminal_width=250).output
+
+
+def test_rich_markup_in_user_values_prints_as_written(project: Path) -> None:
+    (project / "team.csv").write_text(
+        "day,by,against,what\n2024-02-01,IND,[/x],attack\n2024-02-03,PAK,IND,[bold]attack\n"
+    )
+    (project / "team.yaml").write_text(
+        "source: '[/x]'\nid_prefix: team\n"
+        "columns: {date: day, initiator: by, target: against, action: what}\n"
+    )
+    checked = runner.invoke(app, ["data", "check-file", "team.csv", "-m", "team.yaml"])
+    assert checked.exit_code == 0, checked.output
+    assert "[/x]" in checked.output and "[bold]attack" in checked.output
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["data"]["csv_imports"] = [{"path": "team.csv", "mapping": "team.yaml"}]
+    (project / "params.yaml").write_text(yaml.safe_dump(params))
+    ingested = runner.invoke(app, ["data", "ingest"], terminal_width=250)
+    assert ingested.exit_code == 0, ingested.output
+    assert "source '[/x]' is ingested" in ingested.output

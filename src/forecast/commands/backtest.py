@@ -40,7 +40,7 @@ def backtest(
     params = load_params(params_file)
     episodes, features = read_modelling_tables()
     result = run_backtest(episodes, features, params, progress=True, n_jobs=jobs)
-    console.print(result.provenance.banner(), style="bold yellow", highlight=False)
+    console.print(result.provenance.banner(), style="bold yellow", highlight=False, markup=False)
     files = write_outputs(result, params)
     if track:
         from forecast import tracking

@@ -118,7 +118,7 @@ def _print_ingest(report: IngestReport) -> None:
     for result in report.results:
         span = report.coverage[result.source]
         table.add_row(
-            result.source,
+            escape(result.source),
             f"{result.rows_read:,}",
             f"{result.rows_kept:,}",
             f"{result.rows_quarantined:,}",
@@ -134,7 +134,7 @@ def _print_ingest(report: IngestReport) -> None:
         banner += (
             "\nNo real source file was found: set FORECAST_DATA_DIR or see `forecast data sources`."
         )
-    console.print(Panel(banner, style=style))
+    console.print(Panel(escape(banner), style=style))
     console.print(
         f"wrote {len(report.incidents):,} incidents to {INCIDENTS_FILE}; "
         f"{sum(r.rows_quarantined for r in report.results):,} rows quarantined "
@@ -166,7 +166,7 @@ def show(
         banner = str(load_sources()["banner"])
     except ForecastError:
         banner = provenance_of(incidents).banner()
-    console.print(banner, style="bold")
+    console.print(banner, style="bold", markup=False)
     table = Table(title=f"{name_of(a)} - {name_of(b)}: {len(pair)} incidents")
     for column in ("date", "who", "action", "deaths", "source", *(["id"] if ids else [])):
         table.add_column(column, overflow="fold")
@@ -179,8 +179,8 @@ def show(
             f"{initiator} {arrow} {target}",
             f"{row.action} ({row.hostility})",
             _deaths(row.fatalities_initiator, row.fatalities_target),
-            row.source,
-            *([row.incident_id] if ids else []),
+            escape(row.source),
+            *([escape(row.incident_id)] if ids else []),
         )
     console.print(table)
     console.print("deaths: initiator / target (? unknown); <-> force by both sides")
@@ -217,13 +217,18 @@ def check_file(
         f"{path}: {result.rows_read:,} rows read, {result.rows_kept:,} kept, "
         f"{result.rows_quarantined:,} quarantined",
         soft_wrap=True,
+        markup=False,
     )
     if len(result.quarantine):
         table = Table(title="Quarantined (first 20 records)")
         for name in ("row", "column", "value", "reason"):
             table.add_column(name, overflow="fold")
         for record in result.quarantine.head(20).itertuples():
+            # Values are the user's own text: escaped, so `[/x]` prints as written.
             table.add_row(
-                str(record.row), str(record.column), str(record.value), str(record.reason)
+                *(
+                    escape(str(cell))
+                    for cell in (record.row, record.column, record.value, record.reason)
+                )
             )
         console.print(table)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from forecast import paths
@@ -71,7 +72,9 @@ def build(params_path: Path = ParamsOption) -> None:
     """Write data/processed/episodes.parquet: one row per day-dated use of force."""
     started = time.perf_counter()
     incidents, params = modelled_incidents(params_path)
-    console.print(provenance_of(incidents).banner(), style="bold yellow", highlight=False)
+    console.print(
+        provenance_of(incidents).banner(), style="bold yellow", highlight=False, markup=False
+    )
     coverage = read_coverage()
     for source in unmodelled_sources(coverage, params):
         console.print(f"warning: {unmodelled_warning(source)}", style="yellow", markup=False)
@@ -86,7 +89,7 @@ def build(params_path: Path = ParamsOption) -> None:
     )
     console.print(
         f"{len(episodes):,} triggers from {len(incidents):,} incidents "
-        f"({', '.join(sorted(incidents['source'].unique()))}); {headline} rate "
+        f"({escape(', '.join(sorted(incidents['source'].unique())))}); {headline} rate "
         f"{episodes[headline].mean():.3f}; wrote {paths.EPISODES_FILE} "
         f"in {time.perf_counter() - started:.1f} s",
         highlight=False,
@@ -101,7 +104,9 @@ def summary(params_path: Path = ParamsOption) -> None:
     horizons = params.episodes.horizons
     table_rows = summarise_episodes(episodes, horizons)
     undated = undated_force_by_source(incidents, params.episodes.min_hostility)
-    console.print(provenance_of(incidents).banner(), style="bold yellow", highlight=False)
+    console.print(
+        provenance_of(incidents).banner(), style="bold yellow", highlight=False, markup=False
+    )
     table = Table(title="Retaliation episodes by source")
     table.add_column("source")
     table.add_column("triggers", justify="right")

@@ -30,7 +30,9 @@ def build(params_path: Path = ParamsOption) -> None:
     triggers = read_table(paths.EPISODES_FILE, "forecast episodes build")[
         [*TRIGGER_COLUMNS, "target_kind"]
     ]
-    console.print(provenance_of(incidents).banner(), style="bold yellow", highlight=False)
+    console.print(
+        provenance_of(incidents).banner(), style="bold yellow", highlight=False, markup=False
+    )
     covariates = None
     if paths.COVARIATES_FILE.exists():
         covariates = pd.read_parquet(paths.COVARIATES_FILE)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -84,7 +85,7 @@ def predict(
         console.print(render_text(forecast.to_dict()))
     banner = forecasts[0].data_source.get("banner", "")
     style = "bold red" if forecasts[0].data_source.get("synthetic") else "dim"
-    console.print(f"[{style}]{banner}[/]", highlight=False)
+    console.print(f"[{style}]{escape(banner)}[/]", highlight=False)
     console.print(f"{len(forecasts)} incident(s) forecast with models: {forecaster.model_version}")
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(help="Build the policy brief in HTML and PDF.")
 
@@ -64,6 +65,6 @@ def report(
         )
     banner = forecaster.provenance.banner()
     style = "bold red" if forecaster.provenance.is_synthetic else "dim"
-    console.print(f"[{style}]{banner}[/]", highlight=False)
+    console.print(f"[{style}]{escape(banner)}[/]", highlight=False)
     written = f"{files.html}" + (f" and {files.pdf}" if files.pdf else "")
     typer.echo(f"brief: {len(forecasts)} incident(s) written to {written} in {files.seconds:.1f} s")

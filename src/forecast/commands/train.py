@@ -56,7 +56,7 @@ def train(
     timing = _read_json(METRICS_DIR / "timing.json")
     episodes, features = read_modelling_tables()
     provenance = data_provenance(episodes, features)
-    console.print(provenance.banner(), style="bold yellow", highlight=False)
+    console.print(provenance.banner(), style="bold yellow", highlight=False, markup=False)
 
     scores = tracking.likelihood_scores(likelihood, params.train)
     timing_scores = tracking.timing_scores(timing)
