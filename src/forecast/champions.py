@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from typing import Any
 
 from forecast import paths
 from forecast.config import Params
+from forecast.files import write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -99,10 +99,7 @@ def write_bundle(
         "timing": _scoring_copy(champions.timing),
     }
     content = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
-    partial.write_bytes(content)
-    partial.replace(path)
+    write_bytes(path, content)
     return hashlib.sha256(content).hexdigest()
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 from pandera.errors import SchemaError, SchemaErrors
 from tqdm.auto import tqdm
 
+from forecast import files
 from forecast.config import Params
 from forecast.errors import ForecastError
 from forecast.paths import (
@@ -272,11 +273,13 @@ def write_outputs(report: IngestReport, out_dir: Path | None = None) -> None:
             for p in (INCIDENTS_FILE, QUARANTINE_FILE, COVARIATES_FILE, SOURCES_FILE)
         )
     )
-    incidents_file.parent.mkdir(parents=True, exist_ok=True)
-    report.incidents.to_parquet(incidents_file, index=False)
-    report.quarantine.to_csv(quarantine_file, index=False)
-    report.covariates.to_parquet(covariates_file, index=False)
-    sources_file.write_text(json.dumps(sources_record(report), indent=2, sort_keys=True) + "\n")
+    # Each file whole or not at all; quarantine.csv is opened in spreadsheets, so its cells
+    # cannot run as formulas there (forecast.data.load_quarantine reads the values back).
+    files.write_parquet(report.incidents, incidents_file)
+    files.write_csv(report.quarantine, quarantine_file, for_spreadsheets=True)
+    files.write_parquet(report.covariates, covariates_file)
+    record = json.dumps(sources_record(report), indent=2, sort_keys=True)
+    files.write_text(sources_file, record + "\n")
 
 
 def sources_record(report: IngestReport) -> dict[str, object]:

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from forecast import files
 from forecast.config import DEFAULT_PARAMS_PATH, load_params
 from forecast.countries import cow_to_name, name_of, resolve_country
 from forecast.data import load_incidents, load_sources
@@ -88,8 +89,7 @@ def fetch(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     params = load_params(params_path)
     plan = plan_sources(params)
     manifest = plan.manifest(params)
-    MANIFEST_FILE.parent.mkdir(parents=True, exist_ok=True)
-    MANIFEST_FILE.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    files.write_text(MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if plan.mode == "synthetic":
         console.print(
             "[bold yellow]no real source file found: ingest will use the embedded SYNTHETIC "

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from forecast import paths
+from forecast import files, paths
 from forecast.config import DEFAULT_PARAMS_PATH, load_params
 from forecast.episodes import (
     build_episodes,
@@ -35,10 +35,8 @@ ParamsOption = typer.Option(DEFAULT_PARAMS_PATH, "--params", help="params.yaml t
 
 
 def read_table(path: Path, made_by: str) -> pd.DataFrame:
-    """Read a pipeline Parquet file, saying which command makes it when it is missing."""
-    if not path.exists():
-        raise DataFileError(path, "not found", f"run `{made_by}` first")
-    return pd.read_parquet(path)
+    """Read a pipeline Parquet file, saying which command makes it when it is missing or cut."""
+    return files.read_parquet(path, made_by)
 
 
 def read_coverage(path: Path = paths.SOURCES_FILE) -> dict[str, date | None]:
@@ -80,8 +78,7 @@ def build(params_path: Path = ParamsOption) -> None:
         console.print(f"warning: {unmodelled_warning(source)}", style="yellow", markup=False)
     with console.status("finding triggers and answers"):
         episodes = build_episodes(incidents, params.episodes, coverage)
-    paths.EPISODES_FILE.parent.mkdir(parents=True, exist_ok=True)
-    episodes.to_parquet(paths.EPISODES_FILE, index=False)
+    files.write_parquet(episodes, paths.EPISODES_FILE)
     headline = (
         label_column(30)
         if 30 in params.episodes.horizons

@@ -47,6 +47,7 @@ def predict(
 ) -> None:
     """Forecast whether and when the target will use force against the initiator."""
     from forecast.config import load_params
+    from forecast.files import write_text
     from forecast.predict import Forecaster, parse_incident, read_incidents
     from forecast.predict.result import strict_json
 
@@ -75,8 +76,7 @@ def predict(
     forecasts = forecaster.predict_many(incidents)
     text = strict_json([f.to_dict() for f in forecasts])
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text + "\n")
+        write_text(output, text + "\n")
     if format == "json":
         typer.echo(text)
         return

@@ -28,10 +28,10 @@ def report(
     ),
 ) -> None:
     """Forecast the brief's incidents with the champion models and write the brief."""
-    import pandas as pd
 
     from forecast import paths
     from forecast.config import load_params
+    from forecast.files import read_parquet
     from forecast.predict import Forecaster, read_incidents
     from forecast.report.render import build_brief
 
@@ -44,7 +44,7 @@ def report(
     metrics_file = paths.METRICS_DIR / "likelihood.json"
     metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else None
     backtest = (
-        pd.read_parquet(paths.BACKTEST_PREDICTIONS_FILE)
+        read_parquet(paths.BACKTEST_PREDICTIONS_FILE, "forecast backtest")
         if paths.BACKTEST_PREDICTIONS_FILE.exists()
         else None
     )

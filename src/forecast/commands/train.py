@@ -32,9 +32,9 @@ def _read_json(path: Path) -> dict:
 
 def _backtest_predictions() -> pd.DataFrame:
     """The backtest's out-of-sample forecasts, from which the ensemble's weights are learnt."""
-    if not BACKTEST_PREDICTIONS_FILE.exists():
-        raise DataFileError(BACKTEST_PREDICTIONS_FILE, "not found", "run `forecast backtest` first")
-    return pd.read_parquet(BACKTEST_PREDICTIONS_FILE)
+    from forecast.files import read_parquet
+
+    return read_parquet(BACKTEST_PREDICTIONS_FILE, "forecast backtest")
 
 
 @app.callback(invoke_without_command=True)

@@ -25,6 +25,7 @@ from forecast.schema import (
     UNDIRECTED_ACTIONS,
 )
 from forecast.sources.base import (
+    ACTION_CODE,
     ROW,
     SourceFile,
     SourceResult,
@@ -198,6 +199,8 @@ def _to_candidates(
             "location": column("location"),
             "target_kind": column("target_kind").str.lower().fillna("state"),
             "notes": _notes(text, mapping.notes_columns, column("notes")),
+            # An unknown action is quarantined as written, not as lower-cased for matching.
+            ACTION_CODE: action_raw,
             ROW: rows,
         }
     )
