@@ -116,3 +116,16 @@ def test_a_mapping_that_is_not_utf8_or_not_a_file_is_one_line(tmp_path: Path) ->
         load_mapping(tmp_path / "latin.yaml")
     with pytest.raises(DataFileError, match="is not a file"):
         load_mapping(tmp_path)
+
+
+def test_an_import_follows_the_same_encoding_rule(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(MAPPING)
+    (tmp_path / "bom.csv").write_bytes(
+        b"\xef\xbb\xbf" + (HEADER + "2024-01-16,IRN,PAK,attack,4,1\n").encode()
+    )
+    assert read_tabular(tmp_path / "bom.csv", load_mapping(tmp_path / "m.yaml")).rows_kept == 1
+    (tmp_path / "latin.csv").write_bytes(
+        (HEADER + "2024-01-16,IRN,PAK,caf\xe9,4,1\n").encode("latin-1")
+    )
+    with pytest.raises(DataFileError, match="line 2 holds byte 0xe9, which is not UTF-8"):
+        read_tabular(tmp_path / "latin.csv", load_mapping(tmp_path / "m.yaml"))

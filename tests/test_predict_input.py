@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.errors import ForecastError
-from forecast.predict import Forecaster, parse_incident
+from forecast.errors import DataFileError, ForecastError
+from forecast.predict import Forecaster, parse_incident, read_incidents
+from forecast.predict.incident import MAX_INCIDENTS
 from forecast.predict.result import strict_json
 from tests.test_predict import make_forecaster
 
@@ -107,3 +108,43 @@ def test_json_output_is_strict_even_when_a_number_is_not_finite(
 def test_strict_json_writes_null_for_every_non_finite_number() -> None:
     text = strict_json({"a": [math.nan, -math.inf, 1.5], "b": {"c": math.inf}})
     assert json.loads(text) == {"a": [None, None, 1.5], "b": {"c": None}}
+
+
+HEADER = "initiator,target,date,action,hostility,notes\n"
+
+
+def test_one_encoding_rule_for_csv_and_json(tmp_path: Path) -> None:
+    row = {"initiator": "IRN", "target": "PAK", "date": "2024-01-16", "action": "attack"}
+    (tmp_path / "bom.json").write_bytes(
+        b"\xef\xbb\xbf" + json.dumps([row | {"hostility": 4}]).encode()
+    )
+    (tmp_path / "bom.csv").write_bytes(
+        b"\xef\xbb\xbf" + (HEADER + "IRN,PAK,2024-01-16,attack,4,\n").encode()
+    )
+    assert (
+        len(read_incidents(tmp_path / "bom.json")) == len(read_incidents(tmp_path / "bom.csv")) == 1
+    )
+    (tmp_path / "latin.csv").write_bytes(
+        (HEADER + "IRN,PAK,2024-01-16,attack,4,caf\xe9\n").encode("latin-1")
+    )
+    (tmp_path / "latin.json").write_bytes(
+        json.dumps(row).replace("attack", "caf\xe9").encode("latin-1")
+    )
+    for name in ("latin.csv", "latin.json"):
+        with pytest.raises(DataFileError, match=r"line [12] holds byte 0xe9, which is not UTF-8"):
+            read_incidents(tmp_path / name)
+
+
+def test_deeply_nested_json_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(DataFileError, match="nested too deeply"):
+        read_incidents(tmp_path / "deep.json")
+
+
+def test_a_batch_above_the_limit_gets_a_clear_message(tmp_path: Path) -> None:
+    rows = "".join(f"IRN,PAK,2024-01-16,attack,4,case {i}\n" for i in range(MAX_INCIDENTS + 1))
+    (tmp_path / "many.csv").write_text(HEADER + rows)
+    with pytest.raises(DataFileError, match="holds 1,001 incidents; forecast at most 1,000"):
+        read_incidents(tmp_path / "many.csv")
+    (tmp_path / "many.csv").write_text(HEADER + rows.split("\n", 1)[1])
+    assert len(read_incidents(tmp_path / "many.csv")) == MAX_INCIDENTS

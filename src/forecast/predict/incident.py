@@ -7,6 +7,7 @@ only ever sees an incident it can score.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import math
 import re
@@ -32,7 +33,7 @@ from forecast.schema import (
     UNDIRECTED_ACTIONS,
     USE_OF_FORCE_MIN_HOSTILITY,
 )
-from forecast.sources.base import require_columns
+from forecast.sources.base import read_utf8, require_columns
 from forecast.wording import readable_date
 
 REQUIRED_FIELDS = ("initiator", "target", "date", "action", "hostility")
@@ -50,6 +51,9 @@ OPTIONAL_FIELDS = (
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"\d{4}-\d{2}")
 DATE_HINT = "write YYYY-MM-DD, e.g. 2024-01-16, or YYYY-MM when the day is not known"
+# Incidents one `forecast predict --input` (or the brief) takes: about 10 s and 200 MB on two
+# cores (benchmarks/bench_predict.py); a larger batch gets a clear message instead of minutes.
+MAX_INCIDENTS = 1_000
 
 
 @lru_cache(maxsize=4096)
@@ -167,16 +171,28 @@ def read_incidents(path: str | Path) -> list[Incident]:
 
     CSV: one incident per row with columns initiator, target, date, action, hostility and
     optionally fatalities_initiator, fatalities_target, notes, incident_id (others are ignored).
-    JSON: one object, a list of objects, or {"incidents": [...]}.
+    JSON: one object, a list of objects, or {"incidents": [...]}. Files are UTF-8 (a BOM is
+    allowed). At most MAX_INCIDENTS per call: each forecast carries its curve, drivers and
+    analogues, so a larger batch is split into files and forecast file by file.
     """
-    path = Path(path)
+    incidents = _read_incidents(Path(path))
+    if len(incidents) > MAX_INCIDENTS:
+        raise DataFileError(
+            path,
+            f"holds {len(incidents):,} incidents; forecast at most {MAX_INCIDENTS:,} per run",
+            "split it into smaller files and run them one by one",
+        )
+    return incidents
+
+
+def _read_incidents(path: Path) -> list[Incident]:
     if path.is_dir():
         files = sorted(
             p for p in path.iterdir() if p.suffix.lower() in {".csv", ".json"} and p.is_file()
         )
         if not files:
             raise DataFileError(path, "holds no .csv or .json incident files")
-        return [incident for file in files for incident in read_incidents(file)]
+        return [incident for file in files for incident in _read_incidents(file)]
     if not path.exists():
         raise DataFileError(path, "file not found")
     suffix = path.suffix.lower()
@@ -188,10 +204,11 @@ def read_incidents(path: str | Path) -> list[Incident]:
 
 
 def _incidents_from_csv(path: Path) -> list[Incident]:
+    text = io.StringIO(read_utf8(path))
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(path, f"cannot be read as CSV ({exc})") from exc
+        table = pd.read_csv(text, dtype=str, keep_default_na=False, comment=None)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataFileError(path, f"cannot be read as CSV ({_first_line(exc)})") from exc
     table.columns = [str(c).strip().lower() for c in table.columns]
     require_columns(path, table.columns, REQUIRED_FIELDS, REQUIRED_FIELDS + OPTIONAL_FIELDS)
     if table.empty:
@@ -204,10 +221,13 @@ def _incidents_from_csv(path: Path) -> list[Incident]:
 
 
 def _incidents_from_json(path: Path) -> list[Incident]:
+    text = read_utf8(path)
     try:
-        payload = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise DataFileError(path, f"not valid JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise DataFileError(path, "not valid incident JSON (nested too deeply)") from exc
     if isinstance(payload, dict) and "incidents" in payload:
         payload = payload["incidents"]
     records = payload if isinstance(payload, list) else [payload]
@@ -217,6 +237,11 @@ def _incidents_from_json(path: Path) -> list[Incident]:
         parse_incident(record, f"{path.name} item {number}")
         for number, record in enumerate(records, start=1)
     ]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _blank(value: Any) -> bool:

@@ -8,6 +8,7 @@ promise in one place, so no adapter can drop a row by forgetting to record it.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -102,6 +103,24 @@ def md5_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_utf8(path: Path) -> str:
+    """A text file's content under one rule for CSV and JSON: UTF-8, a leading BOM allowed.
+
+    A byte that is not UTF-8 (a Latin-1 'é') is a DataFileError naming the line, rather than
+    text that is silently kept mangled or a decoder traceback.
+    """
+    content = Path(path).read_bytes()
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        raise DataFileError(
+            path,
+            f"line {line} holds byte 0x{content[exc.start]:02x}, which is not UTF-8",
+            "save the file as UTF-8",
+        ) from exc
+
+
 def read_table_file(path: Path, required: Iterable[str], **read_csv: object) -> pd.DataFrame:
     """Read a CSV or Parquet file, turning every way it can be unusable into a DataFileError.
 
@@ -120,7 +139,8 @@ def read_table_file(path: Path, required: Iterable[str], **read_csv: object) -> 
         if path.suffix.lower() in {".parquet", ".pq"}:
             frame = pd.read_parquet(path)
         else:
-            frame = pd.read_csv(path, **read_csv)  # type: ignore[call-overload]
+            text = io.StringIO(read_utf8(path))
+            frame = pd.read_csv(text, **read_csv)  # type: ignore[call-overload]
     except pd.errors.EmptyDataError as exc:
         raise DataFileError(path, "file is empty", "expected a header row and data rows") from exc
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
