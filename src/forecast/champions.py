@@ -39,7 +39,7 @@ from forecast.files import write_bytes
 log = logging.getLogger(__name__)
 
 # Raised whenever the bundle's layout changes, so an older file reads as stale, not wrongly.
-BUNDLE_FORMAT = 3
+BUNDLE_FORMAT = 4
 SQLITE_PREFIX = "sqlite:///"
 # Every table Forecaster.load reads: a bundle is current only while none of them has changed.
 FORECAST_INPUTS = (
@@ -48,6 +48,7 @@ FORECAST_INPUTS = (
     paths.SOURCES_FILE,
     paths.EPISODES_FILE,
     paths.FEATURES_FILE,
+    paths.RECORD_AGE_FILE,
 )
 
 
@@ -65,6 +66,8 @@ class Champions:
     registry_stamp: str | None = None
     # Where the models came from: "bundle" or "registry" when loaded, "train" when just fitted.
     source: str = "train"
+    # The record-age band models (forecast.models.record_bands) trained beside the champions.
+    record_models: Any = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ def write_bundle(
         "version": champions.version,
         "likelihood": _scoring_copy(champions.likelihood),
         "timing": _scoring_copy(champions.timing),
+        "record_models": _scoring_copy(champions.record_models),
     }
     content = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
     write_bytes(path, content)
@@ -146,6 +150,7 @@ def read_bundle(path: Path, key: BundleKey) -> Champions | None:
         data_hash=key.data_hash,
         registry_stamp=key.registry_stamp,
         source="bundle",
+        record_models=record.get("record_models"),
     )
 
 
@@ -186,6 +191,7 @@ def load_champions(params: Params, data_hash: str, root: str | Path = ".") -> Ch
         run_id=run_id,
         data_hash=data_hash,
         source="registry",
+        record_models=tracking.load_record_models(run_id, params) if run_id else None,
     )
 
 

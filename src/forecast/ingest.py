@@ -87,8 +87,8 @@ class IngestReport:
     provenance: DataProvenance
 
     @property
-    def coverage(self) -> dict[str, dict[str, str | None]]:
-        return {r.source: _iso_pair(r.coverage_start, r.coverage_end) for r in self.results}
+    def coverage(self) -> dict[str, dict[str, object]]:
+        return {r.source: r.coverage_record() for r in self.results}
 
 
 def plan_sources(params: Params, *, allow_download: bool = True) -> SourcePlan:
@@ -291,11 +291,4 @@ def sources_record(report: IngestReport) -> dict[str, object]:
         "sources": {r.source: r.summary() for r in report.results},
         "coverage": report.coverage,
         "missing_sources": sorted(report.plan.missing),
-    }
-
-
-def _iso_pair(start: date | None, end: date | None) -> dict[str, str | None]:
-    return {
-        "start": start.isoformat() if start else None,
-        "end": end.isoformat() if end else None,
     }

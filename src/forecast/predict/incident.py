@@ -44,7 +44,11 @@ OPTIONAL_FIELDS = (
     "dispute_id",
     "notes",
     "incident_id",
+    "answers",
+    "context",
 )
+_TRUE_WORDS = {"true", "yes", "1", "y"}
+_FALSE_WORDS = {"false", "no", "0", "n", ""}
 
 
 # The only date forms accepted: a day, or a month when the day is not known.
@@ -81,6 +85,12 @@ class Incident:
     dispute_id: str | None = None
     # "month" when only the month is known: the incident is placed on the month's first day.
     date_precision: str = "day"
+    # The day of the target's use of force against the initiator that this incident answers:
+    # a known event, even where the systematic record has ended.
+    answers: pd.Timestamp | None = None
+    # The analyst vouches for the days before the incident: the incidents given (earlier rows,
+    # `answers`) are all the target's recent force against the initiator, so none means none.
+    context_known: bool = False
 
     @property
     def initiator_name(self) -> str:
@@ -129,6 +139,8 @@ class Incident:
             "target_kind": self.target_kind,
             "dispute_id": self.dispute_id,
             "notes": self.notes,
+            "answers": self.answers.date().isoformat() if self.answers is not None else None,
+            "context_known": self.context_known,
         }
 
 
@@ -163,6 +175,8 @@ def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
         incident_id=None if _blank(record.get("incident_id")) else str(record["incident_id"]),
         target_kind=_target_kind(record.get("target_kind"), where),
         dispute_id=None if _blank(record.get("dispute_id")) else str(record["dispute_id"]),
+        answers=_answers(record.get("answers"), day, where),
+        context_known=_yes_no(record.get("context"), "context", where),
     )
 
 
@@ -287,6 +301,31 @@ def _day(value: Any, where: str) -> tuple[pd.Timestamp, str]:
         raise ForecastError(f"{where}, date: {text!r} is outside {DATE_RANGE_TEXT}")
     day = day.tz_localize(None) if day.tzinfo else day
     return day.normalize(), precision
+
+
+def _answers(value: Any, day: pd.Timestamp, where: str) -> pd.Timestamp | None:
+    """The day of the strike this incident answers, if the user gave one (before its own)."""
+    if _blank(value):
+        return None
+    answered, precision = _day(value, f"{where}, answers")
+    if precision != "day":
+        raise ForecastError(f"{where}, answers: give the day of the strike answered (YYYY-MM-DD)")
+    if answered >= day:
+        raise ForecastError(
+            f"{where}, answers: {answered.date()} is not before the incident's day {day.date()}"
+        )
+    return answered
+
+
+def _yes_no(value: Any, field: str, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = "" if _blank(value) else str(value).strip().lower()
+    if text in _TRUE_WORDS:
+        return True
+    if text in _FALSE_WORDS:
+        return False
+    raise ForecastError(f"{where}, {field}: {value!r} is not yes or no")
 
 
 def _action(value: Any, where: str) -> str:

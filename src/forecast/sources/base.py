@@ -74,10 +74,21 @@ class SourceResult:
     coverage_start: date | None = None
     coverage_end: date | None = None
     files: list[SourceFile] = field(default_factory=list)
+    # False for a source that codes selected events (hand-coded files): its silences say
+    # nothing, so it never extends the systematic record (forecast.record).
+    systematic: bool = True
 
     @property
     def coverage(self) -> dict[str, date | None]:
         return {"start": self.coverage_start, "end": self.coverage_end}
+
+    def coverage_record(self) -> dict[str, object]:
+        """The coverage as sources.json holds it: ISO start and end, and whether systematic."""
+        return {
+            "start": self.coverage_start.isoformat() if self.coverage_start else None,
+            "end": self.coverage_end.isoformat() if self.coverage_end else None,
+            "systematic": self.systematic,
+        }
 
     def summary(self) -> dict[str, object]:
         """The JSON-ready record that ingest writes to sources.json."""
@@ -87,10 +98,7 @@ class SourceResult:
             "rows_kept": self.rows_kept,
             "rows_quarantined": self.rows_quarantined,
             "incidents": len(self.incidents),
-            "coverage": {
-                "start": self.coverage_start.isoformat() if self.coverage_start else None,
-                "end": self.coverage_end.isoformat() if self.coverage_end else None,
-            },
+            "coverage": self.coverage_record(),
         }
 
 
@@ -426,4 +434,5 @@ def combine(results: list[SourceResult], source: str) -> SourceResult:
         coverage_start=min(starts) if starts else None,
         coverage_end=max(ends) if ends else None,
         files=[f for r in results for f in r.files],
+        systematic=all(r.systematic for r in results),
     )

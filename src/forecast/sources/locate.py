@@ -131,8 +131,11 @@ def locate_source(
 
 
 def warn_if_not_pinned(spec: SourceFileSpec, path: Path) -> bool:
-    """Warn when a hand-placed file differs from the pinned release; True when it matches."""
-    if spec.sha256 is None or sha256_of(path) == spec.sha256:
+    """Warn when a hand-placed file differs from the pinned release; True when it matches.
+
+    An empty file is left to the reader, whose one-line error says more than a warning would.
+    """
+    if spec.sha256 is None or path.stat().st_size == 0 or sha256_of(path) == spec.sha256:
         return True
     log.warning(
         "%s differs from the pinned %s release (sha256 %s...): it is used as it is, but "

@@ -14,6 +14,8 @@ Mapping file (every key but `columns` optional):
     defaults: {hostility: 4, target_kind: state}
     actions: {airstrike: attack, shelling: attack}   # file value -> canonical action
     coverage: {start: 2019-01-01, end: 2024-12-31}   # what the coding covers, for censoring
+    # add `systematic: false` to coverage when the file codes selected events, not every one
+    # in its span: its silences then never count as "no event" (forecast.record)
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, ValidationError
 
 from forecast.errors import DataFileError, ForecastError
 from forecast.schema import INCIDENT_COLUMNS
@@ -48,6 +50,7 @@ class _Coverage(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: date | None = None
     end: date | None = None
+    systematic: StrictBool = True
 
 
 class MappingFile(BaseModel):
@@ -75,6 +78,8 @@ class ColumnMapping:
     actions: dict[str, str] = field(default_factory=dict)
     coverage_start: date | None = None
     coverage_end: date | None = None
+    # Whether the file codes every use of force in its coverage or only selected ones.
+    systematic: bool = True
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.columns) - set(MAPPABLE)) + sorted(
@@ -130,6 +135,7 @@ def load_mapping(path: Path) -> ColumnMapping:
             actions={k.strip().lower(): v for k, v in written.actions.items()},
             coverage_start=coverage.start,
             coverage_end=coverage.end,
+            systematic=coverage.systematic,
         )
     except ForecastError as exc:
         raise DataFileError(path, str(exc)) from exc

@@ -65,6 +65,7 @@ def read_tabular(path: Path, mapping: ColumnMapping) -> SourceResult:
         coverage=(mapping.coverage_start, mapping.coverage_end),
         files=[SourceFile(path, md5_of(path))],
     )
+    result.systematic = mapping.systematic
     # Users fix their own file, so quarantine names its columns, not the canonical fields.
     result.quarantine["column"] = result.quarantine["column"].replace(mapping.columns)
     return result
