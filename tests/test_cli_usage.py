@@ -4,7 +4,6 @@ traceback. The README's own examples parse as written."""
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import typer
 
 from forecast import cli
 
-from .conftest import REPO_ROOT
+from .conftest import REPO_ROOT, run_forecast
 
 NUMBERS = (int, float)
 # Values for required arguments, so that the option under test is the only thing wrong.
@@ -35,15 +34,9 @@ COMMANDS = dict(_leaves(typer.main.get_command(cli.app)))
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch) -> tuple[int, str]:
-    """`forecast ARGS` through the real entry point: (exit code, stdout + stderr)."""
-    monkeypatch.setattr(sys, "argv", ["forecast", *args])
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    """`forecast ARGS`: (exit code, stdout + stderr)."""
+    code, out, err = run_forecast(args, capsys, monkeypatch)
+    return code, out + err
 
 
 def _annotation(param: object) -> object:

@@ -186,16 +186,21 @@ def test_check_file_takes_the_mapping_as_command_line_flags(project: Path) -> No
     assert "Narnia" in result.output
 
 
-def test_an_import_no_model_reads_is_warned_about_at_ingest_and_episodes(project: Path) -> None:
-    (project / "team.csv").write_text(
-        "day,by,against,what\n2024-02-01,IND,PAK,attack\n2024-02-03,PAK,IND,attack\n"
-    )
-    (project / "team.yaml").write_text(
-        "source: team\ncolumns: {date: day, initiator: by, target: against, action: what}\n"
-    )
+TEAM_MAPPING = "source: team\ncolumns: {date: day, initiator: by, target: against, action: what}\n"
+
+
+def add_import(project: Path, rows: str, mapping: str = TEAM_MAPPING) -> dict:
+    """team.csv (columns day, by, against, what) listed under data.csv_imports; the params."""
+    (project / "team.csv").write_text("day,by,against,what\n" + rows)
+    (project / "team.yaml").write_text(mapping)
     params = yaml.safe_load((project / "params.yaml").read_text())
     params["data"]["csv_imports"] = [{"path": "team.csv", "mapping": "team.yaml"}]
     (project / "params.yaml").write_text(yaml.safe_dump(params))
+    return params
+
+
+def test_an_import_no_model_reads_is_warned_about_at_ingest_and_episodes(project: Path) -> None:
+    params = add_import(project, "2024-02-01,IND,PAK,attack\n2024-02-03,PAK,IND,attack\n")
     warning = "source 'team' is ingested but not in data.model_sources"
     ingested = runner.invoke(app, ["data", "ingest"], terminal_width=250)
     assert ingested.exit_code == 0, ingested.output
@@ -210,19 +215,15 @@ def test_an_import_no_model_reads_is_warned_about_at_ingest_and_episodes(project
 
 
 def test_rich_markup_in_user_values_prints_as_written(project: Path) -> None:
-    (project / "team.csv").write_text(
-        "day,by,against,what\n2024-02-01,IND,[/x],attack\n2024-02-03,PAK,IND,[bold]attack\n"
-    )
-    (project / "team.yaml").write_text(
+    add_import(
+        project,
+        "2024-02-01,IND,[/x],attack\n2024-02-03,PAK,IND,[bold]attack\n",
         "source: '[/x]'\nid_prefix: team\n"
-        "columns: {date: day, initiator: by, target: against, action: what}\n"
+        "columns: {date: day, initiator: by, target: against, action: what}\n",
     )
     checked = runner.invoke(app, ["data", "check-file", "team.csv", "-m", "team.yaml"])
     assert checked.exit_code == 0, checked.output
     assert "[/x]" in checked.output and "[bold]attack" in checked.output
-    params = yaml.safe_load((project / "params.yaml").read_text())
-    params["data"]["csv_imports"] = [{"path": "team.csv", "mapping": "team.yaml"}]
-    (project / "params.yaml").write_text(yaml.safe_dump(params))
     ingested = runner.invoke(app, ["data", "ingest"], terminal_width=250)
     assert ingested.exit_code == 0, ingested.output
     assert "source '[/x]' is ingested" in ingested.output
@@ -256,16 +257,10 @@ def test_a_cut_table_stops_the_next_command_with_one_line(project: Path) -> None
 def test_quarantine_csv_is_safe_in_a_spreadsheet_and_reads_back_as_written(
     project: Path,
 ) -> None:
-    (project / "team.csv").write_text(
-        'day,by,against,what\n2024-02-01,IND,"=HYPERLINK(""http://x"",""y"")",attack\n'
-        "2024-02-03,PAK,IND,@SUM(A1)\n"
+    add_import(
+        project,
+        '2024-02-01,IND,"=HYPERLINK(""http://x"",""y"")",attack\n2024-02-03,PAK,IND,@SUM(A1)\n',
     )
-    (project / "team.yaml").write_text(
-        "source: team\ncolumns: {date: day, initiator: by, target: against, action: what}\n"
-    )
-    params = yaml.safe_load((project / "params.yaml").read_text())
-    params["data"]["csv_imports"] = [{"path": "team.csv", "mapping": "team.yaml"}]
-    (project / "params.yaml").write_text(yaml.safe_dump(params))
     assert runner.invoke(app, ["data", "ingest"]).exit_code == 0
     raw = (project / "data/interim/quarantine.csv").read_text()
     assert "'=HYPERLINK" in raw and "'@SUM(A1)" in raw

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecast import cli
 from forecast.predict import Forecaster
+from tests.conftest import run_forecast
 from tests.test_predict import make_forecaster
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
@@ -61,17 +60,6 @@ SETTINGS = settings(
 )
 
 
-def run(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["forecast", *args])
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def assert_clear(code: int, out: str, err: str) -> None:
     assert "Traceback" not in out + err
     assert code in (0, 1), out + err
@@ -87,7 +75,7 @@ def test_check_file_answers_any_rows_and_accounts_for_each(
 ) -> None:
     (tmp_path / "m.yaml").write_text(MAPPING)
     pd.DataFrame(rows).to_csv(tmp_path / "f.csv", index=False)
-    code, out, err = run(
+    code, out, err = run_forecast(
         ["data", "check-file", str(tmp_path / "f.csv"), "-m", str(tmp_path / "m.yaml")],
         capsys,
         monkeypatch,
@@ -112,7 +100,9 @@ def test_predict_answers_any_rows(
         table.to_json(path, orient="records", force_ascii=False)
     else:
         table.to_csv(path, index=False)
-    code, out, err = run(["predict", "--input", str(path), "--format", "json"], capsys, monkeypatch)
+    code, out, err = run_forecast(
+        ["predict", "--input", str(path), "--format", "json"], capsys, monkeypatch
+    )
     assert_clear(code, out, err)
     if code == 0:
         forecasts = json.loads(out, parse_constant=_refuse)  # strict JSON, no NaN or Infinity

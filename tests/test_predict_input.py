@@ -14,6 +14,7 @@ from forecast.errors import DataFileError, ForecastError
 from forecast.predict import Forecaster, parse_incident, read_incidents
 from forecast.predict.incident import MAX_INCIDENTS
 from forecast.predict.result import strict_json
+from tests.conftest import run_forecast
 from tests.test_predict import make_forecaster
 
 FLAGS = ["predict", "--initiator", "IRN", "--target", "PAK", "--action", "attack"]
@@ -72,11 +73,13 @@ def test_fatalities_must_be_finite_and_plausible(deaths: str) -> None:
 
 
 @pytest.mark.parametrize("deaths", ["1e308", "inf"])
-def test_the_cli_refuses_absurd_fatalities_in_one_line(stand_in: None, deaths: str) -> None:
+def test_the_cli_refuses_absurd_fatalities_in_one_line(
+    stand_in: None, deaths: str, capsys, monkeypatch
+) -> None:
     args = [*FLAGS, "--date", "2024-01-16", "--hostility", "4", "--fatalities-target", deaths]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code != 0
-    assert "fatalities_target" in str(result.exception)
+    code, out, err = run_forecast(args, capsys, monkeypatch)
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "fatalities_target" in err and "1,000,000" in err
 
 
 def test_json_output_is_strict_even_when_a_number_is_not_finite(
