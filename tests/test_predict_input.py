@@ -151,3 +151,14 @@ def test_a_batch_above_the_limit_gets_a_clear_message(tmp_path: Path) -> None:
         read_incidents(tmp_path / "many.csv")
     (tmp_path / "many.csv").write_text(HEADER + rows.split("\n", 1)[1])
     assert len(read_incidents(tmp_path / "many.csv")) == MAX_INCIDENTS
+
+
+def test_the_briefs_incident_files_follow_the_same_date_rule(
+    stand_in: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "brief.csv").write_text(HEADER + "IRN,PAK,01/02/2024,attack,4,\n")
+    args = ["report", "--incidents", "brief.csv", "--output-dir", "out", "--no-pdf"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code != 0 and not (tmp_path / "out" / "brief.html").exists()
+    assert "brief.csv row 1, date: '01/02/2024' is not a date" in str(result.exception)
