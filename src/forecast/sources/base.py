@@ -71,10 +71,25 @@ class SourceResult:
     coverage_start: date | None = None
     coverage_end: date | None = None
     files: list[SourceFile] = field(default_factory=list)
+    # Event feeds also say which stretches they observed inside start-end (gaps are unknown,
+    # not quiet) and that they are systematic: a day they cover with no event means no event.
+    windows: list[tuple[date, date]] | None = None
+    systematic: bool = False
 
     @property
     def coverage(self) -> dict[str, date | None]:
         return {"start": self.coverage_start, "end": self.coverage_end}
+
+    def coverage_record(self) -> dict[str, object]:
+        """Coverage as sources.json writes it: ISO dates, plus windows for event feeds."""
+        record: dict[str, object] = {
+            "start": self.coverage_start.isoformat() if self.coverage_start else None,
+            "end": self.coverage_end.isoformat() if self.coverage_end else None,
+        }
+        if self.windows is not None:
+            record["windows"] = [[a.isoformat(), b.isoformat()] for a, b in self.windows]
+            record["systematic"] = self.systematic
+        return record
 
     def summary(self) -> dict[str, object]:
         """The JSON-ready record that ingest writes to sources.json."""
@@ -84,10 +99,7 @@ class SourceResult:
             "rows_kept": self.rows_kept,
             "rows_quarantined": self.rows_quarantined,
             "incidents": len(self.incidents),
-            "coverage": {
-                "start": self.coverage_start.isoformat() if self.coverage_start else None,
-                "end": self.coverage_end.isoformat() if self.coverage_end else None,
-            },
+            "coverage": self.coverage_record(),
         }
 
 

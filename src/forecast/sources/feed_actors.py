@@ -1,0 +1,128 @@
+"""Event-feed actors to states, by exact look-up in the actor tables (feed_actors.yaml).
+
+A feed names its actors three ways: ICEWS writes names ("Pakistan", "Military (Pakistan)",
+"Militant (Pakistan)"), GDELT writes codes (country PAK, type MIL), POLECAT writes a country and
+a sector. Each becomes (state, kind): kind `country` for a bare country, `agency` for a state
+sector or a listed named force, `non_state` for everyone else (rebels, militants, citizens,
+persons, unknowns), whose state is missing. Names are resolved once per distinct value, so a
+file of millions of rows costs a look-up per distinct actor, not per row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecast.countries import country_table
+from forecast.sources.feed_tables import ActorTables
+
+COUNTRY, AGENCY, NON_STATE = "country", "agency", "non_state"
+_BRACKETED = r"^(?P<sector>.+?) \((?P<owner>[^()]+)\)$"
+
+
+def _exact(values: pd.Series, table: pd.DataFrame, *, casefold: bool) -> pd.Series:
+    """COW code of each value by exact (optionally case-blind) match on the table's names."""
+    keys = values.str.casefold() if casefold else values
+    lookup = pd.Series(table["cow"].to_numpy(), index=table["name"].to_numpy())
+    lookup = lookup[~lookup.index.duplicated()]
+    return keys.map(lookup).astype("Int64")
+
+
+def _on_distinct(values: pd.Series, resolve: object) -> pd.DataFrame:
+    """Apply `resolve` (distinct names -> state, kind) once per distinct value, then spread."""
+    codes, uniques = pd.factorize(values.astype("string").fillna(""), sort=False)
+    resolved = resolve(pd.Series(uniques, dtype="string"))  # type: ignore[operator]
+    positions = np.asarray(codes)
+    return pd.DataFrame(
+        {
+            "state": resolved["state"].to_numpy()[positions],
+            "kind": resolved["kind"].to_numpy()[positions],
+        },
+        index=values.index,
+    ).astype({"state": "Int64", "kind": "string"})
+
+
+def icews_actor_states(names: pd.Series, tables: ActorTables) -> pd.DataFrame:
+    """(state, kind) for ICEWS actor names: bare country, "<Sector> (<Country>)", named force."""
+
+    def resolve(unique: pd.Series) -> pd.DataFrame:
+        bare = _exact(unique, tables.countries, casefold=True)
+        named = _exact(unique, tables.named_forces, casefold=False)
+        parts = unique.str.extract(_BRACKETED)
+        owner_country = _exact(parts["owner"].astype("string"), tables.countries, casefold=True)
+        owner_force = _exact(parts["owner"].astype("string"), tables.named_forces, casefold=False)
+        sector_of_state = parts["sector"].isin(sorted(tables.state_sectors)).to_numpy()
+        as_sector = owner_country.where(sector_of_state).fillna(owner_force)
+        state = bare.fillna(named).fillna(as_sector)
+        kind = np.where(bare.notna(), COUNTRY, np.where(state.notna(), AGENCY, NON_STATE))
+        return pd.DataFrame({"state": state, "kind": kind})
+
+    return _on_distinct(names, resolve)
+
+
+def iso3_states(codes: pd.Series) -> pd.Series:
+    """COW code of each exact ISO3 code (GDELT's and POLECAT's country fields); else missing."""
+    table = country_table().dropna(subset=["iso3"])
+    lookup = pd.Series(table["cow"].to_numpy(), index=table["iso3"].astype(str).to_numpy())
+    return codes.astype("string").map(lookup[~lookup.index.duplicated()]).astype("Int64")
+
+
+def gdelt_actor_states(
+    actor_code: pd.Series, country_code: pd.Series, type_code: pd.Series, tables: ActorTables
+) -> pd.DataFrame:
+    """(state, kind) for GDELT actors: a state type code (GOV, MIL...) or the bare country code.
+
+    `Actor1Code == Actor1CountryCode` with no type is the country itself ("PAK"); any other
+    type (REB, INS, CVL, ...) or a missing country is not a state.
+    """
+    keys = (
+        actor_code.astype("string").fillna("")
+        + "|"
+        + country_code.astype("string").fillna("")
+        + "|"
+        + type_code.astype("string").fillna("")
+    )
+
+    def resolve(unique: pd.Series) -> pd.DataFrame:
+        parts = unique.str.split("|", expand=True, regex=False)
+        code, country, kind_code = parts[0], parts[1], parts[2]
+        state = iso3_states(country.where(country != ""))
+        agency = kind_code.isin(sorted(tables.state_type_codes))
+        bare = (kind_code == "") & (code == country)
+        kind = np.where(
+            state.isna(), NON_STATE, np.where(agency, AGENCY, np.where(bare, COUNTRY, NON_STATE))
+        )
+        return pd.DataFrame({"state": state.where(kind != NON_STATE), "kind": kind})
+
+    return _on_distinct(keys, resolve)
+
+
+def polecat_actor_states(
+    name: pd.Series, country: pd.Series, sector: pd.Series, tables: ActorTables
+) -> pd.DataFrame:
+    """(state, kind) for POLECAT actors: a state sector of a country, or the country itself.
+
+    The country field is an ISO3 code or an exact country name; an actor with no sector whose
+    name is that country's name is the bare country; anything else is not a state.
+    """
+    keys = (
+        name.astype("string").fillna("")
+        + "|"
+        + country.astype("string").fillna("")
+        + "|"
+        + sector.astype("string").fillna("")
+    )
+
+    def resolve(unique: pd.Series) -> pd.DataFrame:
+        parts = unique.str.split("|", expand=True, regex=False)
+        actor, where, actor_sector = parts[0], parts[1], parts[2]
+        state = iso3_states(where).fillna(_exact(where, tables.countries, casefold=True))
+        named_state = _exact(actor, tables.countries, casefold=True)
+        agency = actor_sector.isin(sorted(tables.polecat_state_sectors))
+        bare = (actor_sector == "") & (named_state == state).fillna(False)
+        kind = np.where(
+            state.isna(), NON_STATE, np.where(agency, AGENCY, np.where(bare, COUNTRY, NON_STATE))
+        )
+        return pd.DataFrame({"state": state.where(kind != NON_STATE), "kind": kind})
+
+    return _on_distinct(keys, resolve)

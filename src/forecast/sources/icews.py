@@ -1,0 +1,85 @@
+"""ICEWS coded event data in its native Dataverse layout (yearly tab-separated files).
+
+Columns used: `Event Date`, `Source Name`, `Source Country`, `CAMEO Code`, `Target Name`,
+`Target Country`. Actors are resolved from their names (`Military (Pakistan)`), exactly as the
+knowledge-graph slices name them, so both ICEWS layouts map alike; `CAMEO Code` is read as text
+to keep its leading zeros. ICEWS writes "NA" for a missing value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from forecast.errors import DataFileError
+from forecast.sources.base import SourceFile, md5_of, require_columns
+from forecast.sources.feed_actors import icews_actor_states
+from forecast.sources.feed_reduce import FeedResult, FeedRules, reduce_feed
+from forecast.sources.feed_tables import ActorTables
+
+COLUMNS = (
+    "Event Date",
+    "Source Name",
+    "Source Country",
+    "CAMEO Code",
+    "Target Name",
+    "Target Country",
+)
+
+
+def read_feed_table(path: Path, columns: tuple[str, ...], **options: object) -> pd.DataFrame:
+    """Read the needed columns of a tab-separated feed file as text, with one-line errors."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(path, "file not found")
+    if path.stat().st_size == 0:
+        raise DataFileError(path, "file is empty", "expected a header row and data rows")
+    wanted = set(columns)
+    try:
+        frame = pd.read_csv(
+            path,
+            sep="\t",
+            dtype=str,
+            quoting=3,
+            keep_default_na=False,
+            na_values=["", "NA"],
+            usecols=options.pop("usecols", lambda name: name in wanted),  # type: ignore[arg-type]
+            **options,  # type: ignore[arg-type]
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataFileError(path, f"cannot be read as a tab-separated table ({first})") from exc
+    require_columns(path, frame.columns, columns)
+    return frame
+
+
+def read_icews(path: Path, rules: FeedRules, actors: ActorTables, *, source: str) -> FeedResult:
+    """One native ICEWS file as feed incidents; every row is kept or quarantined."""
+    path = Path(path)
+    raw = read_feed_table(path, COLUMNS)
+    events = icews_events(raw, actors, file=path.name)
+    return reduce_feed(
+        events, rules, source=source, files=[SourceFile(path, md5_of(path))], rows_read=len(raw)
+    )
+
+
+def icews_events(raw: pd.DataFrame, actors: ActorTables, *, file: str) -> pd.DataFrame:
+    """The native columns as feed events (forecast.sources.feed_reduce.FEED_EVENT_COLUMNS)."""
+    source = icews_actor_states(raw["Source Name"], actors)
+    target = icews_actor_states(raw["Target Name"], actors)
+    return pd.DataFrame(
+        {
+            "_row": range(1, len(raw) + 1),
+            "_file": file,
+            "date": pd.to_datetime(raw["Event Date"], format="%Y-%m-%d", errors="coerce"),
+            "_raw_date": raw["Event Date"],
+            "code": raw["CAMEO Code"].str.strip(),
+            "source_state": source["state"],
+            "source_kind": source["kind"],
+            "source_actor": raw["Source Name"],
+            "target_state": target["state"],
+            "target_kind": target["kind"],
+            "target_actor": raw["Target Name"],
+        }
+    )
