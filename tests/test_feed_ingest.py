@@ -84,3 +84,11 @@ def test_a_feed_whose_file_is_missing_names_where_it_looked(project: Path) -> No
     (project / "params.yaml").write_text(yaml.safe_dump(params))
     with pytest.raises(Exception, match=r"feed icews_fixture: event_feeds/nowhere\.tab not found"):
         ingest.run_ingest(load_params("params.yaml"))
+
+
+def test_fetch_manifest_records_each_feed_file(project: Path) -> None:
+    params = load_params("params.yaml")
+    manifest = ingest.plan_sources(params).manifest(params)
+    entry = manifest["feeds"]["icews_fixture"]
+    assert entry["path"].endswith("icews_native.tab")
+    assert len(entry["md5"]) == 32

@@ -33,7 +33,7 @@ from forecast.provenance import SYNTHETIC_SOURCE, DataProvenance, provenance_of
 from forecast.schema import QUARANTINE_COLUMNS, validate_incidents
 from forecast.sources.base import SourceResult, concat_quarantine, md5_of
 from forecast.sources.cow_mid import read_cow_mid
-from forecast.sources.feeds import read_feed
+from forecast.sources.feeds import feed_fingerprint, read_feed
 from forecast.sources.handcoded import handcoded_files, read_handcoded
 from forecast.sources.icb import read_icb
 from forecast.sources.locate import BUILT_IN_SOURCES, LocatedFile, locate_source
@@ -54,14 +54,17 @@ class SourcePlan:
 
     def manifest(self, params: Params) -> dict[str, object]:
         """Deterministic record of the files found (for DVC: same files, same bytes)."""
+        feeds = {feed.name: feed_fingerprint(feed, params.data) for feed in params.data.feeds}
         if self.mode == "synthetic":
             return {
                 "mode": "synthetic",
                 "note": "no real source file found: the embedded synthetic world is used",
                 "seed": params.seed,
                 "synthetic": params.data.synthetic.model_dump(),
+                **({"feeds": feeds} if feeds else {}),
             }
         return {
+            **({"feeds": feeds} if feeds else {}),
             "mode": "real",
             "sources": {
                 source: {

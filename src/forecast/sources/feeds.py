@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from forecast.config import DataParams, FeedParams
 from forecast.errors import DataFileError, ForecastError
+from forecast.sources.base import md5_of
 from forecast.sources.feed_reduce import FeedResult, FeedRules, combine_feed
 from forecast.sources.feed_tables import (
     code_labels,
@@ -49,6 +50,18 @@ def locate_feed_path(name: str, file: str, data: DataParams) -> Path:
         f"feed {name}: {file} not found; looked in {', '.join(p.as_posix() for _, p in tried)}. "
         "Set FORECAST_DATA_DIR, put it in data/external/, or name it in data.paths"
     )
+
+
+def feed_fingerprint(feed: FeedParams, data: DataParams) -> dict[str, object]:
+    """Path and md5 of a feed's file (each file of a folder), for the fetch manifest."""
+    try:
+        path = locate_feed_path(feed.name, feed.file, data)
+    except ForecastError:
+        return {"missing": feed.file}
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file())
+        return {"path": path.as_posix(), "md5": {p.name: md5_of(p) for p in files}}
+    return {"path": path.as_posix(), "md5": md5_of(path)}
 
 
 def feed_rules(feed: FeedParams, data: DataParams) -> FeedRules:
