@@ -10,10 +10,9 @@ import pandas as pd
 import pytest
 
 from forecast.config import DataParams
-from forecast.feed_agreement import measure_agreement
+from forecast.feed_agreement import agreement_with_mie
 from forecast.sources.feed_reduce import FeedResult
 from forecast.sources.feeds import load_feed_spec, read_feed
-from forecast.sources.mie import COVERAGE as MIE_COVERAGE
 from forecast.sources.mie import read_mie
 
 from .conftest import REPO_ROOT
@@ -88,14 +87,7 @@ def test_india_pakistan_uses_of_force_in_2018(real_data_dir: Path) -> None:
 def test_2014_slice_recall_against_mie_is_low_and_explained(real_data_dir: Path) -> None:
     slice14 = feed("icews14", real_data_dir)
     mie = read_mie(real_data_dir / "mie_events_v1.0.csv")
-    result = measure_agreement(
-        mie.incidents,
-        slice14.incidents,
-        feed_windows=slice14.windows or [],
-        reference_span=MIE_COVERAGE,
-        states_seen=slice14.states_seen,
-        countries_seen=slice14.countries_seen,
-    )
+    result = agreement_with_mie(mie.incidents, slice14)
     recall = result.overall.set_index("measure")["recall"]
     assert recall["dyad-day within 1 day"] < 0.10
     # The filtered slice lacks the country-level actors of most MIE dyads in 2014.

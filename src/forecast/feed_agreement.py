@@ -22,6 +22,8 @@ import pandas as pd
 
 from forecast.episodes import force_events
 from forecast.errors import ForecastError
+from forecast.sources.feed_reduce import FeedResult
+from forecast.sources.mie import COVERAGE as MIE_COVERAGE
 
 WITHIN_DAYS = (1, 3)
 KEY = ["actor", "victim"]
@@ -154,6 +156,19 @@ def measure_agreement(
         reach[f"share_both_named_as_{label}"] = _share(named)
         reach[f"recall_1d_where_both_named_as_{label}"] = _share(recall[1][named])
     return Agreement(windows, overall, by_year, largest, reach, month_only)
+
+
+def agreement_with_mie(mie: pd.DataFrame, feed: FeedResult, *, top: int = 10) -> Agreement:
+    """`measure_agreement` of a feed read by its adapter against MIE's incidents."""
+    return measure_agreement(
+        mie,
+        feed.incidents,
+        feed_windows=feed.windows or [],
+        reference_span=MIE_COVERAGE,
+        states_seen=feed.states_seen,
+        countries_seen=feed.countries_seen,
+        top=top,
+    )
 
 
 def _by_year(

@@ -9,10 +9,9 @@ from rich.table import Table
 from forecast.config import DataParams
 from forecast.countries import cow_to_name
 from forecast.errors import ForecastError
-from forecast.feed_agreement import Agreement, measure_agreement
+from forecast.feed_agreement import Agreement, agreement_with_mie
 from forecast.sources.feeds import find_feed, read_feed
 from forecast.sources.locate import locate_source
-from forecast.sources.mie import COVERAGE as MIE_COVERAGE
 from forecast.sources.mie import read_mie
 
 REFERENCES = ("mie",)
@@ -31,15 +30,7 @@ def print_agreement(
         )
     feed = read_feed(find_feed(feed_name, data), data)
     reference = read_mie(located.path)  # type: ignore[arg-type]
-    result = measure_agreement(
-        reference.incidents,
-        feed.incidents,
-        feed_windows=feed.windows or [],
-        reference_span=MIE_COVERAGE,
-        states_seen=feed.states_seen,
-        countries_seen=feed.countries_seen,
-        top=top,
-    )
+    result = agreement_with_mie(reference.incidents, feed, top=top)
     spans = ", ".join(f"{a} to {b}" for a, b in result.windows)
     console.print(f"{feed_name} against {against}: uses of force (hostility 4+) on {spans}")
     console.print(_table("Directed dyad-days and dyad-weeks", result.overall))

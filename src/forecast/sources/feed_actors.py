@@ -28,6 +28,19 @@ def _exact(values: pd.Series, table: pd.DataFrame, *, casefold: bool) -> pd.Seri
     return keys.map(lookup).astype("Int64")
 
 
+def _on_distinct_fields(resolve: object, *fields: pd.Series) -> pd.DataFrame:
+    """`_on_distinct` over several fields together; `resolve` gets the distinct fields."""
+    keys = fields[0].astype("string").fillna("")
+    for field in fields[1:]:
+        keys = keys + "|" + field.astype("string").fillna("")
+
+    def split(unique: pd.Series) -> pd.DataFrame:
+        parts = unique.str.split("|", expand=True, regex=False)
+        return resolve(*(parts[i] for i in range(len(fields))))  # type: ignore[operator]
+
+    return _on_distinct(keys, split)
+
+
 def _on_distinct(values: pd.Series, resolve: object) -> pd.DataFrame:
     """Apply `resolve` (distinct names -> state, kind) once per distinct value, then spread."""
     codes, uniques = pd.factorize(values.astype("string").fillna(""), sort=False)
@@ -75,26 +88,14 @@ def gdelt_actor_states(
     `Actor1Code == Actor1CountryCode` with no type is the country itself ("PAK"); any other
     type (REB, INS, CVL, ...) or a missing country is not a state.
     """
-    keys = (
-        actor_code.astype("string").fillna("")
-        + "|"
-        + country_code.astype("string").fillna("")
-        + "|"
-        + type_code.astype("string").fillna("")
-    )
 
-    def resolve(unique: pd.Series) -> pd.DataFrame:
-        parts = unique.str.split("|", expand=True, regex=False)
-        code, country, kind_code = parts[0], parts[1], parts[2]
+    def resolve(code: pd.Series, country: pd.Series, kind_code: pd.Series) -> pd.DataFrame:
         state = iso3_states(country.where(country != ""))
         agency = kind_code.isin(sorted(tables.state_type_codes))
         bare = (kind_code == "") & (code == country)
-        kind = np.where(
-            state.isna(), NON_STATE, np.where(agency, AGENCY, np.where(bare, COUNTRY, NON_STATE))
-        )
-        return pd.DataFrame({"state": state.where(kind != NON_STATE), "kind": kind})
+        return _state_and_kind(state, agency, bare)
 
-    return _on_distinct(keys, resolve)
+    return _on_distinct_fields(resolve, actor_code, country_code, type_code)
 
 
 def polecat_actor_states(
@@ -105,24 +106,20 @@ def polecat_actor_states(
     The country field is an ISO3 code or an exact country name; an actor with no sector whose
     name is that country's name is the bare country; anything else is not a state.
     """
-    keys = (
-        name.astype("string").fillna("")
-        + "|"
-        + country.astype("string").fillna("")
-        + "|"
-        + sector.astype("string").fillna("")
-    )
 
-    def resolve(unique: pd.Series) -> pd.DataFrame:
-        parts = unique.str.split("|", expand=True, regex=False)
-        actor, where, actor_sector = parts[0], parts[1], parts[2]
+    def resolve(actor: pd.Series, where: pd.Series, actor_sector: pd.Series) -> pd.DataFrame:
         state = iso3_states(where).fillna(_exact(where, tables.countries, casefold=True))
         named_state = _exact(actor, tables.countries, casefold=True)
         agency = actor_sector.isin(sorted(tables.polecat_state_sectors))
         bare = (actor_sector == "") & (named_state == state).fillna(False)
-        kind = np.where(
-            state.isna(), NON_STATE, np.where(agency, AGENCY, np.where(bare, COUNTRY, NON_STATE))
-        )
-        return pd.DataFrame({"state": state.where(kind != NON_STATE), "kind": kind})
+        return _state_and_kind(state, agency, bare)
 
-    return _on_distinct(keys, resolve)
+    return _on_distinct_fields(resolve, name, country, sector)
+
+
+def _state_and_kind(state: pd.Series, agency: pd.Series, bare: pd.Series) -> pd.DataFrame:
+    """A state agency, the bare country, or (without a state, or neither) not a state."""
+    kind = np.where(
+        state.isna(), NON_STATE, np.where(agency, AGENCY, np.where(bare, COUNTRY, NON_STATE))
+    )
+    return pd.DataFrame({"state": state.where(kind != NON_STATE), "kind": kind})

@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecast.countries import cow_to_iso3
 from forecast.schema import QUARANTINE_COLUMNS, UNDIRECTED_ACTIONS, empty_quarantine, split_valid
-from forecast.sources.base import SourceFile, SourceResult, combine, concat_quarantine
+from forecast.sources.base import SourceFile, SourceResult, combine, concat_quarantine, md5_of
 from forecast.sources.feed_actors import AGENCY, COUNTRY
 
 # Columns every adapter hands to `reduce_feed`.
@@ -44,6 +45,44 @@ FEED_EVENT_COLUMNS = (
     "target_kind",
     "target_actor",
 )
+
+
+def feed_events(
+    *,
+    file: str | pd.Series,
+    raw_date: pd.Series,
+    when: pd.Series,
+    code: pd.Series,
+    source_actor: pd.Series,
+    source: pd.DataFrame,
+    target_actor: pd.Series,
+    target: pd.DataFrame,
+    rows: pd.Series | None = None,
+) -> pd.DataFrame:
+    """The feed-event frame (`FEED_EVENT_COLUMNS`) from an adapter's parsed columns;
+    `source` and `target` are (state, kind) frames from forecast.sources.feed_actors."""
+    return pd.DataFrame(
+        {
+            "_row": np.arange(1, len(code) + 1) if rows is None else rows.to_numpy(),
+            "_file": file if isinstance(file, str) else file.to_numpy(),
+            "date": when.to_numpy(dtype="datetime64[ns]"),
+            "_raw_date": raw_date.to_numpy(),
+            "code": code.to_numpy(),
+            "source_state": source["state"].to_numpy(),
+            "source_kind": source["kind"].to_numpy(),
+            "source_actor": source_actor.to_numpy(),
+            "target_state": target["state"].to_numpy(),
+            "target_kind": target["kind"].to_numpy(),
+            "target_actor": target_actor.to_numpy(),
+        }
+    ).astype({"source_state": "Int64", "target_state": "Int64"})
+
+
+def reduce_file(path: Path, events: pd.DataFrame, rules: FeedRules, *, source: str) -> FeedResult:
+    """`reduce_feed` for a feed read from one file, named (with its md5) in the result."""
+    return reduce_feed(
+        events, rules, source=source, files=[SourceFile(path, md5_of(path))], rows_read=len(events)
+    )
 
 
 @dataclass
@@ -109,52 +148,72 @@ def _consented(
     return hit, why
 
 
-def reduce_feed(
-    events: pd.DataFrame, rules: FeedRules, *, source: str, files: list[SourceFile], rows_read: int
-) -> FeedResult:
-    """One feed file's events as incidents, quarantine and coverage (see the module docstring)."""
-    events = events.reset_index(drop=True)
+@dataclass
+class _Mapped:
+    """Each event's mapped code and actors as arrays, ready for the row rules."""
+
+    mapped: np.ndarray
+    action: np.ndarray
+    hostility: np.ndarray
+    between: np.ndarray
+    src: np.ndarray
+    tgt: np.ndarray
+    src_kind: np.ndarray
+    tgt_kind: np.ndarray
+    when: np.ndarray
+
+
+def _mapped(events: pd.DataFrame, rules: FeedRules) -> _Mapped:
     position, table = _codes_of_scheme(rules, events)
-    mapped = position >= 0
-    safe = np.where(mapped, position, 0)
-    action = table["action"].to_numpy()[safe]
-    hostility = table["hostility"].to_numpy()[safe]
-    between = table["between"].to_numpy()[safe]
-    src = events["source_state"].to_numpy(dtype="float64", na_value=np.nan)
-    tgt = events["target_state"].to_numpy(dtype="float64", na_value=np.nan)
-    src_kind = events["source_kind"].to_numpy(dtype=object)
-    tgt_kind = events["target_kind"].to_numpy(dtype=object)
-    when = events["date"].to_numpy(dtype="datetime64[ns]")
-    dated = ~np.isnat(when)
-    start, end = _declared_span(rules.coverage, when[dated])
-    inside = dated & (when >= np.datetime64(start, "ns")) & (when <= np.datetime64(end, "ns"))
-    year = np.where(dated, when.astype("datetime64[Y]").astype(int) + 1970, 0)
-    agencies_only = (between == "state_agencies") & ((src_kind != AGENCY) | (tgt_kind != AGENCY))
-    consented, consent_reason = _consented(
-        rules, src, tgt, year, (tgt_kind == COUNTRY) & (action != "clash")
+    safe = np.where(position >= 0, position, 0)
+    return _Mapped(
+        mapped=position >= 0,
+        action=table["action"].to_numpy()[safe],
+        hostility=table["hostility"].to_numpy()[safe],
+        between=table["between"].to_numpy()[safe],
+        src=events["source_state"].to_numpy(dtype="float64", na_value=np.nan),
+        tgt=events["target_state"].to_numpy(dtype="float64", na_value=np.nan),
+        src_kind=events["source_kind"].to_numpy(dtype=object),
+        tgt_kind=events["target_kind"].to_numpy(dtype=object),
+        when=events["date"].to_numpy(dtype="datetime64[ns]"),
     )
-    failures = [
+
+
+def _row_rules(
+    events: pd.DataFrame, m: _Mapped, rules: FeedRules, span: tuple[date, date]
+) -> tuple[list[tuple[np.ndarray, str, pd.Series, str | None]], np.ndarray]:
+    """(fails, column, value shown, reason) per rule in order, and the consent reasons."""
+    dated = ~np.isnat(m.when)
+    inside = (m.when >= np.datetime64(span[0], "ns")) & (m.when <= np.datetime64(span[1], "ns"))
+    year = np.where(dated, m.when.astype("datetime64[Y]").astype(int) + 1970, 0)
+    agencies_only = (m.between == "state_agencies") & (
+        (m.src_kind != AGENCY) | (m.tgt_kind != AGENCY)
+    )
+    bare_target = (m.tgt_kind == COUNTRY) & (m.action != "clash")
+    consented, consent_reason = _consented(rules, m.src, m.tgt, year, bare_target)
+    scheme = rules.scheme.upper()
+    rules_in_order = [
         (~dated, "date", events["_raw_date"], "not a date"),
         (~inside, "date", events["_raw_date"], "outside the coverage declared for this file"),
         (
-            ~mapped,
+            ~m.mapped,
             "code",
             events["code"],
-            f"{rules.scheme.upper()} code not mapped to a militarized action (feed mapping)",
+            f"{scheme} code not mapped to a militarized action (feed mapping)",
         ),
         (
-            np.isnan(src),
+            np.isnan(m.src),
             "source",
             events["source_actor"],
             "source actor is not a state (non-state, person or unknown)",
         ),
         (
-            np.isnan(tgt),
+            np.isnan(m.tgt),
             "target",
             events["target_actor"],
             "target actor is not a state (non-state, person or unknown)",
         ),
-        (src == tgt, "target", events["target_actor"], "same state on both sides (domestic)"),
+        (m.src == m.tgt, "target", events["target_actor"], "same state on both sides (domestic)"),
         (
             agencies_only,
             "code",
@@ -163,13 +222,32 @@ def reduce_feed(
         ),
         (consented, "target", events["target_actor"], None),
     ]
+    return rules_in_order, consent_reason
+
+
+def reduce_feed(
+    events: pd.DataFrame, rules: FeedRules, *, source: str, files: list[SourceFile], rows_read: int
+) -> FeedResult:
+    """One feed file's events as incidents, quarantine and coverage (see the module docstring)."""
+    events = events.reset_index(drop=True)
+    m = _mapped(events, rules)
+    dated = ~np.isnat(m.when)
+    span = _declared_span(rules.coverage, m.when[dated])
+    failures, consent_reason = _row_rules(events, m, rules, span)
+    # Each rejected row is recorded once, under the first rule it fails.
     reason_index = np.full(len(events), -1)
     for index in range(len(failures) - 1, -1, -1):
         reason_index[failures[index][0]] = index
     kept = reason_index < 0
 
     incidents, group_of_row, rejected_groups = _incidents(
-        events[kept], action[kept], hostility[kept], src[kept], tgt[kept], tgt_kind[kept], source
+        m.when[kept],
+        m.action[kept],
+        m.hostility[kept],
+        m.src[kept],
+        m.tgt[kept],
+        m.tgt_kind[kept],
+        source,
     )
     quarantine = _quarantine(events, failures, reason_index, consent_reason, source=source)
     kept_rows = kept.copy()
@@ -177,13 +255,12 @@ def reduce_feed(
         lost = np.isin(group_of_row, rejected_groups.index.to_numpy())
         lost_positions = np.flatnonzero(kept)[lost]
         kept_rows[lost_positions] = False
-        quarantine = concat_quarantine(
-            [
-                quarantine,
-                _lost_records(events, lost_positions, group_of_row[lost], rejected_groups, source),
-            ]
+        lost_records = _lost_records(
+            events, lost_positions, group_of_row[lost], rejected_groups, source
         )
-    windows = coverage_windows(when[dated], (start, end), rules.gap_days)
+        quarantine = concat_quarantine([quarantine, lost_records])
+    country_src = np.where(m.src_kind == COUNTRY, m.src, np.nan)
+    country_tgt = np.where(m.tgt_kind == COUNTRY, m.tgt, np.nan)
     return FeedResult(
         source=source,
         incidents=incidents,
@@ -191,15 +268,13 @@ def reduce_feed(
         rows_read=rows_read,
         rows_kept=int(kept_rows.sum()),
         rows_quarantined=rows_read - int(kept_rows.sum()),
-        coverage_start=start,
-        coverage_end=end,
+        coverage_start=span[0],
+        coverage_end=span[1],
         files=files,
-        windows=windows,
+        windows=coverage_windows(m.when[dated], span, rules.gap_days),
         systematic=True,
-        states_seen=_states_seen(src, tgt),
-        countries_seen=_states_seen(
-            np.where(src_kind == COUNTRY, src, np.nan), np.where(tgt_kind == COUNTRY, tgt, np.nan)
-        ),
+        states_seen=_states_seen(m.src, m.tgt),
+        countries_seen=_states_seen(country_src, country_tgt),
     )
 
 
@@ -244,7 +319,7 @@ def coverage_windows(
 
 
 def _incidents(
-    kept: pd.DataFrame,
+    when: np.ndarray,
     action: np.ndarray,
     hostility: np.ndarray,
     src: np.ndarray,
@@ -261,7 +336,7 @@ def _incidents(
     target = np.where(undirected, np.maximum(src, tgt), tgt).astype(np.int64)
     frame = pd.DataFrame(
         {
-            "date": kept["date"].to_numpy(dtype="datetime64[ns]"),
+            "date": when,
             "initiator": initiator,
             "target": target,
             "action": action.astype(str),
@@ -306,8 +381,6 @@ def _incidents(
             "notes": "feed reports: " + summary["reports"].astype(str),
         }
     )
-    from forecast.countries import cow_to_iso3
-
     candidates["initiator_iso3"] = cow_to_iso3(candidates["initiator"])
     candidates["target_iso3"] = cow_to_iso3(candidates["target"])
     outcome = split_valid(candidates, source=source, file="")

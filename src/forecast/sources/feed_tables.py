@@ -40,15 +40,15 @@ class ActorTables:
     named_forces: pd.DataFrame  # name, cow
 
 
-def _read_yaml(path: Path | None, default: str) -> tuple[dict, Path]:
-    """A mapping YAML file (the package's own when `path` is None), as a dict."""
+def read_yaml_mapping(path: Path | None, default: str = "") -> tuple[dict, Path]:
+    """A mapping YAML file (the package's file `default` when `path` is None), as a dict."""
     if path is None:
         resource = resources.files("forecast.sources") / default
         with resources.as_file(resource) as packaged:
             return yaml.safe_load(packaged.read_text(encoding="utf-8")) or {}, packaged
     path = Path(path)
     if not path.is_file():
-        raise DataFileError(path, "mapping table not found")
+        raise DataFileError(path, "mapping file not found")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -60,7 +60,7 @@ def _read_yaml(path: Path | None, default: str) -> tuple[dict, Path]:
 
 def load_event_codes(path: Path | None = None) -> pd.DataFrame:
     """The code table: one row per (scheme, code), validated so a typo fails at load time."""
-    raw, where = _read_yaml(path, CODES_FILE)
+    raw, where = read_yaml_mapping(path, CODES_FILE)
     entries = raw.get("codes")
     if not isinstance(entries, list) or not entries:
         raise DataFileError(where, "needs a non-empty `codes:` list")
@@ -111,7 +111,7 @@ def code_labels(codes: pd.DataFrame, cameo_list: Path | None = None) -> pd.DataF
 @lru_cache(maxsize=4)
 def load_actor_tables(path: Path | None = None) -> ActorTables:
     """Exact country names (the country table plus the listed aliases) and the state actors."""
-    raw, where = _read_yaml(path, ACTORS_FILE)
+    raw, where = read_yaml_mapping(path, ACTORS_FILE)
     table = country_table()
     names = pd.DataFrame({"name": table["name"].str.casefold(), "cow": table["cow"]})
     aliases = raw.get("country_aliases") or {}
@@ -136,7 +136,7 @@ def load_actor_tables(path: Path | None = None) -> ActorTables:
 
 def load_consented_operations(path: Path | None = None) -> pd.DataFrame:
     """Consented operations as rows (initiator, host, first_year, last_year, reason)."""
-    raw, where = _read_yaml(path, CONSENT_FILE)
+    raw, where = read_yaml_mapping(path, CONSENT_FILE)
     rows = raw.get("operations") or []
     if not isinstance(rows, list):
         raise DataFileError(where, "`operations:` must be a list")

@@ -23,6 +23,7 @@ from forecast.sources.feed_tables import (
     load_actor_tables,
     load_consented_operations,
     load_event_codes,
+    read_yaml_mapping,
 )
 from forecast.sources.gdelt import read_gdelt
 from forecast.sources.icews import read_icews
@@ -99,15 +100,7 @@ def _optional(value: str | None) -> Path | None:
 
 def load_feed_spec(path: Path, **overrides: object) -> FeedParams:
     """A feed mapping file (FeedParams keys in YAML), with errors that name the file."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataFileError(path, "feed mapping file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise DataFileError(path, f"not valid YAML ({exc})") from exc
-    if not isinstance(raw, dict):
-        raise DataFileError(path, "expected feed keys (name, format, file, ...)")
+    raw, path = read_yaml_mapping(Path(path))
     try:
         return FeedParams.model_validate({**raw, **overrides})
     except ValidationError as exc:

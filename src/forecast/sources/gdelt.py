@@ -16,9 +16,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from forecast.errors import DataFileError
-from forecast.sources.base import SourceFile, md5_of
 from forecast.sources.feed_actors import gdelt_actor_states
-from forecast.sources.feed_reduce import FeedResult, FeedRules, reduce_feed
+from forecast.sources.feed_reduce import FeedResult, FeedRules, feed_events, reduce_file
 from forecast.sources.feed_tables import ActorTables
 
 _ACTOR_FIELDS = (
@@ -108,33 +107,23 @@ def read_gdelt_columns(path: Path) -> pd.DataFrame:
 def read_gdelt(path: Path, rules: FeedRules, actors: ActorTables, *, source: str) -> FeedResult:
     """One GDELT 2.0 export file as feed incidents; every row is kept or quarantined."""
     path = Path(path)
-    raw = read_gdelt_columns(path)
-    events = gdelt_events(raw, actors, file=path.name)
-    return reduce_feed(
-        events, rules, source=source, files=[SourceFile(path, md5_of(path))], rows_read=len(raw)
-    )
+    events = gdelt_events(read_gdelt_columns(path), actors, file=path.name)
+    return reduce_file(path, events, rules, source=source)
 
 
 def gdelt_events(raw: pd.DataFrame, actors: ActorTables, *, file: str) -> pd.DataFrame:
     """The export's columns as feed events (forecast.sources.feed_reduce.FEED_EVENT_COLUMNS)."""
-    source = gdelt_actor_states(
-        raw["Actor1Code"], raw["Actor1CountryCode"], raw["Actor1Type1Code"], actors
-    )
-    target = gdelt_actor_states(
-        raw["Actor2Code"], raw["Actor2CountryCode"], raw["Actor2Type1Code"], actors
-    )
-    return pd.DataFrame(
-        {
-            "_row": range(1, len(raw) + 1),
-            "_file": file,
-            "date": pd.to_datetime(raw["SQLDATE"].astype(str), format="%Y%m%d", errors="coerce"),
-            "_raw_date": raw["SQLDATE"],
-            "code": raw["EventCode"],
-            "source_state": source["state"],
-            "source_kind": source["kind"],
-            "source_actor": raw["Actor1Code"],
-            "target_state": target["state"],
-            "target_kind": target["kind"],
-            "target_actor": raw["Actor2Code"],
-        }
+    return feed_events(
+        file=file,
+        raw_date=raw["SQLDATE"],
+        when=pd.to_datetime(raw["SQLDATE"].astype(str), format="%Y%m%d", errors="coerce"),
+        code=raw["EventCode"],
+        source_actor=raw["Actor1Code"],
+        source=gdelt_actor_states(
+            raw["Actor1Code"], raw["Actor1CountryCode"], raw["Actor1Type1Code"], actors
+        ),
+        target_actor=raw["Actor2Code"],
+        target=gdelt_actor_states(
+            raw["Actor2Code"], raw["Actor2CountryCode"], raw["Actor2Type1Code"], actors
+        ),
     )

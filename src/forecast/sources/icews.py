@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.errors import DataFileError
-from forecast.sources.base import SourceFile, md5_of, require_columns
+from forecast.sources.base import require_columns
 from forecast.sources.feed_actors import icews_actor_states
-from forecast.sources.feed_reduce import FeedResult, FeedRules, reduce_feed
+from forecast.sources.feed_reduce import FeedResult, FeedRules, feed_events, reduce_file
 from forecast.sources.feed_tables import ActorTables
 
 COLUMNS = (
@@ -57,29 +57,19 @@ def read_feed_table(path: Path, columns: tuple[str, ...], **options: object) -> 
 def read_icews(path: Path, rules: FeedRules, actors: ActorTables, *, source: str) -> FeedResult:
     """One native ICEWS file as feed incidents; every row is kept or quarantined."""
     path = Path(path)
-    raw = read_feed_table(path, COLUMNS)
-    events = icews_events(raw, actors, file=path.name)
-    return reduce_feed(
-        events, rules, source=source, files=[SourceFile(path, md5_of(path))], rows_read=len(raw)
-    )
+    events = icews_events(read_feed_table(path, COLUMNS), actors, file=path.name)
+    return reduce_file(path, events, rules, source=source)
 
 
 def icews_events(raw: pd.DataFrame, actors: ActorTables, *, file: str) -> pd.DataFrame:
     """The native columns as feed events (forecast.sources.feed_reduce.FEED_EVENT_COLUMNS)."""
-    source = icews_actor_states(raw["Source Name"], actors)
-    target = icews_actor_states(raw["Target Name"], actors)
-    return pd.DataFrame(
-        {
-            "_row": range(1, len(raw) + 1),
-            "_file": file,
-            "date": pd.to_datetime(raw["Event Date"], format="%Y-%m-%d", errors="coerce"),
-            "_raw_date": raw["Event Date"],
-            "code": raw["CAMEO Code"].str.strip(),
-            "source_state": source["state"],
-            "source_kind": source["kind"],
-            "source_actor": raw["Source Name"],
-            "target_state": target["state"],
-            "target_kind": target["kind"],
-            "target_actor": raw["Target Name"],
-        }
+    return feed_events(
+        file=file,
+        raw_date=raw["Event Date"],
+        when=pd.to_datetime(raw["Event Date"], format="%Y-%m-%d", errors="coerce"),
+        code=raw["CAMEO Code"].str.strip(),
+        source_actor=raw["Source Name"],
+        source=icews_actor_states(raw["Source Name"], actors),
+        target_actor=raw["Target Name"],
+        target=icews_actor_states(raw["Target Name"], actors),
     )

@@ -21,7 +21,13 @@ from forecast.config import FeedTime
 from forecast.errors import DataFileError
 from forecast.sources.base import SourceFile, md5_of
 from forecast.sources.feed_actors import icews_actor_states
-from forecast.sources.feed_reduce import FeedResult, FeedRules, file_label, reduce_feed
+from forecast.sources.feed_reduce import (
+    FeedResult,
+    FeedRules,
+    feed_events,
+    file_label,
+    reduce_feed,
+)
 from forecast.sources.feed_tables import ActorTables
 
 NAME_TABLES = ("entity2id.txt", "relation2id.txt")
@@ -122,20 +128,14 @@ def slice_events(
     label = quads["relation"].map(relation_label[~relation_label.index.duplicated()])
     code_of = pd.Series(labels["code"].to_numpy(), index=labels["label"].str.casefold())
     code = label.astype("string").str.casefold().map(code_of[~code_of.index.duplicated()])
-    source_actor = icews_actor_states(subject, actors)
-    target_actor = icews_actor_states(target, actors)
-    return pd.DataFrame(
-        {
-            "_row": quads["_row"],
-            "_file": quads["_file"],
-            "date": slice_day(quads["time"], time),
-            "_raw_date": quads["time"],
-            "code": code.fillna("label: " + label.fillna("unknown relation id")),
-            "source_state": source_actor["state"],
-            "source_kind": source_actor["kind"],
-            "source_actor": subject.fillna("unknown entity id " + quads["subject"]),
-            "target_state": target_actor["state"],
-            "target_kind": target_actor["kind"],
-            "target_actor": target.fillna("unknown entity id " + quads["object"]),
-        }
+    return feed_events(
+        file=quads["_file"],
+        rows=quads["_row"],
+        raw_date=quads["time"],
+        when=slice_day(quads["time"], time),
+        code=code.fillna("label: " + label.fillna("unknown relation id")),
+        source_actor=subject.fillna("unknown entity id " + quads["subject"]),
+        source=icews_actor_states(subject, actors),
+        target_actor=target.fillna("unknown entity id " + quads["object"]),
+        target=icews_actor_states(target, actors),
     )
