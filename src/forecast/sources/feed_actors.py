@@ -46,13 +46,14 @@ def _on_distinct(values: pd.Series, resolve: object) -> pd.DataFrame:
     codes, uniques = pd.factorize(values.astype("string").fillna(""), sort=False)
     resolved = resolve(pd.Series(uniques, dtype="string"))  # type: ignore[operator]
     positions = np.asarray(codes)
+    kinds = pd.Categorical(resolved["kind"].to_numpy(), categories=[COUNTRY, AGENCY, NON_STATE])
     return pd.DataFrame(
         {
-            "state": resolved["state"].to_numpy()[positions],
-            "kind": resolved["kind"].to_numpy()[positions],
+            "state": pd.array(resolved["state"], dtype="Int64").take(positions),
+            "kind": kinds.take(positions),
         },
         index=values.index,
-    ).astype({"state": "Int64", "kind": "string"})
+    )
 
 
 def icews_actor_states(names: pd.Series, tables: ActorTables) -> pd.DataFrame:

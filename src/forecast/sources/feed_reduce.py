@@ -61,21 +61,27 @@ def feed_events(
 ) -> pd.DataFrame:
     """The feed-event frame (`FEED_EVENT_COLUMNS`) from an adapter's parsed columns;
     `source` and `target` are (state, kind) frames from forecast.sources.feed_actors."""
-    return pd.DataFrame(
+
+    def column(values: pd.Series) -> pd.Series:
+        # Text stays in its own (often Arrow) storage: no Python string per row.
+        return values.reset_index(drop=True)
+
+    frame = pd.DataFrame(
         {
             "_row": np.arange(1, len(code) + 1) if rows is None else rows.to_numpy(),
-            "_file": file if isinstance(file, str) else file.to_numpy(),
             "date": when.to_numpy(dtype="datetime64[ns]"),
-            "_raw_date": raw_date.to_numpy(),
-            "code": code.to_numpy(),
+            "_raw_date": column(raw_date),
+            "code": column(code),
             "source_state": source["state"].to_numpy(),
-            "source_kind": source["kind"].to_numpy(),
-            "source_actor": source_actor.to_numpy(),
+            "source_kind": pd.Categorical(source["kind"]),
+            "source_actor": column(source_actor),
             "target_state": target["state"].to_numpy(),
-            "target_kind": target["kind"].to_numpy(),
-            "target_actor": target_actor.to_numpy(),
+            "target_kind": pd.Categorical(target["kind"]),
+            "target_actor": column(target_actor),
         }
     ).astype({"source_state": "Int64", "target_state": "Int64"})
+    frame.insert(1, "_file", file if isinstance(file, str) else file.to_numpy())
+    return frame
 
 
 def reduce_file(path: Path, events: pd.DataFrame, rules: FeedRules, *, source: str) -> FeedResult:
@@ -158,8 +164,10 @@ class _Mapped:
     between: np.ndarray
     src: np.ndarray
     tgt: np.ndarray
-    src_kind: np.ndarray
-    tgt_kind: np.ndarray
+    src_agency: np.ndarray
+    tgt_agency: np.ndarray
+    src_country: np.ndarray
+    tgt_country: np.ndarray
     when: np.ndarray
 
 
@@ -173,8 +181,10 @@ def _mapped(events: pd.DataFrame, rules: FeedRules) -> _Mapped:
         between=table["between"].to_numpy()[safe],
         src=events["source_state"].to_numpy(dtype="float64", na_value=np.nan),
         tgt=events["target_state"].to_numpy(dtype="float64", na_value=np.nan),
-        src_kind=events["source_kind"].to_numpy(dtype=object),
-        tgt_kind=events["target_kind"].to_numpy(dtype=object),
+        src_agency=(events["source_kind"] == AGENCY).to_numpy(dtype=bool),
+        tgt_agency=(events["target_kind"] == AGENCY).to_numpy(dtype=bool),
+        src_country=(events["source_kind"] == COUNTRY).to_numpy(dtype=bool),
+        tgt_country=(events["target_kind"] == COUNTRY).to_numpy(dtype=bool),
         when=events["date"].to_numpy(dtype="datetime64[ns]"),
     )
 
@@ -186,10 +196,8 @@ def _row_rules(
     dated = ~np.isnat(m.when)
     inside = (m.when >= np.datetime64(span[0], "ns")) & (m.when <= np.datetime64(span[1], "ns"))
     year = np.where(dated, m.when.astype("datetime64[Y]").astype(int) + 1970, 0)
-    agencies_only = (m.between == "state_agencies") & (
-        (m.src_kind != AGENCY) | (m.tgt_kind != AGENCY)
-    )
-    bare_target = (m.tgt_kind == COUNTRY) & (m.action != "clash")
+    agencies_only = (m.between == "state_agencies") & ~(m.src_agency & m.tgt_agency)
+    bare_target = m.tgt_country & (m.action != "clash")
     consented, consent_reason = _consented(rules, m.src, m.tgt, year, bare_target)
     scheme = rules.scheme.upper()
     rules_in_order = [
@@ -246,7 +254,7 @@ def reduce_feed(
         m.hostility[kept],
         m.src[kept],
         m.tgt[kept],
-        m.tgt_kind[kept],
+        m.tgt_agency[kept],
         source,
     )
     quarantine = _quarantine(events, failures, reason_index, consent_reason, source=source)
@@ -259,8 +267,8 @@ def reduce_feed(
             events, lost_positions, group_of_row[lost], rejected_groups, source
         )
         quarantine = concat_quarantine([quarantine, lost_records])
-    country_src = np.where(m.src_kind == COUNTRY, m.src, np.nan)
-    country_tgt = np.where(m.tgt_kind == COUNTRY, m.tgt, np.nan)
+    country_src = np.where(m.src_country, m.src, np.nan)
+    country_tgt = np.where(m.tgt_country, m.tgt, np.nan)
     return FeedResult(
         source=source,
         incidents=incidents,
@@ -324,7 +332,7 @@ def _incidents(
     hostility: np.ndarray,
     src: np.ndarray,
     tgt: np.ndarray,
-    tgt_kind: np.ndarray,
+    agency_target: np.ndarray,
     source: str,
 ) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
     """One incident per (day, initiator, target, action), with the number of reports.
@@ -341,7 +349,7 @@ def _incidents(
             "target": target,
             "action": action.astype(str),
             "hostility": hostility.astype(np.int64),
-            "agency_target": (tgt_kind == AGENCY) | undirected,
+            "agency_target": agency_target | undirected,
         }
     )
     keys = ["date", "initiator", "target", "action"]
@@ -400,29 +408,33 @@ def _quarantine(
     *,
     source: str,
 ) -> pd.DataFrame:
-    """One record per rejected row, naming its first failed rule."""
-    parts = []
-    for index, (_mask, column, values, reason) in enumerate(failures):
-        chosen = np.flatnonzero(reason_index == index)
-        if not len(chosen):
-            continue
-        text = consent_reason[chosen] if reason is None else reason
-        parts.append(
-            pd.DataFrame(
-                {
-                    "source": source,
-                    "file": events["_file"].to_numpy()[chosen],
-                    "row": pd.array(events["_row"].to_numpy()[chosen], dtype="Int64"),
-                    "column": column,
-                    "value": pd.array(values.to_numpy()[chosen].astype(object), dtype="string"),
-                    "reason": text,
-                }
-            )
-        )
-    if not parts:
+    """One record per rejected row, naming its first failed rule, in row order.
+
+    Built as one frame by positions (no concatenation and re-sort), because a feed file of
+    millions of rows quarantines most of them.
+    """
+    rejected = np.flatnonzero(reason_index >= 0)
+    if not len(rejected):
         return empty_quarantine()
-    return concat_quarantine(parts)[QUARANTINE_COLUMNS].astype(
-        {"source": "string", "file": "string", "column": "string", "reason": "string"}
+    rule = reason_index[rejected]
+    columns = np.array([column for _, column, _, _ in failures], dtype=object)
+    reasons = np.array([reason or "" for _, _, _, reason in failures], dtype=object)[rule]
+    reasons = np.where(reasons == "", consent_reason[rejected], reasons)
+    value = pd.Series(pd.NA, index=range(len(rejected)), dtype="string")
+    for index, (_, _, values, _) in enumerate(failures):
+        chosen = rule == index
+        if chosen.any():
+            value[chosen] = values.iloc[rejected[chosen]].astype("string").to_numpy()
+    return pd.DataFrame(
+        {
+            "source": pd.array(np.full(len(rejected), source, dtype=object), dtype="string"),
+            "file": pd.array(events["_file"].to_numpy()[rejected], dtype="string"),
+            "row": pd.array(events["_row"].to_numpy()[rejected], dtype="Int64"),
+            "column": pd.array(columns[rule], dtype="string"),
+            "value": value.array,
+            "reason": pd.array(reasons, dtype="string"),
+        },
+        columns=QUARANTINE_COLUMNS,
     )
 
 
