@@ -9,8 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from forecast import ingest
+from forecast.cli import app
 from forecast.config import load_params
 
 from .conftest import REPO_ROOT
@@ -92,3 +94,10 @@ def test_fetch_manifest_records_each_feed_file(project: Path) -> None:
     entry = manifest["feeds"]["icews_fixture"]
     assert entry["path"].endswith("icews_native.tab")
     assert len(entry["md5"]) == 32
+
+
+def test_sources_command_lists_each_feed_and_where_it_was_found(project: Path) -> None:
+    result = CliRunner().invoke(app, ["data", "sources"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "feed (icews)" in result.output
+    assert "icews_fixture:" in result.output and "icews_native.tab" in result.output

@@ -24,7 +24,7 @@ from forecast.ingest import IngestReport, plan_sources, run_ingest
 from forecast.paths import INCIDENTS_DIR, INCIDENTS_FILE, MANIFEST_FILE, QUARANTINE_FILE
 from forecast.provenance import provenance_of
 from forecast.sources.base import SourceResult
-from forecast.sources.feeds import is_feed_mapping, load_feed_spec, read_feed
+from forecast.sources.feeds import is_feed_mapping, load_feed_spec, locate_feed_path, read_feed
 from forecast.sources.handcoded import handcoded_files
 from forecast.sources.locate import SOURCE_FILES, locate_source
 from forecast.sources.tabular import load_mapping, mapping_from_pairs, read_tabular
@@ -71,6 +71,14 @@ def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
         f"[green]{len(files)} file(s)[/]" if files else "[red]none[/]",
     )
     where.append(f"handcoded: {INCIDENTS_DIR}")
+    for feed in params.data.feeds:
+        try:
+            found = f"{feed.name}: {locate_feed_path(feed.name, feed.file, params.data)}"
+            status = "[green]found[/]"
+        except ForecastError as exc:
+            found, status = str(exc), "[red]not found[/]"
+        table.add_row(feed.name, f"feed ({feed.format})", feed.file, status)
+        where.append(found)
     console.print(table)
     for line in where:
         console.print(line, soft_wrap=True, highlight=False, markup=False)
