@@ -443,3 +443,18 @@ def test_check_file_with_a_bad_feed_file_says_so_in_one_line(tmp_path: Path) -> 
     assert result.returncode == 1
     assert "not a GDELT 2.0 export" in result.stderr + result.stdout
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_folder_of_yearly_files_is_one_feed(tmp_path: Path) -> None:
+    lines = (FEEDS / "icews_native.tab").read_text().splitlines(keepends=True)
+    folder = tmp_path / "icews"
+    folder.mkdir()
+    (folder / "events.2018a.tab").write_text("".join(lines[:11]))
+    (folder / "events.2018b.tab").write_text("".join([lines[0], *lines[11:]]))
+    whole = read("icews", "icews_native.tab")
+    split = read("icews", str(folder), gap_days=3)
+    assert split.rows_read == 20
+    assert split.rows_kept + split.rows_quarantined == 20
+    assert len(split.files) == 2
+    assert sorted(split.incidents["incident_id"]) == sorted(whole.incidents["incident_id"])
+    assert split.windows and split.windows[0][0] == date(2018, 2, 24)

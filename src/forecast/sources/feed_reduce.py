@@ -475,8 +475,8 @@ def merge_windows(windows: list[tuple[date, date]]) -> list[tuple[date, date]]:
 
 
 def combine_feed(results: list[FeedResult], source: str) -> FeedResult:
-    """One result from a feed's several files: incidents of one event reported in two files on
-    the same day stay two incidents only if they differ in dyad or action."""
+    """One result from a feed's several files (e.g. yearly files); their windows merge. Files
+    that overlap in time may give one incident id twice: it is kept once."""
     combined = combine(results, source)
     incidents = combined.incidents
     if len(results) > 1 and len(incidents):

@@ -28,7 +28,7 @@ COLUMNS = (
 )
 
 
-def read_feed_table(path: Path, columns: tuple[str, ...], **options: object) -> pd.DataFrame:
+def read_feed_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """Read the needed columns of a tab-separated feed file as text, with one-line errors."""
     path = Path(path)
     if not path.is_file():
@@ -44,8 +44,7 @@ def read_feed_table(path: Path, columns: tuple[str, ...], **options: object) -> 
             quoting=3,
             keep_default_na=False,
             na_values=["", "NA"],
-            usecols=options.pop("usecols", lambda name: name in wanted),  # type: ignore[arg-type]
-            **options,  # type: ignore[arg-type]
+            usecols=lambda name: name in wanted,
         )
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
