@@ -81,6 +81,8 @@ def read_icews_tkg(
 ) -> FeedResult:
     """A slice as feed incidents; rows are counted over its three splits."""
     path = Path(path)
+    if not path.exists():
+        raise DataFileError(path, "file or folder not found")
     members = _members(path)
     missing = [name for name in (*NAME_TABLES, "train.txt") if name not in members]
     if missing:
