@@ -85,7 +85,7 @@ def test_each_source_declares_its_own_coverage_end(
     ingest.run_ingest(_fixture_params())
     coverage = json.loads((project / "data/interim/sources.json").read_text())["coverage"]
     assert coverage["mie"]["end"] == "2014-12-31"
-    assert coverage["cow_mid"] == {"start": "1992-01-01", "end": "2014-12-31"}
+    assert coverage["cow_mid"] == {"start": "1992-01-01", "end": "2014-12-31", "systematic": True}
     assert coverage["handcoded"]["end"] == "2024-12-31"
 
 

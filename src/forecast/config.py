@@ -122,6 +122,20 @@ class BacktestParams(_Section):
     calibration_bins: int = Field(10, ge=2)
 
 
+class RecordAgeParams(_Section):
+    """Forecasting across a gap: the record ages (whole years) models are trained and scored
+    at, and the horizons the backtest by record age scores."""
+
+    ages: list[int] = [0, 1, 2, 5, 10]
+    horizons: list[int] = [7, 30]
+
+    @model_validator(mode="after")
+    def _today_is_a_band(self) -> RecordAgeParams:
+        if 0 not in self.ages or any(age < 0 for age in self.ages):
+            raise ValueError("record_age.ages must include 0 and hold no negative age")
+        return self
+
+
 class HistGBParams(_Section):
     max_iter: int = 200
     learning_rate: float = 0.05
@@ -187,6 +201,7 @@ class Params(_Section):
     episodes: EpisodeParams = EpisodeParams()
     features: FeatureParams = FeatureParams()
     backtest: BacktestParams = BacktestParams()
+    record_age: RecordAgeParams = RecordAgeParams()
     models: ModelParams = ModelParams()
     train: TrainParams = TrainParams()
     tracking: TrackingParams = TrackingParams()

@@ -38,7 +38,11 @@ OPTIONAL_FIELDS = (
     "dispute_id",
     "notes",
     "incident_id",
+    "answers",
+    "context",
 )
+_TRUE_WORDS = {"true", "yes", "1", "y"}
+_FALSE_WORDS = {"false", "no", "0", "n", ""}
 
 
 @lru_cache(maxsize=4096)
@@ -64,6 +68,12 @@ class Incident:
     target_kind: str = "state"
     # Confrontation the incident belongs to, so earlier events of it count as its history.
     dispute_id: str | None = None
+    # The day of the target's use of force against the initiator that this incident answers:
+    # a known event, even where the systematic record has ended.
+    answers: pd.Timestamp | None = None
+    # The analyst vouches for the days before the incident: the incidents given (earlier rows,
+    # `answers`) are all the target's recent force against the initiator, so none means none.
+    context_known: bool = False
 
     @property
     def initiator_name(self) -> str:
@@ -103,6 +113,8 @@ class Incident:
             "target_kind": self.target_kind,
             "dispute_id": self.dispute_id,
             "notes": self.notes,
+            "answers": self.answers.date().isoformat() if self.answers is not None else None,
+            "context_known": self.context_known,
         }
 
 
@@ -123,10 +135,11 @@ def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
     if initiator == target:
         raise ForecastError(f"{where}: initiator and target are the same country ({initiator})")
     hostility = _hostility(record["hostility"], where)
+    day = _day(record["date"], where)
     return Incident(
         initiator=initiator,
         target=target,
-        date=_day(record["date"], where),
+        date=day,
         action=_action(record["action"], where),
         hostility=hostility,
         fatalities_initiator=_fatalities(record.get("fatalities_initiator"), "initiator", where),
@@ -135,6 +148,8 @@ def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
         incident_id=None if _blank(record.get("incident_id")) else str(record["incident_id"]),
         target_kind=_target_kind(record.get("target_kind"), where),
         dispute_id=None if _blank(record.get("dispute_id")) else str(record["dispute_id"]),
+        answers=_answers(record.get("answers"), day, where),
+        context_known=_yes_no(record.get("context"), "context", where),
     )
 
 
@@ -221,6 +236,29 @@ def _day(value: Any, where: str) -> pd.Timestamp:
     if stamp is pd.NaT or pd.isna(stamp):
         raise ForecastError(f"{where}, date: {text!r} is not a date (write it as YYYY-MM-DD)")
     return stamp.normalize().tz_localize(None) if stamp.tzinfo else stamp.normalize()
+
+
+def _answers(value: Any, day: pd.Timestamp, where: str) -> pd.Timestamp | None:
+    """The day of the strike this incident answers, if the user gave one (before its own)."""
+    if _blank(value):
+        return None
+    answered = _day(value, f"{where}, answers")
+    if answered >= day:
+        raise ForecastError(
+            f"{where}, answers: {answered.date()} is not before the incident's day {day.date()}"
+        )
+    return answered
+
+
+def _yes_no(value: Any, field: str, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = "" if _blank(value) else str(value).strip().lower()
+    if text in _TRUE_WORDS:
+        return True
+    if text in _FALSE_WORDS:
+        return False
+    raise ForecastError(f"{where}, {field}: {value!r} is not yes or no")
 
 
 def _action(value: Any, where: str) -> str:
