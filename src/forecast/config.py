@@ -67,7 +67,7 @@ class FeedParams(_Section):
     labels: str | None = None
     # Extend the history that features and forecasts read (with the feed's coverage windows).
     history: bool = True
-    # Let the feed's own events be triggers and labels for training (ADR 0006): off by default.
+    # Let the feed's own events be triggers and labels for training (ADR 0007): off by default.
     triggers: bool = False
 
     @model_validator(mode="after")

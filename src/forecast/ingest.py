@@ -279,7 +279,7 @@ def sources_record(report: IngestReport) -> dict[str, object]:
         "sources": {r.source: r.summary() for r in report.results},
         "coverage": report.coverage,
         "missing_sources": sorted(report.plan.missing),
-        # Event feeds: whether each may extend history, and be triggers (ADR 0006).
+        # Event feeds: whether each may extend history, and be triggers (ADR 0007).
         "feeds": {
             feed.name: {"format": feed.format, "history": feed.history, "triggers": feed.triggers}
             for feed in report.params_feeds
