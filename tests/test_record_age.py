@@ -406,3 +406,31 @@ def test_a_record_older_than_every_band_says_so(aged_forecaster) -> None:
     forecast = aged_forecaster.predict(_incident("2016-06-01"))
     assert forecast.record["beyond_oldest_band"] is True
     assert any("older than the oldest gap" in c for c in forecast.caveats)
+
+
+def test_a_feed_used_as_history_extends_the_record_but_makes_no_trigger() -> None:
+    params = validated_params(
+        {
+            "data": {
+                "feeds": [
+                    {
+                        "name": "icews18",
+                        "format": "icews_tkg",
+                        "file": "event_feeds/icews18_tkg.zip",
+                        "time": {"origin": "2018-01-01", "per_day": 24},
+                    }
+                ]
+            }
+        },
+        "test",
+    )
+    assert "icews18" in params.data.history_sources
+    assert "icews18" not in params.data.trigger_sources
+    coverage = {
+        "mie": SourceCoverage("mie", ((date(1816, 1, 1), date(2014, 12, 31)),)),
+        "icews18": coverage_from_record(
+            "icews18", {"windows": [["2018-01-01", "2018-10-31"]], "systematic": True}
+        ),
+    }
+    end = actual_record_end(np.array([day("2024-01-16")]), coverage)
+    assert end[0] == day("2018-11-01")

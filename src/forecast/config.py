@@ -99,6 +99,19 @@ class DataParams(_Section):
             raise ValueError(f"data.feeds: name(s) {', '.join(taken)} used twice")
         return self
 
+    @property
+    def trigger_sources(self) -> list[str]:
+        """Sources whose events are triggers and answers in training: the model sources and
+        the feeds switched to `triggers: true` (ADR 0007)."""
+        return [*self.model_sources, *(f.name for f in self.feeds if f.triggers)]
+
+    @property
+    def history_sources(self) -> list[str]:
+        """Sources whose events make the history features read: the trigger sources and the
+        feeds with `history: true`, each within its declared coverage (forecast.record)."""
+        extra = [f.name for f in self.feeds if f.history and f.name not in self.trigger_sources]
+        return [*self.trigger_sources, *extra]
+
 
 class EpisodeParams(_Section):
     horizons: list[int] = [7, 30, 90, 365]

@@ -56,7 +56,7 @@ def _record_models(params: Params, episodes: pd.DataFrame) -> RecordAgeModels:
     from forecast.record import read_source_coverage
 
     incidents = select_model_sources(
-        read_table(INCIDENTS_FILE, "forecast data ingest"), params.data.model_sources
+        read_table(INCIDENTS_FILE, "forecast data ingest"), params.data.history_sources
     )
     covariates = pd.read_parquet(COVARIATES_FILE) if COVARIATES_FILE.exists() else None
     return fit_record_models(
