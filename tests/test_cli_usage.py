@@ -16,7 +16,7 @@ from .conftest import REPO_ROOT, run_forecast
 
 NUMBERS = (int, float)
 # Values for required arguments, so that the option under test is the only thing wrong.
-PLACEHOLDERS = {"first": "IRN", "second": "PAK", "path": "incidents.csv"}
+PLACEHOLDERS = {"first": "IRN", "second": "PAK", "path": "incidents.csv", "feed": "icews14"}
 
 
 def _leaves(

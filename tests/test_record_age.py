@@ -47,8 +47,9 @@ def day(text: str) -> int:
 
 def test_record_end_is_the_trigger_day_while_the_record_observes_the_day_before() -> None:
     spans = observed_spans([SourceCoverage("mie", ((date(1816, 1, 1), date(2014, 12, 31)),))])
-    days = np.array([day("2014-06-01"), day("2015-01-01"), day("2024-01-16")])
-    ends = record_end_days(days, spans)
+    ends = record_end_days(
+        np.array([day("2014-06-01"), day("2015-01-01"), day("2024-01-16")]), spans
+    )
     assert list(ends) == [day("2014-06-01"), day("2015-01-01"), day("2015-01-01")]
 
 
@@ -109,9 +110,9 @@ def test_a_cut_record_gives_the_truncated_worlds_features_at_its_end_plus_the_ag
         later, events, None, PARAMS, HORIZONS, record_end=np.full(len(later), cut_day)
     ).set_index("episode_id")
     truncated = events[events["date"] < cut]
-    at_cut = build_features(
-        later.assign(date=cut), truncated, None, PARAMS, HORIZONS
-    ).set_index("episode_id")
+    at_cut = build_features(later.assign(date=cut), truncated, None, PARAMS, HORIZONS).set_index(
+        "episode_id"
+    )
 
     compared = [c for c in aware.columns if not c.startswith(DAY_DEPENDENT)]
     pd.testing.assert_frame_equal(aware[compared], at_cut[compared])
@@ -301,3 +302,135 @@ def test_labels_resolved_after_an_origin_change_nothing_forecast_at_it() -> None
     after = _origin_forecasts(split, flipped, tables, params, ages, horizons)
     for key, values in before["proba"].items():
         np.testing.assert_array_equal(values, after["proba"][key], err_msg=str(key))
+
+
+# ---- forecasts that say how old their record is ---------------------------------------------
+
+# The random world's state codes as real COW codes, so forecasts can name the countries.
+REAL_CODES = {20: 2, 30: 20, 40: 200, 50: 220, 60: 255, 70: 365, 80: 630, 90: 770}
+REAL_CODES |= {code + 5: real + 1 for code, real in REAL_CODES.items()}
+
+
+@pytest.fixture(scope="module")
+def aged_forecaster():
+    """A forecaster over a random world whose systematic record ends on 31 December 2001."""
+    from forecast.models.record_bands import fit_record_models
+    from forecast.models.ridge_logit import RidgeLogit
+    from forecast.predict import Forecaster
+    from forecast.predict.history import NEW_SOURCE, KeptHistoryFeatures
+    from forecast.predict.record_view import RecordView
+
+    incidents = random_incidents(6_000, seed=21, n_states=8, years=12)
+    for side in ("initiator", "target"):
+        incidents[side] = incidents[side].map(REAL_CODES).astype("int64")
+    incidents = incidents[incidents["initiator"] != incidents["target"]].reset_index(drop=True)
+    params = validated_params(
+        {"episodes": {"horizons": [7, 30, 90, 365]}, "record_age": {"ages": [0, 2, 5, 10]}}, "t"
+    )
+    coverage = {"test": SourceCoverage("test", ((date(1990, 1, 1), date(2001, 12, 31)),))}
+    episodes = build_episodes(incidents, params.episodes, {"test": date(2001, 12, 31)})
+    events = force_events(incidents)
+    features = build_features(episodes, events, None, params.features, params.episodes.horizons)
+    champion = RidgeLogit(params.episodes.horizons, name="champion-logit").fit(features, episodes)
+    record = RecordView(
+        coverage=coverage,
+        models=fit_record_models(incidents, episodes, None, coverage, params),
+        skill={},
+    )
+    return Forecaster(
+        likelihood_model=champion,
+        timing_model=None,
+        history_events=events,
+        covariates=None,
+        episodes=episodes,
+        features=features,
+        provenance=provenance_of(incidents),
+        params=params,
+        coverage={"test": date(2001, 12, 31)},
+        model_version="test",
+        feature_builder=KeptHistoryFeatures(
+            events, coverage={"test": date(2001, 12, 31)}, selective_sources={NEW_SOURCE}
+        ),
+        event_builder=force_events,
+        record=record,
+    )
+
+
+def _incident(day: str, **extra: object):
+    from forecast.predict import parse_incident
+
+    return parse_incident(
+        {"initiator": 630, "target": 770, "date": day, "action": "attack", "hostility": 4} | extra
+    )
+
+
+def test_a_forecast_inside_the_record_uses_the_champion(aged_forecaster) -> None:
+    forecast = aged_forecaster.predict(_incident("2000-06-01"))
+    assert forecast.record["age_days"] == 0
+    assert forecast.record["model"] == "champion"
+    assert forecast.record["record_end"] == "2000-05-31"
+
+
+def test_a_forecast_after_the_record_says_its_age_and_uses_its_band(aged_forecaster) -> None:
+    forecast = aged_forecaster.predict(_incident("2010-06-01"))
+    record = forecast.record
+    assert record["record_end"] == "2001-12-31"
+    assert record["age_years"] == pytest.approx(8.42, abs=0.01)
+    assert (record["band_years"], record["model"], record["context"]) == (10, "logit", False)
+    band = aged_forecaster.record.models.model(8.42, context=False)
+    values = pd.DataFrame([forecast.features])[band.feature_names_]
+    expected = band.predict_proba(values).iloc[0][30]
+    assert forecast.horizons[30]["p"] == pytest.approx(expected, abs=1e-6)
+    assert any("record ends on 31 December 2001" in c for c in forecast.caveats)
+    assert all("0 here" not in d["text"] or "record's end" in d["text"] for d in forecast.drivers)
+
+
+def test_a_strike_the_incident_answers_is_a_known_fact_after_the_record(aged_forecaster) -> None:
+    plain = aged_forecaster.predict(_incident("2010-06-01"))
+    answered = aged_forecaster.predict(_incident("2010-06-01", answers="2010-05-30"))
+    assert answered.features["is_response_7d"] == 1 and plain.features["is_response_7d"] == 0
+    assert answered.record["model"] == "logit+context"
+    assert answered.record["context"] is True
+
+
+def test_an_earlier_row_of_the_batch_is_a_known_fact_after_the_record(aged_forecaster) -> None:
+    from forecast.predict import Incident
+
+    counter = Incident(770, 630, pd.Timestamp("2010-05-28"), action="attack", hostility=4)
+    strike, reply = aged_forecaster.predict_many([counter, _incident("2010-06-01")])
+    assert reply.features["is_response_7d"] == 1
+    assert reply.record["context"] is True and strike.record["context"] is False
+
+
+def test_a_record_older_than_every_band_says_so(aged_forecaster) -> None:
+    forecast = aged_forecaster.predict(_incident("2016-06-01"))
+    assert forecast.record["beyond_oldest_band"] is True
+    assert any("older than the oldest gap" in c for c in forecast.caveats)
+
+
+def test_a_feed_used_as_history_extends_the_record_but_makes_no_trigger() -> None:
+    params = validated_params(
+        {
+            "data": {
+                "feeds": [
+                    {
+                        "name": "icews18",
+                        "format": "icews_tkg",
+                        "file": "event_feeds/icews18_tkg.zip",
+                        "time": {"origin": "2018-01-01", "per_day": 24},
+                    }
+                ]
+            }
+        },
+        "test",
+    )
+    assert "icews18" in params.data.history_sources
+    assert "icews18" not in params.data.trigger_sources
+    coverage = {
+        "mie": SourceCoverage("mie", ((date(1816, 1, 1), date(2014, 12, 31)),)),
+        "icews18": coverage_from_record(
+            "icews18", {"windows": [["2018-01-01", "2018-10-31"]], "systematic": True}
+        ),
+    }
+    end = actual_record_end(np.array([day("2024-01-16")]), coverage)
+    assert end[0] == day("2018-11-01")

@@ -62,7 +62,14 @@ def modelled_incidents(params_path: Path) -> tuple[pd.DataFrame, object]:
     """The incident table restricted to params' model sources, with the params."""
     params = load_params(params_path)
     incidents = read_table(paths.INCIDENTS_FILE, "forecast data ingest")
-    return select_model_sources(incidents, params.data.model_sources), params
+    return select_model_sources(incidents, params.data.trigger_sources), params
+
+
+def history_incidents(params_path: Path) -> tuple[pd.DataFrame, object]:
+    """The incidents history features read (trigger sources plus feeds used as history)."""
+    params = load_params(params_path)
+    incidents = read_table(paths.INCIDENTS_FILE, "forecast data ingest")
+    return select_model_sources(incidents, params.data.history_sources), params
 
 
 @app.command("build")

@@ -11,7 +11,7 @@ from rich.table import Table
 from tqdm import tqdm
 
 from forecast import files, paths
-from forecast.commands.episodes import ParamsOption, modelled_incidents, read_coverage, read_table
+from forecast.commands.episodes import ParamsOption, history_incidents, read_coverage, read_table
 from forecast.config import load_params
 from forecast.episodes import day_numbers, force_events
 from forecast.features import TRIGGER_COLUMNS, build_features, feature_markdown, feature_table
@@ -27,7 +27,7 @@ console = Console()
 def build(params_path: Path = ParamsOption) -> None:
     """Write data/processed/features.parquet: one row per episode, one column per feature."""
     started = time.perf_counter()
-    incidents, params = modelled_incidents(params_path)
+    incidents, params = history_incidents(params_path)
     triggers = read_table(paths.EPISODES_FILE, "forecast episodes build")[
         [*TRIGGER_COLUMNS, "target_kind"]
     ]

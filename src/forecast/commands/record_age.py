@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from forecast import paths
-from forecast.commands.episodes import modelled_incidents, read_table
+from forecast.commands.episodes import history_incidents, read_table
 from forecast.errors import DataFileError
 from forecast.files import read_parquet
 
@@ -39,7 +39,7 @@ def backtest(
     from forecast.provenance import provenance_of
     from forecast.record import read_source_coverage
 
-    incidents, params = modelled_incidents(params_file)
+    incidents, params = history_incidents(params_file)
     episodes = read_table(paths.EPISODES_FILE, "forecast episodes build")
     covariates = (
         read_parquet(paths.COVARIATES_FILE, "forecast data ingest")

@@ -57,7 +57,7 @@ def _record_models(params: Params, episodes: pd.DataFrame) -> RecordAgeModels:
     from forecast.record import read_source_coverage
 
     incidents = select_model_sources(
-        read_table(INCIDENTS_FILE, "forecast data ingest"), params.data.model_sources
+        read_table(INCIDENTS_FILE, "forecast data ingest"), params.data.history_sources
     )
     covariates = (
         read_parquet(COVARIATES_FILE, "forecast data ingest") if COVARIATES_FILE.exists() else None

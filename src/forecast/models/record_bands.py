@@ -20,7 +20,7 @@ import pandas as pd
 
 from forecast.config import Params
 from forecast.errors import ForecastError
-from forecast.models.ridge_logit import RidgeLogit
+from forecast.models.ridge_logit import DEFAULT_C, RidgeLogit
 from forecast.record import SourceCoverage
 from forecast.record_age import RecordHistory
 
@@ -38,13 +38,23 @@ def band_model_name(context: bool) -> str:
 
 
 def band_logit(
-    horizons: Sequence[int], age: int, context: bool, *, with_covariance: bool = True
+    horizons: Sequence[int],
+    age: int,
+    context: bool,
+    *,
+    with_covariance: bool = True,
+    C: float = DEFAULT_C,
 ) -> RidgeLogit:
     """A fresh logit for one band: at age 0 the record holds the recent days, so both readings
     use every feature; beyond it the plain model leaves the recent-days flags out."""
     pattern = None if context or age == 0 else WITHOUT_CONTEXT
-    name = f"{band_model_name(context)}@{age}y"
-    return RidgeLogit(horizons, name=name, column_pattern=pattern, with_covariance=with_covariance)
+    return RidgeLogit(
+        horizons,
+        name=f"{band_model_name(context)}@{age}y",
+        column_pattern=pattern,
+        with_covariance=with_covariance,
+        C=C,
+    )
 
 
 def nearest_band(ages: Sequence[int], age_years: float) -> int:

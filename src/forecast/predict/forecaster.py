@@ -571,10 +571,10 @@ def _coverage_of(coverage: Mapping[str, Any], modelled: pd.DataFrame) -> dict[st
 
 
 def _modelled_incidents(incidents: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """The incidents the models were trained on, selected as the episodes stage selects them."""
+    """The history the models' features were read from, selected as the features stage does."""
     from forecast.episodes import select_model_sources
 
-    modelled = select_model_sources(incidents, params.data.model_sources)
+    modelled = select_model_sources(incidents, params.data.history_sources)
     return modelled if len(modelled) else incidents
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from forecast.models.record_bands import RecordAgeModels, band_model_name
 from forecast.record import DAYS_PER_YEAR, SourceCoverage, day_to_date, selective_sources
 from forecast.record_age import actual_record_end
+from forecast.wording import readable_date
 
 SKILL_HORIZON = 30
 
@@ -146,3 +147,26 @@ def age_text(choice: RecordChoice) -> str:
 
 def record_end_timestamp(choice: RecordChoice) -> pd.Timestamp:
     return pd.Timestamp(day_to_date(choice.end_day - 1))
+
+
+def record_text(record: dict[str, Any]) -> str:
+    """One line on the record a forecast stands on: its end, its age, the model that served."""
+    systematic = [s["source"] for s in record["sources"] if s["systematic"]]
+    text = (
+        f"Record: {', '.join(systematic) or 'no systematic source'} to "
+        f"{readable_date(record['record_end'])}"
+    )
+    if record["age_days"] <= 0:
+        return text + " (reaches the incident's day); model: the champion"
+    reading = "with the analyst's recent facts" if record["context"] else "without recent facts"
+    text += (
+        f", {record['age_years']:.1f} years before the incident; model: "
+        f"{record['model']} trained across a {record['band_years']}-year gap ({reading})"
+    )
+    skill = record.get("skill")
+    if skill and skill.get("bss") is not None:
+        text += (
+            f"; backtest at that age: ROC AUC {skill['roc_auc']:.2f}, Brier skill "
+            f"{skill['bss']:+.2f} ({skill['horizon']} days, {skill['subset'].replace('_', ' ')})"
+        )
+    return text

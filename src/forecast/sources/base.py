@@ -77,18 +77,25 @@ class SourceResult:
     # False for a source that codes selected events (hand-coded files): its silences say
     # nothing, so it never extends the systematic record (forecast.record).
     systematic: bool = True
+    # Event feeds also say which stretches they observed inside start-end: the gaps between
+    # them are unknown, not quiet (None: the whole of start-end).
+    windows: list[tuple[date, date]] | None = None
 
     @property
     def coverage(self) -> dict[str, date | None]:
         return {"start": self.coverage_start, "end": self.coverage_end}
 
     def coverage_record(self) -> dict[str, object]:
-        """The coverage as sources.json holds it: ISO start and end, and whether systematic."""
-        return {
+        """The coverage as sources.json holds it: ISO start and end, the observed windows when
+        the source declares them (event feeds), and whether it is systematic."""
+        record: dict[str, object] = {
             "start": self.coverage_start.isoformat() if self.coverage_start else None,
             "end": self.coverage_end.isoformat() if self.coverage_end else None,
-            "systematic": self.systematic,
         }
+        if self.windows is not None:
+            record["windows"] = [[a.isoformat(), b.isoformat()] for a, b in self.windows]
+        record["systematic"] = self.systematic
+        return record
 
     def summary(self) -> dict[str, object]:
         """The JSON-ready record that ingest writes to sources.json."""
