@@ -203,6 +203,9 @@ def test_a_stale_bundle_falls_back_to_the_registry(project: Path, monkeypatch) -
 
     monkeypatch.setattr(tracking, "load_champion", lambda kind, params: f"registry {kind}")
     monkeypatch.setattr(tracking, "champion_version", lambda kind, params: f"{kind} v9")
+    # No real registry either: opening one here would leave mlflow pointed at this folder's
+    # store for later tests in the same process.
+    monkeypatch.setattr(tracking, "load_record_models", lambda run_id, params: None)
     champions = load_champions(Params(), "other data", root=project)
     assert (champions.source, champions.likelihood, champions.timing) == (
         "registry",
