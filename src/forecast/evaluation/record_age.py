@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -71,7 +71,97 @@ class RecordAgeResult:
     forecasts: pd.DataFrame
     ages: tuple[int, ...]
     seconds: float = 0.0
-    fit_seconds: dict[str, float] = field(default_factory=dict)
+
+
+Forecasts = dict[tuple[int, int], dict[str, np.ndarray]]
+
+
+def _cutoff(split: Split, age: int) -> pd.Timestamp:
+    """The end of what a forecaster at this origin knew with its record `age` years old."""
+    return split.cutoff - pd.DateOffset(years=age)
+
+
+def _todays_forecasts(
+    cutoff: pd.Timestamp,
+    targets: list[tuple[Split, int]],
+    episodes: pd.DataFrame,
+    tables: AgeTables,
+    params: Params,
+    horizons: tuple[int, ...],
+) -> Forecasts:
+    """Today's logit and the base rate, fitted once at a cutoff and scored for every (origin,
+    age) whose record ends there: the naive reading at each age, and both readings at age 0.
+
+    Origin O at age g and origin O - g at age 0 learn from the same labels, so the fit is
+    shared rather than repeated for each age.
+    """
+    with threadpool_limits(1):
+        train = censor_at(episodes, cutoff, horizons)
+        rows = train.index.to_numpy()
+        today = tables.aware[0]
+        base = TrailingBaseRate(horizons, years=params.models.base_rate_years)
+        base.fit(today.iloc[rows], train)
+        logit = band_logit(horizons, 0, False, with_covariance=False).fit(today.iloc[rows], train)
+        out: Forecasts = {}
+        for split, age in targets:
+            test = np.flatnonzero(in_test_year(episodes, split))
+            naive = _matrix(logit.predict_proba(tables.naive[age].iloc[test]), horizons)
+            block = {
+                BASE_RATE: _matrix(base.predict_proba(today.iloc[test]), horizons),
+                naive_name(band_model_name(False)): naive,
+            }
+            if age == 0:
+                block |= {band_model_name(context): naive for context in (False, True)}
+            out[(split.year, age)] = block
+        return out
+
+
+def _band_forecasts(
+    split: Split,
+    age: int,
+    episodes: pd.DataFrame,
+    tables: AgeTables,
+    horizons: tuple[int, ...],
+) -> Forecasts:
+    """The band logits of one age, without and with context, for one origin's test year."""
+    with threadpool_limits(1):
+        train = censor_at(episodes, _cutoff(split, age), horizons)
+        rows = train.index.to_numpy()
+        test = np.flatnonzero(in_test_year(episodes, split))
+        block = {}
+        for context in (False, True):
+            model = band_logit(horizons, age, context, with_covariance=False)
+            model.fit(tables.aware[age].iloc[rows], train)
+            block[band_model_name(context)] = _matrix(
+                model.predict_proba(tables.aware[age].iloc[test]), horizons
+            )
+        return {(split.year, age): block}
+
+
+def _jobs(
+    splits: list[Split],
+    episodes: pd.DataFrame,
+    tables: AgeTables,
+    params: Params,
+    ages: tuple[int, ...],
+    horizons: tuple[int, ...],
+) -> list:
+    """One job per distinct cutoff (today's logit, shared) and per origin and older age."""
+    by_cutoff: dict[pd.Timestamp, list[tuple[Split, int]]] = {}
+    for split in splits:
+        for age in ages:
+            by_cutoff.setdefault(_cutoff(split, age), []).append((split, age))
+    shared = [
+        delayed(_todays_forecasts)(cutoff, targets, episodes, tables, params, horizons)
+        for cutoff, targets in sorted(by_cutoff.items())
+    ]
+    bands = [
+        delayed(_band_forecasts)(split, age, episodes, tables, horizons)
+        for split in splits
+        for age in ages
+        if age > 0
+    ]
+    return shared + bands
 
 
 def _origin_forecasts(
@@ -82,39 +172,18 @@ def _origin_forecasts(
     ages: tuple[int, ...],
     horizons: tuple[int, ...],
 ) -> dict[str, object]:
-    """Every forecaster at every age for one origin's test year."""
-    with threadpool_limits(1):
-        test = np.flatnonzero(in_test_year(episodes, split))
-        proba: dict[tuple[str, int], np.ndarray] = {}
-        started = time.perf_counter()
-        for age in ages:
-            cutoff = split.cutoff - pd.DateOffset(years=age)
-            train = censor_at(episodes, cutoff, horizons)
-            rows = train.index.to_numpy()
-            today = tables.aware[0]
-            base = TrailingBaseRate(horizons, years=params.models.base_rate_years)
-            base.fit(today.iloc[rows], train)
-            proba[(BASE_RATE, age)] = _matrix(base.predict_proba(today.iloc[test]), horizons)
-            todays_logit = band_logit(horizons, 0, False, with_covariance=False).fit(
-                today.iloc[rows], train
-            )
-            naive = todays_logit.predict_proba(tables.naive[age].iloc[test])
-            proba[(naive_name(band_model_name(False)), age)] = _matrix(naive, horizons)
-            for context in (False, True):
-                if age == 0:
-                    model = todays_logit
-                else:
-                    model = band_logit(horizons, age, context, with_covariance=False).fit(
-                        tables.aware[age].iloc[rows], train
-                    )
-                aware = model.predict_proba(tables.aware[age].iloc[test])
-                proba[(band_model_name(context), age)] = _matrix(aware, horizons)
-        return {
-            "year": split.year,
-            "positions": test,
-            "proba": proba,
-            "seconds": time.perf_counter() - started,
-        }
+    """Every forecaster at every age for one origin's test year (its jobs run in turn)."""
+    merged: Forecasts = {}
+    for job, args, kwargs in _jobs([split], episodes, tables, params, ages, horizons):
+        for key, block in job(*args, **kwargs).items():
+            merged.setdefault(key, {}).update(block)
+    return {
+        "year": split.year,
+        "positions": np.flatnonzero(in_test_year(episodes, split)),
+        "proba": {
+            (model, age): p for (_, age), block in merged.items() for model, p in block.items()
+        },
+    }
 
 
 def _matrix(frame: pd.DataFrame, horizons: tuple[int, ...]) -> np.ndarray:
@@ -145,18 +214,28 @@ def run_record_age_backtest(
     splits = [
         s for s in rolling_origins(episodes, params.backtest) if in_test_year(episodes, s).any()
     ]
-    jobs = (delayed(_origin_forecasts)(s, episodes, tables, params, ages, horizons) for s in splits)
+    jobs = _jobs(splits, episodes, tables, params, ages, horizons)
     runner = Parallel(n_jobs=n_jobs, return_as="generator")
-    origins = list(
-        tqdm(runner(jobs), total=len(splits), desc="record-age origins", disable=not progress)
-    )
+    merged: Forecasts = {}
+    for result in tqdm(runner(jobs), total=len(jobs), desc="record-age fits", disable=not progress):
+        for key, block in result.items():
+            merged.setdefault(key, {}).update(block)
+    origins = [
+        {
+            "year": split.year,
+            "positions": np.flatnonzero(in_test_year(episodes, split)),
+            "proba": {
+                (model, age): p for age in ages for model, p in merged[(split.year, age)].items()
+            },
+        }
+        for split in splits
+    ]
     forecasts = _long_forecasts(origins, episodes, horizons)
     return RecordAgeResult(
         scores=score_by_age(forecasts, params.backtest.calibration_bins),
         forecasts=forecasts,
         ages=ages,
         seconds=time.perf_counter() - started,
-        fit_seconds={str(o["year"]): float(o["seconds"]) for o in origins},
     )
 
 
