@@ -159,8 +159,9 @@ def record_text(record: dict[str, Any]) -> str:
     if record["age_days"] <= 0:
         return text + " (reaches the incident's day); model: the champion"
     reading = "with the analyst's recent facts" if record["context"] else "without recent facts"
+    years = record["age_days"] / DAYS_PER_YEAR
     text += (
-        f", {record['age_years']:.1f} years before the incident; model: "
+        f", {years:.1f} years before the incident; model: "
         f"{record['model']} trained across a {record['band_years']}-year gap ({reading})"
     )
     skill = record.get("skill")
