@@ -5,8 +5,11 @@ test year's triggers are seen with their record cut g years before each of them,
 forecaster is trained only on what it could know then: labels resolved before O - g years (the
 record's end for the test year), features at the same age. Scored at each age:
 
-- `logit` and `logit+context`, the record-aware band models (`forecast.models.record_bands`),
-  without and with the analyst's knowledge of the days just before the trigger;
+- `logit` and `logit+context`, the record-aware models (`forecast.models.record_bands`),
+  without and with the analyst's knowledge of the days just before the trigger: at each origin
+  and age the band or the pooled logit, whichever had the lower Brier score on earlier
+  forecasts resolved before the cutoff (`forecast.evaluation.record_choice`); both kinds are
+  also scored on their own (`logit:band`, `logit:pooled`, ...);
 - `naive:logit`, today's logit (fitted on complete records) fed the gap as the features read it
   when the gap is not known: windows counted back from the trigger over a record that stops
   early, so the unobserved years count as quiet ones;
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -30,10 +33,19 @@ from tqdm.auto import tqdm
 
 from forecast.config import Params
 from forecast.evaluation import metrics
+from forecast.evaluation.record_choice import choice_table, choose_kinds, with_chosen
 from forecast.evaluation.splits import Split, censor_at, in_test_year, rolling_origins
 from forecast.models.baselines import TrailingBaseRate
 from forecast.models.common import label_column
-from forecast.models.record_bands import band_logit, band_model_name
+from forecast.models.record_bands import (
+    BAND,
+    POOLED,
+    band_logit,
+    band_model_name,
+    kind_name,
+    pooled_logit,
+    stacked,
+)
 from forecast.record import SourceCoverage
 from forecast.record_age import RecordHistory
 
@@ -70,6 +82,9 @@ class RecordAgeResult:
     scores: dict
     forecasts: pd.DataFrame
     ages: tuple[int, ...]
+    # Per origin and age, which kind of record-aware logit served (forecast.evaluation.
+    # record_choice): chosen inside each origin from forecasts resolved before its cutoff.
+    choices: dict = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -116,6 +131,35 @@ def _todays_forecasts(
         return out
 
 
+def _pooled_forecasts(
+    cutoff: pd.Timestamp,
+    targets: list[tuple[Split, int]],
+    episodes: pd.DataFrame,
+    tables: AgeTables,
+    horizons: tuple[int, ...],
+) -> Forecasts:
+    """The pooled logits (every age past 0 at once), fitted once at a cutoff and scored for
+    every (origin, age) whose record ends there."""
+    with threadpool_limits(1):
+        train = censor_at(episodes, cutoff, horizons)
+        rows = train.index.to_numpy()
+        older = sorted(age for age in tables.aware if age > 0)
+        features, labelled = stacked(
+            {age: tables.aware[age].iloc[rows] for age in older}, train, older
+        )
+        out: Forecasts = {}
+        for context in (False, True):
+            model = pooled_logit(horizons, context, with_covariance=False)
+            model.fit(features, labelled)
+            for split, age in targets:
+                test = np.flatnonzero(in_test_year(episodes, split))
+                p = _matrix(model.predict_proba(tables.aware[age].iloc[test]), horizons)
+                out.setdefault((split.year, age), {})[
+                    kind_name(band_model_name(context), POOLED)
+                ] = p
+        return out
+
+
 def _band_forecasts(
     split: Split,
     age: int,
@@ -132,7 +176,7 @@ def _band_forecasts(
         for context in (False, True):
             model = band_logit(horizons, age, context, with_covariance=False)
             model.fit(tables.aware[age].iloc[rows], train)
-            block[band_model_name(context)] = _matrix(
+            block[kind_name(band_model_name(context), BAND)] = _matrix(
                 model.predict_proba(tables.aware[age].iloc[test]), horizons
             )
         return {(split.year, age): block}
@@ -154,6 +198,13 @@ def _jobs(
     shared = [
         delayed(_todays_forecasts)(cutoff, targets, episodes, tables, params, horizons)
         for cutoff, targets in sorted(by_cutoff.items())
+    ]
+    shared += [
+        delayed(_pooled_forecasts)(
+            cutoff, [(split, age) for split, age in targets if age > 0], episodes, tables, horizons
+        )
+        for cutoff, targets in sorted(by_cutoff.items())
+        if any(age > 0 for _, age in targets)
     ]
     bands = [
         delayed(_band_forecasts)(split, age, episodes, tables, horizons)
@@ -231,10 +282,20 @@ def run_record_age_backtest(
         for split in splits
     ]
     forecasts = _long_forecasts(origins, episodes, horizons)
+    chooser = params.train.champion_horizon
+    choice = choose_kinds(
+        forecasts,
+        splits,
+        ages,
+        chooser if chooser in horizons else max(horizons),
+        {(split.year, age): _cutoff(split, age) for split in splits for age in ages},
+    )
+    forecasts = with_chosen(forecasts, choice)
     return RecordAgeResult(
         scores=score_by_age(forecasts, params.backtest.calibration_bins),
         forecasts=forecasts,
         ages=ages,
+        choices=choice_table(choice),
         seconds=time.perf_counter() - started,
     )
 
@@ -255,6 +316,7 @@ def _long_forecasts(
                     pd.DataFrame(
                         {
                             "episode_id": test["episode_id"].to_numpy(),
+                            "date": test["date"].to_numpy(),
                             "origin": origin["year"],
                             "model": model,
                             "record_age": age,
