@@ -30,6 +30,8 @@ def test_repro_writes_every_contract_file(pipeline_repo: PipelineRepo) -> None:
         "data/processed/backtest_predictions.parquet",
         "metrics/likelihood.json",
         "metrics/timing.json",
+        "metrics/record_age.json",
+        "plots/record_age.csv",
         "data/processed/champions.pkl",
         "reports/brief.html",
         "reports/brief.pdf",
@@ -53,6 +55,16 @@ def test_metrics_follow_the_contract(pipeline_repo: PipelineRepo) -> None:
     some_model = next(iter(likelihood["all"].values()))
     assert set(some_model) == {"7", "30", "90", "365"}
     assert {"brier", "bss", "log_loss", "roc_auc", "pr_auc", "ece", "n"} <= set(some_model["30"])
+
+
+def test_record_age_metrics_score_every_age_on_the_offline_world(
+    pipeline_repo: PipelineRepo,
+) -> None:
+    repo, _, _ = pipeline_repo
+    scores = json.loads((repo / "metrics/record_age.json").read_text())
+    assert set(scores) == {"all", "limited_force"}
+    assert set(scores["all"]["logit"]) == {"0", "1", "2", "5", "10"}
+    assert set(scores["all"]["naive:logit"]["10"]) == {"7", "30"}
 
 
 def test_second_repro_reruns_nothing_downstream(

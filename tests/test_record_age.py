@@ -265,7 +265,8 @@ def test_record_age_metrics_have_the_documented_shape(tmp_path) -> None:
     write_record_age(result, provenance_of(incidents), tmp_path)
     scores = json.loads((tmp_path / RECORD_AGE_FILE).read_text())
     assert set(scores) == {"all", "limited_force"}
-    assert set(scores["all"]) == {"base_rate", "logit", "logit+context", naive_name("logit")}
+    assert set(scores["all"]) >= {"base_rate", "logit", "logit+context", naive_name("logit")}
+    assert {"logit:band", "logit:pooled", "logit+context:pooled"} <= set(scores["all"])
     block = scores["limited_force"]["logit"]["2"]["30"]
     assert set(block) == {
         "roc_auc",
@@ -434,3 +435,87 @@ def test_a_feed_used_as_history_extends_the_record_but_makes_no_trigger() -> Non
     }
     end = actual_record_end(np.array([day("2024-01-16")]), coverage)
     assert end[0] == day("2018-11-01")
+
+
+# ---- band or pooled, chosen inside each origin -----------------------------------------------
+
+
+def _long_table(seed: int) -> tuple[pd.DataFrame, list]:
+    """Forecasts of both kinds at age 1 for origins 2000-2009, 300 triggers a year; the pooled
+    kind is sharper than the band."""
+    from forecast.evaluation.splits import Split
+
+    rng = np.random.default_rng(seed)
+    rows, splits = [], []
+    for year in range(2000, 2010):
+        origin = pd.Timestamp(year=year, month=1, day=1)
+        splits.append(Split(origin, origin, pd.Timestamp(year=year + 1, month=1, day=1)))
+        dates = origin + pd.to_timedelta(rng.integers(0, 365, 300), unit="D")
+        y = rng.random(300) < 0.4
+        for kind, noise in (("band", 0.35), ("pooled", 0.15)):
+            p = np.clip(np.where(y, 0.6, 0.3) + rng.normal(0, noise, 300), 0.01, 0.99)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "episode_id": [f"{year}-{i}" for i in range(300)],
+                        "date": dates,
+                        "origin": year,
+                        "model": f"logit:{kind}",
+                        "record_age": 1,
+                        "horizon": 30,
+                        "p": p,
+                        "y": pd.array(y, dtype="boolean"),
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True), splits
+
+
+def test_the_kind_with_the_lower_resolved_brier_score_serves() -> None:
+    from forecast.evaluation.record_choice import choose_kinds
+
+    table, splits = _long_table(1)
+    cutoffs = {(s.year, 1): s.cutoff - pd.DateOffset(years=1) for s in splits}
+    choice = choose_kinds(table, splits, [0, 1], 30, cutoffs)
+    # No resolved evidence for the first origins: the band serves; later, the sharper pooled.
+    assert choice[(2000, 1, False)] == "band"
+    assert choice[(2009, 1, False)] == "pooled"
+
+
+def test_labels_resolved_after_the_cutoff_never_move_the_choice() -> None:
+    from forecast.evaluation.record_choice import choose_kinds
+
+    table, splits = _long_table(2)
+    cutoffs = {(s.year, 1): s.cutoff - pd.DateOffset(years=1) for s in splits}
+    before = choose_kinds(table, splits, [0, 1], 30, cutoffs)
+    target = next(s for s in splits if s.year == 2006)
+    cutoff = cutoffs[(2006, 1)]
+    flipped = table.copy()
+    unresolved = (flipped["date"] + pd.Timedelta(days=30)) >= cutoff
+    flipped.loc[unresolved, "y"] = ~flipped.loc[unresolved, "y"]
+    after = choose_kinds(flipped, splits, [0, 1], 30, cutoffs)
+    assert after[(2006, 1, False)] == before[(2006, 1, False)]
+    # Flipping labels resolved before the cutoff can move it: the test can fail.
+    resolved = flipped.copy()
+    resolved.loc[~unresolved & (resolved["model"] == "logit:pooled"), "p"] = 1 - resolved["p"]
+    moved = choose_kinds(resolved, splits, [0, 1], 30, cutoffs)
+    assert moved[(target.year, 1, False)] != before[(target.year, 1, False)]
+
+
+def test_final_models_serve_each_age_by_the_kind_the_backtest_preferred() -> None:
+    from forecast.models.record_bands import choice_from_scores
+
+    world = _small_world()
+    tables = {age: world.features(age, anchor="record_end", context="all") for age in (0, 2)}
+    models = RecordAgeModels(HORIZONS, (0, 2)).fit(tables, world.episodes)
+    assert models.kind(2.0, False) == "band"
+    scores = {
+        "limited_force": {
+            "logit:band": {"2": {"30": {"brier": 0.21}}},
+            "logit:pooled": {"2": {"30": {"brier": 0.20}}},
+        }
+    }
+    models.choose_by_backtest(choice_from_scores(scores, (0, 2), "limited_force", 30))
+    assert models.kind(2.0, False) == "pooled" and models.kind(2.0, True) == "band"
+    assert models.model(2.0, False) is models.pooled_[False]
+    assert models.kind(0.0, False) == "band"

@@ -23,6 +23,7 @@ from forecast.paths import (
     COVARIATES_FILE,
     INCIDENTS_FILE,
     METRICS_DIR,
+    RECORD_AGE_FILE,
     SOURCES_FILE,
     TRAIN_FILE,
 )
@@ -49,7 +50,8 @@ def _backtest_predictions() -> pd.DataFrame:
 
 
 def _record_models(params: Params, episodes: pd.DataFrame) -> RecordAgeModels:
-    """The record-age band models, fitted on the same triggers as the champions."""
+    """The record-age models, fitted on the same triggers as the champions; band or pooled per
+    age as the backtest by record age found better (metrics/record_age.json)."""
     from forecast.commands.episodes import read_table
     from forecast.episodes import select_model_sources
     from forecast.files import read_parquet
@@ -62,8 +64,9 @@ def _record_models(params: Params, episodes: pd.DataFrame) -> RecordAgeModels:
     covariates = (
         read_parquet(COVARIATES_FILE, "forecast data ingest") if COVARIATES_FILE.exists() else None
     )
+    scores = _read_json(RECORD_AGE_FILE) if RECORD_AGE_FILE.exists() else None
     return fit_record_models(
-        incidents, episodes, covariates, read_source_coverage(SOURCES_FILE), params
+        incidents, episodes, covariates, read_source_coverage(SOURCES_FILE), params, scores
     )
 
 

@@ -5,8 +5,11 @@ test year's triggers are seen with their record cut g years before each of them,
 forecaster is trained only on what it could know then: labels resolved before O - g years (the
 record's end for the test year), features at the same age. Scored at each age:
 
-- `logit` and `logit+context`, the record-aware band models (`forecast.models.record_bands`),
-  without and with the analyst's knowledge of the days just before the trigger;
+- `logit` and `logit+context`, the record-aware models (`forecast.models.record_bands`),
+  without and with the analyst's knowledge of the days just before the trigger: at each origin
+  and age the band or the pooled logit, whichever had the lower Brier score on earlier
+  forecasts resolved before the cutoff (`forecast.evaluation.record_choice`); both kinds are
+  also scored on their own (`logit:band`, `logit:pooled`, ...);
 - `naive:logit`, today's logit (fitted on complete records) fed the gap as the features read it
   when the gap is not known: windows counted back from the trigger over a record that stops
   early, so the unobserved years count as quiet ones;
@@ -30,10 +33,19 @@ from tqdm.auto import tqdm
 
 from forecast.config import Params
 from forecast.evaluation import metrics
+from forecast.evaluation.record_choice import choice_table, choose_kinds, with_chosen
 from forecast.evaluation.splits import Split, censor_at, in_test_year, rolling_origins
 from forecast.models.baselines import TrailingBaseRate
 from forecast.models.common import label_column
-from forecast.models.record_bands import band_logit, band_model_name
+from forecast.models.record_bands import (
+    BAND,
+    POOLED,
+    band_logit,
+    band_model_name,
+    kind_name,
+    pooled_logit,
+    stacked,
+)
 from forecast.record import SourceCoverage
 from forecast.record_age import RecordHistory
 
@@ -70,8 +82,137 @@ class RecordAgeResult:
     scores: dict
     forecasts: pd.DataFrame
     ages: tuple[int, ...]
+    # Per origin and age, which kind of record-aware logit served (forecast.evaluation.
+    # record_choice): chosen inside each origin from forecasts resolved before its cutoff.
+    choices: dict = field(default_factory=dict)
     seconds: float = 0.0
-    fit_seconds: dict[str, float] = field(default_factory=dict)
+
+
+Forecasts = dict[tuple[int, int], dict[str, np.ndarray]]
+
+
+def _cutoff(split: Split, age: int) -> pd.Timestamp:
+    """The end of what a forecaster at this origin knew with its record `age` years old."""
+    return split.cutoff - pd.DateOffset(years=age)
+
+
+def _todays_forecasts(
+    cutoff: pd.Timestamp,
+    targets: list[tuple[Split, int]],
+    episodes: pd.DataFrame,
+    tables: AgeTables,
+    params: Params,
+    horizons: tuple[int, ...],
+) -> Forecasts:
+    """Today's logit and the base rate, fitted once at a cutoff and scored for every (origin,
+    age) whose record ends there: the naive reading at each age, and both readings at age 0.
+
+    Origin O at age g and origin O - g at age 0 learn from the same labels, so the fit is
+    shared rather than repeated for each age.
+    """
+    with threadpool_limits(1):
+        train = censor_at(episodes, cutoff, horizons)
+        rows = train.index.to_numpy()
+        today = tables.aware[0]
+        base = TrailingBaseRate(horizons, years=params.models.base_rate_years)
+        base.fit(today.iloc[rows], train)
+        logit = band_logit(horizons, 0, False, with_covariance=False).fit(today.iloc[rows], train)
+        out: Forecasts = {}
+        for split, age in targets:
+            test = np.flatnonzero(in_test_year(episodes, split))
+            naive = _matrix(logit.predict_proba(tables.naive[age].iloc[test]), horizons)
+            block = {
+                BASE_RATE: _matrix(base.predict_proba(today.iloc[test]), horizons),
+                naive_name(band_model_name(False)): naive,
+            }
+            if age == 0:
+                block |= {band_model_name(context): naive for context in (False, True)}
+            out[(split.year, age)] = block
+        return out
+
+
+def _pooled_forecasts(
+    cutoff: pd.Timestamp,
+    targets: list[tuple[Split, int]],
+    episodes: pd.DataFrame,
+    tables: AgeTables,
+    horizons: tuple[int, ...],
+) -> Forecasts:
+    """The pooled logits (every age past 0 at once), fitted once at a cutoff and scored for
+    every (origin, age) whose record ends there."""
+    with threadpool_limits(1):
+        train = censor_at(episodes, cutoff, horizons)
+        rows = train.index.to_numpy()
+        older = sorted(age for age in tables.aware if age > 0)
+        features, labelled = stacked(
+            {age: tables.aware[age].iloc[rows] for age in older}, train, older
+        )
+        out: Forecasts = {}
+        for context in (False, True):
+            model = pooled_logit(horizons, context, with_covariance=False)
+            model.fit(features, labelled)
+            for split, age in targets:
+                test = np.flatnonzero(in_test_year(episodes, split))
+                p = _matrix(model.predict_proba(tables.aware[age].iloc[test]), horizons)
+                out.setdefault((split.year, age), {})[
+                    kind_name(band_model_name(context), POOLED)
+                ] = p
+        return out
+
+
+def _band_forecasts(
+    split: Split,
+    age: int,
+    episodes: pd.DataFrame,
+    tables: AgeTables,
+    horizons: tuple[int, ...],
+) -> Forecasts:
+    """The band logits of one age, without and with context, for one origin's test year."""
+    with threadpool_limits(1):
+        train = censor_at(episodes, _cutoff(split, age), horizons)
+        rows = train.index.to_numpy()
+        test = np.flatnonzero(in_test_year(episodes, split))
+        block = {}
+        for context in (False, True):
+            model = band_logit(horizons, age, context, with_covariance=False)
+            model.fit(tables.aware[age].iloc[rows], train)
+            block[kind_name(band_model_name(context), BAND)] = _matrix(
+                model.predict_proba(tables.aware[age].iloc[test]), horizons
+            )
+        return {(split.year, age): block}
+
+
+def _jobs(
+    splits: list[Split],
+    episodes: pd.DataFrame,
+    tables: AgeTables,
+    params: Params,
+    ages: tuple[int, ...],
+    horizons: tuple[int, ...],
+) -> list:
+    """One job per distinct cutoff (today's logit, shared) and per origin and older age."""
+    by_cutoff: dict[pd.Timestamp, list[tuple[Split, int]]] = {}
+    for split in splits:
+        for age in ages:
+            by_cutoff.setdefault(_cutoff(split, age), []).append((split, age))
+    shared = [
+        delayed(_todays_forecasts)(cutoff, targets, episodes, tables, params, horizons)
+        for cutoff, targets in sorted(by_cutoff.items())
+    ]
+    shared += [
+        delayed(_pooled_forecasts)(
+            cutoff, [(split, age) for split, age in targets if age > 0], episodes, tables, horizons
+        )
+        for cutoff, targets in sorted(by_cutoff.items())
+        if any(age > 0 for _, age in targets)
+    ]
+    bands = [
+        delayed(_band_forecasts)(split, age, episodes, tables, horizons)
+        for split in splits
+        for age in ages
+        if age > 0
+    ]
+    return shared + bands
 
 
 def _origin_forecasts(
@@ -82,39 +223,18 @@ def _origin_forecasts(
     ages: tuple[int, ...],
     horizons: tuple[int, ...],
 ) -> dict[str, object]:
-    """Every forecaster at every age for one origin's test year."""
-    with threadpool_limits(1):
-        test = np.flatnonzero(in_test_year(episodes, split))
-        proba: dict[tuple[str, int], np.ndarray] = {}
-        started = time.perf_counter()
-        for age in ages:
-            cutoff = split.cutoff - pd.DateOffset(years=age)
-            train = censor_at(episodes, cutoff, horizons)
-            rows = train.index.to_numpy()
-            today = tables.aware[0]
-            base = TrailingBaseRate(horizons, years=params.models.base_rate_years)
-            base.fit(today.iloc[rows], train)
-            proba[(BASE_RATE, age)] = _matrix(base.predict_proba(today.iloc[test]), horizons)
-            todays_logit = band_logit(horizons, 0, False, with_covariance=False).fit(
-                today.iloc[rows], train
-            )
-            naive = todays_logit.predict_proba(tables.naive[age].iloc[test])
-            proba[(naive_name(band_model_name(False)), age)] = _matrix(naive, horizons)
-            for context in (False, True):
-                if age == 0:
-                    model = todays_logit
-                else:
-                    model = band_logit(horizons, age, context, with_covariance=False).fit(
-                        tables.aware[age].iloc[rows], train
-                    )
-                aware = model.predict_proba(tables.aware[age].iloc[test])
-                proba[(band_model_name(context), age)] = _matrix(aware, horizons)
-        return {
-            "year": split.year,
-            "positions": test,
-            "proba": proba,
-            "seconds": time.perf_counter() - started,
-        }
+    """Every forecaster at every age for one origin's test year (its jobs run in turn)."""
+    merged: Forecasts = {}
+    for job, args, kwargs in _jobs([split], episodes, tables, params, ages, horizons):
+        for key, block in job(*args, **kwargs).items():
+            merged.setdefault(key, {}).update(block)
+    return {
+        "year": split.year,
+        "positions": np.flatnonzero(in_test_year(episodes, split)),
+        "proba": {
+            (model, age): p for (_, age), block in merged.items() for model, p in block.items()
+        },
+    }
 
 
 def _matrix(frame: pd.DataFrame, horizons: tuple[int, ...]) -> np.ndarray:
@@ -145,18 +265,38 @@ def run_record_age_backtest(
     splits = [
         s for s in rolling_origins(episodes, params.backtest) if in_test_year(episodes, s).any()
     ]
-    jobs = (delayed(_origin_forecasts)(s, episodes, tables, params, ages, horizons) for s in splits)
+    jobs = _jobs(splits, episodes, tables, params, ages, horizons)
     runner = Parallel(n_jobs=n_jobs, return_as="generator")
-    origins = list(
-        tqdm(runner(jobs), total=len(splits), desc="record-age origins", disable=not progress)
-    )
+    merged: Forecasts = {}
+    for result in tqdm(runner(jobs), total=len(jobs), desc="record-age fits", disable=not progress):
+        for key, block in result.items():
+            merged.setdefault(key, {}).update(block)
+    origins = [
+        {
+            "year": split.year,
+            "positions": np.flatnonzero(in_test_year(episodes, split)),
+            "proba": {
+                (model, age): p for age in ages for model, p in merged[(split.year, age)].items()
+            },
+        }
+        for split in splits
+    ]
     forecasts = _long_forecasts(origins, episodes, horizons)
+    chooser = params.train.champion_horizon
+    choice = choose_kinds(
+        forecasts,
+        splits,
+        ages,
+        chooser if chooser in horizons else max(horizons),
+        {(split.year, age): _cutoff(split, age) for split in splits for age in ages},
+    )
+    forecasts = with_chosen(forecasts, choice)
     return RecordAgeResult(
         scores=score_by_age(forecasts, params.backtest.calibration_bins),
         forecasts=forecasts,
         ages=ages,
+        choices=choice_table(choice),
         seconds=time.perf_counter() - started,
-        fit_seconds={str(o["year"]): float(o["seconds"]) for o in origins},
     )
 
 
@@ -176,6 +316,7 @@ def _long_forecasts(
                     pd.DataFrame(
                         {
                             "episode_id": test["episode_id"].to_numpy(),
+                            "date": test["date"].to_numpy(),
                             "origin": origin["year"],
                             "model": model,
                             "record_age": age,

@@ -38,7 +38,12 @@ def write_record_age(
     """Write the metric file, its data note, the plot table and the figure under `root`."""
     write_json(result.scores, root / RECORD_AGE_FILE)
     write_json(
-        {"data": provenance.as_dict(), "ages": list(result.ages), "seconds": result.seconds},
+        {
+            "data": provenance.as_dict(),
+            "ages": list(result.ages),
+            "choices": result.choices,
+            "seconds": result.seconds,
+        },
         root / RECORD_AGE_DATA_FILE,
     )
     table = skill_table(result.scores, PLOT_SUBSET, PLOT_HORIZON)

@@ -13,7 +13,7 @@ trees lose theirs (docs/models.md, "Forecasting across a gap").
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,9 @@ CONTEXT_PATTERN = r"^is_response_"
 WITHOUT_CONTEXT = r"^(?!is_response_)"
 BAND_MODEL = "logit"
 CONTEXT_SUFFIX = "+context"
+# The two kinds of record-aware logit: one per age, or one over every age.
+BAND = "band"
+POOLED = "pooled"
 
 
 def band_model_name(context: bool) -> str:
@@ -57,6 +60,30 @@ def band_logit(
     )
 
 
+def pooled_logit(
+    horizons: Sequence[int], context: bool, *, with_covariance: bool = True
+) -> RidgeLogit:
+    """A fresh logit for every age past 0 at once, the record's age among its features."""
+    return RidgeLogit(
+        horizons,
+        name=f"{band_model_name(context)}@pooled",
+        column_pattern=None if context else WITHOUT_CONTEXT,
+        with_covariance=with_covariance,
+    )
+
+
+def stacked(
+    features_by_age: Mapping[int, pd.DataFrame], episodes: pd.DataFrame, ages: Sequence[int]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The triggers once per age, each copy keyed `<episode_id>@<age>y` so rows stay distinct."""
+    features, labelled = [], []
+    for age in ages:
+        key = episodes["episode_id"].astype("string") + f"@{age}y"
+        features.append(features_by_age[age].assign(episode_id=key.to_numpy()))
+        labelled.append(episodes.assign(episode_id=key))
+    return pd.concat(features, ignore_index=True), pd.concat(labelled, ignore_index=True)
+
+
 def nearest_band(ages: Sequence[int], age_years: float) -> int:
     """The trained age closest to `age_years` (the older on a tie); the oldest beyond it."""
     ordered = sorted(ages)
@@ -66,7 +93,13 @@ def nearest_band(ages: Sequence[int], age_years: float) -> int:
 
 
 class RecordAgeModels:
-    """One logit per record-age band, without and with the analyst's recent facts."""
+    """Logits for records that end before the trigger, without and with the recent facts.
+
+    For each trained age past 0 there is a band logit (fitted on the triggers seen at that age
+    only) and one pooled logit over every such age (the age a feature); `choice_` says which of
+    the two serves each age and reading, as the backtest by record age measured them
+    (`choose_by_backtest`; the band by default). Age 0 is one logit for both readings.
+    """
 
     def __init__(self, horizons: Sequence[int], ages: Sequence[int]) -> None:
         self.horizons = tuple(int(h) for h in horizons)
@@ -75,8 +108,10 @@ class RecordAgeModels:
             raise ForecastError("params.yaml record_age.ages must include 0 (today's record)")
 
     def fit(self, features_by_age: Mapping[int, pd.DataFrame], episodes: pd.DataFrame) -> Self:
-        """Fit every band on the same labelled triggers seen at that band's record age."""
+        """Fit every band, and the pooled logits, on the same labelled triggers."""
         self.models_: dict[tuple[int, bool], RidgeLogit] = {}
+        self.pooled_: dict[bool, RidgeLogit] = {}
+        older = [age for age in self.ages if age > 0]
         for age in self.ages:
             features = features_by_age[age]
             plain = band_logit(self.horizons, age, context=False).fit(features, episodes)
@@ -85,6 +120,19 @@ class RecordAgeModels:
             self.models_[(age, True)] = (
                 plain if age == 0 else band_logit(self.horizons, age, True).fit(features, episodes)
             )
+        if older:
+            features, labelled = stacked(features_by_age, episodes, older)
+            for context in (False, True):
+                self.pooled_[context] = pooled_logit(self.horizons, context).fit(features, labelled)
+        self.choice_ = {(age, context): BAND for age in older for context in (False, True)}
+        return self
+
+    def choose_by_backtest(self, choice: Mapping[tuple[int, bool], str]) -> Self:
+        """Serve each (age, reading) by the kind of model the backtest by age found better."""
+        unknown = sorted(set(choice.values()) - {BAND, POOLED})
+        if unknown:
+            raise ForecastError(f"record-age model kind(s) {unknown} are not band or pooled")
+        self.choice_ = {**self.choice_, **dict(choice)}
         return self
 
     @property
@@ -94,26 +142,65 @@ class RecordAgeModels:
     def band(self, age_years: float) -> int:
         return nearest_band(self.ages, age_years)
 
+    def kind(self, age_years: float, context: bool) -> str:
+        """`band` or `pooled`: which logit serves a record this old."""
+        band = self.band(age_years)
+        return BAND if band == 0 else self.choice_.get((band, context), BAND)
+
     def model(self, age_years: float, context: bool) -> RidgeLogit:
         """The fitted logit for a record this old, with or without the recent facts."""
-        return self.models_[(self.band(age_years), context)]
+        band = self.band(age_years)
+        if self.kind(age_years, context) == POOLED:
+            return self.pooled_[context]
+        return self.models_[(band, context)]
 
     def for_scoring(self) -> Self:
-        """A copy whose logits hold only what scoring reads (no statsmodels results)."""
+        """A copy whose logits hold only what scoring reads."""
         copy = type(self)(self.horizons, self.ages)
-        copy.models_ = {}
         scoring: dict[int, RidgeLogit] = {}
-        for key, model in self.models_.items():
+
+        def light(model: RidgeLogit) -> RidgeLogit:
             # Age 0's shared model stays shared in the copy.
             if id(model) not in scoring:
                 scoring[id(model)] = model.for_scoring()
-            copy.models_[key] = scoring[id(model)]
+            return scoring[id(model)]
+
+        copy.models_ = {key: light(model) for key, model in self.models_.items()}
+        copy.pooled_ = {key: light(model) for key, model in self.pooled_.items()}
+        copy.choice_ = dict(self.choice_)
         return copy
 
     def predict_proba(self, features: pd.DataFrame, age_years: float, context: bool) -> np.ndarray:
-        """P(answer within each horizon) from the band of `age_years` (rows x horizons)."""
+        """P(answer within each horizon) from the logit serving `age_years` (rows x horizons)."""
         model = self.model(age_years, context)
         return model.predict_proba(features)[list(self.horizons)].to_numpy()
+
+
+def choice_from_scores(
+    scores: Mapping[str, Any], ages: Sequence[int], subset: str, horizon: int
+) -> dict[tuple[int, bool], str]:
+    """Per age and reading, the kind (band or pooled) with the lower Brier score in a
+    metrics/record_age.json; the band where either is missing."""
+    choice = {}
+    for age in (a for a in ages if a > 0):
+        for context in (False, True):
+            name = band_model_name(context)
+            brier = {
+                kind: scores.get(subset, {})
+                .get(kind_name(name, kind), {})
+                .get(str(age), {})
+                .get(str(horizon), {})
+                .get("brier")
+                for kind in (BAND, POOLED)
+            }
+            better = brier[POOLED] is not None and brier[BAND] is not None
+            choice[(age, context)] = POOLED if better and brier[POOLED] < brier[BAND] else BAND
+    return choice
+
+
+def kind_name(model: str, kind: str) -> str:
+    """`logit:band`, `logit+context:pooled`: one kind of a record-aware model, as scored."""
+    return f"{model}:{kind}"
 
 
 def fit_record_models(
@@ -122,13 +209,22 @@ def fit_record_models(
     covariates: pd.DataFrame | None,
     coverage: Mapping[str, SourceCoverage],
     params: Params,
+    scores: Mapping[str, Any] | None = None,
 ) -> RecordAgeModels:
-    """The final band models: every labelled trigger, seen at each trained record age.
+    """The final record-aware models: every labelled trigger, seen at each trained age.
 
-    `incidents` are the modelled sources' incidents and `coverage` their declared spans, the
-    inputs of the features stage; the recent days are known in full in training (context).
+    `incidents` are the history's incidents and `coverage` their declared spans, the inputs of
+    the features stage; the recent days are known in full in training (context). `scores`
+    (metrics/record_age.json) chooses band or pooled per age, on the champion rule's subset
+    and horizon.
     """
     history = RecordHistory.build(incidents, episodes, covariates, coverage, params)
     ages = sorted(params.record_age.ages)
     tables = {age: history.features(age, anchor="record_end", context="all") for age in ages}
-    return RecordAgeModels(params.episodes.horizons, ages).fit(tables, history.episodes)
+    models = RecordAgeModels(params.episodes.horizons, ages).fit(tables, history.episodes)
+    if scores:
+        horizon = params.train.champion_horizon
+        models.choose_by_backtest(
+            choice_from_scores(scores, ages, params.train.champion_subset, horizon)
+        )
+    return models

@@ -44,6 +44,7 @@ from forecast.predict.record_view import (
     is_limited_force,
     read_record_skill,
     record_end_timestamp,
+    training_text,
 )
 from forecast.predict.result import Forecast, probability_or_none
 from forecast.predict.timing import daily_curve, timing_summary
@@ -352,12 +353,14 @@ class Forecaster:
             else "without knowledge of the days just before it (give the earlier incidents, "
             "`answers` or `context` to add them)"
         )
+        limited = is_limited_force(incident.action, incident.hostility)
+        trained = training_text(self.record.block(choice, limited))
         text = (
             f"The systematic record ends on {end}, {age_text(choice)} before this incident: "
-            f"history is read up to that day, and the numbers come from a model trained on "
-            f"past triggers seen across a {choice.band}-year gap, {reading}."
+            f"history is read up to that day, and the numbers come from a logit {trained}, "
+            f"{reading}."
         )
-        skill = self.record.skill_at(choice, is_limited_force(incident.action, incident.hostility))
+        skill = self.record.skill_at(choice, limited)
         if skill and skill.get("bss") is not None:
             text += (
                 f" In the backtest at that age its {skill['horizon']}-day forecasts scored ROC AUC "

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.models.record_bands import RecordAgeModels, band_model_name
+from forecast.models.record_bands import POOLED, RecordAgeModels, band_model_name, kind_name
 from forecast.record import DAYS_PER_YEAR, SourceCoverage, day_to_date, selective_sources
 from forecast.record_age import actual_record_end
 from forecast.wording import readable_date
@@ -70,6 +70,11 @@ class RecordView:
         """The `record` block of a forecast: sources, end, age, band and skill at that age."""
         last_observed = day_to_date(choice.end_day - 1)
         model = band_model_name(choice.context) if not choice.current else "champion"
+        kind = (
+            self.models.kind(choice.age_years, choice.context)
+            if not choice.current and self.models is not None
+            else None
+        )
         beyond = self.models is not None and choice.age_years > self.models.oldest
         return {
             "sources": [
@@ -87,13 +92,18 @@ class RecordView:
             "beyond_oldest_band": bool(beyond),
             "context": choice.context,
             "model": model,
+            # band: fitted at that age alone; pooled: fitted over every age, the age a feature.
+            "kind": kind,
             "skill": self.skill_at(choice, limited_force),
         }
 
     def skill_at(self, choice: RecordChoice, limited_force: bool) -> dict[str, Any] | None:
-        """The backtest's 30-day scores for this band and reading on the incident's subset."""
+        """The backtest's 30-day scores of the serving model at this age, on the incident's
+        subset: the kind that serves (band or pooled), as it scored on its own."""
         subset = "limited_force" if limited_force else "all"
         name = band_model_name(choice.context)
+        if not choice.current and self.models is not None:
+            name = kind_name(name, self.models.kind(choice.age_years, choice.context))
         block = (
             self.skill.get(subset, {})
             .get(name, {})
@@ -149,6 +159,13 @@ def record_end_timestamp(choice: RecordChoice) -> pd.Timestamp:
     return pd.Timestamp(day_to_date(choice.end_day - 1))
 
 
+def training_text(record: Mapping[str, Any]) -> str:
+    """How the serving model was trained: at the band's gap, or over every gap at once."""
+    if record.get("kind") == POOLED:
+        return "trained across gaps of every trained length, the gap among its inputs"
+    return f"trained across a {record['band_years']}-year gap"
+
+
 def record_text(record: dict[str, Any]) -> str:
     """One line on the record a forecast stands on: its end, its age, the model that served."""
     systematic = [s["source"] for s in record["sources"] if s["systematic"]]
@@ -159,9 +176,10 @@ def record_text(record: dict[str, Any]) -> str:
     if record["age_days"] <= 0:
         return text + " (reaches the incident's day); model: the champion"
     reading = "with the analyst's recent facts" if record["context"] else "without recent facts"
+    years = record["age_days"] / DAYS_PER_YEAR
     text += (
-        f", {record['age_years']:.1f} years before the incident; model: "
-        f"{record['model']} trained across a {record['band_years']}-year gap ({reading})"
+        f", {years:.1f} years before the incident; model: {record['model']} "
+        f"{training_text(record)} ({reading})"
     )
     skill = record.get("skill")
     if skill and skill.get("bss") is not None:

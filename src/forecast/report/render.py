@@ -176,6 +176,8 @@ def _incident_card(forecast: Forecast, number: int) -> dict[str, Any]:
         ],
         "timing_statement": forecast.timing.get("statement", ""),
         "has_curve": bool(forecast.daily_curve),
+        # Beyond the record's end the curve joins the band model's horizon estimates.
+        "curve_from_timing_model": forecast.record.get("model", "champion") == "champion",
         "timing_chart": figures.timing_chart(
             forecast.daily_curve, forecast.horizons, incident.target_name
         ),
