@@ -1,0 +1,119 @@
+"""The verb lexicon: phrases that report a use of force, and phrases that report something else.
+
+The entries live in lexicon.yaml with their CAMEO code, CAMEO name and description and PLOVER
+category (the file names its sources); each force entry maps to a canonical action and
+hostility level of forecast.schema.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from forecast.schema import CANONICAL_ACTIONS
+
+LEXICON_FILE = "lexicon.yaml"
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """One CAMEO code's phrases and what they mean for the incident table."""
+
+    cameo: str
+    cameo_name: str
+    plover: str | None
+    kind: str  # "force" or what else it reports: threat, condemnation, summoning, statement
+    action: str | None
+    hostility: int | None
+    patterns: tuple[re.Pattern[str], ...]
+
+    @property
+    def label(self) -> str:
+        """'CAMEO 195 Employ aerial weapons / PLOVER ASSAULT', for evidence and explanations."""
+        plover = f" / PLOVER {self.plover}" if self.plover else ""
+        return f"CAMEO {self.cameo} {self.cameo_name}{plover}"
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A lexicon phrase found in a sentence."""
+
+    start: int
+    end: int
+    text: str
+    entry: LexiconEntry
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Force entries, not-force entries, and the negation and hypothetical cue patterns."""
+
+    force: tuple[LexiconEntry, ...]
+    not_force: tuple[LexiconEntry, ...]
+    negation: re.Pattern[str]
+    hypothetical: re.Pattern[str]
+
+    def force_cues(self, text: str) -> list[Cue]:
+        """Uses of force the sentence reports, left to right; the first entry wins an overlap."""
+        return _without_overlaps(_cues(self.force, text))
+
+    def other_cues(self, text: str) -> list[Cue]:
+        """Threats, condemnations, summonings and statements in the sentence."""
+        return _without_overlaps(_cues(self.not_force, text))
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """The lexicon shipped with the package, with its macros expanded and patterns compiled."""
+    raw = yaml.safe_load(resources.files("forecast.news").joinpath(LEXICON_FILE).read_text())
+    macros = raw.get("macros", {})
+    force = tuple(_entry(item, "force", macros) for item in raw["force"])
+    for entry in force:
+        if entry.action not in CANONICAL_ACTIONS:
+            raise ValueError(f"{LEXICON_FILE}: CAMEO {entry.cameo} maps to unknown action")
+    return Lexicon(
+        force=force,
+        not_force=tuple(_entry(item, item["kind"], macros) for item in raw["not_force"]),
+        # Case matters: "May" the month is not "may" the modal.
+        negation=re.compile(raw["negation"]),
+        hypothetical=re.compile(raw["hypothetical"]),
+    )
+
+
+def _entry(item: dict[str, Any], kind: str, macros: dict[str, str]) -> LexiconEntry:
+    def expand(phrase: str) -> str:
+        for name, value in macros.items():
+            phrase = phrase.replace("{" + name + "}", value)
+        return phrase
+
+    return LexiconEntry(
+        cameo=str(item["cameo"]),
+        cameo_name=item["cameo_name"],
+        plover=item.get("plover"),
+        kind=kind,
+        action=item.get("action"),
+        hostility=item.get("hostility"),
+        patterns=tuple(re.compile(expand(p), re.IGNORECASE) for p in item["phrases"]),
+    )
+
+
+def _cues(entries: tuple[LexiconEntry, ...], text: str) -> list[Cue]:
+    return [
+        Cue(match.start(), match.end(), match.group(0), entry)
+        for entry in entries
+        for pattern in entry.patterns
+        for match in pattern.finditer(text)
+    ]
+
+
+def _without_overlaps(cues: list[Cue]) -> list[Cue]:
+    kept: list[Cue] = []
+    for cue in cues:  # lexicon order: the more specific entries come first
+        if all(cue.end <= other.start or cue.start >= other.end for other in kept):
+            kept.append(cue)
+    return sorted(kept, key=lambda cue: cue.start)
