@@ -17,6 +17,7 @@ from rich.table import Table
 
 from forecast.config import DEFAULT_PARAMS_PATH, load_params
 from forecast.countries import cow_to_name, name_of, resolve_country
+from forecast.commands.news import code_news
 from forecast.data import load_incidents, load_sources
 from forecast.errors import ForecastError
 from forecast.ingest import IngestReport, plan_sources, run_ingest
@@ -30,6 +31,7 @@ app = typer.Typer(
     help="Find the source files, build the incident table, look at a dyad.", no_args_is_help=True
 )
 console = Console()
+app.command("code-news")(code_news)
 
 ParamsOption = Annotated[Path, typer.Option("--params", help="params.yaml to read.")]
 

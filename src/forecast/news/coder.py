@@ -330,7 +330,9 @@ def _location(
 ) -> tuple[str | None, FieldEvidence | None]:
     for mention in places:
         if mention.kind in {"region", "capital"} and target in mention.states:
-            text = f"{mention.text}, {name_of(resolve_country(target))}"
+            # A region split between states is named alone: its owner is what is in doubt.
+            owner = name_of(resolve_country(target)) if len(mention.states) == 1 else None
+            text = f"{mention.text}, {owner}" if owner else mention.text
             return text, FieldEvidence(sentence, mention.text, 0.8)
     return None, None
 

@@ -94,7 +94,7 @@ class CodedIncident:
 
     def notes_text(self) -> str:
         quoted = " ".join(f"[s{n}] {text}" for n, text in sorted(self.sentences.items()))
-        return " ".join([*self.notes, f"Source sentences: {quoted}"])
+        return "; ".join([*self.notes, f"Source sentences: {quoted}"])
 
     def canonical_row(self) -> dict[str, Any]:
         """The canonical incident columns (forecast.schema) plus the coding's own columns."""

@@ -38,6 +38,8 @@ OPTIONAL_FIELDS = (
     "dispute_id",
     "notes",
     "incident_id",
+    "coded_from",
+    "accepted",
 )
 
 
@@ -64,6 +66,18 @@ class Incident:
     target_kind: str = "state"
     # Confrontation the incident belongs to, so earlier events of it count as its history.
     dispute_id: str | None = None
+    # Where an automatically coded incident came from (e.g. a news report), and whether a
+    # person checked and accepted the coding; None for incidents a person typed or coded.
+    coded_from: str | None = None
+    accepted: bool | None = None
+
+    @property
+    def coding_statement(self) -> str | None:
+        """Says that the incident was coded automatically and whether a person accepted it."""
+        if self.coded_from is None:
+            return None
+        verdict = "accepted by a person" if self.accepted else "not yet accepted by a person"
+        return f"Coded automatically from {self.coded_from}; {verdict}."
 
     @property
     def initiator_name(self) -> str:
@@ -103,6 +117,9 @@ class Incident:
             "target_kind": self.target_kind,
             "dispute_id": self.dispute_id,
             "notes": self.notes,
+            "coded_from": self.coded_from,
+            "accepted": self.accepted,
+            "coding_statement": self.coding_statement,
         }
 
 
@@ -135,6 +152,8 @@ def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
         incident_id=None if _blank(record.get("incident_id")) else str(record["incident_id"]),
         target_kind=_target_kind(record.get("target_kind"), where),
         dispute_id=None if _blank(record.get("dispute_id")) else str(record["dispute_id"]),
+        coded_from=None if _blank(record.get("coded_from")) else str(record["coded_from"]),
+        accepted=_accepted(record.get("accepted"), where),
     )
 
 
@@ -262,6 +281,18 @@ def _target_kind(value: Any, where: str) -> str:
             f"{where}, target_kind: {value!r} is not one of {', '.join(TARGET_KINDS)}"
         )
     return kind
+
+
+def _accepted(value: Any, where: str) -> bool | None:
+    """yes/no (true/false, 1/0) from the analyst's review column; empty means not said."""
+    if _blank(value):
+        return None
+    text = str(value).strip().lower()
+    if text in {"yes", "y", "true", "1"}:
+        return True
+    if text in {"no", "n", "false", "0"}:
+        return False
+    raise ForecastError(f"{where}, accepted: {value!r} is not yes or no")
 
 
 def _fatalities(value: Any, side: str, where: str) -> float | None:
