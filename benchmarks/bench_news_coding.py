@@ -60,8 +60,7 @@ def main() -> None:
     for name in ("incidents", *SCORED_FIELDS):
         s = scores[name]
         print(
-            f"{name:<22}{s.precision:>10.2f}{s.recall:>10.2f}   "
-            f"{s.right}/{s.proposed}/{s.expected}"
+            f"{name:<22}{s.precision:>10.2f}{s.recall:>10.2f}   {s.right}/{s.proposed}/{s.expected}"
         )
     print(f"coding time: {seconds * 1000:.0f} ms for all reports (including loading the lexicon)")
 

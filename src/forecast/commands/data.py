@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from forecast.commands.news import code_news
 from forecast.config import DEFAULT_PARAMS_PATH, load_params
 from forecast.countries import cow_to_name, name_of, resolve_country
-from forecast.commands.news import code_news
 from forecast.data import load_incidents, load_sources
 from forecast.errors import ForecastError
 from forecast.ingest import IngestReport, plan_sources, run_ingest

@@ -131,7 +131,7 @@ def coding_table(result: CodingResult) -> Table:
 def coded_news_incidents(
     files: Sequence[Path], published: str | None, *, show: bool
 ) -> list[Incident]:
-    """For `forecast predict --news`: code the articles, print the coding, return what to forecast."""
+    """For `predict --news`: code the articles, print the coding, return what to forecast."""
     if published is None:
         raise ForecastError("--news needs --published YYYY-MM-DD (the articles' publication date)")
     results = code_articles(files, published)

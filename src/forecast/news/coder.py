@@ -135,9 +135,7 @@ class _Coder:
                 )
         self._read_deaths(sentence, coded)
 
-    def _code_cue(
-        self, sentence: Sentence, cue: Cue, start: int, end: int
-    ) -> CodedIncident | str:
+    def _code_cue(self, sentence: Sentence, cue: Cue, start: int, end: int) -> CodedIncident | str:
         text = sentence.text
         window = " ".join(text[start : cue.start].split()[-_CUE_WINDOW_WORDS:]) + " " + cue.text
         if match := self.lexicon.negation.search(window):
@@ -155,7 +153,10 @@ class _Coder:
         ):
             actors, places = right, left
         else:
-            actors, places = [m for m in left if not _is_place(text, m)], right
+            # A place before the verb ("In Iran's Sistan-Baluchestan, Pakistani jets struck")
+            # is still where the force landed, after any place named after the verb.
+            actors = [m for m in left if not _is_place(text, m)]
+            places = right + [m for m in left if _is_place(text, m)]
         if not actors:
             return f'"{cue.text}": no state named as the one who acted'
         actor = actors[-1]
@@ -300,9 +301,7 @@ class _Coder:
         side = _side(incident, report)
         reporter = read_reporter(sentence.text, self.gazetteer)
         position = self.incidents.index(incident)
-        self.claims.setdefault(position, []).append(
-            _Claim(side, report, reporter, sentence.number)
-        )
+        self.claims.setdefault(position, []).append(_Claim(side, report, reporter, sentence.number))
 
     def finish(self) -> list[CodedIncident]:
         for position, claims in self.claims.items():
@@ -351,7 +350,7 @@ def _settle_deaths(incident: CodedIncident, claims: list[_Claim]) -> None:
     for claim in claims:
         who = claim.reporter.phrase if claim.reporter else "the article (no source named)"
         incident.notes.append(
-            f'deaths ({claim.side} side), s{claim.sentence}: {claim.report.describe()} '
+            f"deaths ({claim.side} side), s{claim.sentence}: {claim.report.describe()} "
             f'according to {who}: "{claim.report.phrase}"'
         )
     for side in ("initiator", "target"):

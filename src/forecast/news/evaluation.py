@@ -54,7 +54,9 @@ def score(
     scores = {"incidents": Score(len(pairs), len(proposed), len(gold))}
     for name in SCORED_FIELDS:
         right = sum(
-            1 for p, g in pairs if _value(p, name) is not None and _value(p, name) == _value(g, name)
+            1
+            for p, g in pairs
+            if _value(p, name) is not None and _value(p, name) == _value(g, name)
         )
         given = sum(1 for p in proposed if _value(p, name) is not None)
         wanted = sum(1 for g in gold if _value(g, name) is not None)

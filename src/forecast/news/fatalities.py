@@ -28,7 +28,10 @@ _VICTIMS = (
 _ITEM = rf"{_NUMBER}(?:\s+[\w’'-]+){{0,2}}?\s+{_VICTIMS}"
 _LIST = rf"{_ITEM}(?:,?\s+(?:and\s+)?{_ITEM})*"
 _BOUND = r"(?P<bound>at least|up to|nearly|about|around|more than|some)\s+"
-_RANGE = rf"(?:between\s+(?P<low>{_NUMBER})\s+and\s+(?P<high>{_NUMBER})|(?P<low2>{_NUMBER})\s+to\s+(?P<high2>{_NUMBER}))"
+_RANGE = (
+    rf"(?:between\s+(?P<low>{_NUMBER})\s+and\s+(?P<high>{_NUMBER})"
+    rf"|(?P<low2>{_NUMBER})\s+to\s+(?P<high2>{_NUMBER}))"
+)
 _PATTERNS = (
     re.compile(rf"\b(?:killed|killing|kills)\s+{_RANGE}\s+{_VICTIMS}", re.IGNORECASE),
     re.compile(rf"\b{_RANGE}\s+{_VICTIMS}\s+(?:were|had been|have been)\s+killed", re.IGNORECASE),
@@ -38,7 +41,10 @@ _PATTERNS = (
         rf"(?:reported\s+|reportedly\s+)?killed",
         re.IGNORECASE,
     ),
-    re.compile(rf"\bdeath toll\s+(?:of|rose to|stood at|reached)\s+(?:{_BOUND})?(?P<list>{_NUMBER})", re.IGNORECASE),
+    re.compile(
+        rf"\bdeath toll\s+(?:of|rose to|stood at|reached)\s+(?:{_BOUND})?(?P<list>{_NUMBER})",
+        re.IGNORECASE,
+    ),
     re.compile(rf"\bleft\s+(?:{_BOUND})?(?P<list>{_LIST})\s+dead", re.IGNORECASE),
 )
 _REPORTING = re.compile(
@@ -96,9 +102,7 @@ def read_deaths(text: str, gazetteer: Gazetteer) -> DeathReport | None:
                 tuple(victims),
             )  # fmt: skip
         total = sum(number_value(n) for n in re.findall(_NUMBER, groups["list"], re.IGNORECASE))
-        return DeathReport(
-            total, total, total, groups.get("bound"), match.group(0), tuple(victims)
-        )
+        return DeathReport(total, total, total, groups.get("bound"), match.group(0), tuple(victims))
     return None
 
 

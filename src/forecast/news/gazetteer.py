@@ -89,7 +89,11 @@ def load_gazetteer() -> Gazetteer:
 def _meanings(raw: dict[str, Any]) -> dict[str, tuple[str, tuple[str, ...]]]:
     meanings: dict[str, tuple[str, tuple[str, ...]]] = {}
     for iso3, entry in raw["states"].items():
-        for field, kind in (("names", "name"), ("adjectives", "adjective"), ("capitals", "capital")):
+        for field, kind in (
+            ("names", "name"),
+            ("adjectives", "adjective"),
+            ("capitals", "capital"),
+        ):
             for name in entry.get(field, []):
                 meanings[name] = (kind, (iso3,))
     for name, states in raw["regions"].items():

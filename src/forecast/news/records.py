@@ -73,7 +73,9 @@ class CodedIncident:
 
     @property
     def date_text(self) -> str:
-        return self.date.isoformat() if self.date_precision == "day" else self.date.strftime("%Y-%m")
+        return (
+            self.date.isoformat() if self.date_precision == "day" else self.date.strftime("%Y-%m")
+        )
 
     @property
     def incident_id(self) -> str:
@@ -123,10 +125,14 @@ class CodedIncident:
             "confidence": round(self.confidence, 2),
             "low_confidence": self.low_confidence,
             "evidence": {
-                name: {"sentence": ev.sentence, "phrase": ev.phrase,
-                       "confidence": ev.confidence, "flag": ev.flag}
+                name: {
+                    "sentence": ev.sentence,
+                    "phrase": ev.phrase,
+                    "confidence": ev.confidence,
+                    "flag": ev.flag,
+                }
                 for name, ev in self.evidence.items()
-            },  # fmt: skip
+            },
             "sentences": {str(n): text for n, text in sorted(self.sentences.items())},
             "article": self.article,
             "coded_from": self.coded_from,
