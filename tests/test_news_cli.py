@@ -8,12 +8,15 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
 from forecast.news.records import HANDCODED_COLUMNS
-from forecast.predict import read_incidents
+from forecast.predict import Forecaster, Incident, read_incidents
+from forecast.report.render import brief_context, render_html
 from forecast.sources.tabular import load_mapping, read_tabular
+from tests.test_predict import incident, make_forecaster
 
 FIXTURES = Path(__file__).parent / "fixtures" / "news"
 THREE = str(FIXTURES / "three_incidents.txt")
@@ -102,3 +105,82 @@ def test_predict_news_needs_a_publication_date_and_stands_alone() -> None:
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         assert done.returncode == 1 and message in done.stderr, done.stderr
+
+
+# An invented two-strike report for the stand-in forecaster, which knows Iran and Pakistan.
+EXCHANGE = (
+    "Iranian drones struck militant hideouts in Pakistan's Panjgur district on Monday. "
+    "Pakistani jets carried out air strikes in Iran's Saravan area on Wednesday, killing "
+    "seven militants, Pakistan's army said. Iran condemned the strikes."
+)
+
+
+def test_predict_news_prints_the_coding_then_a_forecast_per_incident(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Forecaster, "load", classmethod(lambda cls, *a, **k: make_forecaster()))
+    article = tmp_path / "exchange.txt"
+    article.write_text(EXCHANGE)
+    result = runner.invoke(
+        app,
+        ["predict", "--news", str(article), "--published", "2024-01-18"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    output = result.output
+    coding = output.index("2 incident(s) proposed")
+    first = output.index("Iran → Pakistan: attack, 15 January 2024")
+    second = output.index("Pakistan → Iran: attack, 17 January 2024")
+    assert coding < first < second
+    assert output.count("not yet accepted by a person") == 2
+    assert "2 incident(s) forecast" in output
+
+
+def test_predict_news_json_marks_each_incident_as_automatic_and_unaccepted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Forecaster, "load", classmethod(lambda cls, *a, **k: make_forecaster()))
+    article = tmp_path / "exchange.txt"
+    article.write_text(EXCHANGE)
+    result = runner.invoke(
+        app, ["predict", "--news", str(article), "--published", "2024-01-18", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    incidents = [forecast["incident"] for forecast in json.loads(result.stdout)]
+    assert [i["accepted"] for i in incidents] == [False, False]
+    assert all(i["coded_from"].startswith("news:exchange.txt") for i in incidents)
+    assert incidents[1]["fatalities_target"] == 7
+
+
+def test_predict_news_leaves_out_an_incident_known_only_to_the_month(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Forecaster, "load", classmethod(lambda cls, *a, **k: make_forecaster()))
+    article = tmp_path / "vague.txt"
+    article.write_text("Iranian drones struck militant hideouts in Pakistan last week.")
+    result = runner.invoke(app, ["predict", "--news", str(article), "--published", "2024-01-18"])
+    assert result.exit_code != 0
+    assert "no use of force with a known day" in str(result.exception)
+
+
+def test_the_brief_says_an_incident_was_coded_automatically_and_not_accepted() -> None:
+    strike = incident(coded_from="news:exchange.txt (published 2024-01-18)", accepted="no")
+    [card] = cards([strike])
+    assert card["coding"] == (
+        "Coded automatically from news:exchange.txt (published 2024-01-18); "
+        "not yet accepted by a person."
+    )
+    [typed] = cards([incident()])
+    assert typed["coding"] is None
+
+
+def test_the_rendered_brief_shows_the_coding_row() -> None:
+    strike = incident(coded_from="news:exchange.txt", accepted="yes")
+    forecasts = make_forecaster().predict_many([strike])
+    html = render_html(brief_context(forecasts, metrics=None, backtest=None, champion=None))
+    assert "Coded automatically from news:exchange.txt; accepted by a person." in html
+
+
+def cards(incidents: list[Incident]) -> list[dict[str, object]]:
+    forecasts = make_forecaster().predict_many(incidents)
+    return brief_context(forecasts, metrics=None, backtest=None, champion=None)["incidents"]
