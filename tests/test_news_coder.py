@@ -238,3 +238,23 @@ def test_every_force_entry_maps_to_a_use_of_force() -> None:
     lexicon = load_lexicon()
     assert {e.cameo[:2] for e in lexicon.force} <= {"18", "19", "20"}
     assert all(e.hostility == 4 for e in lexicon.force)
+
+
+def test_states_acting_together_each_get_an_incident() -> None:
+    incidents = one("The United States and Britain carried out strikes in Yemen on Monday.")
+    assert [(i.initiator, i.target) for i in incidents] == [("USA", "YEM"), ("GBR", "YEM")]
+
+
+def test_a_participle_with_no_state_after_by_is_no_incident() -> None:
+    result = code_article(
+        "Pakistan's Balochistan, hit by floods last year, borders Iran.", dt.date(2024, 1, 18)
+    )
+    assert result.incidents == []
+
+
+def test_the_reporter_is_the_speaker_of_the_clause_before_said() -> None:
+    [incident] = one(
+        "Iranian missiles hit Pakistani territory on Tuesday, killing two children, "
+        "Pakistani officials said."
+    )
+    assert incident.fatalities_reported_by == "Pakistan: Pakistani officials"

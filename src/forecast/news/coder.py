@@ -37,7 +37,7 @@ from forecast.news.sentences import Sentence, split_sentences
 from forecast.schema import UNDIRECTED_ACTIONS
 
 _PLACE_BEFORE = re.compile(
-    r"\b(?:in|into|inside|on|at|near|across|against|toward|towards|over|from|of|with|to)\s+"
+    r"\b(?:in|into|inside|on|at|near|across|against|toward|towards|over|of|with|to)\s+"
     r"(?:the\s+)?(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 )
@@ -47,7 +47,9 @@ _REFERS_TO_FORCE = re.compile(
     r"missiles?|drones?|rockets?|clash(?:es)?)\b",
     re.IGNORECASE,
 )
+_BY_AGENT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+)?")
 _CUE_WINDOW_WORDS = 6
+_JOINED = re.compile(r"\s*(?:,|,?\s*and)\s+(?:the\s+)?")
 
 
 @dataclass(frozen=True)
@@ -121,11 +123,11 @@ class _Coder:
         for index, cue in enumerate(cues):
             start = cues[index - 1].end if index else 0
             end = cues[index + 1].start if index + 1 < len(cues) else len(sentence.text)
-            outcome = self._code_cue(sentence, cue, start, end)
-            if isinstance(outcome, str):
-                self.verdicts.append(SentenceVerdict(sentence.number, outcome))
-            else:
-                coded.append(self._merge(outcome))
+            for outcome in self._code_cue(sentence, cue, start, end):
+                if isinstance(outcome, str):
+                    self.verdicts.append(SentenceVerdict(sentence.number, outcome))
+                else:
+                    coded.append(self._merge(outcome))
         if not cues:
             others = self.lexicon.other_cues(sentence.text)
             if others:
@@ -139,27 +141,33 @@ class _Coder:
         text = sentence.text
         window = " ".join(text[start : cue.start].split()[-_CUE_WINDOW_WORDS:]) + " " + cue.text
         if match := self.lexicon.negation.search(window):
-            return f'"{cue.text}" is negated ("{match.group(0)}"): no incident'
+            return [f'"{cue.text}" is negated ("{match.group(0)}"): no incident']
         if match := self.lexicon.hypothetical.search(window):
-            return f'"{cue.text}" is a threat or hypothetical ("{match.group(0)}"): no incident'
+            return [f'"{cue.text}" is a threat or hypothetical ("{match.group(0)}"): no incident']
         left = self.gazetteer.mentions(text[start : cue.start])
         right = self.gazetteer.mentions(text[cue.end : end])
         left = [_shift(m, start) for m in left]
         right = [_shift(m, cue.end) for m in right]
         if cue.entry.action in UNDIRECTED_ACTIONS:
-            return self._clash(sentence, cue, left + right)
-        if _PASSIVE_BEFORE.search(text[start : cue.start]) and text[cue.end :].lstrip().startswith(
-            "by"
-        ):
-            actors, places = right, left
+            return [self._clash(sentence, cue, left + right)]
+        if _is_passive(text, start, cue):
+            # Only the agent right after "by" acted: "hit by floods ... borders Iran" has none.
+            actors = [m for m in right if _BY_AGENT.fullmatch(text[cue.end : m.start])]
+            places = left + [m for m in right if m not in actors]
         else:
             # A place before the verb ("In Iran's Sistan-Baluchestan, Pakistani jets struck")
             # is still where the force landed, after any place named after the verb.
             actors = [m for m in left if not _is_place(text, m)]
             places = right + [m for m in left if _is_place(text, m)]
         if not actors:
-            return f'"{cue.text}": no state named as the one who acted'
-        actor = actors[-1]
+            return [f'"{cue.text}": no state named as the one who acted']
+        return [
+            self._directed(sentence, cue, actor, places) for actor in _joint_actors(text, actors)
+        ]
+
+    def _directed(
+        self, sentence: Sentence, cue: Cue, actor: Mention, places: list[Mention]
+    ) -> CodedIncident | str:
         if actor.non_state:
             return f'"{cue.text}": the one who acted, {actor.text}, is an armed group, not a state'
         if actor.state is None:
@@ -313,6 +321,25 @@ def _shift(mention: Mention, offset: int) -> Mention:
     return Mention(
         mention.start + offset, mention.end + offset, mention.text, mention.kind, mention.states
     )
+
+
+def _is_passive(text: str, start: int, cue: Cue) -> bool:
+    """'were attacked by Afghan forces', 'Balochistan, hit by floods': the actor follows 'by'."""
+    by_follows = re.match(r"\s+by\b", text[cue.end :]) is not None
+    return by_follows and (
+        _PASSIVE_BEFORE.search(text[start : cue.start]) is not None or " " not in cue.text
+    )
+
+
+def _joint_actors(text: str, actors: list[Mention]) -> list[Mention]:
+    """'The United States and Britain carried out strikes': each state in the list acted."""
+    chain = [actors[-1]]
+    for earlier in reversed(actors[:-1]):
+        between = text[earlier.end : chain[0].start]
+        if not _JOINED.fullmatch(between):
+            break
+        chain.insert(0, earlier)
+    return chain
 
 
 def _is_place(text: str, mention: Mention) -> bool:

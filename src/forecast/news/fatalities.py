@@ -114,7 +114,8 @@ def read_reporter(text: str, gazetteer: Gazetteer) -> Reporter | None:
         states = [m.state for m in gazetteer.mentions(who) if m.state]
         return Reporter(states[0] if states else None, who)
     if match := _REPORTING.search(text):
-        speaker = text[: match.start()].strip(" ,")
+        # The speaker is the clause just before the verb: "..., Pakistani officials said".
+        speaker = re.split(r"[,;:]", text[: match.start()])[-1].strip()
         states = [m.state for m in gazetteer.mentions(speaker) if m.state]
         if states:
             return Reporter(states[0], _speaker_phrase(speaker))
