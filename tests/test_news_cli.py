@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from forecast.cli import app
 from forecast.news.records import HANDCODED_COLUMNS
@@ -115,17 +115,23 @@ EXCHANGE = (
 )
 
 
-def test_predict_news_prints_the_coding_then_a_forecast_per_incident(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Forecaster.load` returns test_predict's stand-in instead of reading the registry."""
     monkeypatch.setattr(Forecaster, "load", classmethod(lambda cls, *a, **k: make_forecaster()))
-    article = tmp_path / "exchange.txt"
-    article.write_text(EXCHANGE)
-    result = runner.invoke(
-        app,
-        ["predict", "--news", str(article), "--published", "2024-01-18"],
-        env={"COLUMNS": "200"},
-    )
+
+
+def predict_news(folder: Path, text: str, *extra: str) -> Result:
+    article = folder / "exchange.txt"
+    article.write_text(text)
+    command = ["predict", "--news", str(article), "--published", "2024-01-18", *extra]
+    return runner.invoke(app, command, env={"COLUMNS": "200"})
+
+
+def test_predict_news_prints_the_coding_then_a_forecast_per_incident(
+    tmp_path: Path, stand_in: None
+) -> None:
+    result = predict_news(tmp_path, EXCHANGE)
     assert result.exit_code == 0, result.output
     output = result.output
     coding = output.index("2 incident(s) proposed")
@@ -137,14 +143,9 @@ def test_predict_news_prints_the_coding_then_a_forecast_per_incident(
 
 
 def test_predict_news_json_marks_each_incident_as_automatic_and_unaccepted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, stand_in: None
 ) -> None:
-    monkeypatch.setattr(Forecaster, "load", classmethod(lambda cls, *a, **k: make_forecaster()))
-    article = tmp_path / "exchange.txt"
-    article.write_text(EXCHANGE)
-    result = runner.invoke(
-        app, ["predict", "--news", str(article), "--published", "2024-01-18", "--format", "json"]
-    )
+    result = predict_news(tmp_path, EXCHANGE, "--format", "json")
     assert result.exit_code == 0, result.output
     incidents = [forecast["incident"] for forecast in json.loads(result.stdout)]
     assert [i["accepted"] for i in incidents] == [False, False]
@@ -153,12 +154,11 @@ def test_predict_news_json_marks_each_incident_as_automatic_and_unaccepted(
 
 
 def test_predict_news_leaves_out_an_incident_known_only_to_the_month(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, stand_in: None
 ) -> None:
-    monkeypatch.setattr(Forecaster, "load", classmethod(lambda cls, *a, **k: make_forecaster()))
-    article = tmp_path / "vague.txt"
-    article.write_text("Iranian drones struck militant hideouts in Pakistan last week.")
-    result = runner.invoke(app, ["predict", "--news", str(article), "--published", "2024-01-18"])
+    result = predict_news(
+        tmp_path, "Iranian drones struck militant hideouts in Pakistan last week."
+    )
     assert result.exit_code != 0
     assert "no use of force with a known day" in str(result.exception)
 
