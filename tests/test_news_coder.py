@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from forecast.countries import resolve_country
 from forecast.errors import DataFileError
 from forecast.news import CodedIncident, code_article, code_file
 from forecast.news.evaluation import incident_values, score
@@ -258,3 +259,8 @@ def test_the_reporter_is_the_speaker_of_the_clause_before_said() -> None:
         "Pakistani officials said."
     )
     assert incident.fatalities_reported_by == "Pakistan: Pakistani officials"
+
+
+def test_every_gazetteer_state_is_one_the_forecaster_knows() -> None:
+    states = {s for _, states in load_gazetteer().meanings.values() for s in states}
+    assert all(resolve_country(iso3) > 0 for iso3 in sorted(states))

@@ -10,11 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from forecast.news.gazetteer import read_package_yaml
 from forecast.schema import CANONICAL_ACTIONS
 
 LEXICON_FILE = "lexicon.yaml"
@@ -70,7 +68,7 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """The lexicon shipped with the package, with its macros expanded and patterns compiled."""
-    raw = yaml.safe_load(resources.files("forecast.news").joinpath(LEXICON_FILE).read_text())
+    raw = read_package_yaml(LEXICON_FILE)
     macros = raw.get("macros", {})
     force = tuple(_entry(item, "force", macros) for item in raw["force"])
     for entry in force:
