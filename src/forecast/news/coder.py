@@ -137,7 +137,10 @@ class _Coder:
                 )
         self._read_deaths(sentence, coded)
 
-    def _code_cue(self, sentence: Sentence, cue: Cue, start: int, end: int) -> CodedIncident | str:
+    def _code_cue(
+        self, sentence: Sentence, cue: Cue, start: int, end: int
+    ) -> list[CodedIncident | str]:
+        """What one force verb gives: an incident per state that acted, or why there is none."""
         text = sentence.text
         window = " ".join(text[start : cue.start].split()[-_CUE_WINDOW_WORDS:]) + " " + cue.text
         if match := self.lexicon.negation.search(window):
