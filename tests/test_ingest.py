@@ -85,8 +85,18 @@ def test_each_source_declares_its_own_coverage_end(
     ingest.run_ingest(_fixture_params())
     coverage = json.loads((project / "data/interim/sources.json").read_text())["coverage"]
     assert coverage["mie"]["end"] == "2014-12-31"
-    assert coverage["cow_mid"] == {"start": "1992-01-01", "end": "2014-12-31"}
+    assert coverage["cow_mid"] == {"start": "1992-01-01", "end": "2014-12-31", "systematic": True}
     assert coverage["handcoded"]["end"] == "2024-12-31"
+
+
+def test_hand_coded_files_are_declared_selective(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    """They code chosen exchanges: their events are known, their silences are not."""
+    ingest.run_ingest(_fixture_params())
+    coverage = json.loads((project / "data/interim/sources.json").read_text())["coverage"]
+    assert coverage["handcoded"]["systematic"] is False
+    assert coverage["mie"]["systematic"] is True
 
 
 def test_quarantine_file_has_the_contract_columns_and_every_rejected_row(

@@ -31,7 +31,7 @@ from forecast.config import Params
 log = logging.getLogger(__name__)
 
 # Raised whenever the bundle's layout changes, so an older file reads as stale, not wrongly.
-BUNDLE_FORMAT = 2
+BUNDLE_FORMAT = 3
 SQLITE_PREFIX = "sqlite:///"
 
 
@@ -49,6 +49,8 @@ class Champions:
     registry_stamp: str | None = None
     # Where the models came from: "bundle" or "registry" when loaded, "train" when just fitted.
     source: str = "train"
+    # The record-age band models (forecast.models.record_bands) trained beside the champions.
+    record_models: Any = None
 
 
 def write_bundle(champions: Champions, path: Path = paths.CHAMPIONS_FILE) -> Path:
@@ -64,6 +66,7 @@ def write_bundle(champions: Champions, path: Path = paths.CHAMPIONS_FILE) -> Pat
         "version": champions.version,
         "likelihood": _scoring_copy(champions.likelihood),
         "timing": _scoring_copy(champions.timing),
+        "record_models": _scoring_copy(champions.record_models),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}")
@@ -99,6 +102,7 @@ def read_bundle(
         data_hash=data_hash,
         registry_stamp=stamp,
         source="bundle",
+        record_models=record.get("record_models"),
     )
 
 
@@ -120,6 +124,7 @@ def load_champions(params: Params, data_hash: str, root: str | Path = ".") -> Ch
         run_id=run_id,
         data_hash=data_hash,
         source="registry",
+        record_models=tracking.load_record_models(run_id, params) if run_id else None,
     )
 
 

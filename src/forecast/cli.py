@@ -11,7 +11,16 @@ import sys
 import typer
 from rich.console import Console
 
-from forecast.commands import backtest, data, episodes, features, predict, report, train
+from forecast.commands import (
+    backtest,
+    data,
+    episodes,
+    features,
+    predict,
+    record_age,
+    report,
+    train,
+)
 from forecast.errors import ForecastError
 
 app = typer.Typer(
@@ -24,6 +33,7 @@ app.add_typer(data.app, name="data")
 app.add_typer(episodes.app, name="episodes")
 app.add_typer(features.app, name="features")
 app.add_typer(backtest.app, name="backtest")
+app.add_typer(record_age.app, name="record-age")
 app.add_typer(train.app, name="train")
 app.add_typer(predict.app, name="predict")
 app.add_typer(report.app, name="report")

@@ -6,6 +6,7 @@ of surfacing as a strange number three stages later.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +33,52 @@ class CsvImport(_Section):
     mapping: str
 
 
+class FeedTime(_Section):
+    """How a knowledge-graph slice writes time: value `origin_value` is day `origin`, and
+    `per_day` values make one day (24 for hourly stamps). Declared, never guessed."""
+
+    origin: date
+    origin_value: int = 0
+    per_day: int = Field(1, ge=1)
+
+
+class FeedSpan(_Section):
+    start: date | None = None
+    end: date | None = None
+
+
+class FeedParams(_Section):
+    """One event feed (ICEWS, GDELT, POLECAT) read as a source (docs/data-sources.md)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    format: Literal["icews", "icews_tkg", "gdelt", "polecat"]
+    # A file or folder name, looked for like other sources (data.paths.<name>, data/external/,
+    # $FORECAST_DATA_DIR), e.g. event_feeds/icews18_tkg.zip.
+    file: str
+    time: FeedTime | None = None
+    coverage: FeedSpan = FeedSpan()
+    # More than this many days in a row without any record is an outage: unknown, not quiet.
+    gap_days: int | None = Field(None, ge=0)
+    codes: str | None = None  # another event-code table (default: the package's)
+    consented: str | None = None  # another consented-operations list (default: the package's)
+    actors: str | None = None  # another actor table (default: the package's)
+    # The CAMEO code list (e.g. event_feeds/cameo_codes.csv) for slices that name relations by
+    # label; without it, the labels of the code table are used.
+    labels: str | None = None
+    # Extend the history that features and forecasts read (with the feed's coverage windows).
+    history: bool = True
+    # Let the feed's own events be triggers and labels for training (ADR 0007): off by default.
+    triggers: bool = False
+
+    @model_validator(mode="after")
+    def _slices_declare_time(self) -> FeedParams:
+        if self.format == "icews_tkg" and self.time is None:
+            raise ValueError(
+                f"feed {self.name}: icews_tkg needs `time: {{origin, origin_value, per_day}}`"
+            )
+        return self
+
+
 class DataParams(_Section):
     mode: Literal["auto", "real", "synthetic"] = "auto"
     sources: list[str] = ["mie", "cow_mid", "handcoded"]
@@ -40,7 +87,17 @@ class DataParams(_Section):
     external_dir: str = "data/external"
     download: bool = False
     csv_imports: list[CsvImport] = []
+    # Event feeds, opt-in per feed (none by default).
+    feeds: list[FeedParams] = []
     synthetic: SyntheticParams = SyntheticParams()
+
+    @model_validator(mode="after")
+    def _feed_names_are_unique(self) -> DataParams:
+        names = [feed.name for feed in self.feeds]
+        taken = sorted({n for n in names if names.count(n) > 1} | (set(names) & {*self.sources}))
+        if taken:
+            raise ValueError(f"data.feeds: name(s) {', '.join(taken)} used twice")
+        return self
 
 
 class EpisodeParams(_Section):
@@ -63,6 +120,20 @@ class BacktestParams(_Section):
     embargo_days: int = Field(0, ge=0)
     bootstrap_replicates: int = Field(200, ge=0)
     calibration_bins: int = Field(10, ge=2)
+
+
+class RecordAgeParams(_Section):
+    """Forecasting across a gap: the record ages (whole years) models are trained and scored
+    at, and the horizons the backtest by record age scores."""
+
+    ages: list[int] = [0, 1, 2, 5, 10]
+    horizons: list[int] = [7, 30]
+
+    @model_validator(mode="after")
+    def _today_is_a_band(self) -> RecordAgeParams:
+        if 0 not in self.ages or any(age < 0 for age in self.ages):
+            raise ValueError("record_age.ages must include 0 and hold no negative age")
+        return self
 
 
 class HistGBParams(_Section):
@@ -130,6 +201,7 @@ class Params(_Section):
     episodes: EpisodeParams = EpisodeParams()
     features: FeatureParams = FeatureParams()
     backtest: BacktestParams = BacktestParams()
+    record_age: RecordAgeParams = RecordAgeParams()
     models: ModelParams = ModelParams()
     train: TrainParams = TrainParams()
     tracking: TrackingParams = TrackingParams()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ import pandas as pd
 from forecast.config import EpisodeParams, FeatureParams
 from forecast.episodes import GroupedDays, Queries, day_numbers, dyad_codes
 from forecast.history_index import AnsweringRecords, DyadHistory, HistoryIndex
+from forecast.record import record_ages_years
 from forecast.schema import FORCE_ATTRIBUTES
 
 TRIGGER_COLUMNS = [
@@ -38,6 +40,14 @@ ACTION_GROUPS: dict[str, tuple[str, ...]] = {
     "seizure_or_occupation": ("seizure", "occupation_of_territory", "blockade"),
 }
 ACTIVITY_DAYS = 365
+RECORD_AGE = "record_age_years"
+# Which days window features are counted back from: the record's end (what a model trained
+# across the same gap reads) or the trigger's day (how a model that ignores the gap reads it).
+Anchor = Literal["record_end", "trigger"]
+# Which events say "the target just hit the initiator": those known (the record, plus what
+# selective sources list after its end) or all events (a training world where the analyst
+# knows the recent past).
+Context = Literal["known", "all"]
 # Shrunk answering rates start from this prior before any trigger's window has closed.
 NEUTRAL_RATE = 0.5
 # Neutral values for covariates when a dyad-year is not in the table (flagged as missing).
@@ -63,7 +73,7 @@ def feature_specs(
     horizons = list(horizons or EpisodeParams().horizons)
     cap = max(params.windows)
     trigger = "trigger"
-    history = "force events before the trigger's day"
+    history = "force events in the record (before the trigger's day, or the record's end)"
     specs = [
         FeatureSpec("hostility", "MID hostility level of the trigger (4 use, 5 war)", "-", trigger),
         *[
@@ -115,6 +125,13 @@ def feature_specs(
             )
             for days in params.response_windows
         ],
+        FeatureSpec(
+            RECORD_AGE,
+            "years from the end of the systematic record to the trigger (0 while it is "
+            "observed); history features above and below are read up to that end",
+            "-",
+            "record coverage",
+        ),
     ]
     for days in params.windows:
         specs += [
@@ -286,6 +303,10 @@ def build_features(
     *,
     include_same_day: bool = False,
     coverage: Mapping[str, date | None] | None = None,
+    selective_sources: Iterable[str] = (),
+    record_end: np.ndarray | None = None,
+    anchor: Anchor = "record_end",
+    context: Context = "known",
     progress: Callable[[Iterable[str]], Iterable[str]] | None = None,
 ) -> pd.DataFrame:
     """`episode_id` plus one float64 column per registry feature, one row per trigger.
@@ -294,10 +315,29 @@ def build_features(
     (the trigger included) are never used for it. `coverage` ({source: end date}) keeps a past
     trigger's unanswered window out of the answering records when its source stopped covering
     events before the window closed; it is fixed outside the data, so it leaks nothing.
-    `progress` wraps the list of stage names (e.g. tqdm) for long runs.
+    `record_end` (day numbers, one per trigger, at most its day; default the trigger's day) is
+    where the systematic record stops (`forecast.record`): history is read only before it,
+    counted back from it (or from the trigger's day with `anchor="trigger"`, the naive reading
+    that takes unobserved days for quiet ones), and events of `selective_sources` after it are
+    known events. `progress` wraps the list of stage names (e.g. tqdm) for long runs.
     """
-    history = HistoryIndex(events, include_same_day=include_same_day, coverage=coverage)
-    return indexed_features(triggers, history, covariates, params, horizons, progress=progress)
+    history = HistoryIndex(
+        events,
+        include_same_day=include_same_day,
+        coverage=coverage,
+        selective_sources=selective_sources,
+    )
+    return indexed_features(
+        triggers,
+        history,
+        covariates,
+        params,
+        horizons,
+        record_end=record_end,
+        anchor=anchor,
+        context=context,
+        progress=progress,
+    )
 
 
 def indexed_features(
@@ -307,6 +347,9 @@ def indexed_features(
     params: FeatureParams,
     horizons: Sequence[int],
     *,
+    record_end: np.ndarray | None = None,
+    anchor: Anchor = "record_end",
+    context: Context = "known",
     progress: Callable[[Iterable[str]], Iterable[str]] | None = None,
 ) -> pd.DataFrame:
     """`build_features` against a history indexed beforehand: the same numbers, less work.
@@ -316,11 +359,13 @@ def indexed_features(
     """
     triggers = triggers.reset_index(drop=True)
     t = day_numbers(triggers["date"]) if len(triggers) else np.array([], np.int64)
+    end = t if record_end is None else np.minimum(np.asarray(record_end, dtype=np.int64), t)
+    days = RecordDays(t=t, end=end, anchor=end if anchor == "record_end" else t)
     stages: dict[str, Callable[[], Iterable[tuple[str, np.ndarray]]]] = {
         "trigger": lambda: _trigger_features(triggers, params),
-        "dyad history": lambda: _history_features(triggers, t, history.dyads(), params),
+        "dyad history": lambda: _history_features(triggers, days, history.dyads(), params, context),
         "answering records": lambda: _answering_features(
-            triggers, t, history.answering(), horizons, params
+            triggers, days.end, history.answering(), horizons, params
         ),
         "covariates": lambda: _covariate_features(triggers, covariates).items(),
     }
@@ -340,6 +385,24 @@ def indexed_features(
     features = pd.DataFrame(matrix, columns=names, index=triggers.index, copy=False)
     features.insert(0, "episode_id", triggers["episode_id"].astype("string"))
     return features
+
+
+@dataclass(frozen=True)
+class RecordDays:
+    """Per trigger: its day, the record's end and the day windows are counted back from."""
+
+    t: np.ndarray
+    end: np.ndarray
+    anchor: np.ndarray
+
+    @property
+    def current(self) -> bool:
+        """Whether every trigger's record reaches its day (the common case: no gap at all)."""
+        return bool(np.array_equal(self.end, self.t))
+
+    @property
+    def anchored_at_end(self) -> bool:
+        return self.anchor is self.end or bool(np.array_equal(self.anchor, self.end))
 
 
 def _flag(mask: np.ndarray | pd.Series) -> np.ndarray:
@@ -374,63 +437,109 @@ def _trigger_features(
     yield "dispute_id_missing", _flag(dispute.isna().to_numpy())
 
 
+def _window_counts(
+    index: GroupedDays, groups: np.ndarray, days: RecordDays, lengths: Sequence[int]
+) -> Iterator[tuple[int, np.ndarray]]:
+    """(length, events in [anchor - length, record end)) for each length.
+
+    Anchored at the record's end this is `window_counts` at that day; anchored at the trigger,
+    a window reaching past the record's end counts only the observed part of it.
+    """
+    if days.anchored_at_end:
+        yield from index.window_counts(Queries.of(groups, days.end), lengths)
+        return
+    stop = index.count_before(Queries.of(groups, days.end))
+    from_anchor = Queries.of(groups, days.anchor)
+    for length in lengths:
+        yield length, np.maximum(stop - index.count_before(from_anchor, -length), 0)
+
+
+def _known_response_counts(
+    history: DyadHistory,
+    backward: np.ndarray,
+    days: RecordDays,
+    lengths: Sequence[int],
+    context: Context,
+) -> dict[int, np.ndarray]:
+    """Uses of force by the target against the initiator in the `length` days before the
+    trigger that are known: in the record, or listed by a selective source after its end (all
+    of them with `context="all"`)."""
+    if context == "all" or days.current:
+        index, queries = history.by_dyad, Queries.of(backward, days.t)
+        return dict(index.window_counts(queries, lengths))
+    in_record = RecordDays(t=days.t, end=days.end, anchor=days.t)
+    counts = dict(_window_counts(history.by_dyad, backward, in_record, lengths))
+    selective = history.by_dyad_selective
+    if selective is not None and len(selective):
+        after_end = selective.count_before(Queries.of(backward, days.t))
+        for length in lengths:
+            start = np.maximum(days.t - length, days.end)
+            counts[length] = (
+                counts[length] + after_end - selective.count_before(Queries.of(backward, start))
+            )
+    return counts
+
+
 def _history_features(
-    triggers: pd.DataFrame, t: np.ndarray, history: DyadHistory, params: FeatureParams
+    triggers: pd.DataFrame,
+    days: RecordDays,
+    history: DyadHistory,
+    params: FeatureParams,
+    context: Context,
 ) -> Iterator[tuple[str, np.ndarray]]:
-    """Force in the dyad, by each side and in the confrontation, known before the trigger."""
+    """Force in the dyad, by each side and in the confrontation, known before the trigger.
+
+    Every count stops at the record's end; the 'is this trigger itself an answer' flags read
+    the days just before the trigger from known events (`_known_response_counts`).
+    """
     initiator = triggers["initiator"].to_numpy(dtype=np.int64)
     target = triggers["target"].to_numpy(dtype=np.int64)
-    by_dyad = history.by_dyad
-    forward = Queries.of(dyad_codes(initiator, target), t)
-    backward = Queries.of(dyad_codes(target, initiator), t)
-
-    def window(queries: Queries, days: int, index: GroupedDays = by_dyad) -> np.ndarray:
-        return index.count_between(queries, -days, 0).astype(float)
+    forward, backward = dyad_codes(initiator, target), dyad_codes(target, initiator)
 
     short, long = params.escalation_short_days, params.escalation_long_days
-    recent = np.zeros(len(t))
-    longer = np.zeros(len(t))
-    lengths = sorted({*params.windows, *params.response_windows, short, long})
-    for direction, queries in (("initiator_to_target", forward), ("target_to_initiator", backward)):
-        # One pass over all window lengths per direction, sharing the search for "today".
-        for days, counts in by_dyad.window_counts(queries, lengths):
+    recent = np.zeros(len(days.t))
+    longer = np.zeros(len(days.t))
+    lengths = sorted({*params.windows, short, long})
+    for direction, codes in (("initiator_to_target", forward), ("target_to_initiator", backward)):
+        # One pass over all window lengths per direction, sharing the search for the end.
+        for window, counts in _window_counts(history.by_dyad, codes, days, lengths):
             counts = counts.astype(float)
-            if days in params.windows:
-                yield f"force_{days}d_{direction}", counts
-            if days in params.response_windows and direction == "target_to_initiator":
-                yield f"is_response_{days}d", _flag(counts > 0)
-            if days == short:
+            if window in params.windows:
+                yield f"force_{window}d_{direction}", counts
+            if window == short:
                 recent += counts
-            if days == long:
+            if window == long:
                 longer += counts
     yield "escalation_trend", np.log((recent + 1.0) / (longer * short / long + 1.0))
+    responses = _known_response_counts(
+        history, backward, days, sorted(params.response_windows), context
+    )
+    for window, counts in responses.items():
+        yield f"is_response_{window}d", _flag(counts > 0)
+    yield RECORD_AGE, record_ages_years(days.t, days.end)
 
     cap = max(params.windows)
-    for direction, queries in (("initiator_to_target", forward), ("target_to_initiator", backward)):
-        last = by_dyad.last_day_before(queries)
+    for direction, codes in (("initiator_to_target", forward), ("target_to_initiator", backward)):
+        last = history.by_dyad.last_day_before(Queries.of(codes, days.end))
         never = last < 0
-        yield f"days_since_force_{direction}", np.where(never, cap, np.minimum(t - last, cap))
+        since = days.anchor - last
+        yield f"days_since_force_{direction}", np.where(never, cap, np.minimum(since, cap))
         yield f"never_force_{direction}", _flag(never)
 
-    yield (
-        f"initiator_force_any_{ACTIVITY_DAYS}d",
-        window(Queries.of(initiator, t), ACTIVITY_DAYS, history.by_actor),
-    )
-    yield (
-        f"target_force_any_{ACTIVITY_DAYS}d",
-        window(Queries.of(target, t), ACTIVITY_DAYS, history.by_actor),
-    )
+    for side, states in (("initiator", initiator), ("target", target)):
+        activity = dict(_window_counts(history.by_actor, states, days, [ACTIVITY_DAYS]))
+        yield f"{side}_force_any_{ACTIVITY_DAYS}d", activity[ACTIVITY_DAYS].astype(float)
 
-    yield "dispute_prior_events", _dispute_prior_events(triggers, t, history)
+    yield "dispute_prior_events", _dispute_prior_events(triggers, days.end, history)
 
 
 def _dispute_prior_events(
-    triggers: pd.DataFrame, t: np.ndarray, history: DyadHistory
+    triggers: pd.DataFrame, end: np.ndarray, history: DyadHistory
 ) -> np.ndarray:
-    """Incidents of the trigger's confrontation known before its day (a clash counts once)."""
+    """Incidents of the trigger's confrontation in the record (a clash counts once)."""
     codes = history.dispute_codes(triggers["dispute_id"])
     has_dispute = codes >= 0
-    counts = history.by_dispute.count_before(Queries.of(np.where(has_dispute, codes, 0), t))
+    counts = history.by_dispute.count_before(Queries.of(np.where(has_dispute, codes, 0), end))
     return np.where(has_dispute, counts, 0).astype(float)
 
 
@@ -441,11 +550,11 @@ def _answering_features(
     horizons: Sequence[int],
     params: FeatureParams,
 ) -> Iterator[tuple[str, np.ndarray]]:
-    """How often the target answered past triggers, over windows closed before the trigger.
+    """How often the target answered past triggers, over windows closed before the record's end.
 
-    A trigger on day t counts only past triggers whose H-day label was known before t (past
-    day + H < t), through prefix sums of "answered" over past days, per dyad, per target and
-    overall.
+    A trigger whose record ends on day E (its own day while observed) counts only past triggers
+    whose H-day label was known before E (past day + H < E), through prefix sums of "answered"
+    over past days, per dyad, per target and overall.
     """
     initiator = triggers["initiator"].to_numpy(dtype=np.int64)
     target = triggers["target"].to_numpy(dtype=np.int64)

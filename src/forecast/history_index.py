@@ -10,7 +10,7 @@ drops it when the stage is done, which keeps peak memory at 10^7 events where it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -52,9 +52,11 @@ class DyadHistory:
     # The confrontations' dispute ids, at the position of their group code in `by_dispute`.
     disputes: pd.Index
     by_dispute: GroupedDays
+    # Events of selective sources alone by directed dyad: known events after the record's end.
+    by_dyad_selective: GroupedDays | None = None
 
     @classmethod
-    def of(cls, events: pd.DataFrame) -> DyadHistory:
+    def of(cls, events: pd.DataFrame, selective_sources: Collection[str] = ()) -> DyadHistory:
         seen = history_days(events)
         actor = events["actor"].to_numpy(dtype=np.int64)
         victim = events["victim"].to_numpy(dtype=np.int64)
@@ -65,11 +67,16 @@ class DyadHistory:
         codes, disputes = pd.factorize(
             events["dispute_id"][first_row].astype("string"), use_na_sentinel=True
         )
+        selective = None
+        if selective_sources:
+            rows = events["source"].isin(list(selective_sources)).to_numpy(dtype=bool)
+            selective = GroupedDays.build(dyad_codes(actor[rows], victim[rows]), seen[rows])
         return cls(
             by_dyad=GroupedDays.build(dyad_codes(actor, victim), seen),
             by_actor=GroupedDays.build(actor, seen),
             disputes=pd.Index(disputes),
             by_dispute=GroupedDays.build(codes, seen[first_row]),
+            by_dyad_selective=selective,
         )
 
     def dispute_codes(self, dispute_ids: pd.Series) -> np.ndarray:
@@ -178,16 +185,18 @@ class HistoryIndex:
         *,
         include_same_day: bool = False,
         coverage: Mapping[str, date | None] | None = None,
+        selective_sources: Collection[str] = (),
         keep: bool = False,
     ) -> None:
         self.events = events
         self.include_same_day = include_same_day
         self.coverage = coverage
+        self.selective_sources = frozenset(selective_sources)
         self._kept: dict[str, Any] | None = {} if keep else None
 
     def dyads(self) -> DyadHistory:
         """Events by dyad, actor and confrontation."""
-        return self._part("dyads", lambda: DyadHistory.of(self.events))
+        return self._part("dyads", lambda: DyadHistory.of(self.events, self.selective_sources))
 
     def answering(self) -> AnsweringRecords:
         """Past triggers and whether each was answered."""

@@ -19,7 +19,7 @@ import pandas as pd
 from pandera.errors import SchemaError, SchemaErrors
 from tqdm.auto import tqdm
 
-from forecast.config import Params
+from forecast.config import FeedParams, Params
 from forecast.errors import ForecastError
 from forecast.paths import (
     COVARIATES_FILE,
@@ -33,6 +33,7 @@ from forecast.provenance import SYNTHETIC_SOURCE, DataProvenance, provenance_of
 from forecast.schema import QUARANTINE_COLUMNS, validate_incidents
 from forecast.sources.base import SourceResult, concat_quarantine, md5_of
 from forecast.sources.cow_mid import read_cow_mid
+from forecast.sources.feeds import feed_fingerprint, read_feed
 from forecast.sources.handcoded import handcoded_files, read_handcoded
 from forecast.sources.icb import read_icb
 from forecast.sources.locate import BUILT_IN_SOURCES, LocatedFile, locate_source
@@ -53,14 +54,17 @@ class SourcePlan:
 
     def manifest(self, params: Params) -> dict[str, object]:
         """Deterministic record of the files found (for DVC: same files, same bytes)."""
+        feeds = {feed.name: feed_fingerprint(feed, params.data) for feed in params.data.feeds}
         if self.mode == "synthetic":
             return {
                 "mode": "synthetic",
                 "note": "no real source file found: the embedded synthetic world is used",
                 "seed": params.seed,
                 "synthetic": params.data.synthetic.model_dump(),
+                **({"feeds": feeds} if feeds else {}),
             }
         return {
+            **({"feeds": feeds} if feeds else {}),
             "mode": "real",
             "sources": {
                 source: {
@@ -84,10 +88,11 @@ class IngestReport:
     quarantine: pd.DataFrame
     covariates: pd.DataFrame
     provenance: DataProvenance
+    params_feeds: tuple[FeedParams, ...] = ()
 
     @property
-    def coverage(self) -> dict[str, dict[str, str | None]]:
-        return {r.source: _iso_pair(r.coverage_start, r.coverage_end) for r in self.results}
+    def coverage(self) -> dict[str, dict[str, object]]:
+        return {r.source: r.coverage_record() for r in self.results}
 
 
 def plan_sources(params: Params, *, allow_download: bool = True) -> SourcePlan:
@@ -150,6 +155,7 @@ def run_ingest(
         functools.partial(read_tabular, Path(item.path), load_mapping(Path(item.mapping)))
         for item in params.data.csv_imports
     ]
+    readers += [functools.partial(read_feed, feed, params.data) for feed in params.data.feeds]
     progress = tqdm(readers, desc="ingest", unit="source", disable=None if show_progress else True)
     results = [read() for read in progress]
     results = [_with_default_coverage(r) for r in results]
@@ -158,7 +164,9 @@ def run_ingest(
     quarantine = concat_quarantine(r.quarantine for r in results)[QUARANTINE_COLUMNS]
     covariates = world.covariates if world is not None else _real_covariates(incidents)
     provenance = provenance_of(incidents)
-    report = IngestReport(plan, results, incidents, quarantine, covariates, provenance)
+    report = IngestReport(
+        plan, results, incidents, quarantine, covariates, provenance, tuple(params.data.feeds)
+    )
     write_outputs(report, out_dir)
     return report
 
@@ -271,11 +279,9 @@ def sources_record(report: IngestReport) -> dict[str, object]:
         "sources": {r.source: r.summary() for r in report.results},
         "coverage": report.coverage,
         "missing_sources": sorted(report.plan.missing),
-    }
-
-
-def _iso_pair(start: date | None, end: date | None) -> dict[str, str | None]:
-    return {
-        "start": start.isoformat() if start else None,
-        "end": end.isoformat() if end else None,
+        # Event feeds: whether each may extend history, and be triggers (ADR 0007).
+        "feeds": {
+            feed.name: {"format": feed.format, "history": feed.history, "triggers": feed.triggers}
+            for feed in report.params_feeds
+        },
     }

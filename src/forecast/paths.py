@@ -27,6 +27,8 @@ EPISODES_FILE = PROCESSED_DIR / "episodes.parquet"
 FEATURES_FILE = PROCESSED_DIR / "features.parquet"
 BACKTEST_PREDICTIONS_FILE = PROCESSED_DIR / "backtest_predictions.parquet"
 TRAIN_FILE = METRICS_DIR / "train.json"
+# The backtest by record age (forecast.evaluation.record_age).
+RECORD_AGE_FILE = METRICS_DIR / "record_age.json"
 # Scoring copies of the registered champions, written by `forecast train` (forecast.champions).
 CHAMPIONS_FILE = PROCESSED_DIR / "champions.pkl"
 

@@ -144,6 +144,37 @@ def log_backtest(result: Any, params: Params, files: list[Path]) -> str:
         return parent.info.run_id
 
 
+def log_record_age(
+    result: Any, provenance: DataProvenance, params: Params, files: list[Path]
+) -> str:
+    """One run for the backtest by record age: its files and a metric per model, age, subset."""
+    configure(params.tracking)
+    tags = run_tags(provenance, "record_age")
+    with mlflow.start_run(run_name="record_age", tags=tags) as run:
+        mlflow.log_params(_flat_params(params) | {"record_age.ages": str(list(result.ages))})
+        mlflow.log_metric("seconds", result.seconds)
+        for path in files:
+            if path.exists():
+                mlflow.log_artifact(str(path), artifact_path=path.parent.name)
+        values = {
+            _metric_name(
+                subset,
+                model.replace(":", "_").replace("+", "_"),
+                f"age{age}",
+                f"{horizon}d",
+                metric,
+            ): value
+            for subset, models in result.scores.items()
+            for model, ages in models.items()
+            for age, horizons in ages.items()
+            for horizon, block in horizons.items()
+            for metric, value in block.items()
+            if metric in {"roc_auc", "bss", "brier", "ece"} and _finite(value)
+        }
+        mlflow.log_metrics(values)
+        return run.info.run_id
+
+
 class ForecastPyfunc(mlflow.pyfunc.PythonModel):
     """Wraps one of our fitted models so MLflow can store, serve and hand it back.
 
@@ -253,6 +284,34 @@ def load_champion(kind: str, params: Params | None = None) -> Any:
             "run `forecast backtest` and `forecast train` first"
         ) from exc
     return wrapper.model
+
+
+RECORD_MODELS_ARTIFACT = "record_models.pkl"
+
+
+def log_record_models(models: Any) -> None:
+    """The record-age band models, pickled as an artifact of the open training run."""
+    import pickle
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / RECORD_MODELS_ARTIFACT
+        path.write_bytes(pickle.dumps(models, protocol=pickle.HIGHEST_PROTOCOL))
+        mlflow.log_artifact(str(path))
+
+
+def load_record_models(run_id: str, params: Params | None = None) -> Any:
+    """The band models a training run logged; None when it logged none."""
+    import pickle
+
+    configure((params or Params()).tracking)
+    try:
+        local = mlflow.artifacts.download_artifacts(
+            run_id=run_id, artifact_path=RECORD_MODELS_ARTIFACT
+        )
+    except Exception:  # an older run without band models, or an unreachable store
+        return None
+    return pickle.loads(Path(local).read_bytes())
 
 
 def version_label(kind: str, version: str | int, model: str) -> str:

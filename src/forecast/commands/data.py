@@ -11,18 +11,21 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
 from forecast.commands.news import code_news
-from forecast.config import DEFAULT_PARAMS_PATH, load_params
+from forecast.config import DEFAULT_PARAMS_PATH, FeedParams, load_params
 from forecast.countries import cow_to_name, name_of, resolve_country
 from forecast.data import load_incidents, load_sources
 from forecast.errors import ForecastError
 from forecast.ingest import IngestReport, plan_sources, run_ingest
 from forecast.paths import INCIDENTS_DIR, INCIDENTS_FILE, MANIFEST_FILE, QUARANTINE_FILE
 from forecast.provenance import provenance_of
+from forecast.sources.base import SourceResult
+from forecast.sources.feeds import is_feed_mapping, load_feed_spec, locate_feed_path, read_feed
 from forecast.sources.handcoded import handcoded_files
 from forecast.sources.locate import SOURCE_FILES, locate_source
 from forecast.sources.tabular import load_mapping, mapping_from_pairs, read_tabular
@@ -70,6 +73,14 @@ def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
         f"[green]{len(files)} file(s)[/]" if files else "[red]none[/]",
     )
     where.append(f"handcoded: {INCIDENTS_DIR}")
+    for feed in params.data.feeds:
+        try:
+            found = f"{feed.name}: {locate_feed_path(feed.name, feed.file, params.data)}"
+            status = "[green]found[/]"
+        except ForecastError as exc:
+            found, status = str(exc), "[red]not found[/]"
+        table.add_row(feed.name, f"feed ({feed.format})", feed.file, status)
+        where.append(found)
     console.print(table)
     for line in where:
         console.print(line, soft_wrap=True, highlight=False, markup=False)
@@ -186,36 +197,75 @@ def _deaths(initiator: object, target: object) -> str:
     return f"{text(initiator)} / {text(target)}"
 
 
+@app.command()
+def agree(
+    feed: Annotated[str, typer.Argument(help="A feed named in data.feeds or data/feeds/.")],
+    against: Annotated[str, typer.Option(help="The reference source.")] = "mie",
+    top: Annotated[int, typer.Option(help="How many of the largest dyads to show.")] = 10,
+    params_path: ParamsOption = DEFAULT_PARAMS_PATH,
+) -> None:
+    """Recall and precision of an event feed's uses of force against MIE, and why."""
+    from forecast.commands.agreement import print_agreement
+
+    print_agreement(feed, against, top, load_params(params_path).data, console)
+
+
 @app.command("check-file")
 def check_file(
-    path: Annotated[Path, typer.Argument(help="A CSV or Parquet file of coded incidents.")],
+    path: Annotated[Path, typer.Argument(help="A CSV/Parquet file of incidents, or a feed file.")],
     mapping: Annotated[
-        Path | None, typer.Option(help="YAML column mapping (see docs/data-sources.md).")
+        Path | None,
+        typer.Option(
+            "--mapping", "-m", help="YAML column mapping, or a feed mapping (docs/data-sources.md)."
+        ),
     ] = None,
     column: Annotated[
         list[str] | None,
         typer.Option("--column", "-c", help="field=file_column or field:=constant, repeatable."),
     ] = None,
+    feed_format: Annotated[
+        str | None,
+        typer.Option("--format", help="Read as an event feed: icews, gdelt or polecat."),
+    ] = None,
 ) -> None:
-    """Read your own incident file through a mapping and report what would be kept."""
-    if mapping is not None:
-        column_mapping = load_mapping(mapping)
+    """Read your own incident file (or an event-feed file) and report what would be kept."""
+    if feed_format is not None or (mapping is not None and is_feed_mapping(mapping)):
+        result = _check_feed(path, mapping, feed_format)
+    elif mapping is not None:
+        result = read_tabular(path, load_mapping(mapping))
     elif column:
-        column_mapping = mapping_from_pairs(column)
+        result = read_tabular(path, mapping_from_pairs(column))
     else:
-        raise ForecastError("give --mapping FILE.yaml or --column field=column pairs")
-    result = read_tabular(path, column_mapping)
+        raise ForecastError("give --mapping FILE.yaml, --format FEED or --column field=column")
     console.print(
         f"{path}: {result.rows_read:,} rows read, {result.rows_kept:,} kept, "
         f"{result.rows_quarantined:,} quarantined",
         soft_wrap=True,
     )
+    if result.windows is not None:
+        spans = ", ".join(f"{a} to {b}" for a, b in result.windows) or "none"
+        console.print(f"{len(result.incidents):,} incidents; coverage windows: {spans}")
     if len(result.quarantine):
         table = Table(title="Quarantined (first 20 records)")
-        for name in ("row", "column", "value", "reason"):
+        names = ("file", "row", "column", "value", "reason")[0 if result.windows else 1 :]
+        for name in names:
             table.add_column(name, overflow="fold")
         for record in result.quarantine.head(20).itertuples():
-            table.add_row(
-                str(record.row), str(record.column), str(record.value), str(record.reason)
-            )
+            table.add_row(*(str(getattr(record, name)) for name in names))
         console.print(table)
+
+
+def _check_feed(path: Path, mapping: Path | None, feed_format: str | None) -> SourceResult:
+    """A feed file read by its feed mapping, or by a format given on the command line."""
+    overrides: dict[str, object] = {"file": str(path)}
+    if mapping is not None:
+        feed = load_feed_spec(mapping, **overrides)
+    else:
+        try:
+            feed = FeedParams(name="feed", format=feed_format, file=str(path))  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise ForecastError(
+                f"--format {feed_format}: {exc.errors()[0]['msg']} (knowledge-graph slices "
+                "need a feed mapping with their time encoding: -m data/feeds/icews18.yaml)"
+            ) from exc
+    return read_feed(feed, load_params(DEFAULT_PARAMS_PATH).data, path=path)

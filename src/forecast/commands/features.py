@@ -14,9 +14,11 @@ from tqdm import tqdm
 from forecast import paths
 from forecast.commands.episodes import ParamsOption, modelled_incidents, read_coverage, read_table
 from forecast.config import load_params
-from forecast.episodes import force_events
+from forecast.episodes import day_numbers, force_events
 from forecast.features import TRIGGER_COLUMNS, build_features, feature_markdown, feature_table
 from forecast.provenance import provenance_of
+from forecast.record import read_source_coverage, selective_sources
+from forecast.record_age import actual_record_end, modelled_coverage
 
 app = typer.Typer(help="Leak-free features and their registry.", no_args_is_help=True)
 console = Console()
@@ -41,6 +43,9 @@ def build(params_path: Path = ParamsOption) -> None:
             style="yellow",
             highlight=False,
         )
+    covered = modelled_coverage(
+        read_source_coverage(paths.SOURCES_FILE), incidents["source"].astype(str).unique()
+    )
     features = build_features(
         triggers,
         force_events(incidents, params.episodes.min_hostility),
@@ -49,6 +54,8 @@ def build(params_path: Path = ParamsOption) -> None:
         params.episodes.horizons,
         include_same_day=params.episodes.include_same_day,
         coverage=read_coverage(),
+        selective_sources=selective_sources(covered),
+        record_end=actual_record_end(day_numbers(triggers["date"]), covered),
         progress=lambda stages: tqdm(stages, desc="features", unit="stage"),
     )
     paths.FEATURES_FILE.parent.mkdir(parents=True, exist_ok=True)

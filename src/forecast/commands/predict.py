@@ -34,6 +34,21 @@ def predict(
         float | None, typer.Option(help="Deaths on the target's side")
     ] = None,
     notes: Annotated[str | None, typer.Option(help="Free text kept with the forecast")] = None,
+    answers: Annotated[
+        str | None,
+        typer.Option(
+            help="This incident answers the target's use of force on this day (YYYY-MM-DD): "
+            "a known event, even after the record's end"
+        ),
+    ] = None,
+    context: Annotated[
+        bool | None,
+        typer.Option(
+            "--context/--no-context",
+            help="The days before the incident are known: the incidents given (earlier rows, "
+            "--answers) are all the target's recent force against the initiator",
+        ),
+    ] = None,
     input: Annotated[
         Path | None, typer.Option("--input", help="CSV or JSON file (or folder) of incidents")
     ] = None,
@@ -65,6 +80,8 @@ def predict(
         "fatalities_initiator": fatalities_initiator,
         "fatalities_target": fatalities_target,
         "notes": notes,
+        "answers": answers,
+        "context": context,
     }
     given = {k: v for k, v in flags.items() if v is not None}
     if news and (input is not None or given):
@@ -130,6 +147,11 @@ def render_text(forecast: dict[str, Any]) -> Panel:
         for a in forecast["analogues"]:
             analogues.add_row(a["dyad"], a["date_text"], a["action"], a["what_happened"])
         parts.append(analogues)
+    record = forecast.get("record") or {}
+    if record:
+        from forecast.predict.record_view import record_text
+
+        parts.append(Text(record_text(record), style="cyan"))
     parts.extend(Text(f"Caveat: {c}", style="yellow") for c in forecast["caveats"])
     if incident.get("coding_statement"):
         parts.append(Text(incident["coding_statement"], style="bold yellow"))

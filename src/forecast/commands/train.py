@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
 from rich.console import Console
 
-from forecast.config import load_params
+from forecast.config import Params, load_params
 from forecast.errors import DataFileError
-from forecast.paths import BACKTEST_PREDICTIONS_FILE, CHAMPIONS_FILE, METRICS_DIR, TRAIN_FILE
+from forecast.paths import (
+    BACKTEST_PREDICTIONS_FILE,
+    CHAMPIONS_FILE,
+    COVARIATES_FILE,
+    INCIDENTS_FILE,
+    METRICS_DIR,
+    SOURCES_FILE,
+    TRAIN_FILE,
+)
+
+if TYPE_CHECKING:
+    from forecast.models.record_bands import RecordAgeModels
 
 app = typer.Typer(help="Fit final models, register them in MLflow and set the champions.")
 console = Console()
@@ -35,6 +46,22 @@ def _backtest_predictions() -> pd.DataFrame:
     if not BACKTEST_PREDICTIONS_FILE.exists():
         raise DataFileError(BACKTEST_PREDICTIONS_FILE, "not found", "run `forecast backtest` first")
     return pd.read_parquet(BACKTEST_PREDICTIONS_FILE)
+
+
+def _record_models(params: Params, episodes: pd.DataFrame) -> RecordAgeModels:
+    """The record-age band models, fitted on the same triggers as the champions."""
+    from forecast.commands.episodes import read_table
+    from forecast.episodes import select_model_sources
+    from forecast.models.record_bands import fit_record_models
+    from forecast.record import read_source_coverage
+
+    incidents = select_model_sources(
+        read_table(INCIDENTS_FILE, "forecast data ingest"), params.data.model_sources
+    )
+    covariates = pd.read_parquet(COVARIATES_FILE) if COVARIATES_FILE.exists() else None
+    return fit_record_models(
+        incidents, episodes, covariates, read_source_coverage(SOURCES_FILE), params
+    )
 
 
 @app.callback(invoke_without_command=True)
@@ -65,6 +92,7 @@ def train(
         "timing": tracking.choose_champion(timing_scores, "c_index"),
     }
     fitted = fit_final_models(episodes, features, params, _backtest_predictions())
+    record_models = _record_models(params, episodes)
     # The registry's champions are about to change: until the new bundle is written, forecasts
     # must read the registry, even if this run stops half-way.
     CHAMPIONS_FILE.unlink(missing_ok=True)
@@ -85,6 +113,7 @@ def train(
                     versions[kind][name] = str(version)
         for kind, name in champions.items():
             tracking.set_champion(kind, versions[kind][name])
+        tracking.log_record_models(record_models)
         run_id = run.info.run_id
 
     write_json(
@@ -117,6 +146,7 @@ def train(
             data_hash=provenance.content_hash,
             # Taken after the training run has closed: its last write to the registry.
             registry_stamp=registry_stamp(params.tracking.uri),
+            record_models=record_models,
         ),
         CHAMPIONS_FILE,
     )

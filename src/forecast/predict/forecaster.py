@@ -11,6 +11,7 @@ stand-ins; `load` wires in the registered champions and the pipeline's files.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,14 @@ import numpy as np
 import pandas as pd
 
 from forecast.config import Params, load_params
+from forecast.episodes import day_numbers
 from forecast.errors import DataFileError, ForecastError
 from forecast.models.base import LikelihoodModel, TimingModel
 from forecast.predict.analogues import N_ANALOGUES, AnalogueIndex
 from forecast.predict.caveats import data_caveats, extrapolation_caveat, model_caveats
 from forecast.predict.explain import drivers, probabilities_and_effects
 from forecast.predict.history import (
+    NEW_SOURCE,
     KeptHistoryFeatures,
     canonical_incidents,
     dyad_keys,
@@ -33,6 +36,15 @@ from forecast.predict.history import (
     trigger_table,
 )
 from forecast.predict.incident import Incident
+from forecast.predict.record_view import (
+    RecordChoice,
+    RecordView,
+    age_text,
+    curve_from_horizons,
+    is_limited_force,
+    read_record_skill,
+    record_end_timestamp,
+)
 from forecast.predict.result import Forecast, probability_or_none
 from forecast.predict.timing import daily_curve, timing_summary
 from forecast.provenance import DataProvenance
@@ -42,6 +54,19 @@ INTERVAL_LEVEL = 0.9
 
 FeatureBuilder = Callable[..., pd.DataFrame]
 EventBuilder = Callable[[pd.DataFrame, int], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """One incident's numbers from the model that scored it."""
+
+    p: pd.Series
+    low: pd.Series
+    high: pd.Series
+    effects: np.ndarray
+    reference: pd.Series
+    curve: np.ndarray | None
+    model_name: str
 
 
 class Forecaster:
@@ -71,6 +96,7 @@ class Forecaster:
         feature_meanings: Mapping[str, str] | None = None,
         headline_horizon: int | None = None,
         model_source: str = "given",
+        record: RecordView | None = None,
     ) -> None:
         self.likelihood_model = likelihood_model
         self.timing_model = timing_model
@@ -98,6 +124,9 @@ class Forecaster:
             episodes, features, self.feature_names, max(self.horizons)
         )
         self._history_keys = event_keys(history_events)
+        # Without declared coverage every record reaches the incident's day: today's models.
+        self.record = record or RecordView(coverage={})
+        self._record_features: set[str] | None = None
 
     # ---- construction from the pipeline's files and the registry -----------------------------
 
@@ -116,6 +145,8 @@ class Forecaster:
         from forecast.episodes import force_events
         from forecast.features import feature_table
         from forecast.provenance import data_provenance, provenance_of
+        from forecast.record import read_source_coverage
+        from forecast.record_age import modelled_coverage
 
         root = Path(root)
         params = params or load_params(root / "params.yaml")
@@ -130,6 +161,14 @@ class Forecaster:
         )
         meanings = feature_table(params.features, params.episodes.horizons)
         history = force_events(modelled, params.episodes.min_hostility)
+        record = RecordView(
+            coverage=modelled_coverage(
+                read_source_coverage(root / paths.SOURCES_FILE),
+                modelled["source"].astype(str).unique(),
+            ),
+            models=champions.record_models,
+            skill=read_record_skill(root / paths.RECORD_AGE_FILE),
+        )
         return cls(
             likelihood_model=champions.likelihood,
             timing_model=champions.timing,
@@ -142,11 +181,15 @@ class Forecaster:
             coverage=_coverage_of(coverage, modelled),
             model_version=champions.version,
             feature_builder=KeptHistoryFeatures(
-                history, include_same_day=params.episodes.include_same_day, coverage=coverage
+                history,
+                include_same_day=params.episodes.include_same_day,
+                coverage=coverage,
+                selective_sources=record.selective | {NEW_SOURCE},
             ),
             event_builder=force_events,
             feature_meanings=dict(zip(meanings["name"], meanings["meaning"], strict=True)),
             model_source=champions.source,
+            record=record,
         )
 
     # ---- scoring ------------------------------------------------------------------------------
@@ -160,7 +203,10 @@ class Forecaster:
 
         Incidents in the batch that the history does not hold yet are added to it, so a
         counter-strike two days after a strike in the same batch sees that strike, exactly as
-        it would had both been coded in data/incidents/.
+        it would had both been coded in data/incidents/; so is the strike an incident says it
+        `answers`. An incident after the systematic record's end is forecast by the band model
+        of its record age (`forecast.predict.record_view`), with the analyst's recent facts when
+        there are any.
         """
         if not incidents:
             return []
@@ -169,31 +215,36 @@ class Forecaster:
         ids = [incident.incident_id or f"new-{i + 1}" for i, incident in enumerate(incidents)]
         triggers = trigger_table(incidents, ids)
         events = self._history_with(incidents, ids)
-        features = self._features(triggers, events)
-        p, effects = probabilities_and_effects(
-            self.likelihood_model, features, self.reference_values, self.headline_horizon
-        )
-        low, high = self.likelihood_model.predict_interval(features, INTERVAL_LEVEL)
-        curves = self._timing_curves(features)
-        model_name = getattr(self.likelihood_model, "name", "likelihood")
+        days = day_numbers(triggers["date"])
+        ends = self.record.end_days(days)
+        features = self._features(triggers, events, ends)
+        choices = [
+            self.record.choose(
+                int(day), int(end), self._knows_recent_days(incident, features.iloc[row])
+            )
+            for row, (incident, day, end) in enumerate(zip(incidents, days, ends, strict=True))
+        ]
+        scored = self._score(features, choices)
         forecasts = []
         for row, incident in enumerate(incidents):
+            result, choice = scored[row], choices[row]
             horizons = {
                 h: {
-                    "p": probability_or_none(p.iloc[row][h]),
-                    "low": probability_or_none(low.iloc[row][h]),
-                    "high": probability_or_none(high.iloc[row][h]),
+                    "p": probability_or_none(result.p[h]),
+                    "low": probability_or_none(result.low[h]),
+                    "high": probability_or_none(result.high[h]),
                 }
                 for h in self.horizons
             }
-            number_caveats = model_caveats(horizons, incident, model_name)
+            number_caveats = model_caveats(horizons, incident, result.model_name)
             headline = horizons[self.headline_horizon]["p"]
+            values = features.iloc[row][result.reference.index]
             forecasts.append(
                 Forecast(
                     incident=incident,
                     horizons=horizons,
                     headline_horizon=self.headline_horizon,
-                    timing=timing_summary(curves[row] if curves is not None else None, incident),
+                    timing=timing_summary(result.curve, incident),
                     phrase=estimative_phrase(headline),
                     key_judgment=key_judgment(
                         incident.target_name,
@@ -202,15 +253,15 @@ class Forecaster:
                         self.headline_horizon,
                     ),
                     drivers=drivers(
-                        features.iloc[row],
-                        effects[row],
+                        values,
+                        result.effects,
                         incident,
-                        self.reference_values,
-                        self._meanings(),
+                        result.reference,
+                        self._meanings(choice),
                         self.headline_horizon,
                     ),
                     analogues=self._analogue_index.nearest(
-                        features.iloc[row].to_numpy(dtype=float),
+                        features.iloc[row][self.feature_names].to_numpy(dtype=float),
                         incident,
                         N_ANALOGUES,
                         max(self.horizons),
@@ -218,19 +269,109 @@ class Forecaster:
                     data_source=self._data_source(),
                     model_version=self.model_version,
                     caveats=data_caveats(
-                        incident, events, self.provenance, self._event_data_end(), self.covariates
+                        incident,
+                        events,
+                        self.provenance,
+                        None if self.record.models is not None else self._event_data_end(),
+                        self.covariates,
                     )
+                    + self._record_caveats(incident, choice)
                     + number_caveats
                     + extrapolation_caveat(
-                        self._analogue_index.rarely_seen(features.iloc[row].to_numpy(dtype=float)),
-                        self._meanings(),
+                        self._analogue_index.rarely_seen(
+                            features.iloc[row][self.feature_names].to_numpy(dtype=float)
+                        ),
+                        self._meanings(choice),
                         incident,
                     ),
                     features={k: float(v) for k, v in features.iloc[row].items()},
-                    daily_curve=daily_curve(curves[row] if curves is not None else None),
+                    daily_curve=daily_curve(result.curve),
+                    record=self.record.block(
+                        choice, is_limited_force(incident.action, incident.hostility)
+                    ),
                 )
             )
         return forecasts
+
+    @staticmethod
+    def _knows_recent_days(incident: Incident, values: pd.Series) -> bool:
+        """Whether the analyst's recent facts are known for this incident: vouched for, an
+        answered strike named, or a known use of force by the target against the initiator
+        in the days before it (earlier rows of the batch, hand-coded incidents)."""
+        flags = [name for name in values.index if name.startswith("is_response_")]
+        known_answer = bool((values[flags] > 0).any()) if flags else False
+        return incident.context_known or incident.answers is not None or known_answer
+
+    def _score(self, features: pd.DataFrame, choices: list[RecordChoice]) -> list[_Scored]:
+        """Each incident scored by its model: the champion, or its record band's logit."""
+        rows_by_model: dict[tuple[int, bool], list[int]] = {}
+        for row, choice in enumerate(choices):
+            rows_by_model.setdefault((choice.band, choice.context), []).append(row)
+        scored: list[_Scored | None] = [None] * len(choices)
+        for (band, context), rows in rows_by_model.items():
+            if band == 0:
+                model, reference = self.likelihood_model, self.reference_values
+                frame = features.iloc[rows][self.feature_names].reset_index(drop=True)
+            else:
+                model = self.record.models.model(band, context)  # type: ignore[union-attr]
+                reference = model.reference_values_.reindex(model.feature_names_)
+                frame = features.iloc[rows][model.feature_names_].reset_index(drop=True)
+            p, effects = probabilities_and_effects(model, frame, reference, self.headline_horizon)
+            low, high = model.predict_interval(frame, INTERVAL_LEVEL)
+            if band == 0:
+                curves = self._timing_curves(frame)
+            else:
+                days = max(self.horizons)
+                curves = np.vstack(
+                    [
+                        curve_from_horizons(values, self.horizons, days)
+                        for values in p[list(self.horizons)].to_numpy(dtype=float)
+                    ]
+                )
+            name = getattr(model, "name", "likelihood")
+            for i, row in enumerate(rows):
+                scored[row] = _Scored(
+                    p=p.iloc[i],
+                    low=low.iloc[i],
+                    high=high.iloc[i],
+                    effects=effects[i],
+                    reference=reference,
+                    curve=curves[i] if curves is not None else None,
+                    model_name=name,
+                )
+        return scored  # type: ignore[return-value]
+
+    def _record_caveats(self, incident: Incident, choice: RecordChoice) -> list[str]:
+        """What the record's age means for this forecast, when the record ends before it."""
+        if choice.current or self.record.models is None:
+            return []
+        end = readable_date(record_end_timestamp(choice))
+        reading = (
+            "with the analyst's facts about the days just before it"
+            if choice.context
+            else "without knowledge of the days just before it (give the earlier incidents, "
+            "`answers` or `context` to add them)"
+        )
+        text = (
+            f"The systematic record ends on {end}, {age_text(choice)} before this incident: "
+            f"history is read up to that day, and the numbers come from a model trained on "
+            f"past triggers seen across a {choice.band}-year gap, {reading}."
+        )
+        skill = self.record.skill_at(choice, is_limited_force(incident.action, incident.hostility))
+        if skill and skill.get("bss") is not None:
+            text += (
+                f" In the backtest at that age its {skill['horizon']}-day forecasts scored ROC AUC "
+                f"{skill['roc_auc']:.2f} and Brier skill {skill['bss']:+.2f} "
+                f"({skill['subset'].replace('_', ' ')}, n = {skill['n']:,})."
+            )
+        caveats = [text]
+        if choice.age_years > self.record.models.oldest:
+            caveats.append(
+                f"The record is older than the oldest gap the models were trained for "
+                f"({self.record.models.oldest} years); the {self.record.models.oldest}-year "
+                f"band is used."
+            )
+        return caveats
 
     # ---- the pieces ---------------------------------------------------------------------------
 
@@ -250,9 +391,10 @@ class Forecaster:
         it is left out, and the history (with the index kept for it) is used as it is.
         """
         last_day = max(incident.date for incident in incidents)
+        candidates = list(zip(incidents, ids, strict=True)) + answered_strikes(incidents, ids)
         fresh = [
             (incident, incident_id)
-            for incident, incident_id in zip(incidents, ids, strict=True)
+            for incident, incident_id in candidates
             if incident.date < last_day
             and incident_id not in self._history_keys["ids"]
             and (incident.initiator, incident.target, incident.date)
@@ -274,16 +416,25 @@ class Forecaster:
             from forecast.episodes import force_events as builder
         return builder(canonical, self.params.episodes.min_hostility)
 
-    def _features(self, triggers: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    def _features(
+        self, triggers: pd.DataFrame, events: pd.DataFrame, record_end: np.ndarray
+    ) -> pd.DataFrame:
+        """Every registry feature of the triggers, history read up to each record's end."""
         builder = self._feature_builder
+        gap = bool((record_end < day_numbers(triggers["date"])).any())
+        # Only a record that ends before an incident changes what the builder reads.
+        options: dict[str, Any] = {"record_end": record_end} if gap else {}
         if builder is None:
             from forecast.features import build_features as builder
+
+            options["selective_sources"] = self.record.selective | {NEW_SOURCE}
         built = builder(
             triggers,
             events,
             self._covariates_for(triggers),
             self.params.features,
             self.params.episodes.horizons,
+            **options,
         )
         built = built.set_index("episode_id").reindex(triggers["episode_id"])
         missing = [name for name in self.feature_names if name not in built.columns]
@@ -292,8 +443,8 @@ class Forecaster:
                 f"the model expects feature(s) {', '.join(missing)} that the feature code no "
                 f"longer makes; retrain with `forecast train` so models and features agree"
             )
-        frame = built[self.feature_names].astype(float)
-        if frame.isna().any().any():
+        frame = built.astype(float)
+        if frame[self.feature_names].isna().any().any():
             bad = frame.columns[frame.isna().any()].tolist()
             raise ForecastError(f"features {', '.join(bad)} came out empty for this incident")
         return frame.reset_index(drop=True)
@@ -324,7 +475,31 @@ class Forecaster:
         survival = self.timing_model.predict_survival(features, days)
         return 1.0 - survival[days].to_numpy(dtype=float)
 
-    def _meanings(self) -> Mapping[str, str]:
+    def _meanings(self, choice: RecordChoice | None = None) -> Mapping[str, str]:
+        """Feature meanings in words; for a record that ends before the incident, history
+        features say they are read up to the record's end, never as quiet recent days."""
+        meanings = self._all_meanings()
+        if choice is None or choice.age_days == 0:
+            return meanings
+        end = readable_date(record_end_timestamp(choice))
+        history = self._history_features()
+        return {
+            name: f"{meaning} (up to the record's end on {end})" if name in history else meaning
+            for name, meaning in meanings.items()
+        }
+
+    def _history_features(self) -> set[str]:
+        """Registry features read from the record (their windows end at the record's end)."""
+        if self._record_features is None:
+            from forecast.features import feature_table
+
+            table = feature_table(self.params.features, self.params.episodes.horizons)
+            in_record = table["source"].str.startswith("force events in the record")
+            recent = table["name"].str.startswith("is_response_")
+            self._record_features = set(table.loc[in_record & ~recent, "name"])
+        return self._record_features
+
+    def _all_meanings(self) -> Mapping[str, str]:
         if self._feature_meanings is None:
             try:
                 from forecast.features import feature_table
@@ -356,6 +531,27 @@ class Forecaster:
         if ends:
             return max(ends)
         return pd.Timestamp(self.provenance.data_end) if self.provenance.data_end else None
+
+
+def answered_strikes(incidents: Sequence[Incident], ids: list[str]) -> list[tuple[Incident, str]]:
+    """The strikes incidents say they answer, as incidents of their own (target -> initiator),
+    so they count as known events in the history of the incidents after them."""
+    return [
+        (
+            Incident(
+                initiator=incident.target,
+                target=incident.initiator,
+                date=incident.answers,
+                action="attack",
+                hostility=4,
+                incident_id=f"{incident_id}:answered",
+                notes=f"the strike {incident_id} answers (given with the incident)",
+            ),
+            f"{incident_id}:answered",
+        )
+        for incident, incident_id in zip(incidents, ids, strict=True)
+        if incident.answers is not None
+    ]
 
 
 def _coverage_ends(coverage: Mapping[str, Any]) -> dict[str, pd.Timestamp]:

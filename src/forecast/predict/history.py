@@ -6,7 +6,7 @@ coded incident to `force_events`; these conversions and look-up keys live here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -18,6 +18,9 @@ from forecast.features import indexed_features
 from forecast.history_index import HistoryIndex
 from forecast.predict.incident import Incident
 from forecast.schema import conform
+
+# The source name of incidents handed to a forecast: known events, never a systematic record.
+NEW_SOURCE = "new"
 
 
 def pack_dyad(ccode1: np.ndarray, ccode2: np.ndarray) -> np.ndarray:
@@ -63,7 +66,7 @@ def trigger_table(incidents: Sequence[Incident], ids: list[str]) -> pd.DataFrame
                 [i.fatalities_target for i in incidents], dtype="Float64"
             ),
             "dispute_id": pd.array([i.dispute_id for i in incidents], dtype="string"),
-            "source": pd.array(["new"] * len(incidents), dtype="string"),
+            "source": pd.array([NEW_SOURCE] * len(incidents), dtype="string"),
             "date_precision": pd.array(["day"] * len(incidents), dtype="string"),
             "target_kind": pd.array([i.target_kind for i in incidents], dtype="string"),
         }
@@ -76,7 +79,7 @@ def canonical_incidents(incidents: Sequence[Incident], ids: list[str]) -> pd.Dat
         pd.DataFrame(
             {
                 "incident_id": ids,
-                "source": "new",
+                "source": NEW_SOURCE,
                 "date": [i.date for i in incidents],
                 "date_precision": "day",
                 "date_end": pd.NaT,
@@ -115,6 +118,8 @@ class KeptHistoryFeatures:
     Called with the very history table it was made for, it answers from the kept index; called
     with another table (a batch that added its own incidents to the history) it indexes that
     table for the one call, as `build_features` would. Both give build_features' numbers.
+    `selective_sources` are the sources whose events are known even after the record's end
+    (hand-coded files, the incidents of the batch itself).
     """
 
     def __init__(
@@ -123,12 +128,21 @@ class KeptHistoryFeatures:
         *,
         include_same_day: bool = False,
         coverage: Mapping[str, date | None] | None = None,
+        selective_sources: Collection[str] = (),
     ) -> None:
         self.history = history
         self.include_same_day = include_same_day
         self.coverage = coverage
-        self.index = HistoryIndex(
-            history, include_same_day=include_same_day, coverage=coverage, keep=True
+        self.selective_sources = frozenset(selective_sources)
+        self.index = self._index(history, keep=True)
+
+    def _index(self, events: pd.DataFrame, keep: bool) -> HistoryIndex:
+        return HistoryIndex(
+            events,
+            include_same_day=self.include_same_day,
+            coverage=self.coverage,
+            selective_sources=self.selective_sources,
+            keep=keep,
         )
 
     def __call__(
@@ -138,8 +152,10 @@ class KeptHistoryFeatures:
         covariates: pd.DataFrame | None,
         params: FeatureParams,
         horizons: Sequence[int],
+        *,
+        record_end: np.ndarray | None = None,
     ) -> pd.DataFrame:
-        if events is self.history:
-            return indexed_features(triggers, self.index, covariates, params, horizons)
-        once = HistoryIndex(events, include_same_day=self.include_same_day, coverage=self.coverage)
-        return indexed_features(triggers, once, covariates, params, horizons)
+        index = self.index if events is self.history else self._index(events, keep=False)
+        return indexed_features(
+            triggers, index, covariates, params, horizons, record_end=record_end
+        )

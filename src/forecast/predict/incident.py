@@ -38,9 +38,13 @@ OPTIONAL_FIELDS = (
     "dispute_id",
     "notes",
     "incident_id",
+    "answers",
+    "context",
     "coded_from",
     "accepted",
 )
+_TRUE_WORDS = {"true", "yes", "1", "y"}
+_FALSE_WORDS = {"false", "no", "0", "n", ""}
 
 
 @lru_cache(maxsize=4096)
@@ -66,10 +70,16 @@ class Incident:
     target_kind: str = "state"
     # Confrontation the incident belongs to, so earlier events of it count as its history.
     dispute_id: str | None = None
+    # The day of the target's use of force against the initiator that this incident answers:
+    # a known event, even where the systematic record has ended.
+    answers: pd.Timestamp | None = None
+    # The analyst vouches for the days before the incident: the incidents given (earlier rows,
+    # `answers`) are all the target's recent force against the initiator, so none means none.
+    context_known: bool = False
     # Where an automatically coded incident came from (e.g. a news report), and whether a
-    # person checked and accepted the coding; None for incidents a person typed or coded.
+    # person checked and accepted the coding; coded_from is None for incidents a person typed.
     coded_from: str | None = None
-    accepted: bool | None = None
+    accepted: bool = False
 
     @property
     def coding_statement(self) -> str | None:
@@ -117,6 +127,8 @@ class Incident:
             "target_kind": self.target_kind,
             "dispute_id": self.dispute_id,
             "notes": self.notes,
+            "answers": self.answers.date().isoformat() if self.answers is not None else None,
+            "context_known": self.context_known,
             "coded_from": self.coded_from,
             "accepted": self.accepted,
             "coding_statement": self.coding_statement,
@@ -140,10 +152,11 @@ def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
     if initiator == target:
         raise ForecastError(f"{where}: initiator and target are the same country ({initiator})")
     hostility = _hostility(record["hostility"], where)
+    day = _day(record["date"], where)
     return Incident(
         initiator=initiator,
         target=target,
-        date=_day(record["date"], where),
+        date=day,
         action=_action(record["action"], where),
         hostility=hostility,
         fatalities_initiator=_fatalities(record.get("fatalities_initiator"), "initiator", where),
@@ -152,8 +165,10 @@ def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
         incident_id=None if _blank(record.get("incident_id")) else str(record["incident_id"]),
         target_kind=_target_kind(record.get("target_kind"), where),
         dispute_id=None if _blank(record.get("dispute_id")) else str(record["dispute_id"]),
+        answers=_answers(record.get("answers"), day, where),
+        context_known=_yes_no(record.get("context"), "context", where),
         coded_from=None if _blank(record.get("coded_from")) else str(record["coded_from"]),
-        accepted=_accepted(record.get("accepted"), where),
+        accepted=_yes_no(record.get("accepted"), "accepted", where),
     )
 
 
@@ -242,6 +257,29 @@ def _day(value: Any, where: str) -> pd.Timestamp:
     return stamp.normalize().tz_localize(None) if stamp.tzinfo else stamp.normalize()
 
 
+def _answers(value: Any, day: pd.Timestamp, where: str) -> pd.Timestamp | None:
+    """The day of the strike this incident answers, if the user gave one (before its own)."""
+    if _blank(value):
+        return None
+    answered = _day(value, f"{where}, answers")
+    if answered >= day:
+        raise ForecastError(
+            f"{where}, answers: {answered.date()} is not before the incident's day {day.date()}"
+        )
+    return answered
+
+
+def _yes_no(value: Any, field: str, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = "" if _blank(value) else str(value).strip().lower()
+    if text in _TRUE_WORDS:
+        return True
+    if text in _FALSE_WORDS:
+        return False
+    raise ForecastError(f"{where}, {field}: {value!r} is not yes or no")
+
+
 def _action(value: Any, where: str) -> str:
     text = str(value).strip()
     if text.isdigit() and int(text) in ACTIONS_BY_MID_CODE:
@@ -281,18 +319,6 @@ def _target_kind(value: Any, where: str) -> str:
             f"{where}, target_kind: {value!r} is not one of {', '.join(TARGET_KINDS)}"
         )
     return kind
-
-
-def _accepted(value: Any, where: str) -> bool | None:
-    """yes/no (true/false, 1/0) from the analyst's review column; empty means not said."""
-    if _blank(value):
-        return None
-    text = str(value).strip().lower()
-    if text in {"yes", "y", "true", "1"}:
-        return True
-    if text in {"no", "n", "false", "0"}:
-        return False
-    raise ForecastError(f"{where}, accepted: {value!r} is not yes or no")
 
 
 def _fatalities(value: Any, side: str, where: str) -> float | None:

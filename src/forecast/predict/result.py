@@ -33,6 +33,9 @@ class Forecast:
     features: dict[str, float] = field(default_factory=dict)
     # P(retaliation by day t) for t = 1..last horizon, for charts; JSON keeps checkpoints only.
     daily_curve: list[float] = field(default_factory=list)
+    # The record the forecast stands on: sources, its end, its age, the band model and its
+    # backtest skill at that age (forecast.predict.record_view).
+    record: dict[str, Any] = field(default_factory=dict)
 
     @property
     def headline_probability(self) -> float:
@@ -52,6 +55,7 @@ class Forecast:
             "data_source": self.data_source,
             "model_version": self.model_version,
             "caveats": self.caveats,
+            "record": self.record,
             "features": self.features,
         }
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
+from forecast.predict.record_view import record_text
 from forecast.wording import percent, readable_date
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ _CARD = """
   {% if drivers %}<div style="margin-top: 6px"><b>Drivers</b><ul style="margin: 2px 0">
     {% for d in drivers %}<li>{{ d }}</li>{% endfor %}</ul></div>{% endif %}
   {% if notes %}<div style="margin-top: 6px"><b>Notes:</b> {{ notes }}</div>{% endif %}
+  {% if record %}<div style="font-size: 0.9em; color: #205070; margin-top: 6px">{{ record }}</div>
+  {% endif %}
   {% for c in caveats %}<div style="font-size: 0.9em; color: #555">Caveat: {{ c }}</div>
   {% endfor %}
   <div style="font-size: 0.8em; color: #555; margin-top: 6px">{{ banner }} · models:
@@ -71,6 +74,7 @@ def forecast_card_html(forecast: Forecast) -> str:
         drivers=[d["text"] for d in forecast.drivers],
         notes=incident.notes,
         caveats=forecast.caveats,
+        record=record_text(forecast.record) if forecast.record else "",
         banner=forecast.data_source.get("banner", ""),
         model_version=forecast.model_version,
     )

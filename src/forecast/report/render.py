@@ -19,6 +19,7 @@ import pandas as pd
 
 from forecast.errors import ForecastError
 from forecast.predict import Forecast
+from forecast.predict.record_view import record_text
 from forecast.report import figures
 from forecast.wording import (
     ICD_203_BANDS,
@@ -179,6 +180,7 @@ def _incident_card(forecast: Forecast, number: int) -> dict[str, Any]:
         ),
         "drivers": forecast.drivers,
         "analogues": forecast.analogues,
+        "record": record_text(forecast.record) if forecast.record else "",
         "caveats": forecast.caveats,
     }
 
@@ -367,8 +369,10 @@ def _global_caveats(forecasts: Sequence[Forecast]) -> list[dict[str, Any]]:
             {
                 "red": False,
                 "text": f"Data coverage ends where the sources end: the coded event data stop "
-                f"on {readable_date(end)}. Anything after that date is known to the models "
-                f"only through the few hand-coded incidents in this brief's inputs.",
+                f"on {readable_date(end)}. Incidents after that date are forecast from the "
+                f"record up to that day by models trained across gaps of the same length, and "
+                f"what happened since is known only through the hand-coded incidents in this "
+                f"brief's inputs (each forecast states its record's age).",
             }
         )
     caveats.append(

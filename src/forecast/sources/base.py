@@ -71,10 +71,28 @@ class SourceResult:
     coverage_start: date | None = None
     coverage_end: date | None = None
     files: list[SourceFile] = field(default_factory=list)
+    # False for a source that codes selected events (hand-coded files): its silences say
+    # nothing, so it never extends the systematic record (forecast.record).
+    systematic: bool = True
+    # Event feeds also say which stretches they observed inside start-end: the gaps between
+    # them are unknown, not quiet (None: the whole of start-end).
+    windows: list[tuple[date, date]] | None = None
 
     @property
     def coverage(self) -> dict[str, date | None]:
         return {"start": self.coverage_start, "end": self.coverage_end}
+
+    def coverage_record(self) -> dict[str, object]:
+        """The coverage as sources.json holds it: ISO start and end, the observed windows when
+        the source declares them (event feeds), and whether it is systematic."""
+        record: dict[str, object] = {
+            "start": self.coverage_start.isoformat() if self.coverage_start else None,
+            "end": self.coverage_end.isoformat() if self.coverage_end else None,
+        }
+        if self.windows is not None:
+            record["windows"] = [[a.isoformat(), b.isoformat()] for a, b in self.windows]
+        record["systematic"] = self.systematic
+        return record
 
     def summary(self) -> dict[str, object]:
         """The JSON-ready record that ingest writes to sources.json."""
@@ -84,10 +102,7 @@ class SourceResult:
             "rows_kept": self.rows_kept,
             "rows_quarantined": self.rows_quarantined,
             "incidents": len(self.incidents),
-            "coverage": {
-                "start": self.coverage_start.isoformat() if self.coverage_start else None,
-                "end": self.coverage_end.isoformat() if self.coverage_end else None,
-            },
+            "coverage": self.coverage_record(),
         }
 
 
@@ -399,4 +414,5 @@ def combine(results: list[SourceResult], source: str) -> SourceResult:
         coverage_start=min(starts) if starts else None,
         coverage_end=max(ends) if ends else None,
         files=[f for r in results for f in r.files],
+        systematic=all(r.systematic for r in results),
     )

@@ -15,6 +15,8 @@ Mapping file (every key but `columns` optional):
     defaults: {hostility: 4, target_kind: state}
     actions: {airstrike: attack, shelling: attack}   # file value -> canonical action
     coverage: {start: 2019-01-01, end: 2024-12-31}   # what the coding covers, for censoring
+    # add `systematic: false` to coverage when the file codes selected events, not every one
+    # in its span: its silences then never count as "no event" (forecast.record)
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ class ColumnMapping:
     actions: dict[str, str] = field(default_factory=dict)
     coverage_start: date | None = None
     coverage_end: date | None = None
+    # Whether the file codes every use of force in its coverage or only selected ones.
+    systematic: bool = True
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.columns) - set(MAPPABLE)) + sorted(
@@ -115,6 +119,7 @@ def load_mapping(path: Path) -> ColumnMapping:
             actions={str(k).strip().lower(): str(v) for k, v in (raw.get("actions") or {}).items()},
             coverage_start=_as_date(coverage.get("start"), path),
             coverage_end=_as_date(coverage.get("end"), path),
+            systematic=_as_bool(coverage.get("systematic", True), path),
         )
     except ForecastError as exc:
         raise DataFileError(path, str(exc)) from exc
@@ -153,6 +158,7 @@ def read_tabular(path: Path, mapping: ColumnMapping) -> SourceResult:
         coverage=(mapping.coverage_start, mapping.coverage_end),
         files=[SourceFile(path, md5_of(path))],
     )
+    result.systematic = mapping.systematic
     # Users fix their own file, so quarantine names its columns, not the canonical fields.
     result.quarantine["column"] = result.quarantine["column"].replace(mapping.columns)
     return result
@@ -337,6 +343,12 @@ def _notes(text: pd.DataFrame, columns: tuple[str, ...], base: pd.Series) -> pd.
     joined = parts[0].str.cat(parts[1:], sep="; ") if len(parts) > 1 else parts[0]
     joined = joined.str.replace(r"(; )+", "; ", regex=True).str.strip("; ")
     return joined.where(joined.str.len() > 0).astype("string")
+
+
+def _as_bool(value: object, path: Path) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise DataFileError(path, f"coverage systematic {value!r} is not true or false")
 
 
 def _as_date(value: object, path: Path) -> date | None:
