@@ -47,7 +47,7 @@ def test_json_gives_the_canonical_columns_with_confidence_and_sentences() -> Non
     second = rows[1]
     assert (second["initiator"], second["target"], second["fatalities_target"]) == (770, 750, 3)
     assert second["accepted"] is False and second["source"] == "news"
-    assert second["sentences"]["2"].startswith("Pakistani troops shelled")
+    assert second["sentences"]["2"].startswith("Pakistan fired missiles")
     assert second["evidence"]["fatalities_target"]["sentence"] == 2
 
 

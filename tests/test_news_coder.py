@@ -96,7 +96,7 @@ def test_the_same_verb_stated_as_done_is_an_incident() -> None:
 
 
 def test_demonyms_name_the_acting_and_the_struck_state() -> None:
-    [incident] = one("Azerbaijani artillery bombarded Armenian positions on Tuesday.")
+    [incident] = one("Azerbaijani jets bombed Armenian positions on Tuesday.")
     assert (incident.initiator, incident.target) == ("AZE", "ARM")
     assert incident.evidence["initiator"].phrase == "Azerbaijani"
 
@@ -264,3 +264,11 @@ def test_the_reporter_is_the_speaker_of_the_clause_before_said() -> None:
 def test_every_gazetteer_state_is_one_the_forecaster_knows() -> None:
     states = {s for _, states in load_gazetteer().meanings.values() for s in states}
     assert all(resolve_country(iso3) > 0 for iso3 in sorted(states))
+
+
+def test_actions_follow_the_projects_cameo_mapping() -> None:
+    """Air and missile strikes are attacks; shelling and small-arms fire are clashes (as feeds)."""
+    [strike] = one("Iran fired missiles at Pakistani posts on Tuesday.")
+    [shelling] = one("Iranian artillery shelled Pakistani posts on Tuesday.")
+    assert (strike.action, strike.cameo, strike.directed) == ("attack", "195", True)
+    assert (shelling.action, shelling.cameo, shelling.directed) == ("clash", "194", False)

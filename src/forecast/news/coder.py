@@ -208,6 +208,9 @@ class _Coder:
 
     def _clash(self, sentence: Sentence, cue: Cue, mentions: list[Mention]) -> CodedIncident | str:
         states = list(dict.fromkeys(m.state for m in mentions if m.state))
+        groups = [m.text for m in mentions if m.non_state]
+        if len(states) < 2 and groups:
+            return f'"{cue.text}": {groups[0]}, an armed group, is one side: not interstate'
         if len(states) < 2:
             return f'"{cue.text}": a clash needs two states in the clause'
         first, second = sorted(states[:2], key=resolve_country)

@@ -1,8 +1,9 @@
 """The verb lexicon: phrases that report a use of force, and phrases that report something else.
 
 The entries live in lexicon.yaml with their CAMEO code, CAMEO name and description and PLOVER
-category (the file names its sources); each force entry maps to a canonical action and
-hostility level of forecast.schema.
+category (the file names its sources). What a force code means for the incident table, its
+canonical action and hostility, comes from the project's one CAMEO mapping
+(forecast/sources/feed_event_codes.yaml), so news and event feeds code the same event alike.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from forecast.news.gazetteer import read_package_yaml
-from forecast.schema import CANONICAL_ACTIONS
+from forecast.sources.feed_tables import CODES_FILE, load_event_codes
 
 LEXICON_FILE = "lexicon.yaml"
 
@@ -70,12 +71,19 @@ def load_lexicon() -> Lexicon:
     """The lexicon shipped with the package, with its macros expanded and patterns compiled."""
     raw = read_package_yaml(LEXICON_FILE)
     macros = raw.get("macros", {})
-    force = tuple(_entry(item, "force", macros) for item in raw["force"])
-    for entry in force:
-        if entry.action not in CANONICAL_ACTIONS:
-            raise ValueError(f"{LEXICON_FILE}: CAMEO {entry.cameo} maps to unknown action")
+    codes = load_event_codes()
+    meaning = {
+        row.code: (row.action, int(row.hostility))
+        for row in codes[codes["scheme"] == "cameo"].itertuples()
+    }
+    force = []
+    for item in raw["force"]:
+        code = str(item["cameo"])
+        if code not in meaning:
+            raise ValueError(f"{LEXICON_FILE}: CAMEO {code} is not in {CODES_FILE}")
+        force.append(_entry(item, "force", macros, *meaning[code]))
     return Lexicon(
-        force=force,
+        force=tuple(force),
         not_force=tuple(_entry(item, item["kind"], macros) for item in raw["not_force"]),
         # Case matters: "May" the month is not "may" the modal.
         negation=re.compile(raw["negation"]),
@@ -83,7 +91,13 @@ def load_lexicon() -> Lexicon:
     )
 
 
-def _entry(item: dict[str, Any], kind: str, macros: dict[str, str]) -> LexiconEntry:
+def _entry(
+    item: dict[str, Any],
+    kind: str,
+    macros: dict[str, str],
+    action: str | None = None,
+    hostility: int | None = None,
+) -> LexiconEntry:
     def expand(phrase: str) -> str:
         for name, value in macros.items():
             phrase = phrase.replace("{" + name + "}", value)
@@ -94,8 +108,8 @@ def _entry(item: dict[str, Any], kind: str, macros: dict[str, str]) -> LexiconEn
         cameo_name=item["cameo_name"],
         plover=item.get("plover"),
         kind=kind,
-        action=item.get("action"),
-        hostility=item.get("hostility"),
+        action=action,
+        hostility=hostility,
         patterns=tuple(re.compile(expand(p), re.IGNORECASE) for p in item["phrases"]),
     )
 
