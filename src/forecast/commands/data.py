@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from forecast.commands.news import code_news
 from forecast.config import DEFAULT_PARAMS_PATH, FeedParams, load_params
 from forecast.countries import cow_to_name, name_of, resolve_country
 from forecast.data import load_incidents, load_sources
@@ -33,6 +34,7 @@ app = typer.Typer(
     help="Find the source files, build the incident table, look at a dyad.", no_args_is_help=True
 )
 console = Console()
+app.command("code-news")(code_news)
 
 ParamsOption = Annotated[Path, typer.Option("--params", help="params.yaml to read.")]
 
