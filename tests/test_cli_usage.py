@@ -15,8 +15,16 @@ from forecast import cli
 from .conftest import REPO_ROOT, run_forecast
 
 NUMBERS = (int, float)
+PATHS = (Path, Path | None)
 # Values for required arguments, so that the option under test is the only thing wrong.
-PLACEHOLDERS = {"first": "IRN", "second": "PAK", "path": "incidents.csv", "feed": "icews14"}
+PLACEHOLDERS = {
+    "first": ["IRN"],
+    "second": ["PAK"],
+    "path": ["incidents.csv"],
+    "feed": ["icews14"],
+    "files": ["article.txt"],
+    "published": ["--published", "2024-01-16"],
+}
 
 
 def _leaves(
@@ -52,7 +60,9 @@ def _wrong_typed(params: list) -> tuple[list[str], int]:
         if param.param_type_name == "option" and _annotation(param) is bool:
             return [f"{param.opts[0]}=maybe"], 2
     # Only path options: a folder where a file belongs is bad input, one line and exit 1.
-    path_option = next(p for p in params if p.param_type_name == "option")
+    path_option = next(
+        p for p in params if p.param_type_name == "option" and _annotation(p) in PATHS
+    )
     return [path_option.opts[0], str(REPO_ROOT / "src")], 1
 
 
@@ -78,7 +88,7 @@ def test_every_command_takes_help_and_refuses_misuse_without_a_traceback(
     assert "Error:" in out and "Traceback" not in out
 
     wrong, expected = _wrong_typed(params)
-    required = [PLACEHOLDERS[p.name] for p in params if p.required]
+    required = [token for p in params if p.required for token in PLACEHOLDERS[p.name]]
     code, out = run([*path, *required, *wrong], capsys, monkeypatch)
     assert code == expected, out
     assert "Traceback" not in out
@@ -108,7 +118,8 @@ def _readme_commands() -> list[list[str]]:
     found = re.findall(r"`(forecast [^`]+)`", text) + re.findall(r"^\$ (forecast .+)$", text, re.M)
     commands = []
     for command in found:
-        if "..." in command or " / " in command:
+        # Skip elided examples and prose fragments that end on an option awaiting its value.
+        if "..." in command or " / " in command or command.split()[-1].startswith("--"):
             continue
         commands.append(command.split()[1:])
     return commands

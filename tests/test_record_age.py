@@ -519,3 +519,20 @@ def test_final_models_serve_each_age_by_the_kind_the_backtest_preferred() -> Non
     assert models.kind(2.0, False) == "pooled" and models.kind(2.0, True) == "band"
     assert models.model(2.0, False) is models.pooled_[False]
     assert models.kind(0.0, False) == "band"
+
+
+def test_the_pooled_table_sees_each_trigger_at_one_age_whatever_the_window() -> None:
+    from forecast.models.record_bands import mixed_ages
+
+    world = _small_world()
+    ages = (1, 2, 5)
+    tables = {age: world.features(age, anchor="record_end", context="all") for age in ages}
+    mixed = mixed_ages(tables, world.episodes, ages)
+    drawn = mixed[RECORD_AGE].to_numpy()
+    at_each = np.column_stack([tables[a][RECORD_AGE].to_numpy() for a in ages])
+    assert (at_each == drawn[:, None]).any(axis=1).all()
+    assert len({round(a) for a in np.unique(np.round(drawn))}) == 3
+    # A training window that ends earlier draws the same age for the triggers it keeps.
+    head = slice(0, len(world.episodes) // 2)
+    part = mixed_ages({a: t.iloc[head] for a, t in tables.items()}, world.episodes.iloc[head], ages)
+    np.testing.assert_array_equal(part[RECORD_AGE].to_numpy(), drawn[head])

@@ -18,6 +18,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from forecast import files
+from forecast.commands.news import code_news
 from forecast.config import DEFAULT_PARAMS_PATH, FeedParams, load_params
 from forecast.countries import cow_to_name, name_of, resolve_country
 from forecast.data import load_incidents, load_sources
@@ -41,6 +42,7 @@ app = typer.Typer(
     help="Find the source files, build the incident table, look at a dyad.", no_args_is_help=True
 )
 console = Console()
+app.command("code-news")(code_news)
 
 ParamsOption = Annotated[Path, typer.Option("--params", help="params.yaml to read.")]
 

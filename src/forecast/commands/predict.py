@@ -54,6 +54,13 @@ def predict(
     input: Annotated[
         Path | None, typer.Option("--input", help="CSV or JSON file (or folder) of incidents")
     ] = None,
+    news: Annotated[
+        list[Path] | None,
+        typer.Option("--news", help="News article file(s) to code first (see data code-news)"),
+    ] = None,
+    published: Annotated[
+        str | None, typer.Option(help="With --news: the publication date, YYYY-MM-DD")
+    ] = None,
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     output: Annotated[Path | None, typer.Option(help="Also write the JSON forecasts here")] = None,
     params_file: Annotated[Path, typer.Option("--params", help="params.yaml to use")] = Path(
@@ -81,14 +88,21 @@ def predict(
         "context": context,
     }
     given = {k: v for k, v in flags.items() if v is not None}
+    if news and (input is not None or given):
+        raise ForecastError("give --news alone, not with --input or the incident flags")
     if input is not None and given:
         raise ForecastError("give either --input or the incident flags, not both")
-    if input is None and not given:
+    if input is None and not given and not news:
         raise ForecastError(
             "no incident given: use --initiator --target --date --action --hostility, "
             "or --input incidents.csv"
         )
-    incidents = read_incidents(input) if input is not None else [parse_incident(given, "flags")]
+    if news:
+        from forecast.commands.news import coded_news_incidents
+
+        incidents = coded_news_incidents(news, published, show=format == "text")
+    else:
+        incidents = read_incidents(input) if input else [parse_incident(given, "flags")]
     forecaster = Forecaster.load(load_params(params_file))
     forecasts = forecaster.predict_many(incidents)
     text = strict_json([f.to_dict() for f in forecasts])
@@ -142,6 +156,8 @@ def render_text(forecast: dict[str, Any]) -> Panel:
 
         parts.append(Text(record_text(record), style="cyan"))
     parts.extend(Text(f"Caveat: {c}", style="yellow") for c in forecast["caveats"])
+    if incident.get("coding_statement"):
+        parts.append(Text(incident["coding_statement"], style="bold yellow"))
     if incident.get("notes"):
         parts.append(Text(f"Notes: {incident['notes']}", style="dim"))
     title = (

@@ -43,8 +43,8 @@ from forecast.models.record_bands import (
     band_logit,
     band_model_name,
     kind_name,
+    mixed_ages,
     pooled_logit,
-    stacked,
 )
 from forecast.record import SourceCoverage
 from forecast.record_age import RecordHistory
@@ -144,13 +144,11 @@ def _pooled_forecasts(
         train = censor_at(episodes, cutoff, horizons)
         rows = train.index.to_numpy()
         older = sorted(age for age in tables.aware if age > 0)
-        features, labelled = stacked(
-            {age: tables.aware[age].iloc[rows] for age in older}, train, older
-        )
+        features = mixed_ages({age: tables.aware[age].iloc[rows] for age in older}, train, older)
         out: Forecasts = {}
         for context in (False, True):
             model = pooled_logit(horizons, context, with_covariance=False)
-            model.fit(features, labelled)
+            model.fit(features, train)
             for split, age in targets:
                 test = np.flatnonzero(in_test_year(episodes, split))
                 p = _matrix(model.predict_proba(tables.aware[age].iloc[test]), horizons)

@@ -72,16 +72,25 @@ def pooled_logit(
     )
 
 
-def stacked(
+def mixed_ages(
     features_by_age: Mapping[int, pd.DataFrame], episodes: pd.DataFrame, ages: Sequence[int]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The triggers once per age, each copy keyed `<episode_id>@<age>y` so rows stay distinct."""
-    features, labelled = [], []
-    for age in ages:
-        key = episodes["episode_id"].astype("string") + f"@{age}y"
-        features.append(features_by_age[age].assign(episode_id=key.to_numpy()))
-        labelled.append(episodes.assign(episode_id=key))
-    return pd.concat(features, ignore_index=True), pd.concat(labelled, ignore_index=True)
+) -> pd.DataFrame:
+    """Each trigger's features at one of `ages`, drawn from a hash of its episode id.
+
+    The pooled logit learns how the record's age changes what history means from every age at
+    once; seeing each trigger at one age keeps its table as large as one band's (four times
+    fewer rows than every trigger at every age, for the same spread of ages), and the draw
+    depends on the trigger alone, so a trigger keeps its age in every training window.
+    """
+    ordered = sorted(ages)
+    draw = pd.util.hash_pandas_object(
+        episodes["episode_id"].astype("string"), index=False
+    ).to_numpy() % np.uint64(len(ordered))
+    mixed = features_by_age[ordered[0]].copy()
+    for position, age in enumerate(ordered[1:], start=1):
+        rows = draw == position
+        mixed.iloc[rows, :] = features_by_age[age].iloc[rows, :].to_numpy()
+    return mixed
 
 
 def nearest_band(ages: Sequence[int], age_years: float) -> int:
@@ -121,9 +130,9 @@ class RecordAgeModels:
                 plain if age == 0 else band_logit(self.horizons, age, True).fit(features, episodes)
             )
         if older:
-            features, labelled = stacked(features_by_age, episodes, older)
+            features = mixed_ages(features_by_age, episodes, older)
             for context in (False, True):
-                self.pooled_[context] = pooled_logit(self.horizons, context).fit(features, labelled)
+                self.pooled_[context] = pooled_logit(self.horizons, context).fit(features, episodes)
         self.choice_ = {(age, context): BAND for age in older for context in (False, True)}
         return self
 

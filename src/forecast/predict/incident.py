@@ -46,6 +46,8 @@ OPTIONAL_FIELDS = (
     "incident_id",
     "answers",
     "context",
+    "coded_from",
+    "accepted",
 )
 _TRUE_WORDS = {"true", "yes", "1", "y"}
 _FALSE_WORDS = {"false", "no", "0", "n", ""}
@@ -92,6 +94,18 @@ class Incident:
     # The analyst vouches for the days before the incident: the incidents given (earlier rows,
     # `answers`) are all the target's recent force against the initiator, so none means none.
     context_known: bool = False
+    # Where an automatically coded incident came from (e.g. a news report), and whether a
+    # person checked and accepted the coding; coded_from is None for incidents a person typed.
+    coded_from: str | None = None
+    accepted: bool = False
+
+    @property
+    def coding_statement(self) -> str | None:
+        """Says that the incident was coded automatically and whether a person accepted it."""
+        if self.coded_from is None:
+            return None
+        verdict = "accepted by a person" if self.accepted else "not yet accepted by a person"
+        return f"Coded automatically from {self.coded_from}; {verdict}."
 
     @property
     def initiator_name(self) -> str:
@@ -142,6 +156,9 @@ class Incident:
             "notes": self.notes,
             "answers": self.answers.date().isoformat() if self.answers is not None else None,
             "context_known": self.context_known,
+            "coded_from": self.coded_from,
+            "accepted": self.accepted,
+            "coding_statement": self.coding_statement,
         }
 
 
@@ -178,6 +195,8 @@ def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
         dispute_id=None if _blank(record.get("dispute_id")) else str(record["dispute_id"]),
         answers=_answers(record.get("answers"), day, where),
         context_known=_yes_no(record.get("context"), "context", where),
+        coded_from=None if _blank(record.get("coded_from")) else str(record["coded_from"]),
+        accepted=_yes_no(record.get("accepted"), "accepted", where),
     )
 
 

@@ -159,6 +159,7 @@ def _incident_card(forecast: Forecast, number: int) -> dict[str, Any]:
         ),
         "fatalities": "; ".join(fatalities) if fatalities else "not reported",
         "notes": incident.notes,
+        "coding": incident.coding_statement,
         "key_judgment": forecast.key_judgment,
         "responder": incident.target_name,
         "horizons": [

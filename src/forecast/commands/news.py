@@ -1,0 +1,153 @@
+"""`forecast data code-news` and the coding block of `forecast predict --news`.
+
+Thin layer over forecast.news: read the articles, show the proposed incidents with their
+evidence, write them as CSV or JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from forecast.errors import ForecastError
+from forecast.news import CodingResult, code_file
+from forecast.news.export import (
+    canonical_rows,
+    forecastable,
+    handcoded_frame,
+    write_handcoded_csv,
+)
+from forecast.predict.incident import Incident
+
+_FORMATS = ("table", "csv", "json")
+
+
+def parse_published(text: str) -> dt.date:
+    """The publication date the weekdays of an article are resolved against."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ForecastError(
+            f"--published {text!r}: write the article's publication date as YYYY-MM-DD"
+        ) from exc
+
+
+def code_articles(files: Sequence[Path], published: str) -> list[CodingResult]:
+    """Code each article against the publication date given on the command line."""
+    day = parse_published(published)
+    return [code_file(path, day) for path in files]
+
+
+def code_news(
+    files: Annotated[list[Path], typer.Argument(help="News article text files (UTF-8).")],
+    published: Annotated[
+        str, typer.Option(help="Publication date, YYYY-MM-DD: weekdays are read against it.")
+    ],
+    format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Write a CSV in data/incidents/'s layout to edit and accept."),
+    ] = None,
+) -> None:
+    """Propose the incidents news articles report, with the sentence behind each field."""
+    if format not in _FORMATS:
+        raise ForecastError(f"--format {format!r}: choose table, csv or json")
+    results = code_articles(files, published)
+    if format == "json":
+        typer.echo(json.dumps(canonical_rows(results), indent=2, ensure_ascii=False))
+    elif format == "csv":
+        typer.echo(handcoded_frame(results).to_csv(index=False), nl=False)
+    else:
+        print_coding(results, Console())
+    if output is not None:
+        written = write_handcoded_csv(results, output)
+        Console(stderr=True).print(
+            f"wrote {written} proposed incident(s) to {output} (accepted = no until a person "
+            "checks them; then use forecast predict --input)",
+            soft_wrap=True,
+            highlight=False,
+        )
+
+
+def print_coding(results: Sequence[CodingResult], console: Console) -> None:
+    """Each article's proposed incidents, the evidence per field, and the sentences set aside."""
+    for result in results:
+        console.print(coding_table(result))
+        for incident in result.incidents:
+            # Article text is the user's: printed as written, never read as rich markup.
+            console.print(f"[bold]{escape(incident.incident_id)}[/] evidence:", highlight=False)
+            if incident.fatalities_reported_by:
+                console.print(
+                    f"  deaths reported by: {incident.fatalities_reported_by}",
+                    highlight=False,
+                    markup=False,
+                )
+            for name, evidence in incident.evidence.items():
+                style = "yellow" if evidence.confidence < 0.5 else "dim"
+                text = f"  {evidence.describe(name)}"
+                console.print(text, style=style, highlight=False, markup=False)
+            for note in incident.notes:
+                console.print(f"  note: {note}", style="dim", highlight=False, markup=False)
+        for verdict in result.verdicts:
+            text = f"  s{verdict.sentence}: {verdict.verdict}"
+            console.print(text, style="dim", highlight=False, markup=False)
+        console.print(
+            "AUTOMATIC CODING, NOT YET ACCEPTED BY A PERSON: check each field against its "
+            "sentence before relying on it.",
+            style="bold yellow",
+        )
+
+
+def coding_table(result: CodingResult) -> Table:
+    """One row per proposed incident of one article."""
+    table = Table(
+        title=f"{escape(str(result.article))} (published {result.published.isoformat()}): "
+        f"{len(result.incidents)} incident(s) proposed",
+        title_justify="left",
+    )
+    for column in ("incident", "date", "action", "target", "deaths i/t", "conf.", "check"):
+        table.add_column(column, overflow="fold")
+    for incident in result.incidents:
+        deaths = "/".join(
+            "?" if n is None else str(n)
+            for n in (incident.fatalities_initiator, incident.fatalities_target)
+        )
+        table.add_row(
+            f"{incident.initiator} -> {incident.target}"
+            if incident.directed
+            else f"{incident.initiator} <-> {incident.target}",
+            f"{incident.date_text} ({incident.date_precision})",
+            f"{incident.action} ({incident.hostility})",
+            incident.target_kind,
+            deaths,
+            f"{incident.confidence:.2f}",
+            ", ".join(incident.low_confidence) or "-",
+        )
+    return table
+
+
+def coded_news_incidents(
+    files: Sequence[Path], published: str | None, *, show: bool
+) -> list[Incident]:
+    """For `predict --news`: code the articles, print the coding, return what to forecast."""
+    if published is None:
+        raise ForecastError("--news needs --published YYYY-MM-DD (the articles' publication date)")
+    results = code_articles(files, published)
+    console = Console()
+    if show:
+        print_coding(results, console)
+    incidents, left_out = forecastable([i for result in results for i in result.incidents])
+    for reason in left_out:
+        Console(stderr=True).print(f"not forecast: {reason}", style="yellow", highlight=False)
+    if not incidents:
+        names = ", ".join(str(path) for path in files)
+        raise ForecastError(f"{names}: no use of force with a known day was found to forecast")
+    return incidents

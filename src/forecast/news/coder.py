@@ -1,0 +1,412 @@
+"""The rule-based coder: sentences in, proposed incidents with their evidence out.
+
+Rules, in the order they apply to each use of force the lexicon finds in a sentence:
+1. a negation ("did not", "denied") or a hypothetical or threat ("would", "threatened to") in
+   the words just before the verb means no force was used: no incident;
+2. the initiator is the last state named before the verb that is not a place ("in Iran's ...");
+   in the passive ("were struck by Indian jets") it is the state after "by". An armed group as
+   the one who acted is not interstate force: no incident;
+3. the target is the first other state named after the verb, directly or through a capital,
+   region or province; failing that, a region claimed by several states, or where a named
+   group is based (both marked low confidence). Force on the initiator's own soil is domestic;
+4. a strike on an armed group or its facilities on another state's soil is force against that
+   state with target kind non_state (the incident table's convention);
+5. clashes need two states in the clause and have no direction (lower COW code first);
+6. the date comes from the same sentence, else the publication month with a flag;
+7. a death toll belongs to the incident of its sentence, or to the latest one before it when the
+   sentence refers back to the force ("the strikes killed ..."); who reported it is kept, and
+   disagreeing counts or ranges leave the number empty with both in the notes.
+Mentions of the same incident in several sentences are merged, keeping every sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from forecast.countries import name_of, resolve_country
+from forecast.errors import DataFileError
+from forecast.news.dates import publication_month, read_date
+from forecast.news.fatalities import DeathReport, Reporter, read_deaths, read_reporter
+from forecast.news.gazetteer import Gazetteer, Mention, load_gazetteer
+from forecast.news.lexicon import Cue, Lexicon, load_lexicon
+from forecast.news.records import CodedIncident, FieldEvidence
+from forecast.news.sentences import Sentence, split_sentences
+from forecast.schema import UNDIRECTED_ACTIONS
+
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|into|inside|on|at|near|across|against|toward|towards|over|of|with|to)\s+"
+    r"(?:the\s+)?(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are)\s+$", re.IGNORECASE)
+_REFERS_TO_FORCE = re.compile(
+    r"\b(?:strikes?|airstrikes?|attacks?|raids?|shelling|bombing|bombardment|operation|"
+    r"missiles?|drones?|rockets?|clash(?:es)?)\b",
+    re.IGNORECASE,
+)
+_BY_AGENT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+)?")
+_CUE_WINDOW_WORDS = 6
+_JOINED = re.compile(r"\s*(?:,|,?\s*and)\s+(?:the\s+)?")
+
+
+@dataclass(frozen=True)
+class SentenceVerdict:
+    """What the coder made of one sentence, so the analyst can see why nothing came of it."""
+
+    sentence: int
+    verdict: str
+
+
+@dataclass
+class CodingResult:
+    """Proposed incidents of one article and the verdict on every sentence that mattered."""
+
+    article: str
+    published: dt.date
+    incidents: list[CodedIncident]
+    verdicts: list[SentenceVerdict] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+
+
+@dataclass
+class _Claim:
+    """A death toll read for one side of one incident, with its source."""
+
+    side: str
+    report: DeathReport
+    reporter: Reporter | None
+    sentence: int
+
+
+def code_file(path: str | Path, published: dt.date) -> CodingResult:
+    """Code one article file (UTF-8 text)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(path, "file not found" if not path.exists() else "is not a file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(path, f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    if not text.strip():
+        raise DataFileError(path, "is empty", "give the article's text")
+    return code_article(text, published, article=path.name)
+
+
+def code_article(text: str, published: dt.date, article: str = "article") -> CodingResult:
+    """Propose the incidents an article reports (see the module docstring for the rules)."""
+    coder = _Coder(load_gazetteer(), load_lexicon(), published, article)
+    sentences = split_sentences(text)
+    for sentence in sentences:
+        coder.read(sentence)
+    incidents = coder.finish()
+    return CodingResult(article, published, incidents, coder.verdicts, sentences)
+
+
+class _Coder:
+    """State carried across the sentences of one article."""
+
+    def __init__(self, gazetteer: Gazetteer, lexicon: Lexicon, published: dt.date, article: str):
+        self.gazetteer = gazetteer
+        self.lexicon = lexicon
+        self.published = published
+        self.article = article
+        self.incidents: list[CodedIncident] = []
+        self.claims: dict[int, list[_Claim]] = {}
+        self.verdicts: list[SentenceVerdict] = []
+
+    def read(self, sentence: Sentence) -> None:
+        cues = self.lexicon.force_cues(sentence.text)
+        coded: list[CodedIncident] = []
+        for index, cue in enumerate(cues):
+            start = cues[index - 1].end if index else 0
+            end = cues[index + 1].start if index + 1 < len(cues) else len(sentence.text)
+            for outcome in self._code_cue(sentence, cue, start, end):
+                if isinstance(outcome, str):
+                    self.verdicts.append(SentenceVerdict(sentence.number, outcome))
+                else:
+                    coded.append(self._merge(outcome))
+        if not cues:
+            others = self.lexicon.other_cues(sentence.text)
+            if others:
+                kinds = dict.fromkeys(f"{c.entry.kind} ({c.entry.label})" for c in others)
+                self.verdicts.append(
+                    SentenceVerdict(sentence.number, "not a use of force: " + "; ".join(kinds))
+                )
+        self._read_deaths(sentence, coded)
+
+    def _code_cue(
+        self, sentence: Sentence, cue: Cue, start: int, end: int
+    ) -> list[CodedIncident | str]:
+        """What one force verb gives: an incident per state that acted, or why there is none."""
+        text = sentence.text
+        window = " ".join(text[start : cue.start].split()[-_CUE_WINDOW_WORDS:]) + " " + cue.text
+        if match := self.lexicon.negation.search(window):
+            return [f'"{cue.text}" is negated ("{match.group(0)}"): no incident']
+        if match := self.lexicon.hypothetical.search(window):
+            return [f'"{cue.text}" is a threat or hypothetical ("{match.group(0)}"): no incident']
+        left = self.gazetteer.mentions(text[start : cue.start])
+        right = self.gazetteer.mentions(text[cue.end : end])
+        left = [_shift(m, start) for m in left]
+        right = [_shift(m, cue.end) for m in right]
+        if cue.entry.action in UNDIRECTED_ACTIONS:
+            return [self._clash(sentence, cue, left + right)]
+        if _is_passive(text, start, cue):
+            # Only the agent right after "by" acted: "hit by floods ... borders Iran" has none.
+            actors = [m for m in right if _BY_AGENT.fullmatch(text[cue.end : m.start])]
+            places = left + [m for m in right if m not in actors]
+        else:
+            # A place before the verb ("In Iran's Sistan-Baluchestan, Pakistani jets struck")
+            # is still where the force landed, after any place named after the verb.
+            actors = [m for m in left if not _is_place(text, m)]
+            places = right + [m for m in left if _is_place(text, m)]
+        if not actors:
+            return [f'"{cue.text}": no state named as the one who acted']
+        return [
+            self._directed(sentence, cue, actor, places) for actor in _joint_actors(text, actors)
+        ]
+
+    def _directed(
+        self, sentence: Sentence, cue: Cue, actor: Mention, places: list[Mention]
+    ) -> CodedIncident | str:
+        if actor.non_state:
+            return f'"{cue.text}": the one who acted, {actor.text}, is an armed group, not a state'
+        if actor.state is None:
+            return f'"{cue.text}": {actor.text} names no single state'
+        initiator = FieldEvidence(sentence.number, actor.text, _actor_confidence(actor))
+        target = self._target(sentence, actor.state, places)
+        if isinstance(target, str):
+            return f'"{cue.text}": {target}'
+        target_state, target_evidence = target
+        return self._incident(
+            sentence, cue, actor.state, target_state, initiator, target_evidence, places
+        )
+
+    def _target(
+        self, sentence: Sentence, initiator: str, places: list[Mention]
+    ) -> tuple[str, FieldEvidence] | str:
+        number = sentence.number
+        for mention in places:
+            if mention.state and mention.state != initiator:
+                confidence = 0.8 if mention.kind == "region" else 0.9
+                return mention.state, FieldEvidence(number, mention.text, confidence)
+        for mention in places:
+            others = [s for s in mention.states if s != initiator]
+            if mention.kind == "region" and len(others) == 1:
+                flag = f"{mention.text} is claimed by several states"
+                return others[0], FieldEvidence(number, mention.text, 0.4, flag)
+        for mention in places:
+            others = [s for s in mention.states if s != initiator]
+            if mention.non_state and len(others) == 1:
+                flag = f"no place named: where {mention.text} is based"
+                return others[0], FieldEvidence(number, mention.text, 0.4, flag)
+        if any(m.state == initiator for m in places):
+            return "force on the initiator's own soil is not interstate: no incident"
+        return "no target state named: no incident"
+
+    def _clash(self, sentence: Sentence, cue: Cue, mentions: list[Mention]) -> CodedIncident | str:
+        states = list(dict.fromkeys(m.state for m in mentions if m.state))
+        groups = [m.text for m in mentions if m.non_state]
+        if len(states) < 2 and groups:
+            return f'"{cue.text}": {groups[0]}, an armed group, is one side: not interstate'
+        if len(states) < 2:
+            return f'"{cue.text}": a clash needs two states in the clause'
+        first, second = sorted(states[:2], key=resolve_country)
+        by_state = {m.state: m for m in mentions if m.state}
+        return self._incident(
+            sentence,
+            cue,
+            first,
+            second,
+            FieldEvidence(sentence.number, by_state[first].text, 0.7, "clash: no direction"),
+            FieldEvidence(sentence.number, by_state[second].text, 0.7, "clash: no direction"),
+            mentions,
+        )
+
+    def _incident(
+        self,
+        sentence: Sentence,
+        cue: Cue,
+        initiator: str,
+        target: str,
+        initiator_evidence: FieldEvidence,
+        target_evidence: FieldEvidence,
+        places: list[Mention],
+    ) -> CodedIncident:
+        number = sentence.number
+        date = read_date(sentence.text, self.published) or publication_month(
+            self.published, "the sentence gives no date"
+        )
+        date_evidence = FieldEvidence(number, date.phrase, date.confidence, date.flag)
+        kind, kind_evidence = self._target_kind(sentence, cue, places)
+        location, location_evidence = _location(sentence.number, places, target)
+        action_confidence = 0.6 if cue.entry.cameo in {"186", "196"} else 0.9
+        evidence = {
+            "initiator": initiator_evidence,
+            "target": target_evidence,
+            "date": date_evidence,
+            "action": FieldEvidence(number, cue.text, action_confidence, cue.entry.label),
+            "target_kind": kind_evidence,
+        }
+        if location_evidence is not None:
+            evidence["location"] = location_evidence
+        return CodedIncident(
+            article=self.article,
+            published=self.published,
+            initiator=initiator,
+            target=target,
+            date=date.date,
+            date_precision=date.precision,
+            action=str(cue.entry.action),
+            hostility=int(cue.entry.hostility or 4),
+            cameo=cue.entry.cameo,
+            target_kind=kind,
+            location=location,
+            evidence=evidence,
+            sentences={number: sentence.text},
+            notes=[f"date: {date.flag}"] if date.flag else [],
+        )
+
+    def _target_kind(
+        self, sentence: Sentence, cue: Cue, places: list[Mention]
+    ) -> tuple[str, FieldEvidence]:
+        groups = [m for m in places if m.non_state]
+        if groups:
+            return "non_state", FieldEvidence(sentence.number, groups[0].text, 0.8)
+        words = self.gazetteer.target_kind_words(sentence.text[cue.end :])
+        found = {kind: match for kind, match in words.items() if match is not None}
+        if "non_state" in found:
+            return "non_state", FieldEvidence(sentence.number, found["non_state"].group(0), 0.7)
+        if "state" in found:
+            return "state", FieldEvidence(sentence.number, found["state"].group(0), 0.7)
+        flag = "the sentence does not say what was struck"
+        return "unknown", FieldEvidence(sentence.number, "", 0.3, flag)
+
+    def _merge(self, incident: CodedIncident) -> CodedIncident:
+        """A second mention of a known incident adds its sentence; a new one is appended."""
+        for known in self.incidents:
+            if (known.initiator, known.target, known.date, known.action) == (
+                incident.initiator,
+                incident.target,
+                incident.date,
+                incident.action,
+            ):
+                known.sentences.update(incident.sentences)
+                return known
+        self.incidents.append(incident)
+        return incident
+
+    def _read_deaths(self, sentence: Sentence, coded: list[CodedIncident]) -> None:
+        report = read_deaths(sentence.text, self.gazetteer)
+        if report is None:
+            return
+        if coded:
+            incident = coded[-1]
+        elif self.incidents and _REFERS_TO_FORCE.search(sentence.text):
+            incident = self.incidents[-1]
+            incident.sentences[sentence.number] = sentence.text
+        else:
+            self.verdicts.append(
+                SentenceVerdict(sentence.number, "a death toll with no incident to attach it to")
+            )
+            return
+        side = _side(incident, report)
+        reporter = read_reporter(sentence.text, self.gazetteer)
+        position = self.incidents.index(incident)
+        self.claims.setdefault(position, []).append(_Claim(side, report, reporter, sentence.number))
+
+    def finish(self) -> list[CodedIncident]:
+        for position, claims in self.claims.items():
+            _settle_deaths(self.incidents[position], claims)
+        return self.incidents
+
+
+def _shift(mention: Mention, offset: int) -> Mention:
+    return Mention(
+        mention.start + offset, mention.end + offset, mention.text, mention.kind, mention.states
+    )
+
+
+def _is_passive(text: str, start: int, cue: Cue) -> bool:
+    """'were attacked by Afghan forces', 'Balochistan, hit by floods': the actor follows 'by'."""
+    by_follows = re.match(r"\s+by\b", text[cue.end :]) is not None
+    return by_follows and (
+        _PASSIVE_BEFORE.search(text[start : cue.start]) is not None or " " not in cue.text
+    )
+
+
+def _joint_actors(text: str, actors: list[Mention]) -> list[Mention]:
+    """'The United States and Britain carried out strikes': each state in the list acted."""
+    chain = [actors[-1]]
+    for earlier in reversed(actors[:-1]):
+        between = text[earlier.end : chain[0].start]
+        if not _JOINED.fullmatch(between):
+            break
+        chain.insert(0, earlier)
+    return chain
+
+
+def _is_place(text: str, mention: Mention) -> bool:
+    """'in Iran's province', 'into Pakistan': a place where force landed, not who used it."""
+    return mention.kind == "region" or _PLACE_BEFORE.search(text[: mention.start]) is not None
+
+
+def _actor_confidence(mention: Mention) -> float:
+    return {"name": 0.9, "capital": 0.8, "adjective": 0.8}.get(mention.kind, 0.5)
+
+
+def _location(
+    sentence: int, places: list[Mention], target: str
+) -> tuple[str | None, FieldEvidence | None]:
+    for mention in places:
+        if mention.kind in {"region", "capital"} and target in mention.states:
+            # A region split between states is named alone: its owner is what is in doubt.
+            owner = name_of(resolve_country(target)) if len(mention.states) == 1 else None
+            text = f"{mention.text}, {owner}" if owner else mention.text
+            return text, FieldEvidence(sentence, mention.text, 0.8)
+    return None, None
+
+
+def _side(incident: CodedIncident, report: DeathReport) -> str:
+    """Whose dead: named by nationality when the text says; else the struck side of a strike."""
+    if incident.initiator in report.victim_states:
+        return "initiator"
+    if incident.target in report.victim_states:
+        return "target"
+    return "target" if incident.directed else "unknown"
+
+
+def _settle_deaths(incident: CodedIncident, claims: list[_Claim]) -> None:
+    """One count per side when the sources agree; otherwise the notes keep every claim."""
+    for claim in claims:
+        who = claim.reporter.phrase if claim.reporter else "the article (no source named)"
+        incident.notes.append(
+            f"deaths ({claim.side} side), s{claim.sentence}: {claim.report.describe()} "
+            f'according to {who}: "{claim.report.phrase}"'
+        )
+    for side in ("initiator", "target"):
+        mine = [c for c in claims if c.side == side]
+        if not mine:
+            continue
+        counts = {c.report.count for c in mine}
+        first = mine[0]
+        confidence = 0.8 if first.reporter else 0.5
+        flag = None
+        if None in counts or len(counts) > 1:
+            flag = "a range or disagreeing counts: left empty, see notes"
+            count = None
+            confidence = 0.3
+        else:
+            count = counts.pop()
+        setattr(incident, f"fatalities_{side}", count)
+        incident.evidence[f"fatalities_{side}"] = FieldEvidence(
+            first.sentence, first.report.phrase, confidence, flag
+        )
+        if first.reporter is not None:
+            reporter = first.reporter
+            state = f"{name_of(resolve_country(reporter.state))}: " if reporter.state else ""
+            incident.fatalities_reported_by = f"{state}{reporter.phrase}"
+    if any(c.side == "unknown" for c in claims):
+        incident.notes.append("deaths whose side the text does not tell are left unknown")

@@ -1,0 +1,126 @@
+"""When a reported use of force happened, read from the words of one sentence.
+
+News reports write "on Tuesday", "yesterday" or "last week" and leave the reader to know the
+publication date. Each phrase is resolved against that date: a weekday is the most recent such
+day on or before it, "yesterday" the day before. What cannot be pinned to a day ("last week",
+"earlier this month", "in January") keeps month precision and a flag; no day is ever guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from dateutil import parser as date_parser
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_EXPLICIT = re.compile(
+    rf"\b(?:\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})\b\.?(?:,? \d{{4}})?"
+    rf"|(?:{_MONTHS})\b\.? \d{{1,2}}(?:st|nd|rd|th)?\b(?:,? \d{{4}})?)"
+)
+_WEEKDAY = re.compile(rf"\b(?P<last>last )?(?P<day>{'|'.join(WEEKDAYS)})\b")
+_DAY_BEFORE = re.compile(r"\b(?:yesterday|last night|overnight)\b", re.IGNORECASE)
+_SAME_DAY = re.compile(r"\b(?:today|this morning|earlier today|tonight)\b", re.IGNORECASE)
+_VAGUE = re.compile(
+    r"\b(?:last week|this week|earlier this week|earlier this month|this month|recently|"
+    r"in recent days|last weekend)\b",
+    re.IGNORECASE,
+)
+_LAST_MONTH = re.compile(r"\blast month\b", re.IGNORECASE)
+_MONTH_ONLY = re.compile(rf"\b(?:in|during|since) (?P<month>{_MONTHS})\b(?: (?P<year>\d{{4}}))?")
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """A date read from text: the day (first of the month when precision is 'month').
+
+    `flag` says why the day is not known or is doubtful; `phrase` is the words it rests on.
+    """
+
+    date: dt.date
+    precision: str
+    phrase: str
+    confidence: float
+    flag: str | None = None
+
+
+def publication_month(published: dt.date, reason: str) -> DateReading:
+    """The fallback when a sentence gives no usable date: the publication month, flagged."""
+    return DateReading(published.replace(day=1), "month", "", 0.3, reason)
+
+
+def read_date(text: str, published: dt.date) -> DateReading | None:
+    """The first date the sentence gives, resolved against the publication date; None if none.
+
+    Day-precise readings are preferred over month-precise ones in the same sentence.
+    """
+    for reader in (_explicit_day, _weekday, _relative_day):
+        reading = reader(text, published)
+        if reading is not None:
+            return reading
+    return _month_only(text, published)
+
+
+def _explicit_day(text: str, published: dt.date) -> DateReading | None:
+    match = _EXPLICIT.search(text)
+    if match is None:
+        return None
+    phrase = match.group(0)
+    has_year = re.search(r"\d{4}", phrase) is not None
+    try:
+        day = date_parser.parse(phrase, default=dt.datetime(published.year, 1, 1)).date()
+    except (ValueError, OverflowError):
+        return None
+    if not has_year and day > published:
+        # "on 30 December" in a report of 2 January means the year before.
+        day = day.replace(year=day.year - 1)
+    if day > published:
+        return DateReading(day, "day", phrase, 0.3, "date after the publication date")
+    return DateReading(day, "day", phrase, 0.9)
+
+
+def _weekday(text: str, published: dt.date) -> DateReading | None:
+    match = _WEEKDAY.search(text)
+    if match is None:
+        return None
+    back = (published.weekday() - WEEKDAYS.index(match.group("day"))) % 7
+    if back == 0 and match.group("last"):
+        back = 7
+    return DateReading(published - dt.timedelta(days=back), "day", match.group(0), 0.8)
+
+
+def _relative_day(text: str, published: dt.date) -> DateReading | None:
+    if match := _DAY_BEFORE.search(text):
+        return DateReading(published - dt.timedelta(days=1), "day", match.group(0), 0.8)
+    if match := _SAME_DAY.search(text):
+        return DateReading(published, "day", match.group(0), 0.8)
+    return None
+
+
+def _month_only(text: str, published: dt.date) -> DateReading | None:
+    if match := _VAGUE.search(text):
+        # "last week" may fall in the previous month; the month a week back is the safer one.
+        anchor = published - dt.timedelta(days=7) if "week" in match.group(0).lower() else published
+        return DateReading(
+            anchor.replace(day=1), "month", match.group(0), 0.4, f"'{match.group(0)}' gives no day"
+        )
+    if match := _LAST_MONTH.search(text):
+        previous = published.replace(day=1) - dt.timedelta(days=1)
+        return DateReading(
+            previous.replace(day=1), "month", match.group(0), 0.5, "'last month' gives no day"
+        )
+    if match := _MONTH_ONLY.search(text):
+        month = date_parser.parse(match.group("month")).month
+        year = int(match.group("year")) if match.group("year") else published.year
+        if not match.group("year") and (year, month) > (published.year, published.month):
+            year -= 1
+        return DateReading(
+            dt.date(year, month, 1), "month", match.group(0), 0.6, "only the month is given"
+        )
+    return None

@@ -1,0 +1,88 @@
+"""Dates in news text are resolved against the publication date, never guessed to the day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from forecast.news.dates import publication_month, read_date
+
+THURSDAY = dt.date(2024, 1, 18)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Pakistan struck on Thursday.", dt.date(2024, 1, 18)),  # the publication day itself
+        ("On Tuesday, Iran launched missiles.", dt.date(2024, 1, 16)),
+        ("It happened on Friday.", dt.date(2024, 1, 12)),  # never a day after publication
+        ("It happened last Thursday.", dt.date(2024, 1, 11)),
+        ("Jets struck yesterday.", dt.date(2024, 1, 17)),
+        ("Jets struck last night.", dt.date(2024, 1, 17)),
+        ("Jets struck today.", dt.date(2024, 1, 18)),
+    ],
+)
+def test_relative_days_resolve_against_the_publication_date(text: str, expected: dt.date) -> None:
+    reading = read_date(text, THURSDAY)
+    assert reading is not None
+    assert (reading.date, reading.precision, reading.flag) == (expected, "day", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on 16 January 2024",
+        "on January 16, 2024",
+        "on Jan. 16",
+        "on 16th January",
+        "on 2024-01-16",
+    ],
+)
+def test_explicit_dates_in_common_english_forms(text: str) -> None:
+    reading = read_date(f"Iran struck {text}.", THURSDAY)
+    assert reading is not None and (reading.date, reading.precision) == (
+        dt.date(2024, 1, 16),
+        "day",
+    )
+
+
+def test_a_date_without_year_after_publication_is_last_year() -> None:
+    reading = read_date("Shelling began on 30 December.", dt.date(2024, 1, 2))
+    assert reading is not None and reading.date == dt.date(2023, 12, 30)
+
+
+def test_a_date_after_publication_is_flagged_not_trusted() -> None:
+    reading = read_date("Talks are due on 3 March 2024.", THURSDAY)
+    assert reading is not None and reading.flag and reading.confidence < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [
+        ("Troops fired on posts last week.", dt.date(2024, 1, 1)),
+        ("Troops fired on posts earlier this month.", dt.date(2024, 1, 1)),
+        ("Troops fired on posts last month.", dt.date(2023, 12, 1)),
+        ("Troops fired on posts in March.", dt.date(2023, 3, 1)),
+    ],
+)
+def test_vague_dates_keep_month_precision_and_a_flag(text: str, month: dt.date) -> None:
+    reading = read_date(text, THURSDAY)
+    assert reading is not None
+    assert (reading.date, reading.precision) == (month, "month")
+    assert reading.flag
+
+
+def test_last_week_early_in_a_month_falls_in_the_month_before() -> None:
+    reading = read_date("Troops fired on posts last week.", dt.date(2024, 3, 3))
+    assert reading is not None and reading.date == dt.date(2024, 2, 1)
+
+
+def test_no_date_gives_none_and_the_fallback_is_the_flagged_publication_month() -> None:
+    assert read_date("Iran condemned the strikes.", THURSDAY) is None
+    fallback = publication_month(THURSDAY, "the sentence gives no date")
+    assert (fallback.date, fallback.precision, fallback.flag) == (
+        dt.date(2024, 1, 1),
+        "month",
+        "the sentence gives no date",
+    )
