@@ -101,3 +101,19 @@ def pipeline_repo(tmp_path_factory: pytest.TempPathFactory) -> PipelineRepo:
     run_checked(["git", "commit", "-qm", "snapshot"], repo, env)
     first = run_checked(["dvc", "repro"], repo, env)
     return repo, env, first.stdout + first.stderr
+
+
+def run_forecast(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    """`forecast ARGS` through the real entry point, in process: (exit code, stdout, stderr)."""
+    from forecast import cli
+
+    monkeypatch.setattr(sys, "argv", ["forecast", *args])
+    code = 0
+    try:
+        cli.main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import pickle
@@ -13,7 +14,10 @@ import pytest
 from forecast import paths
 from forecast.champions import (
     BUNDLE_FORMAT,
+    BundleKey,
     Champions,
+    bundle_sha256,
+    inputs_hash,
     load_champions,
     read_bundle,
     registry_stamp,
@@ -41,23 +45,46 @@ def project(tmp_path: Path, fitted) -> Path:
     """A project folder whose last training run (train.json) wrote the bundle."""
     logit, cox, _ = fitted
     (tmp_path / paths.METRICS_DIR).mkdir()
-    (tmp_path / paths.TRAIN_FILE).write_text(json.dumps({"run_id": RUN}))
+    for table in FORECAST_TABLES:
+        (tmp_path / table).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / table).write_bytes(f"{table.name} as training read it".encode())
     registry = tmp_path / "mlruns" / "mlflow.db"
     registry.parent.mkdir()
     registry.write_bytes(b"registry as training left it")
     stamp = registry_stamp(Params().tracking.uri, tmp_path)
     champions = Champions(logit, cox, VERSION, RUN, DATA, registry_stamp=stamp)
-    write_bundle(champions, tmp_path / paths.CHAMPIONS_FILE)
+    sha256 = write_bundle(champions, tmp_path / paths.CHAMPIONS_FILE, root=tmp_path)
+    (tmp_path / paths.TRAIN_FILE).write_text(json.dumps({"run_id": RUN, "bundle_sha256": sha256}))
     return tmp_path
+
+
+FORECAST_TABLES = (
+    paths.INCIDENTS_FILE,
+    paths.COVARIATES_FILE,
+    paths.SOURCES_FILE,
+    paths.EPISODES_FILE,
+    paths.FEATURES_FILE,
+)
 
 
 def _stamp(project: Path) -> str | None:
     return registry_stamp(Params().tracking.uri, project)
 
 
+def key(project: Path, run_id=RUN, data_hash=DATA, stamp="as on disk") -> BundleKey:
+    """The key load_champions would build for `project`, with the given parts replaced."""
+    return BundleKey(
+        run_id=run_id,
+        data_hash=data_hash,
+        registry_stamp=_stamp(project) if stamp == "as on disk" else stamp,
+        sha256=bundle_sha256(project / paths.TRAIN_FILE),
+        inputs=inputs_hash(project),
+    )
+
+
 def test_a_current_bundle_gives_the_champions_forecasts(project: Path, fitted) -> None:
     logit, cox, rows = fitted
-    found = read_bundle(project / paths.CHAMPIONS_FILE, RUN, DATA, _stamp(project))
+    found = read_bundle(project / paths.CHAMPIONS_FILE, key(project))
     assert found is not None and (found.source, found.version) == ("bundle", VERSION)
     pd.testing.assert_frame_equal(found.likelihood.predict_proba(rows), logit.predict_proba(rows))
     days = [1, 30, 365]
@@ -66,7 +93,7 @@ def test_a_current_bundle_gives_the_champions_forecasts(project: Path, fitted) -
 
 
 def test_the_bundle_holds_scoring_copies(project: Path) -> None:
-    found = read_bundle(project / paths.CHAMPIONS_FILE, RUN, DATA, _stamp(project))
+    found = read_bundle(project / paths.CHAMPIONS_FILE, key(project))
     assert found is not None and not hasattr(found.likelihood, "results_")
 
 
@@ -82,9 +109,7 @@ def test_a_bundle_from_another_run_or_other_data_is_stale(
     project: Path, run_id, data_hash, reason, caplog
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="forecast.champions"):
-        assert (
-            read_bundle(project / paths.CHAMPIONS_FILE, run_id, data_hash, _stamp(project)) is None
-        )
+        assert read_bundle(project / paths.CHAMPIONS_FILE, key(project, run_id, data_hash)) is None
     assert reason in caplog.text and "reading the model registry" in caplog.text
 
 
@@ -92,33 +117,75 @@ def test_any_write_to_the_registry_after_training_makes_the_bundle_stale(
     project: Path, caplog
 ) -> None:
     before = _stamp(project)
-    assert read_bundle(project / paths.CHAMPIONS_FILE, RUN, DATA, before) is not None
+    assert read_bundle(project / paths.CHAMPIONS_FILE, key(project, stamp=before)) is not None
     # An alias moved by hand, or a later run, writes to the registry's database file.
     with (project / "mlruns" / "mlflow.db").open("ab") as registry:
         registry.write(b" and an alias moved by hand")
     after = _stamp(project)
     assert after != before
     with caplog.at_level(logging.WARNING, logger="forecast.champions"):
-        assert read_bundle(project / paths.CHAMPIONS_FILE, RUN, DATA, after) is None
+        assert read_bundle(project / paths.CHAMPIONS_FILE, key(project, stamp=after)) is None
     assert "registry's last change" in caplog.text
 
 
 def test_a_registry_that_is_not_a_local_sqlite_file_is_never_cached(project: Path) -> None:
     assert registry_stamp("http://tracking.example:5000", project) is None
     assert registry_stamp("sqlite:///nowhere/mlflow.db", project) is None
-    assert read_bundle(project / paths.CHAMPIONS_FILE, RUN, DATA, None) is None
+    assert read_bundle(project / paths.CHAMPIONS_FILE, key(project, stamp=None)) is None
 
 
 def test_a_cut_or_foreign_file_is_not_a_bundle(tmp_path: Path, caplog) -> None:
+    def with_checksum(content: bytes) -> BundleKey:
+        return BundleKey(RUN, DATA, STAMP, hashlib.sha256(content).hexdigest(), "inputs")
+
     cut = tmp_path / "cut.pkl"
     cut.write_bytes(b"\x80\x05not a pickle")
     with caplog.at_level(logging.WARNING, logger="forecast.champions"):
-        assert read_bundle(cut, RUN, DATA, STAMP) is None
+        assert read_bundle(cut, with_checksum(cut.read_bytes())) is None
     assert "unreadable" in caplog.text
     older = tmp_path / "older.pkl"
     older.write_bytes(pickle.dumps({"format": BUNDLE_FORMAT - 1, "run_id": RUN}))
-    assert read_bundle(older, RUN, DATA, STAMP) is None
-    assert read_bundle(tmp_path / "missing.pkl", RUN, DATA, STAMP) is None
+    assert read_bundle(older, with_checksum(older.read_bytes())) is None
+    assert read_bundle(tmp_path / "missing.pkl", with_checksum(b"")) is None
+
+
+class _WritesAFile:
+    """A pickle that runs code when loaded: it leaves a file behind."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "code ran"))
+
+
+def test_a_replaced_bundle_is_refused_before_it_is_unpickled(project: Path, caplog) -> None:
+    marker = project / "pwned.txt"
+    hostile = pickle.dumps({"format": BUNDLE_FORMAT, "payload": _WritesAFile(marker)})
+    (project / paths.CHAMPIONS_FILE).write_bytes(hostile)
+    with caplog.at_level(logging.WARNING, logger="forecast.champions"):
+        assert read_bundle(project / paths.CHAMPIONS_FILE, key(project)) is None
+    assert not marker.exists()
+    assert "does not match the sha256" in caplog.text and "not opened" in caplog.text
+
+
+def test_a_bundle_without_a_recorded_checksum_is_never_opened(project: Path, caplog) -> None:
+    marker = project / "pwned.txt"
+    (project / paths.CHAMPIONS_FILE).write_bytes(pickle.dumps(_WritesAFile(marker)))
+    (project / paths.TRAIN_FILE).write_text(json.dumps({"run_id": RUN}))
+    with caplog.at_level(logging.WARNING, logger="forecast.champions"):
+        assert read_bundle(project / paths.CHAMPIONS_FILE, key(project)) is None
+    assert not marker.exists() and "no checksum" in caplog.text
+
+
+@pytest.mark.parametrize("table", FORECAST_TABLES, ids=lambda p: p.name)
+def test_a_change_to_any_table_a_forecast_reads_makes_the_bundle_stale(
+    project: Path, table: Path, caplog
+) -> None:
+    (project / table).write_bytes(b"re-ingested with another seed")
+    with caplog.at_level(logging.WARNING, logger="forecast.champions"):
+        assert read_bundle(project / paths.CHAMPIONS_FILE, key(project)) is None
+    assert "other tables than those on disk" in caplog.text
 
 
 def test_a_current_bundle_spares_the_registry(project: Path, monkeypatch) -> None:
@@ -136,6 +203,9 @@ def test_a_stale_bundle_falls_back_to_the_registry(project: Path, monkeypatch) -
 
     monkeypatch.setattr(tracking, "load_champion", lambda kind, params: f"registry {kind}")
     monkeypatch.setattr(tracking, "champion_version", lambda kind, params: f"{kind} v9")
+    # No real registry either: opening one here would leave mlflow pointed at this folder's
+    # store for later tests in the same process.
+    monkeypatch.setattr(tracking, "load_record_models", lambda run_id, params: None)
     champions = load_champions(Params(), "other data", root=project)
     assert (champions.source, champions.likelihood, champions.timing) == (
         "registry",

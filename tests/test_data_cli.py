@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from forecast import data, ingest
 from forecast.cli import app
+from forecast.config import load_params
 from forecast.errors import ForecastError
 
 from .conftest import REPO_ROOT
@@ -183,3 +184,85 @@ def test_check_file_takes_the_mapping_as_command_line_flags(project: Path) -> No
     assert result.exit_code == 0, result.output
     assert "2 rows read, 1 kept, 1 quarantined" in result.output
     assert "Narnia" in result.output
+
+
+TEAM_MAPPING = "source: team\ncolumns: {date: day, initiator: by, target: against, action: what}\n"
+
+
+def add_import(project: Path, rows: str, mapping: str = TEAM_MAPPING) -> dict:
+    """team.csv (columns day, by, against, what) listed under data.csv_imports; the params."""
+    (project / "team.csv").write_text("day,by,against,what\n" + rows)
+    (project / "team.yaml").write_text(mapping)
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["data"]["csv_imports"] = [{"path": "team.csv", "mapping": "team.yaml"}]
+    (project / "params.yaml").write_text(yaml.safe_dump(params))
+    return params
+
+
+def test_an_import_no_model_reads_is_warned_about_at_ingest_and_episodes(project: Path) -> None:
+    params = add_import(project, "2024-02-01,IND,PAK,attack\n2024-02-03,PAK,IND,attack\n")
+    warning = "source 'team' is ingested but not in data.model_sources"
+    ingested = runner.invoke(app, ["data", "ingest"], terminal_width=250)
+    assert ingested.exit_code == 0, ingested.output
+    assert warning in ingested.output
+    built = runner.invoke(app, ["episodes", "build"], terminal_width=250)
+    assert built.exit_code == 0, built.output
+    assert warning in built.output
+
+    params["data"]["model_sources"] = ["mie", "handcoded", "team"]
+    (project / "params.yaml").write_text(yaml.safe_dump(params))
+    assert warning not in runner.invoke(app, ["data", "ingest"], terminal_width=250).output
+
+
+def test_rich_markup_in_user_values_prints_as_written(project: Path) -> None:
+    add_import(
+        project,
+        "2024-02-01,IND,[/x],attack\n2024-02-03,PAK,IND,[bold]attack\n",
+        "source: '[/x]'\nid_prefix: team\n"
+        "columns: {date: day, initiator: by, target: against, action: what}\n",
+    )
+    checked = runner.invoke(app, ["data", "check-file", "team.csv", "-m", "team.yaml"])
+    assert checked.exit_code == 0, checked.output
+    assert "[/x]" in checked.output and "[bold]attack" in checked.output
+    ingested = runner.invoke(app, ["data", "ingest"], terminal_width=250)
+    assert ingested.exit_code == 0, ingested.output
+    assert "source '[/x]' is ingested" in ingested.output
+
+
+def test_an_interrupted_ingest_leaves_the_previous_tables_readable(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runner.invoke(app, ["data", "ingest"]).exit_code == 0
+    before = data.load_incidents()
+
+    def cut_short(frame: pd.DataFrame, path: object, *args: object, **kwargs: object) -> None:
+        Path(str(path)).write_bytes(b"PAR1 cut short")
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(pd.DataFrame, "to_parquet", cut_short)
+        ingest.run_ingest(load_params("params.yaml"))
+    pd.testing.assert_frame_equal(data.load_incidents(), before)
+
+
+def test_a_cut_table_stops_the_next_command_with_one_line(project: Path) -> None:
+    (project / "data/interim").mkdir(parents=True)
+    (project / "data/interim/incidents.parquet").write_bytes(b"PAR1 cut short")
+    result = _forecast(["episodes", "build"], project)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "incidents.parquet: cannot be read" in result.stderr
+    assert "re-run `forecast data ingest`" in result.stderr
+
+
+def test_quarantine_csv_is_safe_in_a_spreadsheet_and_reads_back_as_written(
+    project: Path,
+) -> None:
+    add_import(
+        project,
+        '2024-02-01,IND,"=HYPERLINK(""http://x"",""y"")",attack\n2024-02-03,PAK,IND,@SUM(A1)\n',
+    )
+    assert runner.invoke(app, ["data", "ingest"]).exit_code == 0
+    raw = (project / "data/interim/quarantine.csv").read_text()
+    assert "'=HYPERLINK" in raw and "'@SUM(A1)" in raw
+    values = set(data.load_quarantine()["value"].dropna())
+    assert '=HYPERLINK("http://x","y")' in values and "@SUM(A1)" in values

@@ -6,6 +6,7 @@ notebook tests, because a run takes a minute or two.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sys
@@ -119,6 +120,9 @@ def test_predict_reads_the_bundle_train_wrote_and_forecasts_as_the_registry(
         "--action", "attack", "--hostility", "4", "--format", "json",
     ]  # fmt: skip
     which = "from forecast.predict import Forecaster; print(Forecaster.load().model_source)"
+    recorded = json.loads((repo / "metrics/train.json").read_text())["bundle_sha256"]
+    bundle = (repo / "data/processed/champions.pkl").read_bytes()
+    assert hashlib.sha256(bundle).hexdigest() == recorded
     assert run_checked([sys.executable, "-c", which], repo, env).stdout.strip() == "bundle"
     from_bundle = json.loads(run_checked(predict, repo, env).stdout)
     (repo / "data/processed/champions.pkl").unlink()

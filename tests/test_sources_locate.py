@@ -1,10 +1,11 @@
-"""Source files are looked for in a fixed order; downloads must match their pinned md5."""
+"""Source files are looked for in a fixed order; downloads must match their pinned sha256."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import http.server
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,13 @@ import pytest
 
 from forecast.config import DataParams
 from forecast.errors import DataFileError, ForecastError
-from forecast.sources.locate import SourceFileSpec, download, locate_file, specs_for
+from forecast.sources.locate import (
+    MIE_SHA256,
+    SourceFileSpec,
+    download,
+    locate_file,
+    specs_for,
+)
 
 MIE_NAME = "mie_events_v1.0.csv"
 MIE = specs_for("mie")[0]
@@ -84,7 +91,7 @@ def test_download_happens_only_when_params_allow_it(
     server: tuple[str, bytes], tmp_path: Path, no_real_data: None
 ) -> None:
     url, content = server
-    spec = SourceFileSpec("mie", "mie", (MIE_NAME,), url, hashlib.md5(content).hexdigest())
+    spec = SourceFileSpec("mie", "mie", (MIE_NAME,), url, hashlib.sha256(content).hexdigest())
     external = tmp_path / "external"
     assert not locate_file(spec, DataParams(external_dir=str(external))).found
     located = locate_file(spec, DataParams(external_dir=str(external), download=True))
@@ -92,13 +99,13 @@ def test_download_happens_only_when_params_allow_it(
     assert (external / MIE_NAME).read_bytes() == content
 
 
-def test_download_with_the_wrong_md5_is_refused_and_removed(
+def test_download_with_the_wrong_sha256_is_refused_and_removed(
     server: tuple[str, bytes], tmp_path: Path
 ) -> None:
     url, _ = server
     target = tmp_path / "mie.csv"
-    with pytest.raises(ForecastError, match="expected 0e1b048bab9baa74a933f7d94ff8ca67"):
-        download(url, target, expected_md5="0e1b048bab9baa74a933f7d94ff8ca67")
+    with pytest.raises(ForecastError, match=f"expected {MIE_SHA256}"):
+        download(url, target, expected_sha256=MIE_SHA256)
     assert not target.exists()
     assert not target.with_name("mie.csv.part").exists()
 
@@ -106,9 +113,23 @@ def test_download_with_the_wrong_md5_is_refused_and_removed(
 def test_failed_download_is_a_clear_error(server: tuple[str, bytes], tmp_path: Path) -> None:
     url, _ = server
     with pytest.raises(ForecastError, match="failed"):
-        download(url.replace("mie.csv", "absent.csv"), tmp_path / "x.csv", expected_md5=None)
+        download(url.replace("mie.csv", "absent.csv"), tmp_path / "x.csv", expected_sha256=None)
 
 
 def test_unknown_source_name_lists_the_known_ones() -> None:
     with pytest.raises(ForecastError, match="known: mie, cow_mid, icb, handcoded"):
         specs_for("gdelt")
+
+
+def test_a_hand_placed_file_unlike_the_pinned_release_is_used_with_a_warning(
+    folders: dict[str, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="forecast.sources.locate"):
+        located = locate_file(MIE, DataParams(external_dir=str(folders["external"])))
+    assert located.found_by == "external"
+    assert "differs from the pinned mie release" in caplog.text
+
+
+def test_the_pin_is_the_sha256_of_the_real_release(real_data_dir: Path) -> None:
+    located = real_data_dir / "mie_events_v1.0.csv"
+    assert hashlib.sha256(located.read_bytes()).hexdigest() == MIE_SHA256

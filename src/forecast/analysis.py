@@ -273,12 +273,9 @@ def likelihood_table(likelihood: Mapping[str, Any]) -> pd.DataFrame:
 
 def read_backtest_predictions(root: Path | None = None) -> pd.DataFrame:
     """data/processed/backtest_predictions.parquet: episode_id, origin, model, horizon, p, y."""
-    path = (root or Path()) / BACKTEST_PREDICTIONS_FILE
-    if not path.exists():
-        raise ForecastError(
-            f"{BACKTEST_PREDICTIONS_FILE} not found: run `forecast backtest` (or `dvc repro`)"
-        )
-    return pd.read_parquet(path)
+    from forecast.files import read_parquet
+
+    return read_parquet((root or Path()) / BACKTEST_PREDICTIONS_FILE, "forecast backtest")
 
 
 def limited_force_only(predictions: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFrame:

@@ -3,22 +3,29 @@
 The MLflow registry is the record of every trained model and of which one is champion; reading
 it means importing mlflow and opening its database, most of the start-up of `forecast predict`.
 So `forecast train`, once it has registered and aliased the champions, also pickles scoring
-copies of them (`for_scoring`) to data/processed/champions.pkl, labelled with its MLflow run id
-and the hash of the episodes and features they learned from. A forecast uses the bundle when
-that run is the one metrics/train.json names, that hash is the hash of the tables on disk, and
-the registry's SQLite file is as training left it (same size and modification time); otherwise
-(no bundle, another training run, other data, any later write to the registry such as a new
-run or a champion alias moved by hand, a registry that is not a local SQLite file, an
-unreadable file) it reads the registry, as it always did. The bundle is thus a cache of
+copies of them (`for_scoring`) to data/processed/champions.pkl, labelled with its MLflow run id,
+the hash of the episodes and features they learned from and the hash of every table a forecast
+reads (`FORECAST_INPUTS`). train records the sha256 of the bundle's bytes in metrics/train.json
+(tracked by DVC and git).
+
+Unpickling runs code, so nothing is unpickled before it is checked: the file's sha256 must equal
+the one train.json records, else the bundle is refused unread (a bundle replaced in a shared
+folder never runs). Then a forecast uses the bundle when its run is the one train.json names,
+the tables on disk hash as they did at training, and the registry's SQLite file is as training
+left it (same size and modification time); otherwise (no bundle, another training run, other
+data, any later write to the registry such as a new run or a champion alias moved by hand, a
+registry that is not a local SQLite file, an unreadable file) it reads the registry, as it
+always did, and the log says why. The bundle is thus a cache of
 `models:/retaliation-<kind>@champion` that can only ever answer for the registry's state it was
-written from.
+written from. The registry's own models are pickles too: they are trusted as far as whoever can
+write to `mlruns/` is (docs/adr/0005-forecasts-read-a-bundle-keyed-to-the-training-run.md).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-import os
 import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,12 +34,22 @@ from typing import Any
 
 from forecast import paths
 from forecast.config import Params
+from forecast.files import write_bytes
 
 log = logging.getLogger(__name__)
 
 # Raised whenever the bundle's layout changes, so an older file reads as stale, not wrongly.
-BUNDLE_FORMAT = 3
+BUNDLE_FORMAT = 4
 SQLITE_PREFIX = "sqlite:///"
+# Every table Forecaster.load reads: a bundle is current only while none of them has changed.
+FORECAST_INPUTS = (
+    paths.INCIDENTS_FILE,
+    paths.COVARIATES_FILE,
+    paths.SOURCES_FILE,
+    paths.EPISODES_FILE,
+    paths.FEATURES_FILE,
+    paths.RECORD_AGE_FILE,
+)
 
 
 @dataclass(frozen=True)
@@ -53,44 +70,75 @@ class Champions:
     record_models: Any = None
 
 
-def write_bundle(champions: Champions, path: Path = paths.CHAMPIONS_FILE) -> Path:
-    """Pickle scoring copies of the champions with what makes them current.
+@dataclass(frozen=True)
+class BundleKey:
+    """What a bundle must match to stand for the registry's champions."""
 
-    Written to a temporary file and renamed, so a reader never sees half a bundle.
+    run_id: str | None
+    data_hash: str
+    registry_stamp: str | None
+    # sha256 of the bundle file, as metrics/train.json records it.
+    sha256: str | None
+    # inputs_hash() of the tables on disk.
+    inputs: str
+
+
+def write_bundle(
+    champions: Champions, path: Path = paths.CHAMPIONS_FILE, root: Path = Path(".")
+) -> str:
+    """Pickle scoring copies of the champions with what makes them current; return its sha256.
+
+    Written to a temporary file and renamed, so a reader never sees half a bundle. The caller
+    records the sha256 where the bundle cannot change it (metrics/train.json).
     """
     record = {
         "format": BUNDLE_FORMAT,
         "run_id": champions.run_id,
         "data_hash": champions.data_hash,
+        "inputs_hash": inputs_hash(root),
         "registry_stamp": champions.registry_stamp,
         "version": champions.version,
         "likelihood": _scoring_copy(champions.likelihood),
         "timing": _scoring_copy(champions.timing),
         "record_models": _scoring_copy(champions.record_models),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
-    partial.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-    partial.replace(path)
-    return path
+    content = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+    write_bytes(path, content)
+    return hashlib.sha256(content).hexdigest()
 
 
-def read_bundle(
-    path: Path, run_id: str | None, data_hash: str, stamp: str | None
-) -> Champions | None:
-    """The bundle's champions if written by run `run_id` on data `data_hash` at registry `stamp`.
+def read_bundle(path: Path, key: BundleKey) -> Champions | None:
+    """The bundle's champions if its bytes and its labels match `key`.
 
-    None, with the reason logged, when it is missing, unreadable or stale.
+    The bytes are checked against the recorded sha256 before anything is unpickled. None, with
+    the reason logged, when the bundle is missing, altered, unreadable or stale.
     """
     if not path.exists():
         log.info("no champion bundle at %s; reading the model registry", path)
         return None
+    if key.sha256 is None:
+        log.warning(
+            "champion bundle %s has no checksum in %s (retrain to record one); it was not "
+            "opened; reading the model registry",
+            path,
+            paths.TRAIN_FILE,
+        )
+        return None
+    content = path.read_bytes()
+    if hashlib.sha256(content).hexdigest() != key.sha256:
+        log.warning(
+            "champion bundle %s does not match the sha256 %s records for it (replaced or "
+            "altered since training); it was not opened; reading the model registry",
+            path,
+            paths.TRAIN_FILE,
+        )
+        return None
     try:
-        record = pickle.loads(path.read_bytes())
+        record = pickle.loads(content)
     except Exception as exc:  # unpickling fails in many ways (a renamed class, a cut file)
         log.warning("champion bundle %s is unreadable (%s); reading the model registry", path, exc)
         return None
-    stale = _staleness(record, run_id, data_hash, stamp)
+    stale = _staleness(record, key)
     if stale:
         log.warning("champion bundle %s %s; reading the model registry", path, stale)
         return None
@@ -98,20 +146,39 @@ def read_bundle(
         likelihood=record["likelihood"],
         timing=record["timing"],
         version=record["version"],
-        run_id=run_id,
-        data_hash=data_hash,
-        registry_stamp=stamp,
+        run_id=key.run_id,
+        data_hash=key.data_hash,
+        registry_stamp=key.registry_stamp,
         source="bundle",
         record_models=record.get("record_models"),
     )
+
+
+def inputs_hash(root: str | Path = ".") -> str:
+    """sha256 over the bytes of every table a forecast reads (a missing one counts as such)."""
+    digest = hashlib.sha256()
+    for relative in FORECAST_INPUTS:
+        digest.update(relative.as_posix().encode() + b"\0")
+        try:
+            with (Path(root) / relative).open("rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
+        except OSError:
+            digest.update(b"missing")
+    return digest.hexdigest()
 
 
 def load_champions(params: Params, data_hash: str, root: str | Path = ".") -> Champions:
     """The champions for forecasting on data `data_hash`: from the bundle when it is current."""
     root = Path(root)
     run_id = trained_run(root / paths.TRAIN_FILE)
-    stamp = registry_stamp(params.tracking.uri, root)
-    bundle = read_bundle(root / paths.CHAMPIONS_FILE, run_id, data_hash, stamp)
+    key = BundleKey(
+        run_id=run_id,
+        data_hash=data_hash,
+        registry_stamp=registry_stamp(params.tracking.uri, root),
+        sha256=bundle_sha256(root / paths.TRAIN_FILE),
+        inputs=inputs_hash(root),
+    )
+    bundle = read_bundle(root / paths.CHAMPIONS_FILE, key)
     if bundle is not None:
         return bundle
     from forecast import tracking
@@ -151,25 +218,40 @@ def version_text(labels: Iterable[str]) -> str:
 
 def trained_run(path: Path) -> str | None:
     """The MLflow run id of the last `forecast train` (metrics/train.json); None if unknown."""
+    value = _train_record(path).get("run_id")
+    return None if value is None else str(value)
+
+
+def bundle_sha256(path: Path) -> str | None:
+    """The sha256 of the bundle the last `forecast train` wrote (metrics/train.json)."""
+    value = _train_record(path).get("bundle_sha256")
+    return value if isinstance(value, str) else None
+
+
+def _train_record(path: Path) -> dict[str, Any]:
     try:
-        return str(json.loads(path.read_text())["run_id"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
-def _staleness(record: Any, run_id: str | None, data_hash: str, stamp: str | None) -> str | None:
+def _staleness(record: Any, key: BundleKey) -> str | None:
     """Why a bundle record cannot stand for the registry's champions; None when it can."""
     if not isinstance(record, dict) or record.get("format") != BUNDLE_FORMAT:
         return "has an older layout"
-    if run_id is None:
+    if key.run_id is None:
         return "cannot be matched to a training run (metrics/train.json is missing)"
-    if record.get("run_id") != run_id:
-        return f"is from training run {record.get('run_id')}, not {run_id}"
-    if record.get("data_hash") != data_hash:
+    if record.get("run_id") != key.run_id:
+        return f"is from training run {record.get('run_id')}, not {key.run_id}"
+    if record.get("data_hash") != key.data_hash:
         return "was trained on other episodes and features than those on disk"
-    if stamp is None:
+    if record.get("inputs_hash") != key.inputs:
+        names = ", ".join(p.name for p in FORECAST_INPUTS)
+        return f"was written for other tables than those on disk (one of {names} changed)"
+    if key.registry_stamp is None:
         return "cannot be checked against the registry (not a local SQLite file)"
-    if record.get("registry_stamp") != stamp:
+    if record.get("registry_stamp") != key.registry_stamp:
         return "predates the registry's last change (a later run or a moved alias)"
     return None
 

@@ -1,7 +1,7 @@
 """The `forecast` command: a thin layer over the library, one sub-command per pipeline step.
 
 DVC stages, notebooks and tests call the same library functions; this module only parses
-arguments and turns user-facing errors into one line and exit code 1.
+arguments and turns user-facing errors into one line and exit code 1 (usage errors: 2).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from forecast.commands import (
     backtest,
@@ -42,21 +43,30 @@ _errors = Console(stderr=True)
 
 
 def main() -> None:
-    """Entry point: run the app, print user-facing errors without a traceback."""
+    """Entry point: run the app, print user-facing errors without a traceback.
+
+    Usage errors (unknown option, missing argument, a value of the wrong type) come from the
+    click that typer ships inside itself, so they are caught by typer's own base class: they
+    print click's usual usage line and message and exit 2. Bad input is a ForecastError: one
+    line, exit 1.
+    """
     try:
-        app(standalone_mode=False)
+        status = app(standalone_mode=False)
     except ForecastError as exc:
-        _errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        _errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(1)
     except (typer.Abort, KeyboardInterrupt):
         _errors.print("aborted")
         sys.exit(130)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except typer.TyperException as exc:
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            _errors.print(f"Error: {escape(exc.format_message())}", highlight=False)
+        sys.exit(exc.exit_code)
+    # Outside standalone mode, `--help` and typer.Exit arrive as a returned exit code.
+    if isinstance(status, int) and status:
+        sys.exit(status)

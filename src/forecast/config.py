@@ -227,9 +227,13 @@ def load_params(path: str | Path = DEFAULT_PARAMS_PATH) -> Params:
     if not path.exists():
         return Params()
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ForecastError(f"{path}: not valid YAML ({exc})") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ForecastError(f"{path}: cannot be read as a UTF-8 YAML file ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise ForecastError(f"{path}: expected a mapping of sections (data:, episodes:, ...)")
     return validated_params(raw, str(path))
 
 

@@ -4,6 +4,11 @@ The base table is country_converter's bundled country list (read directly: its A
 under pandas 3). That list carries Gleditsch-Ward codes, which equal COW codes except for a few
 states listed in `_COW_OVERRIDES`. When $FORECAST_DATA_DIR holds the COW state list, its names
 fill in historical states (Austria-Hungary, the Papal States, ...) that have no ISO3 code.
+
+A value names a state only when the whole value is one of its spellings: a COW code, an ISO3
+code, a COW abbreviation, the short or official name, or an alias in `_ALIASES` (compared
+without case). Nothing is searched inside longer text, so "Pakistani Taliban", "Hezbollah
+(Lebanon)" or "Not Iran" are not states: a non-state target never silently becomes one.
 """
 
 from __future__ import annotations
@@ -37,12 +42,32 @@ _HISTORICAL: tuple[tuple[int, str], ...] = (
     (365, "Russia"),
 )
 
+# Common spellings that are neither a short nor an official name, as (spelling, COW code).
+_ALIASES: tuple[tuple[str, int], ...] = (
+    ("UK", 200),
+    ("Britain", 200),
+    ("Great Britain", 200),
+    ("US", 2),
+    ("U.S.", 2),
+    ("America", 2),
+    ("Soviet Union", 365),
+    ("USSR", 365),
+    ("Persia", 630),
+    ("Burma", 775),
+    ("DPRK", 731),
+    ("ROK", 732),
+    ("DRC", 490),
+    ("Ivory Coast", 437),
+    ("Turkey", 640),
+    ("Türkiye", 640),
+)
+
 COW_STATES_FILE = "cow_states_2016.csv"
 
 
 @lru_cache(maxsize=1)
 def country_table() -> pd.DataFrame:
-    """One row per COW code: `cow`, `iso3` (may be missing), `name`, `abbrev`."""
+    """One row per COW code: `cow`, `iso3` (may be missing), `name`, `official`, `abbrev`."""
     path = resources.files("country_converter") / "country_data.tsv"
     with resources.as_file(path) as tsv:
         raw = pd.read_csv(tsv, sep="\t", keep_default_na=False, dtype=str)
@@ -52,13 +77,13 @@ def country_table() -> pd.DataFrame:
             "cow": raw["GWcode"].astype(int),
             "iso3": raw["ISO3"],
             "name": raw["name_short"],
-            "regex": raw["regex"],
+            "official": raw["name_official"],
         }
     )
     overrides = pd.DataFrame(_COW_OVERRIDES, columns=["cow", "iso3", "name"])
     table = table[~table["iso3"].isin(overrides["iso3"])]
-    table = pd.concat([table, overrides.assign(regex="")], ignore_index=True)
-    history = pd.DataFrame(_HISTORICAL, columns=["cow", "name"]).assign(iso3=pd.NA, regex="")
+    table = pd.concat([table, overrides], ignore_index=True)
+    history = pd.DataFrame(_HISTORICAL, columns=["cow", "name"]).assign(iso3=pd.NA)
     table = pd.concat([table, history[~history["cow"].isin(table["cow"])]], ignore_index=True)
     table = _merge_cow_state_list(table)
     table["abbrev"] = table["abbrev"].fillna(table["iso3"]) if "abbrev" in table else table["iso3"]
@@ -80,6 +105,7 @@ def _merge_cow_state_list(table: pd.DataFrame) -> pd.DataFrame:
     )
     merged = states.merge(table, on="cow", how="outer")
     merged["name"] = merged["name"].fillna(merged["cow_name"])
+    merged["official"] = merged["official"].fillna(merged["cow_name"])
     return merged.drop(columns="cow_name")
 
 
@@ -102,34 +128,38 @@ def name_of(code: int) -> str:
     return str(cow_to_name(pd.Series([code])).iloc[0])
 
 
+@lru_cache(maxsize=1)
+def _spellings() -> dict[str, int]:
+    """Every whole-value spelling of a state, casefolded, mapped to its COW code.
+
+    ISO3 codes come first, so a COW abbreviation that is another state's ISO3 code cannot
+    take it over; then COW abbreviations, short names, official names and the aliases.
+    """
+    table = country_table()
+    spellings: dict[str, int] = {}
+    for column in ("iso3", "abbrev", "name", "official"):
+        for text, code in zip(table[column], table["cow"], strict=True):
+            if isinstance(text, str) and text.strip():
+                spellings.setdefault(text.strip().casefold(), int(code))
+    for text, code in _ALIASES:
+        spellings.setdefault(text.casefold(), code)
+    return spellings
+
+
 def resolve_country(value: object) -> int:
     """COW code for a user's country: a COW code, an ISO3 code or a name ('Iran', 'PAK', 630)."""
     text = str(value).strip()
-    table = country_table()
-    if re.fullmatch(r"-?[0-9]+", text):
+    if re.fullmatch(r"-?[0-9]+", text, re.ASCII):
         code = int(text)
-        if code in set(table["cow"]):
+        if code in set(country_table()["cow"]):
             return code
         raise UnknownCountryError(f"unknown COW country code {text!r}")
-    upper = text.upper()
-    by_iso = table[table["iso3"].fillna("").str.upper() == upper]
-    if not by_iso.empty:
-        return int(by_iso["cow"].iloc[0])
-    by_abbrev = table[table["abbrev"].fillna("").str.upper() == upper]
-    if not by_abbrev.empty:
-        return int(by_abbrev["cow"].iloc[0])
-    by_name = table[table["name"].str.casefold() == text.casefold()]
-    if not by_name.empty:
-        return int(by_name["cow"].iloc[0])
-    # States merged in from the COW list have no pattern (NaN), not an empty one.
-    regex = table[table["regex"].fillna("") != ""]
-    matches = regex[
-        [re.search(pattern, text, re.IGNORECASE) is not None for pattern in regex["regex"]]
-    ]
-    if len(matches) == 1:
-        return int(matches["cow"].iloc[0])
+    code = _spellings().get(text.casefold())
+    if code is not None:
+        return code
     raise UnknownCountryError(
-        f"unknown country {text!r}: give a COW code (630), an ISO3 code (IRN) or a name (Iran)"
+        f"unknown country {text!r}: give a COW code (630), an ISO3 code (IRN) or a state's "
+        "name (Iran); a group or a place inside a state is not a state"
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecast import files
 from forecast.errors import ForecastError
 from forecast.paths import (
     COVARIATES_FILE,
@@ -42,24 +43,34 @@ def _existing(path: Path, root: Path | None) -> Path:
     return full
 
 
+def _parquet(path: Path, root: Path | None) -> pd.DataFrame:
+    """A pipeline table; missing or cut short, an error naming the command that makes it."""
+    return files.read_parquet((root or Path()) / path, _MADE_BY[path])
+
+
 def load_incidents(root: Path | None = None) -> pd.DataFrame:
     """The canonical incident table (data/interim/incidents.parquet)."""
-    return pd.read_parquet(_existing(INCIDENTS_FILE, root))
+    return _parquet(INCIDENTS_FILE, root)
 
 
 def load_quarantine(root: Path | None = None) -> pd.DataFrame:
-    """Rows every source rejected, with file, row, column, value and reason."""
-    return pd.read_csv(
+    """Rows every source rejected, with file, row, column, value and reason, as written.
+
+    The file neutralises formula-like cells for spreadsheets; the values come back unchanged.
+    """
+    table = pd.read_csv(
         _existing(QUARANTINE_FILE, root),
         dtype={name: "string" for name in QUARANTINE_COLUMNS if name != "row"} | {"row": "Int64"},
         keep_default_na=False,
         na_values=[""],
     )
+    text = [name for name in QUARANTINE_COLUMNS if name != "row"]
+    return table.assign(**{name: files.spreadsheet_unsafe(table[name]) for name in text})
 
 
 def load_covariates(root: Path | None = None) -> pd.DataFrame:
     """The directed dyad-year covariate table."""
-    return pd.read_parquet(_existing(COVARIATES_FILE, root))
+    return _parquet(COVARIATES_FILE, root)
 
 
 def load_sources(root: Path | None = None) -> dict[str, object]:
@@ -78,9 +89,9 @@ def load_coverage(root: Path | None = None) -> dict[str, date | None]:
 
 def load_episodes(root: Path | None = None) -> pd.DataFrame:
     """One row per trigger with its retaliation labels and durations."""
-    return pd.read_parquet(_existing(EPISODES_FILE, root))
+    return _parquet(EPISODES_FILE, root)
 
 
 def load_features(root: Path | None = None) -> pd.DataFrame:
     """Leak-free features, one row per episode."""
-    return pd.read_parquet(_existing(FEATURES_FILE, root))
+    return _parquet(FEATURES_FILE, root)

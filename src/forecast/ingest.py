@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +19,7 @@ import pandas as pd
 from pandera.errors import SchemaError, SchemaErrors
 from tqdm.auto import tqdm
 
+from forecast import files
 from forecast.config import FeedParams, Params
 from forecast.errors import ForecastError
 from forecast.paths import (
@@ -121,6 +122,23 @@ def plan_sources(params: Params, *, allow_download: bool = True) -> SourcePlan:
     if not located:
         return SourcePlan("synthetic", missing=missing)
     return SourcePlan("real", located=located, missing=missing)
+
+
+def unmodelled_sources(sources: Iterable[str], params: Params) -> list[str]:
+    """Ingested sources that no model reads (not in data.model_sources), sorted.
+
+    Their incidents sit in the incident table but never reach episodes, features or forecasts;
+    an import a user expects to count must be named there too, so each is warned about.
+    """
+    return sorted(set(sources) - set(params.data.model_sources))
+
+
+def unmodelled_warning(source: str) -> str:
+    """One line telling the user a source is ingested but left out of the models."""
+    return (
+        f"source {source!r} is ingested but not in data.model_sources: episodes, features and "
+        "forecasts leave it out (add it there to model on it)"
+    )
 
 
 def read_located(source: str, files: list[LocatedFile]) -> SourceResult:
@@ -263,11 +281,13 @@ def write_outputs(report: IngestReport, out_dir: Path | None = None) -> None:
             for p in (INCIDENTS_FILE, QUARANTINE_FILE, COVARIATES_FILE, SOURCES_FILE)
         )
     )
-    incidents_file.parent.mkdir(parents=True, exist_ok=True)
-    report.incidents.to_parquet(incidents_file, index=False)
-    report.quarantine.to_csv(quarantine_file, index=False)
-    report.covariates.to_parquet(covariates_file, index=False)
-    sources_file.write_text(json.dumps(sources_record(report), indent=2, sort_keys=True) + "\n")
+    # Each file whole or not at all; quarantine.csv is opened in spreadsheets, so its cells
+    # cannot run as formulas there (forecast.data.load_quarantine reads the values back).
+    files.write_parquet(report.incidents, incidents_file)
+    files.write_csv(report.quarantine, quarantine_file, for_spreadsheets=True)
+    files.write_parquet(report.covariates, covariates_file)
+    record = json.dumps(sources_record(report), indent=2, sort_keys=True)
+    files.write_text(sources_file, record + "\n")
 
 
 def sources_record(report: IngestReport) -> dict[str, object]:

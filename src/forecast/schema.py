@@ -45,6 +45,13 @@ UNDIRECTED_ACTIONS: frozenset[str] = frozenset({"clash", "war_battle"})
 USE_OF_FORCE_MIN_HOSTILITY = 4
 
 DATE_PRECISIONS = ("day", "month")
+# Dates outside these years are typos (1024 for 2024, 0001, 9999), not events; they also lie
+# outside what a nanosecond timestamp can hold, so they are refused before any date arithmetic.
+FIRST_YEAR, LAST_YEAR = 1800, 2100
+DATE_RANGE_TEXT = f"{FIRST_YEAR}-{LAST_YEAR}"
+# Deaths on one side of one incident: above the largest single coded event (650,000 in MIE 1.0),
+# below any typo with extra digits; infinite and not-a-number counts are refused too.
+MAX_FATALITIES = 1_000_000
 TARGET_KINDS = ("state", "non_state", "unknown")
 
 # Column -> pandas dtype of the canonical incident table, in contract order.
@@ -200,11 +207,29 @@ _ROW_RULES: tuple[tuple[str, str, Callable[[pd.DataFrame], pd.Series]], ...] = (
         lambda f: (f["fatalities_target"] < 0).fillna(False),
     ),
     (
+        "fatalities_initiator",
+        f"fatalities above {MAX_FATALITIES:,} or not a finite number",
+        lambda f: _implausible_count(f["fatalities_initiator"]),
+    ),
+    (
+        "fatalities_target",
+        f"fatalities above {MAX_FATALITIES:,} or not a finite number",
+        lambda f: _implausible_count(f["fatalities_target"]),
+    ),
+    (
         "incident_id",
         "duplicate incident id (first occurrence kept)",
         lambda f: f["incident_id"].duplicated(keep="first") & f["incident_id"].notna(),
     ),
 )
+
+
+def _implausible_count(counts: pd.Series) -> pd.Series:
+    """True where a count is given but infinite, not a number, or above MAX_FATALITIES."""
+    values = pd.to_numeric(counts, errors="coerce").astype("float64")
+    given = counts.notna().to_numpy(dtype=bool)
+    bad = given & ~(np.isfinite(values.to_numpy()) & (values.to_numpy() <= MAX_FATALITIES))
+    return pd.Series(bad, index=counts.index)
 
 
 def split_valid(

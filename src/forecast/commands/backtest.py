@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 
 from forecast.config import load_params
-from forecast.errors import DataFileError
 from forecast.paths import EPISODES_FILE, FEATURES_FILE
 
 app = typer.Typer(help="Rolling-origin backtest of every model (writes metrics/ and plots/).")
@@ -20,12 +19,12 @@ PARAMS = Path("params.yaml")
 
 def read_modelling_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     """episodes.parquet and features.parquet, with the command that makes each when missing."""
-    tables = []
-    for path, command in ((EPISODES_FILE, "episodes build"), (FEATURES_FILE, "features build")):
-        if not Path(path).exists():
-            raise DataFileError(path, "not found", f"run `forecast {command}` or `dvc repro`")
-        tables.append(pd.read_parquet(path))
-    return tables[0], tables[1]
+    from forecast.files import read_parquet
+
+    return (
+        read_parquet(EPISODES_FILE, "forecast episodes build"),
+        read_parquet(FEATURES_FILE, "forecast features build"),
+    )
 
 
 @app.callback(invoke_without_command=True)
@@ -40,7 +39,7 @@ def backtest(
     params = load_params(params_file)
     episodes, features = read_modelling_tables()
     result = run_backtest(episodes, features, params, progress=True, n_jobs=jobs)
-    console.print(result.provenance.banner(), style="bold yellow", highlight=False)
+    console.print(result.provenance.banner(), style="bold yellow", highlight=False, markup=False)
     files = write_outputs(result, params)
     if track:
         from forecast import tracking

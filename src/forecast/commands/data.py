@@ -13,15 +13,23 @@ import pandas as pd
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from forecast import files
 from forecast.commands.news import code_news
 from forecast.config import DEFAULT_PARAMS_PATH, FeedParams, load_params
 from forecast.countries import cow_to_name, name_of, resolve_country
 from forecast.data import load_incidents, load_sources
 from forecast.errors import ForecastError
-from forecast.ingest import IngestReport, plan_sources, run_ingest
+from forecast.ingest import (
+    IngestReport,
+    plan_sources,
+    run_ingest,
+    unmodelled_sources,
+    unmodelled_warning,
+)
 from forecast.paths import INCIDENTS_DIR, INCIDENTS_FILE, MANIFEST_FILE, QUARANTINE_FILE
 from forecast.provenance import provenance_of
 from forecast.sources.base import SourceResult
@@ -94,8 +102,7 @@ def fetch(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     params = load_params(params_path)
     plan = plan_sources(params)
     manifest = plan.manifest(params)
-    MANIFEST_FILE.parent.mkdir(parents=True, exist_ok=True)
-    MANIFEST_FILE.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    files.write_text(MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if plan.mode == "synthetic":
         console.print(
             "[bold yellow]no real source file found: ingest will use the embedded SYNTHETIC "
@@ -111,6 +118,8 @@ def ingest(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     params = load_params(params_path)
     report = run_ingest(params, show_progress=True)
     _print_ingest(report)
+    for source in unmodelled_sources((r.source for r in report.results), params):
+        console.print(f"[yellow]warning:[/] {escape(unmodelled_warning(source))}", soft_wrap=True)
 
 
 def _print_ingest(report: IngestReport) -> None:
@@ -122,7 +131,7 @@ def _print_ingest(report: IngestReport) -> None:
     for result in report.results:
         span = report.coverage[result.source]
         table.add_row(
-            result.source,
+            escape(result.source),
             f"{result.rows_read:,}",
             f"{result.rows_kept:,}",
             f"{result.rows_quarantined:,}",
@@ -138,7 +147,7 @@ def _print_ingest(report: IngestReport) -> None:
         banner += (
             "\nNo real source file was found: set FORECAST_DATA_DIR or see `forecast data sources`."
         )
-    console.print(Panel(banner, style=style))
+    console.print(Panel(escape(banner), style=style))
     console.print(
         f"wrote {len(report.incidents):,} incidents to {INCIDENTS_FILE}; "
         f"{sum(r.rows_quarantined for r in report.results):,} rows quarantined "
@@ -170,7 +179,7 @@ def show(
         banner = str(load_sources()["banner"])
     except ForecastError:
         banner = provenance_of(incidents).banner()
-    console.print(banner, style="bold")
+    console.print(banner, style="bold", markup=False)
     table = Table(title=f"{name_of(a)} - {name_of(b)}: {len(pair)} incidents")
     for column in ("date", "who", "action", "deaths", "source", *(["id"] if ids else [])):
         table.add_column(column, overflow="fold")
@@ -183,8 +192,8 @@ def show(
             f"{initiator} {arrow} {target}",
             f"{row.action} ({row.hostility})",
             _deaths(row.fatalities_initiator, row.fatalities_target),
-            row.source,
-            *([row.incident_id] if ids else []),
+            escape(row.source),
+            *([escape(row.incident_id)] if ids else []),
         )
     console.print(table)
     console.print("deaths: initiator / target (? unknown); <-> force by both sides")
@@ -241,6 +250,7 @@ def check_file(
         f"{path}: {result.rows_read:,} rows read, {result.rows_kept:,} kept, "
         f"{result.rows_quarantined:,} quarantined",
         soft_wrap=True,
+        markup=False,
     )
     if result.windows is not None:
         spans = ", ".join(f"{a} to {b}" for a, b in result.windows) or "none"
@@ -251,7 +261,8 @@ def check_file(
         for name in names:
             table.add_column(name, overflow="fold")
         for record in result.quarantine.head(20).itertuples():
-            table.add_row(*(str(getattr(record, name)) for name in names))
+            # Values are the user's own text: escaped, so `[/x]` prints as written.
+            table.add_row(*(escape(str(getattr(record, name))) for name in names))
         console.print(table)
 
 

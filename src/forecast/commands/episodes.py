@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from forecast import paths
+from forecast import files, paths
 from forecast.config import DEFAULT_PARAMS_PATH, load_params
 from forecast.episodes import (
     build_episodes,
@@ -22,6 +23,7 @@ from forecast.episodes import (
     undated_force_by_source,
 )
 from forecast.errors import DataFileError
+from forecast.ingest import unmodelled_sources, unmodelled_warning
 from forecast.provenance import provenance_of
 
 app = typer.Typer(
@@ -33,10 +35,8 @@ ParamsOption = typer.Option(DEFAULT_PARAMS_PATH, "--params", help="params.yaml t
 
 
 def read_table(path: Path, made_by: str) -> pd.DataFrame:
-    """Read a pipeline Parquet file, saying which command makes it when it is missing."""
-    if not path.exists():
-        raise DataFileError(path, "not found", f"run `{made_by}` first")
-    return pd.read_parquet(path)
+    """Read a pipeline Parquet file, saying which command makes it when it is missing or cut."""
+    return files.read_parquet(path, made_by)
 
 
 def read_coverage(path: Path = paths.SOURCES_FILE) -> dict[str, date | None]:
@@ -77,11 +77,15 @@ def build(params_path: Path = ParamsOption) -> None:
     """Write data/processed/episodes.parquet: one row per day-dated use of force."""
     started = time.perf_counter()
     incidents, params = modelled_incidents(params_path)
-    console.print(provenance_of(incidents).banner(), style="bold yellow", highlight=False)
+    console.print(
+        provenance_of(incidents).banner(), style="bold yellow", highlight=False, markup=False
+    )
+    coverage = read_coverage()
+    for source in unmodelled_sources(coverage, params):
+        console.print(f"warning: {unmodelled_warning(source)}", style="yellow", markup=False)
     with console.status("finding triggers and answers"):
-        episodes = build_episodes(incidents, params.episodes, read_coverage())
-    paths.EPISODES_FILE.parent.mkdir(parents=True, exist_ok=True)
-    episodes.to_parquet(paths.EPISODES_FILE, index=False)
+        episodes = build_episodes(incidents, params.episodes, coverage)
+    files.write_parquet(episodes, paths.EPISODES_FILE)
     headline = (
         label_column(30)
         if 30 in params.episodes.horizons
@@ -89,7 +93,7 @@ def build(params_path: Path = ParamsOption) -> None:
     )
     console.print(
         f"{len(episodes):,} triggers from {len(incidents):,} incidents "
-        f"({', '.join(sorted(incidents['source'].unique()))}); {headline} rate "
+        f"({escape(', '.join(sorted(incidents['source'].unique())))}); {headline} rate "
         f"{episodes[headline].mean():.3f}; wrote {paths.EPISODES_FILE} "
         f"in {time.perf_counter() - started:.1f} s",
         highlight=False,
@@ -104,7 +108,9 @@ def summary(params_path: Path = ParamsOption) -> None:
     horizons = params.episodes.horizons
     table_rows = summarise_episodes(episodes, horizons)
     undated = undated_force_by_source(incidents, params.episodes.min_hostility)
-    console.print(provenance_of(incidents).banner(), style="bold yellow", highlight=False)
+    console.print(
+        provenance_of(incidents).banner(), style="bold yellow", highlight=False, markup=False
+    )
     table = Table(title="Retaliation episodes by source")
     table.add_column("source")
     table.add_column("triggers", justify="right")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 from tqdm import tqdm
 
-from forecast import paths
+from forecast import files, paths
 from forecast.commands.episodes import ParamsOption, history_incidents, read_coverage, read_table
 from forecast.config import load_params
 from forecast.episodes import day_numbers, force_events
@@ -32,10 +31,12 @@ def build(params_path: Path = ParamsOption) -> None:
     triggers = read_table(paths.EPISODES_FILE, "forecast episodes build")[
         [*TRIGGER_COLUMNS, "target_kind"]
     ]
-    console.print(provenance_of(incidents).banner(), style="bold yellow", highlight=False)
+    console.print(
+        provenance_of(incidents).banner(), style="bold yellow", highlight=False, markup=False
+    )
     covariates = None
     if paths.COVARIATES_FILE.exists():
-        covariates = pd.read_parquet(paths.COVARIATES_FILE)
+        covariates = files.read_parquet(paths.COVARIATES_FILE, "forecast data ingest")
     else:
         console.print(
             f"{paths.COVARIATES_FILE} not found: covariate features are flagged missing "
@@ -58,8 +59,7 @@ def build(params_path: Path = ParamsOption) -> None:
         record_end=actual_record_end(day_numbers(triggers["date"]), covered),
         progress=lambda stages: tqdm(stages, desc="features", unit="stage"),
     )
-    paths.FEATURES_FILE.parent.mkdir(parents=True, exist_ok=True)
-    features.to_parquet(paths.FEATURES_FILE, index=False)
+    files.write_parquet(features, paths.FEATURES_FILE)
     console.print(
         f"{len(features):,} episodes x {features.shape[1] - 1} features; wrote "
         f"{paths.FEATURES_FILE} in {time.perf_counter() - started:.1f} s",

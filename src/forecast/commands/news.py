@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from forecast.errors import ForecastError
@@ -81,18 +82,23 @@ def print_coding(results: Sequence[CodingResult], console: Console) -> None:
     for result in results:
         console.print(coding_table(result))
         for incident in result.incidents:
-            console.print(f"[bold]{incident.incident_id}[/] evidence:", highlight=False)
+            # Article text is the user's: printed as written, never read as rich markup.
+            console.print(f"[bold]{escape(incident.incident_id)}[/] evidence:", highlight=False)
             if incident.fatalities_reported_by:
                 console.print(
-                    f"  deaths reported by: {incident.fatalities_reported_by}", highlight=False
+                    f"  deaths reported by: {incident.fatalities_reported_by}",
+                    highlight=False,
+                    markup=False,
                 )
             for name, evidence in incident.evidence.items():
                 style = "yellow" if evidence.confidence < 0.5 else "dim"
-                console.print(f"  {evidence.describe(name)}", style=style, highlight=False)
+                text = f"  {evidence.describe(name)}"
+                console.print(text, style=style, highlight=False, markup=False)
             for note in incident.notes:
-                console.print(f"  note: {note}", style="dim", highlight=False)
+                console.print(f"  note: {note}", style="dim", highlight=False, markup=False)
         for verdict in result.verdicts:
-            console.print(f"  s{verdict.sentence}: {verdict.verdict}", style="dim", highlight=False)
+            text = f"  s{verdict.sentence}: {verdict.verdict}"
+            console.print(text, style="dim", highlight=False, markup=False)
         console.print(
             "AUTOMATIC CODING, NOT YET ACCEPTED BY A PERSON: check each field against its "
             "sentence before relying on it.",
@@ -103,7 +109,7 @@ def print_coding(results: Sequence[CodingResult], console: Console) -> None:
 def coding_table(result: CodingResult) -> Table:
     """One row per proposed incident of one article."""
     table = Table(
-        title=f"{result.article} (published {result.published.isoformat()}): "
+        title=f"{escape(str(result.article))} (published {result.published.isoformat()}): "
         f"{len(result.incidents)} incident(s) proposed",
         title_justify="left",
     )

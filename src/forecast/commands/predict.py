@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -24,7 +24,9 @@ def predict(
         str | None, typer.Option(help="Who used force: ISO3, COW code or name")
     ] = None,
     target: Annotated[str | None, typer.Option(help="Against whom: ISO3, COW code or name")] = None,
-    date: Annotated[str | None, typer.Option(help="Day of the incident, YYYY-MM-DD")] = None,
+    date: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD, or YYYY-MM if the day is unknown")
+    ] = None,
     action: Annotated[str | None, typer.Option(help="attack, clash, seizure, strike, ...")] = None,
     hostility: Annotated[int | None, typer.Option(help="4 use of force, 5 war")] = None,
     fatalities_initiator: Annotated[
@@ -67,7 +69,9 @@ def predict(
 ) -> None:
     """Forecast whether and when the target will use force against the initiator."""
     from forecast.config import load_params
+    from forecast.files import write_text
     from forecast.predict import Forecaster, parse_incident, read_incidents
+    from forecast.predict.result import strict_json
 
     if format not in _FORMATS:
         raise ForecastError(f"--format {format!r}: choose text or json")
@@ -101,19 +105,18 @@ def predict(
         incidents = read_incidents(input) if input else [parse_incident(given, "flags")]
     forecaster = Forecaster.load(load_params(params_file))
     forecasts = forecaster.predict_many(incidents)
-    payload = [f.to_dict() for f in forecasts]
+    text = strict_json([f.to_dict() for f in forecasts])
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        write_text(output, text + "\n")
     if format == "json":
-        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        typer.echo(text)
         return
     console = Console()
     for forecast in forecasts:
         console.print(render_text(forecast.to_dict()))
     banner = forecasts[0].data_source.get("banner", "")
     style = "bold red" if forecasts[0].data_source.get("synthetic") else "dim"
-    console.print(f"[{style}]{banner}[/]", highlight=False)
+    console.print(f"[{style}]{escape(banner)}[/]", highlight=False)
     console.print(f"{len(forecasts)} incident(s) forecast with models: {forecaster.model_version}")
 
 
@@ -159,6 +162,7 @@ def render_text(forecast: dict[str, Any]) -> Panel:
         parts.append(Text(f"Notes: {incident['notes']}", style="dim"))
     title = (
         f"{incident['initiator_name']} → {incident['target_name']}: "
-        f"{incident['action'].replace('_', ' ')}, {readable_date(incident['date'])}"
+        f"{incident['action'].replace('_', ' ')}, "
+        f"{incident.get('date_text') or readable_date(incident['date'])}"
     )
     return Panel(Group(*parts), title=title, title_align="left")

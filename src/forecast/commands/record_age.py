@@ -17,6 +17,7 @@ from rich.table import Table
 from forecast import paths
 from forecast.commands.episodes import history_incidents, read_table
 from forecast.errors import DataFileError
+from forecast.files import read_parquet
 
 app = typer.Typer(
     help="Forecasting across a gap: the backtest by record age.", no_args_is_help=True
@@ -32,7 +33,6 @@ def backtest(
     track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow")] = True,
 ) -> None:
     """Score every forecaster at every simulated record age: metrics/record_age.json."""
-    import pandas as pd
 
     from forecast.evaluation.record_age import run_record_age_backtest
     from forecast.evaluation.record_age_outputs import headline_table, write_record_age
@@ -41,9 +41,13 @@ def backtest(
 
     incidents, params = history_incidents(params_file)
     episodes = read_table(paths.EPISODES_FILE, "forecast episodes build")
-    covariates = pd.read_parquet(paths.COVARIATES_FILE) if paths.COVARIATES_FILE.exists() else None
+    covariates = (
+        read_parquet(paths.COVARIATES_FILE, "forecast data ingest")
+        if paths.COVARIATES_FILE.exists()
+        else None
+    )
     provenance = provenance_of(incidents)
-    console.print(provenance.banner(), style="bold yellow", highlight=False)
+    console.print(provenance.banner(), style="bold yellow", highlight=False, markup=False)
     result = run_record_age_backtest(
         incidents,
         episodes,

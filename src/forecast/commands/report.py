@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(help="Build the policy brief in HTML and PDF.")
 
@@ -27,10 +28,10 @@ def report(
     ),
 ) -> None:
     """Forecast the brief's incidents with the champion models and write the brief."""
-    import pandas as pd
 
     from forecast import paths
     from forecast.config import load_params
+    from forecast.files import read_parquet
     from forecast.predict import Forecaster, read_incidents
     from forecast.report.render import build_brief
 
@@ -43,7 +44,7 @@ def report(
     metrics_file = paths.METRICS_DIR / "likelihood.json"
     metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else None
     backtest = (
-        pd.read_parquet(paths.BACKTEST_PREDICTIONS_FILE)
+        read_parquet(paths.BACKTEST_PREDICTIONS_FILE, "forecast backtest")
         if paths.BACKTEST_PREDICTIONS_FILE.exists()
         else None
     )
@@ -64,6 +65,6 @@ def report(
         )
     banner = forecaster.provenance.banner()
     style = "bold red" if forecaster.provenance.is_synthetic else "dim"
-    console.print(f"[{style}]{banner}[/]", highlight=False)
+    console.print(f"[{style}]{escape(banner)}[/]", highlight=False)
     written = f"{files.html}" + (f" and {files.pdf}" if files.pdf else "")
     typer.echo(f"brief: {len(forecasts)} incident(s) written to {written} in {files.seconds:.1f} s")

@@ -44,9 +44,9 @@ def _read_json(path: Path) -> dict:
 
 def _backtest_predictions() -> pd.DataFrame:
     """The backtest's out-of-sample forecasts, from which the ensemble's weights are learnt."""
-    if not BACKTEST_PREDICTIONS_FILE.exists():
-        raise DataFileError(BACKTEST_PREDICTIONS_FILE, "not found", "run `forecast backtest` first")
-    return pd.read_parquet(BACKTEST_PREDICTIONS_FILE)
+    from forecast.files import read_parquet
+
+    return read_parquet(BACKTEST_PREDICTIONS_FILE, "forecast backtest")
 
 
 def _record_models(params: Params, episodes: pd.DataFrame) -> RecordAgeModels:
@@ -54,13 +54,16 @@ def _record_models(params: Params, episodes: pd.DataFrame) -> RecordAgeModels:
     age as the backtest by record age found better (metrics/record_age.json)."""
     from forecast.commands.episodes import read_table
     from forecast.episodes import select_model_sources
+    from forecast.files import read_parquet
     from forecast.models.record_bands import fit_record_models
     from forecast.record import read_source_coverage
 
     incidents = select_model_sources(
         read_table(INCIDENTS_FILE, "forecast data ingest"), params.data.history_sources
     )
-    covariates = pd.read_parquet(COVARIATES_FILE) if COVARIATES_FILE.exists() else None
+    covariates = (
+        read_parquet(COVARIATES_FILE, "forecast data ingest") if COVARIATES_FILE.exists() else None
+    )
     scores = _read_json(RECORD_AGE_FILE) if RECORD_AGE_FILE.exists() else None
     return fit_record_models(
         incidents, episodes, covariates, read_source_coverage(SOURCES_FILE), params, scores
@@ -86,7 +89,7 @@ def train(
     timing = _read_json(METRICS_DIR / "timing.json")
     episodes, features = read_modelling_tables()
     provenance = data_provenance(episodes, features)
-    console.print(provenance.banner(), style="bold yellow", highlight=False)
+    console.print(provenance.banner(), style="bold yellow", highlight=False, markup=False)
 
     scores = tracking.likelihood_scores(likelihood, params.train)
     timing_scores = tracking.timing_scores(timing)
@@ -137,7 +140,7 @@ def train(
         ),
         TRAIN_FILE,
     )
-    write_bundle(
+    bundle_sha256 = write_bundle(
         Champions(
             likelihood=fitted[champions["likelihood"]],
             timing=fitted[champions["timing"]],
@@ -153,6 +156,8 @@ def train(
         ),
         CHAMPIONS_FILE,
     )
+    # Checked before the bundle is ever unpickled (forecast.champions).
+    write_json(json.loads(TRAIN_FILE.read_text()) | {"bundle_sha256": bundle_sha256}, TRAIN_FILE)
     console.print(
         f"train: champions likelihood={champions['likelihood']} "
         f"(v{versions['likelihood'][champions['likelihood']]}), "

@@ -21,6 +21,7 @@ from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
+from forecast import files
 from forecast.config import Params
 from forecast.errors import ForecastError
 from forecast.evaluation import metrics
@@ -302,8 +303,7 @@ def _clean(value: object) -> object:
 
 def write_json(payload: dict, path: Path) -> None:
     """Deterministic JSON: sorted keys, rounded floats, NaN as null, trailing newline."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_clean(payload), sort_keys=True, indent=2) + "\n")
+    files.write_text(path, json.dumps(_clean(payload), sort_keys=True, indent=2) + "\n")
 
 
 def write_outputs(result: BacktestResult, params: Params, root: Path = Path(".")) -> list[Path]:
@@ -319,16 +319,14 @@ def write_outputs(result: BacktestResult, params: Params, root: Path = Path(".")
 
     predictions = result.predictions.copy()
     predictions.attrs["provenance"] = result.provenance.banner()
-    (root / BACKTEST_PREDICTIONS_FILE).parent.mkdir(parents=True, exist_ok=True)
-    predictions.to_parquet(root / BACKTEST_PREDICTIONS_FILE, index=False)
+    files.write_parquet(predictions, root / BACKTEST_PREDICTIONS_FILE)
     written.append(root / BACKTEST_PREDICTIONS_FILE)
 
     horizon = params.train.champion_horizon
     subset = params.train.champion_subset
     for table, path in ((result.reliability, RELIABILITY_CSV), (result.roc, ROC_CSV)):
         chosen = table[(table["subset"] == subset) & (table["horizon"] == horizon)]
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        chosen.drop(columns=["subset"]).round(JSON_DIGITS).to_csv(root / path, index=False)
+        files.write_csv(chosen.drop(columns=["subset"]).round(JSON_DIGITS), root / path)
         written.append(root / path)
 
     from forecast.evaluation.figures import reliability_figure, roc_figure

@@ -15,6 +15,7 @@ matplotlib.use("Agg")  # headless: DVC stages and CI have no display
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from forecast.files import atomic_path
 from forecast.provenance import DataProvenance
 
 
@@ -29,9 +30,9 @@ def _panels(table: pd.DataFrame, subset: str) -> tuple[plt.Figure, list, list[in
 def _finish(figure: plt.Figure, title: str, provenance: DataProvenance, path: Path) -> None:
     figure.suptitle(f"{title}\n{provenance.banner()}", fontsize=9)
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
     # A fixed creation date keeps the PNG bytes identical across identical runs.
-    figure.savefig(path, dpi=110, metadata={"Software": None})
+    with atomic_path(path) as partial:
+        figure.savefig(partial, dpi=110, metadata={"Software": None})
     plt.close(figure)
 
 

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from rich.table import Table
 
+from forecast import files
 from forecast.evaluation.backtest import JSON_DIGITS, write_json
 from forecast.evaluation.record_age import RecordAgeResult, skill_table
 from forecast.paths import METRICS_DIR, PLOTS_DIR, RECORD_AGE_FILE
@@ -47,8 +48,7 @@ def write_record_age(
     )
     table = skill_table(result.scores, PLOT_SUBSET, PLOT_HORIZON)
     columns = ["record_age", "model", "bss", "roc_auc", "mean_forecast", "observed_rate", "n"]
-    (root / RECORD_AGE_CSV).parent.mkdir(parents=True, exist_ok=True)
-    table[columns].round(JSON_DIGITS).to_csv(root / RECORD_AGE_CSV, index=False)
+    files.write_csv(table[columns].round(JSON_DIGITS), root / RECORD_AGE_CSV)
     skill_figure(table, provenance, root / RECORD_AGE_PNG)
     return [root / p for p in (RECORD_AGE_FILE, RECORD_AGE_DATA_FILE, RECORD_AGE_CSV)] + [
         root / RECORD_AGE_PNG
@@ -73,8 +73,8 @@ def skill_figure(table: pd.DataFrame, provenance: DataProvenance, path: Path) ->
         fontsize=9,
     )
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110, metadata={"Software": None})
+    with files.atomic_path(path) as partial:
+        figure.savefig(partial, dpi=110, metadata={"Software": None})
     plt.close(figure)
 
 

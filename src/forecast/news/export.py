@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from forecast.files import write_csv
 from forecast.news.coder import CodingResult
 from forecast.news.records import HANDCODED_COLUMNS, CodedIncident
 from forecast.predict.incident import Incident, parse_incident
@@ -35,8 +36,7 @@ def handcoded_frame(results: Sequence[CodingResult]) -> pd.DataFrame:
 def write_handcoded_csv(results: Sequence[CodingResult], path: Path) -> int:
     """Write the hand-coded layout CSV; returns the number of incidents written."""
     frame = handcoded_frame(results)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False)
+    write_csv(frame, path)
     return len(frame)
 
 

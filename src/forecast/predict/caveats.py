@@ -64,6 +64,12 @@ def data_caveats(
 ) -> list[str]:
     """What the data behind this forecast lack: synthetic data, stale events, no dyad history."""
     caveats = []
+    if incident.date_precision == "month":
+        caveats.append(
+            f"Only the month of this incident is known ({incident.date:%B %Y}): it is forecast "
+            f"as of {readable_date(incident.date)}, so events later that month are not counted "
+            "in its history and the horizons may start up to a month early."
+        )
     if provenance.is_synthetic:
         caveats.append(
             "These numbers rest on SYNTHETIC data (a simulated world, not real events); "

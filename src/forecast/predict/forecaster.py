@@ -20,7 +20,7 @@ import pandas as pd
 
 from forecast.config import Params, load_params
 from forecast.episodes import day_numbers
-from forecast.errors import DataFileError, ForecastError
+from forecast.errors import ForecastError
 from forecast.models.base import LikelihoodModel, TimingModel
 from forecast.predict.analogues import N_ANALOGUES, AnalogueIndex
 from forecast.predict.caveats import data_caveats, extrapolation_caveat, model_caveats
@@ -582,9 +582,9 @@ def _modelled_incidents(incidents: pd.DataFrame, params: Params) -> pd.DataFrame
 
 
 def _read_parquet(path: Path, command: str) -> pd.DataFrame:
-    if not path.exists():
-        raise DataFileError(path, "not found", f"run `{command}` or `dvc repro` first")
-    return pd.read_parquet(path)
+    from forecast.files import read_parquet
+
+    return read_parquet(path, command)
 
 
 def _pick_headline(horizons: Iterable[int], wanted: int) -> int:

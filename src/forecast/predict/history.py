@@ -81,7 +81,7 @@ def canonical_incidents(incidents: Sequence[Incident], ids: list[str]) -> pd.Dat
                 "incident_id": ids,
                 "source": NEW_SOURCE,
                 "date": [i.date for i in incidents],
-                "date_precision": "day",
+                "date_precision": [i.date_precision for i in incidents],
                 "date_end": pd.NaT,
                 "initiator": [i.initiator for i in incidents],
                 "target": [i.target for i in incidents],

@@ -60,13 +60,32 @@ class Forecast:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        return strict_json(self.to_dict(), indent=indent)
 
     def _repr_html_(self) -> str:
         """A small card for JupyterLab; every piece of text is escaped."""
         from forecast.report.card import forecast_card_html
 
         return forecast_card_html(self)
+
+
+def strict_json(payload: Any, indent: int | None = 2) -> str:
+    """JSON any strict parser reads: a number that is not finite is written as null.
+
+    Python's json writes NaN and Infinity by default, which JSON does not allow; a forecast's
+    inputs (a feature) could hold one, and a reader's parser would then reject the whole file.
+    """
+    return json.dumps(_finite(payload), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 def probability_or_none(value: Any) -> float | None:

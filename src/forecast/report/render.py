@@ -18,6 +18,7 @@ import jinja2
 import pandas as pd
 
 from forecast.errors import ForecastError
+from forecast.files import atomic_path, write_text
 from forecast.predict import Forecast
 from forecast.predict.record_view import record_text
 from forecast.report import figures
@@ -69,7 +70,7 @@ def build_brief(
     folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
     html_path = folder / "brief.html"
-    html_path.write_text(html, encoding="utf-8")
+    write_text(html_path, html)
     pdf_path = None
     if pdf:
         pdf_path = folder / "brief.pdf"
@@ -99,7 +100,8 @@ def write_pdf(html: str, path: Path) -> None:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(str(path))
+    with atomic_path(path) as partial:
+        weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(str(partial))
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ promise in one place, so no adapter can drop a row by forgetting to record it.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +21,8 @@ import pandas as pd
 from forecast.countries import cow_to_iso3
 from forecast.errors import DataFileError
 from forecast.schema import (
+    FIRST_YEAR,
+    LAST_YEAR,
     QUARANTINE_COLUMNS,
     empty_incidents,
     empty_quarantine,
@@ -115,6 +118,24 @@ def md5_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_utf8(path: Path) -> str:
+    """A text file's content under one rule for CSV and JSON: UTF-8, a leading BOM allowed.
+
+    A byte that is not UTF-8 (a Latin-1 'é') is a DataFileError naming the line, rather than
+    text that is silently kept mangled or a decoder traceback.
+    """
+    content = Path(path).read_bytes()
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        raise DataFileError(
+            path,
+            f"line {line} holds byte 0x{content[exc.start]:02x}, which is not UTF-8",
+            "save the file as UTF-8",
+        ) from exc
+
+
 def read_table_file(path: Path, required: Iterable[str], **read_csv: object) -> pd.DataFrame:
     """Read a CSV or Parquet file, turning every way it can be unusable into a DataFileError.
 
@@ -133,7 +154,8 @@ def read_table_file(path: Path, required: Iterable[str], **read_csv: object) -> 
         if path.suffix.lower() in {".parquet", ".pq"}:
             frame = pd.read_parquet(path)
         else:
-            frame = pd.read_csv(path, **read_csv)  # type: ignore[call-overload]
+            text = io.StringIO(read_utf8(path))
+            frame = pd.read_csv(text, **read_csv)  # type: ignore[call-overload]
     except pd.errors.EmptyDataError as exc:
         raise DataFileError(path, "file is empty", "expected a header row and data rows") from exc
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
@@ -377,7 +399,8 @@ def dates_from_parts(
     """Dates from year/month/day columns where a day outside 1-31 means 'day not known'.
 
     Returns (date, precision): a missing day gives the first of the month with precision
-    "month"; an impossible calendar date (30 February) gives NaT so the row is quarantined.
+    "month"; an impossible calendar date (30 February) or a year outside FIRST_YEAR-LAST_YEAR
+    gives NaT so the row is quarantined.
     """
     year = pd.to_numeric(year, errors="coerce")
     month = pd.to_numeric(month, errors="coerce")
@@ -386,7 +409,11 @@ def dates_from_parts(
     parts = pd.DataFrame({"year": year, "month": month, "day": day.where(day_known, 1)}).astype(
         "Float64"
     )
-    valid = parts.notna().all(axis=1) & parts["month"].between(1, 12).fillna(False)
+    valid = (
+        parts.notna().all(axis=1)
+        & parts["month"].between(1, 12).fillna(False)
+        & parts["year"].between(FIRST_YEAR, LAST_YEAR).fillna(False)
+    )
     text = (
         parts["year"].astype("Int64").astype("string").str.zfill(4)
         + "-"

@@ -2,12 +2,16 @@
 
 Look-up order for every file: an explicit path in params.yaml (`data.paths.<key>`), then
 `data/external/`, then the folder in $FORECAST_DATA_DIR, then (only when `data.download` is true)
-the producer's address, checked against a pinned md5 so a changed or corrupted download is
-refused instead of silently changing every number downstream.
+the producer's address, checked against a pinned sha256 so a changed or corrupted download is
+refused instead of silently changing every number downstream. A file placed by hand is compared
+with the same pin: when its bytes differ (another release, a local edit) a warning says so, and
+the file is still used.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import shutil
 import urllib.request
 from dataclasses import dataclass, field
@@ -16,7 +20,8 @@ from pathlib import Path
 from forecast.config import DataParams
 from forecast.errors import DataFileError, ForecastError
 from forecast.paths import shared_data_dir
-from forecast.sources.base import md5_of
+
+log = logging.getLogger(__name__)
 
 DOWNLOAD_TIMEOUT_SECONDS = 60
 
@@ -29,20 +34,21 @@ class SourceFileSpec:
     source: str
     names: tuple[str, ...]
     url: str | None = None
-    md5: str | None = None
+    sha256: str | None = None
 
 
-# The MIE address is a public copy of the authors' release at a fixed commit; its md5 equals the
-# md5 of mie-1.0.csv inside the producer's events.zip, so the checksum pins the producer's bytes.
+# The MIE address is a public copy of the authors' release at a fixed commit; its md5
+# (0e1b048bab9baa74a933f7d94ff8ca67) equals the md5 of mie-1.0.csv inside the producer's
+# events.zip, and the sha256 below is that of the same bytes, so it pins the producer's file.
 MIE_URL = (
     "https://raw.githubusercontent.com/milesdwilliams15/Teaching/"
     "d021e2ae3aea3a044b579c877c7f23d7c0bd4962/DPR%20190/Data/events/mie-1.0.csv"
 )
-MIE_MD5 = "0e1b048bab9baa74a933f7d94ff8ca67"
+MIE_SHA256 = "d47197c413684200915ba6623711c8636f9e95947d782f825f887b22fee7bb0d"
 
 SOURCE_FILES: dict[str, tuple[SourceFileSpec, ...]] = {
     "mie": (
-        SourceFileSpec("mie", "mie", ("mie_events_v1.0.csv", "mie-1.0.csv"), MIE_URL, MIE_MD5),
+        SourceFileSpec("mie", "mie", ("mie_events_v1.0.csv", "mie-1.0.csv"), MIE_URL, MIE_SHA256),
     ),
     "cow_mid": (
         SourceFileSpec("cow_mid_midi", "cow_mid", ("cow_mid5_incidents_midi.csv", "MIDI 5.0.csv")),
@@ -100,6 +106,7 @@ def locate_file(
     looked_in = [path.as_posix() for _, path in tried]
     for how, path in tried:
         if path.is_file():
+            warn_if_not_pinned(spec, path)
             return LocatedFile(spec, path, how, tuple(looked_in))
         if how == "params":
             raise DataFileError(
@@ -111,7 +118,7 @@ def locate_file(
         looked_in.append(spec.url)
         if data.download and allow_download:
             target = Path(data.external_dir) / spec.names[0]
-            download(spec.url, target, expected_md5=spec.md5)
+            download(spec.url, target, expected_sha256=spec.sha256)
             return LocatedFile(spec, target, "download", tuple(looked_in))
     return LocatedFile(spec, None, None, tuple(looked_in))
 
@@ -123,8 +130,31 @@ def locate_source(
     return [locate_file(spec, data, allow_download=allow_download) for spec in specs_for(source)]
 
 
-def download(url: str, target: Path, *, expected_md5: str | None) -> Path:
-    """Fetch `url` into `target`, refusing it unless its md5 matches the pinned one."""
+def warn_if_not_pinned(spec: SourceFileSpec, path: Path) -> bool:
+    """Warn when a hand-placed file differs from the pinned release; True when it matches.
+
+    An empty file is left to the reader, whose one-line error says more than a warning would.
+    """
+    if spec.sha256 is None or path.stat().st_size == 0 or sha256_of(path) == spec.sha256:
+        return True
+    log.warning(
+        "%s differs from the pinned %s release (sha256 %s...): it is used as it is, but "
+        "figures may differ from those the documentation reports",
+        path,
+        spec.key,
+        spec.sha256[:12],
+    )
+    return False
+
+
+def sha256_of(path: Path) -> str:
+    """sha256 of a file, read in chunks."""
+    with Path(path).open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def download(url: str, target: Path, *, expected_sha256: str | None) -> Path:
+    """Fetch `url` into `target`, refusing it unless its sha256 matches the pinned one."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
@@ -139,11 +169,11 @@ def download(url: str, target: Path, *, expected_md5: str | None) -> Path:
         raise ForecastError(
             f"download of {url} failed ({exc}); place the file in {target.parent} instead"
         ) from exc
-    actual = md5_of(partial)
-    if expected_md5 and actual != expected_md5:
+    actual = sha256_of(partial)
+    if expected_sha256 and actual != expected_sha256:
         partial.unlink(missing_ok=True)
         raise ForecastError(
-            f"download of {url} has md5 {actual}, expected {expected_md5}: the file changed "
+            f"download of {url} has sha256 {actual}, expected {expected_sha256}: the file changed "
             "at its source; it was not used"
         )
     partial.replace(target)

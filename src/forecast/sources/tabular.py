@@ -1,40 +1,31 @@
 """Any CSV or Parquet file of coded incidents, read through a small column mapping.
 
 A team's own coding, or a UCDP- or ACLED-style export, names its columns its own way and writes
-countries as names, ISO3 or COW codes. The mapping (a YAML file or `name=column` pairs from the
-command line) says which file column holds each canonical field, with constants for the rest.
-Values that cannot be parsed (an unknown country, a date that is no date, a non-number) are
-quarantined with the value as written, so a user sees exactly what to fix.
-
-Mapping file (every key but `columns` optional):
-
-    source: my_team            # written to the `source` column (default: csv)
-    id_prefix: team            # incident ids become "<prefix>-<id or row>" (default: csv)
-    columns: {date: event_date, initiator: actor1, target: actor2, action: event_type, ...}
-    notes_columns: [notes, reported_by]   # joined into `notes` as "column: value" parts
-    defaults: {hostility: 4, target_kind: state}
-    actions: {airstrike: attack, shelling: attack}   # file value -> canonical action
-    coverage: {start: 2019-01-01, end: 2024-12-31}   # what the coding covers, for censoring
-    # add `systematic: false` to coverage when the file codes selected events, not every one
-    # in its span: its silences then never count as "no event" (forecast.record)
+countries as names, ISO3 or COW codes. The mapping (forecast.sources.mapping: a YAML file or
+`name=column` pairs from the command line) says which file column holds each canonical field,
+with constants for the rest. Values that cannot be parsed (an unknown country, a date that is no
+date, a non-number) are quarantined with the value as written, so a user sees exactly what to fix.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from forecast.countries import cow_to_iso3, resolve_countries
-from forecast.errors import DataFileError, ForecastError
-from forecast.schema import ACTIONS_BY_MID_CODE, INCIDENT_COLUMNS, UNDIRECTED_ACTIONS
+from forecast.schema import (
+    ACTIONS_BY_MID_CODE,
+    DATE_RANGE_TEXT,
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_FATALITIES,
+    UNDIRECTED_ACTIONS,
+)
 from forecast.sources.base import (
+    ACTION_CODE,
     ROW,
     SourceFile,
     SourceResult,
@@ -43,102 +34,18 @@ from forecast.sources.base import (
     quarantine_records,
     read_table_file,
 )
+from forecast.sources.mapping import ColumnMapping, load_mapping, mapping_from_pairs
+
+__all__ = ["ColumnMapping", "load_mapping", "mapping_from_pairs", "read_tabular"]
 
 # Hostility implied by an action when a file gives none (the MID scale, as MIE codes it).
 HOSTILITY_BY_ACTION: dict[str, int] = {
     name: (1 if code == 0 else 2 if code <= 6 else 3 if code <= 12 else 5 if code >= 20 else 4)
     for code, name in ACTIONS_BY_MID_CODE.items()
 } | {"strike": 4}
-MAPPABLE = tuple(
-    c for c in INCIDENT_COLUMNS if c not in {"source", "initiator_iso3", "target_iso3"}
-)
-REQUIRED = ("date", "initiator", "target")
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 _MONTH_ONLY = re.compile(r"^\d{4}-\d{1,2}$")
-
-
-@dataclass(frozen=True)
-class ColumnMapping:
-    """How one file's columns become canonical incident fields."""
-
-    columns: dict[str, str]
-    source: str = "csv"
-    id_prefix: str = "csv"
-    notes_columns: tuple[str, ...] = ()
-    defaults: dict[str, object] = field(default_factory=dict)
-    actions: dict[str, str] = field(default_factory=dict)
-    coverage_start: date | None = None
-    coverage_end: date | None = None
-    # Whether the file codes every use of force in its coverage or only selected ones.
-    systematic: bool = True
-
-    def __post_init__(self) -> None:
-        unknown = sorted(set(self.columns) - set(MAPPABLE)) + sorted(
-            set(self.defaults) - set(MAPPABLE)
-        )
-        if unknown:
-            raise ForecastError(
-                f"column mapping names unknown field(s) {', '.join(unknown)}; "
-                f"mappable fields: {', '.join(MAPPABLE)}"
-            )
-        missing = [f for f in REQUIRED if f not in self.columns]
-        if missing:
-            raise ForecastError(
-                f"column mapping lacks {', '.join(missing)}: map them to file columns, "
-                "e.g. date=event_date initiator=actor1 target=actor2"
-            )
-        if "action" not in self.columns and "action" not in self.defaults:
-            raise ForecastError("column mapping needs an action column or a default action")
-
-    @property
-    def file_columns(self) -> list[str]:
-        """The file columns the mapping reads, in a stable order."""
-        return list(dict.fromkeys([*self.columns.values(), *self.notes_columns]))
-
-
-def load_mapping(path: Path) -> ColumnMapping:
-    """Read a YAML column mapping, with errors that name the file."""
-    path = Path(path)
-    if not path.exists():
-        raise DataFileError(path, "column mapping file not found")
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise DataFileError(path, f"not valid YAML ({exc})") from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("columns"), dict):
-        raise DataFileError(path, "needs a `columns:` section mapping fields to file columns")
-    coverage = raw.get("coverage") or {}
-    try:
-        return ColumnMapping(
-            columns={str(k): str(v) for k, v in raw["columns"].items()},
-            source=str(raw.get("source", "csv")),
-            id_prefix=str(raw.get("id_prefix", raw.get("source", "csv"))),
-            notes_columns=tuple(str(c) for c in raw.get("notes_columns", [])),
-            defaults=dict(raw.get("defaults") or {}),
-            actions={str(k).strip().lower(): str(v) for k, v in (raw.get("actions") or {}).items()},
-            coverage_start=_as_date(coverage.get("start"), path),
-            coverage_end=_as_date(coverage.get("end"), path),
-            systematic=_as_bool(coverage.get("systematic", True), path),
-        )
-    except ForecastError as exc:
-        raise DataFileError(path, str(exc)) from exc
-
-
-def mapping_from_pairs(pairs: Iterable[str], **options: object) -> ColumnMapping:
-    """A mapping from command-line `field=column` pairs (constants as `field:=value`)."""
-    columns: dict[str, str] = {}
-    defaults: dict[str, object] = {}
-    for pair in pairs:
-        if ":=" in pair:
-            name, value = pair.split(":=", 1)
-            defaults[name.strip()] = value.strip()
-        elif "=" in pair:
-            name, column = pair.split("=", 1)
-            columns[name.strip()] = column.strip()
-        else:
-            raise ForecastError(f"column mapping {pair!r}: write field=column or field:=constant")
-    return ColumnMapping(columns=columns, defaults=defaults, **options)  # type: ignore[arg-type]
 
 
 def read_tabular(path: Path, mapping: ColumnMapping) -> SourceResult:
@@ -193,16 +100,23 @@ def _to_candidates(
     fail(target.isna(), "target", target_raw, country_hint)
 
     date_raw = column("date")
-    when, inferred_precision = _parse_dates(date_raw)
+    when, inferred_precision, outside = _parse_dates(date_raw)
+    fail(outside, "date", date_raw, f"date outside {DATE_RANGE_TEXT}")
     fail(
-        when.isna(),
+        when.isna() & ~outside,
         "date",
         date_raw,
         "not a date: write YYYY-MM-DD (or YYYY-MM if the day is unknown)",
     )
     end_raw = column("date_end")
-    end, _ = _parse_dates(end_raw)
-    fail(end.isna() & end_raw.notna(), "date_end", end_raw, "not a date: write YYYY-MM-DD")
+    end, _, end_outside = _parse_dates(end_raw)
+    fail(end_outside, "date_end", end_raw, f"date outside {DATE_RANGE_TEXT}")
+    fail(
+        end.isna() & end_raw.notna() & ~end_outside,
+        "date_end",
+        end_raw,
+        "not a date: write YYYY-MM-DD",
+    )
     precision = column("date_precision").str.lower().fillna(inferred_precision)
 
     action_raw = column("action")
@@ -210,7 +124,9 @@ def _to_candidates(
 
     hostility_raw = column("hostility")
     hostility = pd.to_numeric(hostility_raw, errors="coerce")
-    whole = hostility.notna() & (hostility == hostility.round())
+    # Range and wholeness are checked on the number as read, so quarantine shows the text the
+    # user wrote ("-5", a 23-digit number) rather than what a cast made of it.
+    whole = hostility.notna() & (hostility == hostility.round()) & hostility.between(1, 5)
     fail(
         hostility_raw.notna() & ~whole,
         "hostility",
@@ -238,9 +154,15 @@ def _to_candidates(
     fatalities = {}
     for name in ("fatalities_initiator", "fatalities_target"):
         raw = column(name)
-        number = pd.to_numeric(raw, errors="coerce")
-        fail(raw.notna() & number.isna(), name, raw, "fatalities must be a number or empty")
-        fatalities[name] = number.astype("Float64")
+        number = pd.to_numeric(raw, errors="coerce").astype("float64")
+        plausible = np.isfinite(number) & number.between(0, MAX_FATALITIES)
+        fail(
+            raw.notna() & ~plausible,
+            name,
+            raw,
+            f"fatalities must be a number from 0 to {MAX_FATALITIES:,} or empty",
+        )
+        fatalities[name] = number.where(plausible).astype("Float64")
 
     ids = column("incident_id")
     fail(
@@ -249,6 +171,14 @@ def _to_candidates(
         ids,
         "missing incident id",
     )
+    if "incident_id" not in mapping.columns:
+        first = _first_copy(text, rows)
+        fail(
+            first.notna(),
+            "",
+            "same as row " + first.astype("string"),
+            "exact duplicate of an earlier row without an id (the first is kept)",
+        )
     default_ids = mapping.id_prefix + "-row-" + rows.astype("string")
     incident_id = (mapping.id_prefix + "-" + ids).fillna(default_ids)
 
@@ -270,6 +200,8 @@ def _to_candidates(
             "location": column("location"),
             "target_kind": column("target_kind").str.lower().fillna("state"),
             "notes": _notes(text, mapping.notes_columns, column("notes")),
+            # An unknown action is quarantined as written, not as lower-cased for matching.
+            ACTION_CODE: action_raw,
             ROW: rows,
         }
     )
@@ -296,14 +228,29 @@ def _to_candidates(
     return candidates[~rejected], problems  # type: ignore[return-value]
 
 
-def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Dates written YYYY-MM-DD (day precision) or YYYY-MM (month precision); NaT otherwise."""
-    month_only = raw.str.fullmatch(_MONTH_ONLY.pattern).fillna(False)
+def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Dates written YYYY-MM-DD (day precision) or YYYY-MM (month precision); NaT otherwise.
+
+    Also returns where a date-shaped text has a year outside FIRST_YEAR-LAST_YEAR: such a
+    year is a typo, and parsing it would overflow a nanosecond timestamp.
+    """
+    raw = raw.astype("string")
+    year = pd.to_numeric(raw.str.extract(r"^(\d{4})-\d{1,2}", expand=False), errors="coerce")
+    outside = (year.notna() & ~year.between(FIRST_YEAR, LAST_YEAR)).fillna(False).astype(bool)
+    raw = raw.where(~outside)
+    month_only = raw.str.fullmatch(_MONTH_ONLY.pattern).fillna(False).astype(bool)
     by_day = pd.to_datetime(raw.where(~month_only), format="%Y-%m-%d", errors="coerce")
     by_month = pd.to_datetime(raw.where(month_only), format="%Y-%m", errors="coerce")
     when = by_day.fillna(by_month).astype("datetime64[ns]")
     precision = pd.Series(np.where(month_only, "month", "day"), index=raw.index, dtype="string")
-    return when, precision
+    return when, precision, outside
+
+
+def _first_copy(text: pd.DataFrame, rows: pd.Series) -> pd.Series:
+    """For a row identical in every mapped column to an earlier one, that earlier row; else NA."""
+    key = pd.util.hash_pandas_object(text.fillna("\x00"), index=False)
+    first = rows.groupby(key.to_numpy()).transform("min")
+    return first.where(key.duplicated(keep="first")).astype("Int64")
 
 
 def _canonical_actions(raw: pd.Series, translations: dict[str, str]) -> pd.Series:
@@ -343,18 +290,3 @@ def _notes(text: pd.DataFrame, columns: tuple[str, ...], base: pd.Series) -> pd.
     joined = parts[0].str.cat(parts[1:], sep="; ") if len(parts) > 1 else parts[0]
     joined = joined.str.replace(r"(; )+", "; ", regex=True).str.strip("; ")
     return joined.where(joined.str.len() > 0).astype("string")
-
-
-def _as_bool(value: object, path: Path) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise DataFileError(path, f"coverage systematic {value!r} is not true or false")
-
-
-def _as_date(value: object, path: Path) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise DataFileError(path, f"coverage date {value!r} is not YYYY-MM-DD") from exc

@@ -1,0 +1,131 @@
+"""Hostile and malformed input to an import: every bad row is quarantined with the value as the
+user wrote it and a reason; nothing overflows, nothing becomes a state it does not name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from forecast.countries import resolve_countries
+from forecast.errors import DataFileError
+from forecast.sources.tabular import load_mapping, read_tabular
+
+MAPPING = """\
+source: team
+columns: {date: day, initiator: by, target: against, action: what, hostility: level,
+          fatalities_target: deaths}
+"""
+HEADER = "day,by,against,what,level,deaths\n"
+
+
+def read(tmp_path: Path, rows: str, mapping: str = MAPPING):
+    (tmp_path / "m.yaml").write_text(mapping)
+    (tmp_path / "f.csv").write_text(HEADER + rows)
+    return read_tabular(tmp_path / "f.csv", load_mapping(tmp_path / "m.yaml"))
+
+
+def reasons(result) -> dict[tuple[int, str], tuple[str, str]]:
+    return {
+        (int(r.row), str(r.column)): (str(r.value), str(r.reason))
+        for r in result.quarantine.itertuples()
+    }
+
+
+@pytest.mark.parametrize("written", ["1024-01-16", "0001-01-01", "9999-12-31", "1600-01"])
+def test_a_date_outside_1800_2100_is_quarantined_not_fatal(tmp_path: Path, written: str) -> None:
+    result = read(tmp_path, f"{written},IRN,PAK,attack,4,1\n2024-01-18,PAK,IRN,attack,4,2\n")
+    assert (result.rows_kept, result.rows_quarantined) == (1, 1)
+    assert reasons(result)[(1, "day")] == (written, "date outside 1800-2100")
+
+
+@pytest.mark.parametrize(
+    "named",
+    ["Pakistani Taliban", "Hezbollah (Lebanon)", "Not Iran", "Unknown armed group in Syria"],
+)
+def test_a_group_or_a_phrase_is_never_taken_for_the_state_it_mentions(
+    tmp_path: Path, named: str
+) -> None:
+    assert resolve_countries(pd.Series([named])).isna().all()
+    result = read(tmp_path, f"2024-01-16,IRN,{named},attack,4,1\n")
+    assert result.rows_kept == 0
+    value, reason = reasons(result)[(1, "against")]
+    assert value == named and "unknown country" in reason
+
+
+@pytest.mark.parametrize("spelling", ["Iran", "IRN", "630", "islamic republic of iran", "Persia"])
+def test_whole_names_codes_and_aliases_still_name_the_state(spelling: str) -> None:
+    assert resolve_countries(pd.Series([spelling])).tolist() == [630]
+
+
+@pytest.mark.parametrize("deaths", ["inf", "-inf", "nan", "1e400", "1e308", "1000001", "-1"])
+def test_non_finite_and_absurd_fatalities_are_quarantined(tmp_path: Path, deaths: str) -> None:
+    result = read(tmp_path, f"2024-01-16,IRN,PAK,attack,4,{deaths}\n")
+    assert result.rows_kept == 0
+    value, reason = reasons(result)[(1, "deaths")]
+    assert value == deaths and "from 0 to 1,000,000" in reason
+
+
+def test_a_plausible_large_count_is_kept(tmp_path: Path) -> None:
+    result = read(tmp_path, "1916-07-01,200,255,attack,4,650000\n")
+    assert result.rows_kept == 1
+    assert result.incidents["fatalities_target"].iloc[0] == 650000
+
+
+@pytest.mark.parametrize("level", ["-5", "12345678901234567890123", "4.5", "inf", "0"])
+def test_quarantine_shows_the_hostility_as_written(tmp_path: Path, level: str) -> None:
+    result = read(tmp_path, f"2024-01-16,IRN,PAK,attack,{level},1\n")
+    assert reasons(result)[(1, "level")] == (level, "hostility is not a whole number 1-5")
+
+
+def test_identical_rows_without_an_id_are_counted_once(tmp_path: Path) -> None:
+    row = "2024-01-16,IRN,PAK,attack,4,1\n"
+    result = read(tmp_path, row + "2024-01-18,PAK,IRN,attack,4,2\n" + row)
+    assert (result.rows_read, result.rows_kept, result.rows_quarantined) == (3, 2, 1)
+    assert len(result.incidents) == 2
+    value, reason = reasons(result)[(3, "")]
+    assert value == "same as row 1" and "exact duplicate" in reason
+
+
+@pytest.mark.parametrize(
+    ("extra", "key", "expected"),
+    [
+        ("notes_columns: 5", "notes_columns", "valid list"),
+        ("notes_columns: notes", "notes_columns", "valid list"),
+        ("defaults: [1, 2]", "defaults", "valid dictionary"),
+        ("actions: [attack]", "actions", "valid dictionary"),
+        ("coverage: {start: someday}", "coverage.start", "valid date"),
+        ("colour: red", "colour", "Extra inputs"),
+    ],
+)
+def test_a_mapping_with_a_wrong_type_names_the_key_and_the_type(
+    tmp_path: Path, extra: str, key: str, expected: str
+) -> None:
+    (tmp_path / "m.yaml").write_text(MAPPING + extra + "\n")
+    with pytest.raises(DataFileError) as error:
+        load_mapping(tmp_path / "m.yaml")
+    message = str(error.value)
+    assert message.startswith(str(tmp_path / "m.yaml")) and f"{key}:" in message
+    assert expected in message and "\n" not in message
+
+
+def test_a_mapping_that_is_not_utf8_or_not_a_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "latin.yaml").write_bytes(MAPPING.replace("team", "caf\xe9").encode("latin-1"))
+    with pytest.raises(DataFileError, match="not UTF-8"):
+        load_mapping(tmp_path / "latin.yaml")
+    with pytest.raises(DataFileError, match="is not a file"):
+        load_mapping(tmp_path)
+
+
+def test_an_import_follows_the_same_encoding_rule(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(MAPPING)
+    (tmp_path / "bom.csv").write_bytes(
+        b"\xef\xbb\xbf" + (HEADER + "2024-01-16,IRN,PAK,attack,4,1\n").encode()
+    )
+    assert read_tabular(tmp_path / "bom.csv", load_mapping(tmp_path / "m.yaml")).rows_kept == 1
+    (tmp_path / "latin.csv").write_bytes(
+        (HEADER + "2024-01-16,IRN,PAK,caf\xe9,4,1\n").encode("latin-1")
+    )
+    with pytest.raises(DataFileError, match="line 2 holds byte 0xe9, which is not UTF-8"):
+        read_tabular(tmp_path / "latin.csv", load_mapping(tmp_path / "m.yaml"))

@@ -1,0 +1,164 @@
+"""What `forecast predict` accepts: ISO dates only, finite plausible counts, strict JSON out."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from forecast.cli import app
+from forecast.errors import DataFileError, ForecastError
+from forecast.predict import Forecaster, parse_incident, read_incidents
+from forecast.predict.incident import MAX_INCIDENTS
+from forecast.predict.result import strict_json
+from tests.conftest import run_forecast
+from tests.test_predict import make_forecaster
+
+FLAGS = ["predict", "--initiator", "IRN", "--target", "PAK", "--action", "attack"]
+
+
+def record(**overrides: object) -> dict[str, object]:
+    return {
+        "initiator": "IRN",
+        "target": "PAK",
+        "date": "2024-01-16",
+        "action": "attack",
+        "hostility": 4,
+    } | overrides
+
+
+@pytest.fixture
+def stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Forecaster, "load", classmethod(lambda cls, *a, **k: make_forecaster()))
+
+
+@pytest.mark.parametrize(
+    "written", ["01.02.2024", "01/02/2024", "now", "today", "2024", "2024-1-16", "16 Jan 2024"]
+)
+def test_a_date_that_is_not_iso_is_refused(written: str) -> None:
+    with pytest.raises(ForecastError, match="YYYY-MM-DD"):
+        parse_incident(record(date=written))
+
+
+@pytest.mark.parametrize("written", ["1024-01-16", "0001-01-01", "9999-12-31", "2024-02-30"])
+def test_a_date_outside_the_range_or_the_calendar_is_refused(written: str) -> None:
+    with pytest.raises(ForecastError, match=r"outside 1800-2100|not a calendar date"):
+        parse_incident(record(date=written))
+
+
+def test_a_month_is_month_precise_and_the_forecast_says_so() -> None:
+    incident = parse_incident(record(date="2024-01"))
+    assert (str(incident.date.date()), incident.date_precision) == ("2024-01-01", "month")
+    assert incident.date_text == "January 2024 (day unknown)"
+    forecast = make_forecaster().predict(incident)
+    assert forecast.to_dict()["incident"]["date_precision"] == "month"
+    assert any("Only the month of this incident is known" in c for c in forecast.caveats)
+    day = parse_incident(record())
+    assert (day.date_precision, day.date_text) == ("day", "16 January 2024")
+
+
+def test_the_cli_shows_a_month_precise_date_as_such(stand_in: None) -> None:
+    result = CliRunner().invoke(app, [*FLAGS, "--date", "2024-01", "--hostility", "4"])
+    assert result.exit_code == 0, result.output
+    assert "January 2024 (day unknown)" in result.output
+
+
+@pytest.mark.parametrize("deaths", ["inf", "1e308", "nan", "-1", "2000000"])
+def test_fatalities_must_be_finite_and_plausible(deaths: str) -> None:
+    with pytest.raises(ForecastError, match="from 0 to 1,000,000"):
+        parse_incident(record(fatalities_target=deaths))
+
+
+@pytest.mark.parametrize("deaths", ["1e308", "inf"])
+def test_the_cli_refuses_absurd_fatalities_in_one_line(
+    stand_in: None, deaths: str, capsys, monkeypatch
+) -> None:
+    args = [*FLAGS, "--date", "2024-01-16", "--hostility", "4", "--fatalities-target", deaths]
+    code, out, err = run_forecast(args, capsys, monkeypatch)
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "fatalities_target" in err and "1,000,000" in err
+
+
+def test_json_output_is_strict_even_when_a_number_is_not_finite(
+    stand_in: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    forecaster = make_forecaster()
+    original = forecaster.predict_many
+
+    def with_an_infinite_input(incidents):
+        forecasts = original(incidents)
+        forecasts[0].features["hostility"] = math.inf
+        return forecasts
+
+    monkeypatch.setattr(forecaster, "predict_many", with_an_infinite_input)
+    monkeypatch.setattr(Forecaster, "load", classmethod(lambda cls, *a, **k: forecaster))
+    args = [*FLAGS, "--date", "2024-01-16", "--hostility", "4", "--format", "json"]
+    result = CliRunner().invoke(app, [*args, "--output", "f.json"])
+    assert result.exit_code == 0, result.output
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    for text in (result.stdout, (tmp_path / "f.json").read_text()):
+        payload = json.loads(text, parse_constant=refuse)
+        assert payload[0]["features"]["hostility"] is None
+
+
+def test_strict_json_writes_null_for_every_non_finite_number() -> None:
+    text = strict_json({"a": [math.nan, -math.inf, 1.5], "b": {"c": math.inf}})
+    assert json.loads(text) == {"a": [None, None, 1.5], "b": {"c": None}}
+
+
+HEADER = "initiator,target,date,action,hostility,notes\n"
+
+
+def test_one_encoding_rule_for_csv_and_json(tmp_path: Path) -> None:
+    row = {"initiator": "IRN", "target": "PAK", "date": "2024-01-16", "action": "attack"}
+    (tmp_path / "bom.json").write_bytes(
+        b"\xef\xbb\xbf" + json.dumps([row | {"hostility": 4}]).encode()
+    )
+    (tmp_path / "bom.csv").write_bytes(
+        b"\xef\xbb\xbf" + (HEADER + "IRN,PAK,2024-01-16,attack,4,\n").encode()
+    )
+    assert (
+        len(read_incidents(tmp_path / "bom.json")) == len(read_incidents(tmp_path / "bom.csv")) == 1
+    )
+    (tmp_path / "latin.csv").write_bytes(
+        (HEADER + "IRN,PAK,2024-01-16,attack,4,caf\xe9\n").encode("latin-1")
+    )
+    (tmp_path / "latin.json").write_bytes(
+        json.dumps(row).replace("attack", "caf\xe9").encode("latin-1")
+    )
+    for name in ("latin.csv", "latin.json"):
+        with pytest.raises(DataFileError, match=r"line [12] holds byte 0xe9, which is not UTF-8"):
+            read_incidents(tmp_path / name)
+
+
+def test_deeply_nested_json_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(DataFileError, match="nested too deeply"):
+        read_incidents(tmp_path / "deep.json")
+
+
+def test_a_batch_above_the_limit_gets_a_clear_message(tmp_path: Path) -> None:
+    rows = "".join(f"IRN,PAK,2024-01-16,attack,4,case {i}\n" for i in range(MAX_INCIDENTS + 1))
+    (tmp_path / "many.csv").write_text(HEADER + rows)
+    with pytest.raises(DataFileError, match="holds 1,001 incidents; forecast at most 1,000"):
+        read_incidents(tmp_path / "many.csv")
+    (tmp_path / "many.csv").write_text(HEADER + rows.split("\n", 1)[1])
+    assert len(read_incidents(tmp_path / "many.csv")) == MAX_INCIDENTS
+
+
+def test_the_briefs_incident_files_follow_the_same_date_rule(
+    stand_in: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "brief.csv").write_text(HEADER + "IRN,PAK,01/02/2024,attack,4,\n")
+    args = ["report", "--incidents", "brief.csv", "--output-dir", "out", "--no-pdf"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code != 0 and not (tmp_path / "out" / "brief.html").exists()
+    assert "brief.csv row 1, date: '01/02/2024' is not a date" in str(result.exception)
