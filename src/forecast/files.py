@@ -82,10 +82,9 @@ def spreadsheet_safe(values: pd.Series) -> pd.Series:
 def spreadsheet_unsafe(values: pd.Series) -> pd.Series:
     """Undo `spreadsheet_safe`: the values as they were before they were written."""
     text = values.astype("string")
-    escaped = (
-        text.str.startswith("'").fillna(False).astype(bool)
-        & text.str.slice(1, 2).isin(FORMULA_STARTS).fillna(False).astype(bool)
-    )
+    escaped = text.str.startswith("'").fillna(False).astype(bool) & text.str.slice(1, 2).isin(
+        FORMULA_STARTS
+    ).fillna(False).astype(bool)
     return text.where(~escaped, text.str.slice(1))
 
 

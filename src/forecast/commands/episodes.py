@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import date
 from pathlib import Path
@@ -22,9 +21,9 @@ from forecast.episodes import (
     summarise_episodes,
     undated_force_by_source,
 )
-from forecast.errors import DataFileError
 from forecast.ingest import unmodelled_sources, unmodelled_warning
 from forecast.provenance import provenance_of
+from forecast.record import read_source_coverage
 
 app = typer.Typer(
     help="Triggers, retaliation labels, durations and censoring.", no_args_is_help=True
@@ -41,21 +40,7 @@ def read_table(path: Path, made_by: str) -> pd.DataFrame:
 
 def read_coverage(path: Path = paths.SOURCES_FILE) -> dict[str, date | None]:
     """{source: coverage end} from ingest's sources.json; empty when the file is absent."""
-    if not path.exists():
-        return {}
-    try:
-        record = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise DataFileError(
-            path, f"is not valid JSON ({exc})", "re-run `forecast data ingest`"
-        ) from exc
-    spans = record.get("coverage") or {
-        name: info.get("coverage", {}) for name, info in record.get("sources", {}).items()
-    }
-    return {
-        source: date.fromisoformat(span["end"]) if span and span.get("end") else None
-        for source, span in spans.items()
-    }
+    return {name: span.end for name, span in read_source_coverage(path).items()}
 
 
 def modelled_incidents(params_path: Path) -> tuple[pd.DataFrame, object]:

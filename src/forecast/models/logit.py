@@ -87,15 +87,20 @@ class ClusteredLogit(FeatureMemory):
             )
         return chosen
 
+    def _design_inputs(
+        self, features: pd.DataFrame, episodes: pd.DataFrame
+    ) -> tuple[pd.DataFrame, list[str], np.ndarray, np.ndarray]:
+        """Aligned episodes, the candidate columns (remembered), their matrix, dyad clusters."""
+        features, episodes = align(features, episodes)
+        candidates = self._candidate_columns(features)
+        self._remember(features, candidates)
+        return episodes, candidates, self._matrix(features), dyad_groups(episodes)
+
     def fit(self, features: pd.DataFrame, episodes: pd.DataFrame) -> Self:
         # statsmodels is imported here, not with the module: scoring needs only numpy.
         import statsmodels.api as sm
 
-        features, episodes = align(features, episodes)
-        candidates = self._candidate_columns(features)
-        self._remember(features, candidates)
-        matrix = self._matrix(features)
-        groups = dyad_groups(episodes)
+        episodes, candidates, matrix, groups = self._design_inputs(features, episodes)
         self.results_: dict[int, object] = {}
         self.columns_: dict[int, list[str]] = {}
         self.coefficients_: dict[int, tuple[np.ndarray, np.ndarray]] = {}

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from forecast.models.common import align, dyad_groups, labels
+from forecast.models.common import labels
 from forecast.models.logit import ClusteredLogit
 
 # Inverse penalty strength on standardised columns: about the weight of one extra
@@ -47,11 +47,7 @@ class RidgeLogit(ClusteredLogit):
     def fit(self, features: pd.DataFrame, episodes: pd.DataFrame) -> Self:
         from sklearn.linear_model import LogisticRegression
 
-        features, episodes = align(features, episodes)
-        candidates = self._candidate_columns(features)
-        self._remember(features, candidates)
-        matrix = self._matrix(features)
-        groups = dyad_groups(episodes)
+        episodes, candidates, matrix, groups = self._design_inputs(features, episodes)
         self.columns_ = {}
         self.coefficients_ = {}
         for horizon in self.horizons:
