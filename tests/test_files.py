@@ -33,7 +33,7 @@ def test_a_cut_table_is_one_line_naming_the_command_that_makes_it(tmp_path: Path
 
 
 def test_formula_cells_are_neutralised_only_in_the_csv(tmp_path: Path) -> None:
-    written = ["=HYPERLINK(\"http://x\")", "=cmd|' /C calc'!A0", "+1", "-5", "@SUM(A1)", "Iran"]
+    written = ['=HYPERLINK("http://x")', "=cmd|' /C calc'!A0", "+1", "-5", "@SUM(A1)", "Iran"]
     table = pd.DataFrame({"value": written, "row": range(len(written))})
     files.write_csv(table, tmp_path / "q.csv", for_spreadsheets=True)
     raw = pd.read_csv(tmp_path / "q.csv", dtype=str)["value"].tolist()

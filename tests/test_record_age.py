@@ -536,3 +536,12 @@ def test_the_pooled_table_sees_each_trigger_at_one_age_whatever_the_window() -> 
     head = slice(0, len(world.episodes) // 2)
     part = mixed_ages({a: t.iloc[head] for a, t in tables.items()}, world.episodes.iloc[head], ages)
     np.testing.assert_array_equal(part[RECORD_AGE].to_numpy(), drawn[head])
+
+
+def test_a_short_gap_is_served_by_the_champion_and_says_so(aged_forecaster) -> None:
+    from forecast.predict.record_view import record_text
+
+    forecast = aged_forecaster.predict(_incident("2002-04-01"))
+    assert forecast.record["model"] == "champion" and forecast.record["age_days"] == 90
+    assert "model: the champion (a gap nearer none" in record_text(forecast.record)
+    assert any("a gap that short is read by today's models" in c for c in forecast.caveats)

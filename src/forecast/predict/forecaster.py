@@ -344,9 +344,15 @@ class Forecaster:
 
     def _record_caveats(self, incident: Incident, choice: RecordChoice) -> list[str]:
         """What the record's age means for this forecast, when the record ends before it."""
-        if choice.current or self.record.models is None:
+        if choice.age_days <= 0 or self.record.models is None:
             return []
         end = readable_date(record_end_timestamp(choice))
+        if choice.current:
+            return [
+                f"The systematic record ends on {end}, {age_text(choice)} before this "
+                f"incident; a gap that short is read by today's models, so anything after "
+                f"{end} that no source listed is not counted."
+            ]
         reading = (
             "with the analyst's facts about the days just before it"
             if choice.context

@@ -175,6 +175,12 @@ def record_text(record: dict[str, Any]) -> str:
     )
     if record["age_days"] <= 0:
         return text + " (reaches the incident's day); model: the champion"
+    if record["model"] == "champion":
+        years = record["age_days"] / DAYS_PER_YEAR
+        return text + (
+            f", {years:.1f} years before the incident; model: the champion (a gap nearer "
+            f"none than the shortest trained one)"
+        )
     reading = "with the analyst's recent facts" if record["context"] else "without recent facts"
     years = record["age_days"] / DAYS_PER_YEAR
     text += (
