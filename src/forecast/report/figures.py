@@ -42,8 +42,12 @@ def timing_chart(
     daily: Sequence[float],
     horizons: Mapping[int, Mapping[str, float]],
     responder: str,
+    curve_label: str = "timing model",
 ) -> str:
     """P(the responder has used force by day t), with the per-horizon estimates and intervals.
+
+    `curve_label` names where the line comes from: the timing model, or (beyond the record's
+    end) the likelihood model's horizon estimates joined.
 
     Days run on a log scale because most answers come in the first weeks while the last horizon
     is a year away; a linear axis would squeeze the part readers care about into a sliver.
@@ -51,7 +55,7 @@ def timing_chart(
     figure, axis = plt.subplots(figsize=(6.2, 2.6), layout="constrained")
     if len(daily):
         days = np.arange(1, len(daily) + 1)
-        axis.plot(days, np.asarray(daily) * 100, color=INK, linewidth=2, label="timing model")
+        axis.plot(days, np.asarray(daily) * 100, color=INK, linewidth=2, label=curve_label)
     marks = sorted(horizons)
     p = np.array([horizons[h]["p"] for h in marks]) * 100
     # A horizon without an interval is drawn as a bare point rather than left out.

@@ -142,6 +142,8 @@ def brief_context(
 
 def _incident_card(forecast: Forecast, number: int) -> dict[str, Any]:
     incident = forecast.incident
+    # Beyond the record's end the curve joins the band model's horizon estimates.
+    from_timing_model = forecast.record.get("model", "champion") == "champion"
     fatalities = []
     if incident.fatalities_initiator is not None:
         fatalities.append(f"{incident.initiator_name}: {incident.fatalities_initiator:g}")
@@ -177,10 +179,12 @@ def _incident_card(forecast: Forecast, number: int) -> dict[str, Any]:
         ],
         "timing_statement": forecast.timing.get("statement", ""),
         "has_curve": bool(forecast.daily_curve),
-        # Beyond the record's end the curve joins the band model's horizon estimates.
-        "curve_from_timing_model": forecast.record.get("model", "champion") == "champion",
+        "curve_from_timing_model": from_timing_model,
         "timing_chart": figures.timing_chart(
-            forecast.daily_curve, forecast.horizons, incident.target_name
+            forecast.daily_curve,
+            forecast.horizons,
+            incident.target_name,
+            "timing model" if from_timing_model else "likelihood estimates joined",
         ),
         "drivers": forecast.drivers,
         "analogues": forecast.analogues,
