@@ -32,7 +32,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_real_data: None)
                 {
                     "name": "icews_fixture",
                     "format": "icews",
-                    "file": str(FIXTURES / "feeds" / "icews_native.tab"),
+                    "file": str(FIXTURES / "feeds" / "made_icews_events.tab"),
                     "coverage": {"start": "2018-01-01", "end": "2018-06-30"},
                     "gap_days": 35,
                 }
@@ -92,7 +92,7 @@ def test_fetch_manifest_records_each_feed_file(project: Path) -> None:
     params = load_params("params.yaml")
     manifest = ingest.plan_sources(params).manifest(params)
     entry = manifest["feeds"]["icews_fixture"]
-    assert entry["path"].endswith("icews_native.tab")
+    assert entry["path"].endswith("made_icews_events.tab")
     assert len(entry["md5"]) == 32
 
 
@@ -100,4 +100,4 @@ def test_sources_command_lists_each_feed_and_where_it_was_found(project: Path) -
     result = CliRunner().invoke(app, ["data", "sources"], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "feed (icews)" in result.output
-    assert "icews_fixture:" in result.output and "icews_native.tab" in result.output
+    assert "icews_fixture:" in result.output and "made_icews_events.tab" in result.output

@@ -62,7 +62,7 @@ def reason_of(result: object, row: int) -> str:
 
 @pytest.fixture(scope="module")
 def icews() -> object:
-    return read("icews", "icews_native.tab")
+    return read("icews", "made_icews_events.tab")
 
 
 def test_icews_every_row_is_kept_or_quarantined(icews: object) -> None:
@@ -225,11 +225,11 @@ def test_slice_without_name_tables_is_refused(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def gdelt() -> object:
-    return read("gdelt", "gdelt_20180510.export.CSV")
+    return read("gdelt", "made_gdelt.export.CSV")
 
 
 def test_gdelt_export_has_61_columns() -> None:
-    first = (FEEDS / "gdelt_20180510.export.CSV").read_text().splitlines()[0]
+    first = (FEEDS / "made_gdelt.export.CSV").read_text().splitlines()[0]
     assert len(GDELT_COLUMNS) == 61 == len(first.split("\t"))
 
 
@@ -272,7 +272,7 @@ def test_gdelt_file_of_another_width_is_refused(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def polecat() -> object:
-    return read("polecat", "polecat_2023.tsv")
+    return read("polecat", "made_polecat.tsv")
 
 
 def test_polecat_type_and_mode_map_to_actions(polecat: object) -> None:
@@ -362,7 +362,7 @@ def test_consented_operations_are_editable(tmp_path: Path) -> None:
         )
     )
     assert load_consented_operations(mine)[["initiator", "host"]].values.tolist() == [[666, 652]]
-    result = read("icews", "icews_native.tab", consented=str(mine))
+    result = read("icews", "made_icews_events.tab", consented=str(mine))
     assert "ISR" not in set(result.incidents["initiator_iso3"])
     assert "USA" in set(result.incidents["initiator_iso3"])  # the package list no longer applies
 
@@ -384,7 +384,7 @@ def test_coverage_windows_split_at_a_silent_stretch() -> None:
 
 def test_rows_outside_the_declared_coverage_are_quarantined() -> None:
     result = read(
-        "icews", "icews_native.tab", coverage={"start": "2018-04-01", "end": "2018-06-30"}
+        "icews", "made_icews_events.tab", coverage={"start": "2018-04-01", "end": "2018-06-30"}
     )
     assert "outside the coverage" in reason_of(result, 10)  # 24 February
     assert result.coverage_record()["windows"] == [["2018-04-01", "2018-06-30"]]
@@ -423,7 +423,7 @@ def test_two_feeds_with_one_name_are_refused() -> None:
 
 def test_check_file_reads_a_feed_and_reports_its_windows() -> None:
     result = runner.invoke(
-        app, ["data", "check-file", str(FEEDS / "icews_native.tab"), "--format", "icews"]
+        app, ["data", "check-file", str(FEEDS / "made_icews_events.tab"), "--format", "icews"]
     )
     assert result.exit_code == 0, result.output
     assert "20 rows read, 10 kept, 10 quarantined" in result.output
@@ -446,12 +446,12 @@ def test_check_file_with_a_bad_feed_file_says_so_in_one_line(tmp_path: Path) -> 
 
 
 def test_a_folder_of_yearly_files_is_one_feed(tmp_path: Path) -> None:
-    lines = (FEEDS / "icews_native.tab").read_text().splitlines(keepends=True)
+    lines = (FEEDS / "made_icews_events.tab").read_text().splitlines(keepends=True)
     folder = tmp_path / "icews"
     folder.mkdir()
     (folder / "events.2018a.tab").write_text("".join(lines[:11]))
     (folder / "events.2018b.tab").write_text("".join([lines[0], *lines[11:]]))
-    whole = read("icews", "icews_native.tab")
+    whole = read("icews", "made_icews_events.tab")
     split = read("icews", str(folder), gap_days=3)
     assert split.rows_read == 20
     assert split.rows_kept + split.rows_quarantined == 20
