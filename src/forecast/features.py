@@ -41,6 +41,8 @@ ACTION_GROUPS: dict[str, tuple[str, ...]] = {
 }
 ACTIVITY_DAYS = 365
 RECORD_AGE = "record_age_years"
+# The `source` of the registry's history features: read from the record, up to its end.
+RECORD_SOURCE = "force events in the record (before the trigger's day, or the record's end)"
 # Which days window features are counted back from: the record's end (what a model trained
 # across the same gap reads) or the trigger's day (how a model that ignores the gap reads it).
 Anchor = Literal["record_end", "trigger"]
@@ -73,7 +75,7 @@ def feature_specs(
     horizons = list(horizons or EpisodeParams().horizons)
     cap = max(params.windows)
     trigger = "trigger"
-    history = "force events in the record (before the trigger's day, or the record's end)"
+    history = RECORD_SOURCE
     specs = [
         FeatureSpec("hostility", "MID hostility level of the trigger (4 use, 5 war)", "-", trigger),
         *[
@@ -359,8 +361,7 @@ def indexed_features(
     """
     triggers = triggers.reset_index(drop=True)
     t = day_numbers(triggers["date"]) if len(triggers) else np.array([], np.int64)
-    end = t if record_end is None else np.minimum(np.asarray(record_end, dtype=np.int64), t)
-    days = RecordDays(t=t, end=end, anchor=end if anchor == "record_end" else t)
+    days = RecordDays.of(t, record_end, anchor)
     stages: dict[str, Callable[[], Iterable[tuple[str, np.ndarray]]]] = {
         "trigger": lambda: _trigger_features(triggers, params),
         "dyad history": lambda: _history_features(triggers, days, history.dyads(), params, context),
@@ -389,20 +390,30 @@ def indexed_features(
 
 @dataclass(frozen=True)
 class RecordDays:
-    """Per trigger: its day, the record's end and the day windows are counted back from."""
+    """Per trigger: its day, the record's end and the day windows are counted back from.
+
+    `current` (every record reaches its trigger's day, the common case) and `anchored_at_end`
+    are decided once, so the feature stages take the single-pass path without comparing
+    arrays again.
+    """
 
     t: np.ndarray
     end: np.ndarray
     anchor: np.ndarray
+    current: bool
+    anchored_at_end: bool
 
-    @property
-    def current(self) -> bool:
-        """Whether every trigger's record reaches its day (the common case: no gap at all)."""
-        return bool(np.array_equal(self.end, self.t))
-
-    @property
-    def anchored_at_end(self) -> bool:
-        return self.anchor is self.end or bool(np.array_equal(self.anchor, self.end))
+    @classmethod
+    def of(cls, t: np.ndarray, record_end: np.ndarray | None, anchor: Anchor) -> RecordDays:
+        if record_end is None:
+            end, current = t, True
+        else:
+            end = np.minimum(np.asarray(record_end, dtype=np.int64), t)
+            current = bool(np.array_equal(end, t))
+        at_end = anchor == "record_end" or current
+        return cls(
+            t=t, end=end, anchor=end if at_end else t, current=current, anchored_at_end=at_end
+        )
 
 
 def _flag(mask: np.ndarray | pd.Series) -> np.ndarray:
@@ -438,17 +449,22 @@ def _trigger_features(
 
 
 def _window_counts(
-    index: GroupedDays, groups: np.ndarray, days: RecordDays, lengths: Sequence[int]
+    index: GroupedDays,
+    at_end: Queries,
+    groups: np.ndarray,
+    days: RecordDays,
+    lengths: Sequence[int],
 ) -> Iterator[tuple[int, np.ndarray]]:
     """(length, events in [anchor - length, record end)) for each length.
 
-    Anchored at the record's end this is `window_counts` at that day; anchored at the trigger,
-    a window reaching past the record's end counts only the observed part of it.
+    `at_end` asks for `groups` at the record's end. Anchored there this is `window_counts` at
+    that day, one search for the end shared by every length; anchored at the trigger, a window
+    reaching past the record's end counts only the observed part of it.
     """
     if days.anchored_at_end:
-        yield from index.window_counts(Queries.of(groups, days.end), lengths)
+        yield from index.window_counts(at_end, lengths)
         return
-    stop = index.count_before(Queries.of(groups, days.end))
+    stop = index.count_before(at_end)
     from_anchor = Queries.of(groups, days.anchor)
     for length in lengths:
         yield length, np.maximum(stop - index.count_before(from_anchor, -length), 0)
@@ -456,22 +472,27 @@ def _window_counts(
 
 def _known_response_counts(
     history: DyadHistory,
+    at_end: Queries,
     backward: np.ndarray,
     days: RecordDays,
     lengths: Sequence[int],
     context: Context,
 ) -> dict[int, np.ndarray]:
-    """Uses of force by the target against the initiator in the `length` days before the
-    trigger that are known: in the record, or listed by a selective source after its end (all
-    of them with `context="all"`)."""
-    if context == "all" or days.current:
-        index, queries = history.by_dyad, Queries.of(backward, days.t)
-        return dict(index.window_counts(queries, lengths))
-    in_record = RecordDays(t=days.t, end=days.end, anchor=days.t)
-    counts = dict(_window_counts(history.by_dyad, backward, in_record, lengths))
+    """Uses of force by the target against the initiator in the `length` days before a trigger
+    whose record ends before it, that are known: in the record, or listed by a selective source
+    after its end (all of them with `context="all"`)."""
+    if context == "all":
+        return dict(history.by_dyad.window_counts(Queries.of(backward, days.t), lengths))
+    # The record's part of [t - length, t): events in [t - length, end).
+    stop = history.by_dyad.count_before(at_end)
+    from_trigger = Queries.of(backward, days.t)
+    counts = {
+        length: np.maximum(stop - history.by_dyad.count_before(from_trigger, -length), 0)
+        for length in lengths
+    }
     selective = history.by_dyad_selective
     if selective is not None and len(selective):
-        after_end = selective.count_before(Queries.of(backward, days.t))
+        after_end = selective.count_before(from_trigger)
         for length in lengths:
             start = np.maximum(days.t - length, days.end)
             counts[length] = (
@@ -490,19 +511,30 @@ def _history_features(
     """Force in the dyad, by each side and in the confrontation, known before the trigger.
 
     Every count stops at the record's end; the 'is this trigger itself an answer' flags read
-    the days just before the trigger from known events (`_known_response_counts`).
+    the days just before the trigger from known events. While the record reaches the trigger
+    those are the record's own counts, taken in the same pass as the other windows.
     """
     initiator = triggers["initiator"].to_numpy(dtype=np.int64)
     target = triggers["target"].to_numpy(dtype=np.int64)
-    forward, backward = dyad_codes(initiator, target), dyad_codes(target, initiator)
+    directions = {
+        "initiator_to_target": dyad_codes(initiator, target),
+        "target_to_initiator": dyad_codes(target, initiator),
+    }
+    # One sort of each direction's requests at the record's end serves every search below.
+    at_end = {name: Queries.of(codes, days.end) for name, codes in directions.items()}
 
     short, long = params.escalation_short_days, params.escalation_long_days
     recent = np.zeros(len(days.t))
     longer = np.zeros(len(days.t))
-    lengths = sorted({*params.windows, short, long})
-    for direction, codes in (("initiator_to_target", forward), ("target_to_initiator", backward)):
-        # One pass over all window lengths per direction, sharing the search for the end.
-        for window, counts in _window_counts(history.by_dyad, codes, days, lengths):
+    in_pass = params.response_windows if days.current else []
+    lengths = sorted({*params.windows, *in_pass, short, long})
+    responses: dict[int, np.ndarray] = {}
+    for direction, codes in directions.items():
+        for window, counts in _window_counts(
+            history.by_dyad, at_end[direction], codes, days, lengths
+        ):
+            if window in in_pass and direction == "target_to_initiator":
+                responses[window] = counts > 0
             counts = counts.astype(float)
             if window in params.windows:
                 yield f"force_{window}d_{direction}", counts
@@ -511,24 +543,33 @@ def _history_features(
             if window == long:
                 longer += counts
     yield "escalation_trend", np.log((recent + 1.0) / (longer * short / long + 1.0))
-    responses = _known_response_counts(
-        history, backward, days, sorted(params.response_windows), context
-    )
-    for window, counts in responses.items():
-        yield f"is_response_{window}d", _flag(counts > 0)
+    if not days.current:
+        known = _known_response_counts(
+            history,
+            at_end["target_to_initiator"],
+            directions["target_to_initiator"],
+            days,
+            sorted(params.response_windows),
+            context,
+        )
+        responses = {window: counts > 0 for window, counts in known.items()}
+    for window in params.response_windows:
+        yield f"is_response_{window}d", _flag(responses[window])
     yield RECORD_AGE, record_ages_years(days.t, days.end)
 
     cap = max(params.windows)
-    for direction, codes in (("initiator_to_target", forward), ("target_to_initiator", backward)):
-        last = history.by_dyad.last_day_before(Queries.of(codes, days.end))
+    for direction in directions:
+        last = history.by_dyad.last_day_before(at_end[direction])
         never = last < 0
         since = days.anchor - last
         yield f"days_since_force_{direction}", np.where(never, cap, np.minimum(since, cap))
         yield f"never_force_{direction}", _flag(never)
 
     for side, states in (("initiator", initiator), ("target", target)):
-        activity = dict(_window_counts(history.by_actor, states, days, [ACTIVITY_DAYS]))
-        yield f"{side}_force_any_{ACTIVITY_DAYS}d", activity[ACTIVITY_DAYS].astype(float)
+        ((_, activity),) = _window_counts(
+            history.by_actor, Queries.of(states, days.end), states, days, [ACTIVITY_DAYS]
+        )
+        yield f"{side}_force_any_{ACTIVITY_DAYS}d", activity.astype(float)
 
     yield "dispute_prior_events", _dispute_prior_events(triggers, days.end, history)
 

@@ -239,7 +239,12 @@ class Forecaster:
             }
             number_caveats = model_caveats(horizons, incident, result.model_name)
             headline = horizons[self.headline_horizon]["p"]
-            values = features.iloc[row][result.reference.index]
+            values = features.iloc[row]
+            champion_inputs = values[self.feature_names].to_numpy(dtype=float)
+            meanings = self._meanings(choice)
+            record = self.record.block(
+                choice, is_limited_force(incident.action, incident.hostility)
+            )
             forecasts.append(
                 Forecast(
                     incident=incident,
@@ -254,18 +259,15 @@ class Forecaster:
                         self.headline_horizon,
                     ),
                     drivers=drivers(
-                        values,
+                        values[result.reference.index],
                         result.effects,
                         incident,
                         result.reference,
-                        self._meanings(choice),
+                        meanings,
                         self.headline_horizon,
                     ),
                     analogues=self._analogue_index.nearest(
-                        features.iloc[row][self.feature_names].to_numpy(dtype=float),
-                        incident,
-                        N_ANALOGUES,
-                        max(self.horizons),
+                        champion_inputs, incident, N_ANALOGUES, max(self.horizons)
                     ),
                     data_source=self._data_source(),
                     model_version=self.model_version,
@@ -276,20 +278,14 @@ class Forecaster:
                         None if self.record.models is not None else self._event_data_end(),
                         self.covariates,
                     )
-                    + self._record_caveats(incident, choice)
+                    + self._record_caveats(choice, record)
                     + number_caveats
                     + extrapolation_caveat(
-                        self._analogue_index.rarely_seen(
-                            features.iloc[row][self.feature_names].to_numpy(dtype=float)
-                        ),
-                        self._meanings(choice),
-                        incident,
+                        self._analogue_index.rarely_seen(champion_inputs), meanings, incident
                     ),
-                    features={k: float(v) for k, v in features.iloc[row].items()},
+                    features={k: float(v) for k, v in values.items()},
                     daily_curve=daily_curve(result.curve),
-                    record=self.record.block(
-                        choice, is_limited_force(incident.action, incident.hostility)
-                    ),
+                    record=record,
                 )
             )
         return forecasts
@@ -342,8 +338,9 @@ class Forecaster:
                 )
         return scored  # type: ignore[return-value]
 
-    def _record_caveats(self, incident: Incident, choice: RecordChoice) -> list[str]:
-        """What the record's age means for this forecast, when the record ends before it."""
+    def _record_caveats(self, choice: RecordChoice, record: Mapping[str, Any]) -> list[str]:
+        """What the record's age means for this forecast (its `record` block), when the record
+        ends before it."""
         if choice.age_days <= 0 or self.record.models is None:
             return []
         end = readable_date(record_end_timestamp(choice))
@@ -359,14 +356,12 @@ class Forecaster:
             else "without knowledge of the days just before it (give the earlier incidents, "
             "`answers` or `context` to add them)"
         )
-        limited = is_limited_force(incident.action, incident.hostility)
-        trained = training_text(self.record.block(choice, limited))
         text = (
             f"The systematic record ends on {end}, {age_text(choice)} before this incident: "
-            f"history is read up to that day, and the numbers come from a logit {trained}, "
-            f"{reading}."
+            f"history is read up to that day, and the numbers come from a logit "
+            f"{training_text(record)}, {reading}."
         )
-        skill = self.record.skill_at(choice, limited)
+        skill = record.get("skill")
         if skill and skill.get("bss") is not None:
             text += (
                 f" In the backtest at that age its {skill['horizon']}-day forecasts scored ROC AUC "
@@ -374,11 +369,11 @@ class Forecaster:
                 f"({skill['subset'].replace('_', ' ')}, n = {skill['n']:,})."
             )
         caveats = [text]
-        if choice.age_years > self.record.models.oldest:
+        if record["beyond_oldest_band"]:
+            oldest = self.record.models.oldest
             caveats.append(
                 f"The record is older than the oldest gap the models were trained for "
-                f"({self.record.models.oldest} years); the {self.record.models.oldest}-year "
-                f"band is used."
+                f"({oldest} years); the {oldest}-year band is used."
             )
         return caveats
 
@@ -500,10 +495,10 @@ class Forecaster:
     def _history_features(self) -> set[str]:
         """Registry features read from the record (their windows end at the record's end)."""
         if self._record_features is None:
-            from forecast.features import feature_table
+            from forecast.features import RECORD_SOURCE, feature_table
 
             table = feature_table(self.params.features, self.params.episodes.horizons)
-            in_record = table["source"].str.startswith("force events in the record")
+            in_record = table["source"] == RECORD_SOURCE
             recent = table["name"].str.startswith("is_response_")
             self._record_features = set(table.loc[in_record & ~recent, "name"])
         return self._record_features
