@@ -174,8 +174,29 @@ def agreement_with_mie(mie: pd.DataFrame, feed: FeedResult, *, top: int = 10) ->
 def _by_year(
     ref: pd.DataFrame, ours: pd.DataFrame, recall: np.ndarray, precision: np.ndarray
 ) -> pd.DataFrame:
-    left = pd.DataFrame({"year": ref["date"].dt.year, "hit": recall}).groupby("year")["hit"]
-    right = pd.DataFrame({"year": ours["date"].dt.year, "hit": precision}).groupby("year")["hit"]
+    ref, ours = ref.assign(year=ref["date"].dt.year), ours.assign(year=ours["date"].dt.year)
+    table = _recall_precision_by(["year"], ref, ours, recall, precision)
+    return table.reset_index().astype({"year": str})
+
+
+def _largest_dyads(
+    ref: pd.DataFrame, ours: pd.DataFrame, recall: np.ndarray, precision: np.ndarray, top: int
+) -> pd.DataFrame:
+    table = _recall_precision_by(KEY, ref, ours, recall, precision)
+    table = table.sort_values(["reference", "feed"], ascending=False, kind="stable").head(top)
+    return table.reset_index()
+
+
+def _recall_precision_by(
+    keys: list[str],
+    ref: pd.DataFrame,
+    ours: pd.DataFrame,
+    recall: np.ndarray,
+    precision: np.ndarray,
+) -> pd.DataFrame:
+    """Dyad-days, recall and precision per group of `keys`; a side with none there counts 0."""
+    left = ref.assign(hit=recall).groupby(keys)["hit"]
+    right = ours.assign(hit=precision).groupby(keys)["hit"]
     table = pd.concat(
         [
             left.size().rename("reference"),
@@ -185,27 +206,4 @@ def _by_year(
         ],
         axis=1,
     )
-    table = table.fillna({"reference": 0, "feed": 0}).astype({"reference": int, "feed": int})
-    return table.reset_index().astype({"year": str})
-
-
-def _largest_dyads(
-    ref: pd.DataFrame, ours: pd.DataFrame, recall: np.ndarray, precision: np.ndarray, top: int
-) -> pd.DataFrame:
-    left = ref[KEY].assign(hit=recall).groupby(KEY)["hit"]
-    right = ours[KEY].assign(hit=precision).groupby(KEY)["hit"]
-    table = (
-        pd.concat(
-            [
-                left.size().rename("reference"),
-                right.size().rename("feed"),
-                left.mean().rename("recall"),
-                right.mean().rename("precision"),
-            ],
-            axis=1,
-        )
-        .fillna({"reference": 0, "feed": 0})
-        .astype({"reference": int, "feed": int})
-    )
-    table = table.sort_values(["reference", "feed"], ascending=False, kind="stable").head(top)
-    return table.reset_index()
+    return table.fillna({"reference": 0, "feed": 0}).astype({"reference": int, "feed": int})
