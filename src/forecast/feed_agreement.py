@@ -48,14 +48,13 @@ def _both_named(ref: pd.DataFrame, states: frozenset[int]) -> np.ndarray:
 
 def dyad_days(incidents: pd.DataFrame, windows: list[tuple[date, date]]) -> pd.DataFrame:
     """Distinct (actor, victim, date) of force inside the windows, day-precise events only."""
-    return dyad_days_of_precision(incidents, windows, "day")
+    return _dyad_days(force_events(incidents), windows, "day")
 
 
-def dyad_days_of_precision(
-    incidents: pd.DataFrame, windows: list[tuple[date, date]], precision: str
+def _dyad_days(
+    events: pd.DataFrame, windows: list[tuple[date, date]], precision: str
 ) -> pd.DataFrame:
-    """Distinct (actor, victim, date) of force inside the windows, of one date precision."""
-    events = force_events(incidents)
+    """Distinct (actor, victim, date) of force events inside the windows, of one precision."""
     events = events[events["date_precision"] == precision]
     inside = np.zeros(len(events), dtype=bool)
     days = events["date"].to_numpy(dtype="datetime64[ns]")
@@ -121,8 +120,9 @@ def measure_agreement(
         raise ForecastError(
             "the feed and the reference cover no common day: agreement cannot be measured"
         )
-    ref, ours = dyad_days(reference, windows), dyad_days(feed, windows)
-    month_only = len(dyad_days_of_precision(reference, windows, "month"))
+    reference_force = force_events(reference)
+    ref, ours = _dyad_days(reference_force, windows, "day"), dyad_days(feed, windows)
+    month_only = len(_dyad_days(reference_force, windows, "month"))
     recall = {k: matched_within(ref, ours, k) for k in WITHIN_DAYS}
     precision = {k: matched_within(ours, ref, k) for k in WITHIN_DAYS}
     ref_weeks, feed_weeks = _weeks(ref), _weeks(ours)
