@@ -48,14 +48,13 @@ def _both_named(ref: pd.DataFrame, states: frozenset[int]) -> np.ndarray:
 
 def dyad_days(incidents: pd.DataFrame, windows: list[tuple[date, date]]) -> pd.DataFrame:
     """Distinct (actor, victim, date) of force inside the windows, day-precise events only."""
-    return dyad_days_of_precision(incidents, windows, "day")
+    return _dyad_days(force_events(incidents), windows, "day")
 
 
-def dyad_days_of_precision(
-    incidents: pd.DataFrame, windows: list[tuple[date, date]], precision: str
+def _dyad_days(
+    events: pd.DataFrame, windows: list[tuple[date, date]], precision: str
 ) -> pd.DataFrame:
-    """Distinct (actor, victim, date) of force inside the windows, of one date precision."""
-    events = force_events(incidents)
+    """Distinct (actor, victim, date) of force events inside the windows, of one precision."""
     events = events[events["date_precision"] == precision]
     inside = np.zeros(len(events), dtype=bool)
     days = events["date"].to_numpy(dtype="datetime64[ns]")
@@ -121,8 +120,9 @@ def measure_agreement(
         raise ForecastError(
             "the feed and the reference cover no common day: agreement cannot be measured"
         )
-    ref, ours = dyad_days(reference, windows), dyad_days(feed, windows)
-    month_only = len(dyad_days_of_precision(reference, windows, "month"))
+    reference_force = force_events(reference)
+    ref, ours = _dyad_days(reference_force, windows, "day"), dyad_days(feed, windows)
+    month_only = len(_dyad_days(reference_force, windows, "month"))
     recall = {k: matched_within(ref, ours, k) for k in WITHIN_DAYS}
     precision = {k: matched_within(ours, ref, k) for k in WITHIN_DAYS}
     ref_weeks, feed_weeks = _weeks(ref), _weeks(ours)
@@ -174,8 +174,29 @@ def agreement_with_mie(mie: pd.DataFrame, feed: FeedResult, *, top: int = 10) ->
 def _by_year(
     ref: pd.DataFrame, ours: pd.DataFrame, recall: np.ndarray, precision: np.ndarray
 ) -> pd.DataFrame:
-    left = pd.DataFrame({"year": ref["date"].dt.year, "hit": recall}).groupby("year")["hit"]
-    right = pd.DataFrame({"year": ours["date"].dt.year, "hit": precision}).groupby("year")["hit"]
+    ref, ours = ref.assign(year=ref["date"].dt.year), ours.assign(year=ours["date"].dt.year)
+    table = _recall_precision_by(["year"], ref, ours, recall, precision)
+    return table.reset_index().astype({"year": str})
+
+
+def _largest_dyads(
+    ref: pd.DataFrame, ours: pd.DataFrame, recall: np.ndarray, precision: np.ndarray, top: int
+) -> pd.DataFrame:
+    table = _recall_precision_by(KEY, ref, ours, recall, precision)
+    table = table.sort_values(["reference", "feed"], ascending=False, kind="stable").head(top)
+    return table.reset_index()
+
+
+def _recall_precision_by(
+    keys: list[str],
+    ref: pd.DataFrame,
+    ours: pd.DataFrame,
+    recall: np.ndarray,
+    precision: np.ndarray,
+) -> pd.DataFrame:
+    """Dyad-days, recall and precision per group of `keys`; a side with none there counts 0."""
+    left = ref.assign(hit=recall).groupby(keys)["hit"]
+    right = ours.assign(hit=precision).groupby(keys)["hit"]
     table = pd.concat(
         [
             left.size().rename("reference"),
@@ -185,27 +206,4 @@ def _by_year(
         ],
         axis=1,
     )
-    table = table.fillna({"reference": 0, "feed": 0}).astype({"reference": int, "feed": int})
-    return table.reset_index().astype({"year": str})
-
-
-def _largest_dyads(
-    ref: pd.DataFrame, ours: pd.DataFrame, recall: np.ndarray, precision: np.ndarray, top: int
-) -> pd.DataFrame:
-    left = ref[KEY].assign(hit=recall).groupby(KEY)["hit"]
-    right = ours[KEY].assign(hit=precision).groupby(KEY)["hit"]
-    table = (
-        pd.concat(
-            [
-                left.size().rename("reference"),
-                right.size().rename("feed"),
-                left.mean().rename("recall"),
-                right.mean().rename("precision"),
-            ],
-            axis=1,
-        )
-        .fillna({"reference": 0, "feed": 0})
-        .astype({"reference": int, "feed": int})
-    )
-    table = table.sort_values(["reference", "feed"], ascending=False, kind="stable").head(top)
-    return table.reset_index()
+    return table.fillna({"reference": 0, "feed": 0}).astype({"reference": int, "feed": int})

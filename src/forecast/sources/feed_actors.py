@@ -13,8 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.countries import country_table
-from forecast.sources.feed_tables import ActorTables
+from forecast.sources.feed_tables import ActorTables, iso3_to_cow
 
 COUNTRY, AGENCY, NON_STATE = "country", "agency", "non_state"
 _BRACKETED = r"^(?P<sector>.+?) \((?P<owner>[^()]+)\)$"
@@ -76,9 +75,7 @@ def icews_actor_states(names: pd.Series, tables: ActorTables) -> pd.DataFrame:
 
 def iso3_states(codes: pd.Series) -> pd.Series:
     """COW code of each exact ISO3 code (GDELT's and POLECAT's country fields); else missing."""
-    table = country_table().dropna(subset=["iso3"])
-    lookup = pd.Series(table["cow"].to_numpy(), index=table["iso3"].astype(str).to_numpy())
-    return codes.astype("string").map(lookup[~lookup.index.duplicated()]).astype("Int64")
+    return codes.astype("string").map(iso3_to_cow()).astype("Int64")
 
 
 def gdelt_actor_states(

@@ -162,10 +162,18 @@ def load_consented_operations(path: Path | None = None) -> pd.DataFrame:
 
 def _cow_codes(values: object, where: Path) -> list[int]:
     """COW codes of ISO3 codes written in a mapping table; an unknown code names the file."""
-    by_iso = country_table().dropna(subset=["iso3"]).set_index("iso3")["cow"]
+    by_iso = iso3_to_cow()
     codes = []
     for value in values:  # type: ignore[attr-defined]
         if str(value) not in by_iso.index:
             raise DataFileError(where, f"unknown ISO3 code {value!r}")
         codes.append(int(by_iso[str(value)]))
     return codes
+
+
+@lru_cache(maxsize=1)
+def iso3_to_cow() -> pd.Series:
+    """COW code by ISO3 code (the first listed when one is listed twice), built once."""
+    table = country_table().dropna(subset=["iso3"])
+    lookup = pd.Series(table["cow"].to_numpy(), index=table["iso3"].astype(str).to_numpy())
+    return lookup[~lookup.index.duplicated()]

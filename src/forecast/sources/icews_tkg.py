@@ -119,17 +119,13 @@ def slice_events(
     labels: pd.DataFrame,
 ) -> pd.DataFrame:
     """Quadruples as feed events: ids to names (underscores read as spaces), labels to codes."""
-    entity_name = pd.Series(
-        entities["name"].str.replace("_", " ", regex=False).to_numpy(), index=entities["id"]
-    )
-    relation_label = pd.Series(
-        relations["label"].str.replace("_", " ", regex=False).to_numpy(), index=relations["id"]
-    )
-    subject = quads["subject"].map(entity_name[~entity_name.index.duplicated()])
-    target = quads["object"].map(entity_name[~entity_name.index.duplicated()])
-    label = quads["relation"].map(relation_label[~relation_label.index.duplicated()])
-    code_of = pd.Series(labels["code"].to_numpy(), index=labels["label"].str.casefold())
-    code = label.astype("string").str.casefold().map(code_of[~code_of.index.duplicated()])
+    entity_name = _lookup(entities["name"].str.replace("_", " ", regex=False), entities["id"])
+    relation_label = _lookup(relations["label"].str.replace("_", " ", regex=False), relations["id"])
+    subject = quads["subject"].map(entity_name)
+    target = quads["object"].map(entity_name)
+    label = quads["relation"].map(relation_label)
+    code_of = _lookup(labels["code"], labels["label"].str.casefold())
+    code = label.astype("string").str.casefold().map(code_of)
     return feed_events(
         file=quads["_file"],
         rows=quads["_row"],
@@ -141,3 +137,9 @@ def slice_events(
         target_actor=target.fillna("unknown entity id " + quads["object"]),
         target=icews_actor_states(target, actors),
     )
+
+
+def _lookup(values: pd.Series, keys: pd.Series) -> pd.Series:
+    """`values` indexed by `keys`, for `Series.map`; a key listed twice keeps its first value."""
+    table = pd.Series(values.to_numpy(), index=keys.to_numpy())
+    return table[~table.index.duplicated()]
