@@ -117,3 +117,28 @@ def run_forecast(
         code = int(exc.code or 0)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+@pytest.fixture(scope="session")
+def spark():  # type: ignore[no-untyped-def]
+    """One small local Spark session for every Spark test (skipped without the spark extra)."""
+    pytest.importorskip(
+        "pyspark", reason='the spark extra is not installed (pip install -e ".[spark]")'
+    )
+    from forecast.config import SparkParams
+    from forecast.spark.session import spark_session
+
+    session = spark_session(
+        SparkParams(
+            master="local[2]",
+            conf={
+                "spark.sql.shuffle.partitions": 4,
+                "spark.default.parallelism": 2,
+                "spark.ui.enabled": False,
+                "spark.driver.memory": "1g",
+            },
+        ),
+        app_name="forecast-tests",
+    )
+    yield session
+    session.stop()

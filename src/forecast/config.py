@@ -127,6 +127,17 @@ class FeatureParams(_Section):
     escalation_long_days: int = 1825
 
 
+Engine = Literal["local", "spark"]
+
+
+class SparkParams(_Section):
+    """Where the Spark engine runs (`engine: spark`): a master URL and Spark settings passed
+    through as they are (docs/spark.md)."""
+
+    master: str = "local[*]"
+    conf: dict[str, str | int | float | bool] = {}
+
+
 class BacktestParams(_Section):
     first_origin: int = 1990
     last_origin: int | None = None
@@ -210,6 +221,10 @@ class ReportParams(_Section):
 
 class Params(_Section):
     seed: int = 20240116
+    # Which engine runs the heavy stages (feed reduction, episodes, features): the single-machine
+    # default, or Apache Spark for feeds and histories that outgrow one machine.
+    engine: Engine = "local"
+    spark: SparkParams = SparkParams()
     data: DataParams = DataParams()
     episodes: EpisodeParams = EpisodeParams()
     features: FeatureParams = FeatureParams()

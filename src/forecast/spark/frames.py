@@ -1,0 +1,123 @@
+"""Moving tables between pandas and Spark: schemas taken from the pandas functions' own output,
+the pipeline's Parquet files read and written, and the pair and state keys rows are grouped by.
+
+A grouped step's output schema is the Arrow schema of what the pandas function returns for a
+small example, so a column added to `build_episodes` or `build_features` reaches the Spark
+engine without a second list of columns to keep in step.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pyarrow as pa
+
+from forecast.errors import DataFileError
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame, SparkSession
+    from pyspark.sql.types import StructType
+
+# The column rows are grouped by. A group holds whole dyads (or whole states, or whole
+# confrontations), many of them, hashed together: the pandas functions are vectorised over many
+# groups at once, so a few large groups cost far less than one call per dyad.
+GROUP = "_group"
+# Rows of history per group: a worker then needs well under a gigabyte for the pandas step.
+ROWS_PER_GROUP = 250_000
+
+
+def group_count(frame: DataFrame, rows_per_group: int = ROWS_PER_GROUP) -> int:
+    """How many groups to hash rows into: enough for the rows and for every core."""
+    cores = frame.sparkSession.sparkContext.defaultParallelism
+    return max(2 * cores, -(-frame.count() // rows_per_group))
+
+
+def hashed(columns: list[Column], groups: int) -> Column:
+    """A group number from some columns' values (the same values, the same group)."""
+    from pyspark.sql import functions as F
+
+    return F.pmod(F.xxhash64(*columns), F.lit(groups)).alias(GROUP)
+
+
+def dyad_group(first: str, second: str, groups: int) -> Column:
+    """The group of the undirected dyad of two state columns: both directions land together."""
+    from pyspark.sql import functions as F
+
+    pair = [F.least(F.col(first), F.col(second)), F.greatest(F.col(first), F.col(second))]
+    return hashed(pair, groups)
+
+
+def spark_schema(example: pd.DataFrame) -> StructType:
+    """The Spark schema of a pandas frame, through Arrow (all-missing columns become text)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    schema = pa.Schema.from_pandas(example, preserve_index=False)
+    fields = [
+        pa.field(field.name, pa.string()) if pa.types.is_null(field.type) else field
+        for field in schema
+    ]
+    return from_arrow_schema(pa.schema(fields))
+
+
+def for_spark(frame: pd.DataFrame) -> pd.DataFrame:
+    """A grouped step's output in a form Spark's Arrow transfer takes: text as Python objects
+    and other Arrow-backed columns as pandas' own nullable types (Arrow-backed columns arrive
+    as chunked arrays, which it refuses)."""
+    casts: dict[str, object] = {}
+    for name, dtype in frame.dtypes.items():
+        if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+            casts[name] = object
+        elif isinstance(dtype, pd.ArrowDtype):
+            kind = dtype.pyarrow_dtype
+            casts[name] = (
+                "boolean"
+                if pa.types.is_boolean(kind)
+                else "Int64"
+                if pa.types.is_integer(kind)
+                else "Float64"
+                if pa.types.is_floating(kind)
+                else object
+            )
+    if not casts:
+        return frame
+    out = frame.astype(casts)
+    for name, cast in casts.items():
+        if cast is object:
+            out[name] = out[name].where(frame[name].notna(), None)
+    return out
+
+
+def without_group(frame: pd.DataFrame) -> pd.DataFrame:
+    """A group's rows without the columns added for Spark (named with a leading `_`)."""
+    return frame.drop(columns=[name for name in frame.columns if name.startswith("_")])
+
+
+def read_table(spark: SparkSession, path: str | Path, made_by: str) -> DataFrame:
+    """A pipeline table (one Parquet file or a folder of parts) as a Spark DataFrame."""
+    path = Path(path)
+    if not path.exists():
+        raise DataFileError(path, "not found", f"run `{made_by}` or `dvc repro` first")
+    # pandas writes nanosecond timestamps; Spark keeps microseconds, which days fit in.
+    return spark.read.option("nanosAsLong", "false").parquet(str(path))
+
+
+def write_table(frame: DataFrame, path: str | Path) -> Path:
+    """Write a Spark DataFrame as a folder of Parquet parts at `path`, whole or not at all.
+
+    The parts go to a hidden folder beside `path` first and are renamed into place, so an
+    interrupted run never leaves half a table where the next stage reads.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.parent / f".{path.name}.{uuid.uuid4().hex}"
+    frame.write.mode("overwrite").parquet(str(staging))
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+    staging.rename(path)
+    return path
