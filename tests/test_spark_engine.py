@@ -153,3 +153,35 @@ def test_without_pyspark_the_engine_says_how_to_install_it(monkeypatch) -> None:
     monkeypatch.setattr(builtins, "__import__", no_pyspark)
     with pytest.raises(ForecastError, match=r'pip install -e "\.\[spark\]"'):
         session.spark_session(SparkParams(master="local[1]"))
+
+
+def test_cli_engine_switch_writes_the_same_tables(
+    spark, tmp_path, monkeypatch, no_real_data
+) -> None:  # type: ignore[no-untyped-def]
+    """`--engine spark` on the commands writes what the local engine writes, at the same paths."""
+    from typer.testing import CliRunner
+
+    from forecast.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "params.yaml").write_text(
+        "data:\n  mode: synthetic\n  synthetic: {start_year: 2008, end_year: 2014}\n"
+    )
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("data", "ingest")
+    run("episodes", "build")
+    run("features", "build")
+    local = {
+        name: pd.read_parquet(f"data/processed/{name}.parquet") for name in ("episodes", "features")
+    }
+    assert "on Spark" in run("episodes", "build", "--engine", "spark")
+    assert "on Spark" in run("features", "build", "--engine", "spark")
+    for name, table in local.items():
+        written = pd.read_parquet(f"data/processed/{name}.parquet")
+        assert_same_table(table, written, "episode_id")

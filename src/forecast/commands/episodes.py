@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from forecast import files, paths
-from forecast.config import DEFAULT_PARAMS_PATH, load_params
+from forecast.config import DEFAULT_PARAMS_PATH, Params, load_params
 from forecast.episodes import (
     build_episodes,
     label_column,
@@ -21,6 +21,7 @@ from forecast.episodes import (
     summarise_episodes,
     undated_force_by_source,
 )
+from forecast.errors import ForecastError
 from forecast.ingest import unmodelled_sources, unmodelled_warning
 from forecast.provenance import provenance_of
 from forecast.record import read_source_coverage
@@ -31,6 +32,17 @@ app = typer.Typer(
 console = Console()
 
 ParamsOption = typer.Option(DEFAULT_PARAMS_PATH, "--params", help="params.yaml to read")
+EngineOption = typer.Option(
+    None, "--engine", help="local or spark (default: `engine` in params.yaml; docs/spark.md)"
+)
+
+
+def chosen_engine(params: Params, engine: str | None) -> str:
+    """The engine a stage runs on: --engine, else params.yaml's `engine`."""
+    chosen = engine or params.engine
+    if chosen not in ("local", "spark"):
+        raise ForecastError(f"--engine must be local or spark, not {chosen!r}")
+    return chosen
 
 
 def read_table(path: Path, made_by: str) -> pd.DataFrame:
@@ -58,9 +70,20 @@ def history_incidents(params_path: Path) -> tuple[pd.DataFrame, object]:
 
 
 @app.command("build")
-def build(params_path: Path = ParamsOption) -> None:
+def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -> None:
     """Write data/processed/episodes.parquet: one row per day-dated use of force."""
     started = time.perf_counter()
+    if chosen_engine(load_params(params_path), engine) == "spark":
+        from forecast.spark.stages import episodes_stage
+
+        banner, line = episodes_stage(load_params(params_path), read_coverage())
+        console.print(banner, style="bold yellow", highlight=False, markup=False)
+        console.print(
+            f"{line}; wrote {paths.EPISODES_FILE} on Spark in "
+            f"{time.perf_counter() - started:.1f} s",
+            highlight=False,
+        )
+        return
     incidents, params = modelled_incidents(params_path)
     console.print(
         provenance_of(incidents).banner(), style="bold yellow", highlight=False, markup=False

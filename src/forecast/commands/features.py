@@ -11,7 +11,14 @@ from rich.table import Table
 from tqdm import tqdm
 
 from forecast import files, paths
-from forecast.commands.episodes import ParamsOption, history_incidents, read_coverage, read_table
+from forecast.commands.episodes import (
+    EngineOption,
+    ParamsOption,
+    chosen_engine,
+    history_incidents,
+    read_coverage,
+    read_table,
+)
 from forecast.config import load_params
 from forecast.episodes import day_numbers, force_events
 from forecast.features import TRIGGER_COLUMNS, build_features, feature_markdown, feature_table
@@ -24,9 +31,20 @@ console = Console()
 
 
 @app.command("build")
-def build(params_path: Path = ParamsOption) -> None:
+def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -> None:
     """Write data/processed/features.parquet: one row per episode, one column per feature."""
     started = time.perf_counter()
+    if chosen_engine(load_params(params_path), engine) == "spark":
+        from forecast.spark.stages import features_stage
+
+        banner, line = features_stage(load_params(params_path), read_coverage())
+        console.print(banner, style="bold yellow", highlight=False, markup=False)
+        console.print(
+            f"{line}; wrote {paths.FEATURES_FILE} on Spark in "
+            f"{time.perf_counter() - started:.1f} s",
+            highlight=False,
+        )
+        return
     incidents, params = history_incidents(params_path)
     triggers = read_table(paths.EPISODES_FILE, "forecast episodes build")[
         [*TRIGGER_COLUMNS, "target_kind"]

@@ -101,8 +101,31 @@ def read_table(spark: SparkSession, path: str | Path, made_by: str) -> DataFrame
     path = Path(path)
     if not path.exists():
         raise DataFileError(path, "not found", f"run `{made_by}` or `dvc repro` first")
-    # pandas writes nanosecond timestamps; Spark keeps microseconds, which days fit in.
-    return spark.read.option("nanosAsLong", "false").parquet(str(path))
+    from pyspark.sql import functions as F
+
+    # Absolute: the JVM resolves relative paths against its own working directory.
+    frame = spark.read.parquet(str(path.resolve()))
+    # pandas writes nanosecond timestamps, which Spark reads as whole numbers
+    # (spark.sql.legacy.parquet.nanosAsLong): back to timestamps, to the microsecond.
+    for name in _nanosecond_columns(path):
+        micros = F.timestamp_micros(F.floor(F.col(name) / 1000))
+        frame = frame.withColumn(name, micros.cast("timestamp_ntz"))
+    return frame
+
+
+def _nanosecond_columns(path: Path) -> list[str]:
+    """Columns a Parquet file (or a folder's first part) stores as nanosecond timestamps."""
+    import pyarrow.parquet as pq
+
+    parts = [path] if path.is_file() else sorted(path.glob("*.parquet"))[:1]
+    if not parts:
+        return []
+    schema = pq.read_schema(parts[0])
+    return [
+        field.name
+        for field in schema
+        if pa.types.is_timestamp(field.type) and field.type.unit == "ns"
+    ]
 
 
 def write_table(frame: DataFrame, path: str | Path) -> Path:
@@ -114,7 +137,7 @@ def write_table(frame: DataFrame, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.parent / f".{path.name}.{uuid.uuid4().hex}"
-    frame.write.mode("overwrite").parquet(str(staging))
+    frame.write.mode("overwrite").parquet(str(staging.resolve()))
     if path.is_dir():
         shutil.rmtree(path)
     elif path.exists():

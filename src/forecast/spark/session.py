@@ -24,6 +24,9 @@ DEFAULT_CONF: dict[str, str] = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.ui.showConsoleProgress": "false",
+    # pandas writes nanosecond timestamps; they are read as numbers and converted
+    # (forecast.spark.frames.read_table).
+    "spark.sql.legacy.parquet.nanosAsLong": "true",
 }
 
 
