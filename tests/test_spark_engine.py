@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,10 +36,8 @@ def assert_same_table(local: pd.DataFrame, spark: pd.DataFrame, key: str) -> Non
     for column in local.columns:
         mine, theirs = local[column], spark[column]
         if pd.api.types.is_datetime64_any_dtype(mine):
-            assert (
-                pd.to_datetime(theirs).to_numpy().astype("datetime64[D]")
-                == mine.to_numpy().astype("datetime64[D]")
-            ).all(), column
+            days = pd.to_datetime(theirs).to_numpy().astype("datetime64[D]")
+            np.testing.assert_array_equal(days, mine.to_numpy().astype("datetime64[D]"), column)
         elif pd.api.types.is_float_dtype(mine) and not isinstance(mine.dtype, pd.Float64Dtype):
             np.testing.assert_allclose(
                 theirs.to_numpy(float), mine.to_numpy(float), rtol=0, atol=1e-9, err_msg=column
@@ -185,3 +184,55 @@ def test_cli_engine_switch_writes_the_same_tables(
     for name, table in local.items():
         written = pd.read_parquet(f"data/processed/{name}.parquet")
         assert_same_table(table, written, "episode_id")
+
+
+def _gdelt_on_spark(spark, path):  # type: ignore[no-untyped-def]
+    from forecast.config import DataParams, FeedParams
+    from forecast.sources.feed_tables import load_actor_tables
+    from forecast.sources.feeds import feed_rules
+    from forecast.spark.feeds import spark_gdelt
+
+    feed = FeedParams(name="made", format="gdelt", file=str(path))
+    return spark_gdelt(
+        spark, [path], feed_rules(feed, DataParams()), load_actor_tables(None), source="made"
+    )
+
+
+def test_gdelt_reduction_on_spark_equals_the_local_engine(spark, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from forecast.config import DataParams, FeedParams
+    from forecast.sources.feeds import read_feed
+
+    made = Path(__file__).parent / "fixtures" / "feeds" / "made_gdelt.export.CSV"
+    # Two days' worth: the made file and a copy one day later, as one file (rows renumbered).
+    text = made.read_text()
+    path = tmp_path / "two.export.CSV"
+    path.write_text(text + text.replace("\t2018", "\t2019"))
+    local = read_feed(FeedParams(name="made", format="gdelt", file=str(path)), DataParams())
+    # Small splits: the file is read in several pieces, which rows are numbered across.
+    spark.conf.set("spark.sql.files.maxPartitionBytes", path.stat().st_size // 3)
+    try:
+        result = _gdelt_on_spark(spark, path)
+        assert result.incidents.rdd.getNumPartitions() >= 1
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    assert (result.rows_read, result.rows_kept) == (local.rows_read, local.rows_kept)
+    assert local.rows_kept > 0 and local.rows_quarantined > 0
+    assert result.windows == local.windows
+    assert result.states_seen == local.states_seen
+    assert result.countries_seen == local.countries_seen
+    assert_same_table(local.incidents, result.incidents.toPandas(), "incident_id")
+    quarantine = result.quarantine.toPandas()
+    assert quarantine["row"].between(1, local.rows_read).all()
+    local_q = local.quarantine.assign(key=lambda q: q["file"] + ":" + q["row"].astype(str))
+    spark_q = quarantine.assign(key=lambda q: q["file"] + ":" + q["row"].astype(str))
+    assert_same_table(local_q, spark_q, "key")
+
+
+def test_gdelt_row_of_the_wrong_width_names_file_and_row(spark, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    made = Path(__file__).parent / "fixtures" / "feeds" / "made_gdelt.export.CSV"
+    lines = made.read_text().splitlines()
+    lines[3] = "\t".join(lines[3].split("\t")[:40])
+    path = tmp_path / "cut.export.CSV"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ForecastError, match=r"cut\.export\.CSV.*row 4: 40 tab-separated"):
+        _gdelt_on_spark(spark, path)
