@@ -157,14 +157,17 @@ def test_without_pyspark_the_engine_says_how_to_install_it(monkeypatch) -> None:
 def test_cli_engine_switch_writes_the_same_tables(
     spark, tmp_path, monkeypatch, no_real_data
 ) -> None:  # type: ignore[no-untyped-def]
-    """`--engine spark` on the commands writes what the local engine writes, at the same paths."""
+    """`--engine spark` on the commands writes what the local engine writes, at the same paths:
+    ingest with a GDELT feed as history, episodes and features."""
     from typer.testing import CliRunner
 
     from forecast.cli import app
 
+    made = Path(__file__).parent / "fixtures" / "feeds" / "made_gdelt.export.CSV"
     monkeypatch.chdir(tmp_path)
     (tmp_path / "params.yaml").write_text(
         "data:\n  mode: synthetic\n  synthetic: {start_year: 2008, end_year: 2014}\n"
+        f"  feeds:\n    - {{name: made, format: gdelt, file: {made}, history: true}}\n"
     )
     runner = CliRunner()
 
@@ -173,7 +176,23 @@ def test_cli_engine_switch_writes_the_same_tables(
         assert result.exit_code == 0, result.output
         return result.output
 
+    run("data", "ingest", "--engine", "spark")
+    spark_ingest = {
+        "incidents": pd.read_parquet("data/interim/incidents.parquet"),
+        "quarantine": pd.read_csv("data/interim/quarantine.csv"),
+    }
     run("data", "ingest")
+    incidents = pd.read_parquet("data/interim/incidents.parquet")
+    assert (incidents["source"] == "made").sum() > 0
+    assert_same_table(incidents, spark_ingest["incidents"], "incident_id")
+    quarantine = pd.read_csv("data/interim/quarantine.csv")
+    assert (quarantine["source"] == "made").sum() > 0
+    key = ["source", "file", "row", "column"]
+    assert_same_table(
+        quarantine.sort_values(key, ignore_index=True).assign(k=lambda q: q.index),
+        spark_ingest["quarantine"].sort_values(key, ignore_index=True).assign(k=lambda q: q.index),
+        "k",
+    )
     run("episodes", "build")
     run("features", "build")
     local = {

@@ -20,7 +20,7 @@ from pandera.errors import SchemaError, SchemaErrors
 from tqdm.auto import tqdm
 
 from forecast import files
-from forecast.config import FeedParams, Params
+from forecast.config import DataParams, FeedParams, Params
 from forecast.errors import ForecastError
 from forecast.paths import (
     COVARIATES_FILE,
@@ -154,11 +154,16 @@ def read_located(source: str, files: list[LocatedFile]) -> SourceResult:
 
 
 def run_ingest(
-    params: Params, *, out_dir: Path | None = None, show_progress: bool = False
+    params: Params,
+    *,
+    out_dir: Path | None = None,
+    show_progress: bool = False,
+    feed_reader: Callable[[FeedParams, DataParams], SourceResult] = read_feed,
 ) -> IngestReport:
     """Read every source, validate, and write the interim tables and sources.json.
 
     `show_progress` draws a bar on a terminal only (tqdm's `disable=None`), so logs stay clean.
+    `feed_reader` reduces each event feed (the Spark engine passes its own).
     """
     plan = plan_sources(params)
     world: SyntheticWorld | None = _synthetic_world(params) if plan.mode == "synthetic" else None
@@ -173,7 +178,7 @@ def run_ingest(
         functools.partial(read_tabular, Path(item.path), load_mapping(Path(item.mapping)))
         for item in params.data.csv_imports
     ]
-    readers += [functools.partial(read_feed, feed, params.data) for feed in params.data.feeds]
+    readers += [functools.partial(feed_reader, feed, params.data) for feed in params.data.feeds]
     progress = tqdm(readers, desc="ingest", unit="source", disable=None if show_progress else True)
     results = [read() for read in progress]
     results = [_with_default_coverage(r) for r in results]

@@ -18,6 +18,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from forecast import files
+from forecast.commands.episodes import chosen_engine
 from forecast.commands.news import code_news
 from forecast.config import DEFAULT_PARAMS_PATH, FeedParams, load_params
 from forecast.countries import cow_to_name, name_of, resolve_country
@@ -113,10 +114,25 @@ def fetch(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
 
 
 @app.command()
-def ingest(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
+def ingest(
+    params_path: ParamsOption = DEFAULT_PARAMS_PATH,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine", help="local or spark: where GDELT feeds are reduced (docs/spark.md)"
+        ),
+    ] = None,
+) -> None:
     """Build data/interim/incidents.parquet from the sources named in params.yaml."""
     params = load_params(params_path)
-    report = run_ingest(params, show_progress=True)
+    if chosen_engine(params, engine) == "spark":
+        from forecast.spark.feeds import spark_feed_reader
+        from forecast.spark.session import spark_session
+
+        reader = spark_feed_reader(spark_session(params.spark))
+        report = run_ingest(params, show_progress=True, feed_reader=reader)
+    else:
+        report = run_ingest(params, show_progress=True)
     _print_ingest(report)
     for source in unmodelled_sources((r.source for r in report.results), params):
         console.print(f"[yellow]warning:[/] {escape(unmodelled_warning(source))}", soft_wrap=True)

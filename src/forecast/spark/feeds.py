@@ -13,6 +13,7 @@ none, the coverage windows, the states named) is found first or after, by Spark 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -20,15 +21,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from forecast.config import DataParams, FeedParams
 from forecast.errors import DataFileError
-from forecast.schema import QUARANTINE_COLUMNS, empty_quarantine
+from forecast.schema import QUARANTINE_COLUMNS, conform, empty_quarantine
+from forecast.sources.base import SourceFile, SourceResult, md5_of
 from forecast.sources.feed_actors import COUNTRY
-from forecast.sources.feed_reduce import (
-    FeedRules,
-    coverage_windows,
-    reduce_feed,
-)
-from forecast.sources.feed_tables import ActorTables
+from forecast.sources.feed_reduce import FeedResult, FeedRules, coverage_windows, reduce_feed
+from forecast.sources.feed_tables import ActorTables, load_actor_tables
+from forecast.sources.feeds import feed_rules, locate_feed_path, read_feed
 from forecast.sources.gdelt import COLUMNS, USED, gdelt_events
 from forecast.spark.frames import for_spark, spark_schema
 
@@ -58,6 +58,25 @@ class SparkFeed:
     @property
     def rows_kept(self) -> int:
         return self.rows_read - self.rows_quarantined
+
+    def collected(self, files: list[SourceFile]) -> FeedResult:
+        """The local engine's result: incidents and quarantine as canonical pandas tables."""
+        quarantine = self.quarantine.toPandas()
+        return FeedResult(
+            source=self.source,
+            incidents=conform(self.incidents.toPandas()),
+            quarantine=quarantine.astype(empty_quarantine().dtypes.to_dict()),
+            rows_read=self.rows_read,
+            rows_kept=self.rows_kept,
+            rows_quarantined=self.rows_quarantined,
+            coverage_start=self.coverage[0],
+            coverage_end=self.coverage[1],
+            files=files,
+            windows=self.windows,
+            systematic=True,
+            states_seen=self.states_seen,
+            countries_seen=self.countries_seen,
+        )
 
 
 def numbered_lines(spark: SparkSession, files: list[Path]) -> DataFrame:
@@ -257,3 +276,21 @@ def default_files(path: Path) -> list[Path]:
     """A feed path's files: the file itself, or a folder's files in name order."""
     path = Path(path)
     return sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+
+
+def spark_feed_reader(spark: SparkSession) -> Callable[[FeedParams, DataParams], SourceResult]:
+    """`read_feed` for ingest on the Spark engine: GDELT exports reduced on Spark, the other
+    layouts on the local engine (their files are smaller; the same tables either way)."""
+
+    def read(feed: FeedParams, data: DataParams) -> SourceResult:
+        if feed.format != "gdelt":
+            return read_feed(feed, data)
+        path = locate_feed_path(feed.name, feed.file, data)
+        files = default_files(path)
+        if not files:
+            raise DataFileError(path, "folder holds no feed file")
+        actors = load_actor_tables(Path(feed.actors) if feed.actors else None)
+        result = spark_gdelt(spark, files, feed_rules(feed, data), actors, source=feed.name)
+        return result.collected([SourceFile(f, md5_of(f)) for f in files])
+
+    return read
