@@ -76,20 +76,22 @@ def run_features(master: str, source: Path, out: Path) -> dict[str, float]:
     """Episodes, then features, of a synthetic incident table on Spark."""
     from forecast.config import EpisodeParams, FeatureParams
     from forecast.features import TRIGGER_COLUMNS
-    from forecast.spark.episodes import spark_episodes
-    from forecast.spark.features import FeatureJob, spark_features
+    from forecast.spark.episodes import example_episodes, spark_episodes
+    from forecast.spark.features import FeatureJob, example_features, spark_features
     from forecast.spark.frames import read_table, write_table
 
     spark = _session(master)
     started = time.perf_counter()
     incidents = read_table(spark, source, "bench")
-    write_table(spark_episodes(incidents, EpisodeParams()), out / "episodes.parquet")
+    episodes = spark_episodes(incidents, EpisodeParams())
+    write_table(episodes, out / "episodes.parquet", like=example_episodes(EpisodeParams()))
     episodes_seconds = time.perf_counter() - started
     triggers = read_table(spark, out / "episodes.parquet", "bench").select(
         *TRIGGER_COLUMNS, "target_kind"
     )
     job = FeatureJob(FeatureParams(), tuple(EpisodeParams().horizons), 4, False, {}, {})
-    write_table(spark_features(triggers, incidents, None, job), out / "features.parquet")
+    features = spark_features(triggers, incidents, None, job)
+    write_table(features, out / "features.parquet", like=example_features(job))
     seconds = time.perf_counter() - started
     return {
         "rows": incidents.count(),

@@ -202,6 +202,7 @@ def test_cli_engine_switch_writes_the_same_tables(
     assert "on Spark" in run("features", "build", "--engine", "spark")
     for name, table in local.items():
         written = pd.read_parquet(f"data/processed/{name}.parquet")
+        assert written.dtypes.to_dict() == table.dtypes.to_dict(), name
         assert_same_table(table, written, "episode_id")
 
 

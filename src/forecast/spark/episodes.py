@@ -53,6 +53,11 @@ def example_incidents() -> pd.DataFrame:
     )
 
 
+def example_episodes(params: EpisodeParams) -> pd.DataFrame:
+    """`build_episodes` of the example: the columns and dtypes of the episodes table."""
+    return build_episodes(example_incidents(), params, {"example": None})
+
+
 def source_ends(
     incidents: DataFrame, coverage: Mapping[str, date | None]
 ) -> dict[str, date | None]:
@@ -77,7 +82,7 @@ def spark_episodes(
     `incidents` holds the model sources' canonical incident rows (as `build_episodes` wants).
     """
     ends = source_ends(incidents, coverage or {})
-    schema = spark_schema(build_episodes(example_incidents(), params, {"example": None}))
+    schema = spark_schema(example_episodes(params))
 
     def episodes_of_dyad(rows: pd.DataFrame) -> pd.DataFrame:
         return for_spark(build_episodes(conform(without_group(rows)), params, ends))

@@ -27,13 +27,19 @@ import numpy as np
 import pandas as pd
 
 from forecast.config import EpisodeParams, FeatureParams
-from forecast.episodes import GroupedDays, Queries, build_episodes, day_numbers, force_events
-from forecast.features import ACTIVITY_DAYS, TRIGGER_COLUMNS, feature_specs, indexed_features
+from forecast.episodes import GroupedDays, Queries, day_numbers, force_events
+from forecast.features import (
+    ACTIVITY_DAYS,
+    TRIGGER_COLUMNS,
+    build_features,
+    feature_specs,
+    indexed_features,
+)
 from forecast.history_index import AnsweringRecords, HistoryIndex
 from forecast.record import SourceCoverage, selective_sources
 from forecast.record_age import actual_record_end
 from forecast.schema import conform
-from forecast.spark.episodes import example_incidents
+from forecast.spark.episodes import example_episodes, example_incidents
 from forecast.spark.frames import GROUP, dyad_group, for_spark, group_count, hashed, without_group
 
 if TYPE_CHECKING:
@@ -138,8 +144,14 @@ class GroupHistory(HistoryIndex):
 
 def trigger_dtypes() -> dict[str, object]:
     """The dtypes the episodes table gives the trigger columns (restored after Spark)."""
-    episodes = build_episodes(example_incidents(), EpisodeParams(), {"example": None})
-    return episodes[TRIGGER_INPUT].dtypes.to_dict()
+    return example_episodes(EpisodeParams())[TRIGGER_INPUT].dtypes.to_dict()
+
+
+def example_features(job: FeatureJob) -> pd.DataFrame:
+    """`build_features` of the example: the columns and dtypes of the features table."""
+    triggers = example_episodes(EpisodeParams(horizons=list(job.horizons)))[TRIGGER_INPUT]
+    events = job.events(example_incidents())
+    return build_features(triggers, events, None, job.params, job.horizons)
 
 
 def group_features(

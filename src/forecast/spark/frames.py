@@ -128,19 +128,39 @@ def _nanosecond_columns(path: Path) -> list[str]:
     ]
 
 
-def write_table(frame: DataFrame, path: str | Path) -> Path:
+def write_table(frame: DataFrame, path: str | Path, like: pd.DataFrame | None = None) -> Path:
     """Write a Spark DataFrame as a folder of Parquet parts at `path`, whole or not at all.
 
     The parts go to a hidden folder beside `path` first and are renamed into place, so an
-    interrupted run never leaves half a table where the next stage reads.
+    interrupted run never leaves half a table where the next stage reads. With `like` (a
+    pandas frame the local engine would write), each part is given that frame's Arrow schema
+    and pandas metadata, in parallel on the executors, so pandas reads the folder back with
+    the local engine's dtypes (nullable labels, nanosecond dates, text as `string`).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.parent / f".{path.name}.{uuid.uuid4().hex}"
     frame.write.mode("overwrite").parquet(str(staging.resolve()))
+    if like is not None:
+        target = pa.Schema.from_pandas(like, preserve_index=False)
+        parts = [str(part) for part in sorted(staging.resolve().glob("*.parquet"))]
+        if parts:
+            spark = frame.sparkSession.sparkContext
+            spark.parallelize(parts, len(parts)).foreach(lambda part: _conform_part(part, target))
     if path.is_dir():
         shutil.rmtree(path)
     elif path.exists():
         path.unlink()
     staging.rename(path)
     return path
+
+
+def _conform_part(part: str, schema: pa.Schema) -> None:
+    """Rewrite one Parquet part with `schema` (types and pandas metadata)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(part)
+    pq.write_table(table.select(schema.names).cast(schema), part)
+    # The local file system's checksum of the old bytes would fail the new ones.
+    checksum = Path(part).with_name(f".{Path(part).name}.crc")
+    checksum.unlink(missing_ok=True)

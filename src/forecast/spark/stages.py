@@ -19,8 +19,8 @@ from forecast.features import TRIGGER_COLUMNS
 from forecast.provenance import SYNTHETIC_SOURCE, DataProvenance
 from forecast.record import read_source_coverage
 from forecast.record_age import modelled_coverage
-from forecast.spark.episodes import spark_episodes
-from forecast.spark.features import FeatureJob, spark_features
+from forecast.spark.episodes import example_episodes, spark_episodes
+from forecast.spark.features import FeatureJob, example_features, spark_features
 from forecast.spark.frames import read_table, write_table
 from forecast.spark.session import spark_session
 
@@ -66,7 +66,7 @@ def episodes_stage(params: Params, coverage: Mapping[str, date | None]) -> tuple
     incidents = _incidents(params, params.data.trigger_sources)
     banner = spark_provenance(incidents).banner()
     episodes = spark_episodes(incidents, params.episodes, coverage)
-    write_table(episodes, paths.EPISODES_FILE)
+    write_table(episodes, paths.EPISODES_FILE, like=example_episodes(params.episodes))
     written = read_table(incidents.sparkSession, paths.EPISODES_FILE, "forecast episodes build")
     horizons = params.episodes.horizons
     headline = label_column(30 if 30 in horizons else horizons[0])
@@ -98,6 +98,6 @@ def features_stage(params: Params, coverage: Mapping[str, date | None]) -> tuple
         covered=modelled_coverage(read_source_coverage(paths.SOURCES_FILE), sources),
     )
     features = spark_features(triggers, incidents, covariates, job)
-    write_table(features, paths.FEATURES_FILE)
+    write_table(features, paths.FEATURES_FILE, like=example_features(job))
     written = read_table(spark, paths.FEATURES_FILE, "forecast features build")
     return banner, f"{written.count():,} episodes x {len(written.columns) - 1} features"
