@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -45,6 +46,21 @@ def chosen_engine(params: Params, engine: str | None) -> str:
     return chosen
 
 
+def run_spark_stage(
+    stage: Callable[[Params, dict[str, date | None]], tuple[str, str]],
+    params: Params,
+    written: Path,
+) -> None:
+    """Run a stage on the Spark engine and print its data banner and summary line."""
+    started = time.perf_counter()
+    banner, line = stage(params, read_coverage())
+    console.print(banner, style="bold yellow", highlight=False, markup=False)
+    console.print(
+        f"{line}; wrote {written} on Spark in {time.perf_counter() - started:.1f} s",
+        highlight=False,
+    )
+
+
 def read_table(path: Path, made_by: str) -> pd.DataFrame:
     """Read a pipeline Parquet file, saying which command makes it when it is missing or cut."""
     return files.read_parquet(path, made_by)
@@ -76,13 +92,7 @@ def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -
     if chosen_engine(load_params(params_path), engine) == "spark":
         from forecast.spark.stages import episodes_stage
 
-        banner, line = episodes_stage(load_params(params_path), read_coverage())
-        console.print(banner, style="bold yellow", highlight=False, markup=False)
-        console.print(
-            f"{line}; wrote {paths.EPISODES_FILE} on Spark in "
-            f"{time.perf_counter() - started:.1f} s",
-            highlight=False,
-        )
+        run_spark_stage(episodes_stage, load_params(params_path), paths.EPISODES_FILE)
         return
     incidents, params = modelled_incidents(params_path)
     console.print(

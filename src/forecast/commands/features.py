@@ -18,6 +18,7 @@ from forecast.commands.episodes import (
     history_incidents,
     read_coverage,
     read_table,
+    run_spark_stage,
 )
 from forecast.config import load_params
 from forecast.episodes import day_numbers, force_events
@@ -37,13 +38,7 @@ def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -
     if chosen_engine(load_params(params_path), engine) == "spark":
         from forecast.spark.stages import features_stage
 
-        banner, line = features_stage(load_params(params_path), read_coverage())
-        console.print(banner, style="bold yellow", highlight=False, markup=False)
-        console.print(
-            f"{line}; wrote {paths.FEATURES_FILE} on Spark in "
-            f"{time.perf_counter() - started:.1f} s",
-            highlight=False,
-        )
+        run_spark_stage(features_stage, load_params(params_path), paths.FEATURES_FILE)
         return
     incidents, params = history_incidents(params_path)
     triggers = read_table(paths.EPISODES_FILE, "forecast episodes build")[
