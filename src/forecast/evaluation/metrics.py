@@ -92,7 +92,7 @@ def probability_scores(
     }
 
 
-def _cluster_weights(clusters: np.ndarray, replicates: int, seed: int) -> np.ndarray:
+def cluster_weights(clusters: np.ndarray, replicates: int, seed: int) -> np.ndarray:
     """(replicates, n) row weights: how often each row's dyad was drawn in each replicate."""
     codes, _ = pd.factorize(pd.Series(clusters))
     n_clusters = int(codes.max()) + 1
@@ -101,7 +101,7 @@ def _cluster_weights(clusters: np.ndarray, replicates: int, seed: int) -> np.nda
     return draws[:, codes].astype(float)
 
 
-def _weighted_auc(p: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def weighted_auc(p: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """ROC AUC under each row of `weights`, ties counted half, all replicates at once."""
     order = np.argsort(p, kind="stable")
     ordered = p[order]
@@ -116,6 +116,28 @@ def _weighted_auc(p: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarr
         return np.where(pairs > 0, concordant / pairs, np.nan)
 
 
+def weighted_brier(p: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Brier score under each row of `weights` (how often each trigger is drawn)."""
+    return weights @ ((p - y) ** 2) / weights.sum(axis=1)
+
+
+def weighted_skill(
+    p: np.ndarray, y: np.ndarray, p_reference: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Brier skill against `p_reference` under each row of `weights`."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 1 - weighted_brier(p, y, weights) / weighted_brier(p_reference, y, weights)
+
+
+def weighted_ece(p: np.ndarray, y: np.ndarray, weights: np.ndarray, bins: int = 10) -> np.ndarray:
+    """`ece` under each row of `weights`: the bins are the forecasts', the counts weighted."""
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    members = np.zeros((len(p), bins))
+    members[np.arange(len(p)), which] = 1.0
+    gap = weights @ (members * (p - y)[:, None])
+    return np.abs(gap).sum(axis=1) / weights.sum(axis=1)
+
+
 def bootstrap_intervals(
     p: np.ndarray,
     y: np.ndarray,
@@ -124,28 +146,25 @@ def bootstrap_intervals(
     replicates: int,
     seed: int,
     level: float = 0.9,
+    bins: int = 10,
 ) -> dict[str, list[float]]:
-    """Percentile intervals for Brier, BSS and ROC AUC, resampling whole dyads.
+    """Percentile intervals for Brier, BSS, ROC AUC and ECE, resampling whole dyads.
 
     Triggers within a dyad move together, so resampling single triggers would make the
     intervals too narrow; drawing dyads keeps that dependence.
     """
     if replicates <= 0 or len(y) == 0:
         return {}
-    weights = _cluster_weights(clusters, replicates, seed)
-    total = weights.sum(axis=1)
-    model_loss = weights @ ((p - y) ** 2) / total
-    reference_loss = weights @ ((p_base_rate - y) ** 2) / total
-    with np.errstate(invalid="ignore", divide="ignore"):
-        skill = 1 - model_loss / reference_loss
+    weights = cluster_weights(clusters, replicates, seed)
     return {
-        "brier_ci90": _percentile_interval(model_loss, level),
-        "bss_ci90": _percentile_interval(skill, level),
-        "roc_auc_ci90": _percentile_interval(_weighted_auc(p, y, weights), level),
+        "brier_ci90": percentile_interval(weighted_brier(p, y, weights), level),
+        "bss_ci90": percentile_interval(weighted_skill(p, y, p_base_rate, weights), level),
+        "roc_auc_ci90": percentile_interval(weighted_auc(p, y, weights), level),
+        "ece_ci90": percentile_interval(weighted_ece(p, y, weights, bins), level),
     }
 
 
-def _percentile_interval(values: np.ndarray, level: float) -> list[float]:
+def percentile_interval(values: np.ndarray, level: float) -> list[float]:
     """The central `level` range of the finite bootstrap replicates ([] if there are none)."""
     finite = values[np.isfinite(values)]
     tails = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
@@ -258,17 +277,15 @@ def timing_bootstrap_intervals(
     """Percentile intervals for Uno's C and the integrated Brier score, resampling dyads."""
     if replicates <= 0 or len(time) == 0:
         return {}
-    weights = _cluster_weights(clusters, replicates, seed)
+    weights = cluster_weights(clusters, replicates, seed)
     terms = ipcw_brier_terms(time, event, survival, days)
     usable = np.isfinite(terms)
     with np.errstate(invalid="ignore", divide="ignore"):
         by_day = (weights @ np.where(usable, terms, 0.0)) / (weights @ usable)
     integrated = np.array([integrated_brier(row, days) for row in by_day])
     return {
-        "c_index_ci90": _percentile_interval(
-            weighted_uno_c(time, event, risk, tau, weights), level
-        ),
-        "ibs_ci90": _percentile_interval(integrated, level),
+        "c_index_ci90": percentile_interval(weighted_uno_c(time, event, risk, tau, weights), level),
+        "ibs_ci90": percentile_interval(integrated, level),
     }
 
 
