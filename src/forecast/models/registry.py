@@ -22,6 +22,12 @@ def _horizons(params: Params) -> tuple[int, ...]:
     return tuple(params.episodes.horizons)
 
 
+def _limited(model: object, params: Params) -> object:
+    """A timing model with params' default collinearity limit (the backtest may choose another)."""
+    model.correlation_limit = params.models.correlation_limit_default
+    return model
+
+
 BUILDERS: dict[str, Builder] = {
     "base_rate": lambda p: TrailingBaseRate(_horizons(p), years=p.models.base_rate_years),
     "dyad_persistence": lambda p: DyadPersistence(_horizons(p)),
@@ -40,8 +46,8 @@ BUILDERS: dict[str, Builder] = {
         min_samples_leaf=p.models.hist_gb.min_samples_leaf,
         l2_regularization=p.models.hist_gb.l2_regularization,
     ),
-    "hazard_glm": lambda p: HazardGLM(_horizons(p)),
-    "cox": lambda p: CoxTiming(_horizons(p)),
+    "hazard_glm": lambda p: _limited(HazardGLM(_horizons(p)), p),
+    "cox": lambda p: _limited(CoxTiming(_horizons(p)), p),
 }
 
 TIMING_MODELS = frozenset({"hazard_glm", "cox"})

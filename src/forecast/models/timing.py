@@ -97,6 +97,8 @@ class _SurvivalModel(FeatureMemory):
     """Shared parts: horizons, proba from survival, intervals from the linear predictor."""
 
     horizons: tuple[int, ...]
+    # Set per instance by the backtest's nested choice (forecast.evaluation.choices).
+    correlation_limit: float = MAX_FEATURE_CORRELATION
 
     def predict_survival(self, features: pd.DataFrame, days: Sequence[int]) -> pd.DataFrame:
         eta = self.linear_predictor(features)
@@ -129,7 +131,7 @@ class _SurvivalModel(FeatureMemory):
         independent = independent_columns(matrix, candidates)
         positions = [candidates.index(c) for c in independent]
         self.columns_ = decorrelated_columns(
-            matrix[:, positions], independent, outcome, MAX_FEATURE_CORRELATION
+            matrix[:, positions], independent, outcome, self.correlation_limit
         )
         self._index = [candidates.index(c) for c in self.columns_]
         self.means_ = matrix[:, self._index].mean(axis=0)
