@@ -176,6 +176,20 @@ class ModelParams(_Section):
     # Members of the ensemble (a weighted mix learnt out of sample); [] turns it off.
     ensemble: list[str] = ["logit", "hist_gb", "hazard_glm"]
     base_rate_years: int = 10
+    # The timing models' collinearity limit is chosen inside each backtest origin from this
+    # grid (docs/models.md); the default serves until enough earlier forecasts have resolved.
+    correlation_limits: list[float] = [0.9, 0.95, 0.99]
+    correlation_limit_default: float = Field(0.95, gt=0, le=1)
+    # Models that also get a recalibrated version (`<name>+recal`, Platt on logit p).
+    recalibrate: list[str] = [
+        "severity_logit",
+        "logit",
+        "spline_logit",
+        "hist_gb",
+        "hazard_glm",
+        "cox",
+        "ensemble",
+    ]
     hist_gb: HistGBParams = HistGBParams()
     spline_logit: SplineLogitParams = SplineLogitParams()
 
@@ -195,6 +209,21 @@ class TrainParams(_Section):
     champion_metric: str = "bss"
     champion_horizon: int = 30
     champion_subset: str = "limited_force"
+    # Simplest first. A more complex model becomes champion only when it beats the current
+    # one by a paired dyad-bootstrap interval that excludes zero (ADR 1); `<name>+recal`
+    # ranks just above `<name>`.
+    complexity: list[str] = [
+        "base_rate",
+        "dyad_persistence",
+        "severity_logit",
+        "logit",
+        "spline_logit",
+        "hist_gb",
+        "hazard_glm",
+        "cox",
+        "ensemble",
+    ]
+    interval_level: float = Field(0.9, gt=0, lt=1)
 
 
 class TrackingParams(_Section):
