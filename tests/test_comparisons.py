@@ -7,6 +7,7 @@ import pytest
 
 from forecast.evaluation import metrics
 from forecast.evaluation.comparisons import (
+    c_index_difference,
     champion_by_rule,
     complexity_rank,
     model_difference,
@@ -77,10 +78,7 @@ def test_paired_difference_serves_timing_scores_too():
     observed = rng.random(n) < 0.9
     clusters = rng.integers(0, 80, n)
 
-    def c_of(score):
-        return lambda w: metrics.weighted_uno_c(time, observed, score, 365.0, w)
-
-    result = paired_difference(c_of(risk), c_of(-risk), clusters, 100, 0)
+    result = c_index_difference(time, observed, risk, -risk, 365.0, clusters, 100, 0)
     assert result["difference"] == pytest.approx(
         metrics.uno_c(time, observed, risk, 365.0) - metrics.uno_c(time, observed, -risk, 365.0)
     )
@@ -131,3 +129,18 @@ def test_rule_reads_loss_metrics_the_right_way_round():
     champion, steps = champion_by_rule(["flat", "sharp"], "brier", ["flat", "sharp"], difference)
     assert champion == "sharp"
     assert steps[0]["difference"] < 0
+
+
+def test_without_replicates_the_difference_has_no_interval():
+    cases = _cases(n=50)
+    result = paired_difference(
+        lambda w: metrics.weighted_brier(cases["sharp"], cases["y"], w),
+        lambda w: metrics.weighted_brier(cases["flat"], cases["y"], w),
+        cases["clusters"],
+        replicates=0,
+        seed=1,
+    )
+    assert result["ci90"] == []
+    assert result["difference"] == pytest.approx(
+        metrics.brier(cases["sharp"], cases["y"]) - metrics.brier(cases["flat"], cases["y"])
+    )

@@ -87,6 +87,29 @@ def model_difference(
     )
 
 
+def c_index_difference(
+    time: np.ndarray,
+    observed: np.ndarray,
+    first_risk: np.ndarray,
+    second_risk: np.ndarray,
+    tau: float,
+    clusters: np.ndarray,
+    replicates: int,
+    seed: int,
+    level: float = 0.9,
+) -> dict[str, float | list[float]]:
+    """Uno's C (truncated at `tau`) of `first_risk` minus that of `second_risk`, paired.
+
+    For comparing timing models (e.g. cox against hazard_glm, risk = 1 - S(tau)) on the same
+    triggers and dyad draws.
+    """
+
+    def c_of(risk: np.ndarray) -> WeightedScore:
+        return lambda w: metrics.weighted_uno_c(time, observed, risk, tau, w)
+
+    return paired_difference(c_of(first_risk), c_of(second_risk), clusters, replicates, seed, level)
+
+
 def complexity_rank(order: Sequence[str]) -> Callable[[str], float]:
     """A model's place in `order`; `<name>+recal` just above `<name>`, unknown names last."""
     position = {name: float(i) for i, name in enumerate(order)}
