@@ -163,16 +163,22 @@ class SplineLogitParams(_Section):
     C: float = 1.0
 
 
+LIKELIHOOD_MODELS = (
+    "base_rate",
+    "dyad_persistence",
+    "severity_logit",
+    "logit",
+    "spline_logit",
+    "hist_gb",
+)
+TIMING_MODELS = ("hazard_glm", "cox")
+# Simplest first: the champion rule's default order (docs/adr/0001-champion-rule.md).
+COMPLEXITY_ORDER = (*LIKELIHOOD_MODELS, *TIMING_MODELS, "ensemble")
+
+
 class ModelParams(_Section):
-    likelihood: list[str] = [
-        "base_rate",
-        "dyad_persistence",
-        "severity_logit",
-        "logit",
-        "spline_logit",
-        "hist_gb",
-    ]
-    timing: list[str] = ["hazard_glm", "cox"]
+    likelihood: list[str] = list(LIKELIHOOD_MODELS)
+    timing: list[str] = list(TIMING_MODELS)
     # Members of the ensemble (a weighted mix learnt out of sample); [] turns it off.
     ensemble: list[str] = ["logit", "hist_gb", "hazard_glm"]
     base_rate_years: int = 10
@@ -181,15 +187,8 @@ class ModelParams(_Section):
     correlation_limits: list[float] = [0.9, 0.95, 0.99]
     correlation_limit_default: float = Field(0.95, gt=0, le=1)
     # Models that also get a recalibrated version (`<name>+recal`, Platt on logit p).
-    recalibrate: list[str] = [
-        "severity_logit",
-        "logit",
-        "spline_logit",
-        "hist_gb",
-        "hazard_glm",
-        "cox",
-        "ensemble",
-    ]
+    # Every model but the two references by default.
+    recalibrate: list[str] = list(COMPLEXITY_ORDER[2:])
     hist_gb: HistGBParams = HistGBParams()
     spline_logit: SplineLogitParams = SplineLogitParams()
 
@@ -212,17 +211,7 @@ class TrainParams(_Section):
     # Simplest first. A more complex model becomes champion only when it beats the current
     # one by a paired dyad-bootstrap interval that excludes zero (ADR 1); `<name>+recal`
     # ranks just above `<name>`.
-    complexity: list[str] = [
-        "base_rate",
-        "dyad_persistence",
-        "severity_logit",
-        "logit",
-        "spline_logit",
-        "hist_gb",
-        "hazard_glm",
-        "cox",
-        "ensemble",
-    ]
+    complexity: list[str] = list(COMPLEXITY_ORDER)
     interval_level: float = Field(0.9, gt=0, lt=1)
 
 
