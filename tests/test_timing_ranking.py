@@ -15,9 +15,9 @@ from sklearn.metrics import roc_auc_score
 
 from forecast.config import BacktestParams, ModelParams, Params
 from forecast.evaluation import metrics, timing_ranking
-from forecast.evaluation.backtest import run_backtest
+from forecast.evaluation.backtest import headline, run_backtest
 from forecast.models import registry
-from forecast.models.timing import BoostedHazard, HazardGLM, TimeVaryingHazard
+from forecast.models.timing import BoostedHazard, TimeVaryingHazard
 from tests.fixtures_models import HORIZONS, make_world
 
 # The crossing world: `noise`'s effect on the daily log hazard is CROSS_EARLY on day 1 and
@@ -61,8 +61,8 @@ def crossing() -> dict[str, object]:
     half = len(episodes) // 2
     train, test = episodes.iloc[:half], episodes.iloc[half:]
     fitted = {
-        cls.__name__: cls(HORIZONS).fit(features.iloc[:half], train)
-        for cls in (HazardGLM, TimeVaryingHazard, BoostedHazard)
+        name: registry.build(name, Params()).fit(features.iloc[:half], train)
+        for name in ("hazard_glm", "hazard_glm_tv", "hazard_gb")
     }
     return {"fitted": fitted, "test": test, "features": features.iloc[half:]}
 
@@ -77,24 +77,24 @@ def _test_concordance(crossing: dict, name: str, tau: float) -> float:
     )
 
 
-@pytest.mark.parametrize("name", ["TimeVaryingHazard", "BoostedHazard"])
+@pytest.mark.parametrize("name", ["hazard_glm_tv", "hazard_gb"])
 @pytest.mark.parametrize("tau", [7.0, 30.0])
 def test_models_without_proportional_hazards_rank_crossing_curves_better(crossing, name, tau):
     # One effect for all days averages the early and the late one: in the first week the
     # proportional model ranks worse than chance (about 0.30 against the others' 0.65+).
-    proportional = _test_concordance(crossing, "HazardGLM", tau)
+    proportional = _test_concordance(crossing, "hazard_glm", tau)
     assert _test_concordance(crossing, name, tau) > proportional + 0.03
 
 
-@pytest.mark.parametrize("name", ["TimeVaryingHazard", "BoostedHazard"])
+@pytest.mark.parametrize("name", ["hazard_glm_tv", "hazard_gb"])
 def test_models_without_proportional_hazards_are_no_worse_over_the_year(crossing, name):
     assert _test_concordance(crossing, name, 365.0) > _test_concordance(
-        crossing, "HazardGLM", 365.0
+        crossing, "hazard_glm", 365.0
     )
 
 
 def test_time_varying_hazard_recovers_the_planted_slope(crossing):
-    model = crossing["fitted"]["TimeVaryingHazard"]
+    model = crossing["fitted"]["hazard_glm_tv"]
     slope = model.slope_[model.columns_.index("noise")]
     # The planted slope per log day is -0.8; grouped intervals blur it a little.
     assert -1.1 < slope < -0.5
@@ -244,7 +244,11 @@ def test_backtest_reports_truncated_scores_the_reference_and_comparisons():
             likelihood=["logit"], timing=["cox", "hazard_glm_tv"], ensemble=["logit"]
         ),
     )
-    timing = run_backtest(episodes, features, params, progress=False).timing
+    result = run_backtest(episodes, features, params, progress=False)
+    timing = result.timing
+    line = headline(result, params).splitlines()[1]
+    assert line.startswith("timing: best Uno's C on limited_force: hazard_glm_tv")
+    assert "against cox" in line and "logit_30d" in line
     for key in ("c_index_30", "c_index_90", "td_auc_7", "td_auc_30", "td_auc_90"):
         assert 0.5 < timing["hazard_glm_tv"][key] <= 1, key
         low, high = timing["hazard_glm_tv"]["limited_force"][f"{key}_ci90"]

@@ -371,12 +371,14 @@ def headline(result: BacktestResult, params: Params) -> str:
         return "backtest finished: no scores"
     best = max(blocks, key=lambda n: _finite(blocks[n]["bss"]))
     block = blocks[best]
-    return (
+    line = (
         f"backtest: {len(result.models)} models x {result.per_origin['origin'].nunique()} origins "
         f"in {result.seconds:.0f}s; best {horizon}-day BSS on {subset}: {best} "
         f"(BSS {block['bss']:.3f}, ROC AUC {block['roc_auc']:.3f}, ECE {block['ece']:.3f}, "
         f"n {block['n']})"
     )
+    timing = timing_ranking.timing_headline(result.timing, subset)
+    return line if timing is None else f"{line}\n{timing}"
 
 
 def _finite(value: float) -> float:

@@ -29,9 +29,19 @@ REFERENCE_NAME = f"{REFERENCE_MODEL}_{REFERENCE_HORIZON}d"
 BASELINE_TIMING_MODEL = "cox"
 
 
+def _draws(params: Params) -> dict[str, int]:
+    """The dyad bootstrap's size and seed: the same draws as every other interval."""
+    return {"replicates": params.backtest.bootstrap_replicates, "seed": params.seed}
+
+
 def curve_risks(survival: np.ndarray, grid: np.ndarray, taus: tuple[float, ...]) -> dict:
     """Each tau's risk score from survival curves: the days lost before tau (higher = sooner)."""
     return {tau: metrics.restricted_time_lost(survival, grid, tau) for tau in taus}
+
+
+def c_index_name(tau: float, year: float) -> str:
+    """`c_index` over the whole year (the champion rule's key), `c_index_<tau>` when truncated."""
+    return "c_index" if tau == year else f"c_index_{tau:g}"
 
 
 def ranking_block(
@@ -42,15 +52,15 @@ def ranking_block(
     clusters: np.ndarray,
     params: Params,
 ) -> dict[str, float | list[float]]:
-    """`c_index_<tau>` per truncation and `td_auc_<day>` per day, each with its interval."""
+    """Uno's C at each tau in `risks` and `td_auc_<day>` per day, each with its interval."""
+    year = float(max(params.episodes.horizons))
     return metrics.timing_ranking_scores(
         time,
         event,
-        {f"c_index_{tau:g}": (float(tau), risks[tau]) for tau in C_TRUNCATIONS},
+        {c_index_name(tau, year): (float(tau), risk) for tau, risk in risks.items()},
         {f"td_auc_{day}": (float(day), markers[day]) for day in TD_AUC_DAYS if day in markers},
         clusters,
-        params.backtest.bootstrap_replicates,
-        params.seed,
+        **_draws(params),
     )
 
 
@@ -68,21 +78,10 @@ def reference_block(
     params: Params,
 ) -> dict[str, float | list[float]]:
     """The logit reference: its 30-day probability as the risk of every C (year, 30, 90 days)."""
-    tau = float(max(horizons))
+    taus = (float(max(horizons)), *C_TRUNCATIONS)
     risk = proba[:, horizons.index(REFERENCE_HORIZON)]
     markers = {day: proba[:, horizons.index(day)] for day in TD_AUC_DAYS if day in horizons}
-    block: dict[str, float | list[float]] = metrics.timing_ranking_scores(
-        time,
-        event,
-        {"c_index": (tau, risk)},
-        {},
-        clusters,
-        params.backtest.bootstrap_replicates,
-        params.seed,
-    )
-    block.update(
-        ranking_block(time, event, dict.fromkeys(C_TRUNCATIONS, risk), markers, clusters, params)
-    )
+    block = ranking_block(time, event, dict.fromkeys(taus, risk), markers, clusters, params)
     block["n"] = len(time)
     return block
 
@@ -96,8 +95,9 @@ def comparison_block(
     params: Params,
 ) -> dict[str, dict]:
     """C of A minus C of B at each truncation in `risks_a`, with paired intervals."""
+    year = float(max(params.episodes.horizons))
     return {
-        ("c_index" if tau == max(risks_a) else f"c_index_{tau:g}"): (
+        c_index_name(tau, year): (
             metrics.paired_timing_difference(
                 time,
                 event,
@@ -105,8 +105,7 @@ def comparison_block(
                 risks_b[tau],
                 float(tau),
                 clusters,
-                params.backtest.bootstrap_replicates,
-                params.seed,
+                **_draws(params),
             )
         )
         for tau in risks_a
@@ -167,3 +166,33 @@ def yardsticks(
             for other, other_risks in others.items()
         }
     return {"references": {REFERENCE_NAME: references}, "comparisons": comparisons}
+
+
+def timing_headline(timing: Mapping[str, dict], subset: str) -> str | None:
+    """One line: the best timing model's C and td-AUC on `subset`, against cox and the logit."""
+    best = best_timing_model(timing, subset)
+    if best is None:
+        return None
+
+    def scores(block: Mapping) -> Mapping:
+        return block if subset == "all" else block.get(subset, {})
+
+    def c_of(block: Mapping) -> str:
+        value, interval = scores(block).get("c_index"), scores(block).get("c_index_ci90")
+        if value is None:
+            return "n/a"
+        return f"{value:.3f}" + (f" ({interval[0]:.3f} to {interval[1]:.3f})" if interval else "")
+
+    block = scores(timing[best])
+    line = (
+        f"timing: best Uno's C on {subset}: {best} {c_of(timing[best])}; "
+        f"C 30/90 d {block.get('c_index_30', float('nan')):.3f}/"
+        f"{block.get('c_index_90', float('nan')):.3f}; time-dependent AUC 7/30/90 d "
+        + "/".join(f"{block.get(f'td_auc_{day}', float('nan')):.3f}" for day in TD_AUC_DAYS)
+    )
+    yardsticks = {
+        BASELINE_TIMING_MODEL: timing.get(BASELINE_TIMING_MODEL),
+        REFERENCE_NAME: timing.get("references", {}).get(REFERENCE_NAME),
+    }
+    shown = [f"{name} {c_of(b)}" for name, b in yardsticks.items() if b and name != best]
+    return line + (f"; against {', '.join(shown)}" if shown else "")

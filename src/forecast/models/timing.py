@@ -354,7 +354,24 @@ class HazardGLM(_SurvivalModel):
 TIME_CENTRE_DAYS = 30
 
 
-class TimeVaryingHazard(HazardGLM):
+class _IntervalRates:
+    """Curves from (n, intervals) log hazard rates: the models whose effects vary with time."""
+
+    edges: tuple[int, ...]
+    horizons: tuple[int, ...]
+
+    def log_rates(self, features: pd.DataFrame) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict_survival(self, features: pd.DataFrame, days: Sequence[int]) -> pd.DataFrame:
+        values = _survival_from_rates(self.log_rates(features), self.edges, days)
+        return pd.DataFrame(values, index=features.index, columns=list(days))
+
+    def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
+        return 1.0 - self.predict_survival(features, self.horizons)
+
+
+class TimeVaryingHazard(_IntervalRates, HazardGLM):
     """The discrete-time hazard GLM with each feature's effect changing linearly in log days.
 
     Proportional hazards give every feature one effect at every day, so the model ranks every
@@ -408,10 +425,6 @@ class TimeVaryingHazard(HazardGLM):
         eta = np.clip(eta, -LINEAR_PREDICTOR_BOUND, LINEAR_PREDICTOR_BOUND)
         return eta + self.log_baseline_rate_
 
-    def predict_survival(self, features: pd.DataFrame, days: Sequence[int]) -> pd.DataFrame:
-        values = _survival_from_rates(self.log_rates(features), self.edges, days)
-        return pd.DataFrame(values, index=features.index, columns=list(days))
-
     def predict_interval(
         self, features: pd.DataFrame, level: float = 0.9
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -433,7 +446,7 @@ def _survival_from_rates(
     return np.exp(-np.exp(log_rates) @ exposure.T)
 
 
-class BoostedHazard(FeatureMemory):
+class BoostedHazard(_IntervalRates, FeatureMemory):
     """A discrete-time hazard learned by gradient boosting on the person-period table.
 
     The interval's log mid-day is one more input, so the booster may let any feature matter
@@ -450,23 +463,14 @@ class BoostedHazard(FeatureMemory):
         name: str = "hazard_gb",
         edges: Sequence[int] = DEFAULT_EDGES,
         seed: int = 0,
-        max_iter: int = 200,
-        learning_rate: float = 0.05,
-        max_leaf_nodes: int = 15,
-        min_samples_leaf: int = 40,
-        l2_regularization: float = 1.0,
+        **booster_params: float,
     ) -> None:
+        """`booster_params` go to HistGradientBoostingClassifier (the registry passes hist_gb's)."""
         self.horizons = check_horizons(horizons)
         self.name = name
         self.edges = tuple(sorted(set(edges) | {0, max(self.horizons)}))
         self.seed = seed
-        self.booster_params = {
-            "max_iter": max_iter,
-            "learning_rate": learning_rate,
-            "max_leaf_nodes": max_leaf_nodes,
-            "min_samples_leaf": min_samples_leaf,
-            "l2_regularization": l2_regularization,
-        }
+        self.booster_params = booster_params
 
     def _widths(self) -> np.ndarray:
         return np.diff(np.asarray(self.edges, dtype=float))
@@ -514,13 +518,6 @@ class BoostedHazard(FeatureMemory):
         rate = -np.log1p(-np.clip(hazard, 0.0, 1 - 1e-12)) / self._widths()
         with np.errstate(divide="ignore"):
             return np.log(rate)
-
-    def predict_survival(self, features: pd.DataFrame, days: Sequence[int]) -> pd.DataFrame:
-        values = _survival_from_rates(self.log_rates(features), self.edges, days)
-        return pd.DataFrame(values, index=features.index, columns=list(days))
-
-    def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
-        return 1.0 - self.predict_survival(features, self.horizons)
 
     def predict_interval(
         self, features: pd.DataFrame, level: float = 0.9
