@@ -7,7 +7,6 @@ import pytest
 
 from forecast.evaluation import metrics
 from forecast.evaluation.comparisons import (
-    c_index_difference,
     champion_by_rule,
     complexity_rank,
     model_difference,
@@ -68,21 +67,6 @@ def test_paired_interval_is_narrower_than_the_two_separate_intervals():
         for m in ("sharp", "noisy")
     )
     assert paired[1] - paired[0] < (sharp[1] - sharp[0]) + (noisy[1] - noisy[0])
-
-
-def test_paired_difference_serves_timing_scores_too():
-    rng = np.random.default_rng(3)
-    n = 400
-    risk = rng.normal(size=n)
-    time = rng.exponential(1 / np.exp(risk)) * 30 + 1
-    observed = rng.random(n) < 0.9
-    clusters = rng.integers(0, 80, n)
-
-    result = c_index_difference(time, observed, risk, -risk, 365.0, clusters, 100, 0)
-    assert result["difference"] == pytest.approx(
-        metrics.uno_c(time, observed, risk, 365.0) - metrics.uno_c(time, observed, -risk, 365.0)
-    )
-    assert result["ci90"][0] > 0
 
 
 def test_weighted_ece_under_unit_weights_is_the_ece():

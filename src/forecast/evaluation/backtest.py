@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 from forecast import files
 from forecast.config import Params
 from forecast.errors import ForecastError
-from forecast.evaluation import metrics
+from forecast.evaluation import metrics, timing_ranking
 from forecast.evaluation.choices import (
     add_recalibrated,
     apply_limits,
@@ -388,7 +388,7 @@ def _timing_block(
     grid = np.asarray(SURVIVAL_GRID, dtype=float)
     tau = float(max(horizons))
     within_grid = grid <= tau
-    risk = 1.0 - survival[:, np.searchsorted(grid, tau)] if tau in grid else -survival[:, -1]
+    risk = metrics.restricted_time_lost(survival, grid, tau)
     scores_by_day = metrics.ipcw_brier(
         time_to, observed, survival[:, within_grid], grid[within_grid]
     )
@@ -413,6 +413,9 @@ def _timing_block(
     for horizon in horizons:
         if horizon in SURVIVAL_GRID:
             block[f"brier_{horizon}"] = float(scores_by_day[SURVIVAL_GRID.index(horizon)])
+    risks = timing_ranking.curve_risks(survival, grid, timing_ranking.C_TRUNCATIONS)
+    markers = timing_ranking.survival_markers(survival, SURVIVAL_GRID)
+    block.update(timing_ranking.ranking_block(time_to, observed, risks, markers, clusters, params))
     return block
 
 
@@ -422,26 +425,45 @@ def _timing_scores(
     names: list[str],
     params: Params,
 ) -> dict[str, dict]:
-    """design.md's timing block per timing model, on all triggers plus a limited-force block."""
+    """design.md's timing block per timing model, on all triggers plus a limited-force block.
+
+    Also `references` (the 30-day logit read as a risk score) and `comparisons` (the best
+    timing model against cox and that reference, on paired bootstrap draws): see
+    `forecast.evaluation.timing_ranking`.
+    """
     horizons = tuple(params.episodes.horizons)
     time_to = tested["duration"].to_numpy(dtype=float)
     observed = tested["event_observed"].astype("boolean").to_numpy(dtype=bool, na_value=False)
     clusters = dyad_groups(tested)
     # Triggers on the data's last day were never followed up: they carry no timing information.
     followed = time_to > 0
+    subsets = {s: followed & _subset_mask(tested, s) for s in SUBSETS}
+    subsets = {s: rows for s, rows in subsets.items() if rows.any()}
     timing: dict[str, dict] = {}
-    for name in (n for n in names if registry.is_timing(n)):
-        survival = np.vstack([f.survival[name] for f in forecasts])
+    survival = {
+        n: np.vstack([f.survival[n] for f in forecasts]) for n in names if registry.is_timing(n)
+    }
+    for name, curves in survival.items():
         block = {}
-        for subset in SUBSETS:
-            rows = followed & _subset_mask(tested, subset)
-            if not rows.any():
-                continue
+        for subset, rows in subsets.items():
             scores = _timing_block(
-                time_to[rows], observed[rows], survival[rows], clusters[rows], horizons, params
+                time_to[rows], observed[rows], curves[rows], clusters[rows], horizons, params
             )
             block.update(scores if subset == "all" else {subset: scores})
         timing[name] = block
+    reference = timing_ranking.REFERENCE_MODEL
+    if reference in names:
+        timing.update(
+            timing_ranking.yardsticks(
+                (time_to, observed, clusters),
+                subsets,
+                survival,
+                np.vstack([f.proba[reference] for f in forecasts]),
+                timing,
+                SURVIVAL_GRID,
+                params,
+            )
+        )
     return timing
 
 
@@ -514,12 +536,14 @@ def headline(result: BacktestResult, params: Params) -> str:
         blocks, key=lambda n: _finite(blocks[n]["bss"])
     )
     block = blocks[best]
-    return (
+    line = (
         f"backtest: {len(result.models)} models x {result.per_origin['origin'].nunique()} origins "
         f"in {result.seconds:.0f}s; champion by rule on {horizon}-day {subset}: {best} "
         f"(BSS {block['bss']:.3f}, ROC AUC {block['roc_auc']:.3f}, ECE {block['ece']:.3f}, "
         f"n {block['n']})"
     )
+    timing = timing_ranking.timing_headline(result.timing, subset)
+    return line if timing is None else f"{line}\n{timing}"
 
 
 def _finite(value: float) -> float:

@@ -53,6 +53,7 @@ def limit_variants(params: Params) -> dict[str, tuple[str, float]]:
     return {
         limit_variant(name, limit): (name, limit)
         for name in params.models.timing
+        if name in registry.COLLINEARITY_LIMITED
         for limit in params.models.correlation_limits
         if limit != default
     }

@@ -4,8 +4,8 @@ Two models scored on the same triggers share most of their noise: a year of unus
 lifts or sinks both. Their difference is therefore judged on the *same* resamples of dyads
 (`metrics.cluster_weights` with one seed), which gives a far narrower interval than comparing
 two separate intervals. `paired_difference` takes any score that can be computed under a
-matrix of resampling weights, so the timing models' Uno's C uses it as well
-(`metrics.weighted_uno_c`).
+matrix of resampling weights; the timing models' Uno's C differences are paired the same way
+by `metrics.paired_timing_difference`.
 
 The champion rule (docs/adr/0001-champion-rule.md) walks the models from simplest to most
 complex and lets a model take over only when it beats the current champion by a paired
@@ -85,29 +85,6 @@ def model_difference(
         seed,
         level,
     )
-
-
-def c_index_difference(
-    time: np.ndarray,
-    observed: np.ndarray,
-    first_risk: np.ndarray,
-    second_risk: np.ndarray,
-    tau: float,
-    clusters: np.ndarray,
-    replicates: int,
-    seed: int,
-    level: float = 0.9,
-) -> dict[str, float | list[float]]:
-    """Uno's C (truncated at `tau`) of `first_risk` minus that of `second_risk`, paired.
-
-    For comparing timing models (e.g. cox against hazard_glm, risk = 1 - S(tau)) on the same
-    triggers and dyad draws.
-    """
-
-    def c_of(risk: np.ndarray) -> WeightedScore:
-        return lambda w: metrics.weighted_uno_c(time, observed, risk, tau, w)
-
-    return paired_difference(c_of(first_risk), c_of(second_risk), clusters, replicates, seed, level)
 
 
 def complexity_rank(order: Sequence[str]) -> Callable[[str], float]:
