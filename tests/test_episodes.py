@@ -196,22 +196,39 @@ def test_month_dated_answer_counts_when_its_whole_month_is_inside_the_window() -
         )
     )
     trigger = episodes.loc["a:630>770"]
-    # Seen by 31 March, 75 days after 15 January.
-    assert trigger["days_to_retaliation"] == 75
-    assert not trigger["retaliated_30d"] and trigger["retaliated_90d"]
+    # Sure by 31 March (75 days); possible from 1 March (45 days), never before.
+    assert trigger["retaliated_30d"] == False  # noqa: E712
+    assert trigger["retaliated_90d"] == True  # noqa: E712
 
 
-def test_month_dated_answer_in_the_trigger_month_is_ignored() -> None:
+def test_month_dated_answer_leaves_the_exact_day_unknown() -> None:
+    episodes = episodes_of(
+        incidents(
+            ("a", "2001-01-15", IRAN, PAKISTAN),
+            ("m", "2001-03-01", PAKISTAN, IRAN, "attack", "month"),
+        )
+    )
+    trigger = episodes.loc["a:630>770"]
+    # Censored on 28 February, the last day known to be quiet.
+    assert not trigger["event_observed"] and trigger["duration"] == 44
+    assert pd.isna(trigger["days_to_retaliation"])
+    assert pd.isna(trigger["retaliation_incident_id"])
+
+
+def test_month_dated_answer_in_the_trigger_month_makes_every_unanswered_label_na() -> None:
     episodes = episodes_of(
         incidents(
             ("a", "2001-01-15", IRAN, PAKISTAN),
             ("m", "2001-01-01", PAKISTAN, IRAN, "attack", "month"),
         )
     )
-    assert not episodes.loc["a:630>770", "event_observed"]
+    trigger = episodes.loc["a:630>770"]
+    # Pakistan's January strike may have come on 16 January or any later day of the month.
+    assert all(pd.isna(trigger[f"retaliated_{h}d"]) for h in (7, 30, 90, 365))
+    assert not trigger["event_observed"] and trigger["duration"] == 0
 
 
-def test_month_dated_answer_straddling_the_window_end_does_not_decide_that_label() -> None:
+def test_month_dated_answer_straddling_the_window_end_makes_that_label_na() -> None:
     episodes = episodes_of(
         incidents(
             ("a", "2001-01-15", IRAN, PAKISTAN),
@@ -219,9 +236,52 @@ def test_month_dated_answer_straddling_the_window_end_does_not_decide_that_label
         )
     )
     trigger = episodes.loc["a:630>770"]
-    # The 30-day window ends 14 February, inside February: February decides nothing there.
+    # The 30-day window ends 14 February: a February strike may lie inside it, or not.
+    assert trigger["retaliated_7d"] == False  # noqa: E712
+    assert pd.isna(trigger["retaliated_30d"])
+    assert trigger["retaliated_90d"] == True  # noqa: E712
+
+
+def test_month_dated_answer_that_cannot_be_in_the_window_decides_nothing() -> None:
+    episodes = episodes_of(
+        incidents(
+            ("a", "2001-01-15", IRAN, PAKISTAN),
+            ("before", "2000-12-01", PAKISTAN, IRAN, "attack", "month"),
+            ("after", "2001-06-01", PAKISTAN, IRAN, "attack", "month"),
+        )
+    )
+    trigger = episodes.loc["a:630>770"]
+    assert trigger["retaliated_7d"] == False  # noqa: E712
     assert trigger["retaliated_30d"] == False  # noqa: E712
-    assert trigger["retaliated_90d"]
+    assert trigger["retaliated_90d"] == False  # noqa: E712
+
+
+def test_day_dated_answer_settles_the_label_despite_a_month_dated_one() -> None:
+    episodes = episodes_of(
+        incidents(
+            ("a", "2001-01-15", IRAN, PAKISTAN),
+            ("m", "2001-01-01", PAKISTAN, IRAN, "attack", "month"),
+            ("b", "2001-01-20", PAKISTAN, IRAN),
+        )
+    )
+    trigger = episodes.loc["a:630>770"]
+    assert trigger["retaliated_7d"] == True  # noqa: E712
+    assert trigger["retaliated_365d"] == True  # noqa: E712
+    # The January strike may still have come first: the first answer's day is not sure.
+    assert not trigger["event_observed"] and trigger["duration"] == 0
+
+
+def test_day_dated_answer_before_the_month_is_the_first_answer() -> None:
+    episodes = episodes_of(
+        incidents(
+            ("a", "2001-01-15", IRAN, PAKISTAN),
+            ("b", "2001-01-20", PAKISTAN, IRAN),
+            ("m", "2001-03-01", PAKISTAN, IRAN, "attack", "month"),
+        )
+    )
+    trigger = episodes.loc["a:630>770"]
+    assert trigger["event_observed"] and trigger["days_to_retaliation"] == 5
+    assert trigger["retaliation_incident_id"] == "b"
 
 
 # --- censoring ---------------------------------------------------------------------------------
@@ -377,13 +437,19 @@ def test_labels_agree_with_delay_and_censoring(rows: list[tuple], same_day: bool
     previous = np.zeros(len(episodes), dtype=bool)
     for horizon in (7, 30, 90, 365):
         label = episodes[f"retaliated_{horizon}d"]
-        assert (label.fillna(False).to_numpy() == (delay <= horizon)).all()
-        assert (label.isna().to_numpy() == (~(delay <= horizon) & (horizon > window_left))).all()
+        # A first answer seen within H days makes the label True.
+        assert (label.fillna(False).to_numpy() >= (delay <= horizon)).all()
+        # False only for a whole window watched with no answer seen in it.
+        false = (label == False).fillna(False).to_numpy()  # noqa: E712
+        assert not (false & (horizon > window_left)).any()
+        assert not (false & (delay <= horizon)).any()
+        assert not (false & (episodes["duration"].to_numpy() < horizon)).any()
         # Answered within a short window implies answered within every longer one.
         assert (label.fillna(True).to_numpy() >= previous).all()
         previous = label.fillna(False).to_numpy()
     assert (episodes["duration"] >= 0).all()
     assert (episodes["event_observed"] == ~np.isnan(delay)).all()
+    assert (episodes.loc[episodes["event_observed"], "duration"] == delay[~np.isnan(delay)]).all()
 
 
 # --- real data ---------------------------------------------------------------------------------
@@ -401,6 +467,67 @@ def test_mie_gives_about_18800_dated_uses_of_force(real_data_dir) -> None:
     assert episodes["episode_id"].is_unique
     rate = episodes["retaliated_30d"].mean()
     assert 0.2 < rate < 0.9
+
+
+def _old_rule_label(force: pd.DataFrame, trigger: pd.Series, horizon: int, end: pd.Timestamp):
+    """The label before month-dated answers could make it NA, read off one trigger by hand: a
+    day-dated answer in (t, t + H], or a month-dated one whose whole month lies there."""
+    t = trigger["date"]
+    back = force[(force["actor"] == trigger["target"]) & (force["victim"] == trigger["initiator"])]
+    window_end = min(t + pd.Timedelta(days=horizon), end)
+    month_last = back["date"] + pd.offsets.MonthEnd(0)
+    by_day = back["date_precision"] == "day"
+    sure = (by_day & (back["date"] > t) & (back["date"] <= window_end)) | (
+        ~by_day & (back["date"] > t) & (month_last <= window_end)
+    )
+    if sure.any():
+        return True
+    return False if t + pd.Timedelta(days=horizon) <= end else pd.NA
+
+
+def _month_may_answer(force: pd.DataFrame, trigger: pd.Series, horizon: int) -> bool:
+    t = trigger["date"]
+    back = force[
+        (force["actor"] == trigger["target"])
+        & (force["victim"] == trigger["initiator"])
+        & (force["date_precision"] == "month")
+    ]
+    month_last = back["date"] + pd.offsets.MonthEnd(0)
+    return bool(((month_last > t) & (back["date"] <= t + pd.Timedelta(days=horizon))).any())
+
+
+def test_mie_labels_change_only_where_a_month_dated_answer_may_fall(real_data_dir) -> None:
+    """Oracle check: on MIE every label that is not NA under the month rule is the label read
+    by hand under the old rule, and every label the rule made NA has a month-dated answer that
+    may fall in its window."""
+    from forecast.sources.mie import read_mie
+
+    mie = read_mie(real_data_dir / "mie_events_v1.0.csv")
+    end = pd.Timestamp(mie.coverage_end)
+    episodes = build_episodes(mie.incidents, EpisodeParams(), {"mie": mie.coverage_end})
+    force = force_events(mie.incidents)
+    # Every trigger with a month-dated answer nearby, plus a seeded sample of the rest.
+    monthly = force[force["date_precision"] == "month"]
+    near = episodes.merge(
+        monthly[["actor", "victim"]].drop_duplicates(),
+        left_on=["target", "initiator"],
+        right_on=["actor", "victim"],
+    )["episode_id"]
+    chosen = episodes[episodes["episode_id"].isin(near)]
+    rest = episodes[~episodes["episode_id"].isin(near)].sample(300, random_state=11)
+    made_na = 0
+    sample = pd.concat([chosen.sample(min(len(chosen), 900), random_state=11), rest])
+    for _, trigger in sample.iterrows():
+        for horizon in (7, 30):
+            new = trigger[f"retaliated_{horizon}d"]
+            old = _old_rule_label(force, trigger, horizon, end)
+            if pd.isna(new):
+                if not pd.isna(old):
+                    made_na += 1
+                    assert _month_may_answer(force, trigger, horizon), trigger["episode_id"]
+            else:
+                assert new == old, (trigger["episode_id"], horizon)
+    assert made_na >= 20
 
 
 # --- command line ------------------------------------------------------------------------------

@@ -392,3 +392,12 @@ def test_features_commands_build_the_table_and_list_the_registry(tmp_path, monke
     assert features.columns.tolist() == ["episode_id", *feature_table()["name"]]
     listed = runner.invoke(app, ["features", "list", "--markdown"])
     assert listed.output.count("\n") == len(feature_table()) + 2
+
+
+def test_a_month_dated_answer_that_may_fall_in_the_window_keeps_it_out_of_the_record() -> None:
+    # a1 on 22 February; B's strike is dated only to March, so it may have come 8 to 38 days
+    # later: whether it answered a1 within 30 days is unknown, within 7 days it did not.
+    table = history(("a1", 100, A, B), ("m", 90, B, A, "attack", "month"))
+    f = features_of(table, FeatureParams(shrinkage_strength=0))
+    assert f["target_answer_record_7d"] == 1
+    assert f["target_answer_record_30d"] == 0

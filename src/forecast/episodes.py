@@ -257,30 +257,61 @@ def select_model_sources(incidents: pd.DataFrame, sources: Iterable[str]) -> pd.
     return incidents[incidents["source"].isin(list(sources))].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class Responses:
+    """How each trigger was answered, as far as the record's dates can tell.
+
+    `delay`: days to the first answer known to lie after the trigger (a day-dated one on its
+    day, a month-dated one whose whole month lies after the trigger on the month's last day);
+    NaN when none. `answer`: that answer's row in the force table, -1 when none. `possible`:
+    days to the earliest day a month-dated answer may have come (its month's first day, or the
+    first day counted when the month holds the trigger), NaN when none; where it comes before
+    `delay` the first answer's day is unknown, and so is every label between the two.
+    """
+
+    delay: np.ndarray
+    answer: np.ndarray
+    possible: np.ndarray
+
+    def label_states(self, horizon: int, watched_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(answered, known) per trigger for the `horizon`-day label.
+
+        Answered when the first sure answer came within the horizon; otherwise the label is
+        known (False) only when the whole window was watched (`watched_days` from the trigger)
+        and no month-dated answer may fall inside it.
+        """
+        answered = self.delay <= horizon
+        quiet = (horizon <= np.asarray(watched_days)) & ~(self.possible <= horizon)
+        return answered, answered | quiet
+
+
 def first_response(
     force: pd.DataFrame, trigger_rows: np.ndarray, *, include_same_day: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
+) -> Responses:
     """Days from each trigger to the victim's first use of force back, and that answer's row.
 
     Triggers are rows of `force` (a `force_events(...)` table), given by position. A day-dated
     answer counts from the day after the trigger (from the same day when `include_same_day`,
-    but never the trigger's own incident). A month-dated answer counts only when its whole month
-    lies after the trigger, and is taken as seen on the month's last day (the latest it can have
-    happened), so a label never rests on a guessed day. Returns the delay in days (NaN when no
-    answer) and the answer's row position in `force` (-1 when none). Rows and arrays only, no
-    string ids: at 10^7 events a Python string per row would cost gigabytes.
+    but never the trigger's own incident). A month-dated answer is sure only when its
+    whole month lies after the trigger, and is taken as seen on the month's last day (the
+    latest it can have happened), so a label never rests on a guessed day; a month that reaches
+    past the trigger may hold an answer from its first possible day on (`Responses.possible`).
+    Rows and arrays only, no string ids: at 10^7 events a Python string per row would cost
+    gigabytes.
     """
     rows = np.asarray(trigger_rows, dtype=np.int64)
     delay = np.full(len(rows), np.nan)
     answer = np.full(len(rows), -1, dtype=np.int64)
+    possible = np.full(len(rows), np.nan)
     if len(rows) == 0 or len(force) == 0:
-        return delay, answer
+        return Responses(delay, answer, possible)
     actor = force["actor"].to_numpy(dtype=np.int64)
     victim = force["victim"].to_numpy(dtype=np.int64)
     day = day_numbers(force["date"])
     by_day = force["date_precision"].eq("day").to_numpy(dtype=bool)
     t = day[rows]
-    requests = Queries.of(dyad_codes(victim[rows], actor[rows]), t if include_same_day else t + 1)
+    start = t if include_same_day else t + 1
+    requests = Queries.of(dyad_codes(victim[rows], actor[rows]), start)
 
     dated_rows = np.flatnonzero(by_day)
     dated_index = GroupedDays.build(
@@ -304,9 +335,8 @@ def first_response(
     monthly_rows = np.flatnonzero(~by_day)
     if len(monthly_rows):
         first, last = month_bounds(force["date"].iloc[monthly_rows])
-        month_index = GroupedDays.build(
-            dyad_codes(actor[monthly_rows], victim[monthly_rows]), first
-        )
+        month_groups = dyad_codes(actor[monthly_rows], victim[monthly_rows])
+        month_index = GroupedDays.build(month_groups, first)
         position = month_index.first_at_or_after(requests)
         found = position >= 0
         row = month_index.order[np.clip(position, 0, len(month_index) - 1)]
@@ -314,7 +344,14 @@ def first_response(
         earlier = found & ~(month_delay >= delay)
         delay = np.where(earlier, month_delay, delay)
         answer = np.where(earlier, monthly_rows[row], answer)
-    return delay, answer
+        # The first month whose last day is on or after the first day counted may hold an
+        # answer from max(its first day, that day) on; months are ordered alike by either end.
+        by_last = GroupedDays.build(month_groups, last)
+        position = by_last.first_at_or_after(requests)
+        found = position >= 0
+        row = by_last.order[np.clip(position, 0, len(by_last) - 1)]
+        possible = np.where(found, np.maximum(first[row], start) - t, np.nan)
+    return Responses(delay, answer, possible)
 
 
 def censor_dates(
@@ -341,24 +378,27 @@ def build_episodes(
     """One row per day-dated use of force, with retaliation labels, timing and censoring.
 
     `incidents` should hold only the model sources (see `select_model_sources`). A label is True
-    when the answer came within H days, even if the window runs past the censor date; False only
-    when the whole window was observed; NA otherwise.
+    when a sure answer came within H days, even if the window runs past the censor date; False
+    only when the whole window was watched and no month-dated answer may lie inside it; NA
+    otherwise.
     """
     force = force_events(incidents, params.min_hostility)
     trigger_rows = np.flatnonzero(force["date_precision"].eq("day").to_numpy(dtype=bool))
-    delay, answer_row = first_response(
-        force, trigger_rows, include_same_day=params.include_same_day
-    )
+    responses = first_response(force, trigger_rows, include_same_day=params.include_same_day)
     triggers = force.take(trigger_rows).reset_index(drop=True)
     triggers["day"] = day_numbers(triggers["date"]) if len(triggers) else np.array([], np.int64)
-    censor = censor_dates(triggers["source"], incidents, coverage or {})
-    censor_day = day_numbers(censor) if len(triggers) else np.array([], np.int64)
-    observed_days = censor_day - triggers["day"].to_numpy(dtype=np.int64)
+    t = triggers["day"].to_numpy(dtype=np.int64)
+    coverage_end = censor_dates(triggers["source"], incidents, coverage or {})
+    observed_days = (day_numbers(coverage_end) if len(triggers) else t) - t
     # An answer dated after the trigger's own source stops covering events is not observed.
-    seen = ~np.isnan(delay) & (delay <= observed_days)
-    delay = np.where(seen, delay, np.nan)
-    answer_id = force["incident_id"].take(np.where(seen, answer_row, 0)).reset_index(drop=True)
-    answer_id = answer_id.where(pd.Series(seen), pd.NA)
+    delay = np.where(responses.delay <= observed_days, responses.delay, np.nan)
+    censor = coverage_end
+    watched_days = observed_days
+    # A sure answer is the first only when no month-dated answer may have come before it.
+    seen = ~np.isnan(delay) & ~(responses.possible < delay)
+    answer_id = force["incident_id"].take(np.where(seen, responses.answer, 0))
+    answer_id = answer_id.reset_index(drop=True).where(pd.Series(seen), pd.NA)
+    known = Responses(delay, responses.answer, responses.possible)
 
     episodes = pd.DataFrame(
         {
@@ -374,13 +414,16 @@ def build_episodes(
         }
     )
     for horizon in params.horizons:
-        label = pd.array(np.where(seen, delay <= horizon, False), dtype="boolean")
-        unobserved_window = ~(delay <= horizon) & (horizon > observed_days)
-        label[unobserved_window] = pd.NA
+        answered, settled = known.label_states(horizon, watched_days)
+        label = pd.array(answered, dtype="boolean")
+        label[~settled] = pd.NA
         episodes[label_column(horizon)] = label
-    episodes["days_to_retaliation"] = pd.Series(delay).astype("Int64")
+    # Without a sure first answer the trigger is censored at the last day known to be quiet:
+    # the day before a month-dated answer may have come, or the censor date.
+    quiet_days = np.fmin(np.maximum(watched_days, 0), responses.possible - 1)
+    episodes["days_to_retaliation"] = pd.Series(np.where(seen, delay, np.nan)).astype("Int64")
     episodes["event_observed"] = seen
-    episodes["duration"] = np.where(seen, delay, np.maximum(observed_days, 0)).astype(np.int64)
+    episodes["duration"] = np.where(seen, delay, np.maximum(quiet_days, 0)).astype(np.int64)
     episodes["retaliation_incident_id"] = answer_id.astype("string")
     episodes["source"] = triggers["source"]
     episodes["action"] = triggers["action"]

@@ -115,7 +115,7 @@ class AnsweringRecords:
         keep: bool = False,
     ) -> None:
         past_rows = np.flatnonzero(events["date_precision"].eq("day").to_numpy(dtype=bool))
-        self.delay, _ = first_response(events, past_rows, include_same_day=include_same_day)
+        self.responses = first_response(events, past_rows, include_same_day=include_same_day)
         self.day = day_numbers(events["date"])[past_rows]
         actor = events["actor"].to_numpy(dtype=np.int64)[past_rows]
         victim = events["victim"].to_numpy(dtype=np.int64)[past_rows]
@@ -152,10 +152,10 @@ class AnsweringRecords:
 
     def _known_and_answered(self, horizon: int) -> list[np.ndarray]:
         """Per past trigger, 1.0 where its `horizon`-day label is known, and where answered."""
-        answered = self.delay <= horizon
-        # An unanswered window that ran past its source's coverage has no known label.
-        known = (answered | (self.day + horizon <= self.censor)).astype(float)
-        return [known, answered * known]
+        # An unanswered window that ran past its source's coverage, or that a month-dated
+        # answer may fall in, has no known label.
+        answered, known = self.responses.label_states(horizon, self.censor - self.day)
+        return [known.astype(float), (answered & known).astype(float)]
 
 
 def coverage_days(sources: pd.Series, coverage: Mapping[str, date | None]) -> np.ndarray:
