@@ -53,10 +53,15 @@ def incidents(*rows: tuple, source: str = "test") -> pd.DataFrame:
 
 
 def episodes_of(
-    table: pd.DataFrame, coverage: dict[str, date] | None = None, **params: object
+    table: pd.DataFrame,
+    coverage: dict[str, date] | None = None,
+    selective: frozenset[str] | set[str] = frozenset(),
+    **params: object,
 ) -> pd.DataFrame:
     coverage = coverage if coverage is not None else {"test": date(2001, 12, 31)}
-    return build_episodes(table, EpisodeParams(**params), coverage).set_index("episode_id")
+    return build_episodes(table, EpisodeParams(**params), coverage, selective).set_index(
+        "episode_id"
+    )
 
 
 # --- force events ------------------------------------------------------------------------------
@@ -336,6 +341,41 @@ def test_answer_after_the_censor_date_is_not_observed() -> None:
     trigger = episodes.loc["a:630>770"]
     assert not trigger["event_observed"] and trigger["duration"] == 30
     assert pd.isna(trigger["days_to_retaliation"])
+
+
+# --- selective sources -------------------------------------------------------------------------
+
+
+def test_a_selective_sources_unlooked_for_outcome_is_na() -> None:
+    table = incidents(("a", "2024-01-18", PAKISTAN, IRAN), source="handcoded")
+    episodes = episodes_of(table, {"handcoded": date(2024, 12, 31)}, selective={"handcoded"})
+    trigger = episodes.loc["a:770>630"]
+    assert all(pd.isna(trigger[f"retaliated_{h}d"]) for h in (7, 30, 90, 365))
+    assert not trigger["event_observed"] and trigger["duration"] == 0
+    # The same row from a systematic source is a "no".
+    systematic = episodes_of(table, {"handcoded": date(2024, 12, 31)})
+    assert systematic.loc["a:770>630", "retaliated_90d"] == False  # noqa: E712
+
+
+def test_a_stated_not_answered_by_date_gives_false_up_to_it() -> None:
+    table = incidents(("a", "2024-01-18", PAKISTAN, IRAN), source="handcoded")
+    table["outcome_checked_until"] = pd.Timestamp("2024-04-30")
+    trigger = episodes_of(table, {"handcoded": date(2024, 12, 31)}, selective={"handcoded"}).loc[
+        "a:770>630"
+    ]
+    assert [trigger[f"retaliated_{h}d"] for h in (7, 30, 90)] == [False, False, False]
+    assert pd.isna(trigger["retaliated_365d"])
+    assert trigger["censor_date"] == pd.Timestamp("2024-04-30") and trigger["duration"] == 103
+
+
+def test_a_coded_answer_states_that_the_trigger_was_answered() -> None:
+    table = incidents(
+        ("a", "2024-01-16", IRAN, PAKISTAN), ("b", "2024-01-18", PAKISTAN, IRAN), source="handcoded"
+    )
+    episodes = episodes_of(table, {"handcoded": date(2024, 12, 31)}, selective={"handcoded"})
+    trigger = episodes.loc["a:630>770"]
+    assert all(trigger[f"retaliated_{h}d"] == True for h in (7, 30, 90, 365))  # noqa: E712
+    assert trigger["event_observed"] and trigger["days_to_retaliation"] == 2
 
 
 # --- other columns -----------------------------------------------------------------------------

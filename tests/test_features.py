@@ -401,3 +401,20 @@ def test_a_month_dated_answer_that_may_fall_in_the_window_keeps_it_out_of_the_re
     f = features_of(table, FeatureParams(shrinkage_strength=0))
     assert f["target_answer_record_7d"] == 1
     assert f["target_answer_record_30d"] == 0
+
+
+def test_a_selective_past_trigger_without_a_stated_outcome_is_not_in_the_record() -> None:
+    table = history(("a1", 100, A, B))
+    table["source"] = "handcoded"
+    episodes = build_episodes(table, EpisodeParams(horizons=HORIZONS))
+    kwargs = {"params": FeatureParams(shrinkage_strength=0), "horizons": HORIZONS}
+    selective = build_features(
+        episodes, force_events(table), None, selective_sources={"handcoded"}, **kwargs
+    ).set_index("episode_id")
+    assert selective.loc["x:630>770", "target_answer_record_7d"] == 0
+    table.loc[table["incident_id"] == "a1", "outcome_checked_until"] = T - pd.Timedelta(days=60)
+    checked = build_features(
+        episodes, force_events(table), None, selective_sources={"handcoded"}, **kwargs
+    ).set_index("episode_id")
+    assert checked.loc["x:630>770", "target_answer_record_7d"] == 1
+    assert checked.loc["x:630>770", "target_answer_rate_7d"] == 0

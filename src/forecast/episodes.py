@@ -8,7 +8,7 @@ binary search, so the same logic scales to event streams of 10^8 rows and maps o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,6 +33,7 @@ FORCE_EVENT_COLUMNS = [
     "source",
     "dispute_id",
     "target_kind",
+    "outcome_checked_until",
 ]
 
 # Day numbers are stored relative to BASE_DAY in a window of DAY_SPAN days, so that a group code
@@ -220,6 +221,11 @@ def force_events(
         if "target_kind" in force
         else pd.Series("unknown", index=force.index, dtype="string")
     )
+    checked = (
+        force["outcome_checked_until"]
+        if "outcome_checked_until" in force
+        else pd.Series(pd.NaT, index=force.index)
+    )
     forward = pd.DataFrame(
         {
             "incident_id": force["incident_id"].astype("string"),
@@ -235,6 +241,7 @@ def force_events(
             "source": force["source"].astype("string"),
             "dispute_id": force["dispute_id"].astype("string"),
             "target_kind": target_kind.astype("string"),
+            "outcome_checked_until": pd.to_datetime(checked).astype("datetime64[ns]"),
         }
     )
     reverse = forward[undirected].rename(
@@ -374,13 +381,16 @@ def build_episodes(
     incidents: pd.DataFrame,
     params: EpisodeParams,
     coverage: Mapping[str, date | None] | None = None,
+    selective_sources: Collection[str] = (),
 ) -> pd.DataFrame:
     """One row per day-dated use of force, with retaliation labels, timing and censoring.
 
     `incidents` should hold only the model sources (see `select_model_sources`). A label is True
     when a sure answer came within H days, even if the window runs past the censor date; False
     only when the whole window was watched and no month-dated answer may lie inside it; NA
-    otherwise.
+    otherwise. A trigger of a selective source (`selective_sources`: it codes chosen exchanges,
+    not every event) is watched only up to the `outcome_checked_until` its row states, so
+    without one its "no answer" labels are NA; answers any source lists are still seen.
     """
     force = force_events(incidents, params.min_hostility)
     trigger_rows = np.flatnonzero(force["date_precision"].eq("day").to_numpy(dtype=bool))
@@ -392,8 +402,8 @@ def build_episodes(
     observed_days = (day_numbers(coverage_end) if len(triggers) else t) - t
     # An answer dated after the trigger's own source stops covering events is not observed.
     delay = np.where(responses.delay <= observed_days, responses.delay, np.nan)
-    censor = coverage_end
-    watched_days = observed_days
+    censor = watched_until(triggers, coverage_end, selective_sources)
+    watched_days = (day_numbers(censor) if len(triggers) else t) - t
     # A sure answer is the first only when no month-dated answer may have come before it.
     seen = ~np.isnan(delay) & ~(responses.possible < delay)
     answer_id = force["incident_id"].take(np.where(seen, responses.answer, 0))
@@ -419,7 +429,7 @@ def build_episodes(
         label[~settled] = pd.NA
         episodes[label_column(horizon)] = label
     # Without a sure first answer the trigger is censored at the last day known to be quiet:
-    # the day before a month-dated answer may have come, or the censor date.
+    # the day before a month-dated answer may have come, or the end of what was watched.
     quiet_days = np.fmin(np.maximum(watched_days, 0), responses.possible - 1)
     episodes["days_to_retaliation"] = pd.Series(np.where(seen, delay, np.nan)).astype("Int64")
     episodes["event_observed"] = seen
@@ -437,6 +447,20 @@ def build_episodes(
     episodes["censor_date"] = censor
     episodes["year"] = triggers["date"].dt.year.astype("int64")
     return episodes.reset_index(drop=True)
+
+
+def watched_until(
+    triggers: pd.DataFrame, coverage_end: pd.Series, selective_sources: Collection[str]
+) -> pd.Series:
+    """The last day each trigger was watched for an answer: its source's coverage end, or, for
+    a selective source, the `outcome_checked_until` its row states (its own day when none)."""
+    selective = triggers["source"].isin(list(selective_sources)).to_numpy(dtype=bool)
+    if not selective.any():
+        return coverage_end
+    checked = pd.to_datetime(triggers["outcome_checked_until"]).astype("datetime64[ns]")
+    stated = checked.fillna(triggers["date"].astype("datetime64[ns]"))
+    stated = stated.where(stated <= coverage_end, coverage_end)
+    return coverage_end.where(~selective, stated)
 
 
 def undated_force_by_source(incidents: pd.DataFrame, min_hostility: int) -> pd.Series:
