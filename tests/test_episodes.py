@@ -378,6 +378,53 @@ def test_a_coded_answer_states_that_the_trigger_was_answered() -> None:
     assert trigger["event_observed"] and trigger["days_to_retaliation"] == 2
 
 
+# --- same-day duplicates (ADR 0008) ------------------------------------------------------------
+
+
+def test_rows_of_one_dyad_day_are_one_trigger() -> None:
+    table = incidents(
+        ("e1", "2000-01-01", IRAN, PAKISTAN, "seizure"),
+        ("e2", "2000-01-01", IRAN, PAKISTAN, "war_battle"),
+        ("e3", "2000-01-01", IRAN, PAKISTAN, "attack"),
+        ("b", "2000-01-05", PAKISTAN, IRAN),
+    )
+    table["fatalities_target"] = pd.array([3.0, None, 4.0, None], dtype="Float64")
+    episodes = episodes_of(table)
+    trigger = episodes.loc["e1:630>770"]
+    assert list(episodes.index) == ["e1:630>770", "e2:770>630", "b:770>630"]
+    assert trigger["n_events"] == 3 and trigger["hostility"] == 5
+    assert trigger["action"] == "war_battle" and not trigger["limited_force"]
+    # The battle is force both ways that day; the sum of the counts known.
+    assert not trigger["directed"] and trigger["fatalities_target"] == 7
+    assert trigger["retaliated_7d"] == True  # noqa: E712
+    # Pakistan's side of the battle is its own trigger, a one-row dyad-day.
+    assert episodes.loc["e2:770>630", "n_events"] == 1
+
+
+def test_a_dyad_day_takes_the_first_action_at_its_highest_hostility() -> None:
+    table = incidents(
+        ("e1", "2000-01-01", IRAN, PAKISTAN, "show_of_force"),
+        ("e2", "2000-01-01", IRAN, PAKISTAN, "seizure"),
+        ("e3", "2000-01-01", IRAN, PAKISTAN, "attack"),
+    )
+    trigger = episodes_of(table, min_hostility=3).loc["e1:630>770"]
+    assert trigger["action"] == "seizure" and trigger["hostility"] == 4
+    assert trigger["limited_force"] and trigger["directed"] and trigger["n_events"] == 3
+    assert pd.isna(trigger["fatalities_target"])
+
+
+def test_dyad_days_of_different_sources_stay_apart() -> None:
+    table = pd.concat(
+        [
+            incidents(("m", "2000-01-01", IRAN, PAKISTAN), source="mie"),
+            incidents(("h", "2000-01-01", IRAN, PAKISTAN), source="handcoded"),
+        ],
+        ignore_index=True,
+    )
+    episodes = episodes_of(table, {"mie": date(2001, 1, 1), "handcoded": date(2001, 1, 1)})
+    assert sorted(episodes.index) == ["h:630>770", "m:630>770"]
+
+
 # --- other columns -----------------------------------------------------------------------------
 
 
@@ -495,15 +542,17 @@ def test_labels_agree_with_delay_and_censoring(rows: list[tuple], same_day: bool
 # --- real data ---------------------------------------------------------------------------------
 
 
-def test_mie_gives_about_18800_dated_uses_of_force(real_data_dir) -> None:
+def test_mie_gives_about_19300_directed_dyad_days_of_force(real_data_dir) -> None:
     from forecast.sources.mie import read_mie
 
     mie = read_mie(real_data_dir / "mie_events_v1.0.csv")
     episodes = build_episodes(mie.incidents, EpisodeParams(), {"mie": mie.coverage_end})
-    assert 18_000 <= episodes["incident_id"].nunique() <= 19_600
-    # Clashes and war battles are triggers in both directions.
-    undirected = ~episodes.drop_duplicates("incident_id")["directed"]
-    assert len(episodes) == episodes["incident_id"].nunique() + undirected.sum()
+    assert 18_500 <= len(episodes) <= 20_000
+    # Clashes and war battles are force in both directions; each row lies in one dyad-day.
+    incidents = mie.incidents
+    dated = incidents[(incidents["hostility"] >= 4) & incidents["date_precision"].eq("day")]
+    assert episodes["n_events"].sum() == len(dated) + (~dated["directed"]).sum()
+    assert not episodes.duplicated(["initiator", "target", "date"]).any()
     assert episodes["episode_id"].is_unique
     rate = episodes["retaliated_30d"].mean()
     assert 0.2 < rate < 0.9

@@ -87,7 +87,8 @@ def test_window_reaches_back_exactly_its_length_in_days() -> None:
 
 
 def test_events_on_the_trigger_day_are_not_history() -> None:
-    f = features_of(history(("b0", 0, B, A), ("a0", 0, A, B)))
+    # a0 and the trigger are one dyad-day, so one trigger under a0's id (ADR 0008).
+    f = features_of(history(("b0", 0, B, A), ("a0", 0, A, B)), episode="a0:630>770")
     assert f["force_7d_target_to_initiator"] == 0 and f["force_7d_initiator_to_target"] == 0
     assert f["is_response_7d"] == 0
 

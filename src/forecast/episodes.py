@@ -33,6 +33,7 @@ FORCE_EVENT_COLUMNS = [
     "source",
     "dispute_id",
     "target_kind",
+    "n_events",
     "outcome_checked_until",
 ]
 
@@ -207,10 +208,12 @@ def _composite(groups: np.ndarray, days: np.ndarray, *, strict: bool = False) ->
 def force_events(
     incidents: pd.DataFrame, min_hostility: int = USE_OF_FORCE_MIN_HOSTILITY
 ) -> pd.DataFrame:
-    """One row per (actor, victim) use of force; clashes and war battles count for both sides.
+    """One row per directed dyad-day of force; clashes and war battles count for both sides.
 
     MIE codes a clash as one row with the lower COW code first and no direction, so the row is
-    force by each side against the other: it becomes two rows, one per direction.
+    force by each side against the other: it becomes two rows, one per direction. Day-dated rows
+    of one source, one directed dyad and one day then become one use of force (docs/adr/0008):
+    a trigger is a dyad-day, as event feeds already are.
     """
     force = incidents[incidents["hostility"].to_numpy() >= min_hostility]
     undirected = ~force["directed"].to_numpy(dtype=bool) | force["action"].isin(
@@ -241,6 +244,7 @@ def force_events(
             "source": force["source"].astype("string"),
             "dispute_id": force["dispute_id"].astype("string"),
             "target_kind": target_kind.astype("string"),
+            "n_events": np.ones(len(force), dtype=np.int64),
             "outcome_checked_until": pd.to_datetime(checked).astype("datetime64[ns]"),
         }
     )
@@ -256,7 +260,56 @@ def force_events(
     # A stable sort on the date alone keeps input order within a day: deterministic, and far
     # cheaper than sorting 10^7 string ids.
     order = np.argsort(events["date"].to_numpy(), kind="stable")
-    return events.take(order).reset_index(drop=True)
+    return collapse_dyad_days(events.take(order).reset_index(drop=True))
+
+
+def collapse_dyad_days(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per source, directed dyad and day among day-dated force events (ADR 0008).
+
+    The first row in the table's order (the source's row order, a clash's reverse direction
+    after the directed rows) gives the id, dispute, target kind and source; `hostility` is the
+    day's highest; `action` is `war_battle` when any row is one, else the action of the first
+    row at the highest hostility; `directed` is false when any row is a clash or battle (force
+    by both sides that day); fatalities are the sum of the counts known (NA when none is);
+    `n_events` counts the rows; a stated `outcome_checked_until` is the latest of the rows'.
+    Month-dated rows stay as they are.
+    """
+    by_day = events["date_precision"].eq("day").to_numpy(dtype=bool)
+    if not by_day.any():
+        return events
+    source_code = pd.factorize(events["source"])[0].astype(np.int64)
+    groups = source_code * (1 << 30) + dyad_codes(events["actor"], events["victim"])
+    key = pd.Series(_composite(groups, day_numbers(events["date"])))
+    key[~by_day] = -1 - np.flatnonzero(~by_day)  # never equal to another row's key
+    repeated = key.duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return events
+    rows = events[repeated]
+    group = key[repeated].to_numpy()
+    grouped = rows.groupby(group, sort=False)
+    at_top = rows["hostility"].to_numpy() == grouped["hostility"].transform("max").to_numpy()
+    summary = pd.DataFrame(
+        {
+            "hostility": grouped["hostility"].max(),
+            "war": rows["action"].eq("war_battle").fillna(False).groupby(group).any(),
+            "top_action": rows["action"][at_top].groupby(group[at_top]).first(),
+            "directed": grouped["directed"].all(),
+            "fatalities_actor": grouped["fatalities_actor"].sum(min_count=1),
+            "fatalities_victim": grouped["fatalities_victim"].sum(min_count=1),
+            "n_events": grouped.size(),
+            "outcome_checked_until": grouped["outcome_checked_until"].max(),
+        }
+    )
+    keep = ~key.duplicated(keep="first").to_numpy()
+    out = events[keep].copy()
+    first = repeated[keep]
+    found = summary.loc[key[keep].to_numpy()[first]]
+    out.loc[first, "hostility"] = found["hostility"].to_numpy()
+    out.loc[first, "action"] = np.where(found["war"], "war_battle", found["top_action"])
+    for column in ("directed", "fatalities_actor", "fatalities_victim", "n_events"):
+        out.loc[first, column] = found[column].to_numpy()
+    out.loc[first, "outcome_checked_until"] = found["outcome_checked_until"].to_numpy()
+    return out.astype(events.dtypes.to_dict()).reset_index(drop=True)
 
 
 def select_model_sources(incidents: pd.DataFrame, sources: Iterable[str]) -> pd.DataFrame:
@@ -299,7 +352,7 @@ def first_response(
 
     Triggers are rows of `force` (a `force_events(...)` table), given by position. A day-dated
     answer counts from the day after the trigger (from the same day when `include_same_day`,
-    but never the trigger's own incident). A month-dated answer is sure only when its
+    but never the clash the trigger's day holds). A month-dated answer is sure only when its
     whole month lies after the trigger, and is taken as seen on the month's last day (the
     latest it can have happened), so a label never rests on a guessed day; a month that reaches
     past the trigger may hold an answer from its first possible day on (`Responses.possible`).
@@ -326,10 +379,12 @@ def first_response(
     )
     position = dated_index.first_at_or_after(requests)
     if include_same_day and len(dated_index):
-        # The only same-day row of the trigger's own incident is a clash's other direction.
-        incident = pd.factorize(force["incident_id"])[0]
+        # A dyad-day holding a clash holds force both ways: the opposite direction's row that
+        # day holds the same clash, so it is the trigger's own day, not an answer.
+        undirected = ~force["directed"].to_numpy(dtype=bool)
         safe = np.clip(position, 0, len(dated_index) - 1)
-        own = (position >= 0) & (incident[dated_rows[dated_index.order[safe]]] == incident[rows])
+        found_row = dated_rows[dated_index.order[safe]]
+        own = (position >= 0) & (day[found_row] == t) & undirected[found_row] & undirected[rows]
         following = np.where(own, position + 1, position)
         valid_next = dated_index.in_group(following, dyad_codes(victim[rows], actor[rows]))
         position = np.where(own, np.where(valid_next, following, -1), position)
@@ -383,7 +438,7 @@ def build_episodes(
     coverage: Mapping[str, date | None] | None = None,
     selective_sources: Collection[str] = (),
 ) -> pd.DataFrame:
-    """One row per day-dated use of force, with retaliation labels, timing and censoring.
+    """One row per directed dyad-day of day-dated force, with labels, timing and censoring.
 
     `incidents` should hold only the model sources (see `select_model_sources`). A label is True
     when a sure answer came within H days, even if the window runs past the censor date; False
@@ -444,6 +499,7 @@ def build_episodes(
     episodes["fatalities_target"] = triggers["fatalities_victim"]
     episodes["target_kind"] = triggers["target_kind"]
     episodes["limited_force"] = (triggers["hostility"] == 4) & (triggers["action"] != "war_battle")
+    episodes["n_events"] = triggers["n_events"].astype(np.int64)
     episodes["censor_date"] = censor
     episodes["year"] = triggers["date"].dt.year.astype("int64")
     return episodes.reset_index(drop=True)
