@@ -419,3 +419,16 @@ def test_a_selective_past_trigger_without_a_stated_outcome_is_not_in_the_record(
     ).set_index("episode_id")
     assert checked.loc["x:630>770", "target_answer_record_7d"] == 1
     assert checked.loc["x:630>770", "target_answer_rate_7d"] == 0
+
+
+# --- fatalities --------------------------------------------------------------------------------
+
+
+def test_fatalities_of_a_multi_day_trigger_do_not_reach_its_features() -> None:
+    one_day = features_of(history(fatalities_target=40.0))
+    assert one_day["log_fatalities_target"] == pytest.approx(np.log1p(40))
+    assert one_day["fatalities_target_missing"] == 0
+    # The same count over a three-day incident includes deaths after its first day.
+    several_days = features_of(history(fatalities_target=40.0, date_end=T + pd.Timedelta(days=2)))
+    assert several_days["log_fatalities_target"] == 0
+    assert several_days["fatalities_target_missing"] == 1

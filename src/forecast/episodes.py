@@ -213,7 +213,9 @@ def force_events(
     MIE codes a clash as one row with the lower COW code first and no direction, so the row is
     force by each side against the other: it becomes two rows, one per direction. Day-dated rows
     of one source, one directed dyad and one day then become one use of force (docs/adr/0008):
-    a trigger is a dyad-day, as event feeds already are.
+    a trigger is a dyad-day, as event feeds already are. Fatalities are those known on the
+    event's first day: a count that ran over several days (`date_end` after `date`) includes
+    deaths after it, so it is unknown at the start.
     """
     force = incidents[incidents["hostility"].to_numpy() >= min_hostility]
     undirected = ~force["directed"].to_numpy(dtype=bool) | force["action"].isin(
@@ -223,6 +225,11 @@ def force_events(
         force["target_kind"]
         if "target_kind" in force
         else pd.Series("unknown", index=force.index, dtype="string")
+    )
+    single_day = (
+        (force["date_end"].isna() | (force["date_end"] <= force["date"])).to_numpy(dtype=bool)
+        if "date_end" in force
+        else np.ones(len(force), dtype=bool)
     )
     checked = (
         force["outcome_checked_until"]
@@ -239,8 +246,8 @@ def force_events(
             "directed": ~undirected,
             "hostility": force["hostility"].astype("int64"),
             "action": force["action"].astype("string"),
-            "fatalities_actor": force["fatalities_initiator"].astype("Float64"),
-            "fatalities_victim": force["fatalities_target"].astype("Float64"),
+            "fatalities_actor": force["fatalities_initiator"].astype("Float64").where(single_day),
+            "fatalities_victim": force["fatalities_target"].astype("Float64").where(single_day),
             "source": force["source"].astype("string"),
             "dispute_id": force["dispute_id"].astype("string"),
             "target_kind": target_kind.astype("string"),
@@ -270,9 +277,9 @@ def collapse_dyad_days(events: pd.DataFrame) -> pd.DataFrame:
     after the directed rows) gives the id, dispute, target kind and source; `hostility` is the
     day's highest; `action` is `war_battle` when any row is one, else the action of the first
     row at the highest hostility; `directed` is false when any row is a clash or battle (force
-    by both sides that day); fatalities are the sum of the counts known (NA when none is);
-    `n_events` counts the rows; a stated `outcome_checked_until` is the latest of the rows'.
-    Month-dated rows stay as they are.
+    by both sides that day); fatalities are the sum of the counts known on the day (NA when none
+    is); `n_events` counts the rows; a stated `outcome_checked_until` is the latest of the
+    rows'. Month-dated rows stay as they are.
     """
     by_day = events["date_precision"].eq("day").to_numpy(dtype=bool)
     if not by_day.any():
