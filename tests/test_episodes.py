@@ -193,27 +193,29 @@ def test_display_of_force_is_not_retaliation() -> None:
 # --- missing days ------------------------------------------------------------------------------
 
 
+def iran_strike_answered_by(*answers: tuple) -> pd.Series:
+    """The episode of Iran's strike on Pakistan of 15 January 2001, given Pakistan's uses of
+    force (id, date[, precision])."""
+    rows = [(answer[0], answer[1], PAKISTAN, IRAN, "attack", *answer[2:]) for answer in answers]
+    return episodes_of(incidents(("a", "2001-01-15", IRAN, PAKISTAN), *rows)).loc["a:630>770"]
+
+
+def labels(trigger: pd.Series, *horizons: int) -> list[bool | None]:
+    """The trigger's labels at the horizons, NA as None."""
+    return [
+        None if pd.isna(trigger[f"retaliated_{h}d"]) else trigger[f"retaliated_{h}d"]
+        for h in horizons
+    ]
+
+
 def test_month_dated_answer_counts_when_its_whole_month_is_inside_the_window() -> None:
-    episodes = episodes_of(
-        incidents(
-            ("a", "2001-01-15", IRAN, PAKISTAN),
-            ("m", "2001-03-01", PAKISTAN, IRAN, "attack", "month"),
-        )
-    )
-    trigger = episodes.loc["a:630>770"]
+    trigger = iran_strike_answered_by(("m", "2001-03-01", "month"))
     # Sure by 31 March (75 days); possible from 1 March (45 days), never before.
-    assert trigger["retaliated_30d"] == False  # noqa: E712
-    assert trigger["retaliated_90d"] == True  # noqa: E712
+    assert labels(trigger, 30, 90) == [False, True]
 
 
 def test_month_dated_answer_leaves_the_exact_day_unknown() -> None:
-    episodes = episodes_of(
-        incidents(
-            ("a", "2001-01-15", IRAN, PAKISTAN),
-            ("m", "2001-03-01", PAKISTAN, IRAN, "attack", "month"),
-        )
-    )
-    trigger = episodes.loc["a:630>770"]
+    trigger = iran_strike_answered_by(("m", "2001-03-01", "month"))
     # Censored on 28 February, the last day known to be quiet.
     assert not trigger["event_observed"] and trigger["duration"] == 44
     assert pd.isna(trigger["days_to_retaliation"])
@@ -221,70 +223,34 @@ def test_month_dated_answer_leaves_the_exact_day_unknown() -> None:
 
 
 def test_month_dated_answer_in_the_trigger_month_makes_every_unanswered_label_na() -> None:
-    episodes = episodes_of(
-        incidents(
-            ("a", "2001-01-15", IRAN, PAKISTAN),
-            ("m", "2001-01-01", PAKISTAN, IRAN, "attack", "month"),
-        )
-    )
-    trigger = episodes.loc["a:630>770"]
+    trigger = iran_strike_answered_by(("m", "2001-01-01", "month"))
     # Pakistan's January strike may have come on 16 January or any later day of the month.
-    assert all(pd.isna(trigger[f"retaliated_{h}d"]) for h in (7, 30, 90, 365))
+    assert labels(trigger, 7, 30, 90, 365) == [None] * 4
     assert not trigger["event_observed"] and trigger["duration"] == 0
 
 
 def test_month_dated_answer_straddling_the_window_end_makes_that_label_na() -> None:
-    episodes = episodes_of(
-        incidents(
-            ("a", "2001-01-15", IRAN, PAKISTAN),
-            ("m", "2001-02-01", PAKISTAN, IRAN, "attack", "month"),
-        )
-    )
-    trigger = episodes.loc["a:630>770"]
+    trigger = iran_strike_answered_by(("m", "2001-02-01", "month"))
     # The 30-day window ends 14 February: a February strike may lie inside it, or not.
-    assert trigger["retaliated_7d"] == False  # noqa: E712
-    assert pd.isna(trigger["retaliated_30d"])
-    assert trigger["retaliated_90d"] == True  # noqa: E712
+    assert labels(trigger, 7, 30, 90) == [False, None, True]
 
 
 def test_month_dated_answer_that_cannot_be_in_the_window_decides_nothing() -> None:
-    episodes = episodes_of(
-        incidents(
-            ("a", "2001-01-15", IRAN, PAKISTAN),
-            ("before", "2000-12-01", PAKISTAN, IRAN, "attack", "month"),
-            ("after", "2001-06-01", PAKISTAN, IRAN, "attack", "month"),
-        )
+    trigger = iran_strike_answered_by(
+        ("before", "2000-12-01", "month"), ("after", "2001-06-01", "month")
     )
-    trigger = episodes.loc["a:630>770"]
-    assert trigger["retaliated_7d"] == False  # noqa: E712
-    assert trigger["retaliated_30d"] == False  # noqa: E712
-    assert trigger["retaliated_90d"] == False  # noqa: E712
+    assert labels(trigger, 7, 30, 90) == [False, False, False]
 
 
 def test_day_dated_answer_settles_the_label_despite_a_month_dated_one() -> None:
-    episodes = episodes_of(
-        incidents(
-            ("a", "2001-01-15", IRAN, PAKISTAN),
-            ("m", "2001-01-01", PAKISTAN, IRAN, "attack", "month"),
-            ("b", "2001-01-20", PAKISTAN, IRAN),
-        )
-    )
-    trigger = episodes.loc["a:630>770"]
-    assert trigger["retaliated_7d"] == True  # noqa: E712
-    assert trigger["retaliated_365d"] == True  # noqa: E712
+    trigger = iran_strike_answered_by(("m", "2001-01-01", "month"), ("b", "2001-01-20"))
+    assert labels(trigger, 7, 365) == [True, True]
     # The January strike may still have come first: the first answer's day is not sure.
     assert not trigger["event_observed"] and trigger["duration"] == 0
 
 
 def test_day_dated_answer_before_the_month_is_the_first_answer() -> None:
-    episodes = episodes_of(
-        incidents(
-            ("a", "2001-01-15", IRAN, PAKISTAN),
-            ("b", "2001-01-20", PAKISTAN, IRAN),
-            ("m", "2001-03-01", PAKISTAN, IRAN, "attack", "month"),
-        )
-    )
-    trigger = episodes.loc["a:630>770"]
+    trigger = iran_strike_answered_by(("b", "2001-01-20"), ("m", "2001-03-01", "month"))
     assert trigger["event_observed"] and trigger["days_to_retaliation"] == 5
     assert trigger["retaliation_incident_id"] == "b"
 
