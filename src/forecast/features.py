@@ -224,8 +224,8 @@ def feature_specs(
         ),
         FeatureSpec(
             "dispute_prior_events",
-            "uses of force (incidents) in the same confrontation (dispute_id) so far; 0 when the "
-            "trigger has no dispute id",
+            "uses of force (dyad-days, a day holding a clash once for the pair) in the same "
+            "confrontation (dispute_id) so far; 0 when the trigger has no dispute id",
             "all history",
             history,
         ),
