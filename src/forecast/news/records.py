@@ -17,7 +17,8 @@ CORE_FIELDS = ("initiator", "target", "date", "action")
 HANDCODED_COLUMNS = (
     "incident_id", "dispute_id", "date", "initiator", "target", "action", "hostility",
     "directed", "fatalities_initiator", "fatalities_target", "location", "target_kind",
-    "outcome_checked_until", "notes", "reported_by", "coded_from", "accepted", "confidence", "low_confidence", "evidence",
+    "outcome_checked_until", "notes", "reported_by", "coded_from", "accepted", "confidence",
+    "low_confidence", "evidence",
 )  # fmt: skip
 
 
