@@ -171,16 +171,23 @@ LIKELIHOOD_MODELS = (
     "spline_logit",
     "hist_gb",
 )
-TIMING_MODELS = ("hazard_glm", "cox")
+TIMING_MODELS = ("hazard_glm", "cox", "hazard_gb")
 # Simplest first: the champion rule's default order (docs/adr/0001-champion-rule.md).
-COMPLEXITY_ORDER = (*LIKELIHOOD_MODELS, *TIMING_MODELS, "ensemble")
+COMPLEXITY_ORDER = (
+    *LIKELIHOOD_MODELS,
+    "hazard_glm",
+    "cox",
+    "hazard_glm_tv",
+    "hazard_gb",
+    "ensemble",
+)
 
 
 class ModelParams(_Section):
     likelihood: list[str] = list(LIKELIHOOD_MODELS)
     timing: list[str] = list(TIMING_MODELS)
     # Members of the ensemble (a weighted mix learnt out of sample); [] turns it off.
-    ensemble: list[str] = ["logit", "hist_gb", "hazard_glm"]
+    ensemble: list[str] = ["logit", "hist_gb", "hazard_glm", "hazard_gb"]
     base_rate_years: int = 10
     # The timing models' collinearity limit is chosen inside each backtest origin from this
     # grid (docs/models.md); the default serves until enough earlier forecasts have resolved.
@@ -188,7 +195,7 @@ class ModelParams(_Section):
     correlation_limit_default: float = Field(0.95, gt=0, le=1)
     # Models that also get a recalibrated version (`<name>+recal`, Platt on logit p).
     # Every model but the two references by default.
-    recalibrate: list[str] = list(COMPLEXITY_ORDER[2:])
+    recalibrate: list[str] = [m for m in COMPLEXITY_ORDER[2:] if m != "hazard_glm_tv"]
     hist_gb: HistGBParams = HistGBParams()
     spline_logit: SplineLogitParams = SplineLogitParams()
 
