@@ -34,33 +34,43 @@ def _month_start_day(timestamp: pd.Timestamp) -> int:
 
 def answered_within(
     events: pd.DataFrame, horizons: Sequence[int], include_same_day: bool
-) -> dict[int, np.ndarray]:
-    """{horizon: answered?} per event row seen as a past trigger (False for month-dated rows).
+) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """({horizon: answered?}, {horizon: label known?}) per event row seen as a past trigger
+    (False for month-dated rows).
 
-    For each day-dated event A -> B: did B use force against A, in another incident, on a day in
-    (t, t+H] (from t when same-day answers count), or in a month lying wholly in that window?
+    For each day-dated event A -> B: did B use force against A on a day in (t, t+H] (from t when
+    same-day answers count, but never the opposite side of a clash that day), or in a month
+    lying wholly in that window? Unanswered, the label is unknown when a month-dated use of
+    force by B against A may fall in that window.
     """
     is_day = (events["date_precision"] == "day").to_numpy()
+    directed = events["directed"].to_numpy(dtype=bool)
     day = np.array([_day(d) for d in events["date"]])
     month_first = np.array([_month_start_day(d) for d in events["date"]])
     month_last = np.array([_month_end_day(d) for d in events["date"]])
-    ids = events["incident_id"].to_numpy(dtype=object)
     rows_of_dyad: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, (actor, victim) in enumerate(zip(events["actor"], events["victim"], strict=True)):
         rows_of_dyad[(actor, victim)].append(i)
     answered = {horizon: np.zeros(len(events), dtype=bool) for horizon in horizons}
+    known = {horizon: np.zeros(len(events), dtype=bool) for horizon in horizons}
     for i, (actor, victim) in enumerate(zip(events["actor"], events["victim"], strict=True)):
         if not is_day[i]:
             continue
         t = day[i]
+        start = t if include_same_day else t + 1
         answers = np.array(rows_of_dyad[(victim, actor)], dtype=np.int64)
-        answers = answers[ids[answers] != ids[i]]
+        own_clash = is_day[answers] & (day[answers] == t) & ~directed[answers] & ~directed[i]
+        answers = answers[~own_clash]
         first_possible = np.where(is_day[answers], day[answers], month_first[answers])
         seen_by = np.where(is_day[answers], day[answers], month_last[answers])
-        after = first_possible >= t if include_same_day else first_possible > t
+        after = first_possible >= start
+        monthly = ~is_day[answers]
+        may_start = np.maximum(month_first[answers], start)
         for horizon in horizons:
             answered[horizon][i] = bool((after & (seen_by <= t + horizon)).any())
-    return answered
+            unsure = monthly & (month_last[answers] >= start) & (may_start <= t + horizon)
+            known[horizon][i] = answered[horizon][i] or not unsure.any()
+    return answered, known
 
 
 def reference_features(
@@ -78,7 +88,7 @@ def reference_features(
             for d, p in zip(events["date"], events["date_precision"], strict=True)
         ]
     )
-    answered = answered_within(events, horizons, include_same_day)
+    answered, known = answered_within(events, horizons, include_same_day)
     dated = events["date_precision"].to_numpy() == "day"
     start_day = np.array([_day(d) for d in events["date"]])
     actor, victim = events["actor"].to_numpy(), events["victim"].to_numpy()
@@ -114,8 +124,8 @@ def reference_features(
             )
             out[f"never_force_{name}"] = float(never)
         for horizon in horizons:
-            # Past triggers whose H-day window closed before the trigger's day.
-            closed = dated & (start_day + horizon < t)
+            # Past triggers whose H-day window closed before the trigger's day, label known.
+            closed = dated & (start_day + horizon < t) & known[horizon]
             hits = answered[horizon]
             overall = hits[closed].mean() if closed.any() else NEUTRAL_RATE
             dyad = hits[closed & (actor == a) & (victim == b)]
@@ -139,10 +149,10 @@ def reference_features(
         out["escalation_trend"] = float(np.log((recent + 1) / (longer * short / long + 1)))
         dispute = trigger.dispute_id
         out["dispute_id_missing"] = float(pd.isna(dispute))
+        # Dyad-days of force (ADR 8), a day holding a clash once for the pair.
+        once = before["directed"] | (before["actor"] < before["victim"])
         out["dispute_prior_events"] = (
-            0.0
-            if pd.isna(dispute)
-            else float(before.loc[before["dispute_id"] == dispute, "incident_id"].nunique())
+            0.0 if pd.isna(dispute) else float((once & (before["dispute_id"] == dispute)).sum())
         )
         rows.append({"episode_id": trigger.episode_id, **out})
     return pd.DataFrame(rows)

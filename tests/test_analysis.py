@@ -392,5 +392,6 @@ def test_small_backtest_scores_only_the_chosen_models_and_horizons() -> None:
     }
     scores = analysis.small_backtest(episodes, features, Params(), changes)
     assert set(scores["horizon"]) == {7, 30}
-    assert set(scores["model"]) == {"base_rate", "dyad_persistence", "logit"}
+    # The chosen model is also scored recalibrated (models.recalibrate).
+    assert set(scores["model"]) == {"base_rate", "dyad_persistence", "logit", "logit+recal"}
     assert scores["brier"].between(0, 1).all()

@@ -123,7 +123,9 @@ def test_models_beat_the_base_rate_on_ranking(result):
 
 
 def test_timing_metrics_cover_timing_models_only(result):
-    assert set(result.timing) == {"cox"}
+    # Besides the models: the logit read as a timer, and comparisons (none with cox alone).
+    assert set(result.timing) == {"cox", "references", "comparisons"}
+    assert result.timing["comparisons"] == {}
     assert 0.5 < result.timing["cox"]["c_index"] <= 1
 
 
@@ -149,3 +151,34 @@ def test_predictions_file_has_the_contract_columns(result, tmp_path):
     written = pd.read_parquet(tmp_path / "data/processed/backtest_predictions.parquet")
     assert list(written.columns) == ["episode_id", "origin", "model", "horizon", "p", "y"]
     assert (tmp_path / "plots/reliability.png").stat().st_size > 0
+
+
+def test_skill_against_the_subsets_own_trailing_rate_is_reported(result):
+    all_block = result.likelihood["all"]["logit"]["30"]
+    assert all_block["bss_subset"] == pytest.approx(all_block["bss"])
+    limited = result.likelihood["limited_force"]["logit"]["30"]
+    assert limited["bss_subset"] != limited["bss"]
+    assert len(limited["ece_ci90"]) == 2
+    assert limited["ece_ci90"][0] <= limited["ece_ci90"][1]
+
+
+def test_recalibrated_models_are_scored_beside_their_originals(result):
+    assert {"logit+recal", "ensemble+recal", "cox+recal"} <= set(result.models)
+    assert "cox@0.9" not in result.models
+
+
+def test_champion_rule_and_paired_comparisons_are_written(result, tmp_path):
+    write_outputs(result, SMALL, tmp_path)
+    likelihood = json.loads((tmp_path / "metrics/likelihood.json").read_text())
+    block = likelihood["comparisons"]
+    champion = block["champion"]
+    assert champion in result.models
+    assert set(block["versus"]) == set(result.models) - {champion}
+    other = next(iter(block["versus"].values()))["30"]["roc_auc"]
+    assert len(other["ci90"]) == 2 and other["ci90"][0] <= other["difference"] <= other["ci90"][1]
+    # Every step compares a more complex candidate with the champion of the moment.
+    assert block["steps"][0]["candidate"] == "dyad_persistence"
+    choices = json.loads((tmp_path / "metrics/backtest_data.json").read_text())["choices"]
+    assert set(choices["origins"]) == {str(y) for y in range(2012, 2015)}
+    assert choices["origins"]["2012"]["correlation_limit"] == {"cox": 0.95}
+    assert set(choices["final"]["correlation_limit"]) == {"cox"}

@@ -53,10 +53,15 @@ def incidents(*rows: tuple, source: str = "test") -> pd.DataFrame:
 
 
 def episodes_of(
-    table: pd.DataFrame, coverage: dict[str, date] | None = None, **params: object
+    table: pd.DataFrame,
+    coverage: dict[str, date] | None = None,
+    selective: frozenset[str] | set[str] = frozenset(),
+    **params: object,
 ) -> pd.DataFrame:
     coverage = coverage if coverage is not None else {"test": date(2001, 12, 31)}
-    return build_episodes(table, EpisodeParams(**params), coverage).set_index("episode_id")
+    return build_episodes(table, EpisodeParams(**params), coverage, selective).set_index(
+        "episode_id"
+    )
 
 
 # --- force events ------------------------------------------------------------------------------
@@ -188,40 +193,66 @@ def test_display_of_force_is_not_retaliation() -> None:
 # --- missing days ------------------------------------------------------------------------------
 
 
+def iran_strike_answered_by(*answers: tuple) -> pd.Series:
+    """The episode of Iran's strike on Pakistan of 15 January 2001, given Pakistan's uses of
+    force (id, date[, precision])."""
+    rows = [(answer[0], answer[1], PAKISTAN, IRAN, "attack", *answer[2:]) for answer in answers]
+    return episodes_of(incidents(("a", "2001-01-15", IRAN, PAKISTAN), *rows)).loc["a:630>770"]
+
+
+def labels(trigger: pd.Series, *horizons: int) -> list[bool | None]:
+    """The trigger's labels at the horizons, NA as None."""
+    return [
+        None if pd.isna(trigger[f"retaliated_{h}d"]) else trigger[f"retaliated_{h}d"]
+        for h in horizons
+    ]
+
+
 def test_month_dated_answer_counts_when_its_whole_month_is_inside_the_window() -> None:
-    episodes = episodes_of(
-        incidents(
-            ("a", "2001-01-15", IRAN, PAKISTAN),
-            ("m", "2001-03-01", PAKISTAN, IRAN, "attack", "month"),
-        )
+    trigger = iran_strike_answered_by(("m", "2001-03-01", "month"))
+    # Sure by 31 March (75 days); possible from 1 March (45 days), never before.
+    assert labels(trigger, 30, 90) == [False, True]
+
+
+def test_month_dated_answer_leaves_the_exact_day_unknown() -> None:
+    trigger = iran_strike_answered_by(("m", "2001-03-01", "month"))
+    # Censored on 28 February, the last day known to be quiet.
+    assert not trigger["event_observed"] and trigger["duration"] == 44
+    assert pd.isna(trigger["days_to_retaliation"])
+    assert pd.isna(trigger["retaliation_incident_id"])
+
+
+def test_month_dated_answer_in_the_trigger_month_makes_every_unanswered_label_na() -> None:
+    trigger = iran_strike_answered_by(("m", "2001-01-01", "month"))
+    # Pakistan's January strike may have come on 16 January or any later day of the month.
+    assert labels(trigger, 7, 30, 90, 365) == [None] * 4
+    assert not trigger["event_observed"] and trigger["duration"] == 0
+
+
+def test_month_dated_answer_straddling_the_window_end_makes_that_label_na() -> None:
+    trigger = iran_strike_answered_by(("m", "2001-02-01", "month"))
+    # The 30-day window ends 14 February: a February strike may lie inside it, or not.
+    assert labels(trigger, 7, 30, 90) == [False, None, True]
+
+
+def test_month_dated_answer_that_cannot_be_in_the_window_decides_nothing() -> None:
+    trigger = iran_strike_answered_by(
+        ("before", "2000-12-01", "month"), ("after", "2001-06-01", "month")
     )
-    trigger = episodes.loc["a:630>770"]
-    # Seen by 31 March, 75 days after 15 January.
-    assert trigger["days_to_retaliation"] == 75
-    assert not trigger["retaliated_30d"] and trigger["retaliated_90d"]
+    assert labels(trigger, 7, 30, 90) == [False, False, False]
 
 
-def test_month_dated_answer_in_the_trigger_month_is_ignored() -> None:
-    episodes = episodes_of(
-        incidents(
-            ("a", "2001-01-15", IRAN, PAKISTAN),
-            ("m", "2001-01-01", PAKISTAN, IRAN, "attack", "month"),
-        )
-    )
-    assert not episodes.loc["a:630>770", "event_observed"]
+def test_day_dated_answer_settles_the_label_despite_a_month_dated_one() -> None:
+    trigger = iran_strike_answered_by(("m", "2001-01-01", "month"), ("b", "2001-01-20"))
+    assert labels(trigger, 7, 365) == [True, True]
+    # The January strike may still have come first: the first answer's day is not sure.
+    assert not trigger["event_observed"] and trigger["duration"] == 0
 
 
-def test_month_dated_answer_straddling_the_window_end_does_not_decide_that_label() -> None:
-    episodes = episodes_of(
-        incidents(
-            ("a", "2001-01-15", IRAN, PAKISTAN),
-            ("m", "2001-02-01", PAKISTAN, IRAN, "attack", "month"),
-        )
-    )
-    trigger = episodes.loc["a:630>770"]
-    # The 30-day window ends 14 February, inside February: February decides nothing there.
-    assert trigger["retaliated_30d"] == False  # noqa: E712
-    assert trigger["retaliated_90d"]
+def test_day_dated_answer_before_the_month_is_the_first_answer() -> None:
+    trigger = iran_strike_answered_by(("b", "2001-01-20"), ("m", "2001-03-01", "month"))
+    assert trigger["event_observed"] and trigger["days_to_retaliation"] == 5
+    assert trigger["retaliation_incident_id"] == "b"
 
 
 # --- censoring ---------------------------------------------------------------------------------
@@ -276,6 +307,88 @@ def test_answer_after_the_censor_date_is_not_observed() -> None:
     trigger = episodes.loc["a:630>770"]
     assert not trigger["event_observed"] and trigger["duration"] == 30
     assert pd.isna(trigger["days_to_retaliation"])
+
+
+# --- selective sources -------------------------------------------------------------------------
+
+
+def test_a_selective_sources_unlooked_for_outcome_is_na() -> None:
+    table = incidents(("a", "2024-01-18", PAKISTAN, IRAN), source="handcoded")
+    episodes = episodes_of(table, {"handcoded": date(2024, 12, 31)}, selective={"handcoded"})
+    trigger = episodes.loc["a:770>630"]
+    assert all(pd.isna(trigger[f"retaliated_{h}d"]) for h in (7, 30, 90, 365))
+    assert not trigger["event_observed"] and trigger["duration"] == 0
+    # The same row from a systematic source is a "no".
+    systematic = episodes_of(table, {"handcoded": date(2024, 12, 31)})
+    assert systematic.loc["a:770>630", "retaliated_90d"] == False  # noqa: E712
+
+
+def test_a_stated_not_answered_by_date_gives_false_up_to_it() -> None:
+    table = incidents(("a", "2024-01-18", PAKISTAN, IRAN), source="handcoded")
+    table["outcome_checked_until"] = pd.Timestamp("2024-04-30")
+    trigger = episodes_of(table, {"handcoded": date(2024, 12, 31)}, selective={"handcoded"}).loc[
+        "a:770>630"
+    ]
+    assert [trigger[f"retaliated_{h}d"] for h in (7, 30, 90)] == [False, False, False]
+    assert pd.isna(trigger["retaliated_365d"])
+    assert trigger["censor_date"] == pd.Timestamp("2024-04-30") and trigger["duration"] == 103
+
+
+def test_a_coded_answer_states_that_the_trigger_was_answered() -> None:
+    table = incidents(
+        ("a", "2024-01-16", IRAN, PAKISTAN), ("b", "2024-01-18", PAKISTAN, IRAN), source="handcoded"
+    )
+    episodes = episodes_of(table, {"handcoded": date(2024, 12, 31)}, selective={"handcoded"})
+    trigger = episodes.loc["a:630>770"]
+    assert all(trigger[f"retaliated_{h}d"] == True for h in (7, 30, 90, 365))  # noqa: E712
+    assert trigger["event_observed"] and trigger["days_to_retaliation"] == 2
+
+
+# --- same-day duplicates (ADR 0008) ------------------------------------------------------------
+
+
+def test_rows_of_one_dyad_day_are_one_trigger() -> None:
+    table = incidents(
+        ("e1", "2000-01-01", IRAN, PAKISTAN, "seizure"),
+        ("e2", "2000-01-01", IRAN, PAKISTAN, "war_battle"),
+        ("e3", "2000-01-01", IRAN, PAKISTAN, "attack"),
+        ("b", "2000-01-05", PAKISTAN, IRAN),
+    )
+    table["fatalities_target"] = pd.array([3.0, None, 4.0, None], dtype="Float64")
+    episodes = episodes_of(table)
+    trigger = episodes.loc["e1:630>770"]
+    assert list(episodes.index) == ["e1:630>770", "e2:770>630", "b:770>630"]
+    assert trigger["n_events"] == 3 and trigger["hostility"] == 5
+    assert trigger["action"] == "war_battle" and not trigger["limited_force"]
+    # The battle is force both ways that day; the sum of the counts known.
+    assert not trigger["directed"] and trigger["fatalities_target"] == 7
+    assert trigger["retaliated_7d"] == True  # noqa: E712
+    # Pakistan's side of the battle is its own trigger, a one-row dyad-day.
+    assert episodes.loc["e2:770>630", "n_events"] == 1
+
+
+def test_a_dyad_day_takes_the_first_action_at_its_highest_hostility() -> None:
+    table = incidents(
+        ("e1", "2000-01-01", IRAN, PAKISTAN, "show_of_force"),
+        ("e2", "2000-01-01", IRAN, PAKISTAN, "seizure"),
+        ("e3", "2000-01-01", IRAN, PAKISTAN, "attack"),
+    )
+    trigger = episodes_of(table, min_hostility=3).loc["e1:630>770"]
+    assert trigger["action"] == "seizure" and trigger["hostility"] == 4
+    assert trigger["limited_force"] and trigger["directed"] and trigger["n_events"] == 3
+    assert pd.isna(trigger["fatalities_target"])
+
+
+def test_dyad_days_of_different_sources_stay_apart() -> None:
+    table = pd.concat(
+        [
+            incidents(("m", "2000-01-01", IRAN, PAKISTAN), source="mie"),
+            incidents(("h", "2000-01-01", IRAN, PAKISTAN), source="handcoded"),
+        ],
+        ignore_index=True,
+    )
+    episodes = episodes_of(table, {"mie": date(2001, 1, 1), "handcoded": date(2001, 1, 1)})
+    assert sorted(episodes.index) == ["h:630>770", "m:630>770"]
 
 
 # --- other columns -----------------------------------------------------------------------------
@@ -377,30 +490,99 @@ def test_labels_agree_with_delay_and_censoring(rows: list[tuple], same_day: bool
     previous = np.zeros(len(episodes), dtype=bool)
     for horizon in (7, 30, 90, 365):
         label = episodes[f"retaliated_{horizon}d"]
-        assert (label.fillna(False).to_numpy() == (delay <= horizon)).all()
-        assert (label.isna().to_numpy() == (~(delay <= horizon) & (horizon > window_left))).all()
+        # A first answer seen within H days makes the label True.
+        assert (label.fillna(False).to_numpy() >= (delay <= horizon)).all()
+        # False only for a whole window watched with no answer seen in it.
+        false = (label == False).fillna(False).to_numpy()  # noqa: E712
+        assert not (false & (horizon > window_left)).any()
+        assert not (false & (delay <= horizon)).any()
+        assert not (false & (episodes["duration"].to_numpy() < horizon)).any()
         # Answered within a short window implies answered within every longer one.
         assert (label.fillna(True).to_numpy() >= previous).all()
         previous = label.fillna(False).to_numpy()
     assert (episodes["duration"] >= 0).all()
     assert (episodes["event_observed"] == ~np.isnan(delay)).all()
+    assert (episodes.loc[episodes["event_observed"], "duration"] == delay[~np.isnan(delay)]).all()
 
 
 # --- real data ---------------------------------------------------------------------------------
 
 
-def test_mie_gives_about_18800_dated_uses_of_force(real_data_dir) -> None:
+def test_mie_gives_about_19300_directed_dyad_days_of_force(real_data_dir) -> None:
     from forecast.sources.mie import read_mie
 
     mie = read_mie(real_data_dir / "mie_events_v1.0.csv")
     episodes = build_episodes(mie.incidents, EpisodeParams(), {"mie": mie.coverage_end})
-    assert 18_000 <= episodes["incident_id"].nunique() <= 19_600
-    # Clashes and war battles are triggers in both directions.
-    undirected = ~episodes.drop_duplicates("incident_id")["directed"]
-    assert len(episodes) == episodes["incident_id"].nunique() + undirected.sum()
+    assert 18_500 <= len(episodes) <= 20_000
+    # Clashes and war battles are force in both directions; each row lies in one dyad-day.
+    incidents = mie.incidents
+    dated = incidents[(incidents["hostility"] >= 4) & incidents["date_precision"].eq("day")]
+    assert episodes["n_events"].sum() == len(dated) + (~dated["directed"]).sum()
+    assert not episodes.duplicated(["initiator", "target", "date"]).any()
     assert episodes["episode_id"].is_unique
     rate = episodes["retaliated_30d"].mean()
     assert 0.2 < rate < 0.9
+
+
+def _old_rule_label(force: pd.DataFrame, trigger: pd.Series, horizon: int, end: pd.Timestamp):
+    """The label before month-dated answers could make it NA, read off one trigger by hand: a
+    day-dated answer in (t, t + H], or a month-dated one whose whole month lies there."""
+    t = trigger["date"]
+    back = force[(force["actor"] == trigger["target"]) & (force["victim"] == trigger["initiator"])]
+    window_end = min(t + pd.Timedelta(days=horizon), end)
+    month_last = back["date"] + pd.offsets.MonthEnd(0)
+    by_day = back["date_precision"] == "day"
+    sure = (by_day & (back["date"] > t) & (back["date"] <= window_end)) | (
+        ~by_day & (back["date"] > t) & (month_last <= window_end)
+    )
+    if sure.any():
+        return True
+    return False if t + pd.Timedelta(days=horizon) <= end else pd.NA
+
+
+def _month_may_answer(force: pd.DataFrame, trigger: pd.Series, horizon: int) -> bool:
+    t = trigger["date"]
+    back = force[
+        (force["actor"] == trigger["target"])
+        & (force["victim"] == trigger["initiator"])
+        & (force["date_precision"] == "month")
+    ]
+    month_last = back["date"] + pd.offsets.MonthEnd(0)
+    return bool(((month_last > t) & (back["date"] <= t + pd.Timedelta(days=horizon))).any())
+
+
+def test_mie_labels_change_only_where_a_month_dated_answer_may_fall(real_data_dir) -> None:
+    """Oracle check: on MIE every label that is not NA under the month rule is the label read
+    by hand under the old rule, and every label the rule made NA has a month-dated answer that
+    may fall in its window."""
+    from forecast.sources.mie import read_mie
+
+    mie = read_mie(real_data_dir / "mie_events_v1.0.csv")
+    end = pd.Timestamp(mie.coverage_end)
+    episodes = build_episodes(mie.incidents, EpisodeParams(), {"mie": mie.coverage_end})
+    force = force_events(mie.incidents)
+    # Every trigger with a month-dated answer nearby, plus a seeded sample of the rest.
+    monthly = force[force["date_precision"] == "month"]
+    near = episodes.merge(
+        monthly[["actor", "victim"]].drop_duplicates(),
+        left_on=["target", "initiator"],
+        right_on=["actor", "victim"],
+    )["episode_id"]
+    chosen = episodes[episodes["episode_id"].isin(near)]
+    rest = episodes[~episodes["episode_id"].isin(near)].sample(300, random_state=11)
+    made_na = 0
+    sample = pd.concat([chosen.sample(min(len(chosen), 900), random_state=11), rest])
+    for _, trigger in sample.iterrows():
+        for horizon in (7, 30):
+            new = trigger[f"retaliated_{horizon}d"]
+            old = _old_rule_label(force, trigger, horizon, end)
+            if pd.isna(new):
+                if not pd.isna(old):
+                    made_na += 1
+                    assert _month_may_answer(force, trigger, horizon), trigger["episode_id"]
+            else:
+                assert new == old, (trigger["episode_id"], horizon)
+    assert made_na >= 20
 
 
 # --- command line ------------------------------------------------------------------------------

@@ -87,7 +87,8 @@ def test_window_reaches_back_exactly_its_length_in_days() -> None:
 
 
 def test_events_on_the_trigger_day_are_not_history() -> None:
-    f = features_of(history(("b0", 0, B, A), ("a0", 0, A, B)))
+    # a0 and the trigger are one dyad-day, so one trigger under a0's id (ADR 0008).
+    f = features_of(history(("b0", 0, B, A), ("a0", 0, A, B)), episode="a0:630>770")
     assert f["force_7d_target_to_initiator"] == 0 and f["force_7d_initiator_to_target"] == 0
     assert f["is_response_7d"] == 0
 
@@ -392,3 +393,42 @@ def test_features_commands_build_the_table_and_list_the_registry(tmp_path, monke
     assert features.columns.tolist() == ["episode_id", *feature_table()["name"]]
     listed = runner.invoke(app, ["features", "list", "--markdown"])
     assert listed.output.count("\n") == len(feature_table()) + 2
+
+
+def test_a_month_dated_answer_that_may_fall_in_the_window_keeps_it_out_of_the_record() -> None:
+    # a1 on 22 February; B's strike is dated only to March, so it may have come 8 to 38 days
+    # later: whether it answered a1 within 30 days is unknown, within 7 days it did not.
+    table = history(("a1", 100, A, B), ("m", 90, B, A, "attack", "month"))
+    f = features_of(table, FeatureParams(shrinkage_strength=0))
+    assert f["target_answer_record_7d"] == 1
+    assert f["target_answer_record_30d"] == 0
+
+
+def test_a_selective_past_trigger_without_a_stated_outcome_is_not_in_the_record() -> None:
+    table = history(("a1", 100, A, B))
+    table["source"] = "handcoded"
+    episodes = build_episodes(table, EpisodeParams(horizons=HORIZONS))
+    kwargs = {"params": FeatureParams(shrinkage_strength=0), "horizons": HORIZONS}
+    selective = build_features(
+        episodes, force_events(table), None, selective_sources={"handcoded"}, **kwargs
+    ).set_index("episode_id")
+    assert selective.loc["x:630>770", "target_answer_record_7d"] == 0
+    table.loc[table["incident_id"] == "a1", "outcome_checked_until"] = T - pd.Timedelta(days=60)
+    checked = build_features(
+        episodes, force_events(table), None, selective_sources={"handcoded"}, **kwargs
+    ).set_index("episode_id")
+    assert checked.loc["x:630>770", "target_answer_record_7d"] == 1
+    assert checked.loc["x:630>770", "target_answer_rate_7d"] == 0
+
+
+# --- fatalities --------------------------------------------------------------------------------
+
+
+def test_fatalities_of_a_multi_day_trigger_do_not_reach_its_features() -> None:
+    one_day = features_of(history(fatalities_target=40.0))
+    assert one_day["log_fatalities_target"] == pytest.approx(np.log1p(40))
+    assert one_day["fatalities_target_missing"] == 0
+    # The same count over a three-day incident includes deaths after its first day.
+    several_days = features_of(history(fatalities_target=40.0, date_end=T + pd.Timedelta(days=2)))
+    assert several_days["log_fatalities_target"] == 0
+    assert several_days["fatalities_target_missing"] == 1

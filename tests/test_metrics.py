@@ -65,7 +65,7 @@ def test_weighted_auc_with_unit_weights_matches_sklearn(scores, seed):
     y = np.random.default_rng(seed).integers(0, 2, len(p)).astype(float)
     if y.min() == y.max():
         return
-    weighted = metrics._weighted_auc(p, y, np.ones((1, len(p))))[0]
+    weighted = metrics.weighted_auc(p, y, np.ones((1, len(p))))[0]
     assert weighted == pytest.approx(roc_auc_score(y, p))
 
 

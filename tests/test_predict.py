@@ -380,6 +380,19 @@ def test_analogue_says_what_happened_with_names() -> None:
     assert only["what_happened"] == "Pakistan used force against India after 4 days."
 
 
+def test_an_analogue_with_a_month_dated_answer_says_the_day_is_unknown() -> None:
+    from forecast.predict.analogues import _analogue_record
+
+    row = {"episode_id": "e", "date": "2010-03-01", "initiator": 750, "target": 770}
+    row |= {"action": "attack", "event_observed": False, "days_to_retaliation": pd.NA}
+    answered = _analogue_record(row | {"duration": 12, "retaliated_365d": True}, 0.1, 365)
+    assert answered["outcome"] == "answered"
+    assert "known only to the month" in answered["what_happened"]
+    unknown = _analogue_record(row | {"duration": 12, "retaliated_365d": pd.NA}, 0.1, 365)
+    assert unknown["outcome"] == "not answered"
+    assert "known in the 12 days after it" in unknown["what_happened"]
+
+
 def test_a_trigger_answered_by_this_incident_is_not_its_analogue() -> None:
     # Pakistan's answer of 5 March 2010 must not be compared with the strike it answers.
     forecast = make_forecaster().predict(incident(date="2010-03-05", initiator="PAK", target="IND"))

@@ -179,3 +179,24 @@ def test_fuzzed_rows_all_end_up_kept_or_quarantined(
     kept_rows = len(rows) - result.rows_quarantined
     assert set(result.quarantine["row"].dropna().astype(int)) <= set(range(1, len(rows) + 1))
     assert kept_rows == len(result.incidents)
+
+
+def test_outcome_checked_until_is_read_and_a_bad_one_quarantined(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text(
+        "when,who,whom,checked\n"
+        "2020-01-01,IRN,PAK,2020-03-31\n"
+        "2020-01-02,IRN,PAK,\n"
+        "2020-01-03,IRN,PAK,soon\n"
+        "2020-01-04,IRN,PAK,2019-12-31\n"
+    )
+    pairs = ["date=when", "initiator=who", "target=whom", "action:=attack"]
+    mapping = mapping_from_pairs([*pairs, "outcome_checked_until=checked"])
+    result = read_tabular(path, mapping)
+    kept = result.incidents.set_index("incident_id")["outcome_checked_until"]
+    assert kept["csv-row-1"] == pd.Timestamp("2020-03-31") and pd.isna(kept["csv-row-2"])
+    assert (_quarantined(result, 3)["column"], _quarantined(result, 3)["value"]) == (
+        "checked",
+        "soon",
+    )
+    assert "before date" in _quarantined(result, 4)["reason"]

@@ -262,6 +262,7 @@ def likelihood_table(likelihood: Mapping[str, Any]) -> pd.DataFrame:
     rows = [
         {"subset": subset, "model": model, "horizon": int(horizon), **scores}
         for subset, models in likelihood.items()
+        if subset != "comparisons"
         for model, by_horizon in models.items()
         for horizon, scores in by_horizon.items()
     ]

@@ -174,19 +174,39 @@ class SplineLogitParams(_Section):
     C: float = 1.0
 
 
+LIKELIHOOD_MODELS = (
+    "base_rate",
+    "dyad_persistence",
+    "severity_logit",
+    "logit",
+    "spline_logit",
+    "hist_gb",
+)
+TIMING_MODELS = ("hazard_glm", "cox", "hazard_gb")
+# Simplest first: the champion rule's default order (docs/adr/0001-champion-rule.md).
+COMPLEXITY_ORDER = (
+    *LIKELIHOOD_MODELS,
+    "hazard_glm",
+    "cox",
+    "hazard_glm_tv",
+    "hazard_gb",
+    "ensemble",
+)
+
+
 class ModelParams(_Section):
-    likelihood: list[str] = [
-        "base_rate",
-        "dyad_persistence",
-        "severity_logit",
-        "logit",
-        "spline_logit",
-        "hist_gb",
-    ]
-    timing: list[str] = ["hazard_glm", "cox"]
+    likelihood: list[str] = list(LIKELIHOOD_MODELS)
+    timing: list[str] = list(TIMING_MODELS)
     # Members of the ensemble (a weighted mix learnt out of sample); [] turns it off.
-    ensemble: list[str] = ["logit", "hist_gb", "hazard_glm"]
+    ensemble: list[str] = ["logit", "hist_gb", "hazard_glm", "hazard_gb"]
     base_rate_years: int = 10
+    # The timing models' collinearity limit is chosen inside each backtest origin from this
+    # grid (docs/models.md); the default serves until enough earlier forecasts have resolved.
+    correlation_limits: list[float] = [0.9, 0.95, 0.99]
+    correlation_limit_default: float = Field(0.95, gt=0, le=1)
+    # Models that also get a recalibrated version (`<name>+recal`, Platt on logit p).
+    # Every model but the two references by default.
+    recalibrate: list[str] = [m for m in COMPLEXITY_ORDER[2:] if m != "hazard_glm_tv"]
     hist_gb: HistGBParams = HistGBParams()
     spline_logit: SplineLogitParams = SplineLogitParams()
 
@@ -206,6 +226,11 @@ class TrainParams(_Section):
     champion_metric: str = "bss"
     champion_horizon: int = 30
     champion_subset: str = "limited_force"
+    # Simplest first. A more complex model becomes champion only when it beats the current
+    # one by a paired dyad-bootstrap interval that excludes zero (ADR 1); `<name>+recal`
+    # ranks just above `<name>`.
+    complexity: list[str] = list(COMPLEXITY_ORDER)
+    interval_level: float = Field(0.9, gt=0, lt=1)
 
 
 class TrackingParams(_Section):

@@ -8,7 +8,7 @@ binary search, so the same logic scales to event streams of 10^8 rows and maps o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,6 +33,8 @@ FORCE_EVENT_COLUMNS = [
     "source",
     "dispute_id",
     "target_kind",
+    "n_events",
+    "outcome_checked_until",
 ]
 
 # Day numbers are stored relative to BASE_DAY in a window of DAY_SPAN days, so that a group code
@@ -206,10 +208,14 @@ def _composite(groups: np.ndarray, days: np.ndarray, *, strict: bool = False) ->
 def force_events(
     incidents: pd.DataFrame, min_hostility: int = USE_OF_FORCE_MIN_HOSTILITY
 ) -> pd.DataFrame:
-    """One row per (actor, victim) use of force; clashes and war battles count for both sides.
+    """One row per directed dyad-day of force; clashes and war battles count for both sides.
 
     MIE codes a clash as one row with the lower COW code first and no direction, so the row is
-    force by each side against the other: it becomes two rows, one per direction.
+    force by each side against the other: it becomes two rows, one per direction. Day-dated rows
+    of one source, one directed dyad and one day then become one use of force (docs/adr/0008):
+    a trigger is a dyad-day, as event feeds already are. Fatalities are those known on the
+    event's first day: a count that ran over several days (`date_end` after `date`) includes
+    deaths after it, so it is unknown at the start.
     """
     force = incidents[incidents["hostility"].to_numpy() >= min_hostility]
     undirected = ~force["directed"].to_numpy(dtype=bool) | force["action"].isin(
@@ -219,6 +225,16 @@ def force_events(
         force["target_kind"]
         if "target_kind" in force
         else pd.Series("unknown", index=force.index, dtype="string")
+    )
+    single_day = (
+        (force["date_end"].isna() | (force["date_end"] <= force["date"])).to_numpy(dtype=bool)
+        if "date_end" in force
+        else np.ones(len(force), dtype=bool)
+    )
+    checked = (
+        force["outcome_checked_until"]
+        if "outcome_checked_until" in force
+        else pd.Series(pd.NaT, index=force.index)
     )
     forward = pd.DataFrame(
         {
@@ -230,11 +246,13 @@ def force_events(
             "directed": ~undirected,
             "hostility": force["hostility"].astype("int64"),
             "action": force["action"].astype("string"),
-            "fatalities_actor": force["fatalities_initiator"].astype("Float64"),
-            "fatalities_victim": force["fatalities_target"].astype("Float64"),
+            "fatalities_actor": force["fatalities_initiator"].astype("Float64").where(single_day),
+            "fatalities_victim": force["fatalities_target"].astype("Float64").where(single_day),
             "source": force["source"].astype("string"),
             "dispute_id": force["dispute_id"].astype("string"),
             "target_kind": target_kind.astype("string"),
+            "n_events": np.ones(len(force), dtype=np.int64),
+            "outcome_checked_until": pd.to_datetime(checked).astype("datetime64[ns]"),
         }
     )
     reverse = forward[undirected].rename(
@@ -249,7 +267,56 @@ def force_events(
     # A stable sort on the date alone keeps input order within a day: deterministic, and far
     # cheaper than sorting 10^7 string ids.
     order = np.argsort(events["date"].to_numpy(), kind="stable")
-    return events.take(order).reset_index(drop=True)
+    return collapse_dyad_days(events.take(order).reset_index(drop=True))
+
+
+def collapse_dyad_days(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per source, directed dyad and day among day-dated force events (ADR 0008).
+
+    The first row in the table's order (the source's row order, a clash's reverse direction
+    after the directed rows) gives the id, dispute, target kind and source; `hostility` is the
+    day's highest; `action` is `war_battle` when any row is one, else the action of the first
+    row at the highest hostility; `directed` is false when any row is a clash or battle (force
+    by both sides that day); fatalities are the sum of the counts known on the day (NA when none
+    is); `n_events` counts the rows; a stated `outcome_checked_until` is the latest of the
+    rows'. Month-dated rows stay as they are.
+    """
+    by_day = events["date_precision"].eq("day").to_numpy(dtype=bool)
+    if not by_day.any():
+        return events
+    source_code = pd.factorize(events["source"])[0].astype(np.int64)
+    groups = source_code * (1 << 30) + dyad_codes(events["actor"], events["victim"])
+    key = pd.Series(_composite(groups, day_numbers(events["date"])))
+    key[~by_day] = -1 - np.flatnonzero(~by_day)  # never equal to another row's key
+    repeated = key.duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return events
+    rows = events[repeated]
+    group = key[repeated].to_numpy()
+    grouped = rows.groupby(group, sort=False)
+    at_top = rows["hostility"].to_numpy() == grouped["hostility"].transform("max").to_numpy()
+    summary = pd.DataFrame(
+        {
+            "hostility": grouped["hostility"].max(),
+            "war": rows["action"].eq("war_battle").fillna(False).groupby(group).any(),
+            "top_action": rows["action"][at_top].groupby(group[at_top]).first(),
+            "directed": grouped["directed"].all(),
+            "fatalities_actor": grouped["fatalities_actor"].sum(min_count=1),
+            "fatalities_victim": grouped["fatalities_victim"].sum(min_count=1),
+            "n_events": grouped.size(),
+            "outcome_checked_until": grouped["outcome_checked_until"].max(),
+        }
+    )
+    keep = ~key.duplicated(keep="first").to_numpy()
+    out = events[keep].copy()
+    first = repeated[keep]
+    found = summary.loc[key[keep].to_numpy()[first]]
+    out.loc[first, "hostility"] = found["hostility"].to_numpy()
+    out.loc[first, "action"] = np.where(found["war"], "war_battle", found["top_action"])
+    for column in ("directed", "fatalities_actor", "fatalities_victim", "n_events"):
+        out.loc[first, column] = found[column].to_numpy()
+    out.loc[first, "outcome_checked_until"] = found["outcome_checked_until"].to_numpy()
+    return out.astype(events.dtypes.to_dict()).reset_index(drop=True)
 
 
 def select_model_sources(incidents: pd.DataFrame, sources: Iterable[str]) -> pd.DataFrame:
@@ -257,30 +324,61 @@ def select_model_sources(incidents: pd.DataFrame, sources: Iterable[str]) -> pd.
     return incidents[incidents["source"].isin(list(sources))].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class Responses:
+    """How each trigger was answered, as far as the record's dates can tell.
+
+    `delay`: days to the first answer known to lie after the trigger (a day-dated one on its
+    day, a month-dated one whose whole month lies after the trigger on the month's last day);
+    NaN when none. `answer`: that answer's row in the force table, -1 when none. `possible`:
+    days to the earliest day a month-dated answer may have come (its month's first day, or the
+    first day counted when the month holds the trigger), NaN when none; where it comes before
+    `delay` the first answer's day is unknown, and so is every label between the two.
+    """
+
+    delay: np.ndarray
+    answer: np.ndarray
+    possible: np.ndarray
+
+    def label_states(self, horizon: int, watched_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(answered, known) per trigger for the `horizon`-day label.
+
+        Answered when the first sure answer came within the horizon; otherwise the label is
+        known (False) only when the whole window was watched (`watched_days` from the trigger)
+        and no month-dated answer may fall inside it.
+        """
+        answered = self.delay <= horizon
+        quiet = (horizon <= np.asarray(watched_days)) & ~(self.possible <= horizon)
+        return answered, answered | quiet
+
+
 def first_response(
     force: pd.DataFrame, trigger_rows: np.ndarray, *, include_same_day: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
+) -> Responses:
     """Days from each trigger to the victim's first use of force back, and that answer's row.
 
     Triggers are rows of `force` (a `force_events(...)` table), given by position. A day-dated
     answer counts from the day after the trigger (from the same day when `include_same_day`,
-    but never the trigger's own incident). A month-dated answer counts only when its whole month
-    lies after the trigger, and is taken as seen on the month's last day (the latest it can have
-    happened), so a label never rests on a guessed day. Returns the delay in days (NaN when no
-    answer) and the answer's row position in `force` (-1 when none). Rows and arrays only, no
-    string ids: at 10^7 events a Python string per row would cost gigabytes.
+    but never the clash the trigger's day holds). A month-dated answer is sure only when its
+    whole month lies after the trigger, and is taken as seen on the month's last day (the
+    latest it can have happened), so a label never rests on a guessed day; a month that reaches
+    past the trigger may hold an answer from its first possible day on (`Responses.possible`).
+    Rows and arrays only, no string ids: at 10^7 events a Python string per row would cost
+    gigabytes.
     """
     rows = np.asarray(trigger_rows, dtype=np.int64)
     delay = np.full(len(rows), np.nan)
     answer = np.full(len(rows), -1, dtype=np.int64)
+    possible = np.full(len(rows), np.nan)
     if len(rows) == 0 or len(force) == 0:
-        return delay, answer
+        return Responses(delay, answer, possible)
     actor = force["actor"].to_numpy(dtype=np.int64)
     victim = force["victim"].to_numpy(dtype=np.int64)
     day = day_numbers(force["date"])
     by_day = force["date_precision"].eq("day").to_numpy(dtype=bool)
     t = day[rows]
-    requests = Queries.of(dyad_codes(victim[rows], actor[rows]), t if include_same_day else t + 1)
+    start = t if include_same_day else t + 1
+    requests = Queries.of(dyad_codes(victim[rows], actor[rows]), start)
 
     dated_rows = np.flatnonzero(by_day)
     dated_index = GroupedDays.build(
@@ -288,10 +386,12 @@ def first_response(
     )
     position = dated_index.first_at_or_after(requests)
     if include_same_day and len(dated_index):
-        # The only same-day row of the trigger's own incident is a clash's other direction.
-        incident = pd.factorize(force["incident_id"])[0]
+        # A dyad-day holding a clash holds force both ways: the opposite direction's row that
+        # day holds the same clash, so it is the trigger's own day, not an answer.
+        undirected = ~force["directed"].to_numpy(dtype=bool)
         safe = np.clip(position, 0, len(dated_index) - 1)
-        own = (position >= 0) & (incident[dated_rows[dated_index.order[safe]]] == incident[rows])
+        found_row = dated_rows[dated_index.order[safe]]
+        own = (position >= 0) & (day[found_row] == t) & undirected[found_row] & undirected[rows]
         following = np.where(own, position + 1, position)
         valid_next = dated_index.in_group(following, dyad_codes(victim[rows], actor[rows]))
         position = np.where(own, np.where(valid_next, following, -1), position)
@@ -304,9 +404,8 @@ def first_response(
     monthly_rows = np.flatnonzero(~by_day)
     if len(monthly_rows):
         first, last = month_bounds(force["date"].iloc[monthly_rows])
-        month_index = GroupedDays.build(
-            dyad_codes(actor[monthly_rows], victim[monthly_rows]), first
-        )
+        month_groups = dyad_codes(actor[monthly_rows], victim[monthly_rows])
+        month_index = GroupedDays.build(month_groups, first)
         position = month_index.first_at_or_after(requests)
         found = position >= 0
         row = month_index.order[np.clip(position, 0, len(month_index) - 1)]
@@ -314,7 +413,14 @@ def first_response(
         earlier = found & ~(month_delay >= delay)
         delay = np.where(earlier, month_delay, delay)
         answer = np.where(earlier, monthly_rows[row], answer)
-    return delay, answer
+        # The first month whose last day is on or after the first day counted may hold an
+        # answer from max(its first day, that day) on; months are ordered alike by either end.
+        by_last = GroupedDays.build(month_groups, last)
+        position = by_last.first_at_or_after(requests)
+        found = position >= 0
+        row = by_last.order[np.clip(position, 0, len(by_last) - 1)]
+        possible = np.where(found, np.maximum(first[row], start) - t, np.nan)
+    return Responses(delay, answer, possible)
 
 
 def censor_dates(
@@ -337,28 +443,34 @@ def build_episodes(
     incidents: pd.DataFrame,
     params: EpisodeParams,
     coverage: Mapping[str, date | None] | None = None,
+    selective_sources: Collection[str] = (),
 ) -> pd.DataFrame:
-    """One row per day-dated use of force, with retaliation labels, timing and censoring.
+    """One row per directed dyad-day of day-dated force, with labels, timing and censoring.
 
     `incidents` should hold only the model sources (see `select_model_sources`). A label is True
-    when the answer came within H days, even if the window runs past the censor date; False only
-    when the whole window was observed; NA otherwise.
+    when a sure answer came within H days, even if the window runs past the censor date; False
+    only when the whole window was watched and no month-dated answer may lie inside it; NA
+    otherwise. A trigger of a selective source (`selective_sources`: it codes chosen exchanges,
+    not every event) is watched only up to the `outcome_checked_until` its row states, so
+    without one its "no answer" labels are NA; answers any source lists are still seen.
     """
     force = force_events(incidents, params.min_hostility)
     trigger_rows = np.flatnonzero(force["date_precision"].eq("day").to_numpy(dtype=bool))
-    delay, answer_row = first_response(
-        force, trigger_rows, include_same_day=params.include_same_day
-    )
+    responses = first_response(force, trigger_rows, include_same_day=params.include_same_day)
     triggers = force.take(trigger_rows).reset_index(drop=True)
     triggers["day"] = day_numbers(triggers["date"]) if len(triggers) else np.array([], np.int64)
-    censor = censor_dates(triggers["source"], incidents, coverage or {})
-    censor_day = day_numbers(censor) if len(triggers) else np.array([], np.int64)
-    observed_days = censor_day - triggers["day"].to_numpy(dtype=np.int64)
+    t = triggers["day"].to_numpy(dtype=np.int64)
+    coverage_end = censor_dates(triggers["source"], incidents, coverage or {})
+    observed_days = (day_numbers(coverage_end) if len(triggers) else t) - t
     # An answer dated after the trigger's own source stops covering events is not observed.
-    seen = ~np.isnan(delay) & (delay <= observed_days)
-    delay = np.where(seen, delay, np.nan)
-    answer_id = force["incident_id"].take(np.where(seen, answer_row, 0)).reset_index(drop=True)
-    answer_id = answer_id.where(pd.Series(seen), pd.NA)
+    delay = np.where(responses.delay <= observed_days, responses.delay, np.nan)
+    censor = watched_until(triggers, coverage_end, selective_sources)
+    watched_days = (day_numbers(censor) if len(triggers) else t) - t
+    # A sure answer is the first only when no month-dated answer may have come before it.
+    seen = ~np.isnan(delay) & ~(responses.possible < delay)
+    answer_id = force["incident_id"].take(np.where(seen, responses.answer, 0))
+    answer_id = answer_id.reset_index(drop=True).where(pd.Series(seen), pd.NA)
+    known = Responses(delay, responses.answer, responses.possible)
 
     episodes = pd.DataFrame(
         {
@@ -374,13 +486,16 @@ def build_episodes(
         }
     )
     for horizon in params.horizons:
-        label = pd.array(np.where(seen, delay <= horizon, False), dtype="boolean")
-        unobserved_window = ~(delay <= horizon) & (horizon > observed_days)
-        label[unobserved_window] = pd.NA
+        answered, settled = known.label_states(horizon, watched_days)
+        label = pd.array(answered, dtype="boolean")
+        label[~settled] = pd.NA
         episodes[label_column(horizon)] = label
-    episodes["days_to_retaliation"] = pd.Series(delay).astype("Int64")
+    # Without a sure first answer the trigger is censored at the last day known to be quiet:
+    # the day before a month-dated answer may have come, or the end of what was watched.
+    quiet_days = np.fmin(np.maximum(watched_days, 0), responses.possible - 1)
+    episodes["days_to_retaliation"] = pd.Series(np.where(seen, delay, np.nan)).astype("Int64")
     episodes["event_observed"] = seen
-    episodes["duration"] = np.where(seen, delay, np.maximum(observed_days, 0)).astype(np.int64)
+    episodes["duration"] = np.where(seen, delay, np.maximum(quiet_days, 0)).astype(np.int64)
     episodes["retaliation_incident_id"] = answer_id.astype("string")
     episodes["source"] = triggers["source"]
     episodes["action"] = triggers["action"]
@@ -391,9 +506,24 @@ def build_episodes(
     episodes["fatalities_target"] = triggers["fatalities_victim"]
     episodes["target_kind"] = triggers["target_kind"]
     episodes["limited_force"] = (triggers["hostility"] == 4) & (triggers["action"] != "war_battle")
+    episodes["n_events"] = triggers["n_events"].astype(np.int64)
     episodes["censor_date"] = censor
     episodes["year"] = triggers["date"].dt.year.astype("int64")
     return episodes.reset_index(drop=True)
+
+
+def watched_until(
+    triggers: pd.DataFrame, coverage_end: pd.Series, selective_sources: Collection[str]
+) -> pd.Series:
+    """The last day each trigger was watched for an answer: its source's coverage end, or, for
+    a selective source, the `outcome_checked_until` its row states (its own day when none)."""
+    selective = triggers["source"].isin(list(selective_sources)).to_numpy(dtype=bool)
+    if not selective.any():
+        return coverage_end
+    checked = pd.to_datetime(triggers["outcome_checked_until"]).astype("datetime64[ns]")
+    stated = checked.fillna(triggers["date"].astype("datetime64[ns]"))
+    stated = stated.where(stated <= coverage_end, coverage_end)
+    return coverage_end.where(~selective, stated)
 
 
 def undated_force_by_source(incidents: pd.DataFrame, min_hostility: int) -> pd.Series:

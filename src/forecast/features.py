@@ -90,24 +90,30 @@ def feature_specs(
         FeatureSpec("action_other", "1 if the action is in none of the groups above", "-", trigger),
         FeatureSpec(
             "log_fatalities_initiator",
-            "log1p of the initiator's own fatalities in the trigger (0 when unknown)",
+            "log1p of the initiator's own fatalities in the trigger known on its day (0 when "
+            "unknown)",
             "-",
             trigger,
         ),
         FeatureSpec(
             "fatalities_initiator_missing",
-            "1 if the initiator's fatalities are unknown",
+            "1 if the initiator's fatalities are unknown on the trigger's day (always when it "
+            "lasted several days)",
             "-",
             trigger,
         ),
         FeatureSpec(
             "log_fatalities_target",
-            "log1p of the target's fatalities in the trigger (0 when unknown)",
+            "log1p of the target's fatalities in the trigger known on its day (0 when unknown)",
             "-",
             trigger,
         ),
         FeatureSpec(
-            "fatalities_target_missing", "1 if the target's fatalities are unknown", "-", trigger
+            "fatalities_target_missing",
+            "1 if the target's fatalities are unknown on the trigger's day (always when it "
+            "lasted several days)",
+            "-",
+            trigger,
         ),
         FeatureSpec(
             "target_is_state",
@@ -218,8 +224,8 @@ def feature_specs(
         ),
         FeatureSpec(
             "dispute_prior_events",
-            "uses of force (incidents) in the same confrontation (dispute_id) so far; 0 when the "
-            "trigger has no dispute id",
+            "uses of force (dyad-days, a day holding a clash once for the pair) in the same "
+            "confrontation (dispute_id) so far; 0 when the trigger has no dispute id",
             "all history",
             history,
         ),

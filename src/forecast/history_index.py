@@ -112,14 +112,27 @@ class AnsweringRecords:
         *,
         include_same_day: bool = False,
         coverage: Mapping[str, date | None] | None = None,
+        selective_sources: Collection[str] = (),
         keep: bool = False,
     ) -> None:
         past_rows = np.flatnonzero(events["date_precision"].eq("day").to_numpy(dtype=bool))
-        self.delay, _ = first_response(events, past_rows, include_same_day=include_same_day)
+        self.responses = first_response(events, past_rows, include_same_day=include_same_day)
         self.day = day_numbers(events["date"])[past_rows]
         actor = events["actor"].to_numpy(dtype=np.int64)[past_rows]
         victim = events["victim"].to_numpy(dtype=np.int64)[past_rows]
         self.censor = coverage_days(events["source"], coverage or {})[past_rows]
+        if selective_sources:
+            # A selective source's silence is "no answer" only up to the day its row says the
+            # answer was looked for (build_episodes' rule).
+            past = events.iloc[past_rows]
+            selective = past["source"].isin(list(selective_sources)).to_numpy(dtype=bool)
+            checked = past.get("outcome_checked_until")
+            stated = (
+                self.day
+                if checked is None
+                else day_numbers(pd.to_datetime(checked).fillna(past["date"]))
+            )
+            self.censor = np.where(selective, np.minimum(stated, self.censor), self.censor)
         # A past trigger on day d is closed for a trigger on day t when d + H < t, i.e.
         # d < t - H: the order by (group, d) serves every horizon, so each index is sorted once.
         self.groups = {
@@ -152,10 +165,10 @@ class AnsweringRecords:
 
     def _known_and_answered(self, horizon: int) -> list[np.ndarray]:
         """Per past trigger, 1.0 where its `horizon`-day label is known, and where answered."""
-        answered = self.delay <= horizon
-        # An unanswered window that ran past its source's coverage has no known label.
-        known = (answered | (self.day + horizon <= self.censor)).astype(float)
-        return [known, answered * known]
+        # An unanswered window that ran past what its source watched, or that a month-dated
+        # answer may fall in, has no known label.
+        answered, known = self.responses.label_states(horizon, self.censor - self.day)
+        return [known.astype(float), (answered & known).astype(float)]
 
 
 def coverage_days(sources: pd.Series, coverage: Mapping[str, date | None]) -> np.ndarray:
@@ -206,6 +219,7 @@ class HistoryIndex:
                 self.events,
                 include_same_day=self.include_same_day,
                 coverage=self.coverage,
+                selective_sources=self.selective_sources,
                 keep=self._kept is not None,
             ),
         )

@@ -74,6 +74,9 @@ INCIDENT_COLUMNS: dict[str, str] = {
     "location": "string",
     "target_kind": "string",
     "notes": "string",
+    # A selective source's statement that the answer was looked for: no use of force by the
+    # target against the initiator up to this day beyond what the source lists (NA: not stated).
+    "outcome_checked_until": "datetime64[ns]",
 }
 # Who used force on whom and how, as coded at the time: the incident's own attributes, which a
 # feature may use for its trigger and which a dyad's history shows for every incident.
@@ -109,6 +112,7 @@ INCIDENT_SCHEMA = pa.DataFrameSchema(
         "location": pa.Column("string", nullable=True),
         "target_kind": pa.Column("string", pa.Check.isin(TARGET_KINDS)),
         "notes": pa.Column("string", nullable=True),
+        "outcome_checked_until": pa.Column("datetime64[ns]", nullable=True),
     },
     checks=[
         pa.Check(
@@ -118,6 +122,12 @@ INCIDENT_SCHEMA = pa.DataFrameSchema(
         pa.Check(
             lambda df: df["date_end"].isna() | (df["date_end"] >= df["date"]),
             error="date_end before date",
+        ),
+        pa.Check(
+            lambda df: (
+                df["outcome_checked_until"].isna() | (df["outcome_checked_until"] >= df["date"])
+            ),
+            error="outcome_checked_until before date",
         ),
     ],
     strict=True,
@@ -196,6 +206,11 @@ _ROW_RULES: tuple[tuple[str, str, Callable[[pd.DataFrame], pd.Series]], ...] = (
         lambda f: ~f["target_kind"].isin(TARGET_KINDS).fillna(False),
     ),
     ("date_end", "date_end before date", lambda f: (f["date_end"] < f["date"]).fillna(False)),
+    (
+        "outcome_checked_until",
+        "outcome_checked_until before date",
+        lambda f: (f["outcome_checked_until"] < f["date"]).fillna(False),
+    ),
     (
         "fatalities_initiator",
         "negative fatalities",
@@ -289,8 +304,9 @@ def split_valid(
 def _with_all_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Add any missing contract column as all-NA so the rules can read every column."""
     missing = {name: pd.NA for name in INCIDENT_COLUMNS if name not in frame}
-    if "date_end" in missing:
-        missing["date_end"] = pd.NaT
+    for name in ("date_end", "outcome_checked_until"):
+        if name in missing:
+            missing[name] = pd.NaT
     return frame.assign(**missing) if missing else frame
 
 

@@ -115,6 +115,9 @@ def log_backtest(result: Any, params: Params, files: list[Path]) -> str:
     with mlflow.start_run(run_name="backtest", tags=tags) as parent:
         mlflow.log_params(_flat_params(params))
         mlflow.log_metric("seconds", result.seconds)
+        if getattr(result, "comparisons", None):
+            # The per-origin choices are in the backtest_data.json artifact logged below.
+            mlflow.set_tag("champion_by_rule", result.comparisons["champion"])
         for path in files:
             if path.exists() and path.suffix in {".json", ".png", ".csv"}:
                 mlflow.log_artifact(str(path), artifact_path=path.parent.name)

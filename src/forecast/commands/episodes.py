@@ -25,7 +25,7 @@ from forecast.episodes import (
 from forecast.errors import ForecastError
 from forecast.ingest import unmodelled_sources, unmodelled_warning
 from forecast.provenance import provenance_of
-from forecast.record import read_source_coverage
+from forecast.record import read_source_coverage, selective_sources
 
 app = typer.Typer(
     help="Triggers, retaliation labels, durations and censoring.", no_args_is_help=True
@@ -101,8 +101,9 @@ def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -
     coverage = read_coverage()
     for source in unmodelled_sources(coverage, params):
         console.print(f"warning: {unmodelled_warning(source)}", style="yellow", markup=False)
+    selective = selective_sources(read_source_coverage(paths.SOURCES_FILE))
     with console.status("finding triggers and answers"):
-        episodes = build_episodes(incidents, params.episodes, coverage)
+        episodes = build_episodes(incidents, params.episodes, coverage, selective)
     files.write_parquet(episodes, paths.EPISODES_FILE)
     headline = (
         label_column(30)

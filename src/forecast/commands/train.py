@@ -1,8 +1,9 @@
 """`forecast train`: final models on all labelled data, registered, champions chosen by rule.
 
-The champion rule (docs/adr/0001-champion-rule.md): the likelihood champion has the best
-backtest score under params.train (default: 30-day Brier skill score against the trailing base
-rate on limited uses of force); the timing champion has the best Uno's C.
+The champion rule (docs/adr/0001-champion-rule.md): the likelihood champion is the simplest
+model that no more complex one beats on params.train's score (default: 30-day Brier skill on
+limited uses of force) by a paired dyad-bootstrap interval excluding zero, as the backtest found
+it (metrics/likelihood.json `comparisons`); the timing champion has the best Uno's C.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def train(
     from forecast.models import registry
     from forecast.models.ensemble import ENSEMBLE_NAME
     from forecast.models.final import fit_final_models
+    from forecast.models.recalibration import RecalibratedModel
     from forecast.provenance import data_provenance
 
     params = load_params(params_file)
@@ -93,11 +95,17 @@ def train(
 
     scores = tracking.likelihood_scores(likelihood, params.train)
     timing_scores = tracking.timing_scores(timing)
+    rule = likelihood.get("comparisons", {})
     champions = {
-        "likelihood": tracking.choose_champion(scores, params.train.champion_metric),
+        "likelihood": rule.get("champion")
+        or tracking.choose_champion(scores, params.train.champion_metric),
         "timing": tracking.choose_champion(timing_scores, "c_index"),
     }
-    fitted = fit_final_models(episodes, features, params, _backtest_predictions())
+    choices = _read_json(METRICS_DIR / "backtest_data.json").get("choices", {})
+    limits = choices.get("final", {}).get("correlation_limit", {})
+    fitted = fit_final_models(
+        episodes, features, params, _backtest_predictions(), correlation_limits=limits
+    )
     record_models = _record_models(params, episodes)
     # The registry's champions are about to change: until the new bundle is written, forecasts
     # must read the registry, even if this run stops half-way.
@@ -129,6 +137,13 @@ def train(
                 for kind, name in champions.items()
             },
             "rule": params.train.model_dump(),
+            "champion_rule": {k: v for k, v in rule.items() if k != "versus"},
+            "correlation_limits": limits,
+            "recalibration": {
+                name: model.map_table()
+                for name, model in fitted.items()
+                if isinstance(model, RecalibratedModel)
+            },
             "versions": versions,
             "data": provenance.as_dict(),
             "run_id": run_id,

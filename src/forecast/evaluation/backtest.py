@@ -24,7 +24,14 @@ from tqdm.auto import tqdm
 from forecast import files
 from forecast.config import Params
 from forecast.errors import ForecastError
-from forecast.evaluation import metrics
+from forecast.evaluation import metrics, timing_ranking
+from forecast.evaluation.choices import (
+    add_recalibrated,
+    apply_limits,
+    build_variant,
+    limit_variants,
+)
+from forecast.evaluation.comparisons import champion_by_rule, model_difference
 from forecast.evaluation.forecasts import OriginForecasts, long_predictions
 from forecast.evaluation.splits import Split, censor_at, in_test_year, rolling_origins
 from forecast.evaluation.stacking import add_ensemble
@@ -35,6 +42,8 @@ from forecast.paths import BACKTEST_PREDICTIONS_FILE, METRICS_DIR, PLOTS_DIR
 from forecast.provenance import DataProvenance, data_provenance, provenance_of
 
 SUBSETS = ("all", "limited_force")
+# The key of likelihood.json's block of paired comparisons, beside the subsets.
+COMPARISONS_KEY = "comparisons"
 # Days at which survival curves are scored for the integrated Brier score.
 SURVIVAL_GRID = (1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365)
 JSON_DIGITS = 6
@@ -62,6 +71,10 @@ class BacktestResult:
     models: list[str]
     fit_seconds: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    # The champion rule's walk and the champion's paired differences (likelihood.json).
+    comparisons: dict = field(default_factory=dict)
+    # Every setting chosen inside each origin, and for the final models (backtest_data.json).
+    choices: dict = field(default_factory=dict)
 
 
 def _forecast_origin(
@@ -70,8 +83,10 @@ def _forecast_origin(
     features: pd.DataFrame,
     params: Params,
     names: list[str],
+    variants: dict[str, tuple[str, float]] | None = None,
 ) -> OriginForecasts:
-    """Fit every model on what was known at one origin and forecast that origin's test year."""
+    """Fit every model (and every limit variant) on what was known at one origin and forecast
+    that origin's test year."""
     # One BLAS/OpenMP thread per origin: the backtest parallelises over origins, and nested
     # threads on a small busy machine slow every fit down many times over.
     with threadpool_limits(1):
@@ -81,18 +96,41 @@ def _forecast_origin(
         positions = np.flatnonzero(in_test_year(episodes, split))
         test_features = features.iloc[positions]
         proba, survival, seconds = {}, {}, {}
-        for name in names:
-            model = registry.build(name, params)
+        fits = {name: (name, None) for name in names} | dict(variants or {})
+        for name, (base, limit) in fits.items():
+            model = build_variant(base, params, limit)
             started = time.perf_counter()
             try:
                 model.fit(train_features, train)
             except ForecastError as exc:
                 raise ForecastError(f"backtest origin {split.year}, model '{name}': {exc}") from exc
             proba[name] = model.predict_proba(test_features)[list(horizons)].to_numpy()
-            if registry.is_timing(name):
+            if registry.is_timing(base):
                 survival[name] = model.predict_survival(test_features, SURVIVAL_GRID).to_numpy()
             seconds[name] = time.perf_counter() - started
-        return OriginForecasts(split, positions, proba, survival, seconds)
+        references = _subset_base_rates(train, train_features, test_features, params)
+        return OriginForecasts(split, positions, proba, survival, seconds, references)
+
+
+def _subset_base_rates(
+    train: pd.DataFrame, train_features: pd.DataFrame, test_features: pd.DataFrame, params: Params
+) -> dict[str, np.ndarray]:
+    """The trailing base rate of each subset's own training triggers (`bss_subset`'s reference).
+
+    Limited uses of force are answered less often than all triggers, and how much less moves
+    by year, so a skill score against the rate of all triggers credits a model for knowing
+    the subset. A subset without a known label in the window falls back to all triggers.
+    """
+    horizons = list(params.episodes.horizons)
+    references = {}
+    for subset in SUBSETS[1:]:
+        rows = _subset_mask(train, subset)
+        try:
+            model = registry.build("base_rate", params).fit(train_features[rows], train[rows])
+        except ForecastError:
+            continue
+        references[subset] = model.predict_proba(test_features)[horizons].to_numpy()
+    return references
 
 
 def run_backtest(
@@ -113,18 +151,57 @@ def run_backtest(
         s for s in rolling_origins(episodes, params.backtest) if in_test_year(episodes, s).any()
     ]
     names = registry.model_names(params)
-    jobs = (delayed(_forecast_origin)(s, episodes, features, params, names) for s in splits)
+    variants = limit_variants(params)
+    jobs = (
+        delayed(_forecast_origin)(s, episodes, features, params, names, variants) for s in splits
+    )
     runner = Parallel(n_jobs=n_jobs, return_as="generator")
     forecasts = list(
         tqdm(runner(jobs), total=len(splits), desc="backtest origins", disable=not progress)
     )
+    # The nested choices, in the order they feed one another (forecast.evaluation.choices).
+    limits, final_limits = apply_limits(forecasts, episodes, params)
+    weights: dict[int, dict[int, np.ndarray]] = {}
     if params.models.ensemble and forecasts:
-        add_ensemble(forecasts, episodes, params)
+        weights = add_ensemble(forecasts, episodes, params)
         names = [*names, ENSEMBLE_NAME]
+    recalibrated, maps = add_recalibrated(forecasts, episodes, params, names)
+    names = [*names, *recalibrated]
     result = score(forecasts, episodes, params, names)
+    result.choices = _choices_record(limits, final_limits, weights, maps, params)
     result.provenance = data_provenance(episodes, features)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _choices_record(
+    limits: dict[int, dict[str, float]],
+    final_limits: dict[str, float],
+    weights: dict[int, dict[int, np.ndarray]],
+    maps: dict[int, dict[str, dict]],
+    params: Params,
+) -> dict:
+    """Every setting chosen inside each origin, as backtest_data.json and MLflow record it."""
+    members = list(params.models.ensemble)
+    origins = sorted({*limits, *weights, *maps})
+    return {
+        "rule": (
+            "each setting at origin O is chosen from earlier origins' out-of-sample forecasts "
+            "whose outcome resolved before O's cutoff"
+        ),
+        "origins": {
+            str(year): {
+                "correlation_limit": limits.get(year, {}),
+                "ensemble_weights": {
+                    str(h): dict(zip(members, map(float, w), strict=True))
+                    for h, w in weights.get(year, {}).items()
+                },
+                "recalibration": maps.get(year, {}),
+            }
+            for year in origins
+        },
+        "final": {"correlation_limit": final_limits},
+    }
 
 
 def _subset_mask(episodes: pd.DataFrame, subset: str) -> np.ndarray:
@@ -146,6 +223,10 @@ def score(
     tested = episodes.iloc[positions].reset_index(drop=True)
     origin_of = np.concatenate([np.full(len(f.positions), f.split.year) for f in forecasts])
     proba = {n: np.vstack([f.proba[n] for f in forecasts]) for n in names}
+    references = {
+        subset: np.vstack([f.references.get(subset, f.proba["base_rate"]) for f in forecasts])
+        for subset in SUBSETS[1:]
+    } | {"all": proba["base_rate"]}
     clusters = dyad_groups(tested)
 
     likelihood: dict[str, dict] = {}
@@ -166,6 +247,8 @@ def score(
                 base = proba["base_rate"][rows, column]
                 persistence = proba["dyad_persistence"][rows, column]
                 block = metrics.probability_scores(p, y, base, persistence, bins)
+                own_base = references[subset][rows, column]
+                block["bss_subset"] = metrics.brier_skill(p, y, own_base)
                 block.update(
                     metrics.bootstrap_intervals(
                         p,
@@ -174,6 +257,7 @@ def score(
                         clusters[rows],
                         params.backtest.bootstrap_replicates,
                         params.seed,
+                        bins=bins,
                     )
                 )
                 likelihood[subset][name][str(horizon)] = block
@@ -198,6 +282,7 @@ def score(
                     )
 
     timing = _timing_scores(forecasts, tested, names, params)
+    comparisons = _comparisons(proba, tested, clusters, names, params)
     fit_seconds: dict[str, float] = {}
     for origin in forecasts:
         for name, seconds in origin.seconds.items():
@@ -212,7 +297,84 @@ def score(
         provenance=provenance_of(episodes),
         models=names,
         fit_seconds=fit_seconds,
+        comparisons=comparisons,
     )
+
+
+COMPARED_METRICS = ("roc_auc", "brier", "bss", "ece")
+
+
+def _comparisons(
+    proba: dict[str, np.ndarray],
+    tested: pd.DataFrame,
+    clusters: np.ndarray,
+    names: list[str],
+    params: Params,
+) -> dict:
+    """The champion rule's walk, and the champion against every other model at every horizon.
+
+    On the rule's subset; every difference is champion minus other (or candidate minus
+    champion in the walk) with a paired dyad-bootstrap interval (forecast.evaluation.comparisons).
+    """
+    rule = params.train
+    horizons = tuple(params.episodes.horizons)
+    in_subset = _subset_mask(tested, rule.champion_subset)
+
+    def scored(horizon: int) -> tuple[np.ndarray, np.ndarray, int]:
+        label = tested[label_column(horizon)].astype("boolean")
+        rows = in_subset & label.notna().to_numpy()
+        y = label.to_numpy(dtype=bool, na_value=False)[rows].astype(float)
+        return rows, y, horizons.index(horizon)
+
+    def difference(metric: str, first: str, second: str, horizon: int) -> dict:
+        rows, y, column = scored(horizon)
+        return model_difference(
+            metric,
+            proba[first][rows, column],
+            proba[second][rows, column],
+            y,
+            proba["base_rate"][rows, column],
+            clusters[rows],
+            params.backtest.bootstrap_replicates,
+            params.seed,
+            params.backtest.calibration_bins,
+            rule.interval_level,
+        )
+
+    if rule.champion_horizon not in horizons or not scored(rule.champion_horizon)[0].any():
+        return {}
+    champion, steps = champion_by_rule(
+        names,
+        rule.champion_metric,
+        rule.complexity,
+        lambda candidate, incumbent: difference(
+            rule.champion_metric, candidate, incumbent, rule.champion_horizon
+        ),
+    )
+    versus = {
+        other: {
+            str(h): {m: difference(m, champion, other, h) for m in COMPARED_METRICS}
+            for h in horizons
+            if scored(h)[0].any()
+        }
+        for other in names
+        if other != champion
+    }
+    return {
+        "subset": rule.champion_subset,
+        "horizon": rule.champion_horizon,
+        "metric": rule.champion_metric,
+        "level": rule.interval_level,
+        "order": list(rule.complexity),
+        "rule": (
+            "from simplest to most complex, a model takes over from the current champion only "
+            "when the paired dyad-bootstrap interval of its difference excludes zero in its "
+            "favour"
+        ),
+        "champion": champion,
+        "steps": steps,
+        "versus": versus,
+    }
 
 
 def _timing_block(
@@ -226,7 +388,7 @@ def _timing_block(
     grid = np.asarray(SURVIVAL_GRID, dtype=float)
     tau = float(max(horizons))
     within_grid = grid <= tau
-    risk = 1.0 - survival[:, np.searchsorted(grid, tau)] if tau in grid else -survival[:, -1]
+    risk = metrics.restricted_time_lost(survival, grid, tau)
     scores_by_day = metrics.ipcw_brier(
         time_to, observed, survival[:, within_grid], grid[within_grid]
     )
@@ -251,6 +413,9 @@ def _timing_block(
     for horizon in horizons:
         if horizon in SURVIVAL_GRID:
             block[f"brier_{horizon}"] = float(scores_by_day[SURVIVAL_GRID.index(horizon)])
+    risks = timing_ranking.curve_risks(survival, grid, timing_ranking.C_TRUNCATIONS)
+    markers = timing_ranking.survival_markers(survival, SURVIVAL_GRID)
+    block.update(timing_ranking.ranking_block(time_to, observed, risks, markers, clusters, params))
     return block
 
 
@@ -260,26 +425,45 @@ def _timing_scores(
     names: list[str],
     params: Params,
 ) -> dict[str, dict]:
-    """design.md's timing block per timing model, on all triggers plus a limited-force block."""
+    """design.md's timing block per timing model, on all triggers plus a limited-force block.
+
+    Also `references` (the 30-day logit read as a risk score) and `comparisons` (the best
+    timing model against cox and that reference, on paired bootstrap draws): see
+    `forecast.evaluation.timing_ranking`.
+    """
     horizons = tuple(params.episodes.horizons)
     time_to = tested["duration"].to_numpy(dtype=float)
     observed = tested["event_observed"].astype("boolean").to_numpy(dtype=bool, na_value=False)
     clusters = dyad_groups(tested)
     # Triggers on the data's last day were never followed up: they carry no timing information.
     followed = time_to > 0
+    subsets = {s: followed & _subset_mask(tested, s) for s in SUBSETS}
+    subsets = {s: rows for s, rows in subsets.items() if rows.any()}
     timing: dict[str, dict] = {}
-    for name in (n for n in names if registry.is_timing(n)):
-        survival = np.vstack([f.survival[name] for f in forecasts])
+    survival = {
+        n: np.vstack([f.survival[n] for f in forecasts]) for n in names if registry.is_timing(n)
+    }
+    for name, curves in survival.items():
         block = {}
-        for subset in SUBSETS:
-            rows = followed & _subset_mask(tested, subset)
-            if not rows.any():
-                continue
+        for subset, rows in subsets.items():
             scores = _timing_block(
-                time_to[rows], observed[rows], survival[rows], clusters[rows], horizons, params
+                time_to[rows], observed[rows], curves[rows], clusters[rows], horizons, params
             )
             block.update(scores if subset == "all" else {subset: scores})
         timing[name] = block
+    reference = timing_ranking.REFERENCE_MODEL
+    if reference in names:
+        timing.update(
+            timing_ranking.yardsticks(
+                (time_to, observed, clusters),
+                subsets,
+                survival,
+                np.vstack([f.proba[reference] for f in forecasts]),
+                timing,
+                SURVIVAL_GRID,
+                params,
+            )
+        )
     return timing
 
 
@@ -309,10 +493,11 @@ def write_json(payload: dict, path: Path) -> None:
 def write_outputs(result: BacktestResult, params: Params, root: Path = Path(".")) -> list[Path]:
     """Write metric files, predictions, plot data and figures under `root`."""
     written = []
-    write_json(result.likelihood, root / LIKELIHOOD_FILE)
+    comparisons = {COMPARISONS_KEY: result.comparisons} if result.comparisons else {}
+    write_json(result.likelihood | comparisons, root / LIKELIHOOD_FILE)
     write_json(result.timing, root / TIMING_FILE)
     write_json(
-        {"data": result.provenance.as_dict(), "models": result.models},
+        {"data": result.provenance.as_dict(), "models": result.models, "choices": result.choices},
         root / BACKTEST_DATA_FILE,
     )
     written += [root / LIKELIHOOD_FILE, root / TIMING_FILE, root / BACKTEST_DATA_FILE]
@@ -338,7 +523,7 @@ def write_outputs(result: BacktestResult, params: Params, root: Path = Path(".")
 
 
 def headline(result: BacktestResult, params: Params) -> str:
-    """One line: the best model on the champion rule's subset and horizon."""
+    """One line: the rule's champion on its subset and horizon (ADR 1)."""
     subset, horizon = params.train.champion_subset, str(params.train.champion_horizon)
     blocks = {
         name: scores[horizon]
@@ -347,14 +532,18 @@ def headline(result: BacktestResult, params: Params) -> str:
     }
     if not blocks:
         return "backtest finished: no scores"
-    best = max(blocks, key=lambda n: _finite(blocks[n]["bss"]))
+    best = result.comparisons.get("champion") or max(
+        blocks, key=lambda n: _finite(blocks[n]["bss"])
+    )
     block = blocks[best]
-    return (
+    line = (
         f"backtest: {len(result.models)} models x {result.per_origin['origin'].nunique()} origins "
-        f"in {result.seconds:.0f}s; best {horizon}-day BSS on {subset}: {best} "
+        f"in {result.seconds:.0f}s; champion by rule on {horizon}-day {subset}: {best} "
         f"(BSS {block['bss']:.3f}, ROC AUC {block['roc_auc']:.3f}, ECE {block['ece']:.3f}, "
         f"n {block['n']})"
     )
+    timing = timing_ranking.timing_headline(result.timing, subset)
+    return line if timing is None else f"{line}\n{timing}"
 
 
 def _finite(value: float) -> float:

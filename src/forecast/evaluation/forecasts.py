@@ -6,7 +6,7 @@ shape.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,8 @@ class OriginForecasts:
     proba: dict[str, np.ndarray]
     survival: dict[str, np.ndarray]
     seconds: dict[str, float]
+    # Reference forecasts that are not models, e.g. the trailing base rate of one subset.
+    references: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def long_predictions(
@@ -59,3 +61,21 @@ def long_predictions(
     predictions["origin"] = predictions["origin"].astype("int64")
     predictions["horizon"] = predictions["horizon"].astype("int64")
     return predictions
+
+
+def resolution_dates(history: pd.DataFrame, episodes: pd.DataFrame) -> pd.Series:
+    """The day each row's outcome was settled: trigger date + H (rows of a long table)."""
+    dates = pd.to_datetime(episodes.set_index("episode_id")["date"])
+    return history["episode_id"].map(dates) + pd.to_timedelta(history["horizon"], unit="D")
+
+
+def known_at(history: pd.DataFrame, resolved_on: pd.Series, split: Split) -> np.ndarray:
+    """Rows an origin may learn from: earlier origins' forecasts settled before its cutoff.
+
+    The same rule that decides which training labels are known (`splits.censor_at`), applied
+    to out-of-sample forecasts: every choice made at an origin (ensemble members and weights,
+    recalibration, the collinearity limit) reads only these rows.
+    """
+    return (
+        (history["origin"] < split.year) & (resolved_on < pd.Timestamp(split.cutoff))
+    ).to_numpy()

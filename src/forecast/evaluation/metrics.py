@@ -8,6 +8,8 @@ on the censoring times, so that late, often-censored triggers are not silently u
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
@@ -92,7 +94,7 @@ def probability_scores(
     }
 
 
-def _cluster_weights(clusters: np.ndarray, replicates: int, seed: int) -> np.ndarray:
+def cluster_weights(clusters: np.ndarray, replicates: int, seed: int) -> np.ndarray:
     """(replicates, n) row weights: how often each row's dyad was drawn in each replicate."""
     codes, _ = pd.factorize(pd.Series(clusters))
     n_clusters = int(codes.max()) + 1
@@ -101,7 +103,7 @@ def _cluster_weights(clusters: np.ndarray, replicates: int, seed: int) -> np.nda
     return draws[:, codes].astype(float)
 
 
-def _weighted_auc(p: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def weighted_auc(p: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """ROC AUC under each row of `weights`, ties counted half, all replicates at once."""
     order = np.argsort(p, kind="stable")
     ordered = p[order]
@@ -116,6 +118,28 @@ def _weighted_auc(p: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarr
         return np.where(pairs > 0, concordant / pairs, np.nan)
 
 
+def weighted_brier(p: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Brier score under each row of `weights` (how often each trigger is drawn)."""
+    return weights @ ((p - y) ** 2) / weights.sum(axis=1)
+
+
+def weighted_skill(
+    p: np.ndarray, y: np.ndarray, p_reference: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Brier skill against `p_reference` under each row of `weights`."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 1 - weighted_brier(p, y, weights) / weighted_brier(p_reference, y, weights)
+
+
+def weighted_ece(p: np.ndarray, y: np.ndarray, weights: np.ndarray, bins: int = 10) -> np.ndarray:
+    """`ece` under each row of `weights`: the bins are the forecasts', the counts weighted."""
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    members = np.zeros((len(p), bins))
+    members[np.arange(len(p)), which] = 1.0
+    gap = weights @ (members * (p - y)[:, None])
+    return np.abs(gap).sum(axis=1) / weights.sum(axis=1)
+
+
 def bootstrap_intervals(
     p: np.ndarray,
     y: np.ndarray,
@@ -124,28 +148,25 @@ def bootstrap_intervals(
     replicates: int,
     seed: int,
     level: float = 0.9,
+    bins: int = 10,
 ) -> dict[str, list[float]]:
-    """Percentile intervals for Brier, BSS and ROC AUC, resampling whole dyads.
+    """Percentile intervals for Brier, BSS, ROC AUC and ECE, resampling whole dyads.
 
     Triggers within a dyad move together, so resampling single triggers would make the
     intervals too narrow; drawing dyads keeps that dependence.
     """
     if replicates <= 0 or len(y) == 0:
         return {}
-    weights = _cluster_weights(clusters, replicates, seed)
-    total = weights.sum(axis=1)
-    model_loss = weights @ ((p - y) ** 2) / total
-    reference_loss = weights @ ((p_base_rate - y) ** 2) / total
-    with np.errstate(invalid="ignore", divide="ignore"):
-        skill = 1 - model_loss / reference_loss
+    weights = cluster_weights(clusters, replicates, seed)
     return {
-        "brier_ci90": _percentile_interval(model_loss, level),
-        "bss_ci90": _percentile_interval(skill, level),
-        "roc_auc_ci90": _percentile_interval(_weighted_auc(p, y, weights), level),
+        "brier_ci90": percentile_interval(weighted_brier(p, y, weights), level),
+        "bss_ci90": percentile_interval(weighted_skill(p, y, p_base_rate, weights), level),
+        "roc_auc_ci90": percentile_interval(weighted_auc(p, y, weights), level),
+        "ece_ci90": percentile_interval(weighted_ece(p, y, weights, bins), level),
     }
 
 
-def _percentile_interval(values: np.ndarray, level: float) -> list[float]:
+def percentile_interval(values: np.ndarray, level: float) -> list[float]:
     """The central `level` range of the finite bootstrap replicates ([] if there are none)."""
     finite = values[np.isfinite(values)]
     tails = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
@@ -214,6 +235,122 @@ def weighted_uno_c(
         return np.where(denominator > 0, numerator / denominator, np.nan)
 
 
+def restricted_time_lost(survival: np.ndarray, days: np.ndarray, tau: float) -> np.ndarray:
+    """Expected days before `tau` spent already answered: the integral of 1 - S(t) over [0, tau].
+
+    One number per trigger that ranks by the whole curve up to `tau` (tau minus the restricted
+    mean time to an answer), the risk score of Uno's C truncated at `tau`. For a
+    proportional-hazards model it orders triggers exactly as 1 - S(tau) does; when curves
+    cross, a trigger answered quickly but rarely late still ranks ahead of one answered
+    slowly. Trapezoids over the days in `days` up to `tau`, with S(0) = 1.
+    """
+    days = np.asarray(days, dtype=float)
+    within = days <= tau
+    grid = np.r_[0.0, days[within]]
+    lost = np.hstack([np.zeros((len(survival), 1)), 1.0 - survival[:, within]])
+    return np.trapezoid(lost, grid, axis=1)
+
+
+def weighted_dynamic_auc(
+    time: np.ndarray, event: np.ndarray, marker: np.ndarray, day: float, weights: np.ndarray
+) -> np.ndarray:
+    """Cumulative/dynamic AUC at `day` under each row of `weights`, all replicates at once.
+
+    Cases were answered by `day`, controls were still waiting after it; the AUC is the
+    IPCW-weighted share of case-control pairs where the case has the higher marker (ties
+    half), each case weighted by 1 / G(T_i-) (Uno et al. 2007; Hung and Chiang 2010), so
+    triggers censored before `day` are neither cases nor controls without biasing the rest.
+    Use P(T <= day | x) as the marker.
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=bool)
+    g_times, g_values = censoring_survival(time, event)
+    case = event & (time <= day)
+    rows = case | (time > day)
+    g_case = _step(g_times, g_values, time, left=True)
+    with np.errstate(divide="ignore"):
+        case_weight = np.where(case, 1.0 / np.where(g_case > 0, g_case, np.inf), 1.0)
+    return weighted_auc(
+        np.asarray(marker, dtype=float)[rows],
+        case[rows].astype(float),
+        weights[:, rows] * case_weight[rows],
+    )
+
+
+def cumulative_dynamic_auc(
+    time: np.ndarray, event: np.ndarray, marker: np.ndarray, day: float
+) -> float:
+    """Time-dependent (cumulative/dynamic) AUC at `day`; see `weighted_dynamic_auc`."""
+    return float(weighted_dynamic_auc(time, event, marker, day, np.ones((1, len(time))))[0])
+
+
+def _with_replicates(n: int, clusters: np.ndarray, replicates: int, seed: int) -> np.ndarray:
+    """Row weights: the sample itself first, then the dyad-bootstrap replicates."""
+    draws = cluster_weights(clusters, replicates, seed) if replicates > 0 else np.empty((0, n))
+    return np.vstack([np.ones((1, n)), draws])
+
+
+def timing_ranking_scores(
+    time: np.ndarray,
+    event: np.ndarray,
+    concordance: Mapping[str, tuple[float, np.ndarray]],
+    dynamic_auc: Mapping[str, tuple[float, np.ndarray]],
+    clusters: np.ndarray,
+    replicates: int,
+    seed: int,
+    level: float = 0.9,
+) -> dict[str, float | list[float]]:
+    """Uno's C per `name: (tau, risk)` and td-AUC per `name: (day, marker)`, with intervals.
+
+    Each score is written under its name and its dyad-bootstrap percentile interval under
+    `<name>_ci90`; the draws are those of `bootstrap_intervals` for the same seed.
+    """
+    weights = _with_replicates(len(time), clusters, replicates, seed)
+    scored = {
+        **{k: weighted_uno_c(time, event, r, tau, weights) for k, (tau, r) in concordance.items()},
+        **{
+            k: weighted_dynamic_auc(time, event, m, day, weights)
+            for k, (day, m) in dynamic_auc.items()
+        },
+    }
+    block: dict[str, float | list[float]] = {}
+    for name, values in scored.items():
+        block[name] = float(values[0])
+        if replicates > 0:
+            block[f"{name}_ci90"] = percentile_interval(values[1:], level)
+    return block
+
+
+def paired_timing_difference(
+    time: np.ndarray,
+    event: np.ndarray,
+    risk_a: np.ndarray,
+    risk_b: np.ndarray,
+    tau: float,
+    clusters: np.ndarray,
+    replicates: int,
+    seed: int,
+    level: float = 0.9,
+) -> dict[str, float | list[float]]:
+    """Uno's C of risk A minus that of risk B, with its interval from the same dyad draws.
+
+    Both scores are computed on every replicate, so what the two share (the same hard and
+    easy dyads) cancels and the interval is that of the difference, much narrower than the
+    two separate intervals suggest. `share_above_zero` is the share of replicates where A
+    ranks better.
+    """
+    weights = _with_replicates(len(time), clusters, replicates, seed)
+    difference = weighted_uno_c(time, event, risk_a, tau, weights) - weighted_uno_c(
+        time, event, risk_b, tau, weights
+    )
+    block: dict[str, float | list[float]] = {"difference": float(difference[0])}
+    if replicates > 0:
+        replicated = difference[1:][np.isfinite(difference[1:])]
+        block["difference_ci90"] = percentile_interval(replicated, level)
+        block["share_above_zero"] = float(np.mean(replicated > 0)) if replicated.size else np.nan
+    return block
+
+
 def ipcw_brier_terms(
     time: np.ndarray, event: np.ndarray, survival: np.ndarray, days: np.ndarray
 ) -> np.ndarray:
@@ -258,17 +395,15 @@ def timing_bootstrap_intervals(
     """Percentile intervals for Uno's C and the integrated Brier score, resampling dyads."""
     if replicates <= 0 or len(time) == 0:
         return {}
-    weights = _cluster_weights(clusters, replicates, seed)
+    weights = cluster_weights(clusters, replicates, seed)
     terms = ipcw_brier_terms(time, event, survival, days)
     usable = np.isfinite(terms)
     with np.errstate(invalid="ignore", divide="ignore"):
         by_day = (weights @ np.where(usable, terms, 0.0)) / (weights @ usable)
     integrated = np.array([integrated_brier(row, days) for row in by_day])
     return {
-        "c_index_ci90": _percentile_interval(
-            weighted_uno_c(time, event, risk, tau, weights), level
-        ),
-        "ibs_ci90": _percentile_interval(integrated, level),
+        "c_index_ci90": percentile_interval(weighted_uno_c(time, event, risk, tau, weights), level),
+        "ibs_ci90": percentile_interval(integrated, level),
     }
 
 

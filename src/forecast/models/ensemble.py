@@ -5,11 +5,14 @@ hazard model ties the horizons together), so a mix can beat each of them. The we
 non-negative mix, summing to one per horizon, with the lowest Brier score on forecasts the
 members made *out of sample* for triggers whose outcome was known before the moment the weights
 are used: earlier backtest origins during the backtest, the whole backtest for the final model.
-They are never chosen on the year being forecast.
+They are never chosen on the year being forecast. The same forecasts choose the members: the
+subset of candidates (one model alone included, so "no ensemble" can win) whose stack has the
+lowest Brier score on origins left out of its weights' fit.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Self
 
@@ -43,27 +46,84 @@ def stacking_weights(proba: np.ndarray, retaliated: np.ndarray) -> np.ndarray:
     return weights / total if total > 0 else np.full(n_members, 1.0 / n_members)
 
 
-def weights_from_predictions(
-    predictions: pd.DataFrame, members: Sequence[str], horizons: Sequence[int]
-) -> dict[int, np.ndarray]:
-    """Per horizon, stacking weights from a long table of out-of-sample forecasts.
+def _fold_weights(gram: np.ndarray, cross: np.ndarray, n_rows: int) -> np.ndarray:
+    """stacking_weights from the normal equations (X'X, X'y) of the rows it would see."""
+    size = len(cross)
+    if n_rows < MIN_STACKING_ROWS:
+        return np.full(size, 1.0 / size)
+    penalty = _SUM_PENALTY**2
+    lhs = gram + penalty * np.ones((size, size))
+    rhs = cross + penalty
+    upper = np.linalg.cholesky(lhs + 1e-12 * np.eye(size)).T
+    weights, _ = nnls(upper, np.linalg.solve(upper.T, rhs))
+    total = weights.sum()
+    return weights / total if total > 0 else np.full(size, 1.0 / size)
 
-    `predictions` has the backtest's columns `episode_id, model, horizon, p, y`; only triggers
-    with a known outcome and a forecast from every member are used.
+
+def choose_members(
+    proba: np.ndarray, outcome: np.ndarray, folds: np.ndarray, candidates: Sequence[str]
+) -> list[str]:
+    """The candidate subset with the lowest leave-one-fold-out Brier score of its stack.
+
+    `proba` is (n, candidates) out-of-sample forecasts, `folds` the origin of each row. Below
+    MIN_STACKING_ROWS rows, or with a single fold, every candidate is kept (the equal mix).
+    Ties go to the smaller subset, then to the candidates' order.
     """
+    names = list(candidates)
+    labels_of, codes = np.unique(folds, return_inverse=True)
+    if len(outcome) < MIN_STACKING_ROWS or len(labels_of) < 2:
+        return names
+    grams = np.stack([proba[codes == k].T @ proba[codes == k] for k in range(len(labels_of))])
+    crosses = np.stack([proba[codes == k].T @ outcome[codes == k] for k in range(len(labels_of))])
+    squares = np.array([outcome[codes == k] @ outcome[codes == k] for k in range(len(labels_of))])
+    counts = np.bincount(codes)
+    best: tuple[float, int, tuple[int, ...]] | None = None
+    for size in range(1, len(names) + 1):
+        for subset in itertools.combinations(range(len(names)), size):
+            index = np.array(subset)
+            loss = 0.0
+            for k in range(len(labels_of)):
+                gram = (grams.sum(axis=0) - grams[k])[np.ix_(index, index)]
+                cross = (crosses.sum(axis=0) - crosses[k])[index]
+                w = _fold_weights(gram, cross, len(outcome) - counts[k])
+                held = grams[k][np.ix_(index, index)]
+                loss += w @ held @ w - 2 * w @ crosses[k][index] + squares[k]
+            key = (round(float(loss / len(outcome)), 12), size, subset)
+            if best is None or key < best:
+                best = key
+    return [names[i] for i in best[2]]
+
+
+def weights_from_predictions(
+    predictions: pd.DataFrame, candidates: Sequence[str], horizons: Sequence[int]
+) -> dict[int, np.ndarray]:
+    """Per horizon, weights over all candidates (zero for those left out), from a long table.
+
+    `predictions` has the backtest's columns `episode_id, origin, model, horizon, p, y`; only
+    triggers with a known outcome and a forecast from every candidate are used. Members are
+    chosen by `choose_members` with the origins as folds (without an `origin` column, every
+    candidate is kept).
+    """
+    names = list(candidates)
     weights: dict[int, np.ndarray] = {}
     for horizon in horizons:
         rows = predictions[
-            (predictions["horizon"] == horizon) & predictions["model"].isin(list(members))
+            (predictions["horizon"] == horizon)
+            & predictions["model"].isin(names)
+            & predictions["y"].notna()
         ]
         wide = rows.pivot_table(index="episode_id", columns="model", values="p", aggfunc="first")
-        outcome = rows.groupby("episode_id", sort=True)["y"].first()
-        wide = wide.reindex(columns=list(members)).dropna()
-        outcome = outcome.reindex(wide.index)
-        known = outcome.notna().to_numpy()
-        weights[horizon] = stacking_weights(
-            wide.to_numpy()[known], outcome.to_numpy(dtype=float, na_value=np.nan)[known]
-        )
+        wide = wide.reindex(columns=names).dropna()
+        if "origin" not in rows.columns:
+            rows = rows.assign(origin=0)
+        first = rows.groupby("episode_id", sort=True)[["y", "origin"]].first().reindex(wide.index)
+        outcome = first["y"].to_numpy(dtype=float)
+        matrix = wide.to_numpy()
+        members = choose_members(matrix, outcome, first["origin"].to_numpy(), names)
+        index = [names.index(m) for m in members]
+        full = np.zeros(len(names))
+        full[index] = stacking_weights(matrix[:, index], outcome)
+        weights[horizon] = full
     return weights
 
 

@@ -1,11 +1,16 @@
 """Final models: every configured model fitted once on all labelled triggers.
 
 The backtest says how good each model would have been; the final fit uses every label known at
-the data's end, so the deployed champion has seen the most recent behaviour too. The ensemble
-mixes the final members with weights learnt on the whole backtest's out-of-sample forecasts.
+the data's end, so the deployed champion has seen the most recent behaviour too. Every setting
+the backtest chose inside its origins is chosen for the final models by the same rule on the
+whole backtest's out-of-sample forecasts: the ensemble's members and weights, the Platt maps of
+the recalibrated models (`<name>+recal`), and the timing models' collinearity limit (which the
+backtest records, since it alone fitted every limit).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -14,6 +19,7 @@ from forecast.config import Params
 from forecast.models import registry
 from forecast.models.common import align
 from forecast.models.ensemble import ENSEMBLE_NAME, WeightedEnsemble, weights_from_predictions
+from forecast.models.recalibration import RecalibratedModel, platt_maps
 
 
 def fit_final_models(
@@ -22,18 +28,30 @@ def fit_final_models(
     params: Params,
     backtest_predictions: pd.DataFrame | None = None,
     progress: bool = True,
+    correlation_limits: Mapping[str, float] | None = None,
 ) -> dict[str, object]:
     """Name -> fitted model for every model the backtest scores (same order).
 
-    The ensemble needs the backtest's predictions for its weights; without them it is left out.
+    The ensemble and the recalibrated models need the backtest's predictions; without them they
+    are left out. `correlation_limits` (model -> limit) overrides params' default limit.
     """
     features, episodes = align(features, episodes)
+    limits = dict(correlation_limits or {})
     fitted: dict[str, object] = {}
     for name in tqdm(registry.model_names(params), desc="final models", disable=not progress):
-        fitted[name] = registry.build(name, params).fit(features, episodes)
+        model = registry.build(name, params)
+        if name in limits:
+            model.correlation_limit = limits[name]
+        fitted[name] = model.fit(features, episodes)
+    if backtest_predictions is None:
+        return fitted
+    horizons = tuple(params.episodes.horizons)
     members = list(params.models.ensemble)
-    if members and backtest_predictions is not None:
-        horizons = tuple(params.episodes.horizons)
+    if members:
         weights = weights_from_predictions(backtest_predictions, members, horizons)
         fitted[ENSEMBLE_NAME] = WeightedEnsemble({m: fitted[m] for m in members}, weights, horizons)
+    for name in [m for m in params.models.recalibrate if m in fitted]:
+        maps = platt_maps(backtest_predictions, name, horizons)
+        recalibrated = RecalibratedModel(fitted[name], maps, horizons)
+        fitted[recalibrated.name] = recalibrated
     return fitted

@@ -13,13 +13,34 @@ from forecast.errors import ForecastError
 from forecast.models.baselines import DyadPersistence, TrailingBaseRate
 from forecast.models.logit import ClusteredLogit, severity_logit
 from forecast.models.sklearn_models import CalibratedBoosting, SplineLogit
-from forecast.models.timing import CoxTiming, HazardGLM
+from forecast.models.timing import BoostedHazard, CoxTiming, HazardGLM, TimeVaryingHazard
 
 Builder = Callable[[Params], object]
 
 
 def _horizons(params: Params) -> tuple[int, ...]:
     return tuple(params.episodes.horizons)
+
+
+def _limited(model: object, params: Params) -> object:
+    """A timing model with params' default collinearity limit (the backtest may choose another)."""
+    model.correlation_limit = params.models.correlation_limit_default
+    return model
+
+
+def _booster(params: Params) -> dict[str, float | int]:
+    """Gradient boosting's settings (`models.hist_gb`), shared by hist_gb and hazard_gb.
+
+    One place to tune boosting for this data: both boosters learn from the same features.
+    """
+    settings = params.models.hist_gb
+    return {
+        "max_iter": settings.max_iter,
+        "learning_rate": settings.learning_rate,
+        "max_leaf_nodes": settings.max_leaf_nodes,
+        "min_samples_leaf": settings.min_samples_leaf,
+        "l2_regularization": settings.l2_regularization,
+    }
 
 
 BUILDERS: dict[str, Builder] = {
@@ -31,20 +52,17 @@ BUILDERS: dict[str, Builder] = {
         _horizons(p), n_knots=p.models.spline_logit.n_knots, C=p.models.spline_logit.C
     ),
     "hist_gb": lambda p: CalibratedBoosting(
-        _horizons(p),
-        calibration=p.models.hist_gb.calibration,
-        seed=p.seed,
-        max_iter=p.models.hist_gb.max_iter,
-        learning_rate=p.models.hist_gb.learning_rate,
-        max_leaf_nodes=p.models.hist_gb.max_leaf_nodes,
-        min_samples_leaf=p.models.hist_gb.min_samples_leaf,
-        l2_regularization=p.models.hist_gb.l2_regularization,
+        _horizons(p), calibration=p.models.hist_gb.calibration, seed=p.seed, **_booster(p)
     ),
-    "hazard_glm": lambda p: HazardGLM(_horizons(p)),
-    "cox": lambda p: CoxTiming(_horizons(p)),
+    "hazard_glm": lambda p: _limited(HazardGLM(_horizons(p)), p),
+    "cox": lambda p: _limited(CoxTiming(_horizons(p)), p),
+    "hazard_glm_tv": lambda p: _limited(TimeVaryingHazard(_horizons(p)), p),
+    "hazard_gb": lambda p: BoostedHazard(_horizons(p), seed=p.seed, **_booster(p)),
 }
 
-TIMING_MODELS = frozenset({"hazard_glm", "cox"})
+TIMING_MODELS = frozenset({"hazard_glm", "cox", "hazard_glm_tv", "hazard_gb"})
+# Timing models that drop collinear features at a limit (the backtest may choose another).
+COLLINEARITY_LIMITED = frozenset({"hazard_glm", "cox", "hazard_glm_tv"})
 # Skill scores are measured against these, so the backtest always runs them.
 REFERENCE_MODELS = ("base_rate", "dyad_persistence")
 

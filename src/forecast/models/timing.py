@@ -20,16 +20,19 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from forecast.errors import ForecastError
 from forecast.models.common import (
     FeatureMemory,
     align,
     check_horizons,
+    counted_interval,
     decorrelated_columns,
     dyad_groups,
     normal_quantile,
@@ -46,6 +49,8 @@ LINEAR_PREDICTOR_BOUND = 30.0
 # Newton on the person-period table reaches a score below tolerance in about 15 steps.
 NEWTON_STEPS = 25
 SCORE_TOLERANCE = 1e-5
+# Boosting's OpenMP threads thrash on a busy two-core machine; each fit runs on one thread.
+BOOSTING_THREADS = 1
 # Nested windows of one count correlate above this; keeping both only makes the fit crawl.
 MAX_FEATURE_CORRELATION = 0.95
 
@@ -62,6 +67,44 @@ def _durations(episodes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if np.isnan(duration).any():
         raise ForecastError("episodes have missing 'duration' values; rebuild episodes")
     return duration, observed
+
+
+@dataclass(frozen=True)
+class PersonPeriods:
+    """The person-period table: one row per trigger and day interval it entered.
+
+    Grouped intervals (not days) keep the table to a few rows per trigger; `exposure` is the
+    days spent at risk in the interval (at least half a day, so a same-day answer counts).
+    """
+
+    person: np.ndarray
+    interval: np.ndarray
+    exposure: np.ndarray
+    event: np.ndarray
+    n_triggers: int
+
+    @classmethod
+    def of(cls, duration: np.ndarray, observed: np.ndarray, edges: Sequence[int]) -> Self:
+        starts = np.asarray(edges[:-1], dtype=float)
+        ends = np.asarray(edges[1:], dtype=float)
+        at_risk = duration[:, None] > starts[None, :]
+        person, interval = np.nonzero(at_risk)
+        exposure = np.minimum(duration[person], ends[interval]) - starts[interval]
+        event = observed[person] & (duration[person] <= ends[interval])
+        return cls(person, interval, np.maximum(exposure, 0.5), event, len(duration))
+
+
+def interval_exposure(edges: Sequence[int], days: np.ndarray) -> np.ndarray:
+    """(len(days), intervals): days spent in each interval by each day in `days`.
+
+    Multiplied by each interval's hazard rate it gives the cumulative hazard at those days.
+    Beyond the last edge the last interval's rate carries on, so S keeps falling.
+    """
+    days = np.asarray(days, dtype=float)
+    starts = np.asarray(edges[:-1], dtype=float)
+    ends = np.asarray(edges[1:], dtype=float).copy()
+    ends[-1] = max(ends[-1], float(days.max()) if days.size else ends[-1])
+    return np.clip(days[:, None], starts[None, :], ends[None, :]) - starts[None, :]
 
 
 def _newton_fit(
@@ -97,6 +140,8 @@ class _SurvivalModel(FeatureMemory):
     """Shared parts: horizons, proba from survival, intervals from the linear predictor."""
 
     horizons: tuple[int, ...]
+    # Set per instance by the backtest's nested choice (forecast.evaluation.choices).
+    correlation_limit: float = MAX_FEATURE_CORRELATION
 
     def predict_survival(self, features: pd.DataFrame, days: Sequence[int]) -> pd.DataFrame:
         eta = self.linear_predictor(features)
@@ -129,7 +174,7 @@ class _SurvivalModel(FeatureMemory):
         independent = independent_columns(matrix, candidates)
         positions = [candidates.index(c) for c in independent]
         self.columns_ = decorrelated_columns(
-            matrix[:, positions], independent, outcome, MAX_FEATURE_CORRELATION
+            matrix[:, positions], independent, outcome, self.correlation_limit
         )
         self._index = [candidates.index(c) for c in self.columns_]
         self.means_ = matrix[:, self._index].mean(axis=0)
@@ -257,25 +302,34 @@ class HazardGLM(_SurvivalModel):
         return self._spline.transform(middle)
 
     def fit(self, features: pd.DataFrame, episodes: pd.DataFrame) -> Self:
-        import statsmodels.api as sm
-
         features, episodes = align(features, episodes)
         duration, observed = _durations(episodes)
         design = self._select(features, observed & (duration <= max(self.horizons)))
-        starts = np.asarray(self.edges[:-1], dtype=float)
-        ends = np.asarray(self.edges[1:], dtype=float)
-        # Person-period rows: each trigger is at risk in every interval it entered.
-        at_risk = duration[:, None] > starts[None, :]
-        person, interval = np.nonzero(at_risk)
-        exposure = np.minimum(duration[person], ends[interval]) - starts[interval]
-        exposure = np.maximum(exposure, 0.5)
-        event = observed[person] & (duration[person] <= ends[interval])
+        periods = PersonPeriods.of(duration, observed, self.edges)
         time_basis = self._time_basis()
         n_basis = time_basis.shape[1]
-        exog = np.hstack([time_basis[interval], design[person]])
-        offset = np.log(exposure)
-        outcome = event.astype(float)
-        groups = dyad_groups(episodes)[person]
+        exog = np.hstack([time_basis[periods.interval], self._effects(design, periods)])
+        params, cov = self._fit_glm(periods, exog, dyad_groups(episodes)[periods.person])
+        self.log_baseline_rate_ = time_basis @ params[:n_basis]
+        self._keep_effects(params[n_basis:], cov[n_basis:, n_basis:])
+        self.person_periods_ = len(periods.person)
+        return self
+
+    def _effects(self, design: np.ndarray, periods: PersonPeriods) -> np.ndarray:
+        """The covariate columns of the person-period table: each trigger's own row."""
+        return design[periods.person]
+
+    def _keep_effects(self, params: np.ndarray, cov: np.ndarray) -> None:
+        self._unscale(params, cov)
+
+    def _fit_glm(
+        self, periods: PersonPeriods, exog: np.ndarray, groups: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Coefficients and clustered covariance: cloglog, or piecewise exponential if unsettled."""
+        import statsmodels.api as sm
+
+        offset = np.log(periods.exposure)
+        outcome = periods.event.astype(float)
         cloglog = sm.families.Binomial(link=sm.families.links.CLogLog())
         result, converged = _newton_fit(outcome, exog, cloglog, offset, groups)
         self.link_ = "cloglog"
@@ -287,21 +341,189 @@ class HazardGLM(_SurvivalModel):
             self.link_ = "log (piecewise exponential)"
         if not _sane(result.params):
             raise ForecastError(
-                f"'{self.name}' did not converge on {len(duration)} triggers; "
+                f"'{self.name}' did not converge on {periods.n_triggers} triggers; "
                 "try fewer features or a later backtest.first_origin"
             )
-        params = np.asarray(result.params)
-        cov = np.asarray(result.cov_params())
-        self.log_baseline_rate_ = time_basis @ params[:n_basis]
-        self._unscale(params[n_basis:], cov[n_basis:, n_basis:])
-        self.person_periods_ = len(person)
-        return self
+        return np.asarray(result.params), np.asarray(result.cov_params())
 
     def _survival(self, eta: np.ndarray, days: np.ndarray) -> np.ndarray:
-        starts = np.asarray(self.edges[:-1], dtype=float)
-        ends = np.asarray(self.edges[1:], dtype=float).copy()
-        # Beyond the last edge the last interval's rate carries on, so S keeps falling.
-        ends[-1] = max(ends[-1], float(days.max()) if days.size else ends[-1])
-        exposure = np.clip(days[:, None], starts[None, :], ends[None, :]) - starts[None, :]
-        base = exposure @ np.exp(self.log_baseline_rate_)
+        base = interval_exposure(self.edges, days) @ np.exp(self.log_baseline_rate_)
         return np.exp(-np.outer(np.exp(eta), base))
+
+
+# Centre of the time interactions: the time-varying model's main effects (and the hazard ratios
+# the brief reads from them) are the effects at 30 days.
+TIME_CENTRE_DAYS = 30
+
+
+class _IntervalRates:
+    """Curves from (n, intervals) log hazard rates: the models whose effects vary with time."""
+
+    edges: tuple[int, ...]
+    horizons: tuple[int, ...]
+
+    def log_rates(self, features: pd.DataFrame) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict_survival(self, features: pd.DataFrame, days: Sequence[int]) -> pd.DataFrame:
+        values = _survival_from_rates(self.log_rates(features), self.edges, days)
+        return pd.DataFrame(values, index=features.index, columns=list(days))
+
+    def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
+        return 1.0 - self.predict_survival(features, self.horizons)
+
+
+class TimeVaryingHazard(_IntervalRates, HazardGLM):
+    """The discrete-time hazard GLM with each feature's effect changing linearly in log days.
+
+    Proportional hazards give every feature one effect at every day, so the model ranks every
+    pair of triggers the same way at 7 and at 365 days. Here the log hazard in interval k is
+    a_k + x'b + x'c * (log(mid_k + 1) - log(31)): a feature can drive quick answers and matter
+    little for late ones (the curves of two triggers may cross). `coef_` (b) holds the effects
+    at 30 days, `slope_` (c) their change per unit of log days.
+    """
+
+    def __init__(
+        self,
+        horizons: Sequence[int],
+        name: str = "hazard_glm_tv",
+        edges: Sequence[int] = DEFAULT_EDGES,
+        spline_knots: int = 4,
+    ) -> None:
+        super().__init__(horizons, name=name, edges=edges, spline_knots=spline_knots)
+
+    def _log_time(self) -> np.ndarray:
+        """Each interval's centred log mid-day, the multiplier of the features' slopes."""
+        starts = np.asarray(self.edges[:-1], dtype=float)
+        ends = np.asarray(self.edges[1:], dtype=float)
+        return np.log((starts + ends) / 2 + 1) - np.log(TIME_CENTRE_DAYS + 1)
+
+    def _effects(self, design: np.ndarray, periods: PersonPeriods) -> np.ndarray:
+        rows = design[periods.person]
+        return np.hstack([rows, rows * self._log_time()[periods.interval, None]])
+
+    def _keep_effects(self, params: np.ndarray, cov: np.ndarray) -> None:
+        width = len(self.columns_)
+        self._unscale(params[:width], cov[:width, :width])
+        scales = np.r_[self.scales_, self.scales_]
+        self.slope_ = params[width:] / self.scales_
+        self.joint_cov_ = cov / np.outer(scales, scales)
+
+    def log_rates(self, features: pd.DataFrame, shift: float = 0.0) -> np.ndarray:
+        """(n, intervals) log hazard rates; `shift` standard errors up or down (delta method)."""
+        centred = self._centred(features)
+        log_time = self._log_time()
+        eta = (centred @ self.coef_)[:, None] + (centred @ self.slope_)[:, None] * log_time
+        if shift:
+            # Gradient of interval k's linear predictor: (x, x * log_time_k).
+            width = len(self.columns_)
+            cov = self.joint_cov_
+            main, cross, slope = (
+                np.einsum("ij,jk,ik->i", centred, block, centred)[:, None]
+                for block in (cov[:width, :width], cov[:width, width:], cov[width:, width:])
+            )
+            variance = main + 2 * cross * log_time + slope * log_time**2
+            eta = eta + shift * np.sqrt(np.maximum(variance, 0.0))
+        eta = np.clip(eta, -LINEAR_PREDICTOR_BOUND, LINEAR_PREDICTOR_BOUND)
+        return eta + self.log_baseline_rate_
+
+    def predict_interval(
+        self, features: pd.DataFrame, level: float = 0.9
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Delta-method band on each interval's log hazard (baseline taken as known)."""
+        z = normal_quantile(level)
+        bounds = [
+            1.0 - _survival_from_rates(self.log_rates(features, s), self.edges, self.horizons)
+            for s in (-z, z)
+        ]
+        low, high = (self._frame(b, features.index, self.horizons) for b in bounds)
+        return low, high
+
+
+def _survival_from_rates(
+    log_rates: np.ndarray, edges: Sequence[int], days: Sequence[int]
+) -> np.ndarray:
+    """S(day) for each row of (n, intervals) log hazard rates, constant within an interval."""
+    exposure = interval_exposure(edges, np.asarray(days, dtype=float))
+    return np.exp(-np.exp(log_rates) @ exposure.T)
+
+
+class BoostedHazard(_IntervalRates, FeatureMemory):
+    """A discrete-time hazard learned by gradient boosting on the person-period table.
+
+    The interval's log mid-day is one more input, so the booster may let any feature matter
+    more early than late, and combine features as it likes: no proportional hazards, no
+    linearity. Each interval's answer probability h_k becomes a constant rate
+    -log(1 - h_k) / width_k within it, which gives S(t) at any day. A trigger censored inside
+    an interval enters that interval with weight exposure / width (it was watched for that
+    share of it).
+    """
+
+    def __init__(
+        self,
+        horizons: Sequence[int],
+        name: str = "hazard_gb",
+        edges: Sequence[int] = DEFAULT_EDGES,
+        seed: int = 0,
+        **booster_params: float,
+    ) -> None:
+        """`booster_params` go to HistGradientBoostingClassifier (the registry passes hist_gb's)."""
+        self.horizons = check_horizons(horizons)
+        self.name = name
+        self.edges = tuple(sorted(set(edges) | {0, max(self.horizons)}))
+        self.seed = seed
+        self.booster_params = booster_params
+
+    def _widths(self) -> np.ndarray:
+        return np.diff(np.asarray(self.edges, dtype=float))
+
+    def _log_middles(self) -> np.ndarray:
+        edges = np.asarray(self.edges, dtype=float)
+        return np.log((edges[:-1] + edges[1:]) / 2 + 1)
+
+    def _inputs(self, rows: np.ndarray, interval: np.ndarray) -> np.ndarray:
+        """The booster's inputs: a trigger's features and the interval's log mid-day."""
+        return np.hstack([rows, self._log_middles()[interval, None]])
+
+    def fit(self, features: pd.DataFrame, episodes: pd.DataFrame) -> Self:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        features, episodes = align(features, episodes)
+        self._remember(features, numeric_feature_names(features))
+        duration, observed = _durations(episodes)
+        periods = PersonPeriods.of(duration, observed, self.edges)
+        if periods.event.all() or not periods.event.any():
+            raise ForecastError(
+                f"'{self.name}' needs both answered and unanswered intervals to learn a hazard"
+            )
+        share = np.minimum(periods.exposure / self._widths()[periods.interval], 1.0)
+        weight = np.where(periods.event, 1.0, share)
+        inputs = self._inputs(self._matrix(features)[periods.person], periods.interval)
+        booster = HistGradientBoostingClassifier(
+            **self.booster_params, early_stopping=False, random_state=self.seed
+        )
+        with threadpool_limits(BOOSTING_THREADS):
+            self.booster_ = booster.fit(inputs, periods.event, sample_weight=weight)
+        self.n_triggers_ = periods.n_triggers
+        self.person_periods_ = len(periods.person)
+        return self
+
+    def log_rates(self, features: pd.DataFrame) -> np.ndarray:
+        """(n, intervals) log constant hazard rates from the booster's interval probabilities."""
+        matrix = self._matrix(features)
+        intervals = len(self.edges) - 1
+        every_interval = np.tile(np.arange(intervals), len(matrix))
+        inputs = self._inputs(np.repeat(matrix, intervals, axis=0), every_interval)
+        with threadpool_limits(BOOSTING_THREADS):
+            hazard = self.booster_.predict_proba(inputs)[:, 1]
+        hazard = hazard.reshape(len(matrix), intervals)
+        rate = -np.log1p(-np.clip(hazard, 0.0, 1 - 1e-12)) / self._widths()
+        with np.errstate(divide="ignore"):
+            return np.log(rate)
+
+    def predict_interval(
+        self, features: pd.DataFrame, level: float = 0.9
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Wilson band with n = training triggers / 20: rough, as boosting has no standard error."""
+        proba = self.predict_proba(features)
+        return counted_interval(proba, {h: self.n_triggers_ / 20 for h in self.horizons}, level)

@@ -17,7 +17,8 @@ CORE_FIELDS = ("initiator", "target", "date", "action")
 HANDCODED_COLUMNS = (
     "incident_id", "dispute_id", "date", "initiator", "target", "action", "hostility",
     "directed", "fatalities_initiator", "fatalities_target", "location", "target_kind",
-    "notes", "reported_by", "coded_from", "accepted", "confidence", "low_confidence", "evidence",
+    "outcome_checked_until", "notes", "reported_by", "coded_from", "accepted", "confidence",
+    "low_confidence", "evidence",
 )  # fmt: skip
 
 
@@ -154,6 +155,8 @@ class CodedIncident:
             "fatalities_target": self.fatalities_target,
             "location": self.location,
             "target_kind": self.target_kind,
+            # A news report tells of the strike, not of a search for its answer.
+            "outcome_checked_until": None,
             "notes": self.notes_text(),
             "reported_by": self.fatalities_reported_by or f"news report {self.article}",
             "coded_from": self.coded_from,

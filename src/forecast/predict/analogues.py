@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.episodes import label_column
 from forecast.predict.incident import Incident, name_of
 from forecast.wording import horizon_text, readable_date
 
@@ -44,7 +45,7 @@ class AnalogueIndex:
         last_horizon: int,
     ) -> None:
         keep = ["episode_id", "incident_id", "date", "initiator", "target", "action"]
-        outcome = ["event_observed", "days_to_retaliation", "duration"]
+        outcome = ["event_observed", "days_to_retaliation", "duration", label_column(last_horizon)]
         table = features[["episode_id", *feature_names]].merge(
             episodes[[c for c in keep + outcome if c in episodes.columns]],
             on="episode_id",
@@ -134,6 +135,11 @@ def _outcome_known_by(table: pd.DataFrame, last_horizon: int) -> np.ndarray:
     return dates + (wait * 86_400_000_000_000).astype("timedelta64[ns]")
 
 
+def _is_true(value: object) -> bool:
+    """A nullable label read as True only when it is known and True."""
+    return bool(pd.notna(value) and value)
+
+
 def _analogue_record(row: Mapping[str, Any], distance: float, last_horizon: int) -> dict[str, Any]:
     initiator, target = int(row["initiator"]), int(row["target"])
     initiator_name, target_name = name_of(initiator), name_of(target)
@@ -152,6 +158,14 @@ def _analogue_record(row: Mapping[str, Any], distance: float, last_horizon: int)
             f"No force by {target_name} against {initiator_name} {horizon_text(last_horizon)}; "
             f"the next came after {days:,} days."
         )
+    elif _is_true(row.get(label_column(last_horizon))):
+        # Answered within the horizon, on a day known only to its month.
+        days = None
+        outcome = "answered"
+        happened = (
+            f"{target_name} used force against {initiator_name} {horizon_text(last_horizon)}, "
+            "on a day known only to the month."
+        )
     else:
         days = None
         outcome = "not answered"
@@ -163,9 +177,10 @@ def _analogue_record(row: Mapping[str, Any], distance: float, last_horizon: int)
                 f"No force by {target_name} against {initiator_name} {horizon_text(last_horizon)}."
             )
         else:
+            # The record ends, an answer is dated only to its month, or the source did not look.
             happened = (
-                f"No force by {target_name} against {initiator_name} in the {span} days "
-                f"before the data end."
+                f"No force by {target_name} against {initiator_name} known in the {span} days "
+                "after it; the record does not say what came next."
             )
     date = pd.Timestamp(row["date"])
     return {

@@ -10,6 +10,7 @@ date, a non-number) are quarantined with the value as written, so a user sees ex
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,9 @@ HOSTILITY_BY_ACTION: dict[str, int] = {
     name: (1 if code == 0 else 2 if code <= 6 else 3 if code <= 12 else 5 if code >= 20 else 4)
     for code, name in ACTIONS_BY_MID_CODE.items()
 } | {"strike": 4}
+# Optional whole-day columns: the end of a multi-day incident, and the day up to which a
+# selective source looked for an answer (docs/data-sources.md).
+_OPTIONAL_DAYS = ("date_end", "outcome_checked_until")
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 _MONTH_ONLY = re.compile(r"^\d{4}-\d{1,2}$")
@@ -108,15 +112,7 @@ def _to_candidates(
         date_raw,
         "not a date: write YYYY-MM-DD (or YYYY-MM if the day is unknown)",
     )
-    end_raw = column("date_end")
-    end, _, end_outside = _parse_dates(end_raw)
-    fail(end_outside, "date_end", end_raw, f"date outside {DATE_RANGE_TEXT}")
-    fail(
-        end.isna() & end_raw.notna() & ~end_outside,
-        "date_end",
-        end_raw,
-        "not a date: write YYYY-MM-DD",
-    )
+    end, checked = (_optional_day(name, column(name), fail) for name in _OPTIONAL_DAYS)
     precision = column("date_precision").str.lower().fillna(inferred_precision)
 
     action_raw = column("action")
@@ -189,6 +185,7 @@ def _to_candidates(
             "date": when,
             "date_precision": precision,
             "date_end": end,
+            "outcome_checked_until": checked,
             "initiator": initiator,
             "target": target,
             "action": action,
@@ -226,6 +223,16 @@ def _to_candidates(
             )
     problems = pd.concat(records, ignore_index=True) if records else None
     return candidates[~rejected], problems  # type: ignore[return-value]
+
+
+def _optional_day(
+    name: str, raw: pd.Series, fail: Callable[[pd.Series, str, pd.Series, str], None]
+) -> pd.Series:
+    """An optional YYYY-MM-DD column as dates; a text that is not one is a failure."""
+    when, _, outside = _parse_dates(raw)
+    fail(outside, name, raw, f"date outside {DATE_RANGE_TEXT}")
+    fail(when.isna() & raw.notna() & ~outside, name, raw, "not a date: write YYYY-MM-DD")
+    return when
 
 
 def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
