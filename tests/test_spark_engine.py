@@ -47,8 +47,13 @@ def assert_same_table(local: pd.DataFrame, spark: pd.DataFrame, key: str) -> Non
             assert [None if pd.isna(v) else v for v in theirs.astype(object)] == as_list, column
 
 
-def spans(coverage: dict[str, tuple[date, date]]) -> dict[str, SourceCoverage]:
-    return {name: SourceCoverage(name, (span,)) for name, span in coverage.items()}
+def spans(
+    coverage: dict[str, tuple[date, date]], selective: frozenset[str] = frozenset()
+) -> dict[str, SourceCoverage]:
+    return {
+        name: SourceCoverage(name, (span,), systematic=name not in selective)
+        for name, span in coverage.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +66,7 @@ def local_features(
     episodes: pd.DataFrame,
     covariates: pd.DataFrame | None,
     coverage: dict[str, tuple[date, date]],
+    selective: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """What `forecast features build` computes on the local engine."""
     triggers = episodes[[*TRIGGER_COLUMNS, "target_kind"]]
@@ -71,19 +77,25 @@ def local_features(
         FeatureParams(),
         EpisodeParams().horizons,
         coverage={name: end for name, (_, end) in coverage.items()},
-        record_end=actual_record_end(day_numbers(triggers["date"]), spans(coverage)),
+        selective_sources=selective,
+        record_end=actual_record_end(day_numbers(triggers["date"]), spans(coverage, selective)),
     )
 
 
-def spark_tables(spark, incidents, covariates, coverage):  # type: ignore[no-untyped-def]
+def spark_tables(spark, incidents, covariates, coverage, selective=frozenset()):  # type: ignore[no-untyped-def]
     from forecast.spark.episodes import spark_episodes
     from forecast.spark.features import FeatureJob, spark_features
 
     ends = {name: end for name, (_, end) in coverage.items()}
     frame = spark.createDataFrame(incidents)
-    episodes = spark_episodes(frame, EpisodeParams(), ends)
+    episodes = spark_episodes(frame, EpisodeParams(), ends, selective)
     job = FeatureJob(
-        FeatureParams(), tuple(EpisodeParams().horizons), 4, False, ends, spans(coverage)
+        FeatureParams(),
+        tuple(EpisodeParams().horizons),
+        4,
+        False,
+        ends,
+        spans(coverage, selective),
     )
     cov = spark.createDataFrame(covariates) if covariates is not None else None
     features = spark_features(episodes, frame, cov, job)
@@ -122,6 +134,67 @@ def test_record_gap_and_missing_covariates_match(spark, world) -> None:  # type:
     features = local_features(incidents, episodes, None, coverage)
     _, spark_features = spark_tables(spark, incidents, None, coverage)
     assert (features["record_age_years"] > 0).any()
+    assert_same_table(features, spark_features, "episode_id")
+
+
+def with_dyad_day_cases(incidents: pd.DataFrame) -> pd.DataFrame:
+    """The world plus rows the dyad-day rules decide (docs/adr/0008), placed after the rows
+    they join, so the row read first is not the one with the smallest id:
+
+    - a second row on 400 directed dyad-days of force, with its own dispute, hostility 5 and
+      fatalities (the dyad-day keeps the first row's ids and dispute, the highest hostility);
+    - 300 month-dated answers (labels NA where the month may hold the first answer);
+    - 300 uses of force of a selective source, half with `outcome_checked_until`;
+    - 200 force rows that lasted three days (fatalities unknown on the first day).
+    """
+    day_force = incidents[incidents["hostility"].ge(4) & incidents["date_precision"].eq("day")]
+    picked = [day_force.sample(n, random_state=SEED + i) for i, n in enumerate((400, 300, 300))]
+    second = picked[0].assign(
+        incident_id="0-" + picked[0]["incident_id"],
+        dispute_id="0-" + picked[0]["incident_id"],
+        hostility=5,
+        action="attack",
+        fatalities_initiator=3.0,
+    )
+    monthly = picked[1].assign(
+        incident_id="m-" + picked[1]["incident_id"],
+        initiator=picked[1]["target"],
+        target=picked[1]["initiator"],
+        date=picked[1]["date"] + pd.Timedelta(days=20),
+        date_end=pd.NaT,
+        date_precision="month",
+        directed=True,
+        action="attack",
+    )
+    checked = picked[2]["date"] + pd.Timedelta(days=60)
+    selective = picked[2].assign(
+        incident_id="h-" + picked[2]["incident_id"],
+        source="handcoded",
+        outcome_checked_until=checked.where(np.arange(len(checked)) % 2 == 0),
+    )
+    table = pd.concat([incidents, second, monthly, selective], ignore_index=True)
+    lasting = table.index[table["date_precision"].eq("day")][::25][:200]
+    table.loc[lasting, "date_end"] = table.loc[lasting, "date"] + pd.Timedelta(days=2)
+    return table.astype(incidents.dtypes.to_dict())
+
+
+def test_dyad_days_month_answers_and_selective_sources_match(spark, world) -> None:  # type: ignore[no-untyped-def]
+    incidents = with_dyad_day_cases(world.incidents)
+    coverage = {**world.coverage, "handcoded": (date(1995, 1, 1), date(2014, 12, 31))}
+    selective = frozenset({"handcoded"})
+    ends = {name: end for name, (_, end) in coverage.items()}
+    episodes = build_episodes(incidents, EpisodeParams(), ends, selective)
+    features = local_features(incidents, episodes, None, coverage, selective)
+    spark_episodes, spark_features = spark_tables(spark, incidents, None, coverage, selective)
+    # The cases are there: collapsed dyad-days, NA labels of both kinds, unknown fatalities.
+    assert (episodes["n_events"] > 1).sum() >= 300
+    assert episodes["dispute_id"].str.startswith("0-").sum() == 0
+    handcoded = episodes[episodes["source"] == "handcoded"]
+    assert handcoded["retaliated_30d"].isna().any() and handcoded["retaliated_30d"].notna().any()
+    systematic = episodes[episodes["source"] == "synthetic"]
+    assert systematic["retaliated_7d"].isna().sum() > 0
+    assert episodes["fatalities_initiator"].isna().any()
+    assert_same_table(episodes, spark_episodes, "episode_id")
     assert_same_table(features, spark_features, "episode_id")
 
 

@@ -4,26 +4,33 @@ A trigger's answer is force by its target against its initiator, so every label 
 inside the dyad's two directions. The one quantity that crosses dyads is the censoring date of a
 source that declares no coverage end (its last date anywhere): it is found first, by one
 aggregate, and handed to every group as if declared.
+
+A trigger is a directed dyad-day (docs/adr/0008): a source's rows of one directed dyad and day
+become one, which keeps the first row's ids. Each group's rows are put back in the order they
+were read before the local functions see them, so the same row is first on both engines.
+The collapsed force events themselves (`spark_force_events`) are made the same way, per dyad,
+for the steps that group them otherwise (by confrontation, by state).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from forecast.config import EpisodeParams
-from forecast.episodes import build_episodes
+from forecast.episodes import build_episodes, force_events
 from forecast.schema import conform
 from forecast.spark.frames import (
     GROUP,
     dyad_group,
     for_spark,
     group_count,
+    in_read_order,
+    numbered,
     spark_schema,
-    without_group,
 )
 
 if TYPE_CHECKING:
@@ -76,17 +83,43 @@ def spark_episodes(
     incidents: DataFrame,
     params: EpisodeParams,
     coverage: Mapping[str, date | None] | None = None,
+    selective_sources: Collection[str] = (),
 ) -> DataFrame:
     """`build_episodes` on Spark: the same rows and values, ordered by date and episode id.
 
-    `incidents` holds the model sources' canonical incident rows (as `build_episodes` wants).
+    `incidents` holds the model sources' canonical incident rows (as `build_episodes` wants),
+    in the order the local engine would read them.
     """
     ends = source_ends(incidents, coverage or {})
     schema = spark_schema(example_episodes(params))
+    selective = frozenset(selective_sources)
 
     def episodes_of_dyad(rows: pd.DataFrame) -> pd.DataFrame:
-        return for_spark(build_episodes(conform(without_group(rows)), params, ends))
+        return for_spark(build_episodes(conform(in_read_order(rows)), params, ends, selective))
 
     groups = group_count(incidents)
-    grouped = incidents.select("*", dyad_group("initiator", "target", groups)).groupBy(GROUP)
-    return grouped.applyInPandas(episodes_of_dyad, schema).orderBy("date", "episode_id")
+    grouped = numbered(incidents).select("*", dyad_group("initiator", "target", groups))
+    return (
+        grouped.groupBy(GROUP).applyInPandas(episodes_of_dyad, schema).orderBy("date", "episode_id")
+    )
+
+
+def example_force_events(min_hostility: int) -> pd.DataFrame:
+    """`force_events` of the example: the columns and dtypes of the force-event table."""
+    return force_events(example_incidents(), min_hostility)
+
+
+def spark_force_events(incidents: DataFrame, min_hostility: int, groups: int) -> DataFrame:
+    """`force_events` on Spark: one row per directed dyad-day of force, each with the ids
+    (incident, dispute) of the same first row as on the local engine.
+
+    A directed dyad's rows all land in the group of their undirected dyad, so the collapse of
+    each group is the collapse of the whole table.
+    """
+
+    def events_of_dyad(rows: pd.DataFrame) -> pd.DataFrame:
+        return for_spark(force_events(conform(in_read_order(rows)), min_hostility))
+
+    grouped = numbered(incidents).select("*", dyad_group("initiator", "target", groups))
+    schema = spark_schema(example_force_events(min_hostility))
+    return grouped.groupBy(GROUP).applyInPandas(events_of_dyad, schema)

@@ -13,7 +13,9 @@ that decide it:
   per-day table of known and answered past triggers, collected once and handed to every group.
 
 No feature is computed twice over different code: each step calls `indexed_features` and keeps
-the columns it decides.
+the columns it decides. Every step reads the same force events, made once per dyad by the local
+`force_events` (`spark_force_events`): a confrontation's or a state's group then holds whole
+dyad-days, each with the dispute id of its first row, as on the local engine.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.config import EpisodeParams, FeatureParams
-from forecast.episodes import GroupedDays, Queries, day_numbers, force_events
+from forecast.episodes import GroupedDays, Queries, day_numbers
 from forecast.features import (
     ACTIVITY_DAYS,
     TRIGGER_COLUMNS,
@@ -38,8 +40,11 @@ from forecast.features import (
 from forecast.history_index import AnsweringRecords, HistoryIndex
 from forecast.record import SourceCoverage, selective_sources
 from forecast.record_age import actual_record_end
-from forecast.schema import conform
-from forecast.spark.episodes import example_episodes, example_incidents
+from forecast.spark.episodes import (
+    example_episodes,
+    example_force_events,
+    spark_force_events,
+)
 from forecast.spark.frames import GROUP, dyad_group, for_spark, group_count, hashed, without_group
 
 if TYPE_CHECKING:
@@ -49,6 +54,8 @@ if TYPE_CHECKING:
 TRIGGER_INPUT = [*TRIGGER_COLUMNS, "target_kind"]
 ROLE = "_role"
 OVERALL_COLUMNS = ["day", "horizon", "known", "answered"]
+# A group's force events are put in this order: Spark's shuffles keep none.
+EVENT_ORDER = ["date", "source", "actor", "victim", "incident_id"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +71,17 @@ class FeatureJob:
     # The history sources' declared coverage: each trigger's record end.
     covered: Mapping[str, SourceCoverage]
 
-    def events(self, incidents: pd.DataFrame) -> pd.DataFrame:
-        return force_events(conform(incidents), self.min_hostility)
+    @property
+    def selective(self) -> set[str]:
+        """Sources whose silence means "no answer" only up to the day a row states."""
+        return selective_sources(self.covered)
+
+    def events(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """A group's rows of `spark_force_events` with the local engine's dtypes, in a fixed
+        order."""
+        dtypes = example_force_events(self.min_hostility).dtypes.to_dict()
+        events = without_group(rows)[list(dtypes)].astype(dtypes)
+        return events.sort_values(EVENT_ORDER, kind="stable", ignore_index=True)
 
 
 class OverallRecord:
@@ -126,7 +142,7 @@ class GroupHistory(HistoryIndex):
             events,
             include_same_day=job.include_same_day,
             coverage=job.coverage,
-            selective_sources=selective_sources(job.covered),
+            selective_sources=job.selective,
         )
         self.overall = overall
         self.answers = answers
@@ -139,6 +155,7 @@ class GroupHistory(HistoryIndex):
             self.overall,
             include_same_day=self.include_same_day,
             coverage=self.coverage,
+            selective_sources=self.selective_sources,
         )
 
 
@@ -150,22 +167,21 @@ def trigger_dtypes() -> dict[str, object]:
 def example_features(job: FeatureJob) -> pd.DataFrame:
     """`build_features` of the example: the columns and dtypes of the features table."""
     triggers = example_episodes(EpisodeParams(horizons=list(job.horizons)))[TRIGGER_INPUT]
-    events = job.events(example_incidents())
+    events = example_force_events(job.min_hostility)
     return build_features(triggers, events, None, job.params, job.horizons)
 
 
 def group_features(
     triggers: pd.DataFrame,
-    incidents: pd.DataFrame,
+    events: pd.DataFrame,
     covariates: pd.DataFrame | None,
     overall: OverallRecord,
     job: FeatureJob,
     *,
     answers: bool = True,
 ) -> pd.DataFrame:
-    """`indexed_features` for one group's triggers against one group's history."""
+    """`indexed_features` for one group's triggers against one group's force events."""
     triggers = triggers[TRIGGER_INPUT].astype(trigger_dtypes()).reset_index(drop=True)
-    events = job.events(incidents)
     record_end = actual_record_end(day_numbers(triggers["date"]), job.covered)
     return indexed_features(
         triggers,
@@ -207,7 +223,7 @@ def _schema(columns: Sequence[str], extra: Sequence[str] = ()) -> StructType:
     )
 
 
-def overall_record(incidents: DataFrame, job: FeatureJob, groups: int) -> OverallRecord:
+def overall_record(events: DataFrame, job: FeatureJob, groups: int) -> OverallRecord:
     """Known and answered past triggers per day and horizon, summed over every dyad."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import DoubleType, LongType, StructField, StructType
@@ -226,6 +242,7 @@ def overall_record(incidents: DataFrame, job: FeatureJob, groups: int) -> Overal
             job.events(without_group(rows)),
             include_same_day=job.include_same_day,
             coverage=job.coverage,
+            selective_sources=job.selective,
         )
         parts = []
         for horizon in job.horizons:
@@ -238,7 +255,7 @@ def overall_record(incidents: DataFrame, job: FeatureJob, groups: int) -> Overal
         return pd.concat(parts, ignore_index=True)[OVERALL_COLUMNS]
 
     table = (
-        incidents.select("*", dyad_group("initiator", "target", groups))
+        events.select("*", dyad_group("actor", "victim", groups))
         .groupBy(GROUP)
         .applyInPandas(per_day, schema)
         .groupBy("day", "horizon")
@@ -256,21 +273,23 @@ def spark_features(
 ) -> DataFrame:
     """`build_features` on Spark: `episode_id` plus the registry's columns, ordered by the
     trigger's date and episode id. `triggers` are episode rows, `incidents` the history's
-    canonical incidents (force events are taken from them inside each group)."""
+    canonical incidents in the order the local engine reads them (their force events are made
+    once, per dyad, and every step reads those)."""
     from pyspark.sql import functions as F
 
     groups = group_count(incidents)
-    overall = overall_record(incidents, job, groups)
+    events = spark_force_events(incidents, job.min_hostility, groups)
+    overall = overall_record(events, job, groups)
     columns = column_groups(job)
     # Without a covariate table the dyad step gives the covariates' neutral, flagged values.
     dyad_columns = columns["dyad"] + (columns["covariates"] if covariates is None else [])
 
     def dyad_step(keys: tuple, trigger_rows: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-        features = group_features(trigger_rows, rows, None, overall, job)
+        features = group_features(trigger_rows, job.events(rows), None, overall, job)
         return for_spark(features[["episode_id", *dyad_columns]])
 
     def state_step(keys: tuple, trigger_rows: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-        features = group_features(trigger_rows, rows, None, overall, job)
+        features = group_features(trigger_rows, job.events(rows), None, overall, job)
         role = trigger_rows[ROLE].to_numpy()
         out = pd.DataFrame({"episode_id": features["episode_id"], ROLE: role})
         for name in (*columns["initiator"], *columns["target"]):
@@ -278,11 +297,12 @@ def spark_features(
         return for_spark(out)
 
     def dispute_step(keys: tuple, trigger_rows: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-        features = group_features(trigger_rows, rows, None, overall, job, answers=False)
+        events = job.events(rows)
+        features = group_features(trigger_rows, events, None, overall, job, answers=False)
         return for_spark(features[["episode_id", *columns["dispute"]]])
 
     def covariate_step(keys: tuple, trigger_rows: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-        no_events = example_incidents().iloc[:0]
+        no_events = example_force_events(job.min_hostility).iloc[:0]
         features = group_features(
             trigger_rows, no_events, without_group(rows), overall, job, answers=False
         )
@@ -293,12 +313,12 @@ def spark_features(
 
     dyads = (
         by_dyad(triggers)
-        .cogroup(by_dyad(incidents))
+        .cogroup(by_dyad(events, "actor", "victim"))
         .applyInPandas(dyad_step, _schema(dyad_columns))
     )
     states = (
         _by_state(triggers, groups, roles=True)
-        .cogroup(_by_state(incidents, groups, roles=False))
+        .cogroup(_by_state(events, groups, roles=False, states=("actor", "victim")))
         .applyInPandas(state_step, _schema([*columns["initiator"], *columns["target"]], [ROLE]))
     )
     initiators, targets = (
@@ -311,7 +331,7 @@ def spark_features(
         .select("*", hashed([F.col("dispute_id")], groups))
         .groupBy(GROUP)
         .cogroup(
-            incidents.where(with_dispute)
+            events.where(with_dispute)
             .select("*", hashed([F.col("dispute_id")], groups))
             .groupBy(GROUP)
         )
@@ -338,19 +358,25 @@ def spark_features(
     )
 
 
-def _by_state(frame: DataFrame, groups: int, *, roles: bool) -> object:
-    """Rows grouped by the group of each state they name (initiator and target).
+def _by_state(
+    frame: DataFrame,
+    groups: int,
+    *,
+    roles: bool,
+    states: tuple[str, str] = ("initiator", "target"),
+) -> object:
+    """Rows grouped by the group of each state they name (the two `states` columns).
 
     Triggers come once per role (a trigger whose two states share a group comes twice, once
-    per role); incidents once per group, so no group counts an event twice.
+    per role); force events once per group, so no group counts an event twice.
     """
     from pyspark.sql import functions as F
 
-    first = frame.select("*", hashed([F.col("initiator")], groups))
-    second = frame.select("*", hashed([F.col("target")], groups))
+    first = frame.select("*", hashed([F.col(states[0])], groups))
+    second = frame.select("*", hashed([F.col(states[1])], groups))
     if roles:
         first = first.withColumn(ROLE, F.lit("initiator"))
         second = second.withColumn(ROLE, F.lit("target"))
     else:
-        second = second.where(F.col(GROUP) != F.pmod(F.xxhash64(F.col("initiator")), F.lit(groups)))
+        second = second.where(F.col(GROUP) != F.pmod(F.xxhash64(F.col(states[0])), F.lit(groups)))
     return first.unionByName(second).groupBy(GROUP)

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 GROUP = "_group"
 # Rows of history per group: a worker then needs well under a gigabyte for the pandas step.
 ROWS_PER_GROUP = 250_000
+# Each incident's place in the table as read: the order a source's rows of one directed dyad
+# and day are collapsed in (docs/adr/0008), which a shuffle into groups does not keep.
+ORDER = "_order"
 
 
 def group_count(frame: DataFrame, rows_per_group: int = ROWS_PER_GROUP) -> int:
@@ -89,6 +92,19 @@ def for_spark(frame: pd.DataFrame) -> pd.DataFrame:
         if cast is object:
             out[name] = out[name].where(frame[name].notna(), None)
     return out
+
+
+def numbered(frame: DataFrame) -> DataFrame:
+    """The rows with `ORDER`, increasing in the order they are read (a pandas frame's order, a
+    Parquet file's row order), so grouped steps can put each group back in that order."""
+    from pyspark.sql import functions as F
+
+    return frame.select("*", F.monotonically_increasing_id().alias(ORDER))
+
+
+def in_read_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """A group of `numbered` rows back in the order they were read, without the Spark columns."""
+    return without_group(frame.sort_values(ORDER, kind="stable"))
 
 
 def without_group(frame: pd.DataFrame) -> pd.DataFrame:

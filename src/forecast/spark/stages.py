@@ -17,7 +17,7 @@ from forecast.config import Params
 from forecast.episodes import label_column
 from forecast.features import TRIGGER_COLUMNS
 from forecast.provenance import SYNTHETIC_SOURCE, DataProvenance
-from forecast.record import read_source_coverage
+from forecast.record import read_source_coverage, selective_sources
 from forecast.record_age import modelled_coverage
 from forecast.spark.episodes import example_episodes, spark_episodes
 from forecast.spark.features import FeatureJob, example_features, spark_features
@@ -65,7 +65,8 @@ def episodes_stage(params: Params, coverage: Mapping[str, date | None]) -> tuple
 
     incidents = _incidents(params, params.data.trigger_sources)
     banner = spark_provenance(incidents).banner()
-    episodes = spark_episodes(incidents, params.episodes, coverage)
+    selective = selective_sources(read_source_coverage(paths.SOURCES_FILE))
+    episodes = spark_episodes(incidents, params.episodes, coverage, selective)
     write_table(episodes, paths.EPISODES_FILE, like=example_episodes(params.episodes))
     written = read_table(incidents.sparkSession, paths.EPISODES_FILE, "forecast episodes build")
     horizons = params.episodes.horizons
