@@ -2,10 +2,10 @@
 
 Two models scored on the same triggers share most of their noise: a year of unusual dyads
 lifts or sinks both. Their difference is therefore judged on the *same* resamples of dyads
-(`metrics.cluster_weights` with one seed), which gives a far narrower interval than comparing
+(`metrics.paired_differences`, one seed), which gives a far narrower interval than comparing
 two separate intervals. `paired_difference` takes any score that can be computed under a
-matrix of resampling weights; the timing models' Uno's C differences are paired the same way
-by `metrics.paired_timing_difference`.
+matrix of resampling weights; the timing models' Uno's C differences go through the same
+`metrics.paired_differences` (`metrics.paired_timing_difference`).
 
 The champion rule (docs/adr/0001-champion-rule.md) walks the models from simplest to most
 complex and lets a model take over only when it beats the current champion by a paired
@@ -38,14 +38,13 @@ def paired_difference(
 
     Each score maps an (r, n) matrix of row weights to r values; both see the same draws.
     """
-    ones = np.ones((1, len(clusters)))
-    point = float(first(ones)[0] - second(ones)[0])
-    if replicates <= 0 or len(clusters) == 0:
-        return {"difference": point, "ci90": []}
-    weights = metrics.cluster_weights(clusters, replicates, seed)
+    draws = replicates if len(clusters) else 0
+    values = metrics.paired_differences(first, second, clusters, draws, seed)
+    if draws <= 0:
+        return {"difference": float(values[0]), "ci90": []}
     return {
-        "difference": point,
-        "ci90": metrics.percentile_interval(first(weights) - second(weights), level),
+        "difference": float(values[0]),
+        "ci90": metrics.percentile_interval(values[1:], level),
     }
 
 

@@ -8,7 +8,7 @@ on the censoring times, so that late, often-censored triggers are not silently u
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -290,6 +290,22 @@ def _with_replicates(n: int, clusters: np.ndarray, replicates: int, seed: int) -
     return np.vstack([np.ones((1, n)), draws])
 
 
+def paired_differences(
+    first: Callable[[np.ndarray], np.ndarray],
+    second: Callable[[np.ndarray], np.ndarray],
+    clusters: np.ndarray,
+    replicates: int,
+    seed: int,
+) -> np.ndarray:
+    """`first - second` on the sample (element 0), then on each dyad-bootstrap replicate.
+
+    Each score maps an (r, n) matrix of row weights to r values; both see the same draws, so
+    what two models share cancels and the spread is that of their difference.
+    """
+    weights = _with_replicates(len(clusters), clusters, replicates, seed)
+    return first(weights) - second(weights)
+
+
 def timing_ranking_scores(
     time: np.ndarray,
     event: np.ndarray,
@@ -339,9 +355,12 @@ def paired_timing_difference(
     two separate intervals suggest. `share_above_zero` is the share of replicates where A
     ranks better.
     """
-    weights = _with_replicates(len(time), clusters, replicates, seed)
-    difference = weighted_uno_c(time, event, risk_a, tau, weights) - weighted_uno_c(
-        time, event, risk_b, tau, weights
+    difference = paired_differences(
+        lambda w: weighted_uno_c(time, event, risk_a, tau, w),
+        lambda w: weighted_uno_c(time, event, risk_b, tau, w),
+        clusters,
+        replicates,
+        seed,
     )
     block: dict[str, float | list[float]] = {"difference": float(difference[0])}
     if replicates > 0:
