@@ -55,6 +55,30 @@ def test_forecast_of_one_lands_in_the_top_bin():
     assert table["bin"].tolist() == [9]
 
 
+@pytest.mark.parametrize("k", range(10))
+def test_a_forecast_on_a_bin_edge_opens_that_bin(k: int) -> None:
+    # 0.3, 0.6 and 0.7 sit one bin too low against np.linspace's edges (0.30000000000000004).
+    table = metrics.reliability_table(np.array([k / 10]), np.array([1]), bins=10)
+    assert table["bin"].tolist() == [k]
+
+
+@pytest.mark.parametrize("k", range(1, 11))
+def test_the_double_just_below_an_edge_stays_in_the_bin_below(k: int) -> None:
+    # 10 * 0.8999999999999999 rounds to 9.0, so floor(p * bins) would misplace it.
+    below = np.nextafter(k / 10, 0.0)
+    table = metrics.reliability_table(np.array([below]), np.array([0]), bins=10)
+    assert table["bin"].tolist() == [k - 1]
+
+
+def test_edge_forecasts_fill_one_bin_each_with_their_own_outcomes():
+    p = np.array([0.0, 0.3, 0.6, 0.7, 1.0])
+    y = np.array([0, 1, 0, 1, 1])
+    table = metrics.reliability_table(p, y, bins=10)
+    assert table["bin"].tolist() == [0, 3, 6, 7, 9]
+    assert table["predicted"].tolist() == p.tolist()
+    assert table["observed"].tolist() == y.astype(float).tolist()
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     scores=st.lists(st.integers(0, 5), min_size=4, max_size=40),

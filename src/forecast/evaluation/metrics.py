@@ -46,8 +46,17 @@ def pr_auc(p: np.ndarray, y: np.ndarray) -> float:
 
 
 def reliability_table(p: np.ndarray, y: np.ndarray, bins: int = 10) -> pd.DataFrame:
-    """Per equal-width probability bin: mean forecast, observed rate and count (empty bins out)."""
-    which = np.minimum((p * bins).astype(int), bins - 1)
+    """Per equal-width probability bin: mean forecast, observed rate and count (empty bins out).
+
+    Bin k holds k/bins <= p < (k+1)/bins, and p = 1 joins the last bin. The edges are compared
+    as the doubles `k / bins`, so a forecast written as 0.3, 0.6 or 0.7 opens its own bin:
+    `np.digitize` against `np.linspace(0, 1, bins + 1)` would put it one bin lower, because
+    linspace's 0.3 is 0.30000000000000004; and `floor(p * bins)` puts the double just below
+    0.9 into the 0.9 bin, because 10 * 0.8999999999999999 rounds to 9.0. This table is the
+    one the backtest writes to plots/reliability.csv, the brief draws and ECE sums.
+    """
+    edges = np.arange(bins + 1) / bins
+    which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, bins - 1)
     count = np.bincount(which, minlength=bins)
     forecast_sum = np.bincount(which, weights=p, minlength=bins)
     outcome_sum = np.bincount(which, weights=y.astype(float), minlength=bins)

@@ -85,26 +85,12 @@ def _or(value: float | None, fallback: float) -> float:
     return fallback if value is None else value
 
 
-def reliability_table(predictions: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
-    """Per probability bin: mean forecast, observed frequency and count (labelled rows only)."""
-    labelled = predictions.dropna(subset=["p", "y"])
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    index = np.clip(np.digitize(labelled["p"].to_numpy(float), edges[1:-1]), 0, bins - 1)
-    grouped = (
-        pd.DataFrame(
-            {"bin": index, "p": labelled["p"].to_numpy(float), "y": labelled["y"].to_numpy(float)}
-        )
-        .groupby("bin", sort=True)
-        .agg(predicted=("p", "mean"), observed=("y", "mean"), n=("y", "size"))
-        .reset_index()
-    )
-    grouped["bin_low"] = edges[grouped["bin"]]
-    grouped["bin_high"] = edges[grouped["bin"] + 1]
-    return grouped[["bin_low", "bin_high", "predicted", "observed", "n"]]
-
-
 def reliability_chart(table: pd.DataFrame, horizon: int) -> str:
-    """Forecast against outcome frequency; points on the diagonal are well calibrated."""
+    """Forecast against outcome frequency; points on the diagonal are well calibrated.
+
+    `table` is `forecast.evaluation.metrics.reliability_table`'s, the bins of
+    plots/reliability.csv, so the brief's chart and the backtest's file show the same points.
+    """
     figure, axis = plt.subplots(figsize=(4.2, 3.6), layout="constrained")
     axis.plot([0, 100], [0, 100], color=GRID, linestyle="--", linewidth=1, label="perfect")
     sizes = 12 + 60 * np.sqrt(table["n"] / max(float(table["n"].max()), 1.0))

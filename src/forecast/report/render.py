@@ -18,6 +18,7 @@ import jinja2
 import pandas as pd
 
 from forecast.errors import ForecastError
+from forecast.evaluation.metrics import reliability_table
 from forecast.files import atomic_path, write_text
 from forecast.predict import Forecast
 from forecast.predict.record_view import record_text
@@ -212,7 +213,8 @@ def _quality_section(
     }
     predictions = _champion_predictions(backtest, champion, horizon)
     if predictions is not None and len(predictions):
-        table = figures.reliability_table(predictions, bins)
+        scored = predictions.dropna(subset=["p", "y"])
+        table = reliability_table(scored["p"].to_numpy(float), scored["y"].to_numpy(float), bins)
         section["chart"] = figures.reliability_chart(table, horizon)
         section["bands"] = _band_rows(predictions)
         section["n_backtest"] = int(predictions["y"].notna().sum())
