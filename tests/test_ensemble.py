@@ -14,6 +14,7 @@ from forecast.evaluation.stacking import add_ensemble
 from forecast.models.ensemble import (
     MIN_STACKING_ROWS,
     WeightedEnsemble,
+    mix_members,
     stacking_weights,
     weights_from_predictions,
 )
@@ -147,3 +148,29 @@ def test_fitted_ensemble_mixes_members_and_never_falls_with_horizon():
 def test_ensemble_needs_weights_for_every_horizon():
     with pytest.raises(ForecastError, match="missing"):
         WeightedEnsemble({"a": object()}, {7: np.array([1.0])}, [7, 30])
+
+
+def test_mixing_follows_the_given_horizon_order_and_restores_monotonicity():
+    # Columns in params order (90 before 30); the second row's raw mix falls from 30 to 90 days.
+    first = np.array([[0.6, 0.2], [0.1, 0.5]])
+    second = np.array([[0.8, 0.4], [0.3, 0.9]])
+    weights = {90: np.array([0.5, 0.5]), 30: np.array([1.0, 0.0])}
+    mixed = mix_members([first, second], weights, (90, 30))
+    np.testing.assert_array_equal(mixed[:, 1], [0.2, 0.5])
+    np.testing.assert_array_equal(mixed[:, 0], [0.7, 0.5])
+
+
+def test_backtest_and_fitted_ensemble_mix_alike():
+    from forecast.models.logit import ClusteredLogit
+    from forecast.models.timing import HazardGLM
+
+    episodes, features = make_world(600, seed=5)
+    members = {
+        "logit": ClusteredLogit(HORIZONS).fit(features, episodes),
+        "hazard_glm": HazardGLM(HORIZONS).fit(features, episodes),
+    }
+    weights = {h: np.array([0.4, 0.6]) for h in HORIZONS}
+    sample = features.head(40)
+    fitted = WeightedEnsemble(members, weights, HORIZONS).predict_proba(sample)
+    arrays = [m.predict_proba(sample)[list(HORIZONS)].to_numpy() for m in members.values()]
+    np.testing.assert_array_equal(fitted.to_numpy(), mix_members(arrays, weights, HORIZONS))

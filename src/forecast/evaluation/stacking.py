@@ -19,8 +19,7 @@ from forecast.evaluation.forecasts import (
     long_predictions,
     resolution_dates,
 )
-from forecast.models.common import monotone_in_horizon
-from forecast.models.ensemble import ENSEMBLE_NAME, weights_from_predictions
+from forecast.models.ensemble import ENSEMBLE_NAME, mix_members, weights_from_predictions
 
 
 def add_ensemble(
@@ -39,10 +38,8 @@ def add_ensemble(
     for origin in sorted(forecasts, key=lambda f: f.split.year):
         known = history[known_at(history, resolved_on, origin.split)]
         weights = weights_from_predictions(known, members, horizons)
-        stacked = np.stack([origin.proba[m] for m in members], axis=2)
-        mixed = np.column_stack(
-            [stacked[:, column, :] @ weights[h] for column, h in enumerate(horizons)]
+        origin.proba[ENSEMBLE_NAME] = mix_members(
+            [origin.proba[m] for m in members], weights, horizons
         )
-        origin.proba[ENSEMBLE_NAME] = monotone_in_horizon(mixed, horizons)
         used[origin.split.year] = weights
     return used

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.optimize import nnls
 
 from forecast.errors import ForecastError
-from forecast.models.common import FeatureMemory, check_horizons
+from forecast.models.common import FeatureMemory, check_horizons, monotone_in_horizon
 
 ENSEMBLE_NAME = "ensemble"
 # Below this many resolved out-of-sample forecasts the members are mixed equally.
@@ -127,6 +127,25 @@ def weights_from_predictions(
     return weights
 
 
+def mix_members(
+    member_proba: Sequence[np.ndarray], weights: Mapping[int, np.ndarray], horizons: Sequence[int]
+) -> np.ndarray:
+    """The members' (n, horizons) probabilities mixed with each horizon's weights.
+
+    Columns follow `horizons`; member order is the weights' order. The mix is made monotone in
+    the horizon like every model's forecast. The backtest's ensemble (forecast.evaluation.
+    stacking) and the fitted `WeightedEnsemble` both mix here, so the numbers the backtest
+    scores are the ones a forecast gives.
+    """
+    mixed = np.column_stack(
+        [
+            np.column_stack([proba[:, column] for proba in member_proba]) @ weights[horizon]
+            for column, horizon in enumerate(horizons)
+        ]
+    )
+    return monotone_in_horizon(mixed, horizons)
+
+
 class WeightedEnsemble(FeatureMemory):
     """Fitted member models mixed with fixed per-horizon weights (see module docstring)."""
 
@@ -177,13 +196,11 @@ class WeightedEnsemble(FeatureMemory):
         return self
 
     def _mix(self, frames: list[pd.DataFrame], index: pd.Index) -> pd.DataFrame:
-        values = np.column_stack(
-            [
-                np.column_stack([frame[h].to_numpy() for frame in frames]) @ self.weights[h]
-                for h in self.horizons
-            ]
+        horizons = list(self.horizons)
+        values = mix_members(
+            [frame[horizons].to_numpy() for frame in frames], self.weights, self.horizons
         )
-        return self._frame(values, index, self.horizons)
+        return pd.DataFrame(values, index=index, columns=horizons)
 
     def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
         frames = [m.predict_proba(features) for m in self.members.values()]
