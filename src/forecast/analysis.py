@@ -23,6 +23,7 @@ from forecast.countries import cow_to_name
 from forecast.episodes import label_column
 from forecast.errors import ForecastError
 from forecast.evaluation.metrics import reliability_table
+from forecast.models.common import survival_to_proba
 from forecast.paths import BACKTEST_PREDICTIONS_FILE, METRICS_DIR
 from forecast.schema import FORCE_ATTRIBUTES
 
@@ -239,7 +240,9 @@ def cumulative_retaliation(episodes: pd.DataFrame, days: Sequence[int]) -> pd.Da
     # A leading 1.0 is survival before the first answer, so days before it index position 0.
     survival = np.concatenate([[1.0], np.cumprod(1.0 - events / np.maximum(at_risk, 1))])
     at_day = survival[np.searchsorted(times, np.asarray(days, dtype=float), side="right")]
-    return pd.DataFrame({"day": np.asarray(days, dtype="int64"), "answered": 1.0 - at_day})
+    return pd.DataFrame(
+        {"day": np.asarray(days, dtype="int64"), "answered": survival_to_proba(at_day)}
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 from statsmodels.duration.survfunc import SurvfuncRight
 
+from forecast.models.common import survival_to_proba
+
 _EPS = 1e-15
 
 
@@ -256,7 +258,7 @@ def restricted_time_lost(survival: np.ndarray, days: np.ndarray, tau: float) -> 
     days = np.asarray(days, dtype=float)
     within = days <= tau
     grid = np.r_[0.0, days[within]]
-    lost = np.hstack([np.zeros((len(survival), 1)), 1.0 - survival[:, within]])
+    lost = np.hstack([np.zeros((len(survival), 1)), survival_to_proba(survival[:, within])])
     return np.trapezoid(lost, grid, axis=1)
 
 
@@ -397,7 +399,7 @@ def ipcw_brier_terms(
     waiting = time[:, None] > days[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         from_answered = np.where(answered, survival**2 / g_own[:, None], 0.0)
-        from_waiting = np.where(waiting, (1 - survival) ** 2 / g_day[None, :], 0.0)
+        from_waiting = np.where(waiting, survival_to_proba(survival) ** 2 / g_day[None, :], 0.0)
     return from_answered + from_waiting
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from forecast.config import Params
 from forecast.evaluation import metrics
+from forecast.models.common import survival_to_proba
 
 C_TRUNCATIONS = (30, 90)
 TD_AUC_DAYS = (7, 30, 90)
@@ -66,7 +67,9 @@ def ranking_block(
 
 def survival_markers(survival: np.ndarray, grid: tuple[int, ...]) -> dict[int, np.ndarray]:
     """P(answered by day) = 1 - S(day) for each td-AUC day on the grid."""
-    return {day: 1.0 - survival[:, grid.index(day)] for day in TD_AUC_DAYS if day in grid}
+    return {
+        day: survival_to_proba(survival[:, grid.index(day)]) for day in TD_AUC_DAYS if day in grid
+    }
 
 
 def reference_block(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Self
+from typing import Self, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -238,9 +238,17 @@ class FeatureMemory:
         )
 
 
-def survival_to_proba(survival: pd.DataFrame, horizons: Sequence[int]) -> pd.DataFrame:
-    """P(retaliation within H) = 1 - S(H): one formula, so likelihood and timing agree."""
-    return 1.0 - survival[list(horizons)]
+Curves = TypeVar("Curves", np.ndarray, pd.DataFrame)
+
+
+def survival_to_proba(survival: Curves) -> Curves:
+    """P(retaliation within t) = 1 - S(t), for survival values of any shape.
+
+    The one place a survival curve becomes a probability: a timing model's horizon forecasts
+    and bands, the brief's daily curve, the backtest's timing scores and the empirical curve
+    all read it here, so the likelihood read off a timing model and its timing agree.
+    """
+    return 1.0 - survival
 
 
 def check_horizons(horizons: Sequence[int]) -> tuple[int, ...]:

@@ -37,6 +37,7 @@ from forecast.models.common import (
     dyad_groups,
     normal_quantile,
     numeric_feature_names,
+    survival_to_proba,
 )
 from forecast.models.logit import independent_columns
 
@@ -149,7 +150,7 @@ class _SurvivalModel(FeatureMemory):
         return pd.DataFrame(values, index=features.index, columns=list(days))
 
     def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
-        return 1.0 - self.predict_survival(features, self.horizons)
+        return survival_to_proba(self.predict_survival(features, self.horizons))
 
     def predict_interval(
         self, features: pd.DataFrame, level: float = 0.9
@@ -160,8 +161,8 @@ class _SurvivalModel(FeatureMemory):
         se = np.sqrt(np.einsum("ij,jk,ik->i", design, self.cov_, design))
         eta = self.linear_predictor(features)
         days = np.asarray(self.horizons, dtype=float)
-        low = 1.0 - self._survival(eta - z * se, days)
-        high = 1.0 - self._survival(eta + z * se, days)
+        low = survival_to_proba(self._survival(eta - z * se, days))
+        high = survival_to_proba(self._survival(eta + z * se, days))
         return (
             self._frame(low, features.index, self.horizons),
             self._frame(high, features.index, self.horizons),
@@ -370,7 +371,7 @@ class _IntervalRates:
         return pd.DataFrame(values, index=features.index, columns=list(days))
 
     def predict_proba(self, features: pd.DataFrame) -> pd.DataFrame:
-        return 1.0 - self.predict_survival(features, self.horizons)
+        return survival_to_proba(self.predict_survival(features, self.horizons))
 
 
 class TimeVaryingHazard(_IntervalRates, HazardGLM):
@@ -433,7 +434,9 @@ class TimeVaryingHazard(_IntervalRates, HazardGLM):
         """Delta-method band on each interval's log hazard (baseline taken as known)."""
         z = normal_quantile(level)
         bounds = [
-            1.0 - _survival_from_rates(self.log_rates(features, s), self.edges, self.horizons)
+            survival_to_proba(
+                _survival_from_rates(self.log_rates(features, s), self.edges, self.horizons)
+            )
             for s in (-z, z)
         ]
         low, high = (self._frame(b, features.index, self.horizons) for b in bounds)

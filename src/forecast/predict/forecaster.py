@@ -22,6 +22,7 @@ from forecast.config import Params, load_params
 from forecast.episodes import day_numbers
 from forecast.errors import ForecastError
 from forecast.models.base import LikelihoodModel, TimingModel
+from forecast.models.common import survival_to_proba
 from forecast.predict.analogues import N_ANALOGUES, AnalogueIndex
 from forecast.predict.caveats import data_caveats, extrapolation_caveat, model_caveats
 from forecast.predict.explain import drivers, probabilities_and_effects
@@ -477,7 +478,7 @@ class Forecaster:
             return None
         days = list(range(1, max(self.horizons) + 1))
         survival = self.timing_model.predict_survival(features, days)
-        return 1.0 - survival[days].to_numpy(dtype=float)
+        return survival_to_proba(survival[days].to_numpy(dtype=float))
 
     def _meanings(self, choice: RecordChoice | None = None) -> Mapping[str, str]:
         """Feature meanings in words; for a record that ends before the incident, history
