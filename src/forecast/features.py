@@ -281,9 +281,6 @@ def feature_specs(
     return specs
 
 
-FEATURES: list[FeatureSpec] = feature_specs()
-
-
 def feature_table(
     params: FeatureParams | None = None, horizons: Sequence[int] | None = None
 ) -> pd.DataFrame:

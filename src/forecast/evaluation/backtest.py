@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -548,8 +547,3 @@ def headline(result: BacktestResult, params: Params) -> str:
 
 def _finite(value: float) -> float:
     return value if value is not None and math.isfinite(value) else -math.inf
-
-
-def model_ranking(scores: Iterable[tuple[str, float]]) -> list[str]:
-    """Model names from best to worst score, ties broken by name for determinism."""
-    return [n for n, _ in sorted(scores, key=lambda item: (-_finite(item[1]), item[0]))]
