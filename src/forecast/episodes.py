@@ -124,11 +124,6 @@ class GroupedDays:
     def _group_start(self, queries: Queries) -> np.ndarray:
         return np.searchsorted(self.keys, queries.groups * _KEY_STRIDE, side="left")
 
-    def count_between(self, queries: Queries, first: int, stop: int) -> np.ndarray:
-        """Events of each group with day + first <= event day < day + stop."""
-        counts = self._position(queries, stop) - self._position(queries, first)
-        return queries.restore(counts)
-
     def window_counts(
         self, queries: Queries, lengths: Iterable[int]
     ) -> Iterator[tuple[int, np.ndarray]]:
@@ -155,16 +150,12 @@ class GroupedDays:
     def sums_before(
         self, values: Sequence[np.ndarray], queries: Queries, shift: int = 0
     ) -> list[np.ndarray]:
-        """`sum_before` for several per-row values, sharing the searches."""
+        """Per value array, its sum over each group's events strictly before day + shift."""
         return self.sums_from_prefix([self.prefix_sums(v) for v in values], queries, shift)
 
     def count_before(self, queries: Queries, shift: int = 0) -> np.ndarray:
         """Events of each group strictly before day + shift."""
         return queries.restore(self._position(queries, shift) - self._group_start(queries))
-
-    def sum_before(self, values: np.ndarray, queries: Queries, shift: int = 0) -> np.ndarray:
-        """Sum of a per-row value over each group's events strictly before day + shift."""
-        return self.sums_before([values], queries, shift)[0]
 
     def last_day_before(self, queries: Queries) -> np.ndarray:
         """Day number of each group's last event strictly before the day; -1 marks none."""

@@ -24,9 +24,9 @@ from forecast.models.ridge_logit import DEFAULT_C, RidgeLogit
 from forecast.record import SourceCoverage
 from forecast.record_age import RecordHistory
 
-# The flags that say whether the target just used force against the initiator: known from the
-# record itself at age 0, beyond the record's end only from what an analyst supplies.
-CONTEXT_PATTERN = r"^is_response_"
+# Every feature but the flags that say whether the target just used force against the
+# initiator (`is_response_*`): known from the record itself at age 0, beyond the record's end
+# only from what an analyst supplies.
 WITHOUT_CONTEXT = r"^(?!is_response_)"
 BAND_MODEL = "logit"
 CONTEXT_SUFFIX = "+context"

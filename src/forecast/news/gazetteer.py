@@ -16,7 +16,6 @@ from typing import Any
 import yaml
 
 GAZETTEER_FILE = "gazetteer.yaml"
-KINDS = ("name", "adjective", "capital", "region", "group")
 
 
 @dataclass(frozen=True)
