@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from forecast.sources.base import date_text, dates_from_parts
+from forecast.schema import FIRST_YEAR, LAST_YEAR
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,42 @@ def end_not_before_start(
     """
     end, _ = dates_from_parts(year, month, day)
     return end.where(~(end < start) | day.between(1, 31).fillna(False), start)
+
+
+def date_text(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    """Year-month-day as the source coded them, for showing a bad date to a person."""
+    parts = [pd.Series(part).astype("string").fillna("?") for part in (year, month, day)]
+    return parts[0] + "-" + parts[1] + "-" + parts[2]
+
+
+def dates_from_parts(
+    year: pd.Series, month: pd.Series, day: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Dates from year/month/day columns where a day outside 1-31 means 'day not known'.
+
+    Returns (date, precision): a missing day gives the first of the month with precision
+    "month"; an impossible calendar date (30 February) or a year outside FIRST_YEAR-LAST_YEAR
+    gives NaT so the row is quarantined.
+    """
+    year = pd.to_numeric(year, errors="coerce")
+    month = pd.to_numeric(month, errors="coerce")
+    day = pd.to_numeric(day, errors="coerce")
+    day_known = day.between(1, 31).fillna(False)
+    parts = pd.DataFrame({"year": year, "month": month, "day": day.where(day_known, 1)}).astype(
+        "Float64"
+    )
+    valid = (
+        parts.notna().all(axis=1)
+        & parts["month"].between(1, 12).fillna(False)
+        & parts["year"].between(FIRST_YEAR, LAST_YEAR).fillna(False)
+    )
+    text = (
+        parts["year"].astype("Int64").astype("string").str.zfill(4)
+        + "-"
+        + parts["month"].astype("Int64").astype("string").str.zfill(2)
+        + "-"
+        + parts["day"].astype("Int64").astype("string").str.zfill(2)
+    )
+    dates = pd.to_datetime(text.where(valid), format="%Y-%m-%d", errors="coerce")
+    precision = pd.Series(np.where(day_known, "day", "month"), index=year.index, dtype="string")
+    return dates.astype("datetime64[ns]"), precision
