@@ -1,7 +1,7 @@
 """A small synthetic world of triggers with planted effects, for model and backtest tests.
 
-The tables follow design.md's episodes contract and the features seam (episode_id plus float64
-columns), so the models can be built and checked without the episode and feature pipeline.
+The tables follow the episodes table of docs/design.md and the features seam (episode_id plus
+float64 columns), so the models can be built and checked without the episode and feature pipeline.
 Retaliation times are drawn from an exponential hazard whose log rate rises with the target's
 answering record, contiguity, rivalry, recent force by the target and war battles, and falls
 with the days since the target last used force; `noise` has no effect at all.

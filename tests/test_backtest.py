@@ -1,4 +1,7 @@
-"""Rolling-origin splits never leak, and the backtest writes design.md's files byte for byte."""
+"""Rolling-origin splits never leak, and the backtest writes its files byte for byte.
+
+The files and their shapes: docs/design.md, section "Tables".
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Episodes: which uses of force are triggers, when an answer counts, and how censoring works.
 
-Each rule of design.md's "Definitions" is pinned on a tiny table whose answer can be read off.
+Each rule of docs/design.md, section "Definitions", is pinned on a tiny table whose answer can be
+read off.
 """
 
 from __future__ import annotations

@@ -261,7 +261,10 @@ def read_likelihood_metrics(root: Path | None = None) -> pd.DataFrame:
 
 
 def likelihood_table(likelihood: Mapping[str, Any]) -> pd.DataFrame:
-    """design.md's nested likelihood block {subset: {model: {horizon: scores}}} as rows."""
+    """The nested likelihood block {subset: {model: {horizon: scores}}} as rows.
+
+    The shape is metrics/likelihood.json's in docs/design.md, section "Tables".
+    """
     rows = [
         {"subset": subset, "model": model, "horizon": int(horizon), **scores}
         for subset, models in likelihood.items()

@@ -1,9 +1,10 @@
 """Retaliation episodes: triggers, labels per horizon, durations and censoring.
 
 One row per trigger (a use of force by A against B on a known day). The labels answer "did B use
-force against A within H days?" following design.md's definitions. Everything is columnar: force
-events are indexed once as sorted (directed dyad, day) keys and every trigger is answered by a
-binary search, so the same logic scales to event streams of 10^8 rows and maps onto joins.
+force against A within H days?" following docs/design.md, section "Definitions". Everything is
+columnar: force events are indexed once as sorted (directed dyad, day) keys and every trigger is
+answered by a binary search, so the same logic scales to event streams of 10^8 rows and maps
+onto joins.
 """
 
 from __future__ import annotations

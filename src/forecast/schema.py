@@ -1,8 +1,8 @@
 """The canonical incident table: columns, types, validation and quarantine.
 
-Every source adapter produces this table (design.md, "Contracts"). Validation never drops a row
-silently: `split_valid` returns the rows that pass and, for the rest, one quarantine record per
-failed check naming the file, row, column and reason.
+Every source adapter produces this table (docs/design.md, section "Tables"). Validation never
+drops a row silently: `split_valid` returns the rows that pass and, for the rest, one quarantine
+record per failed check naming the file, row, column and reason.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ ACTIONS_BY_MID_CODE: dict[int, str] = {
     22: "war_battle",
 }
 CANONICAL_ACTIONS: frozenset[str] = frozenset(ACTIONS_BY_MID_CODE.values()) | {"strike", "other"}
-# Actions with no direction in the data: force by both sides (design.md, "Trigger").
+# Actions with no direction in the data: force by both sides (docs/design.md, section
+# "Definitions").
 UNDIRECTED_ACTIONS: frozenset[str] = frozenset({"clash", "war_battle"})
 USE_OF_FORCE_MIN_HOSTILITY = 4
 

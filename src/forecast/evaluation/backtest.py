@@ -1,5 +1,6 @@
 """The rolling-origin backtest: every model on identical splits, scored on all triggers and on
-limited uses of force, written to design.md's metric files, plot data and figures.
+limited uses of force, written to the metric files, plot data and figures of docs/design.md,
+section "Tables".
 
 War battles make retaliation near-certain and would flatter the headline numbers, so every score
 is also computed on `limited_force` triggers (hostility 4 outside war battles), the subset policy
@@ -215,7 +216,10 @@ def score(
     params: Params,
     names: list[str],
 ) -> BacktestResult:
-    """Turn the forecasts into design.md's metric blocks, per-origin scores and plot tables."""
+    """Turn the forecasts into metric blocks, per-origin scores and plot tables.
+
+    The blocks are those of docs/design.md, section "Tables".
+    """
     horizons = tuple(params.episodes.horizons)
     bins = params.backtest.calibration_bins
     positions = np.concatenate([f.positions for f in forecasts])
@@ -424,7 +428,9 @@ def _timing_scores(
     names: list[str],
     params: Params,
 ) -> dict[str, dict]:
-    """design.md's timing block per timing model, on all triggers plus a limited-force block.
+    """The timing block per timing model, on all triggers plus a limited-force block.
+
+    Its shape: metrics/timing.json in docs/design.md, section "Tables".
 
     Also `references` (the 30-day logit read as a risk score) and `comparisons` (the best
     timing model against cox and that reference, on paired bootstrap draws): see

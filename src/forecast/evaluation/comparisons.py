@@ -51,7 +51,7 @@ def paired_difference(
 def probability_score(
     metric: str, p: np.ndarray, y: np.ndarray, reference: np.ndarray, bins: int
 ) -> WeightedScore:
-    """A likelihood metric of design.md as a function of resampling weights."""
+    """A likelihood metric (docs/design.md, section "Rules") as a function of resampling weights."""
     if metric == "brier":
         return lambda w: metrics.weighted_brier(p, y, w)
     if metric == "bss":

@@ -92,7 +92,7 @@ def probability_scores(
     p_persistence: np.ndarray,
     bins: int = 10,
 ) -> dict[str, float]:
-    """design.md's per-model, per-horizon metric block."""
+    """The per-model, per-horizon metric block of metrics/likelihood.json (docs/design.md)."""
     return {
         "brier": brier(p, y),
         "bss": brier_skill(p, y, p_base_rate),

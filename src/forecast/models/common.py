@@ -21,7 +21,7 @@ EPISODE_KEY = "episode_id"
 
 
 def label_column(horizon: int) -> str:
-    """The episodes column holding the H-day label (design.md: `retaliated_{H}d`)."""
+    """The episodes column holding the H-day label (`retaliated_{H}d`, docs/design.md)."""
     return f"retaliated_{horizon}d"
 
 
