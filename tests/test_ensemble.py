@@ -115,15 +115,21 @@ def test_ensemble_member_not_run_is_a_clear_error(tmp_path):
         load_params(path)
 
 
-def test_fitted_ensemble_mixes_members_and_never_falls_with_horizon():
+def _fitted_members(n_triggers: int, seed: int) -> tuple[dict[str, object], pd.DataFrame]:
+    """A logit and a hazard GLM fitted on a small synthetic world, and its features."""
     from forecast.models.logit import ClusteredLogit
     from forecast.models.timing import HazardGLM
 
-    episodes, features = make_world(800, seed=3)
+    episodes, features = make_world(n_triggers, seed=seed)
     members = {
         "logit": ClusteredLogit(HORIZONS).fit(features, episodes),
         "hazard_glm": HazardGLM(HORIZONS).fit(features, episodes),
     }
+    return members, features
+
+
+def test_fitted_ensemble_mixes_members_and_never_falls_with_horizon():
+    members, features = _fitted_members(800, seed=3)
     weights = {h: np.array([0.25, 0.75]) for h in HORIZONS}
     ensemble = WeightedEnsemble(members, weights, HORIZONS)
     sample = features.head(30)
@@ -161,14 +167,7 @@ def test_mixing_follows_the_given_horizon_order_and_restores_monotonicity():
 
 
 def test_backtest_and_fitted_ensemble_mix_alike():
-    from forecast.models.logit import ClusteredLogit
-    from forecast.models.timing import HazardGLM
-
-    episodes, features = make_world(600, seed=5)
-    members = {
-        "logit": ClusteredLogit(HORIZONS).fit(features, episodes),
-        "hazard_glm": HazardGLM(HORIZONS).fit(features, episodes),
-    }
+    members, features = _fitted_members(600, seed=5)
     weights = {h: np.array([0.4, 0.6]) for h in HORIZONS}
     sample = features.head(40)
     fitted = WeightedEnsemble(members, weights, HORIZONS).predict_proba(sample)
