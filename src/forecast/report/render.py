@@ -213,8 +213,9 @@ def _quality_section(
     }
     predictions = _champion_predictions(backtest, champion, horizon)
     if predictions is not None and len(predictions):
-        scored = predictions.dropna(subset=["p", "y"])
-        table = reliability_table(scored["p"].to_numpy(float), scored["y"].to_numpy(float), bins)
+        table = reliability_table(
+            predictions["p"].to_numpy(float), predictions["y"].to_numpy(float), bins
+        )
         section["chart"] = figures.reliability_chart(table, horizon)
         section["bands"] = _band_rows(predictions)
         section["n_backtest"] = int(predictions["y"].notna().sum())
