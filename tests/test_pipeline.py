@@ -35,6 +35,7 @@ def test_repro_writes_every_contract_file(pipeline_repo: PipelineRepo) -> None:
         "data/processed/champions.pkl",
         "reports/brief.html",
         "reports/brief.pdf",
+        "reports/forecasts.json",
         "mlruns/mlflow.db",
     ):
         assert (repo / name).exists(), name
@@ -46,6 +47,25 @@ def test_offline_run_says_it_rests_on_synthetic_data(
     repo, _, log = pipeline_repo
     assert "SYNTHETIC" in log
     assert "SYNTHETIC" in (repo / "reports/brief.html").read_text().upper()
+
+
+def test_report_writes_the_briefs_numbers_alike_on_every_run(
+    pipeline_repo: PipelineRepo, tmp_path: Path
+) -> None:
+    source, env, _ = pipeline_repo
+    repo = tmp_path / "repo"
+    shutil.copytree(source, repo, symlinks=True)
+    first = (repo / "reports/forecasts.json").read_bytes()
+    run_checked(["forecast", "report", "--no-pdf"], repo, env)
+    assert (repo / "reports/forecasts.json").read_bytes() == first
+    numbers = json.loads(first)
+    html = (repo / "reports/brief.html").read_text()
+    assert len(numbers["forecasts"]) == html.count('<section class="card"')
+    assert numbers["data"]["provenance"]["content_hash"]
+    for forecast in numbers["forecasts"]:
+        assert forecast["incident"]["incident_id"].startswith("hand-")
+        for days, values in forecast["horizons"].items():
+            assert f'data-horizon="{days}" data-p="{values["p"]}"' in html
 
 
 def test_metrics_follow_the_contract(pipeline_repo: PipelineRepo) -> None:

@@ -165,13 +165,16 @@ class Forecast:
         return strict_json(self.to_dict(), indent=indent)
 
 
-def strict_json(payload: Any, indent: int | None = 2) -> str:
+def strict_json(payload: Any, indent: int | None = 2, *, sort_keys: bool = False) -> str:
     """JSON any strict parser reads: a number that is not finite is written as null.
 
     Python's json writes NaN and Infinity by default, which JSON does not allow; a forecast's
     inputs (a feature) could hold one, and a reader's parser would then reject the whole file.
+    `sort_keys` is for files kept under version control, where a stable order keeps diffs small.
     """
-    return json.dumps(_finite(payload), indent=indent, ensure_ascii=False, allow_nan=False)
+    return json.dumps(
+        _finite(payload), indent=indent, ensure_ascii=False, allow_nan=False, sort_keys=sort_keys
+    )
 
 
 def _finite(value: Any) -> Any:
