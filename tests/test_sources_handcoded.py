@@ -85,17 +85,23 @@ def test_the_brief_reads_the_same_incidents_as_ingest(handcoded: object) -> None
     )
 
 
+def _exchange_with(tmp_path: Path, line: int, old: str, new: str) -> Path:
+    """A hand-coded folder holding the 2024 exchange with one row's text changed."""
+    folder = REPO_ROOT / "data" / "incidents"
+    (tmp_path / "handcoded.yaml").write_text((folder / "handcoded.yaml").read_text())
+    lines = (folder / "iran_pakistan_2024.csv").read_text().splitlines()
+    lines[line] = lines[line].replace(old, new, 1)
+    (tmp_path / "exchange.csv").write_text("\n".join(lines) + "\n")
+    return tmp_path / "exchange.csv"
+
+
 def test_a_bad_hand_coded_row_names_file_row_and_column(tmp_path: Path) -> None:
     from forecast.errors import ForecastError
     from forecast.predict import read_incidents
 
-    folder = REPO_ROOT / "data" / "incidents"
-    (tmp_path / "handcoded.yaml").write_text((folder / "handcoded.yaml").read_text())
-    lines = (folder / "iran_pakistan_2024.csv").read_text().splitlines()
-    lines[2] = lines[2].replace(",PAK,IRN,", ",PAK,Atlantis,", 1)
-    (tmp_path / "exchange.csv").write_text("\n".join(lines) + "\n")
+    path = _exchange_with(tmp_path, 2, ",PAK,IRN,", ",PAK,Atlantis,")
     with pytest.raises(ForecastError, match=r"^exchange\.csv row 2, target: unknown country"):
-        read_incidents(tmp_path / "exchange.csv")
+        read_incidents(path)
     with pytest.raises(ForecastError, match=r"^exchange\.csv row 2, target"):
         read_incidents(tmp_path)
 
@@ -105,10 +111,6 @@ def test_a_hand_coded_threat_is_refused_as_a_forecast_input(tmp_path: Path) -> N
     from forecast.errors import ForecastError
     from forecast.predict import read_incidents
 
-    folder = REPO_ROOT / "data" / "incidents"
-    (tmp_path / "handcoded.yaml").write_text((folder / "handcoded.yaml").read_text())
-    lines = (folder / "iran_pakistan_2024.csv").read_text().splitlines()
-    lines[1] = lines[1].replace(",attack,4,", ",threat_to_use_force,2,", 1)
-    (tmp_path / "exchange.csv").write_text("\n".join(lines) + "\n")
+    path = _exchange_with(tmp_path, 1, ",attack,4,", ",threat_to_use_force,2,")
     with pytest.raises(ForecastError, match=r"^exchange\.csv row 1, hostility: 2 is not a use"):
-        read_incidents(tmp_path / "exchange.csv")
+        read_incidents(path)

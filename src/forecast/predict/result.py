@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,7 @@ class HorizonForecast:
     high: float | None
 
     def to_dict(self) -> dict[str, float | None]:
-        return {"p": self.p, "low": self.low, "high": self.high}
+        return _fields_of(self)
 
 
 @dataclass(frozen=True)
@@ -69,15 +69,7 @@ class Driver:
     text: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "feature": self.feature,
-            "meaning": self.meaning,
-            "value": self.value,
-            "typical": self.typical,
-            "effect": self.effect,
-            "direction": self.direction,
-            "text": self.text,
-        }
+        return _fields_of(self)
 
 
 @dataclass(frozen=True)
@@ -97,19 +89,7 @@ class Analogue:
     distance: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "episode_id": self.episode_id,
-            "initiator": self.initiator,
-            "target": self.target,
-            "dyad": self.dyad,
-            "date": self.date,
-            "date_text": self.date_text,
-            "action": self.action,
-            "outcome": self.outcome,
-            "days_to_retaliation": self.days_to_retaliation,
-            "what_happened": self.what_happened,
-            "distance": self.distance,
-        }
+        return _fields_of(self)
 
 
 @dataclass
@@ -163,6 +143,11 @@ class Forecast:
 
     def to_json(self, indent: int | None = 2) -> str:
         return strict_json(self.to_dict(), indent=indent)
+
+
+def _fields_of(value: Any) -> dict[str, Any]:
+    """A flat dataclass as a dict in field order, the order its JSON keys have always had."""
+    return {item.name: getattr(value, item.name) for item in fields(value)}
 
 
 def strict_json(payload: Any, indent: int | None = 2, *, sort_keys: bool = False) -> str:
