@@ -20,6 +20,14 @@ from .conftest import PipelineRepo, run_checked
 pytestmark = pytest.mark.slow
 
 
+def _copy_of(pipeline_repo: PipelineRepo, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of the repository after `dvc repro`, for a test that runs more in it."""
+    source, env, _ = pipeline_repo
+    repo = tmp_path / "repo"
+    shutil.copytree(source, repo, symlinks=True)
+    return repo, env
+
+
 def test_repro_writes_every_contract_file(pipeline_repo: PipelineRepo) -> None:
     repo, _, _ = pipeline_repo
     for name in (
@@ -52,9 +60,7 @@ def test_offline_run_says_it_rests_on_synthetic_data(
 def test_report_writes_the_briefs_numbers_alike_on_every_run(
     pipeline_repo: PipelineRepo, tmp_path: Path
 ) -> None:
-    source, env, _ = pipeline_repo
-    repo = tmp_path / "repo"
-    shutil.copytree(source, repo, symlinks=True)
+    repo, env = _copy_of(pipeline_repo, tmp_path)
     first = (repo / "reports/forecasts.json").read_bytes()
     run_checked(["forecast", "report", "--no-pdf"], repo, env)
     assert (repo / "reports/forecasts.json").read_bytes() == first
@@ -107,9 +113,7 @@ def test_status_is_clean_after_repro(pipeline_repo: PipelineRepo) -> None:
 def test_experiment_changes_one_param_and_tags_its_mlflow_runs(
     pipeline_repo: PipelineRepo, tmp_path: Path
 ) -> None:
-    source, env, _ = pipeline_repo
-    repo = tmp_path / "repo"
-    shutil.copytree(source, repo, symlinks=True)
+    repo, env = _copy_of(pipeline_repo, tmp_path)
     run = run_checked(
         ["dvc", "exp", "run", "-n", "short-horizons", "-S", "episodes.horizons=[7,30]"],
         repo,
@@ -132,9 +136,7 @@ def test_experiment_changes_one_param_and_tags_its_mlflow_runs(
 def test_predict_reads_the_bundle_train_wrote_and_forecasts_as_the_registry(
     pipeline_repo: PipelineRepo, tmp_path: Path
 ) -> None:
-    source, env, _ = pipeline_repo
-    repo = tmp_path / "repo"
-    shutil.copytree(source, repo, symlinks=True)
+    repo, env = _copy_of(pipeline_repo, tmp_path)
     predict = [
         "forecast", "predict", "--initiator", "IRN", "--target", "PAK", "--date", "2014-06-01",
         "--action", "attack", "--hostility", "4", "--format", "json",
