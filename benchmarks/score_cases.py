@@ -78,7 +78,7 @@ def main() -> None:
     forecaster = Forecaster.load(load_params())
 
     def probabilities(forecasts: list) -> np.ndarray:
-        return np.array([[f.horizons[h]["p"] for h in HORIZONS] for f in forecasts])
+        return np.array([[f.horizons[h].p for h in HORIZONS] for f in forecasts])
 
     started = time.perf_counter()
     alone = probabilities([forecaster.predict(i) for i in incidents])

@@ -15,6 +15,7 @@ from forecast import analysis
 from forecast.config import Params
 from forecast.errors import ForecastError
 from forecast.predict import Incident
+from forecast.predict.result import Analogue, HorizonForecast
 
 IRAN, PAKISTAN, INDIA, USA = 630, 770, 750, 2
 
@@ -285,7 +286,7 @@ class _FakeForecaster:
     def predict(self, incident: Incident) -> SimpleNamespace:
         state = 0.3 if incident.target_kind == "state" else 0.0
         p = 0.2 + 0.01 * (incident.fatalities_target or 0) + state
-        return SimpleNamespace(horizons={30: {"p": p, "low": p - 0.1, "high": p + 0.1}})
+        return SimpleNamespace(horizons={30: HorizonForecast(p, p - 0.1, p + 0.1)})
 
 
 def _strike() -> Incident:
@@ -314,16 +315,19 @@ def test_scenario_naming_an_unknown_field_says_which_fields_to_use() -> None:
 def test_analogues_table_keeps_what_happened() -> None:
     forecast = SimpleNamespace(
         analogues=[
-            {
-                "date": "2009-10-18",
-                "dyad": "Iran → Pakistan",
-                "action": "attack",
-                "outcome": "answered",
-                "days_to_retaliation": 4,
-                "what_happened": "Pakistan used force against Iran after 4 days.",
-                "distance": 0.5,
-                "episode_id": "e1",
-            }
+            Analogue(
+                episode_id="e1",
+                initiator=IRAN,
+                target=PAKISTAN,
+                dyad="Iran → Pakistan",
+                date="2009-10-18",
+                date_text="18 October 2009",
+                action="attack",
+                outcome="answered",
+                days_to_retaliation=4,
+                what_happened="Pakistan used force against Iran after 4 days.",
+                distance=0.5,
+            )
         ]
     )
     table = analysis.analogues_table(forecast)

@@ -20,6 +20,14 @@ from .conftest import PipelineRepo, run_checked
 pytestmark = pytest.mark.slow
 
 
+def _copy_of(pipeline_repo: PipelineRepo, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of the repository after `dvc repro`, for a test that runs more in it."""
+    source, env, _ = pipeline_repo
+    repo = tmp_path / "repo"
+    shutil.copytree(source, repo, symlinks=True)
+    return repo, env
+
+
 def test_repro_writes_every_contract_file(pipeline_repo: PipelineRepo) -> None:
     repo, _, _ = pipeline_repo
     for name in (
@@ -35,6 +43,7 @@ def test_repro_writes_every_contract_file(pipeline_repo: PipelineRepo) -> None:
         "data/processed/champions.pkl",
         "reports/brief.html",
         "reports/brief.pdf",
+        "reports/forecasts.json",
         "mlruns/mlflow.db",
     ):
         assert (repo / name).exists(), name
@@ -46,6 +55,23 @@ def test_offline_run_says_it_rests_on_synthetic_data(
     repo, _, log = pipeline_repo
     assert "SYNTHETIC" in log
     assert "SYNTHETIC" in (repo / "reports/brief.html").read_text().upper()
+
+
+def test_report_writes_the_briefs_numbers_alike_on_every_run(
+    pipeline_repo: PipelineRepo, tmp_path: Path
+) -> None:
+    repo, env = _copy_of(pipeline_repo, tmp_path)
+    first = (repo / "reports/forecasts.json").read_bytes()
+    run_checked(["forecast", "report", "--no-pdf"], repo, env)
+    assert (repo / "reports/forecasts.json").read_bytes() == first
+    numbers = json.loads(first)
+    html = (repo / "reports/brief.html").read_text()
+    assert len(numbers["forecasts"]) == html.count('<section class="card"')
+    assert numbers["data"]["provenance"]["content_hash"]
+    for forecast in numbers["forecasts"]:
+        assert forecast["incident"]["incident_id"].startswith("hand-")
+        for days, values in forecast["horizons"].items():
+            assert f'data-horizon="{days}" data-p="{values["p"]}"' in html
 
 
 def test_metrics_follow_the_contract(pipeline_repo: PipelineRepo) -> None:
@@ -87,9 +113,7 @@ def test_status_is_clean_after_repro(pipeline_repo: PipelineRepo) -> None:
 def test_experiment_changes_one_param_and_tags_its_mlflow_runs(
     pipeline_repo: PipelineRepo, tmp_path: Path
 ) -> None:
-    source, env, _ = pipeline_repo
-    repo = tmp_path / "repo"
-    shutil.copytree(source, repo, symlinks=True)
+    repo, env = _copy_of(pipeline_repo, tmp_path)
     run = run_checked(
         ["dvc", "exp", "run", "-n", "short-horizons", "-S", "episodes.horizons=[7,30]"],
         repo,
@@ -112,9 +136,7 @@ def test_experiment_changes_one_param_and_tags_its_mlflow_runs(
 def test_predict_reads_the_bundle_train_wrote_and_forecasts_as_the_registry(
     pipeline_repo: PipelineRepo, tmp_path: Path
 ) -> None:
-    source, env, _ = pipeline_repo
-    repo = tmp_path / "repo"
-    shutil.copytree(source, repo, symlinks=True)
+    repo, env = _copy_of(pipeline_repo, tmp_path)
     predict = [
         "forecast", "predict", "--initiator", "IRN", "--target", "PAK", "--date", "2014-06-01",
         "--action", "attack", "--hostility", "4", "--format", "json",

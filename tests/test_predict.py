@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from forecast.config import Params
 from forecast.errors import DataFileError, ForecastError
 from forecast.predict import Forecast, Forecaster, Incident, parse_incident, read_incidents
+from forecast.predict.result import strict_json
 from forecast.provenance import DataProvenance
 
 IRN, PAK, IND, AFG = 630, 770, 750, 700
@@ -298,13 +299,13 @@ def test_every_horizon_has_p_inside_its_interval() -> None:
     forecast = make_forecaster().predict(incident())
     assert set(forecast.horizons) == set(HORIZONS)
     for values in forecast.horizons.values():
-        assert values["low"] <= values["p"] <= values["high"]
+        assert values.low <= values.p <= values.high
 
 
 def test_probability_is_the_models_for_the_incidents_features() -> None:
     # No force by Pakistan against Iran before 2024 in the history: target_force_30d = 0.
     forecast = make_forecaster().predict(incident())
-    assert forecast.horizons[30]["p"] == pytest.approx(1 / (1 + math.exp(1.0)), abs=1e-6)
+    assert forecast.horizons[30].p == pytest.approx(1 / (1 + math.exp(1.0)), abs=1e-6)
 
 
 def test_phrase_and_key_judgment_use_the_headline_horizon() -> None:
@@ -321,8 +322,8 @@ def test_counter_strike_in_the_same_batch_sees_the_first_strike() -> None:
     strike = incident()
     counter = incident(initiator="PAK", target="IRN", date="2024-01-18")
     first, second = make_forecaster().predict_many([strike, counter])
-    assert first.horizons[30]["p"] < second.horizons[30]["p"]
-    assert second.drivers[0]["feature"] == "target_force_30d"
+    assert first.horizons[30].p < second.horizons[30].p
+    assert second.drivers[0].feature == "target_force_30d"
 
 
 def test_the_incident_itself_and_later_events_never_reach_its_features() -> None:
@@ -337,25 +338,25 @@ def test_the_incident_itself_and_later_events_never_reach_its_features() -> None
 def test_timing_median_reads_off_the_survival_curve() -> None:
     # S(t) = exp(-0.05 t): median ln 2 / 0.05 = 13.9 -> day 14; 10 % at day 3; 90 % at day 47.
     forecast = make_forecaster(timing=StandInTiming(base_rate=0.05)).predict(incident())
-    assert forecast.timing["median_days"] == 14
-    assert (forecast.timing["low_days"], forecast.timing["high_days"]) == (3, 47)
-    assert forecast.timing["beyond_last_horizon"] is False
+    assert forecast.timing.median_days == 14
+    assert (forecast.timing.low_days, forecast.timing.high_days) == (3, 47)
+    assert forecast.timing.beyond_last_horizon is False
 
 
 def test_timing_says_when_most_mass_lies_beyond_the_last_horizon() -> None:
     forecast = make_forecaster(timing=StandInTiming(base_rate=0.0005)).predict(incident())
-    assert forecast.timing["median_days"] is None
-    assert forecast.timing["beyond_last_horizon"] is True
-    assert "beyond 365 days" in forecast.timing["statement"]
+    assert forecast.timing.median_days is None
+    assert forecast.timing.beyond_last_horizon is True
+    assert "beyond 365 days" in forecast.timing.statement
 
 
 def test_drivers_name_the_feature_direction_and_countries() -> None:
     counter = incident(initiator="PAK", target="IRN", date="2024-01-18")
     forecast = make_forecaster().predict_many([incident(), counter])[1]
     top = forecast.drivers[0]
-    assert top["direction"] == "raises"
-    assert top["value"] == 1.0 and top["typical"] == 0.0
-    assert "uses of force by Iran against Pakistan" in top["meaning"]
+    assert top.direction == "raises"
+    assert top.value == 1.0 and top.typical == 0.0
+    assert "uses of force by Iran against Pakistan" in top.meaning
 
 
 def test_a_typical_incident_has_no_drivers() -> None:
@@ -364,10 +365,10 @@ def test_a_typical_incident_has_no_drivers() -> None:
 
 def test_analogues_are_past_triggers_nearest_first() -> None:
     forecast = make_forecaster().predict(incident(date="2015-01-01"))
-    dates = [a["date"] for a in forecast.analogues]
+    dates = [a.date for a in forecast.analogues]
     assert all(d < "2015-01-01" for d in dates)
     assert len(forecast.analogues) == 5
-    distances = [a["distance"] for a in forecast.analogues]
+    distances = [a.distance for a in forecast.analogues]
     assert distances == sorted(distances)
 
 
@@ -375,9 +376,9 @@ def test_analogue_says_what_happened_with_names() -> None:
     # India's strike of 1 March 2010 was answered on 5 March: known by 6 March.
     forecast = make_forecaster().predict(incident(date="2010-03-06", initiator="IND", target="PAK"))
     (only,) = forecast.analogues
-    assert only["dyad"] == "India → Pakistan"
-    assert only["date_text"] == "1 March 2010"
-    assert only["what_happened"] == "Pakistan used force against India after 4 days."
+    assert only.dyad == "India → Pakistan"
+    assert only.date_text == "1 March 2010"
+    assert only.what_happened == "Pakistan used force against India after 4 days."
 
 
 def test_an_analogue_with_a_month_dated_answer_says_the_day_is_unknown() -> None:
@@ -386,11 +387,11 @@ def test_an_analogue_with_a_month_dated_answer_says_the_day_is_unknown() -> None
     row = {"episode_id": "e", "date": "2010-03-01", "initiator": 750, "target": 770}
     row |= {"action": "attack", "event_observed": False, "days_to_retaliation": pd.NA}
     answered = _analogue_record(row | {"duration": 12, "retaliated_365d": True}, 0.1, 365)
-    assert answered["outcome"] == "answered"
-    assert "known only to the month" in answered["what_happened"]
+    assert answered.outcome == "answered"
+    assert "known only to the month" in answered.what_happened
     unknown = _analogue_record(row | {"duration": 12, "retaliated_365d": pd.NA}, 0.1, 365)
-    assert unknown["outcome"] == "not answered"
-    assert "known in the 12 days after it" in unknown["what_happened"]
+    assert unknown.outcome == "not answered"
+    assert "known in the 12 days after it" in unknown.what_happened
 
 
 def test_a_trigger_answered_by_this_incident_is_not_its_analogue() -> None:
@@ -403,8 +404,8 @@ def test_unanswered_triggers_qualify_once_their_last_horizon_has_passed() -> Non
     # Pakistan's strike of 5 March 2010 went unanswered: its outcome is known a year later.
     before = make_forecaster().predict(incident(date="2011-03-05"))
     after = make_forecaster().predict(incident(date="2011-03-06"))
-    assert "2010-03-05" not in [a["date"] for a in before.analogues]
-    assert "2010-03-05" in [a["date"] for a in after.analogues]
+    assert "2010-03-05" not in [a.date for a in before.analogues]
+    assert "2010-03-05" in [a.date for a in after.analogues]
 
 
 def test_gap_between_data_end_and_incident_is_a_caveat() -> None:
@@ -441,14 +442,30 @@ def test_date_before_the_data_start_is_an_error() -> None:
 def test_json_round_trips_with_string_horizon_keys() -> None:
     forecast = make_forecaster().predict(incident())
     payload = json.loads(forecast.to_json())
-    assert payload["horizons"]["30"]["p"] == forecast.horizons[30]["p"]
+    assert payload["horizons"]["30"]["p"] == forecast.horizons[30].p
     assert payload["incident"]["target_name"] == "Pakistan"
     assert payload["model_version"] == "stand-in v1"
 
 
+def test_forecast_json_keeps_its_shape_key_for_key() -> None:
+    """The typed forecast writes the JSON the dict-based one wrote, byte for byte (the file was
+    written before Forecast held typed horizons, timing, drivers and analogues)."""
+    batch = [
+        incident(notes="first strike"),
+        incident(initiator="PAK", target="IRN", date="2024-01-18", incident_id="counter-1"),
+        incident(initiator="IND", target="PAK", date="2013-09-01", action="clash", hostility=5),
+    ]
+    forecasts = make_forecaster(timing=StandInTiming(base_rate=0.05)).predict_many(batch)
+    expected = (Path(__file__).parent / "fixtures" / "forecast_standin.json").read_text()
+    assert strict_json([f.to_dict() for f in forecasts]) + "\n" == expected
+    assert forecasts[1].drivers and forecasts[0].analogues
+
+
 def test_html_card_escapes_hostile_notes() -> None:
+    from forecast.report.card import forecast_card_html
+
     forecast = make_forecaster().predict(incident(notes="<script>alert('x')</script>"))
-    card = forecast._repr_html_()
+    card = forecast_card_html(forecast)
     assert "<script>" not in card
     assert "&lt;script&gt;" in card
     assert "Pakistan" in card
@@ -474,7 +491,7 @@ def test_forecast_invariants_hold_for_any_incident(
     )
     daily = np.asarray(forecast.daily_curve)
     assert np.all(np.diff(daily) >= -1e-12)
-    assert all(a["date"] < date for a in forecast.analogues)
+    assert all(a.date < date for a in forecast.analogues)
     assert isinstance(forecast, Forecast)
     assert 0.0 <= forecast.headline_probability <= 1.0
 
@@ -513,14 +530,14 @@ def test_a_missing_interval_is_a_caveat() -> None:
     forecaster = make_forecaster()
     forecaster.likelihood_model = SilentLikelihood("interval")
     forecast = forecaster.predict(incident())
-    assert forecast.horizons[30]["low"] is None
+    assert forecast.horizons[30].low is None
     assert any("could not give an interval" in c for c in forecast.caveats)
 
 
 def test_a_timing_curve_with_gaps_is_reported_as_missing() -> None:
     forecast = make_forecaster(timing=StandInTiming(base_rate=float("nan"))).predict(incident())
-    assert forecast.timing["median_days"] is None
-    assert forecast.timing["statement"] == "The timing model gave no curve for this incident."
+    assert forecast.timing.median_days is None
+    assert forecast.timing.statement == "The timing model gave no curve for this incident."
 
 
 def test_target_kind_and_dispute_are_read_and_checked() -> None:
@@ -660,16 +677,16 @@ def test_real_analogues_are_named_past_triggers(real_forecaster: Forecaster) -> 
     strike = real_forecaster.predict_many(read_incidents(SEED_FILE))[0]
     assert len(strike.analogues) == 5
     for analogue in strike.analogues:
-        assert analogue["date"] < "2024-01-16"
-        assert "COW" not in analogue["dyad"] and " → " in analogue["dyad"]
+        assert analogue.date < "2024-01-16"
+        assert "COW" not in analogue.dyad and " → " in analogue.dyad
 
 
 def test_real_drivers_are_in_plain_words(real_forecaster: Forecaster) -> None:
     counter = real_forecaster.predict_many(read_incidents(SEED_FILE))[1]
     assert counter.drivers
     for driver in counter.drivers:
-        assert driver["direction"] in {"raises", "lowers"}
-        assert "_" not in driver["meaning"]
+        assert driver.direction in {"raises", "lowers"}
+        assert "_" not in driver.meaning
 
 
 def test_inputs_outside_the_training_range_are_a_caveat() -> None:

@@ -381,9 +381,9 @@ def test_a_forecast_after_the_record_says_its_age_and_uses_its_band(aged_forecas
     band = aged_forecaster.record.models.model(8.42, context=False)
     values = pd.DataFrame([forecast.features])[band.feature_names_]
     expected = band.predict_proba(values).iloc[0][30]
-    assert forecast.horizons[30]["p"] == pytest.approx(expected, abs=1e-6)
+    assert forecast.horizons[30].p == pytest.approx(expected, abs=1e-6)
     assert any("record ends on 31 December 2001" in c for c in forecast.caveats)
-    assert all("0 here" not in d["text"] or "record's end" in d["text"] for d in forecast.drivers)
+    assert all("0 here" not in d.text or "record's end" in d.text for d in forecast.drivers)
 
 
 def test_a_strike_the_incident_answers_is_a_known_fact_after_the_record(aged_forecaster) -> None:

@@ -98,9 +98,7 @@ def test_horizon_rows_carry_the_forecasts_exact_numbers() -> None:
         r'data-high="([\d.e-]+)"',
         html,
     )
-    expected = [
-        (str(h), v["p"], v["low"], v["high"]) for f in forecasts for h, v in f.horizons.items()
-    ]
+    expected = [(str(h), v.p, v.low, v.high) for f in forecasts for h, v in f.horizons.items()]
     assert [(h, float(p), float(lo), float(hi)) for h, p, lo, hi in rows] == expected
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -67,3 +68,49 @@ def test_hand_coded_labels_say_only_what_the_files_state(handcoded: object) -> N
     assert labels.loc["hand-2019-02-27-PAK-IND:770>750"].tolist() == [None] * 4
     assert labels.loc["hand-2024-01-18-PAK-IRN:770>630"].tolist() == [False, False, False, None]
     assert labels.loc["hand-2024-01-16-IRN-PAK:630>770"].tolist() == [True] * 4
+
+
+def test_the_brief_reads_the_same_incidents_as_ingest(handcoded: object) -> None:
+    """read_incidents (the brief, `forecast predict --input`) goes through the same adapter."""
+    from forecast.predict import read_incidents
+
+    read = read_incidents(REPO_ROOT / "data" / "incidents")
+    rows = handcoded.incidents
+    assert [i.incident_id for i in read] == rows["incident_id"].tolist()
+    assert [i.notes for i in read] == rows["notes"].tolist()
+    assert all(i.incident_id.startswith("hand-") for i in read)
+    assert all("reported_by: " in (i.notes or "") for i in read)
+    assert [(i.initiator, i.target, i.date) for i in read] == list(
+        zip(rows["initiator"], rows["target"], rows["date"], strict=True)
+    )
+
+
+def _exchange_with(tmp_path: Path, line: int, old: str, new: str) -> Path:
+    """A hand-coded folder holding the 2024 exchange with one row's text changed."""
+    folder = REPO_ROOT / "data" / "incidents"
+    (tmp_path / "handcoded.yaml").write_text((folder / "handcoded.yaml").read_text())
+    lines = (folder / "iran_pakistan_2024.csv").read_text().splitlines()
+    lines[line] = lines[line].replace(old, new, 1)
+    (tmp_path / "exchange.csv").write_text("\n".join(lines) + "\n")
+    return tmp_path / "exchange.csv"
+
+
+def test_a_bad_hand_coded_row_names_file_row_and_column(tmp_path: Path) -> None:
+    from forecast.errors import ForecastError
+    from forecast.predict import read_incidents
+
+    path = _exchange_with(tmp_path, 2, ",PAK,IRN,", ",PAK,Atlantis,")
+    with pytest.raises(ForecastError, match=r"^exchange\.csv row 2, target: unknown country"):
+        read_incidents(path)
+    with pytest.raises(ForecastError, match=r"^exchange\.csv row 2, target"):
+        read_incidents(tmp_path)
+
+
+def test_a_hand_coded_threat_is_refused_as_a_forecast_input(tmp_path: Path) -> None:
+    """The adapter keeps threats (ingest counts them); a forecast needs a use of force."""
+    from forecast.errors import ForecastError
+    from forecast.predict import read_incidents
+
+    path = _exchange_with(tmp_path, 1, ",attack,4,", ",threat_to_use_force,2,")
+    with pytest.raises(ForecastError, match=r"^exchange\.csv row 1, hostility: 2 is not a use"):
+        read_incidents(path)

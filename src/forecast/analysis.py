@@ -498,7 +498,7 @@ def dyad_history(incidents: pd.DataFrame, state_a: int, state_b: int) -> pd.Data
 def forecast_table(forecasts: Mapping[str, Any]) -> pd.DataFrame:
     """Labelled forecasts as rows: label, horizon, p, low, high (one row per horizon)."""
     rows = [
-        {"scenario": label, "horizon": int(horizon), **values}
+        {"scenario": label, "horizon": int(horizon), **values.to_dict()}
         for label, forecast in forecasts.items()
         for horizon, values in forecast.horizons.items()
     ]
@@ -508,7 +508,8 @@ def forecast_table(forecasts: Mapping[str, Any]) -> pd.DataFrame:
 def analogues_table(forecast: Any) -> pd.DataFrame:
     """A forecast's nearest historical analogues as a table (what happened in each)."""
     columns = ["date", "dyad", "action", "outcome", "days_to_retaliation", "what_happened"]
-    return pd.DataFrame(forecast.analogues, columns=[*columns, "distance"])
+    records = [analogue.to_dict() for analogue in forecast.analogues]
+    return pd.DataFrame(records, columns=[*columns, "distance"])
 
 
 def scenario_forecasts(

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
 
 from forecast.errors import ForecastError
 
@@ -111,58 +109,12 @@ def predict(
     if format == "json":
         typer.echo(text)
         return
+    from forecast.report.panel import forecast_panel
+
     console = Console()
     for forecast in forecasts:
-        console.print(render_text(forecast.to_dict()))
+        console.print(forecast_panel(forecast))
     banner = forecasts[0].data_source.get("banner", "")
     style = "bold red" if forecasts[0].data_source.get("synthetic") else "dim"
     console.print(f"[{style}]{escape(banner)}[/]", highlight=False)
     console.print(f"{len(forecasts)} incident(s) forecast with models: {forecaster.model_version}")
-
-
-def render_text(forecast: dict[str, Any]) -> Panel:
-    """One incident as a rich panel: judgment, horizons, timing, drivers, analogues, caveats."""
-    from rich.console import Group
-    from rich.text import Text
-
-    from forecast.wording import percent, readable_date
-
-    incident = forecast["incident"]
-    horizons = Table(show_edge=False, box=None, padding=(0, 2))
-    horizons.add_column("within")
-    horizons.add_column("chance", justify="right")
-    horizons.add_column("90 % interval")
-    for days, values in forecast["horizons"].items():
-        horizons.add_row(
-            f"{days} days",
-            percent(values["p"]),
-            f"{percent(values['low'])} to {percent(values['high'])}",
-        )
-    parts: list[Any] = [Text(forecast["key_judgment"], style="bold"), horizons]
-    parts.append(Text(f"Timing: {forecast['timing']['statement']}"))
-    if forecast["drivers"]:
-        parts.append(Text("Drivers:", style="bold"))
-        parts.extend(Text(f"  • {d['text']}") for d in forecast["drivers"])
-    if forecast["analogues"]:
-        analogues = Table(title="Nearest past triggers", title_justify="left", box=None)
-        for column in ("dyad", "date", "action", "what happened"):
-            analogues.add_column(column)
-        for a in forecast["analogues"]:
-            analogues.add_row(a["dyad"], a["date_text"], a["action"], a["what_happened"])
-        parts.append(analogues)
-    record = forecast.get("record") or {}
-    if record:
-        from forecast.predict.record_view import record_text
-
-        parts.append(Text(record_text(record), style="cyan"))
-    parts.extend(Text(f"Caveat: {c}", style="yellow") for c in forecast["caveats"])
-    if incident.get("coding_statement"):
-        parts.append(Text(incident["coding_statement"], style="bold yellow"))
-    if incident.get("notes"):
-        parts.append(Text(f"Notes: {incident['notes']}", style="dim"))
-    title = (
-        f"{incident['initiator_name']} → {incident['target_name']}: "
-        f"{incident['action'].replace('_', ' ')}, "
-        f"{incident.get('date_text') or readable_date(incident['date'])}"
-    )
-    return Panel(Group(*parts), title=title, title_align="left")

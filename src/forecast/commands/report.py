@@ -1,4 +1,5 @@
-"""`forecast report`: the policy brief (reports/brief.html and reports/brief.pdf)."""
+"""`forecast report`: the policy brief (reports/brief.html and reports/brief.pdf) and its
+numbers (reports/forecasts.json)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def report(
     from forecast.config import load_params
     from forecast.files import read_parquet
     from forecast.predict import Forecaster, read_incidents
+    from forecast.report.numbers import write_forecasts_json
     from forecast.report.render import build_brief
 
     console = Console(stderr=True)
@@ -63,8 +65,10 @@ def report(
             calibration_bins=params.backtest.calibration_bins,
             pdf=pdf,
         )
+    numbers = write_forecasts_json(forecasts, forecaster, output_dir or params.report.output_dir)
     banner = forecaster.provenance.banner()
     style = "bold red" if forecaster.provenance.is_synthetic else "dim"
     console.print(f"[{style}]{escape(banner)}[/]", highlight=False)
     written = f"{files.html}" + (f" and {files.pdf}" if files.pdf else "")
     typer.echo(f"brief: {len(forecasts)} incident(s) written to {written} in {files.seconds:.1f} s")
+    typer.echo(f"numbers: every forecast in the brief written to {numbers}")

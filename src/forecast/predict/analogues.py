@@ -14,6 +14,7 @@ import pandas as pd
 
 from forecast.episodes import label_column
 from forecast.predict.incident import Incident, name_of
+from forecast.predict.result import Analogue
 from forecast.wording import horizon_text, readable_date
 
 N_ANALOGUES = 5
@@ -79,7 +80,7 @@ class AnalogueIndex:
 
     def nearest(
         self, point: np.ndarray, incident: Incident, k: int, last_horizon: int
-    ) -> list[dict[str, Any]]:
+    ) -> list[Analogue]:
         """The k closest triggers whose outcome was known before the incident's day.
 
         A strike answered by this very incident is not an analogue of it: its outcome is what
@@ -140,7 +141,7 @@ def _is_true(value: object) -> bool:
     return bool(pd.notna(value) and value)
 
 
-def _analogue_record(row: Mapping[str, Any], distance: float, last_horizon: int) -> dict[str, Any]:
+def _analogue_record(row: Mapping[str, Any], distance: float, last_horizon: int) -> Analogue:
     initiator, target = int(row["initiator"]), int(row["target"])
     initiator_name, target_name = name_of(initiator), name_of(target)
     observed = bool(row.get("event_observed")) if pd.notna(row.get("event_observed")) else False
@@ -183,16 +184,16 @@ def _analogue_record(row: Mapping[str, Any], distance: float, last_horizon: int)
                 "after it; the record does not say what came next."
             )
     date = pd.Timestamp(row["date"])
-    return {
-        "episode_id": str(row["episode_id"]),
-        "initiator": initiator,
-        "target": target,
-        "dyad": f"{initiator_name} → {target_name}",
-        "date": date.date().isoformat(),
-        "date_text": readable_date(date),
-        "action": str(row.get("action", "")).replace("_", " "),
-        "outcome": outcome,
-        "days_to_retaliation": days,
-        "what_happened": happened,
-        "distance": round(distance, 4),
-    }
+    return Analogue(
+        episode_id=str(row["episode_id"]),
+        initiator=initiator,
+        target=target,
+        dyad=f"{initiator_name} → {target_name}",
+        date=date.date().isoformat(),
+        date_text=readable_date(date),
+        action=str(row.get("action", "")).replace("_", " "),
+        outcome=outcome,
+        days_to_retaliation=days,
+        what_happened=happened,
+        distance=round(distance, 4),
+    )

@@ -13,22 +13,23 @@ import pandas as pd
 from forecast.errors import ForecastError
 from forecast.predict.explain import condition, is_flag, number_text, with_names
 from forecast.predict.incident import Incident
+from forecast.predict.result import HorizonForecast
 from forecast.provenance import DataProvenance
 from forecast.wording import readable_date
 
 
 def model_caveats(
-    horizons: dict[int, dict[str, float | None]], incident: Incident, model_name: str
+    horizons: Mapping[int, HorizonForecast], incident: Incident, model_name: str
 ) -> list[str]:
     """A missing probability is an error; a missing interval is a stated caveat."""
-    empty = [h for h, values in horizons.items() if values["p"] is None]
+    empty = [h for h, values in horizons.items() if values.p is None]
     if empty:
         raise ForecastError(
             f"{incident.describe()}: the {model_name} model gave no probability at "
             f"{', '.join(map(str, empty))} days; its inputs may lie far outside what it was "
             f"trained on (retrain, or check the incident's fields)"
         )
-    if any(values["low"] is None or values["high"] is None for values in horizons.values()):
+    if any(values.low is None or values.high is None for values in horizons.values()):
         return [f"The {model_name} model could not give an interval for some horizons."]
     return []
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from forecast.models.base import LikelihoodModel
 from forecast.predict.incident import Incident
+from forecast.predict.result import Driver
 
 N_DRIVERS = 4
 # A driver that moves the headline probability by less than this is noise, not a reason.
@@ -91,7 +91,7 @@ def drivers(
     reference_values: pd.Series,
     meanings: Mapping[str, str],
     headline_horizon: int,
-) -> list[dict[str, Any]]:
+) -> list[Driver]:
     """The few features that move this incident's headline probability most, in words."""
     feature_names = list(reference_values.index)
     order = np.argsort(-np.abs(effects), kind="stable")
@@ -109,19 +109,19 @@ def drivers(
         siblings = sum(feature_family(n) == feature_family(name) for n in feature_names) - 1
         together = " (with the same measure over its other windows)" if siblings else ""
         found.append(
-            {
-                "feature": name,
-                "meaning": meaning,
-                "value": value,
-                "typical": typical,
-                "effect": effect,
-                "direction": direction,
-                "text": (
+            Driver(
+                feature=name,
+                meaning=meaning,
+                value=value,
+                typical=typical,
+                effect=effect,
+                direction=direction,
+                text=(
                     f"{capitalise(condition(meaning))}: {here} here, {usual} in a typical "
                     f"case. This{together} {direction} the {headline_horizon}-day chance by "
                     f"about {abs(effect) * 100:.0f} percentage points."
                 ),
-            }
+            )
         )
     return found
 

@@ -47,7 +47,7 @@ from forecast.predict.record_view import (
     record_end_timestamp,
     training_text,
 )
-from forecast.predict.result import Forecast, probability_or_none
+from forecast.predict.result import Forecast, HorizonForecast, probability_or_none
 from forecast.predict.timing import daily_curve, timing_summary
 from forecast.provenance import DataProvenance
 from forecast.wording import estimative_phrase, key_judgment, readable_date
@@ -231,15 +231,15 @@ class Forecaster:
         for row, incident in enumerate(incidents):
             result, choice = scored[row], choices[row]
             horizons = {
-                h: {
-                    "p": probability_or_none(result.p[h]),
-                    "low": probability_or_none(result.low[h]),
-                    "high": probability_or_none(result.high[h]),
-                }
+                h: HorizonForecast(
+                    p=probability_or_none(result.p[h]),
+                    low=probability_or_none(result.low[h]),
+                    high=probability_or_none(result.high[h]),
+                )
                 for h in self.horizons
             }
             number_caveats = model_caveats(horizons, incident, result.model_name)
-            headline = horizons[self.headline_horizon]["p"]
+            headline = horizons[self.headline_horizon].p
             values = features.iloc[row]
             champion_inputs = values[self.feature_names].to_numpy(dtype=float)
             meanings = self._meanings(choice)

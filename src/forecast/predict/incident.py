@@ -34,6 +34,7 @@ from forecast.schema import (
     USE_OF_FORCE_MIN_HOSTILITY,
 )
 from forecast.sources.base import read_utf8, require_columns
+from forecast.sources.handcoded import has_handcoded_mapping, read_handcoded_file
 from forecast.wording import readable_date
 
 REQUIRED_FIELDS = ("initiator", "target", "date", "action", "hostility")
@@ -205,6 +206,8 @@ def read_incidents(path: str | Path) -> list[Incident]:
 
     CSV: one incident per row with columns initiator, target, date, action, hostility and
     optionally fatalities_initiator, fatalities_target, notes, incident_id (others are ignored).
+    A CSV in a folder of hand-coded incidents (one holding `handcoded.yaml`, as data/incidents/
+    does) is read through that mapping, exactly as ingest reads it.
     JSON: one object, a list of objects, or {"incidents": [...]}. Files are UTF-8 (a BOM is
     allowed). At most MAX_INCIDENTS per call: each forecast carries its curve, drivers and
     analogues, so a larger batch is split into files and forecast file by file.
@@ -230,6 +233,8 @@ def _read_incidents(path: Path) -> list[Incident]:
     if not path.exists():
         raise DataFileError(path, "file not found")
     suffix = path.suffix.lower()
+    if has_handcoded_mapping(path):
+        return _incidents_from_handcoded(path)
     if suffix == ".csv":
         return _incidents_from_csv(path)
     if suffix == ".json":
@@ -252,6 +257,49 @@ def _incidents_from_csv(path: Path) -> list[Incident]:
         parse_incident(record, f"{path.name} row {number}")
         for number, record in enumerate(records, start=1)
     ]
+
+
+def _incidents_from_handcoded(path: Path) -> list[Incident]:
+    """A hand-coded CSV read as ingest reads it (forecast.sources.handcoded): the same ids
+    ('hand-' and the file's id) and notes (every notes column), so an incident in the brief is
+    the incident of the pipeline's tables. A row the adapter rejects is an error here, named
+    by file, row and column; the rows it keeps are checked as any incident a user gives."""
+    result = read_handcoded_file(path)
+    if len(result.quarantine):
+        first = result.quarantine.iloc[0]
+        column = f", {first['column']}" if first["column"] else ""
+        value = "" if pd.isna(first["value"]) else f" ({first['value']!r})"
+        raise ForecastError(f"{path.name} row {first['row']}{column}: {first['reason']}{value}")
+    if result.incidents.empty:
+        raise DataFileError(path, "has a header but no incidents")
+    # Every row was kept and the adapter yields one incident per row, in file order.
+    return [
+        parse_incident(canonical_record(row), f"{path.name} row {number}")
+        for number, row in enumerate(result.incidents.to_dict(orient="records"), start=1)
+    ]
+
+
+def canonical_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A canonical incident row (forecast.schema) as the fields `parse_incident` reads."""
+
+    def given(name: str) -> Any:
+        value = row.get(name)
+        return None if value is None or value is pd.NA or pd.isna(value) else value
+
+    day = pd.Timestamp(row["date"])
+    return {
+        "incident_id": given("incident_id"),
+        "initiator": int(row["initiator"]),
+        "target": int(row["target"]),
+        "date": f"{day:%Y-%m}" if given("date_precision") == "month" else f"{day:%Y-%m-%d}",
+        "action": row["action"],
+        "hostility": int(row["hostility"]),
+        "fatalities_initiator": given("fatalities_initiator"),
+        "fatalities_target": given("fatalities_target"),
+        "target_kind": given("target_kind"),
+        "dispute_id": given("dispute_id"),
+        "notes": given("notes"),
+    }
 
 
 def _incidents_from_json(path: Path) -> list[Incident]:

@@ -1,10 +1,15 @@
-"""The forecast for one incident, as the CLI, the notebook card, the JSON and the brief use it."""
+"""The forecast for one incident as typed values: what the CLI, the JSON and the brief read.
+
+A `Forecast` holds numbers and sentences, never markup: `forecast.report` renders it (the brief,
+the notebook card, the terminal panel). `to_dict` is the one JSON shape of a forecast, so the
+`forecast predict --json` output and reports/forecasts.json agree key for key.
+"""
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -14,18 +19,91 @@ from forecast.predict.incident import Incident
 from forecast.wording import band_for
 
 
+@dataclass(frozen=True)
+class HorizonForecast:
+    """P(retaliation within the horizon) and its 90 % interval; None where a model gave none."""
+
+    p: float | None
+    low: float | None
+    high: float | None
+
+    def to_dict(self) -> dict[str, float | None]:
+        return _fields_of(self)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When an answer would come: quantiles of the time to retaliation, and the curve's
+    checkpoints as (day, P(retaliation by that day)). Days are None when the curve never
+    reaches the quantile before the last horizon (or there is no curve)."""
+
+    median_days: int | None
+    low_days: int | None
+    high_days: int | None
+    beyond_last_horizon: bool | None
+    statement: str
+    curve: tuple[tuple[int, float], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "median_days": self.median_days,
+            "low_days": self.low_days,
+            "high_days": self.high_days,
+            "beyond_last_horizon": self.beyond_last_horizon,
+            "statement": self.statement,
+            "curve": [[day, p] for day, p in self.curve],
+        }
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A fact about the incident that moves the headline probability against a typical case:
+    the feature, its value here and in a typical case, and the change in probability."""
+
+    feature: str
+    meaning: str
+    value: float
+    typical: float
+    effect: float
+    direction: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return _fields_of(self)
+
+
+@dataclass(frozen=True)
+class Analogue:
+    """A past trigger near the incident in feature space, and what followed it."""
+
+    episode_id: str
+    initiator: int
+    target: int
+    dyad: str
+    date: str
+    date_text: str
+    action: str
+    outcome: str
+    days_to_retaliation: int | None
+    what_happened: str
+    distance: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return _fields_of(self)
+
+
 @dataclass
 class Forecast:
     """Everything the CLI, the notebook card and the brief say about one incident."""
 
     incident: Incident
-    horizons: dict[int, dict[str, float]]
+    horizons: dict[int, HorizonForecast]
     headline_horizon: int
-    timing: dict[str, Any]
+    timing: Timing
     phrase: str
     key_judgment: str
-    drivers: list[dict[str, Any]]
-    analogues: list[dict[str, Any]]
+    drivers: list[Driver]
+    analogues: list[Analogue]
     data_source: dict[str, Any]
     model_version: str
     caveats: list[str] = field(default_factory=list)
@@ -38,20 +116,24 @@ class Forecast:
     record: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def headline_probability(self) -> float:
-        return self.horizons[self.headline_horizon]["p"]
+    def headline(self) -> HorizonForecast:
+        return self.horizons[self.headline_horizon]
+
+    @property
+    def headline_probability(self) -> float | None:
+        return self.headline.p
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: horizon keys become strings, numbers stay numbers."""
         return {
             "incident": self.incident.to_dict(),
-            "horizons": {str(h): dict(v) for h, v in self.horizons.items()},
+            "horizons": {str(h): v.to_dict() for h, v in self.horizons.items()},
             "headline_horizon": self.headline_horizon,
-            "timing": self.timing,
+            "timing": self.timing.to_dict(),
             "phrase": self.phrase,
             "key_judgment": self.key_judgment,
-            "drivers": self.drivers,
-            "analogues": self.analogues,
+            "drivers": [d.to_dict() for d in self.drivers],
+            "analogues": [a.to_dict() for a in self.analogues],
             "data_source": self.data_source,
             "model_version": self.model_version,
             "caveats": self.caveats,
@@ -62,20 +144,22 @@ class Forecast:
     def to_json(self, indent: int | None = 2) -> str:
         return strict_json(self.to_dict(), indent=indent)
 
-    def _repr_html_(self) -> str:
-        """A small card for JupyterLab; every piece of text is escaped."""
-        from forecast.report.card import forecast_card_html
 
-        return forecast_card_html(self)
+def _fields_of(value: Any) -> dict[str, Any]:
+    """A flat dataclass as a dict in field order, the order its JSON keys have always had."""
+    return {item.name: getattr(value, item.name) for item in fields(value)}
 
 
-def strict_json(payload: Any, indent: int | None = 2) -> str:
+def strict_json(payload: Any, indent: int | None = 2, *, sort_keys: bool = False) -> str:
     """JSON any strict parser reads: a number that is not finite is written as null.
 
     Python's json writes NaN and Infinity by default, which JSON does not allow; a forecast's
     inputs (a feature) could hold one, and a reader's parser would then reject the whole file.
+    `sort_keys` is for files kept under version control, where a stable order keeps diffs small.
     """
-    return json.dumps(_finite(payload), indent=indent, ensure_ascii=False, allow_nan=False)
+    return json.dumps(
+        _finite(payload), indent=indent, ensure_ascii=False, allow_nan=False, sort_keys=sort_keys
+    )
 
 
 def _finite(value: Any) -> Any:

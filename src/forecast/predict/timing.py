@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from forecast.predict.incident import Incident
+from forecast.predict.result import Timing
 from forecast.wording import horizon_text, percent
 
 
-def timing_summary(curve: np.ndarray | None, incident: Incident) -> dict[str, Any]:
+def timing_summary(curve: np.ndarray | None, incident: Incident) -> Timing:
     """Median and 80 % range of the time to retaliation, read off P(retaliation by day t).
 
     These are quantiles of the full distribution, including "never": when less than half the
@@ -18,14 +17,13 @@ def timing_summary(curve: np.ndarray | None, incident: Incident) -> dict[str, An
     than extrapolate the curve.
     """
     if curve is None or not np.all(np.isfinite(curve)):
-        return {
-            "median_days": None,
-            "low_days": None,
-            "high_days": None,
-            "beyond_last_horizon": None,
-            "statement": "The timing model gave no curve for this incident.",
-            "curve": [],
-        }
+        return Timing(
+            median_days=None,
+            low_days=None,
+            high_days=None,
+            beyond_last_horizon=None,
+            statement="The timing model gave no curve for this incident.",
+        )
     last = len(curve)
     days = np.arange(1, last + 1)
 
@@ -50,14 +48,14 @@ def timing_summary(curve: np.ndarray | None, incident: Incident) -> dict[str, An
         {d for d in (1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365) if d <= last}
         | {last}
     )
-    return {
-        "median_days": median,
-        "low_days": low if median is not None else None,
-        "high_days": high if median is not None else None,
-        "beyond_last_horizon": median is None,
-        "statement": statement,
-        "curve": [[int(d), round(float(curve[d - 1]), 6)] for d in checkpoints],
-    }
+    return Timing(
+        median_days=median,
+        low_days=low if median is not None else None,
+        high_days=high if median is not None else None,
+        beyond_last_horizon=median is None,
+        statement=statement,
+        curve=tuple((int(d), round(float(curve[d - 1]), 6)) for d in checkpoints),
+    )
 
 
 def daily_curve(curve: np.ndarray | None) -> list[float]:

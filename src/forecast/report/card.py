@@ -1,7 +1,8 @@
 """The small HTML card a Forecast shows in JupyterLab.
 
-Rendered with Jinja2 and autoescape on, because incident notes are free text typed by people and
-a notebook renders whatever HTML it is given.
+`forecast.report` registers `forecast_card_html` with IPython's HTML formatter, so the forecast
+itself carries no markup. Rendered with Jinja2 and autoescape on, because incident notes are
+free text typed by people and a notebook renders whatever HTML it is given.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from forecast.predict.record_view import record_text
 from forecast.wording import percent, readable_date
 
 if TYPE_CHECKING:
-    from forecast.predict import Forecast
+    from forecast.predict.result import Forecast
 
 _CARD = """
 <div style="font-family: sans-serif; border: 1px solid #999; border-radius: 6px;
@@ -64,14 +65,14 @@ def forecast_card_html(forecast: Forecast) -> str:
         horizons=[
             {
                 "days": days,
-                "p": percent(values["p"]),
-                "low": percent(values["low"]),
-                "high": percent(values["high"]),
+                "p": percent(values.p),
+                "low": percent(values.low),
+                "high": percent(values.high),
             }
             for days, values in forecast.horizons.items()
         ],
-        timing=forecast.timing.get("statement", ""),
-        drivers=[d["text"] for d in forecast.drivers],
+        timing=forecast.timing.statement,
+        drivers=[d.text for d in forecast.drivers],
         notes=incident.notes,
         caveats=forecast.caveats,
         record=record_text(forecast.record) if forecast.record else "",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -17,6 +18,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from forecast.predict.result import HorizonForecast
 
 INK = "#1f2a44"
 ACCENT = "#b5472f"
@@ -40,7 +44,7 @@ def _style(axis: plt.Axes) -> None:
 
 def timing_chart(
     daily: Sequence[float],
-    horizons: Mapping[int, Mapping[str, float]],
+    horizons: Mapping[int, HorizonForecast],
     responder: str,
     curve_label: str = "timing model",
 ) -> str:
@@ -57,10 +61,10 @@ def timing_chart(
         days = np.arange(1, len(daily) + 1)
         axis.plot(days, np.asarray(daily) * 100, color=INK, linewidth=2, label=curve_label)
     marks = sorted(horizons)
-    p = np.array([horizons[h]["p"] for h in marks]) * 100
+    p = np.array([horizons[h].p for h in marks]) * 100
     # A horizon without an interval is drawn as a bare point rather than left out.
-    low = np.array([_or(horizons[h]["low"], horizons[h]["p"]) for h in marks]) * 100
-    high = np.array([_or(horizons[h]["high"], horizons[h]["p"]) for h in marks]) * 100
+    low = np.array([_or(horizons[h].low, horizons[h].p) for h in marks]) * 100
+    high = np.array([_or(horizons[h].high, horizons[h].p) for h in marks]) * 100
     axis.errorbar(
         marks,
         p,

@@ -169,16 +169,16 @@ def _incident_card(forecast: Forecast, number: int) -> dict[str, Any]:
             {
                 "days": days,
                 "within": horizon_text(days),
-                "p": values["p"],
-                "low": values["low"],
-                "high": values["high"],
-                "p_text": percent(values["p"]),
-                "interval_text": f"{percent(values['low'])} to {percent(values['high'])}",
-                "term": band_for(values["p"]).term,
+                "p": values.p,
+                "low": values.low,
+                "high": values.high,
+                "p_text": percent(values.p),
+                "interval_text": f"{percent(values.low)} to {percent(values.high)}",
+                "term": band_for(values.p).term,
             }
             for days, values in forecast.horizons.items()
         ],
-        "timing_statement": forecast.timing.get("statement", ""),
+        "timing_statement": forecast.timing.statement,
         "has_curve": bool(forecast.daily_curve),
         "curve_from_timing_model": from_timing_model,
         "timing_chart": figures.timing_chart(

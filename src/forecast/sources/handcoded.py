@@ -12,7 +12,7 @@ from pathlib import Path
 
 from forecast.errors import DataFileError
 from forecast.sources.base import SourceResult, combine
-from forecast.sources.tabular import load_mapping, read_tabular
+from forecast.sources.tabular import ColumnMapping, load_mapping, read_tabular
 
 SOURCE = "handcoded"
 MAPPING_FILE = "handcoded.yaml"
@@ -23,15 +23,33 @@ def handcoded_files(folder: Path) -> list[Path]:
     return sorted(Path(folder).glob("*.csv"))
 
 
-def read_handcoded(folder: Path) -> SourceResult:
-    """Every hand-coded CSV in `folder`, through the folder's mapping."""
-    folder = Path(folder)
-    mapping_path = folder / MAPPING_FILE
+def has_handcoded_mapping(path: Path) -> bool:
+    """Whether `path` is a CSV file in a folder of hand-coded incidents (one with the mapping)."""
+    path = Path(path)
+    return path.suffix.lower() == ".csv" and (path.parent / MAPPING_FILE).is_file()
+
+
+def handcoded_mapping(folder: Path) -> ColumnMapping:
+    """The folder's mapping; a folder of hand-coded files without one is an error."""
+    mapping_path = Path(folder) / MAPPING_FILE
     if not mapping_path.exists():
         raise DataFileError(
             mapping_path, "hand-coded mapping not found", "each incidents folder needs one"
         )
-    mapping = load_mapping(mapping_path)
+    return load_mapping(mapping_path)
+
+
+def read_handcoded_file(path: Path) -> SourceResult:
+    """One hand-coded CSV through the mapping beside it: what ingest makes of that file, so
+    the brief and `forecast predict --input` read the same ids and notes as the pipeline."""
+    path = Path(path)
+    return read_tabular(path, handcoded_mapping(path.parent))
+
+
+def read_handcoded(folder: Path) -> SourceResult:
+    """Every hand-coded CSV in `folder`, through the folder's mapping."""
+    folder = Path(folder)
+    mapping = handcoded_mapping(folder)
     results = [read_tabular(path, mapping) for path in handcoded_files(folder)]
     combined = combine(results, SOURCE)
     if not results:
