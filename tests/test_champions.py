@@ -77,7 +77,7 @@ def key(project: Path, run_id=RUN, data_hash=DATA, stamp="as on disk") -> Bundle
         run_id=run_id,
         data_hash=data_hash,
         registry_stamp=_stamp(project) if stamp == "as on disk" else stamp,
-        sha256=bundle_sha256(project / io.path("train")),
+        sha256=bundle_sha256(project),
         inputs=inputs_hash(project),
     )
 
@@ -216,5 +216,5 @@ def test_a_stale_bundle_falls_back_to_the_registry(project: Path, monkeypatch) -
 
 
 def test_the_training_run_is_read_from_train_json(project: Path, tmp_path: Path) -> None:
-    assert trained_run(project / io.path("train")) == RUN
-    assert trained_run(tmp_path / "nowhere.json") is None
+    assert trained_run(project) == RUN
+    assert trained_run(tmp_path / "nowhere") is None

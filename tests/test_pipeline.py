@@ -111,7 +111,8 @@ def test_summary_is_the_one_small_dvc_metric(pipeline_repo: PipelineRepo) -> Non
     for subset in ("all", "limited_force"):
         assert summary[subset]["likelihood_champion"] == champion
         assert summary[subset]["roc_auc_30"] == likelihood[subset][champion]["30"]["roc_auc"]
-        assert summary[subset]["bss_30_ci90"] == likelihood[subset][champion]["30"]["bss_ci90"]
+        low, high = likelihood[subset][champion]["30"]["bss_ci90"]
+        assert (summary[subset]["bss_30_low"], summary[subset]["bss_30_high"]) == (low, high)
 
 
 def test_experiment_changes_one_param_and_tags_its_mlflow_runs(

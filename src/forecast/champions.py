@@ -24,7 +24,6 @@ write to `mlruns/` is (docs/adr/0005-forecasts-read-a-bundle-keyed-to-the-traini
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import pickle
 from collections.abc import Iterable
@@ -164,12 +163,12 @@ def inputs_hash(root: str | Path = ".") -> str:
 def load_champions(params: Params, data_hash: str, root: str | Path = ".") -> Champions:
     """The champions for forecasting on data `data_hash`: from the bundle when it is current."""
     root = Path(root)
-    run_id = trained_run(root / io.path("train"))
+    run_id = trained_run(root)
     key = BundleKey(
         run_id=run_id,
         data_hash=data_hash,
         registry_stamp=registry_stamp(params.tracking.uri, root),
-        sha256=bundle_sha256(root / io.path("train")),
+        sha256=bundle_sha256(root),
         inputs=inputs_hash(root),
     )
     bundle = read_bundle(root / io.path("champions"), key)
@@ -210,24 +209,16 @@ def version_text(labels: Iterable[str]) -> str:
     return "; ".join(labels)
 
 
-def trained_run(path: Path) -> str | None:
+def trained_run(root: Path = Path(".")) -> str | None:
     """The MLflow run id of the last `forecast train` (metrics/train.json); None if unknown."""
-    value = _train_record(path).get("run_id")
+    value = io.read_record("train", root).get("run_id")
     return None if value is None else str(value)
 
 
-def bundle_sha256(path: Path) -> str | None:
+def bundle_sha256(root: Path = Path(".")) -> str | None:
     """The sha256 of the bundle the last `forecast train` wrote (metrics/train.json)."""
-    value = _train_record(path).get("bundle_sha256")
+    value = io.read_record("train", root).get("bundle_sha256")
     return value if isinstance(value, str) else None
-
-
-def _train_record(path: Path) -> dict[str, Any]:
-    try:
-        record = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return record if isinstance(record, dict) else {}
 
 
 def _staleness(record: Any, key: BundleKey) -> str | None:

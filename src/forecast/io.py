@@ -168,6 +168,16 @@ def read_optional(name: str, root: str | Path | None = None) -> Any:
     return read(name, root) if exists(name, root) else None
 
 
+def read_record(name: str, root: str | Path | None = None) -> dict[str, Any]:
+    """A JSON document that only informs (a record of the last run): {} when it is missing or
+    unreadable, so a reader falls back to its default instead of stopping."""
+    try:
+        record = read_optional(name, root)
+    except DataFileError:
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
 def write(name: str, content: Any, root: str | Path | None = None) -> Path:
     """Validate `content` against table `name`'s contract and write it whole or not at all."""
     entry = table(name)

@@ -3,9 +3,9 @@
 metrics/likelihood.json and metrics/timing.json hold every model, subset, horizon and
 interval (hundreds of numbers); `dvc metrics diff` of them is unreadable. This file is what
 dvc.yaml declares as the backtest's metric: per subset, the rule's likelihood champion with its
-7- and 30-day ROC AUC, 30-day Brier skill and calibration error (with their intervals) and
-count, and the timing model with the best Uno's C. Every number is copied from the full files,
-never recomputed, so the two cannot disagree.
+7- and 30-day ROC AUC, 30-day Brier skill and calibration error (each with its 90% interval as
+`_low` and `_high`) and count, and the timing model with the best Uno's C. Every number is
+copied from the full files, never recomputed, so the two cannot disagree.
 """
 
 from __future__ import annotations
@@ -32,8 +32,7 @@ def headline_summary(
         for horizon, score in HEADLINE_SCORES:
             values = scores.get(horizon, {})
             block[f"{score}_{horizon}"] = values.get(score)
-            if f"{score}_ci90" in values:
-                block[f"{score}_{horizon}_ci90"] = values[f"{score}_ci90"]
+            block |= _interval(f"{score}_{horizon}", values.get(f"{score}_ci90"))
         block["n_30"] = scores.get("30", {}).get("n")
         best = best_timing_model(timing, subset)
         timing_block = (
@@ -43,6 +42,12 @@ def headline_summary(
         )
         block["timing_best"] = best
         block["c_index"] = timing_block.get("c_index")
-        block["c_index_ci90"] = timing_block.get("c_index_ci90")
+        block |= _interval("c_index", timing_block.get("c_index_ci90"))
         summary[subset] = block
     return summary
+
+
+def _interval(name: str, bounds: list[float] | None) -> dict[str, float | None]:
+    """The 90% interval as two numbers: `dvc metrics show` prints numbers, not lists."""
+    low, high = bounds if bounds else (None, None)
+    return {f"{name}_low": low, f"{name}_high": high}

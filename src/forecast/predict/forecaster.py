@@ -165,7 +165,7 @@ class Forecaster:
         record = RecordView(
             coverage=modelled_coverage(covered, modelled["source"].astype(str).unique()),
             models=champions.record_models,
-            skill=read_record_skill(io.path("record_age", root)),
+            skill=read_record_skill(root),
         )
         return cls(
             likelihood_model=champions.likelihood,
