@@ -7,7 +7,6 @@ failed check naming the file, row, column and reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +27,7 @@ from forecast.tables import (  # noqa: F401  (the incident contract, re-exported
     TARGET_KINDS,
     UNDIRECTED_ACTIONS,
     USE_OF_FORCE_MIN_HOSTILITY,
+    incident_failures,
 )
 
 
@@ -68,80 +68,6 @@ class ValidationOutcome:
         return int(self.quarantine["row"].nunique()) if len(self.quarantine) else 0
 
 
-# (column, reason, predicate that is True where the row FAILS) over a conformed frame.
-_ROW_RULES: tuple[tuple[str, str, Callable[[pd.DataFrame], pd.Series]], ...] = (
-    ("incident_id", "missing incident id", lambda f: f["incident_id"].isna()),
-    ("date", "missing or impossible date", lambda f: f["date"].isna()),
-    # COW codes are positive; a -9 "missing" code must not reach the table as a country.
-    (
-        "initiator",
-        "unknown or missing initiator country",
-        lambda f: ~f["initiator"].gt(0).fillna(False),
-    ),
-    ("target", "unknown or missing target country", lambda f: ~f["target"].gt(0).fillna(False)),
-    ("target", "initiator equals target", lambda f: f["initiator"].eq(f["target"]).fillna(False)),
-    (
-        "hostility",
-        "hostility missing or outside 1-5",
-        lambda f: ~f["hostility"].between(1, 5).fillna(False),
-    ),
-    (
-        "action",
-        "unknown action",
-        lambda f: ~f["action"].isin(sorted(CANONICAL_ACTIONS)).fillna(False),
-    ),
-    (
-        "date_precision",
-        "date_precision must be day or month",
-        lambda f: ~f["date_precision"].isin(DATE_PRECISIONS).fillna(False),
-    ),
-    (
-        "target_kind",
-        "target_kind must be state, non_state or unknown",
-        lambda f: ~f["target_kind"].isin(TARGET_KINDS).fillna(False),
-    ),
-    ("date_end", "date_end before date", lambda f: (f["date_end"] < f["date"]).fillna(False)),
-    (
-        "outcome_checked_until",
-        "outcome_checked_until before date",
-        lambda f: (f["outcome_checked_until"] < f["date"]).fillna(False),
-    ),
-    (
-        "fatalities_initiator",
-        "negative fatalities",
-        lambda f: (f["fatalities_initiator"] < 0).fillna(False),
-    ),
-    (
-        "fatalities_target",
-        "negative fatalities",
-        lambda f: (f["fatalities_target"] < 0).fillna(False),
-    ),
-    (
-        "fatalities_initiator",
-        f"fatalities above {MAX_FATALITIES:,} or not a finite number",
-        lambda f: _implausible_count(f["fatalities_initiator"]),
-    ),
-    (
-        "fatalities_target",
-        f"fatalities above {MAX_FATALITIES:,} or not a finite number",
-        lambda f: _implausible_count(f["fatalities_target"]),
-    ),
-    (
-        "incident_id",
-        "duplicate incident id (first occurrence kept)",
-        lambda f: f["incident_id"].duplicated(keep="first") & f["incident_id"].notna(),
-    ),
-)
-
-
-def _implausible_count(counts: pd.Series) -> pd.Series:
-    """True where a count is given but infinite, not a number, or above MAX_FATALITIES."""
-    values = pd.to_numeric(counts, errors="coerce").astype("float64")
-    given = counts.notna().to_numpy(dtype=bool)
-    bad = given & ~(np.isfinite(values.to_numpy()) & (values.to_numpy() <= MAX_FATALITIES))
-    return pd.Series(bad, index=counts.index)
-
-
 def split_valid(
     frame: pd.DataFrame, *, source: str, file: str, row_numbers: pd.Series | None = None
 ) -> ValidationOutcome:
@@ -158,24 +84,26 @@ def split_valid(
         if row_numbers is not None
         else pd.Series(frame.index)
     )
-    failures = []
-    for column, reason, fails in _ROW_RULES:
-        mask = fails(frame).to_numpy(dtype=bool)
-        if mask.any():
-            failures.append(
-                pd.DataFrame(
-                    {
-                        "row": rows[mask].to_numpy(),
-                        "column": column,
-                        "value": frame.loc[mask, column].astype("string").to_numpy(),
-                        "reason": reason,
-                        "_position": np.flatnonzero(mask),
-                    }
-                )
-            )
-    if not failures:
+    failures = incident_failures(frame)
+    if failures.empty:
         return ValidationOutcome(valid=conform(frame))
-    records = pd.concat(failures, ignore_index=True)
+    # Values are written as the rule saw them, formatted per rule as a column of their own.
+    records = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "row": rows.to_numpy()[positions],
+                    "column": column,
+                    "value": frame[column].iloc[positions].astype("string").to_numpy(),
+                    "reason": reason,
+                    "_position": positions,
+                }
+            )
+            for (column, reason), group in failures.groupby(["column", "reason"], sort=False)
+            for positions in [group["position"].to_numpy()]
+        ],
+        ignore_index=True,
+    )
     bad = np.zeros(len(frame), dtype=bool)
     bad[records["_position"].to_numpy()] = True
     records = (

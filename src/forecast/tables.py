@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import pandera.pandas as pa
 
 ACTIONS_BY_MID_CODE: dict[int, str] = {
@@ -59,34 +60,83 @@ TARGET_KINDS = ("state", "non_state", "unknown")
 
 @dataclass(frozen=True)
 class _Column:
-    """One incident column: its pandas dtype and what a valid value is."""
+    """One incident column: its pandas dtype, what a valid value is, and the quarantine reason
+    when a row lacks it (`missing`; None where a source may leave it empty).
+
+    Each check's `error` is the reason a rejected row gets in quarantine.csv.
+    """
 
     dtype: str
     checks: tuple[pa.Check, ...] = ()
+    missing: str | None = None
     nullable: bool = False
     unique: bool = False
     meaning: str = field(default="", compare=False)
 
 
+def _required(dtype: str, reason: str, check: pa.Check | None = None) -> _Column:
+    """A column every row must have: missing or failing `check`, the row is quarantined with
+    the same `reason`."""
+    checks = () if check is None else (check,)
+    return _Column(dtype, checks, missing=reason)
+
+
+def _plausible_count(counts: pd.Series) -> pd.Series:
+    """False where a count is infinite, not a number, or above MAX_FATALITIES."""
+    values = pd.to_numeric(counts, errors="coerce").astype("float64").to_numpy()
+    return pd.Series(np.isfinite(values) & (values <= MAX_FATALITIES), index=counts.index)
+
+
+_FATALITIES_CHECKS = (
+    pa.Check.ge(0, error="negative fatalities"),
+    pa.Check(_plausible_count, error=f"fatalities above {MAX_FATALITIES:,} or not a finite number"),
+)
+DUPLICATE_ID_REASON = "duplicate incident id (first occurrence kept)"
+
 # The canonical incident table, in contract order (docs/design.md, "Contracts").
 _INCIDENT_CONTRACT: dict[str, _Column] = {
-    "incident_id": _Column("string", unique=True),
+    "incident_id": _Column("string", missing="missing incident id", unique=True),
     "source": _Column("string"),
-    "date": _Column("datetime64[ns]"),
-    "date_precision": _Column("string", (pa.Check.isin(DATE_PRECISIONS),)),
+    "date": _required("datetime64[ns]", "missing or impossible date"),
+    "date_precision": _required(
+        "string",
+        "date_precision must be day or month",
+        pa.Check.isin(DATE_PRECISIONS, error="date_precision must be day or month"),
+    ),
     "date_end": _Column("datetime64[ns]", nullable=True),
-    "initiator": _Column("int64", (pa.Check.gt(0),)),
-    "target": _Column("int64", (pa.Check.gt(0),)),
+    # COW codes are positive; a -9 "missing" code must not reach the table as a country.
+    "initiator": _required(
+        "int64",
+        "unknown or missing initiator country",
+        pa.Check.gt(0, error="unknown or missing initiator country"),
+    ),
+    "target": _required(
+        "int64",
+        "unknown or missing target country",
+        pa.Check.gt(0, error="unknown or missing target country"),
+    ),
     "initiator_iso3": _Column("string", nullable=True),
     "target_iso3": _Column("string", nullable=True),
-    "action": _Column("string", (pa.Check.isin(sorted(CANONICAL_ACTIONS)),)),
-    "hostility": _Column("int64", (pa.Check.in_range(1, 5),)),
+    "action": _required(
+        "string",
+        "unknown action",
+        pa.Check.isin(sorted(CANONICAL_ACTIONS), error="unknown action"),
+    ),
+    "hostility": _required(
+        "int64",
+        "hostility missing or outside 1-5",
+        pa.Check.in_range(1, 5, error="hostility missing or outside 1-5"),
+    ),
     "directed": _Column("bool"),
-    "fatalities_initiator": _Column("Float64", (pa.Check.ge(0),), nullable=True),
-    "fatalities_target": _Column("Float64", (pa.Check.ge(0),), nullable=True),
+    "fatalities_initiator": _Column("Float64", _FATALITIES_CHECKS, nullable=True),
+    "fatalities_target": _Column("Float64", _FATALITIES_CHECKS, nullable=True),
     "dispute_id": _Column("string", nullable=True),
     "location": _Column("string", nullable=True),
-    "target_kind": _Column("string", (pa.Check.isin(TARGET_KINDS),)),
+    "target_kind": _required(
+        "string",
+        "target_kind must be state, non_state or unknown",
+        pa.Check.isin(TARGET_KINDS, error="target_kind must be state, non_state or unknown"),
+    ),
     "notes": _Column("string", nullable=True),
     "outcome_checked_until": _Column(
         "datetime64[ns]",
@@ -97,6 +147,32 @@ _INCIDENT_CONTRACT: dict[str, _Column] = {
         ),
     ),
 }
+
+# Checks across columns: (the column a failing row is quarantined under, the check). Missing
+# values pass here; the columns' own checks catch them.
+_INCIDENT_ROW_CHECKS: tuple[tuple[str, pa.Check], ...] = (
+    (
+        "target",
+        pa.Check(
+            lambda df: ~df["initiator"].eq(df["target"]).fillna(False).astype(bool),
+            error="initiator equals target",
+        ),
+    ),
+    (
+        "date_end",
+        pa.Check(
+            lambda df: ~(df["date_end"] < df["date"]).fillna(False).astype(bool),
+            error="date_end before date",
+        ),
+    ),
+    (
+        "outcome_checked_until",
+        pa.Check(
+            lambda df: ~(df["outcome_checked_until"] < df["date"]).fillna(False).astype(bool),
+            error="outcome_checked_until before date",
+        ),
+    ),
+)
 
 # Column -> pandas dtype of the canonical incident table, in contract order.
 INCIDENT_COLUMNS: dict[str, str] = {
@@ -124,26 +200,89 @@ INCIDENT_SCHEMA = pa.DataFrameSchema(
         )
         for name, column in _INCIDENT_CONTRACT.items()
     },
-    checks=[
-        pa.Check(
-            lambda df: df["initiator"] != df["target"],
-            error="initiator equals target",
-        ),
-        pa.Check(
-            lambda df: df["date_end"].isna() | (df["date_end"] >= df["date"]),
-            error="date_end before date",
-        ),
-        pa.Check(
-            lambda df: (
-                df["outcome_checked_until"].isna() | (df["outcome_checked_until"] >= df["date"])
-            ),
-            error="outcome_checked_until before date",
-        ),
-    ],
+    checks=[check for _, check in _INCIDENT_ROW_CHECKS],
     strict=True,
     ordered=True,
     name="incidents",
 )
+
+# A repeated value, reported from its second occurrence on (pandera's own uniqueness check
+# counts distinct values first, several times slower on text).
+_FIRST_OCCURRENCE = pa.Check(lambda s: ~s.duplicated(keep="first"), error=DUPLICATE_ID_REASON)
+
+# The same contract row by row, for tables a source has just read: no dtype (columns may still
+# be nullable versions of the contract's), a column without a `missing` reason may be empty,
+# and a repeated id is reported from its second occurrence on. `incident_failures` turns what
+# it finds into quarantine records.
+INCIDENT_ROW_SCHEMA = pa.DataFrameSchema(
+    {
+        name: pa.Column(
+            None,
+            [*column.checks, *([_FIRST_OCCURRENCE] if column.unique else [])],
+            nullable=column.nullable or column.missing is None,
+        )
+        for name, column in _INCIDENT_CONTRACT.items()
+    },
+    checks=[check for _, check in _INCIDENT_ROW_CHECKS],
+    strict=False,
+    name="incident rows",
+)
+
+# Per (column, pandera check name): the quarantine reason, and its rank among the column's
+# reasons (the order a row's records are listed in).
+_REASONS: dict[tuple[str, str], str] = {}
+for _name, _column in _INCIDENT_CONTRACT.items():
+    if _column.missing is not None:
+        _REASONS[(_name, "not_nullable")] = _column.missing
+    for _check in _column.checks:
+        _REASONS[(_name, str(_check.error))] = str(_check.error)
+    if _column.unique:
+        _REASONS[(_name, DUPLICATE_ID_REASON)] = DUPLICATE_ID_REASON
+_ROW_CHECK_COLUMN = {str(check.error): column for column, check in _INCIDENT_ROW_CHECKS}
+_REASON_RANK = {
+    reason: rank
+    for rank, reason in enumerate(dict.fromkeys([*_REASONS.values(), *_ROW_CHECK_COLUMN]))
+}
+
+
+def incident_failures(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every (row, broken rule) of an incident-shaped frame: `position` (0-based), `column`,
+    `reason`, in the order the quarantine lists them; empty when every row passes.
+
+    pandera finds the failures (lazy, so all of them at once, each check vectorised); this maps
+    its failure cases to the contract's reasons.
+    """
+    try:
+        INCIDENT_ROW_SCHEMA.validate(frame, lazy=True, inplace=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    else:
+        return pd.DataFrame({"position": [], "column": [], "reason": []})
+    unexpected = cases["index"].isna()
+    if unexpected.any():
+        first = cases[unexpected].iloc[0]
+        raise ValueError(
+            f"incident rows cannot be checked: {first['check']}: {first['failure_case']}"
+        )
+    checks = cases["check"].astype(str)
+    columns = [
+        _ROW_CHECK_COLUMN.get(check, column)
+        for column, check in zip(cases["column"], checks, strict=True)
+    ]
+    reasons = [
+        _REASONS.get((column, check), check) for column, check in zip(columns, checks, strict=True)
+    ]
+    positions = frame.index.get_indexer(cases["index"])
+    return (
+        pd.DataFrame({"position": positions, "column": columns, "reason": reasons})
+        # pandera reports a failing row of a check across columns once per column.
+        .drop_duplicates(["position", "column", "reason"])
+        .assign(rank=lambda f: f["reason"].map(_REASON_RANK))
+        .sort_values(["rank", "position"], kind="stable")
+        .drop(columns="rank")
+        .reset_index(drop=True)
+    )
+
 
 # Rows a source rejected: one record per (row, failed rule), as quarantine.csv holds them.
 QUARANTINE_SCHEMA = pa.DataFrameSchema(
