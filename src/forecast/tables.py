@@ -11,7 +11,9 @@ Every check is vectorised, so validation stays a small part of a stage on 10^7 r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,10 +76,12 @@ class _Column:
     meaning: str = field(default="", compare=False)
 
 
-def _required(dtype: str, reason: str, check: pa.Check | None = None) -> _Column:
-    """A column every row must have: missing or failing `check`, the row is quarantined with
-    the same `reason`."""
-    checks = () if check is None else (check,)
+def _required(
+    dtype: str, reason: str, check: Callable[..., pa.Check] | None = None, *args: Any
+) -> _Column:
+    """A column every row must have: missing, or failing `check(*args)`, the row is
+    quarantined with the same `reason`."""
+    checks = () if check is None else (check(*args, error=reason),)
     return _Column(dtype, checks, missing=reason)
 
 
@@ -99,43 +103,23 @@ _INCIDENT_CONTRACT: dict[str, _Column] = {
     "source": _Column("string"),
     "date": _required("datetime64[ns]", "missing or impossible date"),
     "date_precision": _required(
-        "string",
-        "date_precision must be day or month",
-        pa.Check.isin(DATE_PRECISIONS, error="date_precision must be day or month"),
+        "string", "date_precision must be day or month", pa.Check.isin, DATE_PRECISIONS
     ),
     "date_end": _Column("datetime64[ns]", nullable=True),
     # COW codes are positive; a -9 "missing" code must not reach the table as a country.
-    "initiator": _required(
-        "int64",
-        "unknown or missing initiator country",
-        pa.Check.gt(0, error="unknown or missing initiator country"),
-    ),
-    "target": _required(
-        "int64",
-        "unknown or missing target country",
-        pa.Check.gt(0, error="unknown or missing target country"),
-    ),
+    "initiator": _required("int64", "unknown or missing initiator country", pa.Check.gt, 0),
+    "target": _required("int64", "unknown or missing target country", pa.Check.gt, 0),
     "initiator_iso3": _Column("string", nullable=True),
     "target_iso3": _Column("string", nullable=True),
-    "action": _required(
-        "string",
-        "unknown action",
-        pa.Check.isin(sorted(CANONICAL_ACTIONS), error="unknown action"),
-    ),
-    "hostility": _required(
-        "int64",
-        "hostility missing or outside 1-5",
-        pa.Check.in_range(1, 5, error="hostility missing or outside 1-5"),
-    ),
+    "action": _required("string", "unknown action", pa.Check.isin, sorted(CANONICAL_ACTIONS)),
+    "hostility": _required("int64", "hostility missing or outside 1-5", pa.Check.in_range, 1, 5),
     "directed": _Column("bool"),
     "fatalities_initiator": _Column("Float64", _FATALITIES_CHECKS, nullable=True),
     "fatalities_target": _Column("Float64", _FATALITIES_CHECKS, nullable=True),
     "dispute_id": _Column("string", nullable=True),
     "location": _Column("string", nullable=True),
     "target_kind": _required(
-        "string",
-        "target_kind must be state, non_state or unknown",
-        pa.Check.isin(TARGET_KINDS, error="target_kind must be state, non_state or unknown"),
+        "string", "target_kind must be state, non_state or unknown", pa.Check.isin, TARGET_KINDS
     ),
     "notes": _Column("string", nullable=True),
     "outcome_checked_until": _Column(
