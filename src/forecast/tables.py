@@ -12,7 +12,7 @@ Every check is vectorised, so validation stays a small part of a stage on 10^7 r
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -73,7 +73,6 @@ class _Column:
     missing: str | None = None
     nullable: bool = False
     unique: bool = False
-    meaning: str = field(default="", compare=False)
 
 
 def _required(
@@ -122,14 +121,9 @@ _INCIDENT_CONTRACT: dict[str, _Column] = {
         "string", "target_kind must be state, non_state or unknown", pa.Check.isin, TARGET_KINDS
     ),
     "notes": _Column("string", nullable=True),
-    "outcome_checked_until": _Column(
-        "datetime64[ns]",
-        nullable=True,
-        meaning=(
-            "a selective source's statement that the answer was looked for: no use of force by "
-            "the target against the initiator up to this day beyond what the source lists"
-        ),
-    ),
+    # A selective source's statement that the answer was looked for: no use of force by the
+    # target against the initiator up to this day beyond what the source lists (NA: not stated).
+    "outcome_checked_until": _Column("datetime64[ns]", nullable=True),
 }
 
 # Checks across columns: (the column a failing row is quarantined under, the check). Missing
