@@ -15,11 +15,9 @@ import argparse
 import time
 from pathlib import Path
 
-import pandas as pd
-
+from forecast import io
 from forecast.config import load_params
 from forecast.evaluation.backtest import data_provenance, headline, run_backtest
-from forecast.paths import EPISODES_FILE, FEATURES_FILE
 
 TARGET_SECONDS = 300
 
@@ -31,8 +29,8 @@ def main() -> None:
     args = parser.parse_args()
 
     params = load_params(args.params)
-    episodes = pd.read_parquet(EPISODES_FILE)
-    features = pd.read_parquet(FEATURES_FILE)
+    episodes = io.read("episodes")
+    features = io.read("features")
     print(data_provenance(episodes, features).banner())
     print(f"{len(episodes):,} triggers x {features.shape[1] - 1} features")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast import paths
+from forecast import io
 from forecast.champions import (
     BUNDLE_FORMAT,
     BundleKey,
@@ -44,7 +44,7 @@ def fitted() -> tuple[ClusteredLogit, CoxTiming, pd.DataFrame]:
 def project(tmp_path: Path, fitted) -> Path:
     """A project folder whose last training run (train.json) wrote the bundle."""
     logit, cox, _ = fitted
-    (tmp_path / paths.METRICS_DIR).mkdir()
+    io.path("train", tmp_path).parent.mkdir()
     for table in FORECAST_TABLES:
         (tmp_path / table).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / table).write_bytes(f"{table.name} as training read it".encode())
@@ -53,17 +53,17 @@ def project(tmp_path: Path, fitted) -> Path:
     registry.write_bytes(b"registry as training left it")
     stamp = registry_stamp(Params().tracking.uri, tmp_path)
     champions = Champions(logit, cox, VERSION, RUN, DATA, registry_stamp=stamp)
-    sha256 = write_bundle(champions, tmp_path / paths.CHAMPIONS_FILE, root=tmp_path)
-    (tmp_path / paths.TRAIN_FILE).write_text(json.dumps({"run_id": RUN, "bundle_sha256": sha256}))
+    sha256 = write_bundle(champions, root=tmp_path)
+    (tmp_path / io.path("train")).write_text(json.dumps({"run_id": RUN, "bundle_sha256": sha256}))
     return tmp_path
 
 
 FORECAST_TABLES = (
-    paths.INCIDENTS_FILE,
-    paths.COVARIATES_FILE,
-    paths.SOURCES_FILE,
-    paths.EPISODES_FILE,
-    paths.FEATURES_FILE,
+    io.path("incidents"),
+    io.path("covariates"),
+    io.path("sources"),
+    io.path("episodes"),
+    io.path("features"),
 )
 
 
@@ -77,14 +77,14 @@ def key(project: Path, run_id=RUN, data_hash=DATA, stamp="as on disk") -> Bundle
         run_id=run_id,
         data_hash=data_hash,
         registry_stamp=_stamp(project) if stamp == "as on disk" else stamp,
-        sha256=bundle_sha256(project / paths.TRAIN_FILE),
+        sha256=bundle_sha256(project),
         inputs=inputs_hash(project),
     )
 
 
 def test_a_current_bundle_gives_the_champions_forecasts(project: Path, fitted) -> None:
     logit, cox, rows = fitted
-    found = read_bundle(project / paths.CHAMPIONS_FILE, key(project))
+    found = read_bundle(project / io.path("champions"), key(project))
     assert found is not None and (found.source, found.version) == ("bundle", VERSION)
     pd.testing.assert_frame_equal(found.likelihood.predict_proba(rows), logit.predict_proba(rows))
     days = [1, 30, 365]
@@ -93,7 +93,7 @@ def test_a_current_bundle_gives_the_champions_forecasts(project: Path, fitted) -
 
 
 def test_the_bundle_holds_scoring_copies(project: Path) -> None:
-    found = read_bundle(project / paths.CHAMPIONS_FILE, key(project))
+    found = read_bundle(project / io.path("champions"), key(project))
     assert found is not None and not hasattr(found.likelihood, "results_")
 
 
@@ -109,7 +109,7 @@ def test_a_bundle_from_another_run_or_other_data_is_stale(
     project: Path, run_id, data_hash, reason, caplog
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="forecast.champions"):
-        assert read_bundle(project / paths.CHAMPIONS_FILE, key(project, run_id, data_hash)) is None
+        assert read_bundle(project / io.path("champions"), key(project, run_id, data_hash)) is None
     assert reason in caplog.text and "reading the model registry" in caplog.text
 
 
@@ -117,21 +117,21 @@ def test_any_write_to_the_registry_after_training_makes_the_bundle_stale(
     project: Path, caplog
 ) -> None:
     before = _stamp(project)
-    assert read_bundle(project / paths.CHAMPIONS_FILE, key(project, stamp=before)) is not None
+    assert read_bundle(project / io.path("champions"), key(project, stamp=before)) is not None
     # An alias moved by hand, or a later run, writes to the registry's database file.
     with (project / "mlruns" / "mlflow.db").open("ab") as registry:
         registry.write(b" and an alias moved by hand")
     after = _stamp(project)
     assert after != before
     with caplog.at_level(logging.WARNING, logger="forecast.champions"):
-        assert read_bundle(project / paths.CHAMPIONS_FILE, key(project, stamp=after)) is None
+        assert read_bundle(project / io.path("champions"), key(project, stamp=after)) is None
     assert "registry's last change" in caplog.text
 
 
 def test_a_registry_that_is_not_a_local_sqlite_file_is_never_cached(project: Path) -> None:
     assert registry_stamp("http://tracking.example:5000", project) is None
     assert registry_stamp("sqlite:///nowhere/mlflow.db", project) is None
-    assert read_bundle(project / paths.CHAMPIONS_FILE, key(project, stamp=None)) is None
+    assert read_bundle(project / io.path("champions"), key(project, stamp=None)) is None
 
 
 def test_a_cut_or_foreign_file_is_not_a_bundle(tmp_path: Path, caplog) -> None:
@@ -162,19 +162,19 @@ class _WritesAFile:
 def test_a_replaced_bundle_is_refused_before_it_is_unpickled(project: Path, caplog) -> None:
     marker = project / "pwned.txt"
     hostile = pickle.dumps({"format": BUNDLE_FORMAT, "payload": _WritesAFile(marker)})
-    (project / paths.CHAMPIONS_FILE).write_bytes(hostile)
+    (project / io.path("champions")).write_bytes(hostile)
     with caplog.at_level(logging.WARNING, logger="forecast.champions"):
-        assert read_bundle(project / paths.CHAMPIONS_FILE, key(project)) is None
+        assert read_bundle(project / io.path("champions"), key(project)) is None
     assert not marker.exists()
     assert "does not match the sha256" in caplog.text and "not opened" in caplog.text
 
 
 def test_a_bundle_without_a_recorded_checksum_is_never_opened(project: Path, caplog) -> None:
     marker = project / "pwned.txt"
-    (project / paths.CHAMPIONS_FILE).write_bytes(pickle.dumps(_WritesAFile(marker)))
-    (project / paths.TRAIN_FILE).write_text(json.dumps({"run_id": RUN}))
+    (project / io.path("champions")).write_bytes(pickle.dumps(_WritesAFile(marker)))
+    (project / io.path("train")).write_text(json.dumps({"run_id": RUN}))
     with caplog.at_level(logging.WARNING, logger="forecast.champions"):
-        assert read_bundle(project / paths.CHAMPIONS_FILE, key(project)) is None
+        assert read_bundle(project / io.path("champions"), key(project)) is None
     assert not marker.exists() and "no checksum" in caplog.text
 
 
@@ -184,7 +184,7 @@ def test_a_change_to_any_table_a_forecast_reads_makes_the_bundle_stale(
 ) -> None:
     (project / table).write_bytes(b"re-ingested with another seed")
     with caplog.at_level(logging.WARNING, logger="forecast.champions"):
-        assert read_bundle(project / paths.CHAMPIONS_FILE, key(project)) is None
+        assert read_bundle(project / io.path("champions"), key(project)) is None
     assert "other tables than those on disk" in caplog.text
 
 
@@ -216,5 +216,5 @@ def test_a_stale_bundle_falls_back_to_the_registry(project: Path, monkeypatch) -
 
 
 def test_the_training_run_is_read_from_train_json(project: Path, tmp_path: Path) -> None:
-    assert trained_run(project / paths.TRAIN_FILE) == RUN
-    assert trained_run(tmp_path / "nowhere.json") is None
+    assert trained_run(project) == RUN
+    assert trained_run(tmp_path / "nowhere") is None

@@ -36,8 +36,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_real_data: None)
     }
     (tmp_path / "params.yaml").write_text(yaml.safe_dump({"data": {"paths": paths}}))
     monkeypatch.chdir(tmp_path)
+    # Dyad-years without covariate values: the key columns the covariate contract requires.
     monkeypatch.setattr(
-        ingest, "_real_covariates", lambda incidents: ingest.incident_dyads(incidents)
+        ingest,
+        "_real_covariates",
+        lambda incidents: ingest.incident_dyads(incidents).assign(year=2000),
     )
     return tmp_path
 

@@ -592,11 +592,12 @@ def test_mie_labels_change_only_where_a_month_dated_answer_may_fall(real_data_di
 def test_coverage_is_read_from_ingest_sources_json(tmp_path) -> None:
     import json
 
-    from forecast.commands.episodes import read_coverage
+    from forecast.record import coverage_ends, read_source_coverage
 
-    path = tmp_path / "sources.json"
+    path = tmp_path / "data" / "interim" / "sources.json"
+    path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"coverage": {"mie": {"start": "1816-01-01", "end": "2014-12-31"}}}))
-    assert read_coverage(path) == {"mie": date(2014, 12, 31)}
+    assert coverage_ends(read_source_coverage(tmp_path)) == {"mie": date(2014, 12, 31)}
 
 
 def test_episodes_commands_write_the_table_and_print_the_data_banner(tmp_path, monkeypatch) -> None:
@@ -625,9 +626,9 @@ def test_episodes_commands_write_the_table_and_print_the_data_banner(tmp_path, m
 
 
 def test_summary_without_episodes_says_which_command_makes_them(tmp_path, monkeypatch) -> None:
-    from forecast.commands.episodes import read_table
+    from forecast import io
     from forecast.errors import DataFileError
 
     monkeypatch.chdir(tmp_path)
     with pytest.raises(DataFileError, match="forecast episodes build"):
-        read_table(tmp_path / "episodes.parquet", "forecast episodes build")
+        io.read("episodes", tmp_path)

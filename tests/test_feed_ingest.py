@@ -42,7 +42,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_real_data: None)
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(
-        ingest, "_real_covariates", lambda incidents: ingest.incident_dyads(incidents)
+        ingest,
+        "_real_covariates",
+        lambda incidents: ingest.incident_dyads(incidents).assign(year=2000),
     )
     return tmp_path
 

@@ -110,6 +110,37 @@ def test_status_is_clean_after_repro(pipeline_repo: PipelineRepo) -> None:
     assert changed == set()
 
 
+def test_editing_history_index_makes_dvc_status_show_features_changed(
+    pipeline_repo: PipelineRepo,
+) -> None:
+    repo, env, _ = pipeline_repo
+    module = repo / "src/forecast/history_index.py"
+    original = module.read_bytes()
+    try:
+        module.write_bytes(original + b"\n# an edit\n")
+        status = run_checked(["dvc", "status", "--json"], repo, env)
+    finally:
+        module.write_bytes(original)
+    changed = set(json.loads(status.stdout))
+    assert {"features", "record_age", "train", "report"} <= changed
+    assert not {"ingest", "episodes", "backtest"} & changed
+
+
+def test_summary_is_the_one_small_dvc_metric(pipeline_repo: PipelineRepo) -> None:
+    repo, env, _ = pipeline_repo
+    shown = json.loads(run_checked(["dvc", "metrics", "show", "--json"], repo, env).stdout)
+    files = {name for run in shown.values() for name in run.get("data", {})}
+    assert files == {"metrics/summary.json"}
+    summary = json.loads((repo / "metrics/summary.json").read_text())
+    likelihood = json.loads((repo / "metrics/likelihood.json").read_text())
+    champion = likelihood["comparisons"]["champion"]
+    for subset in ("all", "limited_force"):
+        assert summary[subset]["likelihood_champion"] == champion
+        assert summary[subset]["roc_auc_30"] == likelihood[subset][champion]["30"]["roc_auc"]
+        low, high = likelihood[subset][champion]["30"]["bss_ci90"]
+        assert (summary[subset]["bss_30_low"], summary[subset]["bss_30_high"]) == (low, high)
+
+
 def test_experiment_changes_one_param_and_tags_its_mlflow_runs(
     pipeline_repo: PipelineRepo, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast import io
 from forecast.config import EpisodeParams, FeatureParams, Params, validated_params
 from forecast.episodes import build_episodes, day_numbers, force_events
 from forecast.evaluation.record_age import (
@@ -17,7 +18,7 @@ from forecast.evaluation.record_age import (
     naive_name,
     run_record_age_backtest,
 )
-from forecast.evaluation.record_age_outputs import RECORD_AGE_FILE, write_record_age
+from forecast.evaluation.record_age_outputs import write_record_age
 from forecast.evaluation.splits import rolling_origins
 from forecast.features import RECORD_AGE, build_features
 from forecast.models.common import label_column
@@ -263,7 +264,7 @@ def test_record_age_metrics_have_the_documented_shape(tmp_path) -> None:
     coverage = {"test": SourceCoverage("test", ((date(1990, 1, 1), date(2001, 12, 31)),))}
     result = run_record_age_backtest(incidents, episodes, None, coverage, params, progress=False)
     write_record_age(result, provenance_of(incidents), tmp_path)
-    scores = json.loads((tmp_path / RECORD_AGE_FILE).read_text())
+    scores = json.loads(io.path("record_age", tmp_path).read_text())
     assert set(scores) == {"all", "limited_force"}
     assert set(scores["all"]) >= {"base_rate", "logit", "logit+context", naive_name("logit")}
     assert {"logit:band", "logit:pooled", "logit+context:pooled"} <= set(scores["all"])

@@ -9,7 +9,6 @@ the two `read_*` helpers touch files, and nothing here writes any or logs to MLf
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,7 @@ from forecast.episodes import label_column
 from forecast.errors import ForecastError
 from forecast.evaluation.metrics import reliability_table
 from forecast.models.common import survival_to_proba
-from forecast.paths import BACKTEST_PREDICTIONS_FILE, METRICS_DIR
 from forecast.schema import FORCE_ATTRIBUTES
-
-LIKELIHOOD_FILE = METRICS_DIR / "likelihood.json"
 
 # COW codes are allotted by region in blocks of hundreds; this is the codebook's own grouping.
 REGION_BOUNDS = (200, 400, 600, 700, 900)
@@ -252,12 +248,9 @@ def cumulative_retaliation(episodes: pd.DataFrame, days: Sequence[int]) -> pd.Da
 
 def read_likelihood_metrics(root: Path | None = None) -> pd.DataFrame:
     """metrics/likelihood.json as a tidy table: subset, model, horizon and one column per score."""
-    path = (root or Path()) / LIKELIHOOD_FILE
-    if not path.exists():
-        raise ForecastError(
-            f"{LIKELIHOOD_FILE} not found: run `forecast backtest` (or `dvc repro`)"
-        )
-    return likelihood_table(json.loads(path.read_text()))
+    from forecast import io
+
+    return likelihood_table(io.read("likelihood", root))
 
 
 def likelihood_table(likelihood: Mapping[str, Any]) -> pd.DataFrame:
@@ -280,9 +273,9 @@ def likelihood_table(likelihood: Mapping[str, Any]) -> pd.DataFrame:
 
 def read_backtest_predictions(root: Path | None = None) -> pd.DataFrame:
     """data/processed/backtest_predictions.parquet: episode_id, origin, model, horizon, p, y."""
-    from forecast.files import read_parquet
+    from forecast import io
 
-    return read_parquet((root or Path()) / BACKTEST_PREDICTIONS_FILE, "forecast backtest")
+    return io.read("backtest_predictions", root)
 
 
 def limited_force_only(predictions: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFrame:

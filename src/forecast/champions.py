@@ -24,7 +24,6 @@ write to `mlruns/` is (docs/adr/0005-forecasts-read-a-bundle-keyed-to-the-traini
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import pickle
 from collections.abc import Iterable
@@ -32,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from forecast import paths
+from forecast import io
 from forecast.config import Params
 from forecast.files import write_bytes
 
@@ -42,13 +41,9 @@ log = logging.getLogger(__name__)
 BUNDLE_FORMAT = 4
 SQLITE_PREFIX = "sqlite:///"
 # Every table Forecaster.load reads: a bundle is current only while none of them has changed.
-FORECAST_INPUTS = (
-    paths.INCIDENTS_FILE,
-    paths.COVARIATES_FILE,
-    paths.SOURCES_FILE,
-    paths.EPISODES_FILE,
-    paths.FEATURES_FILE,
-    paths.RECORD_AGE_FILE,
+FORECAST_INPUTS = tuple(
+    io.path(name)
+    for name in ("incidents", "covariates", "sources", "episodes", "features", "record_age")
 )
 
 
@@ -83,9 +78,7 @@ class BundleKey:
     inputs: str
 
 
-def write_bundle(
-    champions: Champions, path: Path = paths.CHAMPIONS_FILE, root: Path = Path(".")
-) -> str:
+def write_bundle(champions: Champions, root: Path = Path(".")) -> str:
     """Pickle scoring copies of the champions with what makes them current; return its sha256.
 
     Written to a temporary file and renamed, so a reader never sees half a bundle. The caller
@@ -103,7 +96,7 @@ def write_bundle(
         "record_models": _scoring_copy(champions.record_models),
     }
     content = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
-    write_bytes(path, content)
+    write_bytes(io.path("champions", root), content)
     return hashlib.sha256(content).hexdigest()
 
 
@@ -121,7 +114,7 @@ def read_bundle(path: Path, key: BundleKey) -> Champions | None:
             "champion bundle %s has no checksum in %s (retrain to record one); it was not "
             "opened; reading the model registry",
             path,
-            paths.TRAIN_FILE,
+            io.path("train"),
         )
         return None
     content = path.read_bytes()
@@ -130,7 +123,7 @@ def read_bundle(path: Path, key: BundleKey) -> Champions | None:
             "champion bundle %s does not match the sha256 %s records for it (replaced or "
             "altered since training); it was not opened; reading the model registry",
             path,
-            paths.TRAIN_FILE,
+            io.path("train"),
         )
         return None
     try:
@@ -170,15 +163,15 @@ def inputs_hash(root: str | Path = ".") -> str:
 def load_champions(params: Params, data_hash: str, root: str | Path = ".") -> Champions:
     """The champions for forecasting on data `data_hash`: from the bundle when it is current."""
     root = Path(root)
-    run_id = trained_run(root / paths.TRAIN_FILE)
+    run_id = trained_run(root)
     key = BundleKey(
         run_id=run_id,
         data_hash=data_hash,
         registry_stamp=registry_stamp(params.tracking.uri, root),
-        sha256=bundle_sha256(root / paths.TRAIN_FILE),
+        sha256=bundle_sha256(root),
         inputs=inputs_hash(root),
     )
-    bundle = read_bundle(root / paths.CHAMPIONS_FILE, key)
+    bundle = read_bundle(root / io.path("champions"), key)
     if bundle is not None:
         return bundle
     from forecast import tracking
@@ -216,24 +209,16 @@ def version_text(labels: Iterable[str]) -> str:
     return "; ".join(labels)
 
 
-def trained_run(path: Path) -> str | None:
+def trained_run(root: Path = Path(".")) -> str | None:
     """The MLflow run id of the last `forecast train` (metrics/train.json); None if unknown."""
-    value = _train_record(path).get("run_id")
+    value = io.read_record("train", root).get("run_id")
     return None if value is None else str(value)
 
 
-def bundle_sha256(path: Path) -> str | None:
+def bundle_sha256(root: Path = Path(".")) -> str | None:
     """The sha256 of the bundle the last `forecast train` wrote (metrics/train.json)."""
-    value = _train_record(path).get("bundle_sha256")
+    value = io.read_record("train", root).get("bundle_sha256")
     return value if isinstance(value, str) else None
-
-
-def _train_record(path: Path) -> dict[str, Any]:
-    try:
-        record = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return record if isinstance(record, dict) else {}
 
 
 def _staleness(record: Any, key: BundleKey) -> str | None:

@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from forecast.config import EpisodeParams
+from forecast.config import DataParams, EpisodeParams
 from forecast.errors import ForecastError
 from forecast.schema import UNDIRECTED_ACTIONS, USE_OF_FORCE_MIN_HOSTILITY
 
@@ -314,6 +314,38 @@ def collapse_dyad_days(events: pd.DataFrame) -> pd.DataFrame:
 def select_model_sources(incidents: pd.DataFrame, sources: Iterable[str]) -> pd.DataFrame:
     """Keep the sources episodes are built from (MIE and MID 5 code the same confrontations)."""
     return incidents[incidents["source"].isin(list(sources))].reset_index(drop=True)
+
+
+def unmodelled_sources(sources: Iterable[str], data: DataParams) -> list[str]:
+    """Ingested sources that no model reads (not in data.model_sources), sorted.
+
+    Their incidents sit in the incident table but never reach episodes, features or forecasts;
+    an import a user expects to count must be named there too, so each is warned about.
+    """
+    return sorted(set(sources) - set(data.model_sources))
+
+
+def unmodelled_warning(source: str) -> str:
+    """One line telling the user a source is ingested but left out of the models."""
+    return (
+        f"source {source!r} is ingested but not in data.model_sources: episodes, features and "
+        "forecasts leave it out (add it there to model on it)"
+    )
+
+
+def trigger_incidents(incidents: pd.DataFrame, data: DataParams) -> pd.DataFrame:
+    """The incidents whose uses of force are triggers and answers (the episodes stage)."""
+    return select_model_sources(incidents, data.trigger_sources)
+
+
+def history_incidents(incidents: pd.DataFrame, data: DataParams) -> pd.DataFrame:
+    """The incidents history features read: the trigger sources and the feeds used as history.
+
+    The one answer to "which incidents are modelled": the features, record-age and train
+    stages and the forecaster all select through it, so a forecast reads the history its
+    models were trained on.
+    """
+    return select_model_sources(incidents, data.history_sources)
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,14 @@ traceback. CSVs meant for spreadsheets can be written with formula-looking cells
 
 from __future__ import annotations
 
+import json
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -23,6 +26,8 @@ from forecast.errors import DataFileError
 # injection"); a leading apostrophe makes it text. The apostrophe itself is in the set so that
 # the escape can be undone exactly.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+# Decimal places metric files keep: enough for any score, few enough that reruns diff cleanly.
+JSON_DIGITS = 6
 
 
 @contextmanager
@@ -105,3 +110,23 @@ def read_parquet(path: str | Path, made_by: str) -> pd.DataFrame:
 
 def _texty(column: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(column) or pd.api.types.is_object_dtype(column)
+
+
+def metric_json(payload: object) -> str:
+    """Deterministic JSON text: sorted keys, rounded floats, NaN as null, trailing newline."""
+    return json.dumps(json_safe(payload), sort_keys=True, indent=2) + "\n"
+
+
+def json_safe(value: object) -> object:
+    """JSON-safe and rounded, so the same numbers always print the same bytes."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if not math.isfinite(float(value)) else round(float(value), JSON_DIGITS)
+    return value

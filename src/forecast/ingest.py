@@ -8,30 +8,22 @@ way. Every output says which of the two it rests on (forecast.provenance).
 from __future__ import annotations
 
 import functools
-import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from pandera.errors import SchemaError, SchemaErrors
 from tqdm.auto import tqdm
 
-from forecast import files
+from forecast import io
 from forecast.config import DataParams, FeedParams, Params
 from forecast.errors import ForecastError
-from forecast.paths import (
-    COVARIATES_FILE,
-    INCIDENTS_DIR,
-    INCIDENTS_FILE,
-    QUARANTINE_FILE,
-    SOURCES_FILE,
-    shared_data_dir,
-)
+from forecast.io import INCIDENTS_DIR
+from forecast.paths import shared_data_dir
 from forecast.provenance import SYNTHETIC_SOURCE, DataProvenance, provenance_of
-from forecast.schema import QUARANTINE_COLUMNS, validate_incidents
+from forecast.schema import QUARANTINE_COLUMNS
 from forecast.sources.base import SourceResult, concat_quarantine, md5_of
 from forecast.sources.cow_mid import read_cow_mid
 from forecast.sources.feeds import feed_fingerprint, read_feed
@@ -124,23 +116,6 @@ def plan_sources(params: Params, *, allow_download: bool = True) -> SourcePlan:
     return SourcePlan("real", located=located, missing=missing)
 
 
-def unmodelled_sources(sources: Iterable[str], params: Params) -> list[str]:
-    """Ingested sources that no model reads (not in data.model_sources), sorted.
-
-    Their incidents sit in the incident table but never reach episodes, features or forecasts;
-    an import a user expects to count must be named there too, so each is warned about.
-    """
-    return sorted(set(sources) - set(params.data.model_sources))
-
-
-def unmodelled_warning(source: str) -> str:
-    """One line telling the user a source is ingested but left out of the models."""
-    return (
-        f"source {source!r} is ingested but not in data.model_sources: episodes, features and "
-        "forecasts leave it out (add it there to model on it)"
-    )
-
-
 def read_located(source: str, files: list[LocatedFile]) -> SourceResult:
     """Read one real source from its located files."""
     paths = {f.spec.key: f.path for f in files}
@@ -153,14 +128,23 @@ def read_located(source: str, files: list[LocatedFile]) -> SourceResult:
     raise ForecastError(f"no reader for source {source!r}")
 
 
+def run_fetch(params: Params) -> SourcePlan:
+    """The `fetch` stage: find the real source files and record their paths and checksums in
+    data/raw/manifest.json (or that the embedded synthetic world will be used)."""
+    plan = plan_sources(params)
+    io.write("manifest", plan.manifest(params))
+    return plan
+
+
 def run_ingest(
     params: Params,
     *,
-    out_dir: Path | None = None,
+    root: Path | None = None,
     show_progress: bool = False,
     feed_reader: Callable[[FeedParams, DataParams], SourceResult] = read_feed,
 ) -> IngestReport:
-    """Read every source, validate, and write the interim tables and sources.json.
+    """Read every source, validate, and write the interim tables and sources.json (under
+    `root`, the working directory by default).
 
     `show_progress` draws a bar on a terminal only (tqdm's `disable=None`), so logs stay clean.
     `feed_reader` reduces each event feed (the Spark engine passes its own).
@@ -190,12 +174,12 @@ def run_ingest(
     report = IngestReport(
         plan, results, incidents, quarantine, covariates, provenance, tuple(params.data.feeds)
     )
-    write_outputs(report, out_dir)
+    write_outputs(report, root)
     return report
 
 
 def _combine_incidents(results: list[SourceResult]) -> pd.DataFrame:
-    """All sources' incidents in (date, incident_id) order, checked against the contract."""
+    """All sources' incidents in (date, incident_id) order, each id used by one source only."""
     frames = [r.incidents for r in results if len(r.incidents)]
     if not frames:
         raise ForecastError("no incidents from any source: nothing to write")
@@ -206,11 +190,8 @@ def _combine_incidents(results: list[SourceResult]) -> pd.DataFrame:
             f"incident ids used by two sources, e.g. {', '.join(duplicated.head(3))}: give each "
             "CSV import its own id_prefix in its mapping file"
         )
-    incidents = incidents.sort_values(["date", "incident_id"], kind="stable").reset_index(drop=True)
-    try:
-        return validate_incidents(incidents)
-    except (SchemaError, SchemaErrors) as exc:
-        raise ForecastError(f"the combined incident table breaks the contract: {exc}") from exc
+    # Checked against the contract where it is written (forecast.io), once.
+    return incidents.sort_values(["date", "incident_id"], kind="stable").reset_index(drop=True)
 
 
 def _with_default_coverage(result: SourceResult) -> SourceResult:
@@ -276,23 +257,16 @@ def _real_covariates(incidents: pd.DataFrame) -> pd.DataFrame:
     return build_covariates(data_dir, incident_dyads(incidents))
 
 
-def write_outputs(report: IngestReport, out_dir: Path | None = None) -> None:
-    """Write the incident table, quarantine, covariates and sources.json."""
-    incidents_file, quarantine_file, covariates_file, sources_file = (
-        (INCIDENTS_FILE, QUARANTINE_FILE, COVARIATES_FILE, SOURCES_FILE)
-        if out_dir is None
-        else tuple(
-            Path(out_dir) / p.name
-            for p in (INCIDENTS_FILE, QUARANTINE_FILE, COVARIATES_FILE, SOURCES_FILE)
-        )
-    )
-    # Each file whole or not at all; quarantine.csv is opened in spreadsheets, so its cells
-    # cannot run as formulas there (forecast.data.load_quarantine reads the values back).
-    files.write_parquet(report.incidents, incidents_file)
-    files.write_csv(report.quarantine, quarantine_file, for_spreadsheets=True)
-    files.write_parquet(report.covariates, covariates_file)
-    record = json.dumps(sources_record(report), indent=2, sort_keys=True)
-    files.write_text(sources_file, record + "\n")
+def write_outputs(report: IngestReport, root: Path | None = None) -> None:
+    """Write the incident table, quarantine, covariates and sources.json.
+
+    Each file whole or not at all; quarantine.csv is opened in spreadsheets, so its cells
+    cannot run as formulas there (`forecast.io` writes it so and reads the values back).
+    """
+    io.write("incidents", report.incidents, root)
+    io.write("quarantine", report.quarantine, root)
+    io.write("covariates", report.covariates, root)
+    io.write("sources", sources_record(report), root)
 
 
 def sources_record(report: IngestReport) -> dict[str, object]:

@@ -16,7 +16,6 @@ true. Only declared days count, so the record's end never moves with the data th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -25,8 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from forecast.errors import DataFileError
 
 DAYS_PER_YEAR = 365.25
 
@@ -70,20 +67,29 @@ def coverage_from_record(source: str, span: Mapping[str, Any] | None) -> SourceC
     return SourceCoverage(source, parsed, bool(span.get("systematic", True)))
 
 
-def read_source_coverage(path: Path) -> dict[str, SourceCoverage]:
-    """{source: coverage} from ingest's sources.json; empty when the file is absent."""
-    if not path.exists():
-        return {}
-    try:
-        record = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise DataFileError(
-            path, f"is not valid JSON ({exc})", "re-run `forecast data ingest`"
-        ) from exc
+def source_coverage(record: Mapping[str, Any]) -> dict[str, SourceCoverage]:
+    """{source: coverage} from the content of ingest's sources.json (any shape it wrote).
+
+    The one parser of the coverage record: stages, the forecaster and notebooks all read
+    coverage through it, so they cannot disagree on a source's window.
+    """
     spans = record.get("coverage") or {
         name: info.get("coverage", {}) for name, info in record.get("sources", {}).items()
     }
     return {source: coverage_from_record(source, span) for source, span in spans.items()}
+
+
+def read_source_coverage(root: Path | None = None) -> dict[str, SourceCoverage]:
+    """{source: coverage} from ingest's sources.json under `root`; empty when it is absent."""
+    from forecast import io
+
+    record = io.read_optional("sources", root)
+    return source_coverage(record) if record is not None else {}
+
+
+def coverage_ends(coverage: Mapping[str, SourceCoverage]) -> dict[str, date | None]:
+    """{source: the last day it observed}: the day its triggers are censored at (ADR 0003)."""
+    return {name: span.end for name, span in coverage.items()}
 
 
 def selective_sources(coverage: Mapping[str, SourceCoverage]) -> set[str]:

@@ -5,26 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 
+from forecast import io
 from forecast.config import load_params
-from forecast.paths import EPISODES_FILE, FEATURES_FILE
 
 app = typer.Typer(help="Rolling-origin backtest of every model (writes metrics/ and plots/).")
 console = Console()
 PARAMS = Path("params.yaml")
-
-
-def read_modelling_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """episodes.parquet and features.parquet, with the command that makes each when missing."""
-    from forecast.files import read_parquet
-
-    return (
-        read_parquet(EPISODES_FILE, "forecast episodes build"),
-        read_parquet(FEATURES_FILE, "forecast features build"),
-    )
 
 
 @app.callback(invoke_without_command=True)
@@ -37,7 +26,7 @@ def backtest(
     from forecast.evaluation.backtest import headline, run_backtest, write_outputs
 
     params = load_params(params_file)
-    episodes, features = read_modelling_tables()
+    episodes, features = io.read("episodes"), io.read("features")
     result = run_backtest(episodes, features, params, progress=True, n_jobs=jobs)
     console.print(result.provenance.banner(), style="bold yellow", highlight=False, markup=False)
     files = write_outputs(result, params)

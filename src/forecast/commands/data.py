@@ -5,7 +5,6 @@ Thin layer over forecast.sources and forecast.ingest: arguments in, rich tables 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -17,21 +16,21 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from forecast import files
-from forecast.commands.episodes import chosen_engine
+from forecast import io
 from forecast.commands.news import code_news
 from forecast.config import DEFAULT_PARAMS_PATH, FeedParams, load_params
 from forecast.countries import cow_to_name, name_of, resolve_country
 from forecast.data import load_incidents, load_sources
+from forecast.episodes import unmodelled_sources, unmodelled_warning
 from forecast.errors import ForecastError
 from forecast.ingest import (
     IngestReport,
     plan_sources,
+    run_fetch,
     run_ingest,
-    unmodelled_sources,
-    unmodelled_warning,
 )
-from forecast.paths import INCIDENTS_DIR, INCIDENTS_FILE, MANIFEST_FILE, QUARANTINE_FILE
+from forecast.io import INCIDENTS_DIR
+from forecast.pipeline.engine import chosen_engine
 from forecast.provenance import provenance_of
 from forecast.sources.base import SourceResult
 from forecast.sources.feeds import is_feed_mapping, load_feed_spec, locate_feed_path, read_feed
@@ -100,17 +99,14 @@ def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
 @app.command()
 def fetch(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     """Locate every real source file and record path and md5 in data/raw/manifest.json."""
-    params = load_params(params_path)
-    plan = plan_sources(params)
-    manifest = plan.manifest(params)
-    files.write_text(MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    plan = run_fetch(load_params(params_path))
     if plan.mode == "synthetic":
         console.print(
             "[bold yellow]no real source file found: ingest will use the embedded SYNTHETIC "
             "world[/]"
         )
     found = sum(len(files) for files in plan.located.values())
-    console.print(f"{MANIFEST_FILE}: {found} real file(s) recorded, mode {plan.mode}")
+    console.print(f"{io.path('manifest')}: {found} real file(s) recorded, mode {plan.mode}")
 
 
 @app.command()
@@ -134,7 +130,7 @@ def ingest(
     else:
         report = run_ingest(params, show_progress=True)
     _print_ingest(report)
-    for source in unmodelled_sources((r.source for r in report.results), params):
+    for source in unmodelled_sources((r.source for r in report.results), params.data):
         console.print(f"[yellow]warning:[/] {escape(unmodelled_warning(source))}", soft_wrap=True)
 
 
@@ -165,9 +161,9 @@ def _print_ingest(report: IngestReport) -> None:
         )
     console.print(Panel(escape(banner), style=style))
     console.print(
-        f"wrote {len(report.incidents):,} incidents to {INCIDENTS_FILE}; "
+        f"wrote {len(report.incidents):,} incidents to {io.path('incidents')}; "
         f"{sum(r.rows_quarantined for r in report.results):,} rows quarantined "
-        f"({len(report.quarantine):,} records in {QUARANTINE_FILE})",
+        f"({len(report.quarantine):,} records in {io.path('quarantine')})",
         soft_wrap=True,
     )
 

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from forecast import files, paths
-from forecast.config import DEFAULT_PARAMS_PATH, Params, load_params
-from forecast.episodes import (
-    build_episodes,
-    label_column,
-    select_model_sources,
-    summarise_episodes,
-    undated_force_by_source,
-)
-from forecast.errors import ForecastError
-from forecast.ingest import unmodelled_sources, unmodelled_warning
+from forecast import io
+from forecast.config import DEFAULT_PARAMS_PATH, load_params
+from forecast.episodes import summarise_episodes, trigger_incidents, undated_force_by_source
+from forecast.pipeline.engine import StageOutcome
+from forecast.pipeline.episodes import run_episodes
 from forecast.provenance import provenance_of
-from forecast.record import read_source_coverage, selective_sources
 
 app = typer.Typer(
     help="Triggers, retaliation labels, durations and censoring.", no_args_is_help=True
@@ -38,92 +28,34 @@ EngineOption = typer.Option(
 )
 
 
-def chosen_engine(params: Params, engine: str | None) -> str:
-    """The engine a stage runs on: --engine, else params.yaml's `engine`."""
-    chosen = engine or params.engine
-    if chosen not in ("local", "spark"):
-        raise ForecastError(f"--engine must be local or spark, not {chosen!r}")
-    return chosen
-
-
-def run_spark_stage(
-    stage: Callable[[Params, dict[str, date | None]], tuple[str, str]],
-    params: Params,
-    written: Path,
-) -> None:
-    """Run a stage on the Spark engine and print its data banner and summary line."""
-    started = time.perf_counter()
-    banner, line = stage(params, read_coverage())
-    console.print(banner, style="bold yellow", highlight=False, markup=False)
+def print_outcome(outcome: StageOutcome, written: str, started: float) -> None:
+    """A stage's data banner, warnings and summary line, as every table-building command ends."""
+    console.print(outcome.banner, style="bold yellow", highlight=False, markup=False)
+    for warning in outcome.warnings:
+        console.print(f"warning: {warning}", style="yellow", markup=False)
     console.print(
-        f"{line}; wrote {written} on Spark in {time.perf_counter() - started:.1f} s",
+        f"{escape(outcome.summary)}; wrote {written}"
+        f"{' on Spark' if outcome.engine == 'spark' else ''} "
+        f"in {time.perf_counter() - started:.1f} s",
         highlight=False,
     )
-
-
-def read_table(path: Path, made_by: str) -> pd.DataFrame:
-    """Read a pipeline Parquet file, saying which command makes it when it is missing or cut."""
-    return files.read_parquet(path, made_by)
-
-
-def read_coverage(path: Path = paths.SOURCES_FILE) -> dict[str, date | None]:
-    """{source: coverage end} from ingest's sources.json; empty when the file is absent."""
-    return {name: span.end for name, span in read_source_coverage(path).items()}
-
-
-def modelled_incidents(params_path: Path) -> tuple[pd.DataFrame, object]:
-    """The incident table restricted to params' model sources, with the params."""
-    params = load_params(params_path)
-    incidents = read_table(paths.INCIDENTS_FILE, "forecast data ingest")
-    return select_model_sources(incidents, params.data.trigger_sources), params
-
-
-def history_incidents(params_path: Path) -> tuple[pd.DataFrame, object]:
-    """The incidents history features read (trigger sources plus feeds used as history)."""
-    params = load_params(params_path)
-    incidents = read_table(paths.INCIDENTS_FILE, "forecast data ingest")
-    return select_model_sources(incidents, params.data.history_sources), params
 
 
 @app.command("build")
 def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -> None:
     """Write data/processed/episodes.parquet: one row per day-dated use of force."""
     started = time.perf_counter()
-    if chosen_engine(load_params(params_path), engine) == "spark":
-        from forecast.spark.stages import episodes_stage
-
-        run_spark_stage(episodes_stage, load_params(params_path), paths.EPISODES_FILE)
-        return
-    incidents, params = modelled_incidents(params_path)
-    console.print(
-        provenance_of(incidents).banner(), style="bold yellow", highlight=False, markup=False
-    )
-    coverage = read_coverage()
-    for source in unmodelled_sources(coverage, params):
-        console.print(f"warning: {unmodelled_warning(source)}", style="yellow", markup=False)
-    selective = selective_sources(read_source_coverage(paths.SOURCES_FILE))
     with console.status("finding triggers and answers"):
-        episodes = build_episodes(incidents, params.episodes, coverage, selective)
-    files.write_parquet(episodes, paths.EPISODES_FILE)
-    headline = (
-        label_column(30)
-        if 30 in params.episodes.horizons
-        else label_column(params.episodes.horizons[0])
-    )
-    console.print(
-        f"{len(episodes):,} triggers from {len(incidents):,} incidents "
-        f"({escape(', '.join(sorted(incidents['source'].unique())))}); {headline} rate "
-        f"{episodes[headline].mean():.3f}; wrote {paths.EPISODES_FILE} "
-        f"in {time.perf_counter() - started:.1f} s",
-        highlight=False,
-    )
+        outcome = run_episodes(load_params(params_path), engine)
+    print_outcome(outcome, str(io.path("episodes")), started)
 
 
 @app.command("summary")
 def summary(params_path: Path = ParamsOption) -> None:
     """Per source: triggers, retaliation rate and share censored per horizon, days quartiles."""
-    incidents, params = modelled_incidents(params_path)
-    episodes = read_table(paths.EPISODES_FILE, "forecast episodes build")
+    params = load_params(params_path)
+    incidents = trigger_incidents(io.read("incidents"), params.data)
+    episodes = io.read("episodes")
     horizons = params.episodes.horizons
     table_rows = summarise_episodes(episodes, horizons)
     undated = undated_force_by_source(incidents, params.episodes.min_hostility)

@@ -10,22 +10,11 @@ from rich.console import Console
 from rich.table import Table
 from tqdm import tqdm
 
-from forecast import files, paths
-from forecast.commands.episodes import (
-    EngineOption,
-    ParamsOption,
-    chosen_engine,
-    history_incidents,
-    read_coverage,
-    read_table,
-    run_spark_stage,
-)
+from forecast import io
+from forecast.commands.episodes import EngineOption, ParamsOption, print_outcome
 from forecast.config import load_params
-from forecast.episodes import day_numbers, force_events
-from forecast.features import TRIGGER_COLUMNS, build_features, feature_markdown, feature_table
-from forecast.provenance import provenance_of
-from forecast.record import read_source_coverage, selective_sources
-from forecast.record_age import actual_record_end, modelled_coverage
+from forecast.features import feature_markdown, feature_table
+from forecast.pipeline.features import run_features
 
 app = typer.Typer(help="Leak-free features and their registry.", no_args_is_help=True)
 console = Console()
@@ -35,49 +24,12 @@ console = Console()
 def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -> None:
     """Write data/processed/features.parquet: one row per episode, one column per feature."""
     started = time.perf_counter()
-    if chosen_engine(load_params(params_path), engine) == "spark":
-        from forecast.spark.stages import features_stage
-
-        run_spark_stage(features_stage, load_params(params_path), paths.FEATURES_FILE)
-        return
-    incidents, params = history_incidents(params_path)
-    triggers = read_table(paths.EPISODES_FILE, "forecast episodes build")[
-        [*TRIGGER_COLUMNS, "target_kind"]
-    ]
-    console.print(
-        provenance_of(incidents).banner(), style="bold yellow", highlight=False, markup=False
-    )
-    covariates = None
-    if paths.COVARIATES_FILE.exists():
-        covariates = files.read_parquet(paths.COVARIATES_FILE, "forecast data ingest")
-    else:
-        console.print(
-            f"{paths.COVARIATES_FILE} not found: covariate features are flagged missing "
-            "(run `forecast data ingest` to build it)",
-            style="yellow",
-            highlight=False,
-        )
-    covered = modelled_coverage(
-        read_source_coverage(paths.SOURCES_FILE), incidents["source"].astype(str).unique()
-    )
-    features = build_features(
-        triggers,
-        force_events(incidents, params.episodes.min_hostility),
-        covariates,
-        params.features,
-        params.episodes.horizons,
-        include_same_day=params.episodes.include_same_day,
-        coverage=read_coverage(),
-        selective_sources=selective_sources(covered),
-        record_end=actual_record_end(day_numbers(triggers["date"]), covered),
+    outcome = run_features(
+        load_params(params_path),
+        engine,
         progress=lambda stages: tqdm(stages, desc="features", unit="stage"),
     )
-    files.write_parquet(features, paths.FEATURES_FILE)
-    console.print(
-        f"{len(features):,} episodes x {features.shape[1] - 1} features; wrote "
-        f"{paths.FEATURES_FILE} in {time.perf_counter() - started:.1f} s",
-        highlight=False,
-    )
+    print_outcome(outcome, str(io.path("features")), started)
 
 
 @app.command("list")

@@ -6,7 +6,6 @@ record cut 0, 1, 2, 5 and 10 years (params `record_age.ages`) before each test t
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -14,10 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from forecast import paths
-from forecast.commands.episodes import history_incidents, read_table
-from forecast.errors import DataFileError
-from forecast.files import read_parquet
+from forecast import io
+from forecast.config import load_params
 
 app = typer.Typer(
     help="Forecasting across a gap: the backtest by record age.", no_args_is_help=True
@@ -34,29 +31,13 @@ def backtest(
 ) -> None:
     """Score every forecaster at every simulated record age: metrics/record_age.json."""
 
-    from forecast.evaluation.record_age import run_record_age_backtest
-    from forecast.evaluation.record_age_outputs import headline_table, write_record_age
-    from forecast.provenance import provenance_of
-    from forecast.record import read_source_coverage
+    from forecast.evaluation.record_age_outputs import headline_table
+    from forecast.pipeline.record_age import run_record_age
 
-    incidents, params = history_incidents(params_file)
-    episodes = read_table(paths.EPISODES_FILE, "forecast episodes build")
-    covariates = (
-        read_parquet(paths.COVARIATES_FILE, "forecast data ingest")
-        if paths.COVARIATES_FILE.exists()
-        else None
-    )
-    provenance = provenance_of(incidents)
+    params = load_params(params_file)
+    run = run_record_age(params, n_jobs=jobs)
+    result, provenance, files = run.result, run.provenance, run.written
     console.print(provenance.banner(), style="bold yellow", highlight=False, markup=False)
-    result = run_record_age_backtest(
-        incidents,
-        episodes,
-        covariates,
-        read_source_coverage(paths.SOURCES_FILE),
-        params,
-        n_jobs=jobs,
-    )
-    files = write_record_age(result, provenance)
     if track:
         from forecast import tracking
 
@@ -72,14 +53,13 @@ def show(
     horizon: Annotated[int, typer.Option(help="horizon in days")] = 30,
 ) -> None:
     """Print metrics/record_age.json as a table: ROC AUC / Brier skill / mean forecast."""
-    from forecast.evaluation.record_age_outputs import RECORD_AGE_FILE, headline_table
+    from forecast.errors import DataFileError
+    from forecast.evaluation.record_age_outputs import headline_table
 
-    if not RECORD_AGE_FILE.exists():
-        raise DataFileError(RECORD_AGE_FILE, "not found", "run `forecast record-age backtest`")
-    scores = json.loads(RECORD_AGE_FILE.read_text())
+    scores = io.read("record_age")
     if subset not in scores:
         raise DataFileError(
-            RECORD_AGE_FILE, f"has no subset {subset!r}", "use all or limited_force"
+            io.path("record_age"), f"has no subset {subset!r}", "use all or limited_force"
         )
     table = headline_table(scores, subset, horizon)
     if isinstance(table, Table):

@@ -3,7 +3,6 @@ numbers (reports/forecasts.json)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -30,45 +29,24 @@ def report(
 ) -> None:
     """Forecast the brief's incidents with the champion models and write the brief."""
 
-    from forecast import paths
     from forecast.config import load_params
-    from forecast.files import read_parquet
-    from forecast.predict import Forecaster, read_incidents
-    from forecast.report.numbers import write_forecasts_json
-    from forecast.report.render import build_brief
+    from forecast.pipeline.report import run_report
 
     console = Console(stderr=True)
-    params = load_params(params_file)
-    with console.status("loading the champion models and the data"):
-        forecaster = Forecaster.load(params)
-    with console.status("forecasting the brief's incidents"):
-        forecasts = forecaster.predict_many(read_incidents(incidents or params.report.incidents))
-    metrics_file = paths.METRICS_DIR / "likelihood.json"
-    metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else None
-    backtest = (
-        read_parquet(paths.BACKTEST_PREDICTIONS_FILE, "forecast backtest")
-        if paths.BACKTEST_PREDICTIONS_FILE.exists()
-        else None
+    run = run_report(
+        load_params(params_file), incidents, output_dir, pdf=pdf, status=console.status
     )
-    if metrics is None or backtest is None:
+    if not run.has_track_record:
         console.print(
             "[yellow]no backtest results found (metrics/likelihood.json, "
             "backtest_predictions.parquet): the track-record section will say so[/]"
         )
-    with console.status("drawing the figures and writing the brief"):
-        files = build_brief(
-            forecasts,
-            output_dir or params.report.output_dir,
-            metrics=metrics,
-            backtest=backtest,
-            champion=getattr(forecaster.likelihood_model, "name", None),
-            calibration_bins=params.backtest.calibration_bins,
-            pdf=pdf,
-        )
-    numbers = write_forecasts_json(forecasts, forecaster, output_dir or params.report.output_dir)
-    banner = forecaster.provenance.banner()
-    style = "bold red" if forecaster.provenance.is_synthetic else "dim"
+    banner = run.provenance.banner()
+    style = "bold red" if run.provenance.is_synthetic else "dim"
     console.print(f"[{style}]{escape(banner)}[/]", highlight=False)
+    files = run.files
     written = f"{files.html}" + (f" and {files.pdf}" if files.pdf else "")
-    typer.echo(f"brief: {len(forecasts)} incident(s) written to {written} in {files.seconds:.1f} s")
-    typer.echo(f"numbers: every forecast in the brief written to {numbers}")
+    typer.echo(
+        f"brief: {len(run.forecasts)} incident(s) written to {written} in {files.seconds:.1f} s"
+    )
+    typer.echo(f"numbers: every forecast in the brief written to {run.numbers}")

@@ -9,7 +9,6 @@ readers care about most.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
-from forecast import files
+from forecast import files, io
 from forecast.config import Params
 from forecast.errors import ForecastError
 from forecast.evaluation import metrics, timing_ranking
@@ -35,10 +34,10 @@ from forecast.evaluation.comparisons import champion_by_rule, model_difference
 from forecast.evaluation.forecasts import OriginForecasts, long_predictions
 from forecast.evaluation.splits import Split, censor_at, in_test_year, rolling_origins
 from forecast.evaluation.stacking import add_ensemble
+from forecast.evaluation.summary import headline_summary
 from forecast.models import registry
 from forecast.models.common import align, dyad_groups, label_column
 from forecast.models.ensemble import ENSEMBLE_NAME
-from forecast.paths import BACKTEST_PREDICTIONS_FILE, METRICS_DIR, PLOTS_DIR
 from forecast.provenance import DataProvenance, data_provenance, provenance_of
 
 SUBSETS = ("all", "limited_force")
@@ -46,15 +45,7 @@ SUBSETS = ("all", "limited_force")
 COMPARISONS_KEY = "comparisons"
 # Days at which survival curves are scored for the integrated Brier score.
 SURVIVAL_GRID = (1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365)
-JSON_DIGITS = 6
-
-LIKELIHOOD_FILE = METRICS_DIR / "likelihood.json"
-TIMING_FILE = METRICS_DIR / "timing.json"
-BACKTEST_DATA_FILE = METRICS_DIR / "backtest_data.json"
-RELIABILITY_CSV = PLOTS_DIR / "reliability.csv"
-ROC_CSV = PLOTS_DIR / "roc.csv"
-RELIABILITY_PNG = PLOTS_DIR / "reliability.png"
-ROC_PNG = PLOTS_DIR / "roc.png"
+JSON_DIGITS = files.JSON_DIGITS
 
 
 @dataclass
@@ -475,56 +466,38 @@ def _timing_scores(
 # Writing ---------------------------------------------------------------------------------
 
 
-def _clean(value: object) -> object:
-    """JSON-safe and rounded, so the same numbers always print the same bytes."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return None if not math.isfinite(float(value)) else round(float(value), JSON_DIGITS)
-    return value
-
-
-def write_json(payload: dict, path: Path) -> None:
-    """Deterministic JSON: sorted keys, rounded floats, NaN as null, trailing newline."""
-    files.write_text(path, json.dumps(_clean(payload), sort_keys=True, indent=2) + "\n")
-
-
 def write_outputs(result: BacktestResult, params: Params, root: Path = Path(".")) -> list[Path]:
-    """Write metric files, predictions, plot data and figures under `root`."""
-    written = []
+    """Write metric files, the headline summary, predictions, plot data and figures."""
     comparisons = {COMPARISONS_KEY: result.comparisons} if result.comparisons else {}
-    write_json(result.likelihood | comparisons, root / LIKELIHOOD_FILE)
-    write_json(result.timing, root / TIMING_FILE)
-    write_json(
+    likelihood = result.likelihood | comparisons
+    io.write("likelihood", likelihood, root)
+    io.write("timing", result.timing, root)
+    io.write(
+        "backtest_data",
         {"data": result.provenance.as_dict(), "models": result.models, "choices": result.choices},
-        root / BACKTEST_DATA_FILE,
+        root,
     )
-    written += [root / LIKELIHOOD_FILE, root / TIMING_FILE, root / BACKTEST_DATA_FILE]
+    io.write("summary", headline_summary(likelihood, result.timing), root)
 
     predictions = result.predictions.copy()
     predictions.attrs["provenance"] = result.provenance.banner()
-    files.write_parquet(predictions, root / BACKTEST_PREDICTIONS_FILE)
-    written.append(root / BACKTEST_PREDICTIONS_FILE)
+    io.write("backtest_predictions", predictions, root)
 
     horizon = params.train.champion_horizon
     subset = params.train.champion_subset
-    for table, path in ((result.reliability, RELIABILITY_CSV), (result.roc, ROC_CSV)):
+    for table, name in ((result.reliability, "reliability_plot"), (result.roc, "roc_plot")):
         chosen = table[(table["subset"] == subset) & (table["horizon"] == horizon)]
-        files.write_csv(chosen.drop(columns=["subset"]).round(JSON_DIGITS), root / path)
-        written.append(root / path)
+        io.write(name, chosen.drop(columns=["subset"]).round(JSON_DIGITS), root)
 
     from forecast.evaluation.figures import reliability_figure, roc_figure
 
-    reliability_figure(result.reliability, subset, result.provenance, root / RELIABILITY_PNG)
-    roc_figure(result.roc, subset, result.provenance, root / ROC_PNG)
-    written += [root / RELIABILITY_PNG, root / ROC_PNG]
-    return written
+    reliability_figure(
+        result.reliability, subset, result.provenance, io.path("reliability_figure", root)
+    )
+    roc_figure(result.roc, subset, result.provenance, io.path("roc_figure", root))
+    names = ("likelihood", "timing", "backtest_data", "summary", "backtest_predictions")
+    names += ("reliability_plot", "roc_plot", "reliability_figure", "roc_figure")
+    return [io.path(name, root) for name in names]
 
 
 def headline(result: BacktestResult, params: Params) -> str:

@@ -19,15 +19,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from rich.table import Table
 
-from forecast import files
-from forecast.evaluation.backtest import JSON_DIGITS, write_json
+from forecast import files, io
 from forecast.evaluation.record_age import RecordAgeResult, skill_table
-from forecast.paths import METRICS_DIR, PLOTS_DIR, RECORD_AGE_FILE
+from forecast.files import JSON_DIGITS
 from forecast.provenance import DataProvenance
 
-RECORD_AGE_DATA_FILE = METRICS_DIR / "record_age_data.json"
-RECORD_AGE_CSV = PLOTS_DIR / "record_age.csv"
-RECORD_AGE_PNG = PLOTS_DIR / "record_age.png"
 PLOT_SUBSET = "limited_force"
 PLOT_HORIZON = 30
 
@@ -36,23 +32,23 @@ def write_record_age(
     result: RecordAgeResult, provenance: DataProvenance, root: Path = Path(".")
 ) -> list[Path]:
     """Write the metric file, its data note, the plot table and the figure under `root`."""
-    write_json(result.scores, root / RECORD_AGE_FILE)
-    write_json(
+    io.write("record_age", result.scores, root)
+    io.write(
+        "record_age_data",
         {
             "data": provenance.as_dict(),
             "ages": list(result.ages),
             "choices": result.choices,
             "seconds": result.seconds,
         },
-        root / RECORD_AGE_DATA_FILE,
+        root,
     )
     table = skill_table(result.scores, PLOT_SUBSET, PLOT_HORIZON)
     columns = ["record_age", "model", "bss", "roc_auc", "mean_forecast", "observed_rate", "n"]
-    files.write_csv(table[columns].round(JSON_DIGITS), root / RECORD_AGE_CSV)
-    skill_figure(table, provenance, root / RECORD_AGE_PNG)
-    return [root / p for p in (RECORD_AGE_FILE, RECORD_AGE_DATA_FILE, RECORD_AGE_CSV)] + [
-        root / RECORD_AGE_PNG
-    ]
+    io.write("record_age_plot", table[columns].round(JSON_DIGITS), root)
+    skill_figure(table, provenance, io.path("record_age_figure", root))
+    names = ("record_age", "record_age_data", "record_age_plot", "record_age_figure")
+    return [io.path(name, root) for name in names]
 
 
 def skill_figure(table: pd.DataFrame, provenance: DataProvenance, path: Path) -> None:

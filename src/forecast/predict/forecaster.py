@@ -141,35 +141,32 @@ class Forecaster:
         feature function is bound to the same options the features stage uses (same-day
         rule, per-source coverage), so a new incident's features are computed as in training.
         """
-        from forecast import paths
+        from forecast import io
         from forecast.champions import load_champions
-        from forecast.commands.episodes import read_coverage
-        from forecast.episodes import force_events
+        from forecast.episodes import force_events, history_incidents
         from forecast.features import feature_table
         from forecast.provenance import data_provenance, provenance_of
-        from forecast.record import read_source_coverage
+        from forecast.record import coverage_ends, read_source_coverage
         from forecast.record_age import modelled_coverage
 
         root = Path(root)
         params = params or load_params(root / "params.yaml")
-        incidents = _read_parquet(root / paths.INCIDENTS_FILE, "forecast data ingest")
-        covariates = _read_parquet(root / paths.COVARIATES_FILE, "forecast data ingest")
-        episodes = _read_parquet(root / paths.EPISODES_FILE, "forecast episodes build")
-        features = _read_parquet(root / paths.FEATURES_FILE, "forecast features build")
-        coverage = read_coverage(root / paths.SOURCES_FILE)
-        modelled = _modelled_incidents(incidents, params)
+        incidents = io.read("incidents", root)
+        covariates = io.read("covariates", root)
+        episodes = io.read("episodes", root)
+        features = io.read("features", root)
+        covered = read_source_coverage(root)
+        coverage = coverage_ends(covered)
+        modelled = history_incidents(incidents, params.data)
         champions = load_champions(
             params, data_provenance(episodes, features).content_hash, root=root
         )
         meanings = feature_table(params.features, params.episodes.horizons)
         history = force_events(modelled, params.episodes.min_hostility)
         record = RecordView(
-            coverage=modelled_coverage(
-                read_source_coverage(root / paths.SOURCES_FILE),
-                modelled["source"].astype(str).unique(),
-            ),
+            coverage=modelled_coverage(covered, modelled["source"].astype(str).unique()),
             models=champions.record_models,
-            skill=read_record_skill(root / paths.RECORD_AGE_FILE),
+            skill=read_record_skill(root),
         )
         return cls(
             likelihood_model=champions.likelihood,
@@ -560,10 +557,17 @@ def answered_strikes(incidents: Sequence[Incident], ids: list[str]) -> list[tupl
 
 
 def _coverage_ends(coverage: Mapping[str, Any]) -> dict[str, pd.Timestamp]:
-    """Per source, where its coverage ends, from sources.json or a plain {source: date}."""
+    """Per source, where its coverage ends: from {source: end}, or from per-source coverage
+    records as sources.json holds them (parsed by `forecast.record`, the one parser)."""
+    from forecast.record import coverage_from_record
+
     ends = {}
     for source, value in coverage.items():
-        end = value.get("coverage", value).get("end") if isinstance(value, Mapping) else value
+        end = (
+            coverage_from_record(str(source), value.get("coverage", value)).end
+            if isinstance(value, Mapping)
+            else value
+        )
         if end:
             ends[str(source)] = pd.Timestamp(end)
     return ends
@@ -573,20 +577,6 @@ def _coverage_of(coverage: Mapping[str, Any], modelled: pd.DataFrame) -> dict[st
     """The coverage of the sources the models learned from (the others say nothing here)."""
     sources = set(modelled["source"].astype(str))
     return {source: end for source, end in coverage.items() if source in sources}
-
-
-def _modelled_incidents(incidents: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """The history the models' features were read from, selected as the features stage does."""
-    from forecast.episodes import select_model_sources
-
-    modelled = select_model_sources(incidents, params.data.history_sources)
-    return modelled if len(modelled) else incidents
-
-
-def _read_parquet(path: Path, command: str) -> pd.DataFrame:
-    from forecast.files import read_parquet
-
-    return read_parquet(path, command)
 
 
 def _pick_headline(horizons: Iterable[int], wanted: int) -> int:

@@ -8,7 +8,6 @@ block of every forecast, with the backtest's skill at that age.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,12 +122,11 @@ class RecordView:
         }
 
 
-def read_record_skill(path: Path) -> dict[str, Any]:
+def read_record_skill(root: Path | None = None) -> dict[str, Any]:
     """metrics/record_age.json, or nothing when the backtest by age has not run."""
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
+    from forecast import io
+
+    return io.read_record("record_age", root)
 
 
 def curve_from_horizons(p: np.ndarray, horizons: tuple[int, ...], days: int) -> np.ndarray:

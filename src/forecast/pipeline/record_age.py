@@ -1,0 +1,39 @@
+"""The `record_age` stage: every forecaster scored with the record cut 0 to 10 years before
+each test trigger (`forecast.evaluation.record_age`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from forecast import io
+from forecast.config import Params
+from forecast.episodes import history_incidents
+from forecast.evaluation.record_age import RecordAgeResult, run_record_age_backtest
+from forecast.evaluation.record_age_outputs import write_record_age
+from forecast.provenance import DataProvenance, provenance_of
+from forecast.record import read_source_coverage
+
+
+@dataclass(frozen=True)
+class RecordAgeRun:
+    """The scores, the data they came from and the files written."""
+
+    result: RecordAgeResult
+    provenance: DataProvenance
+    written: list[Path]
+
+
+def run_record_age(params: Params, n_jobs: int = 2) -> RecordAgeRun:
+    """Run the backtest by record age and write metrics/record_age*.json and its plot."""
+    incidents = history_incidents(io.read("incidents"), params.data)
+    provenance = provenance_of(incidents)
+    result = run_record_age_backtest(
+        incidents,
+        io.read("episodes"),
+        io.read_optional("covariates"),
+        read_source_coverage(),
+        params,
+        n_jobs=n_jobs,
+    )
+    return RecordAgeRun(result, provenance, write_record_age(result, provenance))

@@ -1,0 +1,346 @@
+"""Every pipeline table's contract, in one place: a pandera schema per table.
+
+A table is checked where it is written and where it is read (`forecast.io`), so a stage never
+trusts a file another stage, an older version or a hand edit left in a different shape. The
+incident contract is declared once, column by column (`_INCIDENT_CONTRACT`): its dtypes
+(`INCIDENT_COLUMNS`, what `forecast.schema.conform` casts to) and its pandera schema are both
+read off that declaration. The other tables state what their readers rely on: the key columns
+and their dtypes, and, for features, that every column but the id is a finite float.
+Every check is vectorised, so validation stays a small part of a stage on 10^7 rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+ACTIONS_BY_MID_CODE: dict[int, str] = {
+    0: "no_militarized_action",
+    1: "threat_to_use_force",
+    2: "threat_to_blockade",
+    3: "threat_to_occupy_territory",
+    4: "threat_to_declare_war",
+    5: "threat_to_use_cbr_weapons",
+    6: "threat_to_join_war",
+    7: "show_of_force",
+    8: "alert",
+    9: "nuclear_alert",
+    10: "mobilization",
+    11: "fortify_border",
+    12: "border_violation",
+    13: "blockade",
+    14: "occupation_of_territory",
+    15: "seizure",
+    16: "attack",
+    17: "clash",
+    18: "declaration_of_war",
+    19: "use_of_cbr_weapons",
+    20: "begin_interstate_war",
+    21: "join_interstate_war",
+    22: "war_battle",
+}
+CANONICAL_ACTIONS: frozenset[str] = frozenset(ACTIONS_BY_MID_CODE.values()) | {"strike", "other"}
+# Actions with no direction in the data: force by both sides (docs/design.md, section
+# "Definitions").
+UNDIRECTED_ACTIONS: frozenset[str] = frozenset({"clash", "war_battle"})
+USE_OF_FORCE_MIN_HOSTILITY = 4
+
+DATE_PRECISIONS = ("day", "month")
+# Dates outside these years are typos (1024 for 2024, 0001, 9999), not events; they also lie
+# outside what a nanosecond timestamp can hold, so they are refused before any date arithmetic.
+FIRST_YEAR, LAST_YEAR = 1800, 2100
+DATE_RANGE_TEXT = f"{FIRST_YEAR}-{LAST_YEAR}"
+# Deaths on one side of one incident: above the largest single coded event (650,000 in MIE 1.0),
+# below any typo with extra digits; infinite and not-a-number counts are refused too.
+MAX_FATALITIES = 1_000_000
+TARGET_KINDS = ("state", "non_state", "unknown")
+
+
+@dataclass(frozen=True)
+class _Column:
+    """One incident column: its pandas dtype, what a valid value is, and the quarantine reason
+    when a row lacks it (`missing`; None where a source may leave it empty).
+
+    Each check's `error` is the reason a rejected row gets in quarantine.csv.
+    """
+
+    dtype: str
+    checks: tuple[pa.Check, ...] = ()
+    missing: str | None = None
+    nullable: bool = False
+    unique: bool = False
+
+
+def _required(
+    dtype: str, reason: str, check: Callable[..., pa.Check] | None = None, *args: Any
+) -> _Column:
+    """A column every row must have: missing, or failing `check(*args)`, the row is
+    quarantined with the same `reason`."""
+    checks = () if check is None else (check(*args, error=reason),)
+    return _Column(dtype, checks, missing=reason)
+
+
+def _plausible_count(counts: pd.Series) -> pd.Series:
+    """False where a count is infinite, not a number, or above MAX_FATALITIES."""
+    values = pd.to_numeric(counts, errors="coerce").astype("float64").to_numpy()
+    return pd.Series(np.isfinite(values) & (values <= MAX_FATALITIES), index=counts.index)
+
+
+_FATALITIES_CHECKS = (
+    pa.Check.ge(0, error="negative fatalities"),
+    pa.Check(_plausible_count, error=f"fatalities above {MAX_FATALITIES:,} or not a finite number"),
+)
+DUPLICATE_ID_REASON = "duplicate incident id (first occurrence kept)"
+
+# The canonical incident table, in contract order (docs/design.md, "Contracts").
+_INCIDENT_CONTRACT: dict[str, _Column] = {
+    "incident_id": _Column("string", missing="missing incident id", unique=True),
+    "source": _Column("string"),
+    "date": _required("datetime64[ns]", "missing or impossible date"),
+    "date_precision": _required(
+        "string", "date_precision must be day or month", pa.Check.isin, DATE_PRECISIONS
+    ),
+    "date_end": _Column("datetime64[ns]", nullable=True),
+    # COW codes are positive; a -9 "missing" code must not reach the table as a country.
+    "initiator": _required("int64", "unknown or missing initiator country", pa.Check.gt, 0),
+    "target": _required("int64", "unknown or missing target country", pa.Check.gt, 0),
+    "initiator_iso3": _Column("string", nullable=True),
+    "target_iso3": _Column("string", nullable=True),
+    "action": _required("string", "unknown action", pa.Check.isin, sorted(CANONICAL_ACTIONS)),
+    "hostility": _required("int64", "hostility missing or outside 1-5", pa.Check.in_range, 1, 5),
+    "directed": _Column("bool"),
+    "fatalities_initiator": _Column("Float64", _FATALITIES_CHECKS, nullable=True),
+    "fatalities_target": _Column("Float64", _FATALITIES_CHECKS, nullable=True),
+    "dispute_id": _Column("string", nullable=True),
+    "location": _Column("string", nullable=True),
+    "target_kind": _required(
+        "string", "target_kind must be state, non_state or unknown", pa.Check.isin, TARGET_KINDS
+    ),
+    "notes": _Column("string", nullable=True),
+    # A selective source's statement that the answer was looked for: no use of force by the
+    # target against the initiator up to this day beyond what the source lists (NA: not stated).
+    "outcome_checked_until": _Column("datetime64[ns]", nullable=True),
+}
+
+# Checks across columns: (the column a failing row is quarantined under, the check). Missing
+# values pass here; the columns' own checks catch them.
+_INCIDENT_ROW_CHECKS: tuple[tuple[str, pa.Check], ...] = (
+    (
+        "target",
+        pa.Check(
+            lambda df: ~df["initiator"].eq(df["target"]).fillna(False).astype(bool),
+            error="initiator equals target",
+        ),
+    ),
+    (
+        "date_end",
+        pa.Check(
+            lambda df: ~(df["date_end"] < df["date"]).fillna(False).astype(bool),
+            error="date_end before date",
+        ),
+    ),
+    (
+        "outcome_checked_until",
+        pa.Check(
+            lambda df: ~(df["outcome_checked_until"] < df["date"]).fillna(False).astype(bool),
+            error="outcome_checked_until before date",
+        ),
+    ),
+)
+
+# Column -> pandas dtype of the canonical incident table, in contract order.
+INCIDENT_COLUMNS: dict[str, str] = {
+    name: column.dtype for name, column in _INCIDENT_CONTRACT.items()
+}
+
+# Who used force on whom and how, as coded at the time: the incident's own attributes, which a
+# feature may use for its trigger and which a dyad's history shows for every incident.
+FORCE_ATTRIBUTES = (
+    "initiator",
+    "target",
+    "action",
+    "hostility",
+    "directed",
+    "fatalities_initiator",
+    "fatalities_target",
+)
+
+QUARANTINE_COLUMNS = ["source", "file", "row", "column", "value", "reason"]
+
+INCIDENT_SCHEMA = pa.DataFrameSchema(
+    {
+        name: pa.Column(
+            column.dtype, list(column.checks), nullable=column.nullable, unique=column.unique
+        )
+        for name, column in _INCIDENT_CONTRACT.items()
+    },
+    checks=[check for _, check in _INCIDENT_ROW_CHECKS],
+    strict=True,
+    ordered=True,
+    name="incidents",
+)
+
+# A repeated value, reported from its second occurrence on (pandera's own uniqueness check
+# counts distinct values first, several times slower on text).
+_FIRST_OCCURRENCE = pa.Check(lambda s: ~s.duplicated(keep="first"), error=DUPLICATE_ID_REASON)
+
+# The same contract row by row, for tables a source has just read: no dtype (columns may still
+# be nullable versions of the contract's), a column without a `missing` reason may be empty,
+# and a repeated id is reported from its second occurrence on. `incident_failures` turns what
+# it finds into quarantine records.
+INCIDENT_ROW_SCHEMA = pa.DataFrameSchema(
+    {
+        name: pa.Column(
+            None,
+            [*column.checks, *([_FIRST_OCCURRENCE] if column.unique else [])],
+            nullable=column.nullable or column.missing is None,
+        )
+        for name, column in _INCIDENT_CONTRACT.items()
+    },
+    checks=[check for _, check in _INCIDENT_ROW_CHECKS],
+    strict=False,
+    name="incident rows",
+)
+
+# Per (column, pandera check name): the quarantine reason, and its rank among the column's
+# reasons (the order a row's records are listed in).
+_REASONS: dict[tuple[str, str], str] = {}
+for _name, _column in _INCIDENT_CONTRACT.items():
+    if _column.missing is not None:
+        _REASONS[(_name, "not_nullable")] = _column.missing
+    for _check in _column.checks:
+        _REASONS[(_name, str(_check.error))] = str(_check.error)
+    if _column.unique:
+        _REASONS[(_name, DUPLICATE_ID_REASON)] = DUPLICATE_ID_REASON
+_ROW_CHECK_COLUMN = {str(check.error): column for column, check in _INCIDENT_ROW_CHECKS}
+_REASON_RANK = {
+    reason: rank
+    for rank, reason in enumerate(dict.fromkeys([*_REASONS.values(), *_ROW_CHECK_COLUMN]))
+}
+
+
+def incident_failures(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every (row, broken rule) of an incident-shaped frame: `position` (0-based), `column`,
+    `reason`, in the order the quarantine lists them; empty when every row passes.
+
+    pandera finds the failures (lazy, so all of them at once, each check vectorised); this maps
+    its failure cases to the contract's reasons.
+    """
+    try:
+        INCIDENT_ROW_SCHEMA.validate(frame, lazy=True, inplace=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    else:
+        return pd.DataFrame({"position": [], "column": [], "reason": []})
+    unexpected = cases["index"].isna()
+    if unexpected.any():
+        first = cases[unexpected].iloc[0]
+        raise ValueError(
+            f"incident rows cannot be checked: {first['check']}: {first['failure_case']}"
+        )
+    checks = cases["check"].astype(str)
+    columns = [
+        _ROW_CHECK_COLUMN.get(check, column)
+        for column, check in zip(cases["column"], checks, strict=True)
+    ]
+    reasons = [
+        _REASONS.get((column, check), check) for column, check in zip(columns, checks, strict=True)
+    ]
+    positions = frame.index.get_indexer(cases["index"])
+    return (
+        pd.DataFrame({"position": positions, "column": columns, "reason": reasons})
+        # pandera reports a failing row of a check across columns once per column.
+        .drop_duplicates(["position", "column", "reason"])
+        .assign(rank=lambda f: f["reason"].map(_REASON_RANK))
+        .sort_values(["rank", "position"], kind="stable")
+        .drop(columns="rank")
+        .reset_index(drop=True)
+    )
+
+
+# Rows a source rejected: one record per (row, failed rule), as quarantine.csv holds them.
+QUARANTINE_SCHEMA = pa.DataFrameSchema(
+    {
+        "source": pa.Column("string", nullable=True),
+        "file": pa.Column("string", nullable=True),
+        "row": pa.Column("Int64", nullable=True),
+        "column": pa.Column("string", nullable=True),
+        "value": pa.Column("string", nullable=True),
+        "reason": pa.Column("string", nullable=True),
+    },
+    strict=True,
+    ordered=True,
+    coerce=False,
+    name="quarantine",
+)
+
+# Directed dyad-years: ccode1 acting on ccode2 in `year`; the covariates themselves may be
+# missing (a feature flags that), the key columns may not.
+COVARIATES_SCHEMA = pa.DataFrameSchema(
+    {
+        "ccode1": pa.Column("int64", pa.Check.gt(0)),
+        "ccode2": pa.Column("int64", pa.Check.gt(0)),
+        "year": pa.Column("int64"),
+    },
+    strict=False,
+    name="covariates",
+)
+
+# One row per trigger; `retaliated_<h>d` is NA where the window was not observed (censored).
+EPISODES_SCHEMA = pa.DataFrameSchema(
+    {
+        "episode_id": pa.Column("string", unique=True),
+        "incident_id": pa.Column("string"),
+        "date": pa.Column("datetime64[ns]"),
+        "initiator": pa.Column("int64", pa.Check.gt(0)),
+        "target": pa.Column("int64", pa.Check.gt(0)),
+        r"^retaliated_\d+d$": pa.Column("boolean", nullable=True, regex=True),
+        "days_to_retaliation": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "event_observed": pa.Column("bool"),
+        "duration": pa.Column("int64", pa.Check.ge(0)),
+        "source": pa.Column("string"),
+        "action": pa.Column("string"),
+        "hostility": pa.Column("int64", pa.Check.in_range(1, 5)),
+        # bool on one engine, Arrow bool on the other: what readers need is the values.
+        "limited_force": pa.Column(checks=pa.Check(lambda s: s.isin([True, False]))),
+        "year": pa.Column("int64"),
+    },
+    strict=False,
+    name="episodes",
+)
+
+# One row per episode: its id and finite float features (missing values are flagged by their
+# own indicator columns, never left as NaN).
+FEATURES_SCHEMA = pa.DataFrameSchema(
+    {
+        "episode_id": pa.Column("string", unique=True),
+        r"^(?!episode_id$).+": pa.Column(
+            "float64",
+            pa.Check(lambda s: np.isfinite(s), error="not a finite number"),
+            regex=True,
+        ),
+    },
+    strict=False,
+    name="features",
+)
+
+# The backtest's out-of-sample forecasts: one row per (trigger, origin, model, horizon), with
+# the outcome `y` (NA where the window was censored).
+BACKTEST_PREDICTIONS_SCHEMA = pa.DataFrameSchema(
+    {
+        "episode_id": pa.Column(nullable=False),
+        "origin": pa.Column("int64"),
+        "model": pa.Column(nullable=False),
+        "horizon": pa.Column("int64", pa.Check.gt(0)),
+        "p": pa.Column("float64", pa.Check.in_range(0, 1), nullable=True),
+        "y": pa.Column(nullable=True),
+    },
+    strict=True,
+    ordered=True,
+    name="backtest_predictions",
+)

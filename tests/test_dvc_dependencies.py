@@ -1,0 +1,156 @@
+"""dvc.yaml lists every project module each stage runs, so editing one re-runs the stage.
+
+A stage's code is its runner and everything the runner imports. The modules are found two ways:
+importing the runner in a fresh interpreter and reading `sys.modules` (what really loads), and
+following every `import forecast...` statement from the runner's file, including those inside
+functions (the Spark engine, the figures and the registry are imported only when used, and a
+stage that uses them must still re-run when they change). Each module's file must lie under one
+of the stage's `deps` in dvc.yaml, and every listed dependency must exist.
+
+`fetch` is left out: it runs on every `dvc repro` (`always_changed`), so no edit can leave its
+output stale.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+
+# The stage's runner: the module a stage's command calls to do the work.
+RUNNERS = {
+    "ingest": "forecast.ingest",
+    "episodes": "forecast.pipeline.episodes",
+    "features": "forecast.pipeline.features",
+    "backtest": "forecast.evaluation.backtest",
+    "record_age": "forecast.pipeline.record_age",
+    "train": "forecast.pipeline.training",
+    "report": "forecast.pipeline.report",
+}
+
+
+@cache
+def stages() -> dict[str, dict]:
+    return yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+
+
+def deps_of(stage: str) -> list[str]:
+    return [next(iter(d)) if isinstance(d, dict) else d for d in stages()[stage].get("deps", [])]
+
+
+def module_file(name: str) -> Path | None:
+    """The source file of module `name` under src/, or None if it is not a project module."""
+    base = SRC.joinpath(*name.split("."))
+    for candidate in (base / "__init__.py", base.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@cache
+def imported_at_run_time(module: str) -> set[str]:
+    """Project modules loaded by importing `module` in a fresh interpreter."""
+    code = (
+        f"import json, sys, {module}; "
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'forecast')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+        cwd=ROOT,
+    )
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+@cache
+def imported_anywhere(module: str) -> set[str]:
+    """Project modules reachable through import statements, those inside functions included."""
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        path = module_file(name)
+        if name in seen or path is None:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                todo += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                todo.append(node.module)
+                todo += [f"{node.module}.{alias.name}" for alias in node.names]
+    return {name for name in seen if name.split(".")[0] == "forecast"}
+
+
+def uncovered(files: set[Path], deps: list[str]) -> list[str]:
+    """The files (relative to the repo) that no dependency equals or contains."""
+    listed = [(ROOT / dep).resolve() for dep in deps]
+    return sorted(
+        str(path.relative_to(ROOT))
+        for path in files
+        if not any(path == dep or dep in path.parents for dep in listed)
+    )
+
+
+def test_every_stage_but_fetch_has_a_runner() -> None:
+    assert set(stages()) - {"fetch"} == set(RUNNERS)
+
+
+@pytest.mark.parametrize("stage", sorted(RUNNERS))
+def test_dvc_yaml_lists_every_module_the_stage_imports(stage: str) -> None:
+    runner = RUNNERS[stage]
+    modules = imported_at_run_time(runner) | imported_anywhere(runner)
+    assert runner in modules
+    files = {path for name in modules if (path := module_file(name)) is not None}
+    missing = uncovered(files, deps_of(stage))
+    assert not missing, f"dvc.yaml stage {stage!r} does not list: {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("stage", sorted(stages()))
+def test_every_listed_dependency_exists_or_is_made_by_a_stage(stage: str) -> None:
+    made = {
+        next(iter(out)) if isinstance(out, dict) else out
+        for spec in stages().values()
+        for kind in ("outs", "metrics", "plots")
+        for out in spec.get(kind, [])
+    }
+    absent = [dep for dep in deps_of(stage) if not (ROOT / dep).exists() and dep not in made]
+    assert not absent, f"dvc.yaml stage {stage!r} lists missing files: {', '.join(absent)}"
+
+
+def test_the_check_would_catch_a_module_left_out() -> None:
+    """Without history_index.py in its deps, the features stage fails the check above."""
+    modules = imported_at_run_time(RUNNERS["features"]) | imported_anywhere(RUNNERS["features"])
+    files = {path for name in modules if (path := module_file(name)) is not None}
+    deps = [dep for dep in deps_of("features") if dep != "src/forecast/history_index.py"]
+    assert uncovered(files, deps) == ["src/forecast/history_index.py"]
+
+
+def test_editing_history_index_changes_the_features_stage_in_the_dvc_graph() -> None:
+    """DVC's own view of dvc.yaml: history_index.py is a dependency of `features`, so editing it
+    marks the stage (and everything after it) changed."""
+    from dvc.repo import Repo
+
+    with Repo(str(ROOT)) as repo:
+        depending = {
+            stage.name
+            for stage in repo.index.stages
+            if any(
+                Path(dep.def_path) == Path("src/forecast/history_index.py") for dep in stage.deps
+            )
+        }
+    assert "features" in depending
