@@ -108,6 +108,9 @@ class TreeMemory(threading.Thread):
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
         self.peaks = {"driver_python": 0, "jvm": 0, "worker_max": 0, "workers_total": 0}
+        # Last CPU seconds (user + system) seen per process: their sum over the run tells how
+        # many cores the run kept busy, which the wall-time ratio alone cannot.
+        self.cpu: dict[int, float] = {}
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -116,6 +119,8 @@ class TreeMemory(threading.Thread):
                 processes = [self.root, *self.root.children(recursive=True)]
                 sample = {"driver_python": 0, "jvm": 0, "worker_max": 0, "workers_total": 0}
                 for process in processes:
+                    times = process.cpu_times()
+                    self.cpu[process.pid] = times.user + times.system
                     rss = process.memory_info().rss
                     name = process.name()
                     if process.pid == self.root.pid:
@@ -147,7 +152,12 @@ def measure(kind: str, master: str, source: Path, out: Path) -> dict[str, float]
     if child.returncode != 0:
         raise SystemExit(f"{kind} run on {master} failed (exit {child.returncode})")
     figures = json.loads(stdout.strip().splitlines()[-1])
-    return {**figures, **{k: v / GIB for k, v in sampler.peaks.items()}}
+    cpu_seconds = sum(sampler.cpu.values())
+    return {
+        **figures,
+        **{k: v / GIB for k, v in sampler.peaks.items()},
+        "cpu_seconds": cpu_seconds,
+    }
 
 
 def prepare(kind: str, size: int, folder: Path) -> Path:
@@ -199,7 +209,9 @@ def main() -> int:
                     f"peak GiB: driver python {figures['driver_python']:.2f}, JVM (driver + "
                     f"executor) {figures['jvm']:.2f}, largest python worker "
                     f"{figures['worker_max']:.2f}, python workers together "
-                    f"{figures['workers_total']:.2f}; {json.dumps(figures)}; before: "
+                    f"{figures['workers_total']:.2f}; CPU {figures['cpu_seconds']:.0f} s "
+                    f"(whole run, {figures['cpu_seconds'] / figures['seconds']:.2f} cores busy "
+                    f"on average); {json.dumps(figures)}; before: "
                     f"{load_before}; after: {_load()}",
                     flush=True,
                 )

@@ -227,6 +227,22 @@ def test_without_pyspark_the_engine_says_how_to_install_it(monkeypatch) -> None:
         session.spark_session(SparkParams(master="local[1]"))
 
 
+def test_local_workers_run_the_drivers_interpreter(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A venv that is not activated still gives its workers pandas; a cluster or an explicit
+    choice keeps its own interpreter."""
+    import sys
+
+    from forecast.spark.session import worker_python
+
+    monkeypatch.delenv("PYSPARK_PYTHON", raising=False)
+    assert worker_python(SparkParams(master="local[2]")) == {"spark.pyspark.python": sys.executable}
+    assert worker_python(SparkParams(master="spark://host:7077")) == {}
+    chosen = SparkParams(master="local[*]", conf={"spark.pyspark.python": "/opt/py/bin/python"})
+    assert worker_python(chosen) == {}
+    monkeypatch.setenv("PYSPARK_PYTHON", "/opt/py/bin/python")
+    assert worker_python(SparkParams(master="local[2]")) == {}
+
+
 def test_cli_engine_switch_writes_the_same_tables(
     spark, tmp_path, monkeypatch, no_real_data
 ) -> None:  # type: ignore[no-untyped-def]

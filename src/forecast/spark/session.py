@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from typing import TYPE_CHECKING
 
 from forecast.config import SparkParams
@@ -57,6 +58,19 @@ def ensure_java() -> str:
     return os.environ["JAVA_HOME"]
 
 
+def worker_python(params: SparkParams) -> dict[str, str]:
+    """On a local master, Python workers run this interpreter (the one with the project).
+
+    Spark otherwise starts workers with the `python3` first on PATH, which, when `forecast` is
+    run from a virtual environment that is not activated, lacks pandas, and every grouped step
+    fails inside a worker. A cluster's workers have their own interpreter, and PYSPARK_PYTHON
+    or `spark.pyspark.python` in params always win.
+    """
+    local = params.master == "local" or params.master.startswith("local[")
+    chosen = "PYSPARK_PYTHON" in os.environ or "spark.pyspark.python" in params.conf
+    return {"spark.pyspark.python": sys.executable} if local and not chosen else {}
+
+
 def spark_session(params: SparkParams | None = None, app_name: str = "forecast") -> SparkSession:
     """The (one) SparkSession for `params.master` with `params.conf` passed through."""
     require_pyspark()
@@ -65,7 +79,7 @@ def spark_session(params: SparkParams | None = None, app_name: str = "forecast")
 
     params = params or SparkParams()
     builder = SparkSession.builder.appName(app_name).master(params.master)
-    for key, value in {**DEFAULT_CONF, **params.conf}.items():
+    for key, value in {**DEFAULT_CONF, **worker_python(params), **params.conf}.items():
         builder = builder.config(key, str(value).lower() if isinstance(value, bool) else value)
     try:
         return builder.getOrCreate()
