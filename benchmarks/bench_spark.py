@@ -169,12 +169,41 @@ def prepare(kind: str, size: int, folder: Path) -> Path:
         if not path.exists():
             write_gdelt(path, size)
         return path
-    from bench_features import _write
-
     path = folder / f"incidents_{size}.parquet"
     if not path.exists():
-        _write(size, str(path))
+        write_incidents_in_parts(size, path)
     return path
+
+
+def write_incidents_in_parts(size: int, path: Path, part_size: int = 10_000_000) -> None:
+    """About `size` synthetic incidents as one Parquet file, generated `part_size` at a time.
+
+    Generating 10^8 events in one call would need tens of GiB, so each part is its own run of
+    the synthetic process (seed + part number) over the same states and years: together they
+    are a world about size / part_size times as dense. Ids and dispute ids get the part as a
+    prefix, so they stay unique; each part is one row group, in date order within the part.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from bench_features import SEED, synthetic_incidents
+    from tqdm import tqdm
+
+    parts = max(1, round(size / part_size))
+    writer = None
+    try:
+        for part in tqdm(range(parts), desc=f"generating {size:,} incidents", unit="part"):
+            frame = synthetic_incidents(min(size, part_size), SEED + part)
+            if parts > 1:
+                for column in ("incident_id", "dispute_id"):
+                    frame[column] = frame[column].radd(f"p{part}-")
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table.cast(writer.schema))
+            del frame, table
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def main() -> int:
