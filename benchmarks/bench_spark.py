@@ -13,6 +13,8 @@ already there, and never committed. Prints one line per run with the machine's l
 
     nice python benchmarks/bench_spark.py feeds --sizes 1000000 10000000
     nice python benchmarks/bench_spark.py features --sizes 100000 1000000
+    python benchmarks/bench_spark.py features --sizes 100000000 --masters 'local[2]' \
+        --workdir /big/disk    # inputs above 10^7 events are generated in parts of 10^7
 """
 
 from __future__ import annotations
@@ -138,19 +140,25 @@ class TreeMemory(threading.Thread):
 
 
 def measure(kind: str, master: str, source: Path, out: Path) -> dict[str, float]:
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--run", kind, master, str(source), str(out)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    sampler = TreeMemory(child.pid)
-    sampler.start()
-    stdout, _ = child.communicate()
-    sampler.done.set()
-    sampler.join()
+    """One run in a fresh process; its Spark log goes to a file beside the outputs."""
+    log = out.with_name(f"{out.name}_{master.replace('[', '').replace(']', '')}.log")
+    with log.open("w") as spark_log:
+        child = subprocess.Popen(
+            [sys.executable, __file__, "--run", kind, master, str(source), str(out)],
+            stdout=subprocess.PIPE,
+            stderr=spark_log,
+            text=True,
+        )
+        sampler = TreeMemory(child.pid)
+        sampler.start()
+        stdout, _ = child.communicate()
+        sampler.done.set()
+        sampler.join()
     if child.returncode != 0:
-        raise SystemExit(f"{kind} run on {master} failed (exit {child.returncode})")
+        last = "".join(log.read_text().splitlines(keepends=True)[-15:])
+        raise SystemExit(
+            f"{kind} run on {master} failed (exit {child.returncode}); log {log}:\n{last}"
+        )
     figures = json.loads(stdout.strip().splitlines()[-1])
     cpu_seconds = sum(sampler.cpu.values())
     return {
