@@ -175,7 +175,9 @@ def prepare(kind: str, size: int, folder: Path) -> Path:
 
         path = folder / f"gdelt_{size}.export.CSV"
         if not path.exists():
-            write_gdelt(path, size)
+            partial = path.with_name(path.name + ".partial")
+            write_gdelt(partial, size)
+            partial.replace(path)
         return path
     path = folder / f"incidents_{size}.parquet"
     if not path.exists():
@@ -189,7 +191,9 @@ def write_incidents_in_parts(size: int, path: Path, part_size: int = 10_000_000)
     Generating 10^8 events in one call would need tens of GiB, so each part is its own run of
     the synthetic process (seed + part number) over the same states and years: together they
     are a world about size / part_size times as dense. Ids and dispute ids get the part as a
-    prefix, so they stay unique; each part is one row group, in date order within the part.
+    prefix, so they stay unique; rows are in date order within each part. The file is written
+    under another name and renamed when complete, so an interrupted run leaves no short input
+    for the next run to reuse.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -197,6 +201,7 @@ def write_incidents_in_parts(size: int, path: Path, part_size: int = 10_000_000)
     from tqdm import tqdm
 
     parts = max(1, round(size / part_size))
+    partial = path.with_name(path.name + ".partial")
     writer = None
     try:
         for part in tqdm(range(parts), desc=f"generating {size:,} incidents", unit="part"):
@@ -206,12 +211,13 @@ def write_incidents_in_parts(size: int, path: Path, part_size: int = 10_000_000)
                     frame[column] = frame[column].radd(f"p{part}-")
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if writer is None:
-                writer = pq.ParquetWriter(path, table.schema)
+                writer = pq.ParquetWriter(partial, table.schema)
             writer.write_table(table.cast(writer.schema))
             del frame, table
     finally:
         if writer is not None:
             writer.close()
+    partial.replace(path)
 
 
 def main() -> int:

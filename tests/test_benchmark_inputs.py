@@ -28,6 +28,7 @@ def test_parts_make_one_table_with_unique_ids(tmp_path: Path) -> None:
     first, second = (incidents[prefixes == p] for p in ("p0", "p1"))
     assert not first["date"].reset_index(drop=True).equals(second["date"].reset_index(drop=True))
     assert pq.ParquetFile(path).metadata.num_rows == len(incidents)
+    assert [p.name for p in tmp_path.iterdir()] == ["incidents.parquet"]
 
 
 def test_one_part_keeps_the_single_run_ids(tmp_path: Path) -> None:
