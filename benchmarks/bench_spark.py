@@ -31,6 +31,8 @@ from pathlib import Path
 
 import psutil
 
+from forecast.files import atomic_path
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 GIB = 2**30
@@ -175,9 +177,8 @@ def prepare(kind: str, size: int, folder: Path) -> Path:
 
         path = folder / f"gdelt_{size}.export.CSV"
         if not path.exists():
-            partial = path.with_name(path.name + ".partial")
-            write_gdelt(partial, size)
-            partial.replace(path)
+            with atomic_path(path) as partial:
+                write_gdelt(partial, size)
         return path
     path = folder / f"incidents_{size}.parquet"
     if not path.exists():
@@ -192,8 +193,7 @@ def write_incidents_in_parts(size: int, path: Path, part_size: int = 10_000_000)
     the synthetic process (seed + part number) over the same states and years: together they
     are a world about size / part_size times as dense. Ids and dispute ids get the part as a
     prefix, so they stay unique; rows are in date order within each part. The file is written
-    under another name and renamed when complete, so an interrupted run leaves no short input
-    for the next run to reuse.
+    through `atomic_path`, so an interrupted run leaves no short input for the next run to reuse.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -201,23 +201,22 @@ def write_incidents_in_parts(size: int, path: Path, part_size: int = 10_000_000)
     from tqdm import tqdm
 
     parts = max(1, round(size / part_size))
-    partial = path.with_name(path.name + ".partial")
-    writer = None
-    try:
-        for part in tqdm(range(parts), desc=f"generating {size:,} incidents", unit="part"):
-            frame = synthetic_incidents(min(size, part_size), SEED + part)
-            if parts > 1:
-                for column in ("incident_id", "dispute_id"):
-                    frame[column] = frame[column].radd(f"p{part}-")
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(partial, table.schema)
-            writer.write_table(table.cast(writer.schema))
-            del frame, table
-    finally:
-        if writer is not None:
-            writer.close()
-    partial.replace(path)
+    with atomic_path(path) as partial:
+        writer = None
+        try:
+            for part in tqdm(range(parts), desc=f"generating {size:,} incidents", unit="part"):
+                frame = synthetic_incidents(min(size, part_size), SEED + part)
+                if parts > 1:
+                    for column in ("incident_id", "dispute_id"):
+                        frame[column] = frame[column].radd(f"p{part}-")
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(partial, table.schema)
+                writer.write_table(table.cast(writer.schema))
+                del frame, table
+        finally:
+            if writer is not None:
+                writer.close()
 
 
 def main() -> int:

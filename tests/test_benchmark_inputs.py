@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
@@ -27,7 +26,6 @@ def test_parts_make_one_table_with_unique_ids(tmp_path: Path) -> None:
     # Each part is its own run of the process, so the parts differ.
     first, second = (incidents[prefixes == p] for p in ("p0", "p1"))
     assert not first["date"].reset_index(drop=True).equals(second["date"].reset_index(drop=True))
-    assert pq.ParquetFile(path).metadata.num_rows == len(incidents)
     assert [p.name for p in tmp_path.iterdir()] == ["incidents.parquet"]
 
 
