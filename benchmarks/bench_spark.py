@@ -15,6 +15,8 @@ already there, and never committed. Prints one line per run with the machine's l
     nice python benchmarks/bench_spark.py features --sizes 100000 1000000
     python benchmarks/bench_spark.py features --sizes 100000000 --masters 'local[2]' \
         --workdir /big/disk    # inputs above 10^7 events are generated in parts of 10^7
+    python benchmarks/bench_spark.py feeds --sizes 180000000 --masters 'local[2]' \
+        --workdir /big/disk --driver-memory 12g --shuffle-partitions 64
 """
 
 from __future__ import annotations
