@@ -241,7 +241,7 @@ def main() -> int:
         "--shuffle-partitions",
         type=int,
         default=int(os.environ.get("BENCH_SHUFFLE_PARTITIONS", "8")),
-        help="spark.sql.shuffle.partitions (default 8, right up to about 10^8 feed rows; a "
+        help="spark.sql.shuffle.partitions (default 8: enough up to about 10^8 feed rows; a "
         "grouped step persists one block per partition, so larger inputs need more)",
     )
     parser.add_argument("--run", nargs=4, help=argparse.SUPPRESS)
