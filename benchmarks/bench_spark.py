@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import psutil
@@ -38,6 +39,10 @@ from forecast.files import atomic_path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 GIB = 2**30
+# Spark settings of every run. `main` puts its options into the environment, and each run's
+# fresh process reads them here when it imports this file.
+DRIVER_MEMORY = os.environ.get("BENCH_DRIVER_MEMORY", "6g")
+SHUFFLE_PARTITIONS = int(os.environ.get("BENCH_SHUFFLE_PARTITIONS", "8"))
 
 
 def _load() -> str:
@@ -46,17 +51,12 @@ def _load() -> str:
 
 
 def _session(master: str):  # type: ignore[no-untyped-def]
-    """A Spark session with the heap and shuffle partitions the parent run was asked for.
-
-    Both reach this fresh process as environment variables (set by `main` from its options), so
-    a run's settings are the same whether it was started by `main` or by hand.
-    """
     from forecast.config import SparkParams
     from forecast.spark.session import spark_session
 
     conf = {
-        "spark.driver.memory": os.environ.get("BENCH_DRIVER_MEMORY", "6g"),
-        "spark.sql.shuffle.partitions": int(os.environ.get("BENCH_SHUFFLE_PARTITIONS", "8")),
+        "spark.driver.memory": DRIVER_MEMORY,
+        "spark.sql.shuffle.partitions": SHUFFLE_PARTITIONS,
         "spark.ui.enabled": False,
     }
     return spark_session(SparkParams(master=master, conf=conf), app_name="bench")
@@ -208,22 +208,19 @@ def write_incidents_in_parts(size: int, path: Path, part_size: int = 10_000_000)
     from tqdm import tqdm
 
     parts = max(1, round(size / part_size))
-    with atomic_path(path) as partial:
+    # The writer is closed (ExitStack) before atomic_path renames the file.
+    with atomic_path(path) as partial, ExitStack() as closing:
         writer = None
-        try:
-            for part in tqdm(range(parts), desc=f"generating {size:,} incidents", unit="part"):
-                frame = synthetic_incidents(min(size, part_size), SEED + part)
-                if parts > 1:
-                    for column in ("incident_id", "dispute_id"):
-                        frame[column] = frame[column].radd(f"p{part}-")
-                table = pa.Table.from_pandas(frame, preserve_index=False)
-                if writer is None:
-                    writer = pq.ParquetWriter(partial, table.schema)
-                writer.write_table(table.cast(writer.schema))
-                del frame, table
-        finally:
-            if writer is not None:
-                writer.close()
+        for part in tqdm(range(parts), desc=f"generating {size:,} incidents", unit="part"):
+            frame = synthetic_incidents(min(size, part_size), SEED + part)
+            if parts > 1:
+                for column in ("incident_id", "dispute_id"):
+                    frame[column] = frame[column].radd(f"p{part}-")
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                writer = closing.enter_context(pq.ParquetWriter(partial, table.schema))
+            writer.write_table(table.cast(writer.schema))
+            del frame, table
 
 
 def main() -> int:
@@ -234,13 +231,13 @@ def main() -> int:
     parser.add_argument("--workdir", help="folder for generated inputs and outputs")
     parser.add_argument(
         "--driver-memory",
-        default=os.environ.get("BENCH_DRIVER_MEMORY", "6g"),
+        default=DRIVER_MEMORY,
         help="spark.driver.memory: in local mode the heap of driver and executor (default 6g)",
     )
     parser.add_argument(
         "--shuffle-partitions",
         type=int,
-        default=int(os.environ.get("BENCH_SHUFFLE_PARTITIONS", "8")),
+        default=SHUFFLE_PARTITIONS,
         help="spark.sql.shuffle.partitions (default 8: enough up to about 10^8 feed rows; a "
         "grouped step persists one block per partition, so larger inputs need more)",
     )
