@@ -40,6 +40,7 @@ from forecast.models.common import (
     survival_to_proba,
 )
 from forecast.models.logit import independent_columns
+from forecast.models.weighted_bins import faster_weighted_binning
 
 if TYPE_CHECKING:
     import statsmodels.api as sm
@@ -505,7 +506,7 @@ class BoostedHazard(_IntervalRates, FeatureMemory):
         booster = HistGradientBoostingClassifier(
             **self.booster_params, early_stopping=False, random_state=self.seed
         )
-        with threadpool_limits(BOOSTING_THREADS):
+        with threadpool_limits(BOOSTING_THREADS), faster_weighted_binning():
             self.booster_ = booster.fit(inputs, periods.event, sample_weight=weight)
         self.n_triggers_ = periods.n_triggers
         self.person_periods_ = len(periods.person)
