@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -46,6 +48,7 @@ COMPARISONS_KEY = "comparisons"
 # Days at which survival curves are scored for the integrated Brier score.
 SURVIVAL_GRID = (1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365)
 JSON_DIGITS = files.JSON_DIGITS
+T = TypeVar("T")
 
 
 @dataclass
@@ -158,7 +161,7 @@ def run_backtest(
         names = [*names, ENSEMBLE_NAME]
     recalibrated, maps = add_recalibrated(forecasts, episodes, params, names)
     names = [*names, *recalibrated]
-    result = score(forecasts, episodes, params, names)
+    result = score(forecasts, episodes, params, names, n_jobs=n_jobs)
     result.choices = _choices_record(limits, final_limits, weights, maps, params)
     result.provenance = data_provenance(episodes, features)
     result.seconds = time.perf_counter() - started
@@ -206,13 +209,15 @@ def score(
     episodes: pd.DataFrame,
     params: Params,
     names: list[str],
+    n_jobs: int = 1,
 ) -> BacktestResult:
     """Turn the forecasts into metric blocks, per-origin scores and plot tables.
 
-    The blocks are those of docs/design.md, section "Tables".
+    The blocks are those of docs/design.md, section "Tables". Each (subset, model) block, each
+    timing block and the champion rule's comparisons are independent, so they are scored on
+    `n_jobs` workers; the results are put together in the same order whatever the worker count.
     """
     horizons = tuple(params.episodes.horizons)
-    bins = params.backtest.calibration_bins
     positions = np.concatenate([f.positions for f in forecasts])
     tested = episodes.iloc[positions].reset_index(drop=True)
     origin_of = np.concatenate([np.full(len(f.positions), f.split.year) for f in forecasts])
@@ -222,61 +227,66 @@ def score(
         for subset in SUBSETS[1:]
     } | {"all": proba["base_rate"]}
     clusters = dyad_groups(tested)
+    labels = {h: tested[label_column(h)].astype("boolean") for h in horizons}
+    common = _ScoringCommon(
+        labels={h: (label.notna().to_numpy(), _as_float(label)) for h, label in labels.items()},
+        base=proba["base_rate"],
+        persistence=proba["dyad_persistence"],
+        origin_of=origin_of,
+        clusters=clusters,
+    )
+    likelihood_jobs = [
+        delayed(_on_one_thread)(
+            _likelihood_block,
+            subset,
+            name,
+            proba[name],
+            references[subset],
+            _subset_mask(tested, subset),
+            common,
+            params,
+        )
+        for subset in SUBSETS
+        for name in names
+    ]
+    survival = {
+        n: np.vstack([f.survival[n] for f in forecasts]) for n in names if registry.is_timing(n)
+    }
+    outcomes, timing_subsets = _timing_outcomes(tested)
+    timing_jobs = [
+        delayed(_on_one_thread)(
+            _timing_block, *_timing_rows(outcomes, curves, rows), horizons, params
+        )
+        for curves in survival.values()
+        for rows in timing_subsets.values()
+    ]
+    comparison_job = [delayed(_on_one_thread)(_comparisons, proba, tested, clusters, names, params)]
+    # The comparisons are the longest task: first, so the other tasks fill the other worker.
+    comparisons, *done = Parallel(n_jobs=n_jobs)([*comparison_job, *likelihood_jobs, *timing_jobs])
+    likelihood_done = done[: len(likelihood_jobs)]
+    timing_done = iter(done[len(likelihood_jobs) :])
 
-    likelihood: dict[str, dict] = {}
+    likelihood: dict[str, dict] = {subset: {} for subset in SUBSETS}
     per_origin_rows: list[dict] = []
     reliability_frames, roc_frames = [], []
-    for subset in SUBSETS:
-        in_subset = _subset_mask(tested, subset)
-        likelihood[subset] = {}
-        for name in names:
-            likelihood[subset][name] = {}
-            for column, horizon in enumerate(horizons):
-                label = tested[label_column(horizon)].astype("boolean")
-                rows = in_subset & label.notna().to_numpy()
-                if not rows.any():
-                    continue
-                y = label.to_numpy(dtype=bool, na_value=False)[rows].astype(float)
-                p = proba[name][rows, column]
-                base = proba["base_rate"][rows, column]
-                persistence = proba["dyad_persistence"][rows, column]
-                block = metrics.probability_scores(p, y, base, persistence, bins)
-                own_base = references[subset][rows, column]
-                block["bss_subset"] = metrics.brier_skill(p, y, own_base)
-                block.update(
-                    metrics.bootstrap_intervals(
-                        p,
-                        y,
-                        base,
-                        clusters[rows],
-                        params.backtest.bootstrap_replicates,
-                        params.seed,
-                        bins=bins,
-                    )
-                )
-                likelihood[subset][name][str(horizon)] = block
-                table = metrics.reliability_table(p, y, bins)
-                reliability_frames.append(table.assign(subset=subset, model=name, horizon=horizon))
-                if 0 < y.sum() < len(y):
-                    curve = metrics.roc_table(p, y)
-                    roc_frames.append(curve.assign(subset=subset, model=name, horizon=horizon))
-                for year in np.unique(origin_of[rows]):
-                    in_year = origin_of[rows] == year
-                    per_origin_rows.append(
-                        {
-                            "subset": subset,
-                            "model": name,
-                            "horizon": horizon,
-                            "origin": int(year),
-                            "brier": metrics.brier(p[in_year], y[in_year]),
-                            "bss": metrics.brier_skill(p[in_year], y[in_year], base[in_year]),
-                            "roc_auc": metrics.roc_auc(p[in_year], y[in_year]),
-                            "n": int(in_year.sum()),
-                        }
-                    )
-
-    timing = _timing_scores(forecasts, tested, names, params)
-    comparisons = _comparisons(proba, tested, clusters, names, params)
+    for (subset, name), (blocks, reliability, roc, rows) in zip(
+        ((s, n) for s in SUBSETS for n in names), likelihood_done, strict=True
+    ):
+        likelihood[subset][name] = blocks
+        reliability_frames += reliability
+        roc_frames += roc
+        per_origin_rows += rows
+    timing: dict[str, dict] = {}
+    for name in survival:
+        block = {}
+        for subset in timing_subsets:
+            scores = next(timing_done)
+            block.update(scores if subset == "all" else {subset: scores})
+        timing[name] = block
+    with threadpool_limits(1):
+        timing |= _timing_yardsticks(
+            outcomes, timing_subsets, survival, forecasts, timing, names, params
+        )
     fit_seconds: dict[str, float] = {}
     for origin in forecasts:
         for name, seconds in origin.seconds.items():
@@ -293,6 +303,90 @@ def score(
         fit_seconds=fit_seconds,
         comparisons=comparisons,
     )
+
+
+def _on_one_thread(task: Callable[..., T], *args: object) -> T:
+    """`task(*args)` with one BLAS thread: sums come out in the same order, so the scores are
+    the same bits whichever worker, and however many, computes them."""
+    with threadpool_limits(1):
+        return task(*args)
+
+
+def _as_float(label: pd.Series) -> np.ndarray:
+    """A nullable boolean label as 0/1 floats (unknown labels read 0 and are masked out)."""
+    return label.to_numpy(dtype=bool, na_value=False).astype(float)
+
+
+@dataclass(frozen=True)
+class _ScoringCommon:
+    """What every likelihood block is scored with: labels, references, origins and dyads."""
+
+    # Horizon -> (label known, label as 0/1) per tested trigger.
+    labels: dict[int, tuple[np.ndarray, np.ndarray]]
+    base: np.ndarray
+    persistence: np.ndarray
+    origin_of: np.ndarray
+    clusters: np.ndarray
+
+
+def _likelihood_block(
+    subset: str,
+    name: str,
+    proba: np.ndarray,
+    own_reference: np.ndarray,
+    in_subset: np.ndarray,
+    common: _ScoringCommon,
+    params: Params,
+) -> tuple[dict, list[pd.DataFrame], list[pd.DataFrame], list[dict]]:
+    """One model's scores on one subset at every horizon, its plot tables and per-origin rows."""
+    horizons = tuple(params.episodes.horizons)
+    bins = params.backtest.calibration_bins
+    blocks: dict[str, dict] = {}
+    reliability_frames, roc_frames, per_origin_rows = [], [], []
+    for column, horizon in enumerate(horizons):
+        known, label = common.labels[horizon]
+        rows = in_subset & known
+        if not rows.any():
+            continue
+        y = label[rows]
+        p = proba[rows, column]
+        base = common.base[rows, column]
+        persistence = common.persistence[rows, column]
+        block = metrics.probability_scores(p, y, base, persistence, bins)
+        block["bss_subset"] = metrics.brier_skill(p, y, own_reference[rows, column])
+        block.update(
+            metrics.bootstrap_intervals(
+                p,
+                y,
+                base,
+                common.clusters[rows],
+                params.backtest.bootstrap_replicates,
+                params.seed,
+                bins=bins,
+            )
+        )
+        blocks[str(horizon)] = block
+        table = metrics.reliability_table(p, y, bins)
+        reliability_frames.append(table.assign(subset=subset, model=name, horizon=horizon))
+        if 0 < y.sum() < len(y):
+            curve = metrics.roc_table(p, y)
+            roc_frames.append(curve.assign(subset=subset, model=name, horizon=horizon))
+        origin_of = common.origin_of[rows]
+        for year in np.unique(origin_of):
+            in_year = origin_of == year
+            per_origin_rows.append(
+                {
+                    "subset": subset,
+                    "model": name,
+                    "horizon": horizon,
+                    "origin": int(year),
+                    "brier": metrics.brier(p[in_year], y[in_year]),
+                    "bss": metrics.brier_skill(p[in_year], y[in_year], base[in_year]),
+                    "roc_auc": metrics.roc_auc(p[in_year], y[in_year]),
+                    "n": int(in_year.sum()),
+                }
+            )
+    return blocks, reliability_frames, roc_frames, per_origin_rows
 
 
 COMPARED_METRICS = ("roc_auc", "brier", "bss", "ece")
@@ -413,54 +507,56 @@ def _timing_block(
     return block
 
 
-def _timing_scores(
-    forecasts: list[OriginForecasts],
+def _timing_outcomes(
     tested: pd.DataFrame,
-    names: list[str],
-    params: Params,
-) -> dict[str, dict]:
-    """The timing block per timing model, on all triggers plus a limited-force block.
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], dict[str, np.ndarray]]:
+    """(duration, answered, dyad) per tested trigger, and the rows of each timing subset.
 
-    Its shape: metrics/timing.json in docs/design.md, section "Tables".
-
-    Also `references` (the 30-day logit read as a risk score) and `comparisons` (the best
-    timing model against cox and that reference, on paired bootstrap draws): see
-    `forecast.evaluation.timing_ranking`.
+    Triggers on the data's last day were never followed up: they carry no timing information.
     """
-    horizons = tuple(params.episodes.horizons)
     time_to = tested["duration"].to_numpy(dtype=float)
     observed = tested["event_observed"].astype("boolean").to_numpy(dtype=bool, na_value=False)
-    clusters = dyad_groups(tested)
-    # Triggers on the data's last day were never followed up: they carry no timing information.
     followed = time_to > 0
     subsets = {s: followed & _subset_mask(tested, s) for s in SUBSETS}
     subsets = {s: rows for s, rows in subsets.items() if rows.any()}
-    timing: dict[str, dict] = {}
-    survival = {
-        n: np.vstack([f.survival[n] for f in forecasts]) for n in names if registry.is_timing(n)
-    }
-    for name, curves in survival.items():
-        block = {}
-        for subset, rows in subsets.items():
-            scores = _timing_block(
-                time_to[rows], observed[rows], curves[rows], clusters[rows], horizons, params
-            )
-            block.update(scores if subset == "all" else {subset: scores})
-        timing[name] = block
+    return (time_to, observed, dyad_groups(tested)), subsets
+
+
+def _timing_rows(
+    outcomes: tuple[np.ndarray, np.ndarray, np.ndarray], curves: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """`_timing_block`'s first four arguments on one subset's rows."""
+    time_to, observed, clusters = outcomes
+    return time_to[rows], observed[rows], curves[rows], clusters[rows]
+
+
+def _timing_yardsticks(
+    outcomes: tuple[np.ndarray, np.ndarray, np.ndarray],
+    subsets: dict[str, np.ndarray],
+    survival: dict[str, np.ndarray],
+    forecasts: list[OriginForecasts],
+    timing: dict[str, dict],
+    names: list[str],
+    params: Params,
+) -> dict[str, dict]:
+    """timing.json's `references` (the 30-day logit read as a risk score) and `comparisons`
+    (the best timing model against cox and that reference, on paired bootstrap draws): see
+    `forecast.evaluation.timing_ranking`.
+
+    The timing blocks' shape: metrics/timing.json in docs/design.md, section "Tables".
+    """
     reference = timing_ranking.REFERENCE_MODEL
-    if reference in names:
-        timing.update(
-            timing_ranking.yardsticks(
-                (time_to, observed, clusters),
-                subsets,
-                survival,
-                np.vstack([f.proba[reference] for f in forecasts]),
-                timing,
-                SURVIVAL_GRID,
-                params,
-            )
-        )
-    return timing
+    if reference not in names:
+        return {}
+    return timing_ranking.yardsticks(
+        outcomes,
+        subsets,
+        survival,
+        np.vstack([f.proba[reference] for f in forecasts]),
+        timing,
+        SURVIVAL_GRID,
+        params,
+    )
 
 
 # Writing ---------------------------------------------------------------------------------
