@@ -114,6 +114,9 @@ class _Coder:
         self.published = published
         self.article = article
         self.incidents: list[CodedIncident] = []
+        # Where each incident is in `incidents`, by what makes two mentions one incident: a long
+        # report holds thousands, and searching the list for each mention made it quadratic.
+        self.positions: dict[tuple[str, str, dt.date, str], int] = {}
         self.claims: dict[int, list[_Claim]] = {}
         self.verdicts: list[SentenceVerdict] = []
 
@@ -286,15 +289,11 @@ class _Coder:
 
     def _merge(self, incident: CodedIncident) -> CodedIncident:
         """A second mention of a known incident adds its sentence; a new one is appended."""
-        for known in self.incidents:
-            if (known.initiator, known.target, known.date, known.action) == (
-                incident.initiator,
-                incident.target,
-                incident.date,
-                incident.action,
-            ):
-                known.sentences.update(incident.sentences)
-                return known
+        position = self.positions.setdefault(_identity(incident), len(self.incidents))
+        if position < len(self.incidents):
+            known = self.incidents[position]
+            known.sentences.update(incident.sentences)
+            return known
         self.incidents.append(incident)
         return incident
 
@@ -314,13 +313,18 @@ class _Coder:
             return
         side = _side(incident, report)
         reporter = read_reporter(sentence.text, self.gazetteer)
-        position = self.incidents.index(incident)
+        position = self.positions[_identity(incident)]
         self.claims.setdefault(position, []).append(_Claim(side, report, reporter, sentence.number))
 
     def finish(self) -> list[CodedIncident]:
         for position, claims in self.claims.items():
             _settle_deaths(self.incidents[position], claims)
         return self.incidents
+
+
+def _identity(incident: CodedIncident) -> tuple[str, str, dt.date, str]:
+    """Two mentions with the same initiator, target, day and action are one incident."""
+    return incident.initiator, incident.target, incident.date, incident.action
 
 
 def _shift(mention: Mention, offset: int) -> Mention:
