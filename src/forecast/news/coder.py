@@ -50,6 +50,10 @@ _REFERS_TO_FORCE = re.compile(
 _BY_AGENT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+)?")
 _CUE_WINDOW_WORDS = 6
 _JOINED = re.compile(r"\s*(?:,|,?\s*and)\s+(?:the\s+)?")
+# A news report is a few kilobytes; a file of megabytes is most likely not one (a data dump, a
+# book) and would take over a minute to code at about 15 s per MB, so it is refused unless the
+# caller raises the limit.
+MAX_ARTICLE_BYTES = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -81,11 +85,20 @@ class _Claim:
     sentence: int
 
 
-def code_file(path: str | Path, published: dt.date) -> CodingResult:
-    """Code one article file (UTF-8 text)."""
+def code_file(
+    path: str | Path, published: dt.date, max_bytes: int = MAX_ARTICLE_BYTES
+) -> CodingResult:
+    """Code one article file (UTF-8 text) of at most `max_bytes`."""
     path = Path(path)
     if not path.is_file():
         raise DataFileError(path, "file not found" if not path.exists() else "is not a file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise DataFileError(
+            path,
+            f"is {size:,} bytes, more than the {max_bytes:,} a news report may have",
+            "split it, or raise the limit with --max-bytes",
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
