@@ -107,6 +107,22 @@ def test_predict_news_needs_a_publication_date_and_stands_alone() -> None:
         assert done.returncode == 1 and message in done.stderr, done.stderr
 
 
+def test_an_article_over_max_bytes_is_a_one_line_error_in_both_commands(tmp_path: Path) -> None:
+    article = tmp_path / "long.txt"
+    article.write_text(Path(THREE).read_text() * 3)
+    size = article.stat().st_size
+    for command in (["data", "code-news", str(article)], ["predict", "--news", str(article)]):
+        done = subprocess.run(
+            [sys.executable, "-c", "from forecast.cli import main; main()", *command,
+             "--published", "2025-05-09", "--max-bytes", str(size - 1)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 1, done.stderr
+        assert f"is {size:,} bytes, more than the {size - 1:,}" in done.stderr
+        assert "--max-bytes" in done.stderr and "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
 # An invented two-strike report for the stand-in forecaster, which knows Iran and Pakistan.
 EXCHANGE = (
     "Iranian drones struck militant hideouts in Pakistan's Panjgur district on Monday. "

@@ -10,7 +10,7 @@ import yaml
 
 from forecast.countries import resolve_country
 from forecast.errors import DataFileError
-from forecast.news import CodedIncident, code_article, code_file
+from forecast.news import MAX_ARTICLE_BYTES, CodedIncident, code_article, code_file
 from forecast.news.evaluation import incident_values, score
 from forecast.news.gazetteer import load_gazetteer
 from forecast.news.lexicon import load_lexicon
@@ -225,6 +225,15 @@ def test_a_missing_or_empty_article_is_a_clear_error(tmp_path: Path) -> None:
     latin.write_bytes("Tehran’s".encode("cp1252"))
     with pytest.raises(DataFileError, match="not UTF-8"):
         code_file(latin, dt.date(2024, 1, 18))
+
+
+def test_an_article_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"Pakistan struck Iran on Thursday. " * 3)
+    assert MAX_ARTICLE_BYTES == 5_000_000
+    with pytest.raises(DataFileError, match="is 102 bytes, more than the 101 a news report"):
+        code_file(big, dt.date(2024, 1, 18), max_bytes=101)
+    assert code_file(big, dt.date(2024, 1, 18), max_bytes=102).incidents
 
 
 def test_gazetteer_matches_whole_case_sensitive_names_longest_first() -> None:

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from forecast.errors import ForecastError
-from forecast.news import CodingResult, code_file
+from forecast.news import MAX_ARTICLE_BYTES, CodingResult, code_file
 from forecast.news.export import (
     canonical_rows,
     forecastable,
@@ -28,6 +28,12 @@ from forecast.news.export import (
 from forecast.predict.incident import Incident
 
 _FORMATS = ("table", "csv", "json")
+# Shared by code-news and predict --news so both take the same limit with the same words.
+MAX_BYTES_OPTION = typer.Option(
+    "--max-bytes",
+    min=1,
+    help="Refuse an article file larger than this many bytes (a news report is a few KB).",
+)
 
 
 def parse_published(text: str) -> dt.date:
@@ -40,10 +46,12 @@ def parse_published(text: str) -> dt.date:
         ) from exc
 
 
-def code_articles(files: Sequence[Path], published: str) -> list[CodingResult]:
+def code_articles(
+    files: Sequence[Path], published: str, max_bytes: int = MAX_ARTICLE_BYTES
+) -> list[CodingResult]:
     """Code each article against the publication date given on the command line."""
     day = parse_published(published)
-    return [code_file(path, day) for path in files]
+    return [code_file(path, day, max_bytes) for path in files]
 
 
 def code_news(
@@ -56,11 +64,12 @@ def code_news(
         Path | None,
         typer.Option(help="Write a CSV in data/incidents/'s layout to edit and accept."),
     ] = None,
+    max_bytes: Annotated[int, MAX_BYTES_OPTION] = MAX_ARTICLE_BYTES,
 ) -> None:
     """Propose the incidents news articles report, with the sentence behind each field."""
     if format not in _FORMATS:
         raise ForecastError(f"--format {format!r}: choose table, csv or json")
-    results = code_articles(files, published)
+    results = code_articles(files, published, max_bytes)
     if format == "json":
         typer.echo(json.dumps(canonical_rows(results), indent=2, ensure_ascii=False))
     elif format == "csv":
@@ -135,12 +144,16 @@ def coding_table(result: CodingResult) -> Table:
 
 
 def coded_news_incidents(
-    files: Sequence[Path], published: str | None, *, show: bool
+    files: Sequence[Path],
+    published: str | None,
+    *,
+    show: bool,
+    max_bytes: int = MAX_ARTICLE_BYTES,
 ) -> list[Incident]:
     """For `predict --news`: code the articles, print the coding, return what to forecast."""
     if published is None:
         raise ForecastError("--news needs --published YYYY-MM-DD (the articles' publication date)")
-    results = code_articles(files, published)
+    results = code_articles(files, published, max_bytes)
     console = Console()
     if show:
         print_coding(results, console)

@@ -9,7 +9,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from forecast.commands.news import MAX_BYTES_OPTION
 from forecast.errors import ForecastError
+from forecast.news import MAX_ARTICLE_BYTES
 
 app = typer.Typer(help="Forecast retaliation for new incidents.")
 
@@ -59,6 +61,7 @@ def predict(
     published: Annotated[
         str | None, typer.Option(help="With --news: the publication date, YYYY-MM-DD")
     ] = None,
+    max_bytes: Annotated[int, MAX_BYTES_OPTION] = MAX_ARTICLE_BYTES,
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     output: Annotated[Path | None, typer.Option(help="Also write the JSON forecasts here")] = None,
     params_file: Annotated[Path, typer.Option("--params", help="params.yaml to use")] = Path(
@@ -98,7 +101,9 @@ def predict(
     if news:
         from forecast.commands.news import coded_news_incidents
 
-        incidents = coded_news_incidents(news, published, show=format == "text")
+        incidents = coded_news_incidents(
+            news, published, show=format == "text", max_bytes=max_bytes
+        )
     else:
         incidents = read_incidents(input) if input else [parse_incident(given, "flags")]
     forecaster = Forecaster.load(load_params(params_file))

@@ -7,7 +7,14 @@ publication date and reads death tolls with who reported them. Every field of a 
 incident points at the sentence and words it came from; nothing is fetched at run time.
 """
 
-from forecast.news.coder import CodingResult, code_article, code_file
+from forecast.news.coder import MAX_ARTICLE_BYTES, CodingResult, code_article, code_file
 from forecast.news.records import CodedIncident, FieldEvidence
 
-__all__ = ["CodedIncident", "CodingResult", "FieldEvidence", "code_article", "code_file"]
+__all__ = [
+    "MAX_ARTICLE_BYTES",
+    "CodedIncident",
+    "CodingResult",
+    "FieldEvidence",
+    "code_article",
+    "code_file",
+]

@@ -50,6 +50,10 @@ _REFERS_TO_FORCE = re.compile(
 _BY_AGENT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+)?")
 _CUE_WINDOW_WORDS = 6
 _JOINED = re.compile(r"\s*(?:,|,?\s*and)\s+(?:the\s+)?")
+# A news report is a few kilobytes; a file of megabytes is most likely not one (a data dump, a
+# book) and would take over a minute to code at about 15 s per MB, so it is refused unless the
+# caller raises the limit.
+MAX_ARTICLE_BYTES = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -81,11 +85,20 @@ class _Claim:
     sentence: int
 
 
-def code_file(path: str | Path, published: dt.date) -> CodingResult:
-    """Code one article file (UTF-8 text)."""
+def code_file(
+    path: str | Path, published: dt.date, max_bytes: int = MAX_ARTICLE_BYTES
+) -> CodingResult:
+    """Code one article file (UTF-8 text) of at most `max_bytes`."""
     path = Path(path)
     if not path.is_file():
         raise DataFileError(path, "file not found" if not path.exists() else "is not a file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise DataFileError(
+            path,
+            f"is {size:,} bytes, more than the {max_bytes:,} a news report may have",
+            "split it, or raise the limit with --max-bytes",
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -114,6 +127,9 @@ class _Coder:
         self.published = published
         self.article = article
         self.incidents: list[CodedIncident] = []
+        # Where each incident is in `incidents`, by what makes two mentions one incident: a long
+        # report holds thousands, and searching the list for each mention made it quadratic.
+        self.positions: dict[tuple[str, str, dt.date, str], int] = {}
         self.claims: dict[int, list[_Claim]] = {}
         self.verdicts: list[SentenceVerdict] = []
 
@@ -286,15 +302,11 @@ class _Coder:
 
     def _merge(self, incident: CodedIncident) -> CodedIncident:
         """A second mention of a known incident adds its sentence; a new one is appended."""
-        for known in self.incidents:
-            if (known.initiator, known.target, known.date, known.action) == (
-                incident.initiator,
-                incident.target,
-                incident.date,
-                incident.action,
-            ):
-                known.sentences.update(incident.sentences)
-                return known
+        position = self.positions.setdefault(_identity(incident), len(self.incidents))
+        if position < len(self.incidents):
+            known = self.incidents[position]
+            known.sentences.update(incident.sentences)
+            return known
         self.incidents.append(incident)
         return incident
 
@@ -314,13 +326,18 @@ class _Coder:
             return
         side = _side(incident, report)
         reporter = read_reporter(sentence.text, self.gazetteer)
-        position = self.incidents.index(incident)
+        position = self.positions[_identity(incident)]
         self.claims.setdefault(position, []).append(_Claim(side, report, reporter, sentence.number))
 
     def finish(self) -> list[CodedIncident]:
         for position, claims in self.claims.items():
             _settle_deaths(self.incidents[position], claims)
         return self.incidents
+
+
+def _identity(incident: CodedIncident) -> tuple[str, str, dt.date, str]:
+    """Two mentions with the same initiator, target, day and action are one incident."""
+    return incident.initiator, incident.target, incident.date, incident.action
 
 
 def _shift(mention: Mention, offset: int) -> Mention:

@@ -1,11 +1,31 @@
-"""Sentence splitting for news text, with each sentence's place in the article kept."""
+"""Sentence splitting for news text, with each sentence's place in the article kept.
+
+pysbd's time grows with the square of the text it is handed: each abbreviation it meets ("no",
+"Gen") rewrites the whole text, and each sentence it returns is searched for from the start of
+the text. Lines are split first, so a report in ordinary paragraphs costs little, but a report
+pasted as one long line (1 MB took hours) does not. A line longer than any paragraph is
+therefore read in windows of bounded size, which makes the time grow with the text's length and
+also bounds the length of a sentence, and with it the coder's work per sentence.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 import pysbd
+
+# A line up to this long goes to pysbd whole, as every line always did: a news paragraph is a
+# few hundred characters, so a normal report is split exactly as before.
+WHOLE_LINE_CHARS = 5_000
+# A longer line is read this many characters at a time: pysbd's cost per character is lowest
+# on small texts, and a window must still hold a long sentence and what follows it.
+WINDOW_CHARS = 2_000
+# Only the sentences that end this far before a window's end are kept; the rest of the window is
+# read again as the start of the next one. pysbd does not split inside a quotation or
+# parenthesis it can pair, so one opened near the window's end must be seen with its close.
+WINDOW_MARGIN_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -20,10 +40,44 @@ class Sentence:
 def _segmenter() -> pysbd.Segmenter:
     # pysbd's English rules know abbreviations ("U.S.", "Jan.") that a split on full stops
     # would cut; clean=False keeps the text exactly as written so quoted evidence matches it.
-    return pysbd.Segmenter(language="en", clean=False)
+    # char_span=True gives the same sentences with where each ends, which the windows need.
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
 def split_sentences(text: str) -> list[Sentence]:
     """The article's sentences in order, stripped, empty ones dropped."""
-    pieces = (piece.strip() for line in text.splitlines() for piece in _segmenter().segment(line))
+    pieces = (piece.strip() for line in text.splitlines() for piece in line_sentences(line))
     return [Sentence(number, piece) for number, piece in enumerate(filter(None, pieces), start=1)]
+
+
+def line_sentences(line: str) -> Iterator[str]:
+    """pysbd's sentences of one line (with their trailing spaces), a long line window by window.
+
+    Each window starts where the sentences kept from the one before ended, so every character is
+    kept once and pysbd reads at most WINDOW_CHARS at a time.
+    """
+    if len(line) <= WHOLE_LINE_CHARS:
+        yield from (span.sent for span in _segmenter().segment(line))
+        return
+    start = 0
+    while len(line) - start > WINDOW_CHARS:
+        kept, length = _settled_sentences(line[start : start + WINDOW_CHARS])
+        yield from kept
+        start += length
+    yield from (span.sent for span in _segmenter().segment(line[start:]))
+
+
+def _settled_sentences(window: str) -> tuple[list[str], int]:
+    """The sentences at the start of a window that the text after it cannot change, and how many
+    characters they cover (always at least one, so the reading moves on)."""
+    spans = _segmenter().segment(window)
+    settled = [span for span in spans if span.end <= len(window) - WINDOW_MARGIN_CHARS]
+    if not settled and len(spans) > 1:
+        # The first sentence ends only inside the margin: it ends, which is all that is known.
+        settled = spans[:1]
+    if settled:
+        return [span.sent for span in settled], settled[-1].end
+    # No sentence ends within the window: this is no prose (a table or list without full stops).
+    # It is cut at the window's last space so that no word, and no name, is split.
+    cut = window.rfind(" ") + 1 or len(window)
+    return [window[:cut]], cut
