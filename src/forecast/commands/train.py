@@ -19,10 +19,11 @@ PARAMS = Path("params.yaml")
 @app.callback(invoke_without_command=True)
 def train(
     params_file: Annotated[Path, typer.Option("--params", help="params file")] = PARAMS,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="models fitted in parallel")] = 2,
 ) -> None:
     """Fit, log and register every model; alias the rule's winners as `champion`."""
     from forecast.pipeline.training import run_training
 
-    result = run_training(load_params(params_file))
+    result = run_training(load_params(params_file), n_jobs=jobs)
     console.print(result.provenance.banner(), style="bold yellow", highlight=False, markup=False)
     console.print(result.headline(), highlight=False)

@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from forecast.config import Params
 from forecast.models import registry
 from forecast.models.common import align
 from forecast.models.ensemble import ENSEMBLE_NAME, WeightedEnsemble, weights_from_predictions
+from forecast.models.parallel_fit import fit_models
 from forecast.models.recalibration import RecalibratedModel, platt_maps
 
 
@@ -29,20 +29,24 @@ def fit_final_models(
     backtest_predictions: pd.DataFrame | None = None,
     progress: bool = True,
     correlation_limits: Mapping[str, float] | None = None,
+    n_jobs: int = 1,
 ) -> dict[str, object]:
     """Name -> fitted model for every model the backtest scores (same order).
 
     The ensemble and the recalibrated models need the backtest's predictions; without them they
     are left out. `correlation_limits` (model -> limit) overrides params' default limit.
+    `n_jobs` models are fitted side by side.
     """
     features, episodes = align(features, episodes)
     limits = dict(correlation_limits or {})
-    fitted: dict[str, object] = {}
-    for name in tqdm(registry.model_names(params), desc="final models", disable=not progress):
-        model = registry.build(name, params)
+    names = registry.model_names(params)
+    models = [registry.build(name, params) for name in names]
+    for name, model in zip(names, models, strict=True):
         if name in limits:
             model.correlation_limit = limits[name]
-        fitted[name] = model.fit(features, episodes)
+    jobs = [(model, features, episodes) for model in models]
+    done = fit_models(jobs, n_jobs, progress="final models" if progress else None)
+    fitted: dict[str, object] = dict(zip(names, done, strict=True))
     if backtest_predictions is None:
         return fitted
     horizons = tuple(params.episodes.horizons)

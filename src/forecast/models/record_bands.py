@@ -13,7 +13,7 @@ trees lose theirs (docs/models.md, "Forecasting across a gap").
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ from forecast.errors import ForecastError
 from forecast.models.ridge_logit import DEFAULT_C, RidgeLogit
 from forecast.record import SourceCoverage
 from forecast.record_age import RecordHistory
+
+if TYPE_CHECKING:
+    from forecast.models.parallel_fit import FitJob
 
 # Every feature but the flags that say whether the target just used force against the
 # initiator (`is_response_*`): known from the record itself at age 0, beyond the record's end
@@ -116,23 +119,37 @@ class RecordAgeModels:
         if not self.ages or self.ages[0] != 0:
             raise ForecastError("params.yaml record_age.ages must include 0 (today's record)")
 
-    def fit(self, features_by_age: Mapping[int, pd.DataFrame], episodes: pd.DataFrame) -> Self:
-        """Fit every band, and the pooled logits, on the same labelled triggers."""
-        self.models_: dict[tuple[int, bool], RidgeLogit] = {}
-        self.pooled_: dict[bool, RidgeLogit] = {}
+    def fit(
+        self,
+        features_by_age: Mapping[int, pd.DataFrame],
+        episodes: pd.DataFrame,
+        n_jobs: int = 1,
+    ) -> Self:
+        """Fit every band, and the pooled logits, on the same labelled triggers (`n_jobs` fits
+        side by side)."""
+        from forecast.models.parallel_fit import fit_models
+
         older = [age for age in self.ages if age > 0]
-        for age in self.ages:
-            features = features_by_age[age]
-            plain = band_logit(self.horizons, age, context=False).fit(features, episodes)
-            self.models_[(age, False)] = plain
-            # At age 0 both readings are one model: the record itself holds the recent days.
-            self.models_[(age, True)] = (
-                plain if age == 0 else band_logit(self.horizons, age, True).fit(features, episodes)
-            )
+        jobs: dict[tuple[int | str, bool], FitJob] = {}
         if older:
+            # The pooled logits learn from every older age at once: the longest fits, first.
             features = mixed_ages(features_by_age, episodes, older)
             for context in (False, True):
-                self.pooled_[context] = pooled_logit(self.horizons, context).fit(features, episodes)
+                jobs[(POOLED, context)] = (pooled_logit(self.horizons, context), features, episodes)
+        for age in self.ages:
+            # At age 0 both readings are one model: the record itself holds the recent days.
+            for context in (False, True) if age else (False,):
+                model = band_logit(self.horizons, age, context=context)
+                jobs[(age, context)] = (model, features_by_age[age], episodes)
+        fitted = dict(zip(jobs, fit_models(list(jobs.values()), n_jobs), strict=True))
+        self.pooled_: dict[bool, RidgeLogit] = {
+            context: fitted[(POOLED, context)] for context in (False, True) if older
+        }
+        self.models_: dict[tuple[int, bool], RidgeLogit] = {
+            (age, context): fitted[(age, context if age else False)]
+            for age in self.ages
+            for context in (False, True)
+        }
         self.choice_ = {(age, context): BAND for age in older for context in (False, True)}
         return self
 
@@ -219,6 +236,7 @@ def fit_record_models(
     coverage: Mapping[str, SourceCoverage],
     params: Params,
     scores: Mapping[str, Any] | None = None,
+    n_jobs: int = 1,
 ) -> RecordAgeModels:
     """The final record-aware models: every labelled trigger, seen at each trained age.
 
@@ -230,7 +248,9 @@ def fit_record_models(
     history = RecordHistory.build(incidents, episodes, covariates, coverage, params)
     ages = sorted(params.record_age.ages)
     tables = {age: history.features(age, anchor="record_end", context="all") for age in ages}
-    models = RecordAgeModels(params.episodes.horizons, ages).fit(tables, history.episodes)
+    models = RecordAgeModels(params.episodes.horizons, ages).fit(
+        tables, history.episodes, n_jobs=n_jobs
+    )
     if scores:
         horizon = params.train.champion_horizon
         models.choose_by_backtest(

@@ -44,7 +44,7 @@ class TrainResult:
         )
 
 
-def record_models(params: Params, episodes: pd.DataFrame) -> RecordAgeModels:
+def record_models(params: Params, episodes: pd.DataFrame, n_jobs: int = 1) -> RecordAgeModels:
     """The record-age models, fitted on the same triggers as the champions; band or pooled per
     age as the backtest by record age found better (metrics/record_age.json)."""
     return fit_record_models(
@@ -54,6 +54,7 @@ def record_models(params: Params, episodes: pd.DataFrame) -> RecordAgeModels:
         read_source_coverage(),
         params,
         io.read_optional("record_age"),
+        n_jobs=n_jobs,
     )
 
 
@@ -68,9 +69,10 @@ def choose_champions(likelihood: dict, timing: dict, params: Params) -> dict[str
     }
 
 
-def run_training(params: Params) -> TrainResult:
+def run_training(params: Params, n_jobs: int = 1) -> TrainResult:
     """Fit, log and register every model; alias the rule's winners as `champion`; write
-    metrics/train.json and the scoring bundle data/processed/champions.pkl."""
+    metrics/train.json and the scoring bundle data/processed/champions.pkl; `n_jobs` fits side
+    by side (the numbers do not depend on it: forecast.models.parallel_fit)."""
     likelihood = io.read("likelihood")
     timing = io.read("timing")
     episodes, features = io.read("episodes"), io.read("features")
@@ -82,9 +84,14 @@ def run_training(params: Params) -> TrainResult:
     choices = io.read("backtest_data").get("choices", {})
     limits = choices.get("final", {}).get("correlation_limit", {})
     fitted = fit_final_models(
-        episodes, features, params, io.read("backtest_predictions"), correlation_limits=limits
+        episodes,
+        features,
+        params,
+        io.read("backtest_predictions"),
+        correlation_limits=limits,
+        n_jobs=n_jobs,
     )
-    age_models = record_models(params, episodes)
+    age_models = record_models(params, episodes, n_jobs=n_jobs)
     # The registry's champions are about to change: until the new bundle is written, forecasts
     # must read the registry, even if this run stops half-way.
     io.path("champions").unlink(missing_ok=True)
