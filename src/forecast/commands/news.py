@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,14 +18,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from forecast.errors import ForecastError
-from forecast.news import CodingResult, code_file
-from forecast.news.export import (
-    canonical_rows,
-    forecastable,
-    handcoded_frame,
-    write_handcoded_csv,
-)
-from forecast.predict.incident import Incident
+
+# The coder (sentence splitter, gazetteer, lexicon) and its pandas export load when an article
+# is coded: the `forecast` command imports this module on every run, `predict` included.
+if TYPE_CHECKING:
+    from forecast.news import CodingResult
+    from forecast.predict.incident import Incident
 
 _FORMATS = ("table", "csv", "json")
 
@@ -42,6 +40,8 @@ def parse_published(text: str) -> dt.date:
 
 def code_articles(files: Sequence[Path], published: str) -> list[CodingResult]:
     """Code each article against the publication date given on the command line."""
+    from forecast.news import code_file
+
     day = parse_published(published)
     return [code_file(path, day) for path in files]
 
@@ -58,6 +58,8 @@ def code_news(
     ] = None,
 ) -> None:
     """Propose the incidents news articles report, with the sentence behind each field."""
+    from forecast.news.export import canonical_rows, handcoded_frame, write_handcoded_csv
+
     if format not in _FORMATS:
         raise ForecastError(f"--format {format!r}: choose table, csv or json")
     results = code_articles(files, published)
@@ -138,6 +140,8 @@ def coded_news_incidents(
     files: Sequence[Path], published: str | None, *, show: bool
 ) -> list[Incident]:
     """For `predict --news`: code the articles, print the coding, return what to forecast."""
+    from forecast.news.export import forecastable
+
     if published is None:
         raise ForecastError("--news needs --published YYYY-MM-DD (the articles' publication date)")
     results = code_articles(files, published)
