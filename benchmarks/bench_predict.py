@@ -2,10 +2,12 @@
 
 Run from the repository root after `dvc repro` (or the stages up to `forecast train`):
 
-    python benchmarks/bench_predict.py [--repeats 50] [--skip-cli]
+    python benchmarks/bench_predict.py [--repeats 50] [--cli-runs 5] [--skip-cli]
 
-Targets: in-process prediction of one incident at most 50 ms; the CLI under 3 s; the brief
-(HTML and PDF, all incidents in params.report.incidents) under 30 s. Prints figures only.
+Targets: in-process prediction of one incident at most 50 ms (median of warm runs); a cold
+`forecast predict` process at most 1.5 s (best and median of `--cli-runs` fresh processes);
+the brief (HTML and PDF, all incidents in params.report.incidents) under 30 s. Prints figures
+only, with the load average, since on a shared machine the cold figures follow it.
 
 The figures assume the champion bundle `forecast train` writes (data/processed/champions.pkl);
 without a current one the models come from the MLflow registry and the CLI takes seconds more.
@@ -16,6 +18,7 @@ the history) and for an incident the history lacks.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -31,11 +34,13 @@ SEED_FLAGS = [
     "--initiator", "IRN", "--target", "PAK", "--date", "2024-01-16",
     "--action", "attack", "--hostility", "4", "--fatalities-target", "2",
 ]  # fmt: skip
+COLD_TARGET_SECONDS = 1.5
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--cli-runs", type=int, default=5, help="cold `forecast predict` runs")
     parser.add_argument("--skip-cli", action="store_true")
     args = parser.parse_args()
 
@@ -85,13 +90,14 @@ def main() -> None:
     if args.skip_cli:
         return
     cli = Path(sys.executable).with_name("forecast")
-    tick = time.perf_counter()
-    subprocess.run([str(cli), "predict", *SEED_FLAGS, "--format", "json"], check=True,
-                   capture_output=True)  # fmt: skip
-    cli_seconds = time.perf_counter() - tick
+    load_before = os.getloadavg()[0]
+    cold = sorted(_cold_seconds([str(cli), "predict", *SEED_FLAGS]) for _ in range(args.cli_runs))
+    median = statistics.median(cold)
+    verdict = "met" if median <= COLD_TARGET_SECONDS else "NOT met"
     print(
-        f"CLI `forecast predict` (cold process): {cli_seconds:.2f} s "
-        f"(target < 3 s: {'met' if cli_seconds < 3 else 'NOT met'})"
+        f"CLI `forecast predict` (cold process): best {cold[0]:.2f} s, median {median:.2f} s "
+        f"over {args.cli_runs} runs at load average {load_before:.1f} to "
+        f"{os.getloadavg()[0]:.1f} (target <= {COLD_TARGET_SECONDS} s: {verdict})"
     )
     with tempfile.TemporaryDirectory() as folder:
         tick = time.perf_counter()
@@ -102,6 +108,13 @@ def main() -> None:
         f"CLI `forecast report` (cold process, HTML + PDF): {report_seconds:.1f} s "
         f"(target < 30 s: {'met' if report_seconds < 30 else 'NOT met'})"
     )
+
+
+def _cold_seconds(command: list[str]) -> float:
+    """Wall time of one fresh process: interpreter start, imports, loading, one forecast."""
+    tick = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - tick
 
 
 def _warm_milliseconds(

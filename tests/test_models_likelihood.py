@@ -185,7 +185,8 @@ def test_scoring_copies_of_the_statistical_models_load_without_statsmodels_or_sk
     world, tmp_path
 ):
     episodes, features = world
-    names = ["logit", "severity_logit", "hazard_glm", "cox"]
+    # hazard_gb too: its copy keeps the booster's trees as numpy arrays.
+    names = ["logit", "severity_logit", "hazard_glm", "cox", "hazard_gb"]
     copies = {n: registry.build(n, FAST).fit(features, episodes).for_scoring() for n in names}
     (tmp_path / "models.pkl").write_bytes(pickle.dumps(copies))
     features.head(3).to_parquet(tmp_path / "rows.parquet")

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast.models.timing import CoxTiming, HazardGLM
+from forecast.errors import ForecastError
+from forecast.models.timing import BoostedHazard, BoostedTrees, CoxTiming, HazardGLM
 from tests.fixtures_models import HORIZONS, PLANTED, make_world
 
 
@@ -85,3 +86,60 @@ def test_trigger_on_the_last_day_does_not_break_the_fit(world):
     episodes.loc[episodes.index[-1], ["duration", "event_observed"]] = [0, False]
     model = CoxTiming(HORIZONS).fit(features, episodes)
     assert np.isfinite(model.cov_).all()
+
+
+# ---- the boosted hazard's trees in numpy --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def booster_and_rows() -> tuple[object, np.ndarray]:
+    """A booster fitted on rows with gaps (so its splits route missing values) and new rows."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(5)
+    inputs = rng.normal(size=(3000, 6))
+    inputs[rng.random(inputs.shape) < 0.1] = np.nan
+    answered = np.nan_to_num(inputs[:, 0]) + 0.5 * np.nan_to_num(inputs[:, 1]) > rng.normal(
+        size=3000
+    )
+    booster = HistGradientBoostingClassifier(max_iter=60, early_stopping=False, random_state=0)
+    booster.fit(inputs, answered, sample_weight=rng.random(3000))
+    rows = rng.normal(size=(400, 6))
+    rows[rng.random(rows.shape) < 0.1] = np.nan
+    return booster, rows
+
+
+def test_the_trees_in_numpy_give_the_boosters_probabilities_exactly(booster_and_rows) -> None:
+    booster, rows = booster_and_rows
+    trees = BoostedTrees.of(booster)
+    assert trees is not None
+    np.testing.assert_array_equal(trees.predict_proba(rows), booster.predict_proba(rows))
+
+
+def test_the_trees_refuse_rows_of_another_width(booster_and_rows) -> None:
+    booster, rows = booster_and_rows
+    with pytest.raises(ForecastError, match="6 inputs"):
+        BoostedTrees.of(booster).predict_proba(rows[:, :5])
+
+
+def test_a_booster_with_categorical_splits_is_kept_as_it_is() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(6)
+    kind = rng.integers(0, 4, 500)
+    booster = HistGradientBoostingClassifier(
+        max_iter=5, categorical_features=[0], early_stopping=False, random_state=0
+    ).fit(kind[:, None].astype(float), kind == 2)
+    assert BoostedTrees.of(booster) is None
+
+
+def test_the_scoring_copy_of_the_boosted_hazard_holds_numpy_trees(world) -> None:
+    episodes, features = world
+    model = BoostedHazard(HORIZONS, max_iter=30).fit(features, episodes)
+    copy = model.for_scoring()
+    assert isinstance(copy.booster_, BoostedTrees)
+    rows = features.sample(50, random_state=3)
+    days = [1, 10, 100, 365]
+    pd.testing.assert_frame_equal(
+        copy.predict_survival(rows, days), model.predict_survival(rows, days), check_exact=True
+    )

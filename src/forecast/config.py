@@ -16,6 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from forecast.errors import ForecastError
 
 DEFAULT_PARAMS_PATH = Path("params.yaml")
+# A news report is a few kilobytes; a file of megabytes is most likely not one (a data dump, a
+# book) and would take over a minute to code at about 15 s per MB, so the news coder refuses it
+# unless the caller raises the limit (`--max-bytes`). Here, not in the coder, so that the CLI
+# can show it as a default without loading the coder.
+MAX_ARTICLE_BYTES = 5_000_000
 
 
 class _Section(BaseModel):

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from forecast import io
 from forecast.config import load_params
 
 app = typer.Typer(help="Rolling-origin backtest of every model (writes metrics/ and plots/).")
@@ -23,6 +22,7 @@ def backtest(
     track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow")] = True,
 ) -> None:
     """Fit every model at every yearly origin, score the next year, write metrics and plots."""
+    from forecast import io
     from forecast.evaluation.backtest import headline, run_backtest, write_outputs
 
     params = load_params(params_file)

@@ -6,9 +6,8 @@ Thin layer over forecast.sources and forecast.ingest: arguments in, rich tables 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -16,27 +15,15 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from forecast import io
 from forecast.commands.news import code_news
 from forecast.config import DEFAULT_PARAMS_PATH, FeedParams, load_params
-from forecast.countries import cow_to_name, name_of, resolve_country
-from forecast.data import load_incidents, load_sources
-from forecast.episodes import unmodelled_sources, unmodelled_warning
 from forecast.errors import ForecastError
-from forecast.ingest import (
-    IngestReport,
-    plan_sources,
-    run_fetch,
-    run_ingest,
-)
-from forecast.io import INCIDENTS_DIR
-from forecast.pipeline.engine import chosen_engine
-from forecast.provenance import provenance_of
-from forecast.sources.base import SourceResult
-from forecast.sources.feeds import is_feed_mapping, load_feed_spec, locate_feed_path, read_feed
-from forecast.sources.handcoded import handcoded_files
-from forecast.sources.locate import SOURCE_FILES, locate_source
-from forecast.sources.tabular import load_mapping, mapping_from_pairs, read_tabular
+
+# The readers, the ingest and the tables are imported by the command that uses them: every
+# `forecast` run imports this module to list its commands, `forecast predict` included.
+if TYPE_CHECKING:
+    from forecast.ingest import IngestReport
+    from forecast.sources.base import SourceResult
 
 app = typer.Typer(
     help="Find the source files, build the incident table, look at a dyad.", no_args_is_help=True
@@ -50,6 +37,12 @@ ParamsOption = Annotated[Path, typer.Option("--params", help="params.yaml to rea
 @app.command()
 def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     """List each supported source, where its files are looked for and whether they were found."""
+    from forecast.ingest import plan_sources
+    from forecast.io import INCIDENTS_DIR
+    from forecast.sources.feeds import locate_feed_path
+    from forecast.sources.handcoded import handcoded_files
+    from forecast.sources.locate import SOURCE_FILES, locate_source
+
     params = load_params(params_path)
     table = Table(
         title="Data sources (looked for in: params path, data/external, "
@@ -99,6 +92,9 @@ def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
 @app.command()
 def fetch(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     """Locate every real source file and record path and md5 in data/raw/manifest.json."""
+    from forecast import io
+    from forecast.ingest import run_fetch
+
     plan = run_fetch(load_params(params_path))
     if plan.mode == "synthetic":
         console.print(
@@ -120,6 +116,10 @@ def ingest(
     ] = None,
 ) -> None:
     """Build data/interim/incidents.parquet from the sources named in params.yaml."""
+    from forecast.episodes import unmodelled_sources, unmodelled_warning
+    from forecast.ingest import run_ingest
+    from forecast.pipeline.engine import chosen_engine
+
     params = load_params(params_path)
     if chosen_engine(params, engine) == "spark":
         from forecast.spark.feeds import spark_feed_reader
@@ -135,6 +135,8 @@ def ingest(
 
 
 def _print_ingest(report: IngestReport) -> None:
+    from forecast import io
+
     table = Table(title="Ingest: rows per source")
     for column in ("source", "rows read", "kept", "quarantined", "incidents", "coverage"):
         table.add_column(
@@ -178,6 +180,10 @@ def show(
     ids: Annotated[bool, typer.Option(help="Show incident ids.")] = False,
 ) -> None:
     """A dyad's incidents in date order, both directions, with country names."""
+    from forecast.countries import cow_to_name, name_of, resolve_country
+    from forecast.data import load_incidents, load_sources
+    from forecast.provenance import provenance_of
+
     a, b = resolve_country(first), resolve_country(second)
     incidents = load_incidents()
     pair = incidents[
@@ -212,6 +218,8 @@ def show(
 
 
 def _deaths(initiator: object, target: object) -> str:
+    import pandas as pd
+
     def text(value: object) -> str:
         return "?" if pd.isna(value) else f"{value:g}"
 
@@ -250,6 +258,9 @@ def check_file(
     ] = None,
 ) -> None:
     """Read your own incident file (or an event-feed file) and report what would be kept."""
+    from forecast.sources.feeds import is_feed_mapping
+    from forecast.sources.tabular import load_mapping, mapping_from_pairs, read_tabular
+
     if feed_format is not None or (mapping is not None and is_feed_mapping(mapping)):
         result = _check_feed(path, mapping, feed_format)
     elif mapping is not None:
@@ -280,6 +291,8 @@ def check_file(
 
 def _check_feed(path: Path, mapping: Path | None, feed_format: str | None) -> SourceResult:
     """A feed file read by its feed mapping, or by a format given on the command line."""
+    from forecast.sources.feeds import load_feed_spec, read_feed
+
     overrides: dict[str, object] = {"file": str(path)}
     if mapping is not None:
         feed = load_feed_spec(mapping, **overrides)

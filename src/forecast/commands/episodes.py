@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from forecast import io
 from forecast.config import DEFAULT_PARAMS_PATH, load_params
-from forecast.episodes import summarise_episodes, trigger_incidents, undated_force_by_source
-from forecast.pipeline.engine import StageOutcome
-from forecast.pipeline.episodes import run_episodes
-from forecast.provenance import provenance_of
+
+# The stage and its tables load when a command runs: every `forecast` run imports this module
+# to list its commands, `forecast predict` included.
+if TYPE_CHECKING:
+    from forecast.pipeline.engine import StageOutcome
 
 app = typer.Typer(
     help="Triggers, retaliation labels, durations and censoring.", no_args_is_help=True
@@ -44,6 +45,9 @@ def print_outcome(outcome: StageOutcome, written: str, started: float) -> None:
 @app.command("build")
 def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -> None:
     """Write data/processed/episodes.parquet: one row per day-dated use of force."""
+    from forecast import io
+    from forecast.pipeline.episodes import run_episodes
+
     started = time.perf_counter()
     with console.status("finding triggers and answers"):
         outcome = run_episodes(load_params(params_path), engine)
@@ -53,6 +57,10 @@ def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -
 @app.command("summary")
 def summary(params_path: Path = ParamsOption) -> None:
     """Per source: triggers, retaliation rate and share censored per horizon, days quartiles."""
+    from forecast import io
+    from forecast.episodes import summarise_episodes, trigger_incidents, undated_force_by_source
+    from forecast.provenance import provenance_of
+
     params = load_params(params_path)
     incidents = trigger_incidents(io.read("incidents"), params.data)
     episodes = io.read("episodes")

@@ -8,13 +8,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
-from tqdm import tqdm
 
-from forecast import io
 from forecast.commands.episodes import EngineOption, ParamsOption, print_outcome
 from forecast.config import load_params
-from forecast.features import feature_markdown, feature_table
-from forecast.pipeline.features import run_features
 
 app = typer.Typer(help="Leak-free features and their registry.", no_args_is_help=True)
 console = Console()
@@ -23,6 +19,12 @@ console = Console()
 @app.command("build")
 def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -> None:
     """Write data/processed/features.parquet: one row per episode, one column per feature."""
+    # Imported here, not with the module: every `forecast` run imports it to list its commands.
+    from tqdm import tqdm
+
+    from forecast import io
+    from forecast.pipeline.features import run_features
+
     started = time.perf_counter()
     outcome = run_features(
         load_params(params_path),
@@ -38,6 +40,8 @@ def list_features(
     markdown: bool = typer.Option(False, "--markdown", help="print a Markdown table instead"),
 ) -> None:
     """Print every feature's name, meaning, window and source."""
+    from forecast.features import feature_markdown, feature_table
+
     params = load_params(params_path)
     if markdown:
         typer.echo(feature_markdown(params.features, params.episodes.horizons), nl=False)

@@ -10,22 +10,21 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from forecast.config import MAX_ARTICLE_BYTES
 from forecast.errors import ForecastError
-from forecast.news import MAX_ARTICLE_BYTES, CodingResult, code_file
-from forecast.news.export import (
-    canonical_rows,
-    forecastable,
-    handcoded_frame,
-    write_handcoded_csv,
-)
-from forecast.predict.incident import Incident
+
+# The coder (sentence splitter, gazetteer, lexicon) and its pandas export load when an article
+# is coded: the `forecast` command imports this module on every run, `predict` included.
+if TYPE_CHECKING:
+    from forecast.news import CodingResult
+    from forecast.predict.incident import Incident
 
 _FORMATS = ("table", "csv", "json")
 # Shared by code-news and predict --news so both take the same limit with the same words.
@@ -50,6 +49,8 @@ def code_articles(
     files: Sequence[Path], published: str, max_bytes: int = MAX_ARTICLE_BYTES
 ) -> list[CodingResult]:
     """Code each article against the publication date given on the command line."""
+    from forecast.news import code_file
+
     day = parse_published(published)
     return [code_file(path, day, max_bytes) for path in files]
 
@@ -67,6 +68,8 @@ def code_news(
     max_bytes: Annotated[int, MAX_BYTES_OPTION] = MAX_ARTICLE_BYTES,
 ) -> None:
     """Propose the incidents news articles report, with the sentence behind each field."""
+    from forecast.news.export import canonical_rows, handcoded_frame, write_handcoded_csv
+
     if format not in _FORMATS:
         raise ForecastError(f"--format {format!r}: choose table, csv or json")
     results = code_articles(files, published, max_bytes)
@@ -151,6 +154,8 @@ def coded_news_incidents(
     max_bytes: int = MAX_ARTICLE_BYTES,
 ) -> list[Incident]:
     """For `predict --news`: code the articles, print the coding, return what to forecast."""
+    from forecast.news.export import forecastable
+
     if published is None:
         raise ForecastError("--news needs --published YYYY-MM-DD (the articles' publication date)")
     results = code_articles(files, published, max_bytes)

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from forecast.commands.news import MAX_BYTES_OPTION
+from forecast.config import MAX_ARTICLE_BYTES
 from forecast.errors import ForecastError
-from forecast.news import MAX_ARTICLE_BYTES
 
 app = typer.Typer(help="Forecast retaliation for new incidents.")
 

@@ -13,7 +13,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from forecast import io
 from forecast.config import load_params
 
 app = typer.Typer(
@@ -53,6 +52,7 @@ def show(
     horizon: Annotated[int, typer.Option(help="horizon in days")] = 30,
 ) -> None:
     """Print metrics/record_age.json as a table: ROC AUC / Brier skill / mean forecast."""
+    from forecast import io
     from forecast.errors import DataFileError
     from forecast.evaluation.record_age_outputs import headline_table
 

@@ -12,7 +12,6 @@ from typing import Self
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
 
 from forecast.errors import ForecastError
 from forecast.models.common import (
@@ -91,6 +90,10 @@ class DyadPersistence(FeatureMemory):
         self.name = name
 
     def fit(self, features: pd.DataFrame, episodes: pd.DataFrame) -> Self:
+        # scikit-learn loads here, not with the module: the trailing base rate beside this
+        # model scores with numpy alone, and a forecast that unpickles it need not import it.
+        from sklearn.linear_model import LogisticRegression
+
         features, episodes = align(features, episodes)
         names = numeric_feature_names(features)
         self.columns_ = {h: answering_record_column(names, h) for h in self.horizons}

@@ -18,7 +18,6 @@ from typing import Self
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import nnls
 
 from forecast.errors import ForecastError
 from forecast.models.common import FeatureMemory, check_horizons, monotone_in_horizon
@@ -36,6 +35,10 @@ def stacking_weights(proba: np.ndarray, retaliated: np.ndarray) -> np.ndarray:
     Solved as non-negative least squares with one heavily weighted row of ones, which holds
     the sum at one without a general constrained optimiser.
     """
+    # scipy.optimize loads here, where weights are learnt: a forecast mixes fixed weights, and
+    # importing it (with scipy.sparse and scipy.linalg) would add to every `forecast predict`.
+    from scipy.optimize import nnls
+
     n_members = proba.shape[1]
     if len(retaliated) < MIN_STACKING_ROWS:
         return np.full(n_members, 1.0 / n_members)
@@ -48,6 +51,8 @@ def stacking_weights(proba: np.ndarray, retaliated: np.ndarray) -> np.ndarray:
 
 def _fold_weights(gram: np.ndarray, cross: np.ndarray, n_rows: int) -> np.ndarray:
     """stacking_weights from the normal equations (X'X, X'y) of the rows it would see."""
+    from scipy.optimize import nnls
+
     size = len(cross)
     if n_rows < MIN_STACKING_ROWS:
         return np.full(size, 1.0 / size)

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from forecast.config import MAX_ARTICLE_BYTES
 from forecast.countries import name_of, resolve_country
 from forecast.errors import DataFileError
 from forecast.news.dates import publication_month, read_date
@@ -50,10 +51,6 @@ _REFERS_TO_FORCE = re.compile(
 _BY_AGENT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+)?")
 _CUE_WINDOW_WORDS = 6
 _JOINED = re.compile(r"\s*(?:,|,?\s*and)\s+(?:the\s+)?")
-# A news report is a few kilobytes; a file of megabytes is most likely not one (a data dump, a
-# book) and would take over a minute to code at about 15 s per MB, so it is refused unless the
-# caller raises the limit.
-MAX_ARTICLE_BYTES = 5_000_000
 
 
 @dataclass(frozen=True)
