@@ -185,3 +185,24 @@ def test_champion_rule_and_paired_comparisons_are_written(result, tmp_path):
     assert set(choices["origins"]) == {str(y) for y in range(2012, 2015)}
     assert choices["origins"]["2012"]["correlation_limit"] == {"cox": 0.95}
     assert set(choices["final"]["correlation_limit"]) == {"cox"}
+
+
+def test_synthetic_settings_lighten_the_synthetic_world_and_are_recorded(world, tmp_path):
+    episodes, features = world
+    lighter = SMALL.model_copy(
+        update={
+            "synthetic_settings": {"backtest": {"first_origin": 2013, "bootstrap_replicates": 0}}
+        }
+    )
+    for source, origins in (("synthetic", {2013, 2014}), ("mie", {2012, 2013, 2014})):
+        tagged = episodes.assign(source=source)
+        result = run_backtest(tagged, features, lighter, progress=False)
+        assert set(result.per_origin["origin"]) == origins
+        write_outputs(result, lighter, tmp_path)
+        record = json.loads((tmp_path / "metrics" / "backtest_data.json").read_text())
+        if source == "synthetic":
+            assert record["synthetic_settings"] == lighter.synthetic_settings
+            assert "brier_ci90" not in result.likelihood["all"]["logit"]["30"]
+        else:
+            assert "synthetic_settings" not in record
+            assert "brier_ci90" in result.likelihood["all"]["logit"]["30"]

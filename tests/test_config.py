@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast.config import load_params
+from forecast.config import load_params, validated_params
 from forecast.errors import ForecastError
 
 from .conftest import REPO_ROOT
@@ -25,3 +25,30 @@ def test_unknown_key_is_named_in_the_error(tmp_path: Path) -> None:
 
 def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     assert load_params(tmp_path / "absent.yaml").backtest.first_origin == 1990
+
+
+LIGHTER = {"synthetic_settings": {"backtest": {"bootstrap_replicates": 20, "first_origin": 2005}}}
+
+
+def test_synthetic_settings_apply_to_the_synthetic_world_only() -> None:
+    params = validated_params(LIGHTER, "params.yaml")
+    lighter = params.for_data("synthetic")
+    assert (lighter.backtest.bootstrap_replicates, lighter.backtest.first_origin) == (20, 2005)
+    assert lighter.backtest.calibration_bins == params.backtest.calibration_bins
+    for kind in ("real", "mixed"):
+        assert params.for_data(kind) == params
+        assert params.applied_settings(kind) == {}
+    assert params.applied_settings("synthetic") == LIGHTER["synthetic_settings"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({"bakctest": {"first_origin": 2000}}, "bakctest"),
+        ({"backtest": {"frist_origin": 2000}}, "backtest.frist_origin"),
+        ({"backtest": {"bootstrap_replicates": -1}}, "backtest.bootstrap_replicates"),
+    ],
+)
+def test_a_bad_synthetic_setting_fails_when_params_are_read(settings: dict, named: str) -> None:
+    with pytest.raises(ForecastError, match=named):
+        validated_params({"synthetic_settings": settings}, "params.yaml")

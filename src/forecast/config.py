@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -264,6 +264,52 @@ class Params(_Section):
     train: TrainParams = TrainParams()
     tracking: TrackingParams = TrackingParams()
     report: ReportParams = ReportParams()
+    # Section -> settings laid over that section when the data are the embedded synthetic world
+    # alone (`for_data`); real data never see them.
+    synthetic_settings: dict[str, dict[str, Any]] = {}
+
+    @model_validator(mode="after")
+    def _synthetic_settings_name_sections(self) -> Params:
+        unknown = sorted(set(self.synthetic_settings) - set(type(self).model_fields))
+        if unknown:
+            raise ValueError(f"synthetic_settings: {', '.join(unknown)} are not sections")
+        if "synthetic_settings" in self.synthetic_settings:
+            raise ValueError("synthetic_settings cannot set itself")
+        if self.synthetic_settings:
+            # A misspelt key fails when params.yaml is read, not when the data first resolve
+            # to synthetic.
+            self._laid_over()
+        return self
+
+    def _laid_over(self) -> Params:
+        merged = self.model_dump()
+        for section, settings in self.synthetic_settings.items():
+            merged[section] = {**merged[section], **settings}
+        # Applied once: the result carries no settings to lay over again.
+        merged["synthetic_settings"] = {}
+        try:
+            return Params.model_validate(merged)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            )
+            raise ValueError(f"synthetic_settings: {problems}") from None
+
+    def for_data(self, kind: str) -> Params:
+        """These params, with `synthetic_settings` laid over them when `kind` (a
+        `DataProvenance.kind`) is "synthetic"; unchanged for real or mixed data.
+
+        The offline world exists to show the pipeline working from a fresh clone in minutes;
+        lighter settings there (fewer bootstrap replicates, fewer origins) change no
+        conclusion drawn from it, and a result says when they were used (`applied_settings`).
+        """
+        if kind != "synthetic" or not self.synthetic_settings:
+            return self
+        return self._laid_over()
+
+    def applied_settings(self, kind: str) -> dict[str, dict[str, Any]]:
+        """What `for_data(kind)` changed: {section: {key: value}}, empty for real data."""
+        return dict(self.synthetic_settings) if kind == "synthetic" else {}
 
 
 def load_params(path: str | Path = DEFAULT_PARAMS_PATH) -> Params:
@@ -287,7 +333,12 @@ def validated_params(raw: dict, where: str) -> Params:
     try:
         return Params.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(_problem(err) for err in exc.errors())
         raise ForecastError(f"{where}: {problems}") from exc
+
+
+def _problem(error: Any) -> str:
+    """One pydantic error as `key.path: message` (a whole-file check has no key)."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {message}" if where else message

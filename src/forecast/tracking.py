@@ -9,6 +9,7 @@ matches the last training run and the data on disk.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Mapping
@@ -108,10 +109,22 @@ def _finite(value: Any) -> bool:
     return isinstance(value, int | float) and np.isfinite(value)
 
 
+def settings_tag(settings: dict) -> dict[str, str]:
+    """`synthetic_settings`: the lighter settings a run on the synthetic world used, if any."""
+    if not settings:
+        return {}
+    flat = {
+        f"{section}.{key}": value
+        for section, keys in settings.items()
+        for key, value in keys.items()
+    }
+    return {"synthetic_settings": json.dumps(flat, sort_keys=True)}
+
+
 def log_backtest(result: Any, params: Params, files: list[Path]) -> str:
     """One parent run for the backtest, one child per model; returns the parent run id."""
     configure(params.tracking)
-    tags = run_tags(result.provenance, "backtest")
+    tags = run_tags(result.provenance, "backtest") | settings_tag(result.settings)
     with mlflow.start_run(run_name="backtest", tags=tags) as parent:
         mlflow.log_params(_flat_params(params))
         mlflow.log_metric("seconds", result.seconds)
@@ -152,7 +165,7 @@ def log_record_age(
 ) -> str:
     """One run for the backtest by record age: its files and a metric per model, age, subset."""
     configure(params.tracking)
-    tags = run_tags(provenance, "record_age")
+    tags = run_tags(provenance, "record_age") | settings_tag(result.settings)
     with mlflow.start_run(run_name="record_age", tags=tags) as run:
         mlflow.log_params(_flat_params(params) | {"record_age.ages": str(list(result.ages))})
         mlflow.log_metric("seconds", result.seconds)

@@ -69,6 +69,8 @@ class BacktestResult:
     comparisons: dict = field(default_factory=dict)
     # Every setting chosen inside each origin, and for the final models (backtest_data.json).
     choices: dict = field(default_factory=dict)
+    # params.yaml's `synthetic_settings` when the data were synthetic and they were used.
+    settings: dict = field(default_factory=dict)
 
 
 def _forecast_origin(
@@ -134,10 +136,17 @@ def run_backtest(
     progress: bool = True,
     n_jobs: int = 1,
 ) -> BacktestResult:
-    """Fit every model at every origin and score the forecasts (no files written)."""
+    """Fit every model at every origin and score the forecasts (no files written).
+
+    On the synthetic world alone, params' `synthetic_settings` are laid over params first
+    (`Params.for_data`), and the result records them.
+    """
     started = time.perf_counter()
     episodes = episodes.sort_values(["date", "episode_id"], kind="stable")
     features, episodes = align(features, episodes)
+    provenance = data_provenance(episodes, features)
+    settings = params.applied_settings(provenance.kind)
+    params = params.for_data(provenance.kind)
     if "limited_force" not in episodes.columns:
         raise ForecastError("episodes table has no 'limited_force' column; rebuild episodes")
     # Years without triggers (gaps between sources) have nothing to score.
@@ -163,7 +172,8 @@ def run_backtest(
     names = [*names, *recalibrated]
     result = score(forecasts, episodes, params, names, n_jobs=n_jobs)
     result.choices = _choices_record(limits, final_limits, weights, maps, params)
-    result.provenance = data_provenance(episodes, features)
+    result.provenance = provenance
+    result.settings = settings
     result.seconds = time.perf_counter() - started
     return result
 
@@ -568,9 +578,11 @@ def write_outputs(result: BacktestResult, params: Params, root: Path = Path(".")
     likelihood = result.likelihood | comparisons
     io.write("likelihood", likelihood, root)
     io.write("timing", result.timing, root)
+    settings = {"synthetic_settings": result.settings} if result.settings else {}
     io.write(
         "backtest_data",
-        {"data": result.provenance.as_dict(), "models": result.models, "choices": result.choices},
+        {"data": result.provenance.as_dict(), "models": result.models, "choices": result.choices}
+        | settings,
         root,
     )
     io.write("summary", headline_summary(likelihood, result.timing), root)

@@ -86,6 +86,8 @@ class RecordAgeResult:
     # record_choice): chosen inside each origin from forecasts resolved before its cutoff.
     choices: dict = field(default_factory=dict)
     seconds: float = 0.0
+    # params.yaml's `synthetic_settings` when the data were synthetic and they were used.
+    settings: dict = field(default_factory=dict)
 
 
 Forecasts = dict[tuple[int, int], dict[str, np.ndarray]]

@@ -40,7 +40,8 @@ def write_record_age(
             "ages": list(result.ages),
             "choices": result.choices,
             "seconds": result.seconds,
-        },
+        }
+        | ({"synthetic_settings": result.settings} if result.settings else {}),
         root,
     )
     table = skill_table(result.scores, PLOT_SUBSET, PLOT_HORIZON)

@@ -25,7 +25,11 @@ class RecordAgeRun:
 
 
 def run_record_age(params: Params, n_jobs: int = 2) -> RecordAgeRun:
-    """Run the backtest by record age and write metrics/record_age*.json and its plot."""
+    """Run the backtest by record age and write metrics/record_age*.json and its plot.
+
+    On the synthetic world alone, params' `synthetic_settings` are laid over params first, as
+    in the backtest, and metrics/record_age_data.json records them.
+    """
     incidents = history_incidents(io.read("incidents"), params.data)
     provenance = provenance_of(incidents)
     result = run_record_age_backtest(
@@ -33,7 +37,8 @@ def run_record_age(params: Params, n_jobs: int = 2) -> RecordAgeRun:
         io.read("episodes"),
         io.read_optional("covariates"),
         read_source_coverage(),
-        params,
+        params.for_data(provenance.kind),
         n_jobs=n_jobs,
     )
+    result.settings = params.applied_settings(provenance.kind)
     return RecordAgeRun(result, provenance, write_record_age(result, provenance))
