@@ -32,13 +32,13 @@ LIGHTER = {"synthetic_settings": {"backtest": {"bootstrap_replicates": 20, "firs
 
 def test_synthetic_settings_apply_to_the_synthetic_world_only() -> None:
     params = validated_params(LIGHTER, "params.yaml")
-    lighter = params.for_data("synthetic")
-    assert (lighter.backtest.bootstrap_replicates, lighter.backtest.first_origin) == (20, 2005)
-    assert lighter.backtest.calibration_bins == params.backtest.calibration_bins
-    for kind in ("real", "mixed"):
-        assert params.for_data(kind) == params
-        assert params.applied_settings(kind) == {}
-    assert params.applied_settings("synthetic") == LIGHTER["synthetic_settings"]
+    for kind in ("synthetic", "mixed"):
+        lighter = params.for_data(kind)
+        assert (lighter.backtest.bootstrap_replicates, lighter.backtest.first_origin) == (20, 2005)
+        assert lighter.backtest.calibration_bins == params.backtest.calibration_bins
+        assert params.applied_settings(kind) == LIGHTER["synthetic_settings"]
+    assert params.for_data("real") == params
+    assert params.applied_settings("real") == {}
 
 
 @pytest.mark.parametrize(

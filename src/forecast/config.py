@@ -264,8 +264,8 @@ class Params(_Section):
     train: TrainParams = TrainParams()
     tracking: TrackingParams = TrackingParams()
     report: ReportParams = ReportParams()
-    # Section -> settings laid over that section when the data are the embedded synthetic world
-    # alone (`for_data`); real data never see them.
+    # Section -> settings laid over that section when the data include the embedded synthetic
+    # world (`for_data`); real data never see them.
     synthetic_settings: dict[str, dict[str, Any]] = {}
 
     @model_validator(mode="after")
@@ -297,19 +297,20 @@ class Params(_Section):
 
     def for_data(self, kind: str) -> Params:
         """These params, with `synthetic_settings` laid over them when `kind` (a
-        `DataProvenance.kind`) is "synthetic"; unchanged for real or mixed data.
+        `DataProvenance.kind`) is "synthetic" or "mixed" (the synthetic world beside hand-coded
+        rows, as offline); unchanged for real data, which never include the synthetic world.
 
         The offline world exists to show the pipeline working from a fresh clone in minutes;
         lighter settings there (fewer bootstrap replicates, fewer origins) change no
         conclusion drawn from it, and a result says when they were used (`applied_settings`).
         """
-        if kind != "synthetic" or not self.synthetic_settings:
+        if kind == "real" or not self.synthetic_settings:
             return self
         return self._laid_over()
 
     def applied_settings(self, kind: str) -> dict[str, dict[str, Any]]:
         """What `for_data(kind)` changed: {section: {key: value}}, empty for real data."""
-        return dict(self.synthetic_settings) if kind == "synthetic" else {}
+        return dict(self.synthetic_settings) if kind != "real" else {}
 
 
 def load_params(path: str | Path = DEFAULT_PARAMS_PATH) -> Params:

@@ -138,8 +138,8 @@ def run_backtest(
 ) -> BacktestResult:
     """Fit every model at every origin and score the forecasts (no files written).
 
-    On the synthetic world alone, params' `synthetic_settings` are laid over params first
-    (`Params.for_data`), and the result records them.
+    When the data include the synthetic world, params' `synthetic_settings` are laid over
+    params first (`Params.for_data`), and the result records them.
     """
     started = time.perf_counter()
     episodes = episodes.sort_values(["date", "episode_id"], kind="stable")

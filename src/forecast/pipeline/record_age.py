@@ -27,7 +27,7 @@ class RecordAgeRun:
 def run_record_age(params: Params, n_jobs: int = 2) -> RecordAgeRun:
     """Run the backtest by record age and write metrics/record_age*.json and its plot.
 
-    On the synthetic world alone, params' `synthetic_settings` are laid over params first, as
+    When the data include the synthetic world, params' `synthetic_settings` are laid over params, as
     in the backtest, and metrics/record_age_data.json records them.
     """
     incidents = history_incidents(io.read("incidents"), params.data)
