@@ -73,39 +73,70 @@ class BacktestResult:
     settings: dict = field(default_factory=dict)
 
 
-def _forecast_origin(
+# One fit at one origin: (model name as scored, (model to build, collinearity limit or None)).
+Fit = tuple[str, tuple[str, float | None]]
+# What one fit gives: its forecasts by horizon, survival curves (timing models) and seconds.
+FitForecasts = tuple[np.ndarray, np.ndarray | None, float]
+
+
+def _forecast_fit(
     split: Split,
     episodes: pd.DataFrame,
     features: pd.DataFrame,
     params: Params,
-    names: list[str],
-    variants: dict[str, tuple[str, float]] | None = None,
-) -> OriginForecasts:
-    """Fit every model (and every limit variant) on what was known at one origin and forecast
-    that origin's test year."""
-    # One BLAS/OpenMP thread per origin: the backtest parallelises over origins, and nested
-    # threads on a small busy machine slow every fit down many times over.
+    fit: Fit,
+) -> FitForecasts:
+    """Fit one model (or limit variant) on what was known at one origin and forecast that
+    origin's test year.
+
+    One fit is one task: the backtest's workers stay busy to the end however few origins there
+    are, and the forecasts do not depend on which worker made them.
+    """
+    name, (base, limit) = fit
+    # One BLAS/OpenMP thread per fit: the backtest parallelises over fits, and nested threads
+    # on a small busy machine slow every fit down many times over.
     with threadpool_limits(1):
         horizons = tuple(params.episodes.horizons)
         train = censor_at(episodes, split.cutoff, horizons)
-        train_features = features.iloc[train.index]
-        positions = np.flatnonzero(in_test_year(episodes, split))
-        test_features = features.iloc[positions]
-        proba, survival, seconds = {}, {}, {}
-        fits = {name: (name, None) for name in names} | dict(variants or {})
-        for name, (base, limit) in fits.items():
-            model = build_variant(base, params, limit)
-            started = time.perf_counter()
-            try:
-                model.fit(train_features, train)
-            except ForecastError as exc:
-                raise ForecastError(f"backtest origin {split.year}, model '{name}': {exc}") from exc
-            proba[name] = model.predict_proba(test_features)[list(horizons)].to_numpy()
-            if registry.is_timing(base):
-                survival[name] = model.predict_survival(test_features, SURVIVAL_GRID).to_numpy()
-            seconds[name] = time.perf_counter() - started
-        references = _subset_base_rates(train, train_features, test_features, params)
-        return OriginForecasts(split, positions, proba, survival, seconds, references)
+        test_features = features.iloc[np.flatnonzero(in_test_year(episodes, split))]
+        model = build_variant(base, params, limit)
+        started = time.perf_counter()
+        try:
+            model.fit(features.iloc[train.index], train)
+        except ForecastError as exc:
+            raise ForecastError(f"backtest origin {split.year}, model '{name}': {exc}") from exc
+        proba = model.predict_proba(test_features)[list(horizons)].to_numpy()
+        survival = (
+            model.predict_survival(test_features, SURVIVAL_GRID).to_numpy()
+            if registry.is_timing(base)
+            else None
+        )
+        return proba, survival, time.perf_counter() - started
+
+
+def _origin_forecasts(
+    split: Split,
+    episodes: pd.DataFrame,
+    features: pd.DataFrame,
+    params: Params,
+    fitted: dict[str, FitForecasts],
+) -> OriginForecasts:
+    """One origin's forecasts from its fits, in the fits' order, with the subsets' base rates."""
+    horizons = tuple(params.episodes.horizons)
+    train = censor_at(episodes, split.cutoff, horizons)
+    positions = np.flatnonzero(in_test_year(episodes, split))
+    with threadpool_limits(1):
+        references = _subset_base_rates(
+            train, features.iloc[train.index], features.iloc[positions], params
+        )
+    return OriginForecasts(
+        split,
+        positions,
+        proba={name: proba for name, (proba, _, _) in fitted.items()},
+        survival={name: curves for name, (_, curves, _) in fitted.items() if curves is not None},
+        seconds={name: seconds for name, (_, _, seconds) in fitted.items()},
+        references=references,
+    )
 
 
 def _subset_base_rates(
@@ -154,14 +185,27 @@ def run_backtest(
         s for s in rolling_origins(episodes, params.backtest) if in_test_year(episodes, s).any()
     ]
     names = registry.model_names(params)
-    variants = limit_variants(params)
-    jobs = (
-        delayed(_forecast_origin)(s, episodes, features, params, names, variants) for s in splits
-    )
+    fits: list[Fit] = [(name, (name, None)) for name in names]
+    fits += list(limit_variants(params).items())
+    # Latest origins first: they learn from the most triggers, and the short early fits then
+    # fill the workers' last minutes.
+    tasks = [(split, fit) for split in reversed(splits) for fit in fits]
+    jobs = (delayed(_forecast_fit)(split, episodes, features, params, fit) for split, fit in tasks)
     runner = Parallel(n_jobs=n_jobs, return_as="generator")
-    forecasts = list(
-        tqdm(runner(jobs), total=len(splits), desc="backtest origins", disable=not progress)
-    )
+    done = tqdm(runner(jobs), total=len(tasks), desc="backtest fits", disable=not progress)
+    by_origin: dict[int, dict[str, FitForecasts]] = {}
+    for (split, (name, _)), fitted in zip(tasks, done, strict=True):
+        by_origin.setdefault(split.year, {})[name] = fitted
+    forecasts = [
+        _origin_forecasts(
+            split,
+            episodes,
+            features,
+            params,
+            {name: by_origin[split.year][name] for name, _ in fits},
+        )
+        for split in splits
+    ]
     # The nested choices, in the order they feed one another (forecast.evaluation.choices).
     limits, final_limits = apply_limits(forecasts, episodes, params)
     weights: dict[int, dict[int, np.ndarray]] = {}
