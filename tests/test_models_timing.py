@@ -143,3 +143,17 @@ def test_the_scoring_copy_of_the_boosted_hazard_holds_numpy_trees(world) -> None
     pd.testing.assert_frame_equal(
         copy.predict_survival(rows, days), model.predict_survival(rows, days), check_exact=True
     )
+
+
+def test_cox_without_covariance_has_the_same_coefficients_and_curves(world):
+    episodes, features = world
+    full = CoxTiming(HORIZONS).fit(features, episodes)
+    light = CoxTiming(HORIZONS)
+    light.with_covariance = False
+    light.fit(features, episodes)
+    np.testing.assert_array_equal(full.coef_, light.coef_)
+    np.testing.assert_array_equal(
+        full.predict_survival(features, HORIZONS).to_numpy(),
+        light.predict_survival(features, HORIZONS).to_numpy(),
+    )
+    assert np.isnan(light.cov_).all() and np.isfinite(full.cov_).all()

@@ -100,6 +100,9 @@ def _forecast_fit(
         train = censor_at(episodes, split.cutoff, horizons)
         test_features = features.iloc[np.flatnonzero(in_test_year(episodes, split))]
         model = build_variant(base, params, limit)
+        if hasattr(model, "with_covariance"):
+            # Scored on point forecasts only: no interval is ever read from a backtest fit.
+            model.with_covariance = False
         started = time.perf_counter()
         try:
             model.fit(features.iloc[train.index], train)
