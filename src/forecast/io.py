@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import pandera.errors
-import pandera.pandas as pa
 
 from forecast import files, tables
 from forecast.errors import DataFileError
@@ -34,7 +32,7 @@ class Table:
     stage: str
     made_by: str
     format: Format
-    schema: pa.DataFrameSchema | None = None
+    schema: tables.pa.DataFrameSchema | None = None
     # JSON written with sorted keys, floats rounded and NaN as null (metric files).
     rounded: bool = False
 
@@ -230,7 +228,7 @@ def _validate(entry: Table, frame: pd.DataFrame, where: Path, remedy: str) -> No
         return
     try:
         entry.schema.validate(frame, lazy=True)
-    except pandera.errors.SchemaErrors as exc:
+    except tables.pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         detail = "does not match its contract"
         if len(cases):

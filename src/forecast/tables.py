@@ -11,13 +11,38 @@ Every check is vectorised, so validation stays a small part of a stage on 10^7 r
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+
+
+def _pandera_pandas() -> ModuleType:
+    """pandera's pandas API, imported without its probe of pyspark.pandas.
+
+    On import pandera tries `import pyspark.pandas` whenever pyspark is installed (the `spark`
+    extra) to prepare a Spark backend this project does not use: a fifth of a second and a
+    pandas 3 warning on every command that reads a table, `forecast predict` included. The
+    module is marked absent for the length of that one import, so the probe fails as it does
+    without pyspark; pyspark itself is not loaded, and importing pyspark.pandas later works.
+    """
+    probe = "pyspark.pandas"
+    blocked = probe not in sys.modules
+    if blocked:
+        sys.modules[probe] = None  # type: ignore[assignment]
+    try:
+        import pandera.pandas
+    finally:
+        if blocked and sys.modules.get(probe, 0) is None:
+            del sys.modules[probe]
+    return pandera.pandas
+
+
+pa = _pandera_pandas()
 
 ACTIONS_BY_MID_CODE: dict[int, str] = {
     0: "no_militarized_action",
