@@ -290,9 +290,7 @@ class Params(_Section):
         try:
             return Params.model_validate(merged)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-            )
+            problems = "; ".join(_problem(err) for err in exc.errors())
             raise ValueError(f"synthetic_settings: {problems}") from None
 
     def for_data(self, kind: str) -> Params:

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -40,6 +38,7 @@ from forecast.evaluation.summary import headline_summary
 from forecast.models import registry
 from forecast.models.common import align, dyad_groups, label_column
 from forecast.models.ensemble import ENSEMBLE_NAME
+from forecast.models.parallel_fit import on_one_thread
 from forecast.provenance import DataProvenance, data_provenance, provenance_of
 
 SUBSETS = ("all", "limited_force")
@@ -48,7 +47,6 @@ COMPARISONS_KEY = "comparisons"
 # Days at which survival curves are scored for the integrated Brier score.
 SURVIVAL_GRID = (1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365)
 JSON_DIGITS = files.JSON_DIGITS
-T = TypeVar("T")
 
 
 @dataclass
@@ -284,6 +282,7 @@ def score(
         for subset in SUBSETS[1:]
     } | {"all": proba["base_rate"]}
     clusters = dyad_groups(tested)
+    in_subset = {subset: _subset_mask(tested, subset) for subset in SUBSETS}
     labels = {h: tested[label_column(h)].astype("boolean") for h in horizons}
     common = _ScoringCommon(
         labels={h: (label.notna().to_numpy(), _as_float(label)) for h, label in labels.items()},
@@ -293,13 +292,13 @@ def score(
         clusters=clusters,
     )
     likelihood_jobs = [
-        delayed(_on_one_thread)(
+        delayed(on_one_thread)(
             _likelihood_block,
             subset,
             name,
             proba[name],
             references[subset],
-            _subset_mask(tested, subset),
+            in_subset[subset],
             common,
             params,
         )
@@ -311,13 +310,13 @@ def score(
     }
     outcomes, timing_subsets = _timing_outcomes(tested)
     timing_jobs = [
-        delayed(_on_one_thread)(
+        delayed(on_one_thread)(
             _timing_block, *_timing_rows(outcomes, curves, rows), horizons, params
         )
         for curves in survival.values()
         for rows in timing_subsets.values()
     ]
-    comparison_job = [delayed(_on_one_thread)(_comparisons, proba, tested, clusters, names, params)]
+    comparison_job = [delayed(on_one_thread)(_comparisons, proba, tested, clusters, names, params)]
     # The comparisons are the longest task: first, so the other tasks fill the other worker.
     comparisons, *done = Parallel(n_jobs=n_jobs)([*comparison_job, *likelihood_jobs, *timing_jobs])
     likelihood_done = done[: len(likelihood_jobs)]
@@ -340,10 +339,9 @@ def score(
             scores = next(timing_done)
             block.update(scores if subset == "all" else {subset: scores})
         timing[name] = block
-    with threadpool_limits(1):
-        timing |= _timing_yardsticks(
-            outcomes, timing_subsets, survival, forecasts, timing, names, params
-        )
+    timing |= on_one_thread(
+        _timing_yardsticks, outcomes, timing_subsets, survival, forecasts, timing, names, params
+    )
     fit_seconds: dict[str, float] = {}
     for origin in forecasts:
         for name, seconds in origin.seconds.items():
@@ -360,13 +358,6 @@ def score(
         fit_seconds=fit_seconds,
         comparisons=comparisons,
     )
-
-
-def _on_one_thread(task: Callable[..., T], *args: object) -> T:
-    """`task(*args)` with one BLAS thread: sums come out in the same order, so the scores are
-    the same bits whichever worker, and however many, computes them."""
-    with threadpool_limits(1):
-        return task(*args)
 
 
 def _as_float(label: pd.Series) -> np.ndarray:
