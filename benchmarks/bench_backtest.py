@@ -15,8 +15,8 @@ import argparse
 import time
 from pathlib import Path
 
-from forecast import io
-from forecast.config import load_params
+from forecast.core import tables
+from forecast.core.config import load_params
 from forecast.evaluation.backtest import data_provenance, headline, run_backtest
 
 TARGET_SECONDS = 300
@@ -29,8 +29,8 @@ def main() -> None:
     args = parser.parse_args()
 
     params = load_params(args.params)
-    episodes = io.read("episodes")
-    features = io.read("features")
+    episodes = tables.read("episodes")
+    features = tables.read("features")
     print(data_provenance(episodes, features).banner())
     print(f"{len(episodes):,} triggers x {features.shape[1] - 1} features")
 

@@ -34,8 +34,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 def synthetic_incidents(n_events: int, seed: int = SEED) -> pd.DataFrame:
     """Canonical incidents from the synthetic process (ids and disputes from its clusters)."""
-    from forecast.schema import conform
-    from forecast.sources.synthetic import generate_events
+    from forecast.core.contracts import conform
+    from forecast.sources.synthetic.generate import generate_events
 
     events = generate_events(n_events, seed)
     n = len(events)
@@ -84,7 +84,7 @@ def _peak_gib() -> float:
 
 def _episodes_stage(incidents_path: str, episodes_path: str) -> dict[str, float]:
     """The `episodes` stage in its own process: read incidents, build, write episodes."""
-    from forecast.config import EpisodeParams
+    from forecast.core.config import EpisodeParams
     from forecast.episodes import build_episodes
 
     _prefer_me_if_memory_runs_out()
@@ -104,9 +104,9 @@ def _episodes_stage(incidents_path: str, episodes_path: str) -> dict[str, float]
 
 def _features_stage(incidents_path: str, episodes_path: str) -> dict[str, float]:
     """The `features` stage in its own process: force events, trigger columns, features."""
-    from forecast.config import EpisodeParams, FeatureParams
+    from forecast.core.config import EpisodeParams, FeatureParams
     from forecast.episodes import force_events
-    from forecast.features import TRIGGER_COLUMNS, build_features
+    from forecast.features.computation import TRIGGER_COLUMNS, build_features
 
     _prefer_me_if_memory_runs_out()
     incidents = pd.read_parquet(incidents_path)
@@ -132,9 +132,9 @@ def _alone(task, *args):  # type: ignore[no-untyped-def]
 def oracle_ratio(n_events: int, sample: int = 200) -> tuple[float, float, int]:
     """(columnar seconds, extrapolated reference seconds, triggers) on a random table."""
     sys.path.insert(0, str(REPO))
-    from forecast.config import EpisodeParams, FeatureParams
+    from forecast.core.config import EpisodeParams, FeatureParams
     from forecast.episodes import build_episodes, force_events
-    from forecast.features import build_features
+    from forecast.features.computation import build_features
     from tests.reference_features import random_incidents, reference_features
 
     incidents = random_incidents(n_events, seed=7, n_states=20, years=30)

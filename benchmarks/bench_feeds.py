@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.config import DataParams, FeedParams
+from forecast.core.config import DataParams, FeedParams
 from forecast.sources.feeds import read_feed
 from forecast.sources.gdelt import COLUMNS as GDELT_COLUMNS
 from forecast.sources.icews import COLUMNS as ICEWS_COLUMNS

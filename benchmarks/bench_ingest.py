@@ -11,10 +11,10 @@ import statistics
 import sys
 import time
 
-from forecast.config import load_params
-from forecast.ingest import run_ingest
-from forecast.paths import shared_data_dir
+from forecast.core.config import load_params
+from forecast.core.paths import shared_data_dir
 from forecast.sources.mie import read_mie
+from forecast.stages.ingest import run_ingest
 
 REPEATS = 5
 MIE_TARGET_SECONDS = 5.0

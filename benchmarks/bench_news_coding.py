@@ -23,9 +23,9 @@ from typing import Any
 
 import yaml
 
+from forecast.core.paths import shared_data_dir
 from forecast.news import code_file
 from forecast.news.evaluation import SCORED_FIELDS, incident_values, score
-from forecast.paths import shared_data_dir
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "news"
 REAL_ARTICLE = "news/iran_pakistan_strikes_2024-01.txt"

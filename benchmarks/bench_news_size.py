@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from forecast.core.paths import shared_data_dir
 from forecast.news import code_file
-from forecast.paths import shared_data_dir
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "news"
 REAL_ARTICLE = "news/iran_pakistan_strikes_2024-01.txt"

@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--skip-cli", action="store_true")
     args = parser.parse_args()
 
-    from forecast.config import load_params
+    from forecast.core.config import load_params
     from forecast.predict import Forecaster, parse_incident, read_incidents
     from forecast.report.render import build_brief
 

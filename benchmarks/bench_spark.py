@@ -34,7 +34,7 @@ from pathlib import Path
 
 import psutil
 
-from forecast.files import atomic_path
+from forecast.core.atomic import atomic_path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -51,7 +51,7 @@ def _load() -> str:
 
 
 def _session(master: str):  # type: ignore[no-untyped-def]
-    from forecast.config import SparkParams
+    from forecast.core.config import SparkParams
     from forecast.spark.session import spark_session
 
     conf = {
@@ -64,7 +64,7 @@ def _session(master: str):  # type: ignore[no-untyped-def]
 
 def run_feeds(master: str, source: Path, out: Path) -> dict[str, float]:
     """Reduce one export file on Spark; write incidents and quarantine."""
-    from forecast.config import DataParams, FeedParams
+    from forecast.core.config import DataParams, FeedParams
     from forecast.sources.feed_tables import load_actor_tables
     from forecast.sources.feeds import feed_rules
     from forecast.spark.feeds import spark_gdelt
@@ -85,8 +85,8 @@ def run_feeds(master: str, source: Path, out: Path) -> dict[str, float]:
 
 def run_features(master: str, source: Path, out: Path) -> dict[str, float]:
     """Episodes, then features, of a synthetic incident table on Spark."""
-    from forecast.config import EpisodeParams, FeatureParams
-    from forecast.features import TRIGGER_COLUMNS
+    from forecast.core.config import EpisodeParams, FeatureParams
+    from forecast.features.computation import TRIGGER_COLUMNS
     from forecast.spark.episodes import example_episodes, spark_episodes
     from forecast.spark.features import FeatureJob, example_features, spark_features
     from forecast.spark.frames import read_table, write_table

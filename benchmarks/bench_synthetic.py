@@ -21,7 +21,7 @@ DEFAULT_YEARS = 2014 - 1946 + 1
 
 
 def _lean(n_target: int) -> tuple[int, float, float]:
-    from forecast.sources.synthetic import generate_events
+    from forecast.sources.synthetic.generate import generate_events
 
     started = time.perf_counter()
     events = generate_events(n_target, SEED)
@@ -30,8 +30,8 @@ def _lean(n_target: int) -> tuple[int, float, float]:
 
 
 def _canonical(n_target: int) -> tuple[int, float, float]:
-    from forecast.config import SyntheticParams
-    from forecast.sources.synthetic import generate_world
+    from forecast.core.config import SyntheticParams
+    from forecast.sources.synthetic.generate import generate_world
 
     scale = n_target / (EVENTS_PER_YEAR_AT_SCALE_1 * DEFAULT_YEARS)
     started = time.perf_counter()

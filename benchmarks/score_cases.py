@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.config import load_params
+from forecast.core.config import load_params
 from forecast.predict import Forecaster, parse_incident
 
 HORIZONS = (7, 30)

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from forecast.schema import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
-from forecast.sources.synthetic_calibration import CALIBRATION_FILE, measure_calibration
+from forecast.core.contracts import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
+from forecast.sources.synthetic.calibration import CALIBRATION_FILE, measure_calibration
 
 START_YEAR, END_YEAR = 1946, 2014
 HEADER = "# Figures measured on MIE 1.0 by scripts/measure_mie.py (see docs/synthetic.md).\n"

@@ -127,7 +127,7 @@ def spark():  # type: ignore[no-untyped-def]
     pytest.importorskip(
         "pyspark", reason='the spark extra is not installed (pip install -e ".[spark]")'
     )
-    from forecast.config import SparkParams
+    from forecast.core.config import SparkParams
     from forecast.spark.session import spark_session
 
     session = spark_session(

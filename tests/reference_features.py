@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.config import FeatureParams
-from forecast.features import ACTION_GROUPS, ACTIVITY_DAYS, NEUTRAL_RATE
-from forecast.schema import UNDIRECTED_ACTIONS, conform
+from forecast.core.config import FeatureParams
+from forecast.core.contracts import UNDIRECTED_ACTIONS, conform
+from forecast.features.computation import ACTION_GROUPS, ACTIVITY_DAYS, NEUTRAL_RATE
 
 EPOCH = pd.Timestamp("1970-01-01")
 

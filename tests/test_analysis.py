@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast import analysis
-from forecast.config import Params
-from forecast.errors import ForecastError
+from forecast.core.config import Params
+from forecast.core.errors import ForecastError
+from forecast.notebook import summaries
 from forecast.predict import Incident
 from forecast.predict.result import Analogue, HorizonForecast
 
@@ -67,18 +67,18 @@ def test_sources_table_lists_each_source_with_its_coverage() -> None:
             }
         }
     }
-    row = analysis.sources_table(sources).iloc[0]
+    row = summaries.sources_table(sources).iloc[0]
     assert (row["source"], row["rows_quarantined"], row["coverage_end"]) == ("mie", 1, "2014-12-31")
     assert row["files"] == "mie-1.0.csv"
 
 
 def test_region_follows_cow_code_blocks() -> None:
-    regions = analysis.region_of([2, 200, 630, 750, 900]).tolist()
+    regions = summaries.region_of([2, 200, 630, 750, 900]).tolist()
     assert regions == ["Americas", "Europe", "Middle East", "Asia", "Oceania"]
 
 
 def test_era_splits_at_the_world_wars_and_the_cold_war() -> None:
-    eras = analysis.era_of([1913, 1914, 1946, 1989, 1990]).tolist()
+    eras = summaries.era_of([1913, 1914, 1946, 1989, 1990]).tolist()
     assert eras == [
         "1816-1913",
         "1914-1945 (world wars)",
@@ -97,7 +97,7 @@ def test_incidents_per_year_fills_empty_years_with_zero() -> None:
             "source": ["mie"] * 3,
         }
     )
-    table = analysis.incidents_per_year_region(incidents)
+    table = summaries.incidents_per_year_region(incidents)
     assert table.index.tolist() == [2000, 2001, 2002]
     assert table.loc[2001].sum() == 0
     assert table.loc[2002, "Asia"] == 1 and table.loc[2002, "Americas"] == 1
@@ -112,12 +112,12 @@ def test_incidents_per_year_counts_only_chosen_sources() -> None:
             "source": ["mie", "cow_mid"],
         }
     )
-    table = analysis.incidents_per_year_region(incidents, sources=["mie"])
+    table = summaries.incidents_per_year_region(incidents, sources=["mie"])
     assert table.loc[2000, "Middle East"] == 1
 
 
 def test_busiest_dyads_pool_both_directions_and_name_the_states() -> None:
-    table = analysis.busiest_dyads(_three_triggers(), n=5)
+    table = summaries.busiest_dyads(_three_triggers(), n=5)
     top = table.iloc[0]
     assert (top["state_a"], top["state_b"], top["triggers"]) == (INDIA, PAKISTAN, 2)
     assert (top["name_a"], top["name_b"]) == ("India", "Pakistan")
@@ -126,31 +126,31 @@ def test_busiest_dyads_pool_both_directions_and_name_the_states() -> None:
 
 
 def test_retaliation_rate_leaves_censored_labels_out() -> None:
-    rates = analysis.retaliation_rates(_three_triggers(), [7, 30])
+    rates = summaries.retaliation_rates(_three_triggers(), [7, 30])
     by_horizon = rates.set_index("horizon")
     assert by_horizon.loc[7, "triggers"] == 2 and by_horizon.loc[7, "answered"] == 1
     assert by_horizon.loc[30, "rate"] == pytest.approx(1.0)
 
 
 def test_retaliation_rate_by_era_groups_by_trigger_year() -> None:
-    rates = analysis.retaliation_rates(_three_triggers(), [7], by="era")
+    rates = summaries.retaliation_rates(_three_triggers(), [7], by="era")
     assert rates["era"].tolist() == ["1946-1989 (Cold War)", "1990- (post-Cold War)"]
     assert rates["rate"].tolist() == [1.0, 0.0]
 
 
 def test_retaliation_rate_by_unknown_column_says_what_to_use() -> None:
     with pytest.raises(ForecastError, match="no column 'colour'"):
-        analysis.retaliation_rates(_three_triggers(), [7], by="colour")
+        summaries.retaliation_rates(_three_triggers(), [7], by="colour")
 
 
 def test_wilson_interval_stays_inside_zero_and_one_at_the_edges() -> None:
-    low, high = analysis.wilson_interval(np.array([0, 5]), np.array([5, 5]))
+    low, high = summaries.wilson_interval(np.array([0, 5]), np.array([5, 5]))
     assert low[0] == pytest.approx(0.0) and 0 < high[0] < 1
     assert 0 < low[1] < 1 and high[1] == pytest.approx(1.0)
 
 
 def test_delays_describe_only_answers_within_the_horizon() -> None:
-    delays = analysis.retaliation_delays(_three_triggers(), [7, 30]).set_index("horizon")
+    delays = summaries.retaliation_delays(_three_triggers(), [7, 30]).set_index("horizon")
     assert delays.loc[7, "answered"] == 1 and delays.loc[7, "days_median"] == 3
     assert delays.loc[30, "answered"] == 2 and delays.loc[30, "days_median"] == pytest.approx(11.5)
 
@@ -160,7 +160,7 @@ def test_cumulative_retaliation_is_kaplan_meier() -> None:
     episodes = pd.DataFrame(
         {"duration": [2, 4, 6, 10], "event_observed": [True, False, True, False]}
     )
-    curve = analysis.cumulative_retaliation(episodes, [1, 2, 5, 6, 10]).set_index("day")
+    curve = summaries.cumulative_retaliation(episodes, [1, 2, 5, 6, 10]).set_index("day")
     assert curve.loc[1, "answered"] == 0
     assert curve.loc[2, "answered"] == pytest.approx(1 / 4)
     assert curve.loc[5, "answered"] == pytest.approx(1 / 4)
@@ -179,7 +179,7 @@ def test_cumulative_retaliation_is_kaplan_meier() -> None:
 )
 def test_cumulative_retaliation_never_falls_and_stays_a_share(rows: list) -> None:
     episodes = pd.DataFrame(rows, columns=["duration", "event_observed"])
-    curve = analysis.cumulative_retaliation(episodes, list(range(0, 401, 10)))["answered"]
+    curve = summaries.cumulative_retaliation(episodes, list(range(0, 401, 10)))["answered"]
     assert (np.diff(curve.to_numpy()) >= -1e-12).all()
     assert curve.between(0, 1).all()
 
@@ -198,25 +198,25 @@ def _predictions() -> pd.DataFrame:
 
 
 def test_reliability_curves_skip_unknown_outcomes() -> None:
-    curves = analysis.reliability_curves(_predictions(), bins=2)
+    curves = summaries.reliability_curves(_predictions(), bins=2)
     flat = curves[curves["model"] == "flat"]
     assert flat["n"].tolist() == [3]
     assert flat["observed"].iloc[0] == pytest.approx(2 / 3)
 
 
 def test_roc_curve_of_a_perfect_ranking_reaches_the_top_left_corner() -> None:
-    curves = analysis.roc_curves(_predictions())
+    curves = summaries.roc_curves(_predictions())
     good = curves[curves["model"] == "good"]
     assert ((good["fpr"] == 0) & (good["tpr"] == 1)).any()
 
 
 def test_pr_curve_carries_the_share_answered_as_its_floor() -> None:
-    curves = analysis.pr_curves(_predictions())
+    curves = summaries.pr_curves(_predictions())
     assert curves["base_rate"].unique().tolist() == [pytest.approx(2 / 3)]
 
 
 def test_timing_by_horizon_sets_mean_forecast_against_observed_share() -> None:
-    table = analysis.timing_by_horizon(_predictions()).set_index("model")
+    table = summaries.timing_by_horizon(_predictions()).set_index("model")
     assert table.loc["flat", "forecast"] == pytest.approx(0.5)
     assert table.loc["good", "forecast"] == pytest.approx((0.9 + 0.8 + 0.2) / 3)
     assert table.loc["good", "observed"] == pytest.approx(2 / 3)
@@ -226,7 +226,7 @@ def test_likelihood_table_flattens_the_metrics_file(tmp_path) -> None:
     payload = {"all": {"logit": {"7": {"brier": 0.1, "n": 5}, "30": {"brier": 0.2, "n": 5}}}}
     (tmp_path / "metrics").mkdir()
     (tmp_path / "metrics" / "likelihood.json").write_text(json.dumps(payload))
-    table = analysis.read_likelihood_metrics(tmp_path)
+    table = summaries.read_likelihood_metrics(tmp_path)
     assert table[["subset", "model", "horizon", "brier"]].values.tolist() == [
         ["all", "logit", 7, 0.1],
         ["all", "logit", 30, 0.2],
@@ -235,24 +235,24 @@ def test_likelihood_table_flattens_the_metrics_file(tmp_path) -> None:
 
 def test_missing_metrics_file_names_the_command(tmp_path) -> None:
     with pytest.raises(ForecastError, match="forecast backtest"):
-        analysis.read_likelihood_metrics(tmp_path)
+        summaries.read_likelihood_metrics(tmp_path)
 
 
 def test_limited_force_only_keeps_limited_triggers() -> None:
     episodes = pd.DataFrame({"episode_id": ["a", "b"], "limited_force": [True, False]})
     predictions = pd.DataFrame({"episode_id": ["a", "b", "a"], "p": [0.1, 0.2, 0.3]})
-    assert analysis.limited_force_only(predictions, episodes)["p"].tolist() == [0.1, 0.3]
+    assert summaries.limited_force_only(predictions, episodes)["p"].tolist() == [0.1, 0.3]
 
 
 def test_with_changes_sets_dotted_keys_like_dvc_exp() -> None:
-    params = analysis.with_changes(Params(), {"episodes.horizons": [7, 30], "seed": 1})
+    params = summaries.with_changes(Params(), {"episodes.horizons": [7, 30], "seed": 1})
     assert params.episodes.horizons == [7, 30] and params.seed == 1
     assert Params().episodes.horizons == [7, 30, 90, 365]
 
 
 def test_with_changes_refuses_an_unknown_key() -> None:
     with pytest.raises(ForecastError, match=r"unknown parameter 'episodes\.horizon'"):
-        analysis.with_changes(Params(), {"episodes.horizon": [7]})
+        summaries.with_changes(Params(), {"episodes.horizon": [7]})
 
 
 def test_compare_scores_gives_after_minus_before() -> None:
@@ -260,7 +260,7 @@ def test_compare_scores_gives_after_minus_before() -> None:
         {"subset": ["all"], "model": ["logit"], "horizon": [7], "brier": [0.2], "bss": [0.1]}
     )
     after = before.assign(brier=0.15, bss=0.3)
-    table = analysis.compare_scores(before, after, scores=("brier", "bss"))
+    table = summaries.compare_scores(before, after, scores=("brier", "bss"))
     assert table["brier_change"].iloc[0] == pytest.approx(-0.05)
     assert table["bss_change"].iloc[0] == pytest.approx(0.2)
 
@@ -275,7 +275,7 @@ def test_dyad_history_takes_both_directions_only() -> None:
             "hostility": [4, 4, 4],
         }
     )
-    history = analysis.dyad_history(incidents, IRAN, PAKISTAN)
+    history = summaries.dyad_history(incidents, IRAN, PAKISTAN)
     assert history["incident_id"].tolist() == ["y", "x"]
     assert history["initiator_name"].tolist() == ["Iran", "Pakistan"]
 
@@ -296,12 +296,12 @@ def _strike() -> Incident:
 
 
 def test_scenarios_change_only_the_named_fields() -> None:
-    forecasts = analysis.scenario_forecasts(
+    forecasts = summaries.scenario_forecasts(
         _FakeForecaster(),
         _strike(),
         {"40 killed": {"fatalities_target": 40.0}, "state forces hit": {"target_kind": "state"}},
     )
-    table = analysis.forecast_table(forecasts).set_index("scenario")
+    table = summaries.forecast_table(forecasts).set_index("scenario")
     assert table.loc["as given", "p"] == pytest.approx(0.22)
     assert table.loc["40 killed", "p"] == pytest.approx(0.6)
     assert table.loc["state forces hit", "p"] == pytest.approx(0.52)
@@ -309,7 +309,7 @@ def test_scenarios_change_only_the_named_fields() -> None:
 
 def test_scenario_naming_an_unknown_field_says_which_fields_to_use() -> None:
     with pytest.raises(ForecastError, match=r"scenario 'x'.*fatalities_target"):
-        analysis.scenario_forecasts(_FakeForecaster(), _strike(), {"x": {"casualties": 3}})
+        summaries.scenario_forecasts(_FakeForecaster(), _strike(), {"x": {"casualties": 3}})
 
 
 def test_analogues_table_keeps_what_happened() -> None:
@@ -330,7 +330,7 @@ def test_analogues_table_keeps_what_happened() -> None:
             )
         ]
     )
-    table = analysis.analogues_table(forecast)
+    table = summaries.analogues_table(forecast)
     assert table["what_happened"].iloc[0].startswith("Pakistan used force")
     assert "episode_id" not in table.columns
 
@@ -338,28 +338,28 @@ def test_analogues_table_keeps_what_happened() -> None:
 def test_backtest_runs_reads_the_latest_backtests_model_runs(tmp_path, monkeypatch) -> None:
     import mlflow
 
-    from forecast import tracking
-    from forecast.config import TrackingParams
+    from forecast.core.config import TrackingParams
+    from forecast.tracking import runs
 
     monkeypatch.chdir(tmp_path)
     params = Params(
         tracking=TrackingParams(uri=f"sqlite:///{tmp_path}/mlflow.db", artifact_root="artifacts")
     )
-    tracking.configure(params.tracking)
+    runs.configure(params.tracking)
     for bss in (0.1, 0.2):
         tags = {"stage": "backtest", "data_banner": f"DATA: SYNTHETIC {bss}"}
         with mlflow.start_run(run_name="backtest", tags=tags):
             for model in ("logit", "base_rate"):
                 with mlflow.start_run(run_name=model, nested=True, tags={**tags, "model": model}):
                     mlflow.log_metric("all_30d_bss", bss)
-    runs = tracking.backtest_runs(params)
-    assert runs["model"].tolist() == ["base_rate", "logit"]
-    assert runs["all_30d_bss"].tolist() == [0.2, 0.2]
-    assert runs["data_banner"].unique().tolist() == ["DATA: SYNTHETIC 0.2"]
+    found_runs = runs.backtest_runs(params)
+    assert found_runs["model"].tolist() == ["base_rate", "logit"]
+    assert found_runs["all_30d_bss"].tolist() == [0.2, 0.2]
+    assert found_runs["data_banner"].unique().tolist() == ["DATA: SYNTHETIC 0.2"]
 
 
 def test_reliability_curves_leave_out_thin_bins() -> None:
-    curves = analysis.reliability_curves(_predictions(), bins=2, min_count=2)
+    curves = summaries.reliability_curves(_predictions(), bins=2, min_count=2)
     good = curves[curves["model"] == "good"]
     # Bin [0, 0.5) holds one known trigger (p 0.2), bin [0.5, 1] two (p 0.9, 0.8).
     assert good["n"].tolist() == [2]
@@ -373,12 +373,12 @@ def test_separated_odds_ratios_are_flagged_unstable() -> None:
             "high": [2.5, 2e8, 0.9, np.inf],
         }
     )
-    assert analysis.unstable_odds(table).tolist() == [False, True, True, True]
+    assert summaries.unstable_odds(table).tolist() == [False, True, True, True]
 
 
 def test_changes_that_break_the_params_name_the_key() -> None:
     with pytest.raises(ForecastError, match=r"changed params: models.*ensemble lists"):
-        analysis.with_changes(Params(), {"models.likelihood": ["logit"]})
+        summaries.with_changes(Params(), {"models.likelihood": ["logit"]})
 
 
 def test_small_backtest_scores_only_the_chosen_models_and_horizons() -> None:
@@ -394,7 +394,7 @@ def test_small_backtest_scores_only_the_chosen_models_and_horizons() -> None:
         "backtest.last_origin": 2013,
         "backtest.bootstrap_replicates": 0,
     }
-    scores = analysis.small_backtest(episodes, features, Params(), changes)
+    scores = summaries.small_backtest(episodes, features, Params(), changes)
     assert set(scores["horizon"]) == {7, 30}
     # The chosen model is also scored recalibrated (models.recalibrate).
     assert set(scores["model"]) == {"base_rate", "dyad_persistence", "logit", "logit+recal"}

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast.config import BacktestParams, HistGBParams, ModelParams, Params
-from forecast.errors import ForecastError
+from forecast.core.config import BacktestParams, HistGBParams, ModelParams, Params
+from forecast.core.errors import ForecastError
 from forecast.evaluation.backtest import run_backtest, write_outputs
 from forecast.evaluation.splits import censor_at, in_test_year, rolling_origins
 from tests.fixtures_models import HORIZONS, make_world

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast.countries import resolve_countries
-from forecast.errors import DataFileError
+from forecast.core.countries import resolve_countries
+from forecast.core.errors import DataFileError
 from forecast.sources.tabular import load_mapping, read_tabular
 
 MAPPING = """\

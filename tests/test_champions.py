@@ -11,8 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast import io
-from forecast.champions import (
+from forecast.core import tables
+from forecast.core.config import Params
+from forecast.models.logit import ClusteredLogit
+from forecast.models.timing import CoxTiming
+from forecast.tracking import runs
+from forecast.tracking.bundle import (
     BUNDLE_FORMAT,
     BundleKey,
     Champions,
@@ -24,9 +28,6 @@ from forecast.champions import (
     trained_run,
     write_bundle,
 )
-from forecast.config import Params
-from forecast.models.logit import ClusteredLogit
-from forecast.models.timing import CoxTiming
 from tests.fixtures_models import HORIZONS, make_world
 
 RUN, DATA, STAMP = "run-2", "hash-2", "4096:1700000000000000000"
@@ -44,7 +45,7 @@ def fitted() -> tuple[ClusteredLogit, CoxTiming, pd.DataFrame]:
 def project(tmp_path: Path, fitted) -> Path:
     """A project folder whose last training run (train.json) wrote the bundle."""
     logit, cox, _ = fitted
-    io.path("train", tmp_path).parent.mkdir()
+    tables.path("train", tmp_path).parent.mkdir()
     for table in FORECAST_TABLES:
         (tmp_path / table).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / table).write_bytes(f"{table.name} as training read it".encode())
@@ -54,16 +55,18 @@ def project(tmp_path: Path, fitted) -> Path:
     stamp = registry_stamp(Params().tracking.uri, tmp_path)
     champions = Champions(logit, cox, VERSION, RUN, DATA, registry_stamp=stamp)
     sha256 = write_bundle(champions, root=tmp_path)
-    (tmp_path / io.path("train")).write_text(json.dumps({"run_id": RUN, "bundle_sha256": sha256}))
+    (tmp_path / tables.path("train")).write_text(
+        json.dumps({"run_id": RUN, "bundle_sha256": sha256})
+    )
     return tmp_path
 
 
 FORECAST_TABLES = (
-    io.path("incidents"),
-    io.path("covariates"),
-    io.path("sources"),
-    io.path("episodes"),
-    io.path("features"),
+    tables.path("incidents"),
+    tables.path("covariates"),
+    tables.path("sources"),
+    tables.path("episodes"),
+    tables.path("features"),
 )
 
 
@@ -84,7 +87,7 @@ def key(project: Path, run_id=RUN, data_hash=DATA, stamp="as on disk") -> Bundle
 
 def test_a_current_bundle_gives_the_champions_forecasts(project: Path, fitted) -> None:
     logit, cox, rows = fitted
-    found = read_bundle(project / io.path("champions"), key(project))
+    found = read_bundle(project / tables.path("champions"), key(project))
     assert found is not None and (found.source, found.version) == ("bundle", VERSION)
     pd.testing.assert_frame_equal(found.likelihood.predict_proba(rows), logit.predict_proba(rows))
     days = [1, 30, 365]
@@ -93,7 +96,7 @@ def test_a_current_bundle_gives_the_champions_forecasts(project: Path, fitted) -
 
 
 def test_the_bundle_holds_scoring_copies(project: Path) -> None:
-    found = read_bundle(project / io.path("champions"), key(project))
+    found = read_bundle(project / tables.path("champions"), key(project))
     assert found is not None and not hasattr(found.likelihood, "results_")
 
 
@@ -108,8 +111,10 @@ def test_the_bundle_holds_scoring_copies(project: Path) -> None:
 def test_a_bundle_from_another_run_or_other_data_is_stale(
     project: Path, run_id, data_hash, reason, caplog
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="forecast.champions"):
-        assert read_bundle(project / io.path("champions"), key(project, run_id, data_hash)) is None
+    with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
+        assert (
+            read_bundle(project / tables.path("champions"), key(project, run_id, data_hash)) is None
+        )
     assert reason in caplog.text and "reading the model registry" in caplog.text
 
 
@@ -117,21 +122,21 @@ def test_any_write_to_the_registry_after_training_makes_the_bundle_stale(
     project: Path, caplog
 ) -> None:
     before = _stamp(project)
-    assert read_bundle(project / io.path("champions"), key(project, stamp=before)) is not None
+    assert read_bundle(project / tables.path("champions"), key(project, stamp=before)) is not None
     # An alias moved by hand, or a later run, writes to the registry's database file.
     with (project / "mlruns" / "mlflow.db").open("ab") as registry:
         registry.write(b" and an alias moved by hand")
     after = _stamp(project)
     assert after != before
-    with caplog.at_level(logging.WARNING, logger="forecast.champions"):
-        assert read_bundle(project / io.path("champions"), key(project, stamp=after)) is None
+    with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
+        assert read_bundle(project / tables.path("champions"), key(project, stamp=after)) is None
     assert "registry's last change" in caplog.text
 
 
 def test_a_registry_that_is_not_a_local_sqlite_file_is_never_cached(project: Path) -> None:
-    assert registry_stamp("http://tracking.example:5000", project) is None
+    assert registry_stamp("http://runs.example:5000", project) is None
     assert registry_stamp("sqlite:///nowhere/mlflow.db", project) is None
-    assert read_bundle(project / io.path("champions"), key(project, stamp=None)) is None
+    assert read_bundle(project / tables.path("champions"), key(project, stamp=None)) is None
 
 
 def test_a_cut_or_foreign_file_is_not_a_bundle(tmp_path: Path, caplog) -> None:
@@ -140,7 +145,7 @@ def test_a_cut_or_foreign_file_is_not_a_bundle(tmp_path: Path, caplog) -> None:
 
     cut = tmp_path / "cut.pkl"
     cut.write_bytes(b"\x80\x05not a pickle")
-    with caplog.at_level(logging.WARNING, logger="forecast.champions"):
+    with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
         assert read_bundle(cut, with_checksum(cut.read_bytes())) is None
     assert "unreadable" in caplog.text
     older = tmp_path / "older.pkl"
@@ -162,19 +167,19 @@ class _WritesAFile:
 def test_a_replaced_bundle_is_refused_before_it_is_unpickled(project: Path, caplog) -> None:
     marker = project / "pwned.txt"
     hostile = pickle.dumps({"format": BUNDLE_FORMAT, "payload": _WritesAFile(marker)})
-    (project / io.path("champions")).write_bytes(hostile)
-    with caplog.at_level(logging.WARNING, logger="forecast.champions"):
-        assert read_bundle(project / io.path("champions"), key(project)) is None
+    (project / tables.path("champions")).write_bytes(hostile)
+    with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
+        assert read_bundle(project / tables.path("champions"), key(project)) is None
     assert not marker.exists()
     assert "does not match the sha256" in caplog.text and "not opened" in caplog.text
 
 
 def test_a_bundle_without_a_recorded_checksum_is_never_opened(project: Path, caplog) -> None:
     marker = project / "pwned.txt"
-    (project / io.path("champions")).write_bytes(pickle.dumps(_WritesAFile(marker)))
-    (project / io.path("train")).write_text(json.dumps({"run_id": RUN}))
-    with caplog.at_level(logging.WARNING, logger="forecast.champions"):
-        assert read_bundle(project / io.path("champions"), key(project)) is None
+    (project / tables.path("champions")).write_bytes(pickle.dumps(_WritesAFile(marker)))
+    (project / tables.path("train")).write_text(json.dumps({"run_id": RUN}))
+    with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
+        assert read_bundle(project / tables.path("champions"), key(project)) is None
     assert not marker.exists() and "no checksum" in caplog.text
 
 
@@ -183,29 +188,27 @@ def test_a_change_to_any_table_a_forecast_reads_makes_the_bundle_stale(
     project: Path, table: Path, caplog
 ) -> None:
     (project / table).write_bytes(b"re-ingested with another seed")
-    with caplog.at_level(logging.WARNING, logger="forecast.champions"):
-        assert read_bundle(project / io.path("champions"), key(project)) is None
+    with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
+        assert read_bundle(project / tables.path("champions"), key(project)) is None
     assert "other tables than those on disk" in caplog.text
 
 
 def test_a_current_bundle_spares_the_registry(project: Path, monkeypatch) -> None:
-    from forecast import tracking
 
     def no_registry(*args: object) -> None:
         raise AssertionError("the registry was opened")
 
-    monkeypatch.setattr(tracking, "load_champion", no_registry)
+    monkeypatch.setattr(runs, "load_champion", no_registry)
     assert load_champions(Params(), DATA, root=project).source == "bundle"
 
 
 def test_a_stale_bundle_falls_back_to_the_registry(project: Path, monkeypatch) -> None:
-    from forecast import tracking
 
-    monkeypatch.setattr(tracking, "load_champion", lambda kind, params: f"registry {kind}")
-    monkeypatch.setattr(tracking, "champion_version", lambda kind, params: f"{kind} v9")
+    monkeypatch.setattr(runs, "load_champion", lambda kind, params: f"registry {kind}")
+    monkeypatch.setattr(runs, "champion_version", lambda kind, params: f"{kind} v9")
     # No real registry either: opening one here would leave mlflow pointed at this folder's
     # store for later tests in the same process.
-    monkeypatch.setattr(tracking, "load_record_models", lambda run_id, params: None)
+    monkeypatch.setattr(runs, "load_record_models", lambda run_id, params: None)
     champions = load_champions(Params(), "other data", root=project)
     assert (champions.source, champions.likelihood, champions.timing) == (
         "registry",

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.config import ModelParams, Params
+from forecast.core.config import ModelParams, Params
 from forecast.evaluation.choices import (
     add_recalibrated,
     apply_limits,

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from forecast.config import load_params, validated_params
-from forecast.errors import ForecastError
+from forecast.core.config import load_params, validated_params
+from forecast.core.errors import ForecastError
 
 from .conftest import REPO_ROOT
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from forecast.countries import cow_to_iso3, cow_to_name, resolve_countries, resolve_country
-from forecast.errors import UnknownCountryError
+from forecast.core.countries import cow_to_iso3, cow_to_name, resolve_countries, resolve_country
+from forecast.core.errors import UnknownCountryError
 
 
 @pytest.mark.parametrize("typed", ["IRN", "Iran", "iran", "630", 630])

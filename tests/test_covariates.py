@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast.covariates import COVARIATE_COLUMNS, build_covariates, covariates_as_of
-from forecast.errors import DataFileError, ForecastError
+from forecast.core.errors import DataFileError, ForecastError
+from forecast.sources.covariates import COVARIATE_COLUMNS, build_covariates, covariates_as_of
 
 YEARS = (1990, 2010)
 

@@ -14,10 +14,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from forecast import data, ingest
 from forecast.cli import app
-from forecast.config import load_params
-from forecast.errors import ForecastError
+from forecast.core.config import load_params
+from forecast.core.errors import ForecastError
+from forecast.notebook import load
+from forecast.stages import ingest
 
 from .conftest import REPO_ROOT
 
@@ -104,17 +105,17 @@ def test_show_accepts_cow_codes(project: Path) -> None:
 
 def test_loaders_say_which_command_makes_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ForecastError, match="run `forecast data ingest`"):
-        data.load_incidents(tmp_path)
+        load.load_incidents(tmp_path)
     with pytest.raises(ForecastError, match="run `forecast episodes build`"):
-        data.load_episodes(tmp_path)
+        load.load_episodes(tmp_path)
 
 
 def test_loaders_read_what_ingest_wrote(project: Path) -> None:
     runner.invoke(app, ["data", "ingest"])
-    incidents = data.load_incidents()
+    incidents = load.load_incidents()
     assert str(incidents["date"].dtype) == "datetime64[ns]"
-    assert data.load_coverage()["handcoded"].isoformat() == "2024-12-31"
-    assert list(data.load_quarantine().columns) == [
+    assert load.load_coverage()["handcoded"].isoformat() == "2024-12-31"
+    assert list(load.load_quarantine().columns) == [
         "source",
         "file",
         "row",
@@ -193,7 +194,7 @@ TEAM_MAPPING = "source: team\ncolumns: {date: day, initiator: by, target: agains
 
 
 def add_import(project: Path, rows: str, mapping: str = TEAM_MAPPING) -> dict:
-    """team.csv (columns day, by, against, what) listed under data.csv_imports; the params."""
+    """team.csv (columns day, by, against, what) listed under load.csv_imports; the params."""
     (project / "team.csv").write_text("day,by,against,what\n" + rows)
     (project / "team.yaml").write_text(mapping)
     params = yaml.safe_load((project / "params.yaml").read_text())
@@ -204,7 +205,7 @@ def add_import(project: Path, rows: str, mapping: str = TEAM_MAPPING) -> dict:
 
 def test_an_import_no_model_reads_is_warned_about_at_ingest_and_episodes(project: Path) -> None:
     params = add_import(project, "2024-02-01,IND,PAK,attack\n2024-02-03,PAK,IND,attack\n")
-    warning = "source 'team' is ingested but not in data.model_sources"
+    warning = "source 'team' is ingested but not in load.model_sources"
     ingested = runner.invoke(app, ["data", "ingest"], terminal_width=250)
     assert ingested.exit_code == 0, ingested.output
     assert warning in ingested.output
@@ -236,7 +237,7 @@ def test_an_interrupted_ingest_leaves_the_previous_tables_readable(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert runner.invoke(app, ["data", "ingest"]).exit_code == 0
-    before = data.load_incidents()
+    before = load.load_incidents()
 
     def cut_short(frame: pd.DataFrame, path: object, *args: object, **kwargs: object) -> None:
         Path(str(path)).write_bytes(b"PAR1 cut short")
@@ -245,7 +246,7 @@ def test_an_interrupted_ingest_leaves_the_previous_tables_readable(
     with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
         patched.setattr(pd.DataFrame, "to_parquet", cut_short)
         ingest.run_ingest(load_params("params.yaml"))
-    pd.testing.assert_frame_equal(data.load_incidents(), before)
+    pd.testing.assert_frame_equal(load.load_incidents(), before)
 
 
 def test_a_cut_table_stops_the_next_command_with_one_line(project: Path) -> None:
@@ -267,5 +268,5 @@ def test_quarantine_csv_is_safe_in_a_spreadsheet_and_reads_back_as_written(
     assert runner.invoke(app, ["data", "ingest"]).exit_code == 0
     raw = (project / "data/interim/quarantine.csv").read_text()
     assert "'=HYPERLINK" in raw and "'@SUM(A1)" in raw
-    values = set(data.load_quarantine()["value"].dropna())
+    values = set(load.load_quarantine()["value"].dropna())
     assert '=HYPERLINK("http://x","y")' in values and "@SUM(A1)" in values

@@ -28,13 +28,13 @@ SRC = ROOT / "src"
 
 # The stage's runner: the module a stage's command calls to do the work.
 RUNNERS = {
-    "ingest": "forecast.ingest",
-    "episodes": "forecast.pipeline.episodes",
-    "features": "forecast.pipeline.features",
+    "ingest": "forecast.stages.ingest",
+    "episodes": "forecast.stages.episodes",
+    "features": "forecast.stages.features",
     "backtest": "forecast.evaluation.backtest",
-    "record_age": "forecast.pipeline.record_age",
-    "train": "forecast.pipeline.training",
-    "report": "forecast.pipeline.report",
+    "record_age": "forecast.stages.record_age",
+    "train": "forecast.stages.train",
+    "report": "forecast.stages.report",
 }
 
 
@@ -136,8 +136,8 @@ def test_the_check_would_catch_a_module_left_out() -> None:
     """Without history_index.py in its deps, the features stage fails the check above."""
     modules = imported_at_run_time(RUNNERS["features"]) | imported_anywhere(RUNNERS["features"])
     files = {path for name in modules if (path := module_file(name)) is not None}
-    deps = [dep for dep in deps_of("features") if dep != "src/forecast/history_index.py"]
-    assert uncovered(files, deps) == ["src/forecast/history_index.py"]
+    deps = [dep for dep in deps_of("features") if dep != "src/forecast/features/index.py"]
+    assert uncovered(files, deps) == ["src/forecast/features/index.py"]
 
 
 def test_editing_history_index_changes_the_features_stage_in_the_dvc_graph() -> None:
@@ -150,7 +150,7 @@ def test_editing_history_index_changes_the_features_stage_in_the_dvc_graph() -> 
             stage.name
             for stage in repo.index.stages
             if any(
-                Path(dep.def_path) == Path("src/forecast/history_index.py") for dep in stage.deps
+                Path(dep.def_path) == Path("src/forecast/features/index.py") for dep in stage.deps
             )
         }
     assert "features" in depending

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.config import ModelParams, Params, load_params
-from forecast.errors import ForecastError
+from forecast.core.config import ModelParams, Params, load_params
+from forecast.core.errors import ForecastError
 from forecast.evaluation.forecasts import OriginForecasts
 from forecast.evaluation.splits import Split
 from forecast.evaluation.stacking import add_ensemble

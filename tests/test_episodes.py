@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast.config import EpisodeParams
+from forecast.core.config import EpisodeParams
+from forecast.core.contracts import UNDIRECTED_ACTIONS, conform
 from forecast.episodes import (
     build_episodes,
     force_events,
@@ -22,7 +23,6 @@ from forecast.episodes import (
     summarise_episodes,
     undated_force_by_source,
 )
-from forecast.schema import UNDIRECTED_ACTIONS, conform
 
 IRAN, PAKISTAN, INDIA = 630, 770, 750
 HOSTILITY = {"attack": 4, "clash": 4, "seizure": 4, "war_battle": 5, "show_of_force": 3}
@@ -592,7 +592,7 @@ def test_mie_labels_change_only_where_a_month_dated_answer_may_fall(real_data_di
 def test_coverage_is_read_from_ingest_sources_json(tmp_path) -> None:
     import json
 
-    from forecast.record import coverage_ends, read_source_coverage
+    from forecast.core.coverage import coverage_ends, read_source_coverage
 
     path = tmp_path / "data" / "interim" / "sources.json"
     path.parent.mkdir(parents=True)
@@ -626,9 +626,9 @@ def test_episodes_commands_write_the_table_and_print_the_data_banner(tmp_path, m
 
 
 def test_summary_without_episodes_says_which_command_makes_them(tmp_path, monkeypatch) -> None:
-    from forecast import io
-    from forecast.errors import DataFileError
+    from forecast.core import tables
+    from forecast.core.errors import DataFileError
 
     monkeypatch.chdir(tmp_path)
     with pytest.raises(DataFileError, match="forecast episodes build"):
-        io.read("episodes", tmp_path)
+        tables.read("episodes", tmp_path)

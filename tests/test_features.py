@@ -9,16 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.config import EpisodeParams, FeatureParams
+from forecast.core.config import EpisodeParams, FeatureParams
+from forecast.core.contracts import UNDIRECTED_ACTIONS, conform
 from forecast.episodes import build_episodes, force_events
-from forecast.features import (
+from forecast.features.computation import (
     NEUTRAL_CAPABILITY_SHARE,
     NEUTRAL_RATE,
     build_features,
     feature_specs,
     feature_table,
 )
-from forecast.schema import UNDIRECTED_ACTIONS, conform
 
 A, B, C = 630, 770, 750
 T = pd.Timestamp("2000-06-01")

@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from forecast.errors import ForecastError
-from forecast.feed_agreement import matched_within, measure_agreement, overlap
-from forecast.schema import conform
+from forecast.core.contracts import conform
+from forecast.core.errors import ForecastError
+from forecast.sources.agreement import matched_within, measure_agreement, overlap
 
 
 def incidents(rows: list[tuple[str, int, int, str]], source: str) -> pd.DataFrame:

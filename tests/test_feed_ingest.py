@@ -11,9 +11,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from forecast import ingest
 from forecast.cli import app
-from forecast.config import load_params
+from forecast.core.config import load_params
+from forecast.stages import ingest
 
 from .conftest import REPO_ROOT
 

@@ -19,8 +19,8 @@ import yaml
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.config import DataParams, FeedParams, FeedTime, validated_params
-from forecast.errors import DataFileError, ForecastError
+from forecast.core.config import DataParams, FeedParams, FeedTime, validated_params
+from forecast.core.errors import DataFileError, ForecastError
 from forecast.sources.feed_actors import gdelt_actor_states, icews_actor_states
 from forecast.sources.feed_reduce import coverage_windows, merge_windows
 from forecast.sources.feed_tables import (

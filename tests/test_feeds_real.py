@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast.config import DataParams
-from forecast.feed_agreement import agreement_with_mie
+from forecast.core.config import DataParams
+from forecast.sources.agreement import agreement_with_mie
 from forecast.sources.feed_reduce import FeedResult
 from forecast.sources.feeds import load_feed_spec, read_feed
 from forecast.sources.mie import read_mie

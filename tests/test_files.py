@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forecast import files
-from forecast.errors import DataFileError
+from forecast.core import atomic
+from forecast.core.errors import DataFileError
 
 
 def test_an_interrupted_write_leaves_the_old_file_and_no_part(tmp_path: Path) -> None:
     target = tmp_path / "t.parquet"
-    files.write_parquet(pd.DataFrame({"a": [1, 2]}), target)
-    with pytest.raises(KeyboardInterrupt), files.atomic_path(target) as partial:
+    atomic.write_parquet(pd.DataFrame({"a": [1, 2]}), target)
+    with pytest.raises(KeyboardInterrupt), atomic.atomic_path(target) as partial:
         partial.write_bytes(b"PAR1 half a file")
         raise KeyboardInterrupt
     assert pd.read_parquet(target)["a"].tolist() == [1, 2]
@@ -27,7 +27,7 @@ def test_a_cut_table_is_one_line_naming_the_command_that_makes_it(tmp_path: Path
     cut = tmp_path / "episodes.parquet"
     cut.write_bytes(b"PAR1\x00\x00 cut short")
     with pytest.raises(DataFileError) as error:
-        files.read_parquet(cut, "forecast episodes build")
+        atomic.read_parquet(cut, "forecast episodes build")
     message = str(error.value)
     assert str(cut) in message and "`forecast episodes build`" in message and "\n" not in message
 
@@ -35,7 +35,7 @@ def test_a_cut_table_is_one_line_naming_the_command_that_makes_it(tmp_path: Path
 def test_formula_cells_are_neutralised_only_in_the_csv(tmp_path: Path) -> None:
     written = ['=HYPERLINK("http://x")', "=cmd|' /C calc'!A0", "+1", "-5", "@SUM(A1)", "Iran"]
     table = pd.DataFrame({"value": written, "row": range(len(written))})
-    files.write_csv(table, tmp_path / "q.csv", for_spreadsheets=True)
+    atomic.write_csv(table, tmp_path / "q.csv", for_spreadsheets=True)
     raw = pd.read_csv(tmp_path / "q.csv", dtype=str)["value"].tolist()
     assert raw == ["'" + v for v in written[:-1]] + ["Iran"]
     assert table["value"].tolist() == written  # the frame itself is unchanged
@@ -44,5 +44,5 @@ def test_formula_cells_are_neutralised_only_in_the_csv(tmp_path: Path) -> None:
 @given(st.lists(st.text(max_size=8), max_size=20))
 def test_the_spreadsheet_escape_is_undone_exactly(values: list[str]) -> None:
     series = pd.Series(values, dtype="string")
-    back = files.spreadsheet_unsafe(files.spreadsheet_safe(series))
+    back = atomic.spreadsheet_unsafe(atomic.spreadsheet_safe(series))
     assert back.tolist() == series.tolist()

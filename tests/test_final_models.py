@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.special import expit, logit
 
-from forecast.config import ModelParams, Params
+from forecast.core.config import ModelParams, Params
 from forecast.models.final import fit_final_models
 from forecast.models.recalibration import RecalibratedModel, fit_platt
 from tests.fixtures_models import HORIZONS, make_world

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.config import EpisodeParams, FeatureParams
+from forecast.core.config import EpisodeParams, FeatureParams
 from forecast.episodes import build_episodes, force_events
-from forecast.features import build_features
+from forecast.features.computation import build_features
 from forecast.predict.history import KeptHistoryFeatures
 from tests.reference_features import random_incidents
 

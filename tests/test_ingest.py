@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast import ingest
-from forecast.config import Params
-from forecast.errors import ForecastError
-from forecast.provenance import content_hash
-from forecast.schema import QUARANTINE_COLUMNS, validate_incidents
+from forecast.core.config import Params
+from forecast.core.contracts import QUARANTINE_COLUMNS, validate_incidents
+from forecast.core.errors import ForecastError
+from forecast.core.provenance import content_hash
+from forecast.stages import ingest
 
 from .conftest import REPO_ROOT
 

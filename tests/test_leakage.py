@@ -11,10 +11,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecast.config import EpisodeParams, FeatureParams
+from forecast.core.config import EpisodeParams, FeatureParams
+from forecast.core.contracts import UNDIRECTED_ACTIONS, conform
 from forecast.episodes import build_episodes, force_events
-from forecast.features import build_features
-from forecast.schema import UNDIRECTED_ACTIONS, conform
+from forecast.features.computation import build_features
 from tests.reference_features import random_incidents, reference_features
 
 HORIZONS = [7, 30, 90]

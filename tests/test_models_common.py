@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.errors import ForecastError
+from forecast.core.errors import ForecastError
 from forecast.models.common import FeatureMemory, numeric_feature_names
 
 

@@ -12,8 +12,8 @@ import pytest
 import statsmodels.api as sm
 from sklearn.metrics import roc_auc_score
 
-from forecast.config import HistGBParams, ModelParams, Params
-from forecast.errors import ForecastError
+from forecast.core.config import HistGBParams, ModelParams, Params
+from forecast.core.errors import ForecastError
 from forecast.models import registry
 from forecast.models.base import LikelihoodModel
 from forecast.models.baselines import TrailingBaseRate, answering_record_column

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from forecast.config import EpisodeParams, FeatureParams, Params
+from forecast.core.config import EpisodeParams, FeatureParams, Params
 from forecast.evaluation import metrics
 from forecast.evaluation.splits import censor_at
 from forecast.models import registry
@@ -18,7 +18,7 @@ ORIGIN = pd.Timestamp("2000-01-01")
 @pytest.fixture
 def mie_tables(real_data_dir):
     from forecast.episodes import build_episodes, force_events
-    from forecast.features import build_features
+    from forecast.features.computation import build_features
     from forecast.sources.mie import read_mie
 
     mie = read_mie(real_data_dir / "mie_events_v1.0.csv")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast.errors import ForecastError
+from forecast.core.errors import ForecastError
 from forecast.models.timing import BoostedHazard, BoostedTrees, CoxTiming, HazardGLM
 from tests.fixtures_models import HORIZONS, PLANTED, make_world
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from forecast.countries import resolve_country
-from forecast.errors import DataFileError
+from forecast.core.countries import resolve_country
+from forecast.core.errors import DataFileError
 from forecast.news import MAX_ARTICLE_BYTES, CodedIncident, code_article, code_file
 from forecast.news.evaluation import incident_values, score
 from forecast.news.gazetteer import load_gazetteer

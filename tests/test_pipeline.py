@@ -114,7 +114,7 @@ def test_editing_history_index_makes_dvc_status_show_features_changed(
     pipeline_repo: PipelineRepo,
 ) -> None:
     repo, env, _ = pipeline_repo
-    module = repo / "src/forecast/history_index.py"
+    module = repo / "src/forecast/features/index.py"
     original = module.read_bytes()
     try:
         module.write_bytes(original + b"\n# an edit\n")

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from forecast import analysis, plots
+from forecast.notebook import charts, summaries
 
 BANNER = "DATA: SYNTHETIC (embedded default world, not real events; hash abc)"
 
@@ -66,22 +66,22 @@ def _predictions() -> pd.DataFrame:
 
 def test_incidents_per_year_is_titled_with_the_data_banner() -> None:
     table = pd.DataFrame({"Asia": [1, 2], "Europe": [0, 1]}, index=pd.Index([2000, 2001]))
-    figure = plots.incidents_per_year(table, BANNER)
+    figure = charts.incidents_per_year(table, BANNER)
     assert "per year" in _title(figure) and BANNER in _title(figure)
     assert _labelled(figure)
     assert "count" in figure.axes[0].get_ylabel()
 
 
 def test_busiest_dyads_label_bars_with_country_names() -> None:
-    figure = plots.busiest_dyads(analysis.busiest_dyads(_episodes(), n=2), BANNER)
+    figure = charts.busiest_dyads(summaries.busiest_dyads(_episodes(), n=2), BANNER)
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert "India – Pakistan" in labels and "Iran – Pakistan" in labels
     assert _labelled(figure)
 
 
 def test_retaliation_rates_show_one_line_per_group_on_a_day_axis() -> None:
-    rates = analysis.retaliation_rates(_episodes(), [7, 30], by="hostility")
-    figure = plots.retaliation_rates(rates, "hostility", BANNER)
+    rates = summaries.retaliation_rates(_episodes(), [7, 30], by="hostility")
+    figure = charts.retaliation_rates(rates, "hostility", BANNER)
     axis = figure.axes[0]
     assert [t.get_text() for t in axis.get_legend().get_texts()] == ["4", "5"]
     assert "days" in axis.get_xlabel()
@@ -89,9 +89,9 @@ def test_retaliation_rates_show_one_line_per_group_on_a_day_axis() -> None:
 
 def test_cumulative_retaliation_notes_the_median_delay_per_horizon() -> None:
     episodes = _episodes()
-    figure = plots.cumulative_retaliation(
-        analysis.cumulative_retaliation(episodes, range(0, 31)),
-        analysis.retaliation_delays(episodes, [7, 30]),
+    figure = charts.cumulative_retaliation(
+        summaries.cumulative_retaliation(episodes, range(0, 31)),
+        summaries.retaliation_delays(episodes, [7, 30]),
         BANNER,
     )
     notes = " ".join(t.get_text() for t in figure.axes[0].texts)
@@ -108,7 +108,7 @@ def test_model_scores_put_models_side_by_side_per_horizon() -> None:
             "bss": [0.2, 0.0, 0.3, 0.0],
         }
     )
-    figure = plots.model_scores(scores, "bss", "all", BANNER)
+    figure = charts.model_scores(scores, "bss", "all", BANNER)
     axis = figure.axes[0]
     assert [t.get_text() for t in axis.get_xticklabels()] == ["7 days", "30 days"]
     assert "Brier skill" in axis.get_ylabel()
@@ -117,9 +117,9 @@ def test_model_scores_put_models_side_by_side_per_horizon() -> None:
 @pytest.mark.parametrize(
     ("draw", "curves"),
     [
-        (plots.reliability, analysis.reliability_curves),
-        (plots.roc, analysis.roc_curves),
-        (plots.precision_recall, analysis.pr_curves),
+        (charts.reliability, summaries.reliability_curves),
+        (charts.roc, summaries.roc_curves),
+        (charts.precision_recall, summaries.pr_curves),
     ],
 )
 def test_backtest_curves_have_a_titled_panel_per_horizon(draw, curves) -> None:
@@ -130,7 +130,7 @@ def test_backtest_curves_have_a_titled_panel_per_horizon(draw, curves) -> None:
 
 
 def test_timing_curves_mark_the_observed_share() -> None:
-    figure = plots.timing_curves(analysis.timing_by_horizon(_predictions()), banner=BANNER)
+    figure = charts.timing_curves(summaries.timing_by_horizon(_predictions()), banner=BANNER)
     legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
     assert "observed share" in legend and "logit" in legend
 
@@ -145,7 +145,7 @@ def test_odds_ratio_forest_plot_is_on_a_log_scale_around_one() -> None:
             "coef": [0.69, -0.69],
         }
     )
-    figure = plots.odds_ratios(table, banner=BANNER)
+    figure = charts.odds_ratios(table, banner=BANNER)
     axis = figure.axes[0]
     assert axis.get_xscale() == "log"
     assert {t.get_text() for t in axis.get_yticklabels()} == {"hostility", "contiguity_land"}
@@ -162,7 +162,7 @@ def test_odds_ratio_plot_counts_unstable_estimates_instead_of_drawing_them() -> 
             "unstable": [False, True],
         }
     )
-    figure = plots.odds_ratios(table, banner=BANNER)
+    figure = charts.odds_ratios(table, banner=BANNER)
     assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == ["hostility"]
     assert "1 unstable estimates not drawn" in _title(figure)
 
@@ -177,7 +177,7 @@ def test_dyad_timeline_has_a_row_per_direction_named_by_country() -> None:
             "hostility": [4, 4],
         }
     )
-    figure = plots.dyad_timeline(analysis.dyad_history(incidents, 630, 770), BANNER)
+    figure = charts.dyad_timeline(summaries.dyad_history(incidents, 630, 770), BANNER)
     rows = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert rows == ["Iran → Pakistan", "Pakistan → Iran"]
     assert "Iran and Pakistan" in _title(figure)
@@ -193,7 +193,7 @@ def test_scenarios_show_each_scenario_per_horizon() -> None:
             "high": [0.3, 0.5, 0.4, 0.6],
         }
     )
-    figure = plots.scenarios(table, BANNER)
+    figure = charts.scenarios(table, BANNER)
     axis = figure.axes[0]
     assert [t.get_text() for t in axis.get_legend().get_texts()] == ["as given", "more deaths"]
     assert "probability" in axis.get_ylabel()

@@ -19,11 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecast.config import Params
-from forecast.errors import DataFileError, ForecastError
+from forecast.core.config import Params
+from forecast.core.errors import DataFileError, ForecastError
+from forecast.core.provenance import DataProvenance
 from forecast.predict import Forecast, Forecaster, Incident, parse_incident, read_incidents
 from forecast.predict.result import strict_json
-from forecast.provenance import DataProvenance
 
 IRN, PAK, IND, AFG = 630, 770, 750, 700
 HORIZONS = (7, 30, 90, 365)
@@ -622,9 +622,9 @@ def real_forecaster(real_data_dir: Path) -> Forecaster:
     if "forecaster" not in _REAL:
         from functools import partial
 
+        from forecast.core.provenance import provenance_of
         from forecast.episodes import build_episodes, force_events
-        from forecast.features import build_features
-        from forecast.provenance import provenance_of
+        from forecast.features.computation import build_features
         from forecast.sources.handcoded import read_handcoded
         from forecast.sources.mie import read_mie
 

@@ -75,7 +75,8 @@ def test_the_predict_code_path_imports_no_heavy_library() -> None:
     """Everything `forecast predict` imports before it reads the bundle, rendering included."""
     code = (
         "import forecast.cli, forecast.commands.predict, forecast.predict\n"
-        "import forecast.champions, forecast.features, forecast.record_age\n"
+        "import forecast.tracking.bundle, forecast.features.computation\n"
+        "import forecast.record_age.history\n"
         "import forecast.report.panel, forecast.predict.result"
     )
     assert loaded_after(code, HEAVY) == []

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.errors import DataFileError, ForecastError
+from forecast.core.errors import DataFileError, ForecastError
 from forecast.predict import Forecaster, parse_incident, read_incidents
 from forecast.predict.incident import MAX_INCIDENTS
 from forecast.predict.result import strict_json

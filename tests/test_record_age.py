@@ -9,30 +9,31 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import io
-from forecast.config import EpisodeParams, FeatureParams, Params, validated_params
-from forecast.episodes import build_episodes, day_numbers, force_events
-from forecast.evaluation.record_age import (
-    AgeTables,
-    _origin_forecasts,
-    naive_name,
-    run_record_age_backtest,
-)
-from forecast.evaluation.record_age_outputs import write_record_age
-from forecast.evaluation.splits import rolling_origins
-from forecast.features import RECORD_AGE, build_features
-from forecast.models.common import label_column
-from forecast.models.record_bands import RecordAgeModels, nearest_band
-from forecast.provenance import provenance_of
-from forecast.record import (
+from forecast.core import tables
+from forecast.core.config import EpisodeParams, FeatureParams, Params, validated_params
+from forecast.core.contracts import conform
+from forecast.core.coverage import (
     SourceCoverage,
+    actual_record_end,
     coverage_from_record,
     observed_spans,
     record_end_days,
     selective_sources,
 )
-from forecast.record_age import RecordHistory, actual_record_end
-from forecast.schema import conform
+from forecast.core.provenance import provenance_of
+from forecast.episodes import build_episodes, day_numbers, force_events
+from forecast.evaluation.splits import rolling_origins
+from forecast.features.computation import RECORD_AGE, build_features
+from forecast.models.common import label_column
+from forecast.record_age.backtest import (
+    AgeTables,
+    _origin_forecasts,
+    naive_name,
+    run_record_age_backtest,
+)
+from forecast.record_age.bands import RecordAgeModels, nearest_band
+from forecast.record_age.history import RecordHistory
+from forecast.record_age.outputs import write_record_age
 from tests.reference_features import random_incidents
 
 HORIZONS = [7, 30]
@@ -223,13 +224,13 @@ def test_the_nearest_band_serves_a_forecast_and_the_oldest_beyond_it() -> None:
 
 def test_band_zero_is_one_model_for_both_readings_and_older_bands_drop_the_recent_days() -> None:
     world = _small_world()
-    tables = {age: world.features(age, anchor="record_end", context="all") for age in (0, 2)}
-    models = RecordAgeModels(HORIZONS, (0, 2)).fit(tables, world.episodes)
+    age_tables = {age: world.features(age, anchor="record_end", context="all") for age in (0, 2)}
+    models = RecordAgeModels(HORIZONS, (0, 2)).fit(age_tables, world.episodes)
     assert models.model(0, False) is models.model(0, True)
     assert not any(n.startswith("is_response_") for n in models.model(2, False).feature_names_)
     assert any(n.startswith("is_response_") for n in models.model(2, True).feature_names_)
     scoring = models.for_scoring()
-    p = scoring.predict_proba(tables[2].iloc[:5], 2.2, context=True)
+    p = scoring.predict_proba(age_tables[2].iloc[:5], 2.2, context=True)
     assert p.shape == (5, len(HORIZONS)) and ((p > 0) & (p < 1)).all()
 
 
@@ -264,7 +265,7 @@ def test_record_age_metrics_have_the_documented_shape(tmp_path) -> None:
     coverage = {"test": SourceCoverage("test", ((date(1990, 1, 1), date(2001, 12, 31)),))}
     result = run_record_age_backtest(incidents, episodes, None, coverage, params, progress=False)
     write_record_age(result, provenance_of(incidents), tmp_path)
-    scores = json.loads(io.path("record_age", tmp_path).read_text())
+    scores = json.loads(tables.path("record_age", tmp_path).read_text())
     assert set(scores) == {"all", "limited_force"}
     assert set(scores["all"]) >= {"base_rate", "logit", "logit+context", naive_name("logit")}
     assert {"logit:band", "logit:pooled", "logit+context:pooled"} <= set(scores["all"])
@@ -288,10 +289,10 @@ def test_labels_resolved_after_an_origin_change_nothing_forecast_at_it() -> None
     world = _small_world()
     params = _small_params()
     episodes = world.episodes
-    tables = AgeTables.build(world, (0, 2))
+    age_tables = AgeTables.build(world, (0, 2))
     split = next(s for s in rolling_origins(episodes, params.backtest) if s.year == 2000)
     ages, horizons = (0, 2), tuple(HORIZONS)
-    before = _origin_forecasts(split, episodes, tables, params, ages, horizons)
+    before = _origin_forecasts(split, episodes, age_tables, params, ages, horizons)
 
     flipped = episodes.copy()
     for horizon in HORIZONS:
@@ -301,7 +302,7 @@ def test_labels_resolved_after_an_origin_change_nothing_forecast_at_it() -> None
         values = flipped[column].astype("boolean")
         flipped[column] = values.where(~open_at_origin, ~values)
     assert not flipped[label_column(30)].equals(episodes[label_column(30)])
-    after = _origin_forecasts(split, flipped, tables, params, ages, horizons)
+    after = _origin_forecasts(split, flipped, age_tables, params, ages, horizons)
     for key, values in before["proba"].items():
         np.testing.assert_array_equal(values, after["proba"][key], err_msg=str(key))
 
@@ -316,11 +317,11 @@ REAL_CODES |= {code + 5: real + 1 for code, real in REAL_CODES.items()}
 @pytest.fixture(scope="module")
 def aged_forecaster():
     """A forecaster over a random world whose systematic record ends on 31 December 2001."""
-    from forecast.models.record_bands import fit_record_models
     from forecast.models.ridge_logit import RidgeLogit
     from forecast.predict import Forecaster
     from forecast.predict.history import NEW_SOURCE, KeptHistoryFeatures
-    from forecast.predict.record_view import RecordView
+    from forecast.record_age.bands import fit_record_models
+    from forecast.record_age.view import RecordView
 
     incidents = random_incidents(6_000, seed=21, n_states=8, years=12)
     for side in ("initiator", "target"):
@@ -380,7 +381,7 @@ def test_a_forecast_after_the_record_says_its_age_and_uses_its_band(aged_forecas
     assert record["age_years"] == pytest.approx(8.42, abs=0.01)
     assert (record["band_years"], record["model"], record["context"]) == (10, "logit", False)
     band = aged_forecaster.record.models.model(8.42, context=False)
-    values = pd.DataFrame([forecast.features])[band.feature_names_]
+    values = pd.DataFrame([forecast.features.computation])[band.feature_names_]
     expected = band.predict_proba(values).iloc[0][30]
     assert forecast.horizons[30].p == pytest.approx(expected, abs=1e-6)
     assert any("record ends on 31 December 2001" in c for c in forecast.caveats)
@@ -473,7 +474,7 @@ def _long_table(seed: int) -> tuple[pd.DataFrame, list]:
 
 
 def test_the_kind_with_the_lower_resolved_brier_score_serves() -> None:
-    from forecast.evaluation.record_choice import choose_kinds
+    from forecast.record_age.choice import choose_kinds
 
     table, splits = _long_table(1)
     cutoffs = {(s.year, 1): s.cutoff - pd.DateOffset(years=1) for s in splits}
@@ -484,7 +485,7 @@ def test_the_kind_with_the_lower_resolved_brier_score_serves() -> None:
 
 
 def test_labels_resolved_after_the_cutoff_never_move_the_choice() -> None:
-    from forecast.evaluation.record_choice import choose_kinds
+    from forecast.record_age.choice import choose_kinds
 
     table, splits = _long_table(2)
     cutoffs = {(s.year, 1): s.cutoff - pd.DateOffset(years=1) for s in splits}
@@ -504,11 +505,11 @@ def test_labels_resolved_after_the_cutoff_never_move_the_choice() -> None:
 
 
 def test_final_models_serve_each_age_by_the_kind_the_backtest_preferred() -> None:
-    from forecast.models.record_bands import choice_from_scores
+    from forecast.record_age.bands import choice_from_scores
 
     world = _small_world()
-    tables = {age: world.features(age, anchor="record_end", context="all") for age in (0, 2)}
-    models = RecordAgeModels(HORIZONS, (0, 2)).fit(tables, world.episodes)
+    age_tables = {age: world.features(age, anchor="record_end", context="all") for age in (0, 2)}
+    models = RecordAgeModels(HORIZONS, (0, 2)).fit(age_tables, world.episodes)
     assert models.kind(2.0, False) == "band"
     scores = {
         "limited_force": {
@@ -523,24 +524,26 @@ def test_final_models_serve_each_age_by_the_kind_the_backtest_preferred() -> Non
 
 
 def test_the_pooled_table_sees_each_trigger_at_one_age_whatever_the_window() -> None:
-    from forecast.models.record_bands import mixed_ages
+    from forecast.record_age.bands import mixed_ages
 
     world = _small_world()
     ages = (1, 2, 5)
-    tables = {age: world.features(age, anchor="record_end", context="all") for age in ages}
-    mixed = mixed_ages(tables, world.episodes, ages)
+    age_tables = {age: world.features(age, anchor="record_end", context="all") for age in ages}
+    mixed = mixed_ages(age_tables, world.episodes, ages)
     drawn = mixed[RECORD_AGE].to_numpy()
-    at_each = np.column_stack([tables[a][RECORD_AGE].to_numpy() for a in ages])
+    at_each = np.column_stack([age_tables[a][RECORD_AGE].to_numpy() for a in ages])
     assert (at_each == drawn[:, None]).any(axis=1).all()
     assert len({round(a) for a in np.unique(np.round(drawn))}) == 3
     # A training window that ends earlier draws the same age for the triggers it keeps.
     head = slice(0, len(world.episodes) // 2)
-    part = mixed_ages({a: t.iloc[head] for a, t in tables.items()}, world.episodes.iloc[head], ages)
+    part = mixed_ages(
+        {a: t.iloc[head] for a, t in age_tables.items()}, world.episodes.iloc[head], ages
+    )
     np.testing.assert_array_equal(part[RECORD_AGE].to_numpy(), drawn[head])
 
 
 def test_a_short_gap_is_served_by_the_champion_and_says_so(aged_forecaster) -> None:
-    from forecast.predict.record_view import record_text
+    from forecast.record_age.view import record_text
 
     forecast = aged_forecaster.predict(_incident("2002-04-01"))
     assert forecast.record["model"] == "champion" and forecast.record["age_days"] == 90

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from forecast import io
 from forecast.cli import app
+from forecast.core import tables
 from forecast.predict import Forecaster
 from forecast.report.render import brief_context, build_brief, render_html
 from tests.test_predict import incident, make_forecaster
@@ -257,8 +257,8 @@ def test_numbers_in_the_brief_equal_predict_json(
     (tmp_path / "incidents.csv").write_text(SEED_CSV)
     # What ingest leaves behind and `Forecaster.load` reads; the stand-in skips the load.
     sources = {"provenance": {"kind": "real", "content_hash": "0" * 64}, "coverage": {}}
-    io.path("sources", tmp_path).parent.mkdir(parents=True)
-    io.path("sources", tmp_path).write_text(json.dumps(sources))
+    tables.path("sources", tmp_path).parent.mkdir(parents=True)
+    tables.path("sources", tmp_path).write_text(json.dumps(sources))
     runner = CliRunner()
     predicted = runner.invoke(app, ["predict", "--input", "incidents.csv", "--format", "json"])
     assert predicted.exit_code == 0, predicted.output

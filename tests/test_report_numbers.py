@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from forecast import io
+from forecast.core import tables
 from forecast.report.numbers import write_forecasts_json
 from tests.test_predict import StandInTiming, incident, make_forecaster
 
@@ -17,8 +17,8 @@ SOURCES = {
 
 
 def _write(tmp_path: Path, folder: str) -> Path:
-    io.path("sources", tmp_path).parent.mkdir(parents=True, exist_ok=True)
-    io.path("sources", tmp_path).write_text(json.dumps(SOURCES))
+    tables.path("sources", tmp_path).parent.mkdir(parents=True, exist_ok=True)
+    tables.path("sources", tmp_path).write_text(json.dumps(SOURCES))
     forecaster = make_forecaster(timing=StandInTiming(base_rate=0.05))
     batch = [incident(), incident(initiator="PAK", target="IRN", date="2024-01-18")]
     forecasts = forecaster.predict_many(batch)

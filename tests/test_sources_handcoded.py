@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast.schema import validate_incidents
+from forecast.core.contracts import validate_incidents
 from forecast.sources.handcoded import read_handcoded
 
 from .conftest import REPO_ROOT
@@ -54,7 +54,7 @@ def test_only_the_checked_outcome_is_stated(handcoded: object) -> None:
 
 
 def test_hand_coded_labels_say_only_what_the_files_state(handcoded: object) -> None:
-    from forecast.config import EpisodeParams
+    from forecast.core.config import EpisodeParams
     from forecast.episodes import build_episodes
 
     episodes = build_episodes(
@@ -96,7 +96,7 @@ def _exchange_with(tmp_path: Path, line: int, old: str, new: str) -> Path:
 
 
 def test_a_bad_hand_coded_row_names_file_row_and_column(tmp_path: Path) -> None:
-    from forecast.errors import ForecastError
+    from forecast.core.errors import ForecastError
     from forecast.predict import read_incidents
 
     path = _exchange_with(tmp_path, 2, ",PAK,IRN,", ",PAK,Atlantis,")
@@ -108,7 +108,7 @@ def test_a_bad_hand_coded_row_names_file_row_and_column(tmp_path: Path) -> None:
 
 def test_a_hand_coded_threat_is_refused_as_a_forecast_input(tmp_path: Path) -> None:
     """The adapter keeps threats (ingest counts them); a forecast needs a use of force."""
-    from forecast.errors import ForecastError
+    from forecast.core.errors import ForecastError
     from forecast.predict import read_incidents
 
     path = _exchange_with(tmp_path, 1, ",attack,4,", ",threat_to_use_force,2,")

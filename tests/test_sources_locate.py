@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from forecast.config import DataParams
-from forecast.errors import DataFileError, ForecastError
+from forecast.core.config import DataParams
+from forecast.core.errors import DataFileError, ForecastError
 from forecast.sources.locate import (
     MIE_SHA256,
     SourceFileSpec,

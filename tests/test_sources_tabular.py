@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecast.errors import DataFileError, ForecastError
+from forecast.core.errors import DataFileError, ForecastError
 from forecast.sources.tabular import load_mapping, mapping_from_pairs, read_tabular
 
 FIXTURES = Path(__file__).parent / "fixtures"

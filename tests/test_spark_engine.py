@@ -15,13 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.config import EpisodeParams, FeatureParams, SparkParams, SyntheticParams
+from forecast.core.config import EpisodeParams, FeatureParams, SparkParams, SyntheticParams
+from forecast.core.coverage import SourceCoverage, actual_record_end
+from forecast.core.errors import ForecastError
 from forecast.episodes import build_episodes, day_numbers, force_events
-from forecast.errors import ForecastError
-from forecast.features import TRIGGER_COLUMNS, build_features
-from forecast.record import SourceCoverage
-from forecast.record_age import actual_record_end
-from forecast.sources.synthetic import generate_world
+from forecast.features.computation import TRIGGER_COLUMNS, build_features
+from forecast.sources.synthetic.generate import generate_world
 
 pytestmark = pytest.mark.spark
 SEED = 11
@@ -296,7 +295,7 @@ def test_cli_engine_switch_writes_the_same_tables(
 
 
 def _gdelt_on_spark(spark, path):  # type: ignore[no-untyped-def]
-    from forecast.config import DataParams, FeedParams
+    from forecast.core.config import DataParams, FeedParams
     from forecast.sources.feed_tables import load_actor_tables
     from forecast.sources.feeds import feed_rules
     from forecast.spark.feeds import spark_gdelt
@@ -308,7 +307,7 @@ def _gdelt_on_spark(spark, path):  # type: ignore[no-untyped-def]
 
 
 def test_gdelt_reduction_on_spark_equals_the_local_engine(spark, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from forecast.config import DataParams, FeedParams
+    from forecast.core.config import DataParams, FeedParams
     from forecast.sources.feeds import read_feed
 
     made = Path(__file__).parent / "fixtures" / "feeds" / "made_gdelt.export.CSV"

@@ -8,17 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast.config import SyntheticParams
-from forecast.covariates import COVARIATE_COLUMNS, covariates_as_of
-from forecast.errors import ForecastError
-from forecast.schema import INCIDENT_COLUMNS, validate_incidents
-from forecast.sources.synthetic import generate_events, generate_world
-from forecast.sources.synthetic_calibration import (
+from forecast.core.config import SyntheticParams
+from forecast.core.contracts import INCIDENT_COLUMNS, validate_incidents
+from forecast.core.errors import ForecastError
+from forecast.sources.covariates import COVARIATE_COLUMNS, covariates_as_of
+from forecast.sources.synthetic.calibration import (
     first_response_delay,
     force_by_side,
     load_calibration,
     measure_calibration,
 )
+from forecast.sources.synthetic.generate import generate_events, generate_world
 
 SEED = 20240116
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
-from forecast.config import BacktestParams, ModelParams, Params
+from forecast.core.config import BacktestParams, ModelParams, Params
 from forecast.evaluation import metrics, timing_ranking
 from forecast.evaluation.backtest import headline, run_backtest
 from forecast.models import registry

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from forecast.config import BacktestParams, HistGBParams, ModelParams, Params
-from forecast.errors import ForecastError
+from forecast.core.config import BacktestParams, HistGBParams, ModelParams, Params
+from forecast.core.errors import ForecastError
 from forecast.evaluation.backtest import run_backtest, write_outputs
 from forecast.models.final import fit_final_models
 from tests.fixtures_models import make_world
@@ -33,14 +33,14 @@ def in_tmp(tmp_path, monkeypatch):
 
 
 def test_choose_champion_takes_highest_skill_and_lowest_loss():
-    from forecast.tracking import choose_champion
+    from forecast.tracking.runs import choose_champion
 
     assert choose_champion({"a": 0.1, "b": 0.3, "c": float("nan")}, "bss") == "b"
     assert choose_champion({"a": 0.1, "b": 0.3}, "brier") == "a"
 
 
 def test_choose_champion_without_scores_says_to_run_backtest():
-    from forecast.tracking import choose_champion
+    from forecast.tracking.runs import choose_champion
 
     with pytest.raises(ForecastError, match="forecast backtest"):
         choose_champion({"a": float("nan")}, "bss")
@@ -49,44 +49,44 @@ def test_choose_champion_without_scores_says_to_run_backtest():
 def test_backtest_run_has_child_per_model_and_data_tags(in_tmp, small_params):
     import mlflow
 
-    from forecast import tracking
+    from forecast.tracking import runs
 
     episodes, features = make_world(600, seed=3, start="2000-01-01")
     result = run_backtest(episodes, features, small_params, progress=False)
     files = write_outputs(result, small_params, in_tmp)
-    parent_id = tracking.log_backtest(result, small_params, files)
-    runs = mlflow.search_runs(search_all_experiments=True, output_format="list")
-    children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent_id]
+    parent_id = runs.log_backtest(result, small_params, files)
+    found_runs = mlflow.search_runs(search_all_experiments=True, output_format="list")
+    children = [r for r in found_runs if r.data.tags.get("mlflow.parentRunId") == parent_id]
     assert sorted(r.data.tags["model"] for r in children) == sorted(result.models)
-    parent = next(r for r in runs if r.info.run_id == parent_id)
+    parent = next(r for r in found_runs if r.info.run_id == parent_id)
     assert parent.data.tags["synthetic"] == "true"
     assert parent.data.tags["data_hash"] == result.provenance.content_hash
     assert (in_tmp / "mlruns" / "mlflow.db").exists()
 
 
 def test_registered_champion_loads_back_as_our_model(in_tmp, small_params):
-    from forecast import tracking
+    from forecast.tracking import runs
 
     episodes, features = make_world(400, seed=4, start="2005-01-01")
     fitted = fit_final_models(episodes, features, small_params, progress=False)
     provenance = _provenance(episodes, features)
     with (
-        tracking.start_training_run(provenance, small_params),
-        tracking.start_model_run("logit", "likelihood"),
+        runs.start_training_run(provenance, small_params),
+        runs.start_model_run("logit", "likelihood"),
     ):
-        version = tracking.log_model(fitted["logit"], "likelihood", features)
-    tracking.set_champion("likelihood", version)
-    loaded = tracking.load_champion("likelihood", small_params)
+        version = runs.log_model(fitted["logit"], "likelihood", features)
+    runs.set_champion("likelihood", version)
+    loaded = runs.load_champion("likelihood", small_params)
     assert type(loaded).__name__ == type(fitted["logit"]).__name__
     expected = fitted["logit"].predict_proba(features.head(5))
     assert loaded.predict_proba(features.head(5)).round(12).equals(expected.round(12))
 
 
 def test_load_champion_before_training_is_a_clear_error(in_tmp, small_params):
-    from forecast import tracking
+    from forecast.tracking import runs
 
     with pytest.raises(ForecastError, match="forecast train"):
-        tracking.load_champion("timing", small_params)
+        runs.load_champion("timing", small_params)
 
 
 def _provenance(episodes, features):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forecast.wording import (
+from forecast.core.wording import (
     ICD_203_BANDS,
     band_for,
     estimative_phrase,

@@ -22,7 +22,7 @@ from forecast.commands import (
     report,
     train,
 )
-from forecast.errors import ForecastError
+from forecast.core.errors import ForecastError
 
 app = typer.Typer(
     name="forecast",

@@ -16,9 +16,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from forecast.config import DataParams, EpisodeParams
-from forecast.errors import ForecastError
-from forecast.schema import UNDIRECTED_ACTIONS, USE_OF_FORCE_MIN_HOSTILITY
+from forecast.core.config import DataParams, EpisodeParams
+from forecast.core.contracts import UNDIRECTED_ACTIONS, USE_OF_FORCE_MIN_HOSTILITY
+from forecast.core.errors import ForecastError
 
 FORCE_EVENT_COLUMNS = [
     "incident_id",

@@ -6,10 +6,10 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from forecast.config import DataParams
-from forecast.countries import cow_to_name
-from forecast.errors import ForecastError
-from forecast.feed_agreement import Agreement, agreement_with_mie
+from forecast.core.config import DataParams
+from forecast.core.countries import cow_to_name
+from forecast.core.errors import ForecastError
+from forecast.sources.agreement import Agreement, agreement_with_mie
 from forecast.sources.feeds import find_feed, read_feed
 from forecast.sources.locate import locate_source
 from forecast.sources.mie import read_mie

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from forecast.config import load_params
+from forecast.core.config import load_params
 
 app = typer.Typer(help="Rolling-origin backtest of every model (writes metrics/ and plots/).")
 console = Console()
@@ -22,17 +22,17 @@ def backtest(
     track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow")] = True,
 ) -> None:
     """Fit every model at every yearly origin, score the next year, write metrics and plots."""
-    from forecast import io
+    from forecast.core import tables
     from forecast.evaluation.backtest import headline, run_backtest, write_outputs
 
     params = load_params(params_file)
-    episodes, features = io.read("episodes"), io.read("features")
+    episodes, features = tables.read("episodes"), tables.read("features")
     result = run_backtest(episodes, features, params, progress=True, n_jobs=jobs)
     console.print(result.provenance.banner(), style="bold yellow", highlight=False, markup=False)
     files = write_outputs(result, params)
     if track:
-        from forecast import tracking
+        from forecast.tracking import runs
 
-        run_id = tracking.log_backtest(result, params, files)
+        run_id = runs.log_backtest(result, params, files)
         console.print(f"MLflow run {run_id} ({params.tracking.uri})", highlight=False)
     console.print(headline(result, params), highlight=False)

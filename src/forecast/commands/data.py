@@ -1,6 +1,6 @@
 """`forecast data`: find the source files, build the incident table, look at a dyad.
 
-Thin layer over forecast.sources and forecast.ingest: arguments in, rich tables out.
+Thin layer over forecast.sources and forecast.stages.ingest: arguments in, rich tables out.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from rich.panel import Panel
 from rich.table import Table
 
 from forecast.commands.news import code_news
-from forecast.config import DEFAULT_PARAMS_PATH, FeedParams, load_params
-from forecast.errors import ForecastError
+from forecast.core.config import DEFAULT_PARAMS_PATH, FeedParams, load_params
+from forecast.core.errors import ForecastError
 
 # The readers, the ingest and the tables are imported by the command that uses them: every
 # `forecast` run imports this module to list its commands, `forecast predict` included.
 if TYPE_CHECKING:
-    from forecast.ingest import IngestReport
     from forecast.sources.base import SourceResult
+    from forecast.stages.ingest import IngestReport
 
 app = typer.Typer(
     help="Find the source files, build the incident table, look at a dyad.", no_args_is_help=True
@@ -37,11 +37,11 @@ ParamsOption = Annotated[Path, typer.Option("--params", help="params.yaml to rea
 @app.command()
 def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     """List each supported source, where its files are looked for and whether they were found."""
-    from forecast.ingest import plan_sources
-    from forecast.io import INCIDENTS_DIR
+    from forecast.core.tables import INCIDENTS_DIR
     from forecast.sources.feeds import locate_feed_path
     from forecast.sources.handcoded import handcoded_files
     from forecast.sources.locate import SOURCE_FILES, locate_source
+    from forecast.stages.ingest import plan_sources
 
     params = load_params(params_path)
     table = Table(
@@ -92,8 +92,8 @@ def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
 @app.command()
 def fetch(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     """Locate every real source file and record path and md5 in data/raw/manifest.json."""
-    from forecast import io
-    from forecast.ingest import run_fetch
+    from forecast.core import tables
+    from forecast.stages.ingest import run_fetch
 
     plan = run_fetch(load_params(params_path))
     if plan.mode == "synthetic":
@@ -102,7 +102,7 @@ def fetch(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
             "world[/]"
         )
     found = sum(len(files) for files in plan.located.values())
-    console.print(f"{io.path('manifest')}: {found} real file(s) recorded, mode {plan.mode}")
+    console.print(f"{tables.path('manifest')}: {found} real file(s) recorded, mode {plan.mode}")
 
 
 @app.command()
@@ -117,8 +117,8 @@ def ingest(
 ) -> None:
     """Build data/interim/incidents.parquet from the sources named in params.yaml."""
     from forecast.episodes import unmodelled_sources, unmodelled_warning
-    from forecast.ingest import run_ingest
-    from forecast.pipeline.engine import chosen_engine
+    from forecast.stages.engine import chosen_engine
+    from forecast.stages.ingest import run_ingest
 
     params = load_params(params_path)
     if chosen_engine(params, engine) == "spark":
@@ -135,7 +135,7 @@ def ingest(
 
 
 def _print_ingest(report: IngestReport) -> None:
-    from forecast import io
+    from forecast.core import tables
 
     table = Table(title="Ingest: rows per source")
     for column in ("source", "rows read", "kept", "quarantined", "incidents", "coverage"):
@@ -163,9 +163,9 @@ def _print_ingest(report: IngestReport) -> None:
         )
     console.print(Panel(escape(banner), style=style))
     console.print(
-        f"wrote {len(report.incidents):,} incidents to {io.path('incidents')}; "
+        f"wrote {len(report.incidents):,} incidents to {tables.path('incidents')}; "
         f"{sum(r.rows_quarantined for r in report.results):,} rows quarantined "
-        f"({len(report.quarantine):,} records in {io.path('quarantine')})",
+        f"({len(report.quarantine):,} records in {tables.path('quarantine')})",
         soft_wrap=True,
     )
 
@@ -180,9 +180,9 @@ def show(
     ids: Annotated[bool, typer.Option(help="Show incident ids.")] = False,
 ) -> None:
     """A dyad's incidents in date order, both directions, with country names."""
-    from forecast.countries import cow_to_name, name_of, resolve_country
-    from forecast.data import load_incidents, load_sources
-    from forecast.provenance import provenance_of
+    from forecast.core.countries import cow_to_name, name_of, resolve_country
+    from forecast.core.provenance import provenance_of
+    from forecast.notebook.load import load_incidents, load_sources
 
     a, b = resolve_country(first), resolve_country(second)
     incidents = load_incidents()

@@ -11,12 +11,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from forecast.config import DEFAULT_PARAMS_PATH, load_params
+from forecast.core.config import DEFAULT_PARAMS_PATH, load_params
 
 # The stage and its tables load when a command runs: every `forecast` run imports this module
 # to list its commands, `forecast predict` included.
 if TYPE_CHECKING:
-    from forecast.pipeline.engine import StageOutcome
+    from forecast.stages.engine import StageOutcome
 
 app = typer.Typer(
     help="Triggers, retaliation labels, durations and censoring.", no_args_is_help=True
@@ -45,25 +45,25 @@ def print_outcome(outcome: StageOutcome, written: str, started: float) -> None:
 @app.command("build")
 def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -> None:
     """Write data/processed/episodes.parquet: one row per day-dated use of force."""
-    from forecast import io
-    from forecast.pipeline.episodes import run_episodes
+    from forecast.core import tables
+    from forecast.stages.episodes import run_episodes
 
     started = time.perf_counter()
     with console.status("finding triggers and answers"):
         outcome = run_episodes(load_params(params_path), engine)
-    print_outcome(outcome, str(io.path("episodes")), started)
+    print_outcome(outcome, str(tables.path("episodes")), started)
 
 
 @app.command("summary")
 def summary(params_path: Path = ParamsOption) -> None:
     """Per source: triggers, retaliation rate and share censored per horizon, days quartiles."""
-    from forecast import io
+    from forecast.core import tables
+    from forecast.core.provenance import provenance_of
     from forecast.episodes import summarise_episodes, trigger_incidents, undated_force_by_source
-    from forecast.provenance import provenance_of
 
     params = load_params(params_path)
-    incidents = trigger_incidents(io.read("incidents"), params.data)
-    episodes = io.read("episodes")
+    incidents = trigger_incidents(tables.read("incidents"), params.data)
+    episodes = tables.read("episodes")
     horizons = params.episodes.horizons
     table_rows = summarise_episodes(episodes, horizons)
     undated = undated_force_by_source(incidents, params.episodes.min_hostility)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from forecast.commands.episodes import EngineOption, ParamsOption, print_outcome
-from forecast.config import load_params
+from forecast.core.config import load_params
 
 app = typer.Typer(help="Leak-free features and their registry.", no_args_is_help=True)
 console = Console()
@@ -22,8 +22,8 @@ def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -
     # Imported here, not with the module: every `forecast` run imports it to list its commands.
     from tqdm import tqdm
 
-    from forecast import io
-    from forecast.pipeline.features import run_features
+    from forecast.core import tables
+    from forecast.stages.features import run_features
 
     started = time.perf_counter()
     outcome = run_features(
@@ -31,7 +31,7 @@ def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -
         engine,
         progress=lambda stages: tqdm(stages, desc="features", unit="stage"),
     )
-    print_outcome(outcome, str(io.path("features")), started)
+    print_outcome(outcome, str(tables.path("features")), started)
 
 
 @app.command("list")
@@ -40,7 +40,7 @@ def list_features(
     markdown: bool = typer.Option(False, "--markdown", help="print a Markdown table instead"),
 ) -> None:
     """Print every feature's name, meaning, window and source."""
-    from forecast.features import feature_markdown, feature_table
+    from forecast.features.computation import feature_markdown, feature_table
 
     params = load_params(params_path)
     if markdown:

@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from forecast.config import MAX_ARTICLE_BYTES
-from forecast.errors import ForecastError
+from forecast.core.config import MAX_ARTICLE_BYTES
+from forecast.core.errors import ForecastError
 
 # The coder (sentence splitter, gazetteer, lexicon) and its pandas export load when an article
 # is coded: the `forecast` command imports this module on every run, `predict` included.

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from forecast.commands.news import MAX_BYTES_OPTION
-from forecast.config import MAX_ARTICLE_BYTES
-from forecast.errors import ForecastError
+from forecast.core.config import MAX_ARTICLE_BYTES
+from forecast.core.errors import ForecastError
 
 app = typer.Typer(help="Forecast retaliation for new incidents.")
 
@@ -69,8 +69,8 @@ def predict(
     ),
 ) -> None:
     """Forecast whether and when the target will use force against the initiator."""
-    from forecast.config import load_params
-    from forecast.files import write_text
+    from forecast.core.atomic import write_text
+    from forecast.core.config import load_params
     from forecast.predict import Forecaster, parse_incident, read_incidents
     from forecast.predict.result import strict_json
 

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from forecast.config import load_params
+from forecast.core.config import load_params
 
 app = typer.Typer(
     help="Forecasting across a gap: the backtest by record age.", no_args_is_help=True
@@ -30,17 +30,17 @@ def backtest(
 ) -> None:
     """Score every forecaster at every simulated record age: metrics/record_age.json."""
 
-    from forecast.evaluation.record_age_outputs import headline_table
-    from forecast.pipeline.record_age import run_record_age
+    from forecast.record_age.outputs import headline_table
+    from forecast.stages.record_age import run_record_age
 
     params = load_params(params_file)
     run = run_record_age(params, n_jobs=jobs)
     result, provenance, files = run.result, run.provenance, run.written
     console.print(provenance.banner(), style="bold yellow", highlight=False, markup=False)
     if track:
-        from forecast import tracking
+        from forecast.tracking import runs
 
-        run_id = tracking.log_record_age(result, provenance, params, files)
+        run_id = runs.log_record_age(result, provenance, params, files)
         console.print(f"MLflow run {run_id} ({params.tracking.uri})", highlight=False)
     console.print(headline_table(result.scores, "limited_force", 30), highlight=False)
     console.print(f"record-age backtest in {result.seconds:.0f} s", highlight=False)
@@ -52,14 +52,14 @@ def show(
     horizon: Annotated[int, typer.Option(help="horizon in days")] = 30,
 ) -> None:
     """Print metrics/record_age.json as a table: ROC AUC / Brier skill / mean forecast."""
-    from forecast import io
-    from forecast.errors import DataFileError
-    from forecast.evaluation.record_age_outputs import headline_table
+    from forecast.core import tables
+    from forecast.core.errors import DataFileError
+    from forecast.record_age.outputs import headline_table
 
-    scores = io.read("record_age")
+    scores = tables.read("record_age")
     if subset not in scores:
         raise DataFileError(
-            io.path("record_age"), f"has no subset {subset!r}", "use all or limited_force"
+            tables.path("record_age"), f"has no subset {subset!r}", "use all or limited_force"
         )
     table = headline_table(scores, subset, horizon)
     if isinstance(table, Table):

@@ -29,8 +29,8 @@ def report(
 ) -> None:
     """Forecast the brief's incidents with the champion models and write the brief."""
 
-    from forecast.config import load_params
-    from forecast.pipeline.report import run_report
+    from forecast.core.config import load_params
+    from forecast.stages.report import run_report
 
     console = Console(stderr=True)
     run = run_report(

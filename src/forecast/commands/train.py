@@ -1,5 +1,5 @@
 """`forecast train`: final models on all labelled data, registered, champions chosen by rule
-(the stage itself: `forecast.pipeline.training`)."""
+(the stage itself: `forecast.stages.train`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from forecast.config import load_params
+from forecast.core.config import load_params
 
 app = typer.Typer(help="Fit final models, register them in MLflow and set the champions.")
 console = Console()
@@ -22,7 +22,7 @@ def train(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="models fitted in parallel")] = 2,
 ) -> None:
     """Fit, log and register every model; alias the rule's winners as `champion`."""
-    from forecast.pipeline.training import run_training
+    from forecast.stages.train import run_training
 
     result = run_training(load_params(params_file), n_jobs=jobs)
     console.print(result.provenance.banner(), style="bold yellow", highlight=False, markup=False)

@@ -20,9 +20,10 @@ from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
-from forecast import files, io
-from forecast.config import Params
-from forecast.errors import ForecastError
+from forecast.core import atomic, tables
+from forecast.core.config import Params
+from forecast.core.errors import ForecastError
+from forecast.core.provenance import DataProvenance, data_provenance, provenance_of
 from forecast.evaluation import metrics, timing_ranking
 from forecast.evaluation.choices import (
     add_recalibrated,
@@ -39,14 +40,13 @@ from forecast.models import registry
 from forecast.models.common import align, dyad_groups, label_column
 from forecast.models.ensemble import ENSEMBLE_NAME
 from forecast.models.parallel_fit import on_one_thread
-from forecast.provenance import DataProvenance, data_provenance, provenance_of
 
 SUBSETS = ("all", "limited_force")
 # The key of likelihood.json's block of paired comparisons, beside the subsets.
 COMPARISONS_KEY = "comparisons"
 # Days at which survival curves are scored for the integrated Brier score.
 SURVIVAL_GRID = (1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365)
-JSON_DIGITS = files.JSON_DIGITS
+JSON_DIGITS = atomic.JSON_DIGITS
 
 
 @dataclass
@@ -614,36 +614,36 @@ def write_outputs(result: BacktestResult, params: Params, root: Path = Path(".")
     """Write metric files, the headline summary, predictions, plot data and figures."""
     comparisons = {COMPARISONS_KEY: result.comparisons} if result.comparisons else {}
     likelihood = result.likelihood | comparisons
-    io.write("likelihood", likelihood, root)
-    io.write("timing", result.timing, root)
+    tables.write("likelihood", likelihood, root)
+    tables.write("timing", result.timing, root)
     settings = {"synthetic_settings": result.settings} if result.settings else {}
-    io.write(
+    tables.write(
         "backtest_data",
         {"data": result.provenance.as_dict(), "models": result.models, "choices": result.choices}
         | settings,
         root,
     )
-    io.write("summary", headline_summary(likelihood, result.timing), root)
+    tables.write("summary", headline_summary(likelihood, result.timing), root)
 
     predictions = result.predictions.copy()
     predictions.attrs["provenance"] = result.provenance.banner()
-    io.write("backtest_predictions", predictions, root)
+    tables.write("backtest_predictions", predictions, root)
 
     horizon = params.train.champion_horizon
     subset = params.train.champion_subset
     for table, name in ((result.reliability, "reliability_plot"), (result.roc, "roc_plot")):
         chosen = table[(table["subset"] == subset) & (table["horizon"] == horizon)]
-        io.write(name, chosen.drop(columns=["subset"]).round(JSON_DIGITS), root)
+        tables.write(name, chosen.drop(columns=["subset"]).round(JSON_DIGITS), root)
 
     from forecast.evaluation.figures import reliability_figure, roc_figure
 
     reliability_figure(
-        result.reliability, subset, result.provenance, io.path("reliability_figure", root)
+        result.reliability, subset, result.provenance, tables.path("reliability_figure", root)
     )
-    roc_figure(result.roc, subset, result.provenance, io.path("roc_figure", root))
+    roc_figure(result.roc, subset, result.provenance, tables.path("roc_figure", root))
     names = ("likelihood", "timing", "backtest_data", "summary", "backtest_predictions")
     names += ("reliability_plot", "roc_plot", "reliability_figure", "roc_figure")
-    return [io.path(name, root) for name in names]
+    return [tables.path(name, root) for name in names]
 
 
 def headline(result: BacktestResult, params: Params) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.config import Params
+from forecast.core.config import Params
 from forecast.evaluation.forecasts import (
     OriginForecasts,
     known_at,

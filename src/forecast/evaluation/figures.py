@@ -15,8 +15,8 @@ matplotlib.use("Agg")  # headless: DVC stages and CI have no display
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from forecast.files import atomic_path
-from forecast.provenance import DataProvenance
+from forecast.core.atomic import atomic_path
+from forecast.core.provenance import DataProvenance
 
 
 def _panels(table: pd.DataFrame, subset: str) -> tuple[plt.Figure, list, list[int]]:

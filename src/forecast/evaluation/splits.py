@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecast.config import BacktestParams
-from forecast.errors import ForecastError
+from forecast.core.config import BacktestParams
+from forecast.core.errors import ForecastError
 from forecast.models.common import label_column
 
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from forecast.config import Params
+from forecast.core.config import Params
 from forecast.evaluation import metrics
 from forecast.models.common import survival_to_proba
 

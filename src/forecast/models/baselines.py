@@ -13,7 +13,7 @@ from typing import Self
 import numpy as np
 import pandas as pd
 
-from forecast.errors import ForecastError
+from forecast.core.errors import ForecastError
 from forecast.models.common import (
     FeatureMemory,
     align,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from forecast.errors import ForecastError
+from forecast.core.errors import ForecastError
 
 EPISODE_KEY = "episode_id"
 
@@ -193,7 +193,7 @@ class FeatureMemory:
     def for_scoring(self) -> Self:
         """A copy without what only fitting and reporting read, kept for forecasts.
 
-        The local champion bundle (`forecast.champions`) stores such copies: they unpickle
+        The local champion bundle (`forecast.tracking.bundle`) stores such copies: they unpickle
         with numpy and pandas alone, so a forecast need not import statsmodels or
         scikit-learn for models that score without them. Their forecasts are the same.
         """

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from forecast.config import Params
+from forecast.core.config import Params
 from forecast.models import registry
 from forecast.models.common import align
 from forecast.models.ensemble import ENSEMBLE_NAME, WeightedEnsemble, weights_from_predictions

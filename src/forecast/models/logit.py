@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from forecast.errors import ForecastError
+from forecast.core.errors import ForecastError
 from forecast.models.common import (
     FeatureMemory,
     align,
@@ -195,7 +195,7 @@ class ClusteredLogit(FeatureMemory):
         if "results_" not in self.__dict__:
             raise ForecastError(
                 f"'{self.name}' was kept for scoring only; its odds ratios need the fitted "
-                "model (forecast.tracking.load_champion)"
+                "model (forecast.tracking.runs.load_champion)"
             )
         result = self.results_[horizon]
         names = ["const", *self.columns_[horizon]]

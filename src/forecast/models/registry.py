@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from forecast.config import Params
-from forecast.errors import ForecastError
+from forecast.core.config import Params
+from forecast.core.errors import ForecastError
 from forecast.models.baselines import DyadPersistence, TrailingBaseRate
 from forecast.models.logit import ClusteredLogit, severity_logit
 from forecast.models.sklearn_models import CalibratedBoosting, SplineLogit

@@ -21,7 +21,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import SplineTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
-from forecast.errors import ForecastError
+from forecast.core.errors import ForecastError
 from forecast.models.common import (
     FeatureMemory,
     align,

@@ -30,7 +30,7 @@ import pandas as pd
 from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
-from forecast.errors import ForecastError
+from forecast.core.errors import ForecastError
 from forecast.models.common import (
     FeatureMemory,
     align,

@@ -26,16 +26,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forecast.config import MAX_ARTICLE_BYTES
-from forecast.countries import name_of, resolve_country
-from forecast.errors import DataFileError
+from forecast.core.config import MAX_ARTICLE_BYTES
+from forecast.core.contracts import UNDIRECTED_ACTIONS
+from forecast.core.countries import name_of, resolve_country
+from forecast.core.errors import DataFileError
 from forecast.news.dates import publication_month, read_date
 from forecast.news.fatalities import DeathReport, Reporter, read_deaths, read_reporter
 from forecast.news.gazetteer import Gazetteer, Mention, load_gazetteer
 from forecast.news.lexicon import Cue, Lexicon, load_lexicon
 from forecast.news.records import CodedIncident, FieldEvidence
 from forecast.news.sentences import Sentence, split_sentences
-from forecast.schema import UNDIRECTED_ACTIONS
 
 _PLACE_BEFORE = re.compile(
     r"\b(?:in|into|inside|on|at|near|across|against|toward|towards|over|of|with|to)\s+"

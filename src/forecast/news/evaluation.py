@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from forecast.core.contracts import UNDIRECTED_ACTIONS
 from forecast.news.records import CodedIncident
-from forecast.schema import UNDIRECTED_ACTIONS
 
 SCORED_FIELDS = (
     "initiator", "target", "date", "date_precision", "action", "hostility", "target_kind",

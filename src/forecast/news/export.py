@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from forecast.files import write_csv
+from forecast.core.atomic import write_csv
 from forecast.news.coder import CodingResult
 from forecast.news.records import HANDCODED_COLUMNS, CodedIncident
 from forecast.predict.incident import Incident, parse_incident

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from forecast.countries import name_of, resolve_country
-from forecast.schema import UNDIRECTED_ACTIONS
+from forecast.core.contracts import UNDIRECTED_ACTIONS
+from forecast.core.countries import name_of, resolve_country
 
 # A field whose confidence is below this is listed in `low_confidence` for the analyst to check.
 LOW_CONFIDENCE = 0.5
@@ -100,7 +100,7 @@ class CodedIncident:
         return "; ".join([*self.notes, f"Source sentences: {quoted}"])
 
     def canonical_row(self) -> dict[str, Any]:
-        """The canonical incident columns (forecast.schema) plus the coding's own columns."""
+        """The canonical incident columns (`forecast.core.contracts`) plus the coding's own."""
         return {
             "incident_id": f"news-{self.incident_id}",
             "source": "news",

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.core.wording import horizon_text, readable_date
 from forecast.episodes import label_column
 from forecast.predict.incident import Incident, name_of
 from forecast.predict.result import Analogue
-from forecast.wording import horizon_text, readable_date
 
 N_ANALOGUES = 5
 # A flag value seen in fewer than this share of past triggers (at most this many, at least once)

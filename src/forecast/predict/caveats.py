@@ -10,12 +10,12 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from forecast.errors import ForecastError
+from forecast.core.errors import ForecastError
+from forecast.core.provenance import DataProvenance
+from forecast.core.wording import readable_date
 from forecast.predict.explain import condition, is_flag, number_text, with_names
 from forecast.predict.incident import Incident
 from forecast.predict.result import HorizonForecast
-from forecast.provenance import DataProvenance
-from forecast.wording import readable_date
 
 
 def model_caveats(

@@ -18,9 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.config import Params, load_params
+from forecast.core.config import Params, load_params
+from forecast.core.errors import ForecastError
+from forecast.core.provenance import DataProvenance
+from forecast.core.wording import estimative_phrase, key_judgment, readable_date
 from forecast.episodes import day_numbers
-from forecast.errors import ForecastError
 from forecast.models.base import LikelihoodModel, TimingModel
 from forecast.models.common import survival_to_proba
 from forecast.predict.analogues import N_ANALOGUES, AnalogueIndex
@@ -37,7 +39,9 @@ from forecast.predict.history import (
     trigger_table,
 )
 from forecast.predict.incident import Incident
-from forecast.predict.record_view import (
+from forecast.predict.result import Forecast, HorizonForecast, probability_or_none
+from forecast.predict.timing import daily_curve, timing_summary
+from forecast.record_age.view import (
     RecordChoice,
     RecordView,
     age_text,
@@ -47,10 +51,6 @@ from forecast.predict.record_view import (
     record_end_timestamp,
     training_text,
 )
-from forecast.predict.result import Forecast, HorizonForecast, probability_or_none
-from forecast.predict.timing import daily_curve, timing_summary
-from forecast.provenance import DataProvenance
-from forecast.wording import estimative_phrase, key_judgment, readable_date
 
 INTERVAL_LEVEL = 0.9
 
@@ -137,24 +137,23 @@ class Forecaster:
         """The champion models and the pipeline's data files under `root`.
 
         The champions come from the bundle `forecast train` writes when it matches the training
-        run and the data on disk, else from the MLflow registry (`forecast.champions`). The
+        run and the data on disk, else from the MLflow registry (`forecast.tracking.bundle`). The
         feature function is bound to the same options the features stage uses (same-day
         rule, per-source coverage), so a new incident's features are computed as in training.
         """
-        from forecast import io
-        from forecast.champions import load_champions
+        from forecast.core import tables
+        from forecast.core.coverage import coverage_ends, modelled_coverage, read_source_coverage
+        from forecast.core.provenance import data_provenance, provenance_of
         from forecast.episodes import force_events, history_incidents
-        from forecast.features import feature_table
-        from forecast.provenance import data_provenance, provenance_of
-        from forecast.record import coverage_ends, read_source_coverage
-        from forecast.record_age import modelled_coverage
+        from forecast.features.computation import feature_table
+        from forecast.tracking.bundle import load_champions
 
         root = Path(root)
         params = params or load_params(root / "params.yaml")
-        incidents = io.read("incidents", root)
-        covariates = io.read("covariates", root)
-        episodes = io.read("episodes", root)
-        features = io.read("features", root)
+        incidents = tables.read("incidents", root)
+        covariates = tables.read("covariates", root)
+        episodes = tables.read("episodes", root)
+        features = tables.read("features", root)
         covered = read_source_coverage(root)
         coverage = coverage_ends(covered)
         modelled = history_incidents(incidents, params.data)
@@ -204,7 +203,7 @@ class Forecaster:
         counter-strike two days after a strike in the same batch sees that strike, exactly as
         it would had both been coded in data/incidents/; so is the strike an incident says it
         `answers`. An incident after the systematic record's end is forecast by the band model
-        of its record age (`forecast.predict.record_view`), with the analyst's recent facts when
+        of its record age (`forecast.record_age.view`), with the analyst's recent facts when
         there are any.
         """
         if not incidents:
@@ -427,7 +426,7 @@ class Forecaster:
         # Only a record that ends before an incident changes what the builder reads.
         options: dict[str, Any] = {"record_end": record_end} if gap else {}
         if builder is None:
-            from forecast.features import build_features as builder
+            from forecast.features.computation import build_features as builder
 
             options["selective_sources"] = self.record.selective | {NEW_SOURCE}
         built = builder(
@@ -493,7 +492,7 @@ class Forecaster:
     def _history_features(self) -> set[str]:
         """Registry features read from the record (their windows end at the record's end)."""
         if self._record_features is None:
-            from forecast.features import RECORD_SOURCE, feature_table
+            from forecast.features.computation import RECORD_SOURCE, feature_table
 
             table = feature_table(self.params.features, self.params.episodes.horizons)
             in_record = table["source"] == RECORD_SOURCE
@@ -504,7 +503,7 @@ class Forecaster:
     def _all_meanings(self) -> Mapping[str, str]:
         if self._feature_meanings is None:
             try:
-                from forecast.features import feature_table
+                from forecast.features.computation import feature_table
 
                 table = feature_table()
                 self._feature_meanings = dict(
@@ -558,8 +557,8 @@ def answered_strikes(incidents: Sequence[Incident], ids: list[str]) -> list[tupl
 
 def _coverage_ends(coverage: Mapping[str, Any]) -> dict[str, pd.Timestamp]:
     """Per source, where its coverage ends: from {source: end}, or from per-source coverage
-    records as sources.json holds them (parsed by `forecast.record`, the one parser)."""
-    from forecast.record import coverage_from_record
+    records as sources.json holds them (parsed by `forecast.core.coverage`, the one parser)."""
+    from forecast.core.coverage import coverage_from_record
 
     ends = {}
     for source, value in coverage.items():

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.config import FeatureParams
-from forecast.features import indexed_features
-from forecast.history_index import HistoryIndex
+from forecast.core.config import FeatureParams
+from forecast.core.contracts import conform
+from forecast.features.computation import indexed_features
+from forecast.features.index import HistoryIndex
 from forecast.predict.incident import Incident
-from forecast.schema import conform
 
 # The source name of incidents handed to a forecast: known events, never a systematic record.
 NEW_SOURCE = "new"

@@ -19,10 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from forecast.countries import name_of as _name_of
-from forecast.countries import resolve_country
-from forecast.errors import DataFileError, ForecastError, UnknownCountryError
-from forecast.schema import (
+from forecast.core.contracts import (
     ACTIONS_BY_MID_CODE,
     CANONICAL_ACTIONS,
     DATE_RANGE_TEXT,
@@ -33,9 +30,12 @@ from forecast.schema import (
     UNDIRECTED_ACTIONS,
     USE_OF_FORCE_MIN_HOSTILITY,
 )
+from forecast.core.countries import name_of as _name_of
+from forecast.core.countries import resolve_country
+from forecast.core.errors import DataFileError, ForecastError, UnknownCountryError
+from forecast.core.wording import readable_date
 from forecast.sources.base import read_utf8, require_columns
 from forecast.sources.handcoded import has_handcoded_mapping, read_handcoded_file
-from forecast.wording import readable_date
 
 REQUIRED_FIELDS = ("initiator", "target", "date", "action", "hostility")
 OPTIONAL_FIELDS = (
@@ -280,7 +280,7 @@ def _incidents_from_handcoded(path: Path) -> list[Incident]:
 
 
 def canonical_record(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A canonical incident row (forecast.schema) as the fields `parse_incident` reads."""
+    """A canonical incident row (forecast.core.contracts) as the fields `parse_incident` reads."""
 
     def given(name: str) -> Any:
         value = row.get(name)

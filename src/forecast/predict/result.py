@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.core.wording import band_for
 from forecast.predict.incident import Incident
-from forecast.wording import band_for
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class Forecast:
     # P(retaliation by day t) for t = 1..last horizon, for charts; JSON keeps checkpoints only.
     daily_curve: list[float] = field(default_factory=list)
     # The record the forecast stands on: sources, its end, its age, the band model and its
-    # backtest skill at that age (forecast.predict.record_view).
+    # backtest skill at that age (forecast.record_age.view).
     record: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from forecast.core.wording import horizon_text, percent
 from forecast.predict.incident import Incident
 from forecast.predict.result import Timing
-from forecast.wording import horizon_text, percent
 
 
 def timing_summary(curve: np.ndarray | None, incident: Incident) -> Timing:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from forecast.predict.record_view import record_text
-from forecast.wording import percent, readable_date
+from forecast.core.wording import percent, readable_date
+from forecast.record_age.view import record_text
 
 if TYPE_CHECKING:
     from forecast.predict.result import Forecast

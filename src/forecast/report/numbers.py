@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from forecast import io
-from forecast.files import write_text
+from forecast.core import tables
+from forecast.core.atomic import write_text
 from forecast.predict import Forecast, Forecaster
 from forecast.predict.result import strict_json
 
@@ -49,6 +49,6 @@ def write_forecasts_json(
     root: Path | None = None,
 ) -> Path:
     """Write output_dir/forecasts.json atomically (sources.json read under `root`)."""
-    record = forecasts_record(forecasts, forecaster, io.read("sources", root))
+    record = forecasts_record(forecasts, forecaster, tables.read("sources", root))
     text = strict_json(record, sort_keys=True) + "\n"
     return write_text(Path(output_dir) / FORECASTS_FILE_NAME, text)

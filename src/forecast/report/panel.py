@@ -13,8 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from forecast.predict.record_view import record_text
-from forecast.wording import percent
+from forecast.core.wording import percent
+from forecast.record_age.view import record_text
 
 if TYPE_CHECKING:
     from forecast.predict.result import Forecast

@@ -17,19 +17,19 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from forecast.errors import ForecastError
-from forecast.evaluation.metrics import reliability_table
-from forecast.files import atomic_path, write_text
-from forecast.predict import Forecast
-from forecast.predict.record_view import record_text
-from forecast.report import figures
-from forecast.wording import (
+from forecast.core.atomic import atomic_path, write_text
+from forecast.core.errors import ForecastError
+from forecast.core.wording import (
     ICD_203_BANDS,
     band_for,
     horizon_text,
     percent,
     readable_date,
 )
+from forecast.evaluation.metrics import reliability_table
+from forecast.predict import Forecast
+from forecast.record_age.view import record_text
+from forecast.report import figures
 
 CLASSIFICATION = "UNCLASSIFIED // FOR DISCUSSION"
 TITLE = "Will they strike back? Retaliation risk after recent cross-border strikes"

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from forecast.countries import cow_to_iso3
-from forecast.errors import DataFileError
-from forecast.schema import (
+from forecast.core.contracts import (
     QUARANTINE_COLUMNS,
     empty_incidents,
     empty_quarantine,
     split_valid,
 )
+from forecast.core.countries import cow_to_iso3
+from forecast.core.errors import DataFileError
 
 if TYPE_CHECKING:
     from forecast.sources.dates import CodedDate
@@ -73,7 +73,7 @@ class SourceResult:
     coverage_end: date | None = None
     files: list[SourceFile] = field(default_factory=list)
     # False for a source that codes selected events (hand-coded files): its silences say
-    # nothing, so it never extends the systematic record (forecast.record).
+    # nothing, so it never extends the systematic record (forecast.core.coverage).
     systematic: bool = True
     # Event feeds also say which stretches they observed inside start-end: the gaps between
     # them are unknown, not quiet (None: the whole of start-end).

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecast.schema import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
+from forecast.core.contracts import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
 from forecast.sources.base import (
     OTHER_ROW,
     ROW,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecast.schema import FIRST_YEAR, LAST_YEAR
+from forecast.core.contracts import FIRST_YEAR, LAST_YEAR
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.countries import cow_to_iso3
-from forecast.schema import QUARANTINE_COLUMNS, UNDIRECTED_ACTIONS, empty_quarantine, split_valid
+from forecast.core.contracts import (
+    QUARANTINE_COLUMNS,
+    UNDIRECTED_ACTIONS,
+    empty_quarantine,
+    split_valid,
+)
+from forecast.core.countries import cow_to_iso3
 from forecast.sources.base import SourceFile, SourceResult, combine, concat_quarantine, md5_of
 from forecast.sources.feed_actors import AGENCY, COUNTRY
 

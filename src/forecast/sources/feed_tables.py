@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from forecast.countries import country_table, resolve_country
-from forecast.errors import DataFileError, ForecastError
-from forecast.schema import CANONICAL_ACTIONS
+from forecast.core.contracts import CANONICAL_ACTIONS
+from forecast.core.countries import country_table, resolve_country
+from forecast.core.errors import DataFileError, ForecastError
 
 CODES_FILE = "feed_event_codes.yaml"
 ACTORS_FILE = "feed_actors.yaml"

@@ -1,6 +1,6 @@
 """Event feeds as sources: find a feed's file, read it with its format's adapter.
 
-A feed is declared in params.yaml (`data.feeds`, `forecast.config.FeedParams`) or in a feed
+A feed is declared in params.yaml (`data.feeds`, `forecast.core.config.FeedParams`) or in a feed
 mapping file (the same keys as YAML, e.g. data/feeds/icews18.yaml, for `forecast data
 check-file`). Its file is looked for like any source file (data.paths.<name>, data/external/,
 $FORECAST_DATA_DIR); a folder holds a knowledge-graph slice or several yearly files.
@@ -14,8 +14,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from forecast.config import DataParams, FeedParams
-from forecast.errors import DataFileError, ForecastError
+from forecast.core.config import DataParams, FeedParams
+from forecast.core.errors import DataFileError, ForecastError
 from forecast.sources.base import md5_of
 from forecast.sources.feed_reduce import FeedResult, FeedRules, combine_feed
 from forecast.sources.feed_tables import (

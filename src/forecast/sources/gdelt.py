@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from forecast.errors import DataFileError
+from forecast.core.errors import DataFileError
 from forecast.sources.feed_actors import gdelt_actor_states
 from forecast.sources.feed_reduce import FeedResult, FeedRules, feed_events, reduce_file
 from forecast.sources.feed_tables import ActorTables

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from forecast.errors import DataFileError
+from forecast.core.errors import DataFileError
 from forecast.sources.base import SourceResult, combine
 from forecast.sources.tabular import ColumnMapping, load_mapping, read_tabular
 

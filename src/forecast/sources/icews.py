@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecast.errors import DataFileError
+from forecast.core.errors import DataFileError
 from forecast.sources.base import require_columns
 from forecast.sources.feed_actors import icews_actor_states
 from forecast.sources.feed_reduce import FeedResult, FeedRules, feed_events, reduce_file

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.config import FeedTime
-from forecast.errors import DataFileError
+from forecast.core.config import FeedTime
+from forecast.core.errors import DataFileError
 from forecast.sources.base import SourceFile, md5_of
 from forecast.sources.feed_actors import icews_actor_states
 from forecast.sources.feed_reduce import (

@@ -17,9 +17,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forecast.config import DataParams
-from forecast.errors import DataFileError, ForecastError
-from forecast.paths import shared_data_dir
+from forecast.core.config import DataParams
+from forecast.core.errors import DataFileError, ForecastError
+from forecast.core.paths import shared_data_dir
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ Mapping file (every key but `columns` optional):
     actions: {airstrike: attack, shelling: attack}   # file value -> canonical action
     coverage: {start: 2019-01-01, end: 2024-12-31}   # what the coding covers, for censoring
     # add `systematic: false` to coverage when the file codes selected events, not every one
-    # in its span: its silences then never count as "no event" (forecast.record)
+    # in its span: its silences then never count as "no event" (forecast.core.coverage)
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, ValidationError
 
-from forecast.errors import DataFileError, ForecastError
-from forecast.schema import INCIDENT_COLUMNS
+from forecast.core.contracts import INCIDENT_COLUMNS
+from forecast.core.errors import DataFileError, ForecastError
 
 MAPPABLE = tuple(
     c for c in INCIDENT_COLUMNS if c not in {"source", "initiator_iso3", "target_iso3"}

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from forecast.schema import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
+from forecast.core.contracts import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
 from forecast.sources.base import ACTION_CODE, ROW, state_incidents
 from forecast.sources.dates import coded_date, end_not_before_start
 

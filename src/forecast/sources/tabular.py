@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.countries import cow_to_iso3, resolve_countries
-from forecast.schema import (
+from forecast.core.contracts import (
     ACTIONS_BY_MID_CODE,
     DATE_RANGE_TEXT,
     FIRST_YEAR,
@@ -25,6 +24,7 @@ from forecast.schema import (
     MAX_FATALITIES,
     UNDIRECTED_ACTIONS,
 )
+from forecast.core.countries import cow_to_iso3, resolve_countries
 from forecast.sources.base import (
     ACTION_CODE,
     ROW,

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from forecast.config import EpisodeParams
+from forecast.core.config import EpisodeParams
+from forecast.core.contracts import conform
 from forecast.episodes import build_episodes, force_events
-from forecast.schema import conform
 from forecast.spark.frames import (
     GROUP,
     dyad_group,

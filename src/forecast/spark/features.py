@@ -28,18 +28,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from forecast.config import EpisodeParams, FeatureParams
+from forecast.core.config import EpisodeParams, FeatureParams
+from forecast.core.coverage import SourceCoverage, actual_record_end, selective_sources
 from forecast.episodes import GroupedDays, Queries, day_numbers
-from forecast.features import (
+from forecast.features.computation import (
     ACTIVITY_DAYS,
     TRIGGER_COLUMNS,
     build_features,
     feature_specs,
     indexed_features,
 )
-from forecast.history_index import AnsweringRecords, HistoryIndex
-from forecast.record import SourceCoverage, selective_sources
-from forecast.record_age import actual_record_end
+from forecast.features.index import AnsweringRecords, HistoryIndex
 from forecast.spark.episodes import (
     example_episodes,
     example_force_events,

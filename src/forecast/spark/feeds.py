@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from forecast.config import DataParams, FeedParams
-from forecast.errors import DataFileError
-from forecast.schema import QUARANTINE_COLUMNS, conform, empty_quarantine
+from forecast.core.config import DataParams, FeedParams
+from forecast.core.contracts import QUARANTINE_COLUMNS, conform, empty_quarantine
+from forecast.core.errors import DataFileError
 from forecast.sources.base import SourceFile, SourceResult, md5_of
 from forecast.sources.feed_actors import COUNTRY
 from forecast.sources.feed_reduce import FeedResult, FeedRules, coverage_windows, reduce_feed

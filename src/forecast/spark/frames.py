@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pyarrow as pa
 
-from forecast.errors import DataFileError
+from forecast.core.errors import DataFileError
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession

@@ -12,8 +12,8 @@ import shutil
 import sys
 from typing import TYPE_CHECKING
 
-from forecast.config import SparkParams
-from forecast.errors import ForecastError
+from forecast.core.config import SparkParams
+from forecast.core.errors import ForecastError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

@@ -1,7 +1,7 @@
 """What the `episodes` and `features` stages share on the Spark engine: the pipeline's Parquet
 files read with Spark, the modelled incidents, and the data banner computed by Spark.
 
-The stage runners (`forecast.pipeline.episodes`, `forecast.pipeline.features`) run the grouped
+The stage runners (`forecast.stages.episodes`, `forecast.stages.features`) run the grouped
 steps and write the same tables as the local engine (as folders of Parquet parts).
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from forecast import io
-from forecast.config import Params
-from forecast.provenance import SYNTHETIC_SOURCE, DataProvenance
+from forecast.core import tables
+from forecast.core.config import Params
+from forecast.core.provenance import SYNTHETIC_SOURCE, DataProvenance
 from forecast.spark.frames import read_table
 from forecast.spark.session import spark_session
 
@@ -44,8 +44,8 @@ def spark_provenance(incidents: DataFrame) -> DataProvenance:
 
 
 def read_pipeline_table(spark: object, name: str) -> DataFrame:
-    """Pipeline table `name` (`forecast.io`) as a Spark DataFrame."""
-    return read_table(spark, io.path(name), io.table(name).made_by)
+    """Pipeline table `name` (`forecast.core.tables`) as a Spark DataFrame."""
+    return read_table(spark, tables.path(name), tables.table(name).made_by)
 
 
 def spark_incidents(params: Params, sources: list[str]) -> DataFrame:

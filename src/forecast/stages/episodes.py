@@ -1,0 +1,73 @@
+"""The `episodes` stage: the trigger table with labels, durations and censoring."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from forecast.core import tables
+from forecast.core.config import Params
+from forecast.core.coverage import (
+    SourceCoverage,
+    coverage_ends,
+    read_source_coverage,
+    selective_sources,
+)
+from forecast.core.provenance import provenance_of
+from forecast.episodes import (
+    build_episodes,
+    label_column,
+    trigger_incidents,
+    unmodelled_sources,
+    unmodelled_warning,
+)
+from forecast.stages.engine import StageOutcome, chosen_engine
+
+
+def run_episodes(params: Params, engine: str | None = None) -> StageOutcome:
+    """Write data/processed/episodes.parquet from the incidents of params' trigger sources."""
+    covered = read_source_coverage()
+    coverage = coverage_ends(covered)
+    if chosen_engine(params, engine) == "spark":
+        return _episodes_on_spark(params, coverage, covered)
+    incidents = trigger_incidents(tables.read("incidents"), params.data)
+    warnings = [unmodelled_warning(source) for source in unmodelled_sources(coverage, params.data)]
+    episodes = build_episodes(incidents, params.episodes, coverage, selective_sources(covered))
+    tables.write("episodes", episodes)
+    headline = _headline(params)
+    return StageOutcome(
+        provenance_of(incidents).banner(),
+        f"{len(episodes):,} triggers from {len(incidents):,} incidents "
+        f"({', '.join(sorted(incidents['source'].unique()))}); {headline} rate "
+        f"{episodes[headline].mean():.3f}",
+        warnings,
+    )
+
+
+def _headline(params: Params) -> str:
+    """The label the summary line reports: 30 days, or the first horizon without one."""
+    horizons = params.episodes.horizons
+    return label_column(30 if 30 in horizons else horizons[0])
+
+
+def _episodes_on_spark(
+    params: Params,
+    coverage: Mapping[str, date | None],
+    covered: Mapping[str, SourceCoverage],
+) -> StageOutcome:
+    """The same table on Spark (docs/spark.md), written as a folder of Parquet parts."""
+    from pyspark.sql import functions as F
+
+    from forecast.spark.episodes import example_episodes, spark_episodes
+    from forecast.spark.frames import write_table
+    from forecast.spark.stages import read_pipeline_table, spark_incidents, spark_provenance
+
+    incidents = spark_incidents(params, params.data.trigger_sources)
+    banner = spark_provenance(incidents).banner()
+    episodes = spark_episodes(incidents, params.episodes, coverage, selective_sources(covered))
+    write_table(episodes, tables.path("episodes"), like=example_episodes(params.episodes))
+    written = read_pipeline_table(incidents.sparkSession, "episodes")
+    headline = _headline(params)
+    row = written.agg(F.count("*").alias("n"), F.avg(F.col(headline).cast("double"))).first()
+    rate = f"{row[1]:.3f}" if row[1] is not None else "n/a"
+    return StageOutcome(banner, f"{row['n']:,} triggers; {headline} rate {rate}", engine="spark")

@@ -1,0 +1,286 @@
+"""Build the canonical incident table from the configured sources (the `ingest` stage).
+
+Real files when they can be found, otherwise the embedded synthetic world, so the project runs
+end to end on a fresh machine; hand-coded incidents and the user's CSV imports are added either
+way. Every output says which of the two it rests on (forecast.core.provenance).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from forecast.core import tables
+from forecast.core.config import DataParams, FeedParams, Params
+from forecast.core.contracts import QUARANTINE_COLUMNS
+from forecast.core.errors import ForecastError
+from forecast.core.paths import shared_data_dir
+from forecast.core.provenance import SYNTHETIC_SOURCE, DataProvenance, provenance_of
+from forecast.core.tables import INCIDENTS_DIR
+from forecast.sources.base import SourceResult, concat_quarantine, md5_of
+from forecast.sources.cow_mid import read_cow_mid
+from forecast.sources.feeds import feed_fingerprint, read_feed
+from forecast.sources.handcoded import handcoded_files, read_handcoded
+from forecast.sources.icb import read_icb
+from forecast.sources.locate import BUILT_IN_SOURCES, LocatedFile, locate_source
+from forecast.sources.mie import read_mie
+from forecast.sources.tabular import load_mapping, read_tabular
+
+if TYPE_CHECKING:
+    from forecast.sources.synthetic.generate import SyntheticWorld
+
+
+@dataclass
+class SourcePlan:
+    """Which data an ingest will use: real sources (with their files) or the synthetic world."""
+
+    mode: str  # "real" or "synthetic"
+    located: dict[str, list[LocatedFile]] = field(default_factory=dict)
+    missing: dict[str, list[LocatedFile]] = field(default_factory=dict)
+
+    def manifest(self, params: Params) -> dict[str, object]:
+        """Deterministic record of the files found (for DVC: same files, same bytes)."""
+        feeds = {feed.name: feed_fingerprint(feed, params.data) for feed in params.data.feeds}
+        if self.mode == "synthetic":
+            return {
+                "mode": "synthetic",
+                "note": "no real source file found: the embedded synthetic world is used",
+                "seed": params.seed,
+                "synthetic": params.data.synthetic.model_dump(),
+                **({"feeds": feeds} if feeds else {}),
+            }
+        return {
+            **({"feeds": feeds} if feeds else {}),
+            "mode": "real",
+            "sources": {
+                source: {
+                    f.spec.key: {"path": f.path.as_posix(), "md5": md5_of(f.path)}
+                    for f in files
+                    if f.path is not None
+                }
+                for source, files in sorted(self.located.items())
+            },
+            "missing": sorted(self.missing),
+        }
+
+
+@dataclass
+class IngestReport:
+    """What an ingest read, kept and rejected, and which data the table rests on."""
+
+    plan: SourcePlan
+    results: list[SourceResult]
+    incidents: pd.DataFrame
+    quarantine: pd.DataFrame
+    covariates: pd.DataFrame
+    provenance: DataProvenance
+    params_feeds: tuple[FeedParams, ...] = ()
+
+    @property
+    def coverage(self) -> dict[str, dict[str, object]]:
+        return {r.source: r.coverage_record() for r in self.results}
+
+
+def plan_sources(params: Params, *, allow_download: bool = True) -> SourcePlan:
+    """Decide between real sources and the synthetic world, per `data.mode`."""
+    data = params.data
+    if data.mode == "synthetic":
+        return SourcePlan("synthetic")
+    located: dict[str, list[LocatedFile]] = {}
+    missing: dict[str, list[LocatedFile]] = {}
+    for source in data.sources:
+        if source in BUILT_IN_SOURCES:
+            continue
+        files = locate_source(source, data, allow_download=allow_download)
+        (located if all(f.found for f in files) else missing)[source] = files
+    if data.mode == "real" and missing:
+        where = "; ".join(
+            f"{f.spec.key} (looked in {', '.join(f.looked_in)})"
+            for files in missing.values()
+            for f in files
+            if not f.found
+        )
+        raise ForecastError(
+            f"data.mode is real but these source files were not found: {where}. Set "
+            "FORECAST_DATA_DIR, put the files in data/external/, or name them in data.paths"
+        )
+    if not located:
+        return SourcePlan("synthetic", missing=missing)
+    return SourcePlan("real", located=located, missing=missing)
+
+
+def read_located(source: str, files: list[LocatedFile]) -> SourceResult:
+    """Read one real source from its located files."""
+    paths = {f.spec.key: f.path for f in files}
+    if source == "mie":
+        return read_mie(paths["mie"])
+    if source == "cow_mid":
+        return read_cow_mid(paths["cow_mid_midi"], paths["cow_mid_midip"])
+    if source == "icb":
+        return read_icb(paths["icb"])
+    raise ForecastError(f"no reader for source {source!r}")
+
+
+def run_fetch(params: Params) -> SourcePlan:
+    """The `fetch` stage: find the real source files and record their paths and checksums in
+    data/raw/manifest.json (or that the embedded synthetic world will be used)."""
+    plan = plan_sources(params)
+    tables.write("manifest", plan.manifest(params))
+    return plan
+
+
+def run_ingest(
+    params: Params,
+    *,
+    root: Path | None = None,
+    show_progress: bool = False,
+    feed_reader: Callable[[FeedParams, DataParams], SourceResult] = read_feed,
+) -> IngestReport:
+    """Read every source, validate, and write the interim tables and sources.json (under
+    `root`, the working directory by default).
+
+    `show_progress` draws a bar on a terminal only (tqdm's `disable=None`), so logs stay clean.
+    `feed_reader` reduces each event feed (the Spark engine passes its own).
+    """
+    plan = plan_sources(params)
+    world: SyntheticWorld | None = _synthetic_world(params) if plan.mode == "synthetic" else None
+    readers: list[Callable[[], SourceResult]] = (
+        [functools.partial(read_located, source, files) for source, files in plan.located.items()]
+        if world is None
+        else [functools.partial(_world_result, world)]
+    )
+    if handcoded_files(INCIDENTS_DIR):
+        readers.append(functools.partial(read_handcoded, INCIDENTS_DIR))
+    readers += [
+        functools.partial(read_tabular, Path(item.path), load_mapping(Path(item.mapping)))
+        for item in params.data.csv_imports
+    ]
+    readers += [functools.partial(feed_reader, feed, params.data) for feed in params.data.feeds]
+    progress = tqdm(readers, desc="ingest", unit="source", disable=None if show_progress else True)
+    results = [read() for read in progress]
+    results = [_with_default_coverage(r) for r in results]
+
+    incidents = _combine_incidents(results)
+    quarantine = concat_quarantine(r.quarantine for r in results)[QUARANTINE_COLUMNS]
+    covariates = world.covariates if world is not None else _real_covariates(incidents)
+    provenance = provenance_of(incidents)
+    report = IngestReport(
+        plan, results, incidents, quarantine, covariates, provenance, tuple(params.data.feeds)
+    )
+    write_outputs(report, root)
+    return report
+
+
+def _combine_incidents(results: list[SourceResult]) -> pd.DataFrame:
+    """All sources' incidents in (date, incident_id) order, each id used by one source only."""
+    frames = [r.incidents for r in results if len(r.incidents)]
+    if not frames:
+        raise ForecastError("no incidents from any source: nothing to write")
+    incidents = pd.concat(frames, ignore_index=True)
+    duplicated = incidents["incident_id"][incidents["incident_id"].duplicated()]
+    if len(duplicated):
+        raise ForecastError(
+            f"incident ids used by two sources, e.g. {', '.join(duplicated.head(3))}: give each "
+            "CSV import its own id_prefix in its mapping file"
+        )
+    # Checked against the contract where it is written (forecast.core.tables), once.
+    return incidents.sort_values(["date", "incident_id"], kind="stable").reset_index(drop=True)
+
+
+def _with_default_coverage(result: SourceResult) -> SourceResult:
+    """A source that declares no coverage covers its own first to last incident date."""
+    if result.coverage_end is None and len(result.incidents):
+        dates = result.incidents["date"]
+        result.coverage_start = result.coverage_start or dates.min().date()
+        result.coverage_end = dates.max().date()
+    return result
+
+
+def _synthetic_world(params: Params) -> SyntheticWorld:
+    from forecast.sources.synthetic.generate import generate_world
+
+    return generate_world(params.data.synthetic, params.seed)
+
+
+def _world_result(world: SyntheticWorld) -> SourceResult:
+    """The synthetic world as a source: generated rows are canonical, so all are kept."""
+    start, end = _coverage_pair(world.coverage)
+    n = len(world.incidents)
+    return SourceResult(
+        source=SYNTHETIC_SOURCE,
+        incidents=world.incidents,
+        rows_read=n,
+        rows_kept=n,
+        rows_quarantined=0,
+        coverage_start=start,
+        coverage_end=end,
+    )
+
+
+def _coverage_pair(coverage: object) -> tuple[date | None, date | None]:
+    """(start, end) from a coverage given as {start, end}, {source: (start, end)} or a pair."""
+    if isinstance(coverage, Mapping) and SYNTHETIC_SOURCE in coverage:
+        start, end = coverage[SYNTHETIC_SOURCE]
+    elif isinstance(coverage, Mapping):
+        start, end = coverage.get("start"), coverage.get("end")
+    else:
+        start, end = coverage  # type: ignore[misc]
+    return (
+        pd.Timestamp(start).date() if start is not None else None,
+        pd.Timestamp(end).date() if end is not None else None,
+    )
+
+
+def incident_dyads(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Both directions of every dyad in the incidents, as [ccode1, ccode2], sorted."""
+    forward = incidents[["initiator", "target"]].set_axis(["ccode1", "ccode2"], axis=1)
+    backward = incidents[["target", "initiator"]].set_axis(["ccode1", "ccode2"], axis=1)
+    return (
+        pd.concat([forward, backward], ignore_index=True)
+        .drop_duplicates()
+        .sort_values(["ccode1", "ccode2"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def _real_covariates(incidents: pd.DataFrame) -> pd.DataFrame:
+    from forecast.sources.covariates import build_covariates
+
+    data_dir = shared_data_dir() or Path("data/external")
+    return build_covariates(data_dir, incident_dyads(incidents))
+
+
+def write_outputs(report: IngestReport, root: Path | None = None) -> None:
+    """Write the incident table, quarantine, covariates and sources.json.
+
+    Each file whole or not at all; quarantine.csv is opened in spreadsheets, so its cells
+    cannot run as formulas there (`forecast.core.tables` writes it so and reads the values back).
+    """
+    tables.write("incidents", report.incidents, root)
+    tables.write("quarantine", report.quarantine, root)
+    tables.write("covariates", report.covariates, root)
+    tables.write("sources", sources_record(report), root)
+
+
+def sources_record(report: IngestReport) -> dict[str, object]:
+    """The content of sources.json: per source files, counts and coverage, plus provenance."""
+    return {
+        "mode": report.plan.mode,
+        "banner": report.provenance.banner(),
+        "provenance": report.provenance.as_dict(),
+        "sources": {r.source: r.summary() for r in report.results},
+        "coverage": report.coverage,
+        "missing_sources": sorted(report.plan.missing),
+        # Event feeds: whether each may extend history, and be triggers (ADR 0007).
+        "feeds": {
+            feed.name: {"format": feed.format, "history": feed.history, "triggers": feed.triggers}
+            for feed in report.params_feeds
+        },
+    }
