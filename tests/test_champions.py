@@ -134,7 +134,7 @@ def test_any_write_to_the_registry_after_training_makes_the_bundle_stale(
 
 
 def test_a_registry_that_is_not_a_local_sqlite_file_is_never_cached(project: Path) -> None:
-    assert registry_stamp("http://runs.example:5000", project) is None
+    assert registry_stamp("http://tracking.example:5000", project) is None
     assert registry_stamp("sqlite:///nowhere/mlflow.db", project) is None
     assert read_bundle(project / tables.path("champions"), key(project, stamp=None)) is None
 

@@ -194,7 +194,7 @@ TEAM_MAPPING = "source: team\ncolumns: {date: day, initiator: by, target: agains
 
 
 def add_import(project: Path, rows: str, mapping: str = TEAM_MAPPING) -> dict:
-    """team.csv (columns day, by, against, what) listed under load.csv_imports; the params."""
+    """team.csv (columns day, by, against, what) listed under data.csv_imports; the params."""
     (project / "team.csv").write_text("day,by,against,what\n" + rows)
     (project / "team.yaml").write_text(mapping)
     params = yaml.safe_load((project / "params.yaml").read_text())
@@ -205,7 +205,7 @@ def add_import(project: Path, rows: str, mapping: str = TEAM_MAPPING) -> dict:
 
 def test_an_import_no_model_reads_is_warned_about_at_ingest_and_episodes(project: Path) -> None:
     params = add_import(project, "2024-02-01,IND,PAK,attack\n2024-02-03,PAK,IND,attack\n")
-    warning = "source 'team' is ingested but not in load.model_sources"
+    warning = "source 'team' is ingested but not in data.model_sources"
     ingested = runner.invoke(app, ["data", "ingest"], terminal_width=250)
     assert ingested.exit_code == 0, ingested.output
     assert warning in ingested.output
