@@ -179,7 +179,9 @@ class SplineLogitParams(_Section):
     C: float = 1.0
 
 
-LIKELIHOOD_MODELS = (
+# The models the backtest and train fit when params.yaml names none (every known model is in
+# forecast.models.registry).
+DEFAULT_LIKELIHOOD_MODELS = (
     "base_rate",
     "dyad_persistence",
     "severity_logit",
@@ -187,10 +189,10 @@ LIKELIHOOD_MODELS = (
     "spline_logit",
     "hist_gb",
 )
-TIMING_MODELS = ("hazard_glm", "cox", "hazard_gb")
+DEFAULT_TIMING_MODELS = ("hazard_glm", "cox", "hazard_gb")
 # Simplest first: the champion rule's default order (docs/adr/0001-champion-rule.md).
 COMPLEXITY_ORDER = (
-    *LIKELIHOOD_MODELS,
+    *DEFAULT_LIKELIHOOD_MODELS,
     "hazard_glm",
     "cox",
     "hazard_glm_tv",
@@ -200,8 +202,8 @@ COMPLEXITY_ORDER = (
 
 
 class ModelParams(_Section):
-    likelihood: list[str] = list(LIKELIHOOD_MODELS)
-    timing: list[str] = list(TIMING_MODELS)
+    likelihood: list[str] = list(DEFAULT_LIKELIHOOD_MODELS)
+    timing: list[str] = list(DEFAULT_TIMING_MODELS)
     # Members of the ensemble (a weighted mix learnt out of sample); [] turns it off.
     ensemble: list[str] = ["logit", "hist_gb", "hazard_glm", "hazard_gb"]
     base_rate_years: int = 10
