@@ -93,3 +93,18 @@ def _provenance(episodes, features):
     from forecast.evaluation.backtest import data_provenance
 
     return data_provenance(episodes, features)
+
+
+def test_record_models_pickled_by_an_older_layout_ask_for_a_retrain(in_tmp, monkeypatch):
+    """A pickle naming a module this version no longer has is one clear error, not a
+    traceback: the record-age models lived in forecast.models.record_bands before bundle
+    format 5."""
+    import mlflow
+
+    from forecast.tracking import runs
+
+    older = in_tmp / runs.RECORD_MODELS_ARTIFACT
+    older.write_bytes(b"cforecast.models.record_bands\nRecordAgeModels\n.")
+    monkeypatch.setattr(mlflow.artifacts, "download_artifacts", lambda **kwargs: str(older))
+    with pytest.raises(ForecastError, match="older version of forecast.*forecast train"):
+        runs.load_record_models("run-1", Params())

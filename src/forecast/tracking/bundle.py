@@ -37,8 +37,9 @@ from forecast.core.config import Params
 
 log = logging.getLogger(__name__)
 
-# Raised whenever the bundle's layout changes, so an older file reads as stale, not wrongly.
-BUNDLE_FORMAT = 4
+# Raised whenever the bundle's layout or the modules its pickled classes live in change, so an
+# older file reads as stale (and the registry serves until `forecast train` runs), not wrongly.
+BUNDLE_FORMAT = 5
 SQLITE_PREFIX = "sqlite:///"
 # Every table Forecaster.load reads: a bundle is current only while none of them has changed.
 FORECAST_INPUTS = tuple(

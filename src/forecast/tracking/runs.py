@@ -299,7 +299,17 @@ def load_champion(kind: str, params: Params | None = None) -> Any:
             f"no {kind} champion in the model registry at {params.tracking.uri} ({uri}); "
             "run `forecast backtest` and `forecast train` first"
         ) from exc
+    except (ImportError, AttributeError) as exc:
+        raise ForecastError(_older_code(kind, uri)) from exc
     return wrapper.model
+
+
+def _older_code(what: str, where: str) -> str:
+    """The one line a user reads when a pickled model names classes this code no longer has."""
+    return (
+        f"the {what} model at {where} was saved by an older version of forecast whose classes "
+        "have moved; run `forecast train` (or `dvc repro`) to retrain with this version"
+    )
 
 
 RECORD_MODELS_ARTIFACT = "record_models.pkl"
@@ -327,7 +337,10 @@ def load_record_models(run_id: str, params: Params | None = None) -> Any:
         )
     except Exception:  # an older run without band models, or an unreachable store
         return None
-    return pickle.loads(Path(local).read_bytes())
+    try:
+        return pickle.loads(Path(local).read_bytes())
+    except (ImportError, AttributeError) as exc:
+        raise ForecastError(_older_code("record-age", f"run {run_id}")) from exc
 
 
 def version_label(kind: str, version: str | int, model: str) -> str:
