@@ -89,8 +89,8 @@ def test_record_age_metrics_score_every_age_on_the_offline_world(
     repo, _, _ = pipeline_repo
     scores = json.loads((repo / "metrics/record_age.json").read_text())
     assert set(scores) == {"all", "limited_force"}
-    assert set(scores["all"]["logit"]) == {"0", "1", "2", "5", "10"}
-    assert set(scores["all"]["naive:logit"]["10"]) == {"7", "30"}
+    assert set(scores["all"]["record_logit"]) == {"0", "1", "2", "5", "10"}
+    assert set(scores["all"]["naive:record_logit"]["10"]) == {"7", "30"}
 
 
 def test_second_repro_reruns_nothing_downstream(

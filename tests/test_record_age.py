@@ -267,9 +267,16 @@ def test_record_age_metrics_have_the_documented_shape(tmp_path) -> None:
     write_record_age(result, provenance_of(incidents), tmp_path)
     scores = json.loads(tables.path("record_age", tmp_path).read_text())
     assert set(scores) == {"all", "limited_force"}
-    assert set(scores["all"]) >= {"base_rate", "logit", "logit+context", naive_name("logit")}
-    assert {"logit:band", "logit:pooled", "logit+context:pooled"} <= set(scores["all"])
-    block = scores["limited_force"]["logit"]["2"]["30"]
+    assert set(scores["all"]) >= {
+        "base_rate",
+        "record_logit",
+        "record_logit+context",
+        naive_name("record_logit"),
+    }
+    assert {"record_logit:band", "record_logit:pooled", "record_logit+context:pooled"} <= set(
+        scores["all"]
+    )
+    block = scores["limited_force"]["record_logit"]["2"]["30"]
     assert set(block) == {
         "roc_auc",
         "brier",
@@ -281,8 +288,8 @@ def test_record_age_metrics_have_the_documented_shape(tmp_path) -> None:
     }
     assert block["n"] > 0 and 0 <= block["brier"] <= 1
     # At age 0 the three logits are one model: today's.
-    today = [scores["all"][m]["0"]["30"]["brier"] for m in ("logit", "logit+context")]
-    assert today[0] == today[1] == scores["all"][naive_name("logit")]["0"]["30"]["brier"]
+    today = [scores["all"][m]["0"]["30"]["brier"] for m in ("record_logit", "record_logit+context")]
+    assert today[0] == today[1] == scores["all"][naive_name("record_logit")]["0"]["30"]["brier"]
 
 
 def test_labels_resolved_after_an_origin_change_nothing_forecast_at_it() -> None:
@@ -379,9 +386,9 @@ def test_a_forecast_after_the_record_says_its_age_and_uses_its_band(aged_forecas
     record = forecast.record
     assert record["record_end"] == "2001-12-31"
     assert record["age_years"] == pytest.approx(8.42, abs=0.01)
-    assert (record["band_years"], record["model"], record["context"]) == (10, "logit", False)
+    assert (record["band_years"], record["model"], record["context"]) == (10, "record_logit", False)
     band = aged_forecaster.record.models.model(8.42, context=False)
-    values = pd.DataFrame([forecast.features.computation])[band.feature_names_]
+    values = pd.DataFrame([forecast.features])[band.feature_names_]
     expected = band.predict_proba(values).iloc[0][30]
     assert forecast.horizons[30].p == pytest.approx(expected, abs=1e-6)
     assert any("record ends on 31 December 2001" in c for c in forecast.caveats)
@@ -392,7 +399,7 @@ def test_a_strike_the_incident_answers_is_a_known_fact_after_the_record(aged_for
     plain = aged_forecaster.predict(_incident("2010-06-01"))
     answered = aged_forecaster.predict(_incident("2010-06-01", answers="2010-05-30"))
     assert answered.features["is_response_7d"] == 1 and plain.features["is_response_7d"] == 0
-    assert answered.record["model"] == "logit+context"
+    assert answered.record["model"] == "record_logit+context"
     assert answered.record["context"] is True
 
 
@@ -462,7 +469,7 @@ def _long_table(seed: int) -> tuple[pd.DataFrame, list]:
                         "episode_id": [f"{year}-{i}" for i in range(300)],
                         "date": dates,
                         "origin": year,
-                        "model": f"logit:{kind}",
+                        "model": f"record_logit:{kind}",
                         "record_age": 1,
                         "horizon": 30,
                         "p": p,
@@ -499,13 +506,15 @@ def test_labels_resolved_after_the_cutoff_never_move_the_choice() -> None:
     assert after[(2006, 1, False)] == before[(2006, 1, False)]
     # Flipping labels resolved before the cutoff can move it: the test can fail.
     resolved = flipped.copy()
-    resolved.loc[~unresolved & (resolved["model"] == "logit:pooled"), "p"] = 1 - resolved["p"]
+    resolved.loc[~unresolved & (resolved["model"] == "record_logit:pooled"), "p"] = (
+        1 - resolved["p"]
+    )
     moved = choose_kinds(resolved, splits, [0, 1], 30, cutoffs)
     assert moved[(target.year, 1, False)] != before[(target.year, 1, False)]
 
 
 def test_final_models_serve_each_age_by_the_kind_the_backtest_preferred() -> None:
-    from forecast.record_age.bands import choice_from_scores
+    from forecast.record_age.choice import served_kinds
 
     world = _small_world()
     age_tables = {age: world.features(age, anchor="record_end", context="all") for age in (0, 2)}
@@ -513,11 +522,11 @@ def test_final_models_serve_each_age_by_the_kind_the_backtest_preferred() -> Non
     assert models.kind(2.0, False) == "band"
     scores = {
         "limited_force": {
-            "logit:band": {"2": {"30": {"brier": 0.21}}},
-            "logit:pooled": {"2": {"30": {"brier": 0.20}}},
+            "record_logit:band": {"2": {"30": {"brier": 0.21}}},
+            "record_logit:pooled": {"2": {"30": {"brier": 0.20}}},
         }
     }
-    models.choose_by_backtest(choice_from_scores(scores, (0, 2), "limited_force", 30))
+    models.serve_kinds(served_kinds(scores, (0, 2), "limited_force", 30))
     assert models.kind(2.0, False) == "pooled" and models.kind(2.0, True) == "band"
     assert models.model(2.0, False) is models.pooled_[False]
     assert models.kind(0.0, False) == "band"

@@ -5,13 +5,13 @@ test year's triggers are seen with their record cut g years before each of them,
 forecaster is trained only on what it could know then: labels resolved before O - g years (the
 record's end for the test year), features at the same age. Scored at each age:
 
-- `logit` and `logit+context`, the record-aware models (`forecast.record_age.bands`),
+- `record_logit` and `record_logit+context`, the record-aware models (`forecast.record_age.bands`),
   without and with the analyst's knowledge of the days just before the trigger: at each origin
   and age the band or the pooled logit, whichever had the lower Brier score on earlier
   forecasts resolved before the cutoff (`forecast.record_age.choice`); both kinds are
-  also scored on their own (`logit:band`, `logit:pooled`, ...);
-- `naive:logit`, today's logit (fitted on complete records) fed the gap as the features read it
-  when the gap is not known: windows counted back from the trigger over a record that stops
+  also scored on their own (`record_logit:band`, `record_logit:pooled`, ...);
+- `naive:record_logit`, today's logit (fitted on complete records) fed the gap as the features
+  read it when the gap is not known: windows counted back from the trigger over a record that stops
   early, so the unobserved years count as quiet ones;
 - `base_rate`, the trailing base rate as of the same cut, the reference of the skill scores.
 

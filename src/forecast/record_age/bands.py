@@ -13,7 +13,7 @@ trees lose theirs (docs/models.md, "Forecasting across a gap").
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # initiator (`is_response_*`): known from the record itself at age 0, beyond the record's end
 # only from what an analyst supplies.
 WITHOUT_CONTEXT = r"^(?!is_response_)"
-BAND_MODEL = "logit"
+BAND_MODEL = "record_logit"
 CONTEXT_SUFFIX = "+context"
 # The two kinds of record-aware logit: one per age, or one over every age.
 BAND = "band"
@@ -39,7 +39,8 @@ POOLED = "pooled"
 
 
 def band_model_name(context: bool) -> str:
-    """`logit` or `logit+context`: how metrics/record_age.json and forecasts name them."""
+    """`record_logit` or `record_logit+context`: the names metrics/record_age.json and forecasts
+    use (`logit` names the dyad-clustered logit of forecast.models.logit)."""
     return BAND_MODEL + (CONTEXT_SUFFIX if context else "")
 
 
@@ -109,8 +110,8 @@ class RecordAgeModels:
 
     For each trained age past 0 there is a band logit (fitted on the triggers seen at that age
     only) and one pooled logit over every such age (the age a feature); `choice_` says which of
-    the two serves each age and reading, as the backtest by record age measured them
-    (`choose_by_backtest`; the band by default). Age 0 is one logit for both readings.
+    the two serves each age and reading, as `forecast.record_age.choice` chose from the backtest
+    by record age (`serve_kinds`; the band by default). Age 0 is one logit for both readings.
     """
 
     def __init__(self, horizons: Sequence[int], ages: Sequence[int]) -> None:
@@ -153,7 +154,7 @@ class RecordAgeModels:
         self.choice_ = {(age, context): BAND for age in older for context in (False, True)}
         return self
 
-    def choose_by_backtest(self, choice: Mapping[tuple[int, bool], str]) -> Self:
+    def serve_kinds(self, choice: Mapping[tuple[int, bool], str]) -> Self:
         """Serve each (age, reading) by the kind of model the backtest by age found better."""
         unknown = sorted(set(choice.values()) - {BAND, POOLED})
         if unknown:
@@ -202,30 +203,9 @@ class RecordAgeModels:
         return model.predict_proba(features)[list(self.horizons)].to_numpy()
 
 
-def choice_from_scores(
-    scores: Mapping[str, Any], ages: Sequence[int], subset: str, horizon: int
-) -> dict[tuple[int, bool], str]:
-    """Per age and reading, the kind (band or pooled) with the lower Brier score in a
-    metrics/record_age.json; the band where either is missing."""
-    choice = {}
-    for age in (a for a in ages if a > 0):
-        for context in (False, True):
-            name = band_model_name(context)
-            brier = {
-                kind: scores.get(subset, {})
-                .get(kind_name(name, kind), {})
-                .get(str(age), {})
-                .get(str(horizon), {})
-                .get("brier")
-                for kind in (BAND, POOLED)
-            }
-            better = brier[POOLED] is not None and brier[BAND] is not None
-            choice[(age, context)] = POOLED if better and brier[POOLED] < brier[BAND] else BAND
-    return choice
-
-
 def kind_name(model: str, kind: str) -> str:
-    """`logit:band`, `logit+context:pooled`: one kind of a record-aware model, as scored."""
+    """`record_logit:band`, `record_logit+context:pooled`: one kind of a record-aware model, as
+    scored."""
     return f"{model}:{kind}"
 
 
@@ -235,15 +215,15 @@ def fit_record_models(
     covariates: pd.DataFrame | None,
     coverage: Mapping[str, SourceCoverage],
     params: Params,
-    scores: Mapping[str, Any] | None = None,
+    choice: Mapping[tuple[int, bool], str] | None = None,
     n_jobs: int = 1,
 ) -> RecordAgeModels:
     """The final record-aware models: every labelled trigger, seen at each trained age.
 
     `incidents` are the history's incidents and `coverage` their declared spans, the inputs of
-    the features stage; the recent days are known in full in training (context). `scores`
-    (metrics/record_age.json) chooses band or pooled per age, on the champion rule's subset
-    and horizon.
+    the features stage; the recent days are known in full in training (context). `choice`
+    ({(age, context): kind}, `forecast.record_age.choice.served_kinds`) says whether the band
+    or the pooled logit serves each age; the band where it is silent.
     """
     history = RecordHistory.build(incidents, episodes, covariates, coverage, params)
     ages = sorted(params.record_age.ages)
@@ -251,9 +231,6 @@ def fit_record_models(
     models = RecordAgeModels(params.episodes.horizons, ages).fit(
         tables, history.episodes, n_jobs=n_jobs
     )
-    if scores:
-        horizon = params.train.champion_horizon
-        models.choose_by_backtest(
-            choice_from_scores(scores, ages, params.train.champion_subset, horizon)
-        )
+    if choice:
+        models.serve_kinds(choice)
     return models

@@ -1,16 +1,22 @@
-"""Band or pooled: the choice of record-aware logit made inside each origin of the backtest.
+"""Band or pooled: which record-aware logit serves each record age, by one rule.
 
-For a forecast at origin O with a record g years old, both kinds were fitted on labels known
-before O - g. Which one serves is decided by the Brier score of their earlier out-of-sample
-forecasts at the same age whose outcome was known before that cutoff (triggers of earlier
-origins with date + H < O - g), the same discipline as the ensemble's weights: no label
-resolved after the cutoff can move the choice. With fewer than `MIN_RESOLVED` such forecasts
-the band serves.
+The rule (`lower_brier_kind`): the pooled logit serves where both kinds were scored and its
+Brier score is lower, the band otherwise. It is applied on two kinds of evidence:
+
+- inside each origin of the backtest (`choose_kinds`): for a forecast at origin O with a record
+  g years old, both kinds were fitted on labels known before O - g; they are scored on their
+  earlier out-of-sample forecasts at the same age whose outcome was known before that cutoff
+  (triggers of earlier origins with date + H < O - g), the same discipline as the ensemble's
+  weights: no label resolved after the cutoff can move the choice. With fewer than
+  `MIN_RESOLVED` such forecasts the band serves;
+- for the final models `forecast train` fits (`served_kinds`): on the whole backtest's scores
+  in metrics/record_age.json, on the champion rule's subset and horizon.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +26,12 @@ from forecast.record_age.bands import BAND, POOLED, band_model_name, kind_name
 
 MIN_RESOLVED = 200
 Choice = dict[tuple[int, int, bool], str]
+
+
+def lower_brier_kind(band: float | None, pooled: float | None) -> str:
+    """`pooled` where both kinds were scored and the pooled logit's Brier score is lower, else
+    `band`: the band is the default because it is the simpler reading of one age."""
+    return POOLED if band is not None and pooled is not None and pooled < band else BAND
 
 
 def choose_kinds(
@@ -43,11 +55,31 @@ def choose_kinds(
             for split in splits:
                 cutoff = cutoff_of[(split.year, age)]
                 known = (errors["origin"] < split.year) & (errors["resolved"] < cutoff)
-                chosen = BAND
+                band = pooled = None
                 if int(known.sum()) >= MIN_RESOLVED:
                     band, pooled = errors.loc[known, [BAND, POOLED]].mean()
-                    chosen = POOLED if pooled < band else BAND
-                choice[(split.year, age, context)] = chosen
+                choice[(split.year, age, context)] = lower_brier_kind(band, pooled)
+    return choice
+
+
+def served_kinds(
+    scores: Mapping[str, Any], ages: Sequence[int], subset: str, horizon: int
+) -> dict[tuple[int, bool], str]:
+    """Per age and reading, the kind (band or pooled) with the lower Brier score in a
+    metrics/record_age.json; the band where either is missing."""
+    choice = {}
+    for age in (a for a in ages if a > 0):
+        for context in (False, True):
+            name = band_model_name(context)
+            brier = {
+                kind: scores.get(subset, {})
+                .get(kind_name(name, kind), {})
+                .get(str(age), {})
+                .get(str(horizon), {})
+                .get("brier")
+                for kind in (BAND, POOLED)
+            }
+            choice[(age, context)] = lower_brier_kind(brier[BAND], brier[POOLED])
     return choice
 
 
@@ -70,7 +102,8 @@ def _squared_errors(rows: pd.DataFrame, age: int, name: str) -> pd.DataFrame:
 
 
 def with_chosen(forecasts: pd.DataFrame, choice: Choice) -> pd.DataFrame:
-    """The long table plus `logit` and `logit+context` rows: the chosen kind's forecasts."""
+    """The long table plus `record_logit` and `record_logit+context` rows: the chosen kind's
+    forecasts."""
     added = []
     for context in (False, True):
         name = band_model_name(context)
@@ -88,7 +121,8 @@ def with_chosen(forecasts: pd.DataFrame, choice: Choice) -> pd.DataFrame:
 
 
 def choice_table(choice: Choice) -> dict[str, dict[str, dict[str, str]]]:
-    """{origin: {age: {'logit': kind, 'logit+context': kind}}} for the record of choices."""
+    """{origin: {age: {'record_logit': kind, 'record_logit+context': kind}}}: the record of
+    choices."""
     table: dict[str, dict[str, dict[str, str]]] = {}
     for (origin, age, context), kind in sorted(choice.items()):
         table.setdefault(str(origin), {}).setdefault(str(age), {})[band_model_name(context)] = kind

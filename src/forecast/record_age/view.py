@@ -187,7 +187,7 @@ def record_text(record: dict[str, Any]) -> str:
     reading = "with the analyst's recent facts" if record["context"] else "without recent facts"
     years = record["age_days"] / DAYS_PER_YEAR
     text += (
-        f", {years:.1f} years before the incident; model: {record['model']} "
+        f", {years:.1f} years before the incident; model: the record-aware logit "
         f"{training_text(record)} ({reading})"
     )
     skill = record.get("skill")

@@ -22,6 +22,7 @@ from forecast.models.ensemble import ENSEMBLE_NAME
 from forecast.models.final import fit_final_models
 from forecast.models.recalibration import RecalibratedModel
 from forecast.record_age.bands import RecordAgeModels, fit_record_models
+from forecast.record_age.choice import served_kinds
 from forecast.tracking import runs
 from forecast.tracking.bundle import Champions, registry_stamp, version_text, write_bundle
 
@@ -48,13 +49,24 @@ class TrainResult:
 def record_models(params: Params, episodes: pd.DataFrame, n_jobs: int = 1) -> RecordAgeModels:
     """The record-age models, fitted on the same triggers as the champions; band or pooled per
     age as the backtest by record age found better (metrics/record_age.json)."""
+    scores = tables.read_optional("record_age")
+    choice = (
+        served_kinds(
+            scores,
+            params.record_age.ages,
+            params.train.champion_subset,
+            params.train.champion_horizon,
+        )
+        if scores
+        else None
+    )
     return fit_record_models(
         history_incidents(tables.read("incidents"), params.data),
         episodes,
         tables.read_optional("covariates"),
         read_source_coverage(),
         params,
-        tables.read_optional("record_age"),
+        choice,
         n_jobs=n_jobs,
     )
 
