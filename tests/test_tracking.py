@@ -106,5 +106,5 @@ def test_record_models_pickled_by_an_older_layout_ask_for_a_retrain(in_tmp, monk
     older = in_tmp / runs.RECORD_MODELS_ARTIFACT
     older.write_bytes(b"cforecast.models.record_bands\nRecordAgeModels\n.")
     monkeypatch.setattr(mlflow.artifacts, "download_artifacts", lambda **kwargs: str(older))
-    with pytest.raises(ForecastError, match="older version of forecast.*forecast train"):
+    with pytest.raises(ForecastError, match=r"older version of forecast.*forecast train"):
         runs.load_record_models("run-1", Params())

@@ -42,7 +42,7 @@ from forecast.predict.incident import Incident
 from forecast.predict.result import Forecast, HorizonForecast, probability_or_none
 from forecast.predict.timing import daily_curve, timing_summary
 from forecast.record_age.view import (
-    RecordChoice,
+    IncidentRecord,
     RecordView,
     age_text,
     curve_from_horizons,
@@ -216,16 +216,16 @@ class Forecaster:
         days = day_numbers(triggers["date"])
         ends = self.record.end_days(days)
         features = self._features(triggers, events, ends)
-        choices = [
-            self.record.choose(
+        records = [
+            self.record.place(
                 int(day), int(end), self._knows_recent_days(incident, features.iloc[row])
             )
             for row, (incident, day, end) in enumerate(zip(incidents, days, ends, strict=True))
         ]
-        scored = self._score(features, choices)
+        scored = self._score(features, records)
         forecasts = []
         for row, incident in enumerate(incidents):
-            result, choice = scored[row], choices[row]
+            result, placed = scored[row], records[row]
             horizons = {
                 h: HorizonForecast(
                     p=probability_or_none(result.p[h]),
@@ -238,9 +238,9 @@ class Forecaster:
             headline = horizons[self.headline_horizon].p
             values = features.iloc[row]
             champion_inputs = values[self.feature_names].to_numpy(dtype=float)
-            meanings = self._meanings(choice)
+            meanings = self._meanings(placed)
             record = self.record.block(
-                choice, is_limited_force(incident.action, incident.hostility)
+                placed, is_limited_force(incident.action, incident.hostility)
             )
             forecasts.append(
                 Forecast(
@@ -275,7 +275,7 @@ class Forecaster:
                         None if self.record.models is not None else self._event_data_end(),
                         self.covariates,
                     )
-                    + self._record_caveats(choice, record)
+                    + self._record_caveats(placed, record)
                     + number_caveats
                     + extrapolation_caveat(
                         self._analogue_index.rarely_seen(champion_inputs), meanings, incident
@@ -296,12 +296,12 @@ class Forecaster:
         known_answer = bool((values[flags] > 0).any()) if flags else False
         return incident.context_known or incident.answers is not None or known_answer
 
-    def _score(self, features: pd.DataFrame, choices: list[RecordChoice]) -> list[_Scored]:
+    def _score(self, features: pd.DataFrame, records: list[IncidentRecord]) -> list[_Scored]:
         """Each incident scored by its model: the champion, or its record band's logit."""
         rows_by_model: dict[tuple[int, bool], list[int]] = {}
-        for row, choice in enumerate(choices):
-            rows_by_model.setdefault((choice.band, choice.context), []).append(row)
-        scored: list[_Scored | None] = [None] * len(choices)
+        for row, placed in enumerate(records):
+            rows_by_model.setdefault((placed.band, placed.context), []).append(row)
+        scored: list[_Scored | None] = [None] * len(records)
         for (band, context), rows in rows_by_model.items():
             if band == 0:
                 model, reference = self.likelihood_model, self.reference_values
@@ -335,26 +335,26 @@ class Forecaster:
                 )
         return scored  # type: ignore[return-value]
 
-    def _record_caveats(self, choice: RecordChoice, record: Mapping[str, Any]) -> list[str]:
+    def _record_caveats(self, placed: IncidentRecord, record: Mapping[str, Any]) -> list[str]:
         """What the record's age means for this forecast (its `record` block), when the record
         ends before it."""
-        if choice.age_days <= 0 or self.record.models is None:
+        if placed.age_days <= 0 or self.record.models is None:
             return []
-        end = readable_date(record_end_timestamp(choice))
-        if choice.current:
+        end = readable_date(record_end_timestamp(placed))
+        if placed.current:
             return [
-                f"The systematic record ends on {end}, {age_text(choice)} before this "
+                f"The systematic record ends on {end}, {age_text(placed)} before this "
                 f"incident; a gap that short is read by today's models, so anything after "
                 f"{end} that no source listed is not counted."
             ]
         reading = (
             "with the analyst's facts about the days just before it"
-            if choice.context
+            if placed.context
             else "without knowledge of the days just before it (give the earlier incidents, "
             "`answers` or `context` to add them)"
         )
         text = (
-            f"The systematic record ends on {end}, {age_text(choice)} before this incident: "
+            f"The systematic record ends on {end}, {age_text(placed)} before this incident: "
             f"history is read up to that day, and the numbers come from a logit "
             f"{training_text(record)}, {reading}."
         )
@@ -476,13 +476,13 @@ class Forecaster:
         survival = self.timing_model.predict_survival(features, days)
         return survival_to_proba(survival[days].to_numpy(dtype=float))
 
-    def _meanings(self, choice: RecordChoice | None = None) -> Mapping[str, str]:
+    def _meanings(self, placed: IncidentRecord | None = None) -> Mapping[str, str]:
         """Feature meanings in words; for a record that ends before the incident, history
         features say they are read up to the record's end, never as quiet recent days."""
         meanings = self._all_meanings()
-        if choice is None or choice.age_days == 0:
+        if placed is None or placed.age_days == 0:
             return meanings
-        end = readable_date(record_end_timestamp(choice))
+        end = readable_date(record_end_timestamp(placed))
         history = self._history_features()
         return {
             name: f"{meaning} (up to the record's end on {end})" if name in history else meaning

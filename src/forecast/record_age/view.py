@@ -30,7 +30,7 @@ SKILL_HORIZON = 30
 
 
 @dataclass(frozen=True)
-class RecordChoice:
+class IncidentRecord:
     """One incident's record: its end (exclusive day number), age, band and reading."""
 
     end_day: int
@@ -64,22 +64,22 @@ class RecordView:
     def end_days(self, trigger_days: np.ndarray) -> np.ndarray:
         return actual_record_end(trigger_days, self.coverage)
 
-    def choose(self, trigger_day: int, end_day: int, context: bool) -> RecordChoice:
+    def place(self, trigger_day: int, end_day: int, context: bool) -> IncidentRecord:
         """The band (nearest trained age; 0 without band models) and reading for one incident."""
         age_days = int(trigger_day - end_day)
         band = self.models.band(age_days / DAYS_PER_YEAR) if self.models is not None else 0
-        return RecordChoice(end_day, age_days, band, context and band > 0)
+        return IncidentRecord(end_day, age_days, band, context and band > 0)
 
-    def block(self, choice: RecordChoice, limited_force: bool) -> dict[str, Any]:
+    def block(self, placed: IncidentRecord, limited_force: bool) -> dict[str, Any]:
         """The `record` block of a forecast: sources, end, age, band and skill at that age."""
-        last_observed = day_to_date(choice.end_day - 1)
-        model = band_model_name(choice.context) if not choice.current else "champion"
+        last_observed = day_to_date(placed.end_day - 1)
+        model = band_model_name(placed.context) if not placed.current else "champion"
         kind = (
-            self.models.kind(choice.age_years, choice.context)
-            if not choice.current and self.models is not None
+            self.models.kind(placed.age_years, placed.context)
+            if not placed.current and self.models is not None
             else None
         )
-        beyond = self.models is not None and choice.age_years > self.models.oldest
+        beyond = self.models is not None and placed.age_years > self.models.oldest
         return {
             "sources": [
                 {
@@ -90,28 +90,28 @@ class RecordView:
                 for name, span in sorted(self.coverage.items())
             ],
             "record_end": last_observed.isoformat(),
-            "age_days": choice.age_days,
-            "age_years": round(choice.age_years, 2),
-            "band_years": choice.band,
+            "age_days": placed.age_days,
+            "age_years": round(placed.age_years, 2),
+            "band_years": placed.band,
             "beyond_oldest_band": bool(beyond),
-            "context": choice.context,
+            "context": placed.context,
             "model": model,
             # band: fitted at that age alone; pooled: fitted over every age, the age a feature.
             "kind": kind,
-            "skill": self.skill_at(choice, limited_force),
+            "skill": self.skill_at(placed, limited_force),
         }
 
-    def skill_at(self, choice: RecordChoice, limited_force: bool) -> dict[str, Any] | None:
+    def skill_at(self, placed: IncidentRecord, limited_force: bool) -> dict[str, Any] | None:
         """The backtest's 30-day scores of the serving model at this age, on the incident's
         subset: the kind that serves (band or pooled), as it scored on its own."""
         subset = "limited_force" if limited_force else "all"
-        name = band_model_name(choice.context)
-        if not choice.current and self.models is not None:
-            name = kind_name(name, self.models.kind(choice.age_years, choice.context))
+        name = band_model_name(placed.context)
+        if not placed.current and self.models is not None:
+            name = kind_name(name, self.models.kind(placed.age_years, placed.context))
         block = (
             self.skill.get(subset, {})
             .get(name, {})
-            .get(str(choice.band), {})
+            .get(str(placed.band), {})
             .get(str(SKILL_HORIZON))
         )
         if not block:
@@ -120,7 +120,7 @@ class RecordView:
             "subset": subset,
             "horizon": SKILL_HORIZON,
             "model": name,
-            "record_age_years": choice.band,
+            "record_age_years": placed.band,
             "roc_auc": block.get("roc_auc"),
             "bss": block.get("bss"),
             "n": block.get("n"),
@@ -151,15 +151,15 @@ def is_limited_force(action: str, hostility: int) -> bool:
     return hostility == 4 and action != "war_battle"
 
 
-def age_text(choice: RecordChoice) -> str:
+def age_text(placed: IncidentRecord) -> str:
     """'9.0 years' or '40 days': how old the record is, in words."""
-    if choice.age_days >= 2 * DAYS_PER_YEAR / 12:
-        return f"{choice.age_years:.1f} years"
-    return f"{choice.age_days} days"
+    if placed.age_days >= 2 * DAYS_PER_YEAR / 12:
+        return f"{placed.age_years:.1f} years"
+    return f"{placed.age_days} days"
 
 
-def record_end_timestamp(choice: RecordChoice) -> pd.Timestamp:
-    return pd.Timestamp(day_to_date(choice.end_day - 1))
+def record_end_timestamp(placed: IncidentRecord) -> pd.Timestamp:
+    return pd.Timestamp(day_to_date(placed.end_day - 1))
 
 
 def training_text(record: Mapping[str, Any]) -> str:
