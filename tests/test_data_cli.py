@@ -62,6 +62,27 @@ def test_sources_lists_each_source_and_whether_it_was_found(project: Path) -> No
     assert "not found" in result.output  # ICB is not configured here
 
 
+def test_sources_lists_the_feed_formats_and_every_declared_feed(project: Path) -> None:
+    """params.yaml's feeds are ingested; data/feeds/*.yaml ones only serve `data agree`."""
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["data"]["feeds"] = [{"name": "wire", "format": "gdelt", "file": "wire.csv"}]
+    (project / "params.yaml").write_text(yaml.safe_dump(params))
+    (project / "data" / "feeds").mkdir()
+    (project / "data" / "feeds" / "slices.yaml").write_text(
+        "name: slices\nformat: icews_tkg\nfile: slices.zip\n"
+        "time: {origin: 2018-01-01, origin_value: 0, per_day: 24}\n"
+    )
+    result = runner.invoke(app, ["data", "sources"], terminal_width=240)
+    assert result.exit_code == 0, result.output
+    for title in ("ICEWS", "ICEWS knowledge-graph slices", "GDELT 2.0", "POLECAT", "PLOVER"):
+        assert title in result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if "│" in line}
+    assert "params.yaml" in rows["wire"] and " yes " in rows["wire"]
+    assert "data/feeds" in rows["slices"] and " no " in rows["slices"]
+    assert "not found" in rows["slices"]
+    assert "slices" in rows["icews_tkg"] and "wire" in rows["gdelt"]
+
+
 def test_fetch_records_path_and_md5_of_each_file(project: Path) -> None:
     result = runner.invoke(app, ["data", "fetch"])
     assert result.exit_code == 0, result.output

@@ -16,7 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from forecast.commands.news import code_news
-from forecast.core.config import DEFAULT_PARAMS_PATH, FeedParams, load_params
+from forecast.core.config import DEFAULT_PARAMS_PATH, DataParams, FeedParams, load_params
 from forecast.core.errors import ForecastError
 
 # The readers, the ingest and the tables are imported by the command that uses them: every
@@ -38,7 +38,6 @@ ParamsOption = Annotated[Path, typer.Option("--params", help="params.yaml to rea
 def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     """List each supported source, where its files are looked for and whether they were found."""
     from forecast.core.tables import INCIDENTS_DIR
-    from forecast.sources.feeds import locate_feed_path
     from forecast.sources.handcoded import handcoded_files
     from forecast.sources.locate import SOURCE_FILES, locate_source
     from forecast.stages.ingest import plan_sources
@@ -74,19 +73,49 @@ def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
         f"[green]{len(files)} file(s)[/]" if files else "[red]none[/]",
     )
     where.append(f"handcoded: {INCIDENTS_DIR}")
-    for feed in params.data.feeds:
-        try:
-            found = f"{feed.name}: {locate_feed_path(feed.name, feed.file, params.data)}"
-            status = "[green]found[/]"
-        except ForecastError as exc:
-            found, status = str(exc), "[red]not found[/]"
-        table.add_row(feed.name, f"feed ({feed.format})", feed.file, status)
-        where.append(found)
     console.print(table)
     for line in where:
         console.print(line, soft_wrap=True, highlight=False, markup=False)
+    _print_feeds(params.data)
     plan = plan_sources(params, allow_download=False)
     console.print(f"ingest would use: [bold]{plan.mode}[/] data")
+
+
+def _print_feeds(data: DataParams) -> None:
+    """The event feeds declared (params.yaml's are ingested; data/feeds/*.yaml serve
+    `forecast data agree`) and the feed formats the adapters read."""
+    from forecast.sources.feeds import FEED_FORMATS, configured_feeds, locate_feed_path
+
+    feeds = Table(title="Event feeds (params.yaml data.feeds, data/feeds/*.yaml)")
+    for column in ("feed", "format", "file", "declared in", "ingested", "status"):
+        feeds.add_column(column, overflow="fold", no_wrap=column != "file")
+    where: list[str] = []
+    configured = configured_feeds(data)
+    for entry in configured:
+        feed = entry.feed
+        try:
+            found = f"{feed.name}: {locate_feed_path(feed.name, feed.file, data)}"
+            status = "[green]found[/]"
+        except ForecastError as exc:
+            found, status = str(exc), "[red]not found[/]"
+        ingested = "yes" if entry.ingested else "no"
+        feeds.add_row(feed.name, feed.format, feed.file, entry.declared_in, ingested, status)
+        where.append(found)
+    if configured:
+        console.print(feeds)
+        for line in where:
+            console.print(line, soft_wrap=True, highlight=False, markup=False)
+    else:
+        console.print("Event feeds: none declared (params.yaml data.feeds, data/feeds/*.yaml)")
+    formats = Table(title="Event-feed formats (a feed's format:)")
+    for column in ("format", "feed", "codes", "layout", "declared feeds"):
+        formats.add_column(column, overflow="fold", no_wrap=column in ("format", "feed", "codes"))
+    for spec in FEED_FORMATS:
+        names = [e.feed.name for e in configured if e.feed.format == spec.name]
+        formats.add_row(
+            spec.name, spec.title, spec.scheme.upper(), spec.layout, ", ".join(names) or "-"
+        )
+    console.print(formats)
 
 
 @app.command()

@@ -9,6 +9,7 @@ $FORECAST_DATA_DIR); a folder holds a knowledge-graph slice or several yearly fi
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -33,6 +34,44 @@ from forecast.sources.polecat import read_polecat
 
 SCHEME_OF_FORMAT = {"icews": "cameo", "icews_tkg": "cameo", "gdelt": "cameo", "polecat": "plover"}
 FEED_FOLDER = Path("data/feeds")
+
+
+@dataclass(frozen=True)
+class FeedFormat:
+    """One event-feed layout an adapter reads (the `format:` of a feed), as users know it."""
+
+    name: str
+    title: str
+    layout: str
+
+    @property
+    def scheme(self) -> str:
+        return SCHEME_OF_FORMAT[self.name]
+
+
+# In the order docs/data-sources.md describes them ("Layouts").
+FEED_FORMATS = (
+    FeedFormat("icews", "ICEWS", "Dataverse files: tab-separated, one header, a file per year"),
+    FeedFormat(
+        "icews_tkg",
+        "ICEWS knowledge-graph slices",
+        "zip or folder: entity2id, relation2id, train/valid/test (subject relation object time)",
+    ),
+    FeedFormat("gdelt", "GDELT 2.0", "event export files: 61 tab-separated columns, no header"),
+    FeedFormat("polecat", "POLECAT", "weekly files: tab-separated, one header"),
+)
+
+
+@dataclass(frozen=True)
+class ConfiguredFeed:
+    """A feed a user declared, and where: params.yaml (data.feeds) or data/feeds (<name>.yaml)."""
+
+    feed: FeedParams
+    declared_in: str
+    # Only params.yaml's feeds are ingested; the folder's serve `forecast data agree NAME`.
+    ingested: bool
+
+
 _ONE_FILE_READERS: dict[str, Callable[..., FeedResult]] = {
     "icews": read_icews,
     "gdelt": read_gdelt,
@@ -127,5 +166,21 @@ def find_feed(name: str, data: DataParams) -> FeedParams:
     spec = FEED_FOLDER / f"{name}.yaml"
     if spec.is_file():
         return load_feed_spec(spec)
-    known = [f.name for f in data.feeds] + sorted(p.stem for p in FEED_FOLDER.glob("*.yaml"))
+    known = [f.name for f in data.feeds] + _folder_feed_names()
     raise ForecastError(f"unknown feed {name!r}; known: {', '.join(known) or 'none'}")
+
+
+def _folder_feed_names() -> list[str]:
+    return sorted(p.stem for p in FEED_FOLDER.glob("*.yaml"))
+
+
+def configured_feeds(data: DataParams) -> list[ConfiguredFeed]:
+    """Every feed `find_feed` can name: params.yaml's first, then the folder's (a folder file
+    with the name of a params.yaml feed is shadowed by it, as `find_feed` reads them)."""
+    feeds = [ConfiguredFeed(feed, "params.yaml", True) for feed in data.feeds]
+    taken = {feed.name for feed in data.feeds}
+    for name in _folder_feed_names():
+        if name not in taken:
+            path = FEED_FOLDER / f"{name}.yaml"
+            feeds.append(ConfiguredFeed(load_feed_spec(path), str(FEED_FOLDER), False))
+    return feeds
