@@ -12,10 +12,10 @@ import pytest
 from forecast.core.config import EpisodeParams, FeatureParams
 from forecast.core.contracts import UNDIRECTED_ACTIONS, conform
 from forecast.episodes import build_episodes, force_events
-from forecast.features.computation import (
+from forecast.features.computation import build_features
+from forecast.features.registry import (
     NEUTRAL_CAPABILITY_SHARE,
     NEUTRAL_RATE,
-    build_features,
     feature_specs,
     feature_table,
 )
@@ -308,7 +308,15 @@ def test_every_column_is_in_the_registry_and_every_registry_entry_is_a_column() 
 
 def test_registry_table_describes_every_feature() -> None:
     registry = feature_table()
-    assert registry.columns.tolist() == ["name", "meaning", "window", "source"]
+    assert registry.columns.tolist() == [
+        "name",
+        "meaning",
+        "window",
+        "source",
+        "family",
+        "recent_context",
+        "missing_of",
+    ]
     assert registry["name"].is_unique
     assert (registry["meaning"].str.len() > 10).all()
 

@@ -145,7 +145,7 @@ class Forecaster:
         from forecast.core.coverage import coverage_ends, modelled_coverage, read_source_coverage
         from forecast.core.provenance import data_provenance, provenance_of
         from forecast.episodes import force_events, history_incidents
-        from forecast.features.computation import feature_table
+        from forecast.features.registry import feature_table
         from forecast.tracking.bundle import load_champions
 
         root = Path(root)
@@ -492,7 +492,7 @@ class Forecaster:
     def _history_features(self) -> set[str]:
         """Registry features read from the record (their windows end at the record's end)."""
         if self._record_features is None:
-            from forecast.features.computation import RECORD_SOURCE, feature_table
+            from forecast.features.registry import RECORD_SOURCE, feature_table
 
             table = feature_table(self.params.features, self.params.episodes.horizons)
             in_record = table["source"] == RECORD_SOURCE
@@ -503,7 +503,7 @@ class Forecaster:
     def _all_meanings(self) -> Mapping[str, str]:
         if self._feature_meanings is None:
             try:
-                from forecast.features.computation import feature_table
+                from forecast.features.registry import feature_table
 
                 table = feature_table()
                 self._feature_meanings = dict(

@@ -31,14 +31,9 @@ import pandas as pd
 from forecast.core.config import EpisodeParams, FeatureParams
 from forecast.core.coverage import SourceCoverage, actual_record_end, selective_sources
 from forecast.episodes import GroupedDays, Queries, day_numbers
-from forecast.features.computation import (
-    ACTIVITY_DAYS,
-    TRIGGER_COLUMNS,
-    build_features,
-    feature_specs,
-    indexed_features,
-)
+from forecast.features.computation import TRIGGER_COLUMNS, build_features, indexed_features
 from forecast.features.index import AnsweringRecords, HistoryIndex
+from forecast.features.registry import ACTIVITY_DAYS, feature_specs
 from forecast.spark.episodes import (
     example_episodes,
     example_force_events,
