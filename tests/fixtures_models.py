@@ -70,8 +70,8 @@ def make_world(
                 for i, a, b in zip(range(n_triggers), initiator, target, strict=True)
             ],
             "hostility": hostility.astype(float),
-            "war_battle": war_battle.astype(float),
-            "log1p_fatalities_target": np.log1p(fatalities_target),
+            "action_war_battle": war_battle.astype(float),
+            "log_fatalities_target": np.log1p(fatalities_target),
             "target_answer_rate_7d": answer_rate_7,
             "target_answer_rate_30d": answer_rate_30,
             "log1p_target_force_30d": np.log1p(force_30),

@@ -15,7 +15,7 @@ import pandas as pd
 
 from forecast.core.config import FeatureParams
 from forecast.core.contracts import UNDIRECTED_ACTIONS, conform
-from forecast.features.computation import ACTION_GROUPS, ACTIVITY_DAYS, NEUTRAL_RATE
+from forecast.features.registry import ACTION_GROUPS, ACTIVITY_DAYS, NEUTRAL_RATE
 
 EPOCH = pd.Timestamp("1970-01-01")
 

@@ -12,13 +12,21 @@ import pytest
 from forecast.core.config import EpisodeParams, FeatureParams
 from forecast.core.contracts import UNDIRECTED_ACTIONS, conform
 from forecast.episodes import build_episodes, force_events
-from forecast.features.computation import (
+from forecast.features.computation import build_features
+from forecast.features.registry import (
+    FAMILIES,
     NEUTRAL_CAPABILITY_SHARE,
     NEUTRAL_RATE,
-    build_features,
+    TRIGGER_SEVERITY,
+    FeatureSelection,
+    family_of,
     feature_specs,
     feature_table,
+    is_recent_context,
+    measure_of,
+    recent_context_features,
 )
+from tests.reference_features import random_incidents
 
 A, B, C = 630, 770, 750
 T = pd.Timestamp("2000-06-01")
@@ -308,7 +316,15 @@ def test_every_column_is_in_the_registry_and_every_registry_entry_is_a_column() 
 
 def test_registry_table_describes_every_feature() -> None:
     registry = feature_table()
-    assert registry.columns.tolist() == ["name", "meaning", "window", "source"]
+    assert registry.columns.tolist() == [
+        "name",
+        "meaning",
+        "window",
+        "source",
+        "family",
+        "recent_context",
+        "missing_of",
+    ]
     assert registry["name"].is_unique
     assert (registry["meaning"].str.len() > 10).all()
 
@@ -316,6 +332,89 @@ def test_registry_table_describes_every_feature() -> None:
 def test_docs_list_exactly_the_registry() -> None:
     documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", DOCS.read_text(), flags=re.MULTILINE))
     assert documented == set(feature_table()["name"])
+
+
+# Windows other than the defaults: what a column means must not depend on them.
+OTHER_WINDOWS = FeatureParams(
+    windows=[14, 60, 400], response_windows=[3, 14], escalation_short_days=60
+)
+
+
+def computed_columns(params: FeatureParams, horizons: list[int]) -> list[str]:
+    """The feature columns build_features computes on a small random world."""
+    incidents = random_incidents(800, seed=3, n_states=6, years=6)
+    episodes = build_episodes(incidents, EpisodeParams(horizons=horizons))
+    features = build_features(episodes, force_events(incidents), None, params, horizons)
+    return [name for name in features.columns if name != "episode_id"]
+
+
+@pytest.mark.parametrize(
+    ("params", "horizons"), [(FeatureParams(), HORIZONS), (OTHER_WINDOWS, [10, 45])]
+)
+def test_every_computed_column_has_a_spec_with_a_family(
+    params: FeatureParams, horizons: list[int]
+) -> None:
+    specs = {spec.name: spec for spec in feature_specs(params, horizons)}
+    for name in computed_columns(params, horizons):
+        assert specs[name].family in FAMILIES, name
+        # Read from the name alone, as a fitted model does, the answer is the registry's.
+        assert family_of(name) == specs[name].family, name
+        assert is_recent_context(name) == specs[name].recent_context, name
+
+
+@pytest.mark.parametrize(
+    ("params", "horizons"), [(FeatureParams(), HORIZONS), (OTHER_WINDOWS, [10, 45])]
+)
+def test_recent_context_is_the_flags_that_the_trigger_is_itself_an_answer(
+    params: FeatureParams, horizons: list[int]
+) -> None:
+    columns = computed_columns(params, horizons)
+    flags = [name for name in columns if name.startswith("is_response_")]
+    assert flags == [f"is_response_{days}d" for days in params.response_windows]
+    assert recent_context_features(columns) == flags
+    without = FeatureSelection(recent_context=False).of(columns)
+    assert without == [name for name in columns if name not in flags]
+
+
+def test_the_trigger_severity_family_is_hostility_action_and_fatalities() -> None:
+    columns = computed_columns(FeatureParams(), HORIZONS)
+    assert FeatureSelection(families=(TRIGGER_SEVERITY,)).of(columns) == [
+        "hostility",
+        "action_attack",
+        "action_clash",
+        "action_war_battle",
+        "action_seizure_or_occupation",
+        "action_other",
+        "log_fatalities_initiator",
+        "fatalities_initiator_missing",
+        "log_fatalities_target",
+        "fatalities_target_missing",
+    ]
+
+
+def test_a_missing_flag_means_what_its_feature_means() -> None:
+    specs = {spec.name: spec for spec in feature_specs()}
+    flags = {name: spec for name, spec in specs.items() if spec.missing_of is not None}
+    assert set(flags) == {
+        name for name in specs if name.endswith("_missing") and name != "covariates_missing"
+    }
+    for name, flag in flags.items():
+        base = specs[flag.missing_of]
+        assert (flag.family, flag.recent_context) == (base.family, base.recent_context), name
+
+
+def test_a_measure_over_several_windows_has_one_meaning() -> None:
+    by_measure: dict[str, set[tuple[str, bool]]] = {}
+    for spec in feature_specs(OTHER_WINDOWS, [10, 45]) + feature_specs():
+        by_measure.setdefault(measure_of(spec.name), set()).add((spec.family, spec.recent_context))
+    assert all(len(meanings) == 1 for meanings in by_measure.values())
+
+
+def test_a_column_outside_the_registry_has_no_family_and_is_not_recent_context() -> None:
+    assert family_of("noise") is None and not is_recent_context("noise")
+    assert FeatureSelection(families=(TRIGGER_SEVERITY,)).of(["noise", "hostility"]) == [
+        "hostility"
+    ]
 
 
 HINDSIGHT_FIELDS = {

@@ -45,7 +45,7 @@ def test_extrapolation_caveat_lists_three_inputs_and_counts_the_rest() -> None:
     assert "and 2 more" in caveat
 
 
-def test_a_measure_over_nested_windows_is_varied_as_one_family() -> None:
+def test_a_measure_over_nested_windows_is_varied_as_one() -> None:
     features = pd.DataFrame({"count_7d": [0.3], "count_30d": [0.5], "other": [0.0]})
     reference = pd.Series({"count_7d": 0.1, "count_30d": 0.2, "other": 0.0})
     _, effects = probabilities_and_effects(_AddsFeatures(), features, reference, 30)

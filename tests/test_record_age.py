@@ -23,7 +23,8 @@ from forecast.core.coverage import (
 from forecast.core.provenance import provenance_of
 from forecast.episodes import build_episodes, day_numbers, force_events
 from forecast.evaluation.splits import rolling_origins
-from forecast.features.computation import RECORD_AGE, build_features
+from forecast.features.computation import build_features
+from forecast.features.registry import RECORD_AGE
 from forecast.models.common import label_column
 from forecast.record_age.backtest import (
     AgeTables,

@@ -40,7 +40,7 @@ def list_features(
     markdown: bool = typer.Option(False, "--markdown", help="print a Markdown table instead"),
 ) -> None:
     """Print every feature's name, meaning, window and source."""
-    from forecast.features.computation import feature_markdown, feature_table
+    from forecast.features.registry import feature_markdown, feature_table
 
     params = load_params(params_path)
     if markdown:

@@ -6,23 +6,33 @@ incident against the whole history). The work is columnar: events are indexed on
 (group, day) keys (`forecast.features.index`, built on `forecast.episodes.GroupedDays`) and every
 trigger is answered by binary searches and prefix sums; the only Python loops run over the few
 windows and horizons. A caller that keeps the index (a forecaster) pays for it only once.
+The columns, their order and what each means are `forecast.features.registry`'s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from forecast.core.config import EpisodeParams, FeatureParams
+from forecast.core.config import FeatureParams
 from forecast.core.contracts import FORCE_ATTRIBUTES
 from forecast.core.coverage import record_ages_years
 from forecast.episodes import GroupedDays, Queries, day_numbers, dyad_codes
 from forecast.features.index import AnsweringRecords, DyadHistory, HistoryIndex
+from forecast.features.registry import (
+    ACTION_GROUPS,
+    ACTIVITY_DAYS,
+    NEUTRAL_CAPABILITY_SHARE,
+    NEUTRAL_LOG_DISTANCE,
+    NEUTRAL_RATE,
+    RECORD_AGE,
+    feature_specs,
+)
 
 TRIGGER_COLUMNS = [
     "episode_id",
@@ -32,17 +42,6 @@ TRIGGER_COLUMNS = [
     "dispute_id",
 ]
 
-# Action groups one-hot coded; anything else falls into action_other.
-ACTION_GROUPS: dict[str, tuple[str, ...]] = {
-    "attack": ("attack", "strike"),
-    "clash": ("clash",),
-    "war_battle": ("war_battle", "begin_interstate_war", "join_interstate_war"),
-    "seizure_or_occupation": ("seizure", "occupation_of_territory", "blockade"),
-}
-ACTIVITY_DAYS = 365
-RECORD_AGE = "record_age_years"
-# The `source` of the registry's history features: read from the record, up to its end.
-RECORD_SOURCE = "force events in the record (before the trigger's day, or the record's end)"
 # Which days window features are counted back from: the record's end (what a model trained
 # across the same gap reads) or the trigger's day (how a model that ignores the gap reads it).
 Anchor = Literal["record_end", "trigger"]
@@ -50,253 +49,6 @@ Anchor = Literal["record_end", "trigger"]
 # selective sources list after its end) or all events (a training world where the analyst
 # knows the recent past).
 Context = Literal["known", "all"]
-# Shrunk answering rates start from this prior before any trigger's window has closed.
-NEUTRAL_RATE = 0.5
-# Neutral values for covariates when a dyad-year is not in the table (flagged as missing).
-NEUTRAL_LOG_DISTANCE = float(np.log1p(1000.0))
-NEUTRAL_CAPABILITY_SHARE = 0.5
-
-
-@dataclass(frozen=True)
-class FeatureSpec:
-    """One feature: its column name, what it means, the time window it looks at, where from."""
-
-    name: str
-    meaning: str
-    window: str
-    source: str
-
-
-def feature_specs(
-    params: FeatureParams | None = None, horizons: Sequence[int] | None = None
-) -> list[FeatureSpec]:
-    """The registry for the given windows and horizons, in the column order of build_features."""
-    params = params or FeatureParams()
-    horizons = list(horizons or EpisodeParams().horizons)
-    cap = max(params.windows)
-    trigger = "trigger"
-    history = RECORD_SOURCE
-    specs = [
-        FeatureSpec("hostility", "MID hostility level of the trigger (4 use, 5 war)", "-", trigger),
-        *[
-            FeatureSpec(
-                f"action_{group}",
-                f"1 if the trigger's action is {' / '.join(actions)}",
-                "-",
-                trigger,
-            )
-            for group, actions in ACTION_GROUPS.items()
-        ],
-        FeatureSpec("action_other", "1 if the action is in none of the groups above", "-", trigger),
-        FeatureSpec(
-            "log_fatalities_initiator",
-            "log1p of the initiator's own fatalities in the trigger known on its day (0 when "
-            "unknown)",
-            "-",
-            trigger,
-        ),
-        FeatureSpec(
-            "fatalities_initiator_missing",
-            "1 if the initiator's fatalities are unknown on the trigger's day (always when it "
-            "lasted several days)",
-            "-",
-            trigger,
-        ),
-        FeatureSpec(
-            "log_fatalities_target",
-            "log1p of the target's fatalities in the trigger known on its day (0 when unknown)",
-            "-",
-            trigger,
-        ),
-        FeatureSpec(
-            "fatalities_target_missing",
-            "1 if the target's fatalities are unknown on the trigger's day (always when it "
-            "lasted several days)",
-            "-",
-            trigger,
-        ),
-        FeatureSpec(
-            "target_is_state",
-            "1 if the trigger hit the target state's forces, 0 if non-state actors on its soil "
-            "(0 when unknown)",
-            "-",
-            trigger,
-        ),
-        FeatureSpec("target_kind_missing", "1 if what the trigger hit is unknown", "-", trigger),
-        *[
-            FeatureSpec(
-                f"is_response_{days}d",
-                "1 if the target used force against the initiator in the window (the trigger "
-                "is itself a response: the 'last word' effect)",
-                f"{days} days before",
-                history,
-            )
-            for days in params.response_windows
-        ],
-        FeatureSpec(
-            RECORD_AGE,
-            "years from the end of the systematic record to the trigger (0 while it is "
-            "observed); history features above and below are read up to that end",
-            "-",
-            "record coverage",
-        ),
-    ]
-    for days in params.windows:
-        specs += [
-            FeatureSpec(
-                f"force_{days}d_initiator_to_target",
-                "uses of force by the initiator against the target",
-                f"{days} days before",
-                history,
-            ),
-            FeatureSpec(
-                f"force_{days}d_target_to_initiator",
-                "uses of force by the target against the initiator",
-                f"{days} days before",
-                history,
-            ),
-        ]
-    for direction, words in (
-        ("initiator_to_target", "the initiator against the target"),
-        ("target_to_initiator", "the target against the initiator"),
-    ):
-        specs += [
-            FeatureSpec(
-                f"days_since_force_{direction}",
-                f"days since the last force by {words} (capped at {cap}; {cap} when never)",
-                f"all history, capped at {cap} days",
-                history,
-            ),
-            FeatureSpec(
-                f"never_force_{direction}",
-                f"1 if {words} never used force before",
-                "all history",
-                history,
-            ),
-        ]
-    for horizon in horizons:
-        closed = f"past triggers whose {horizon}-day window closed before the trigger's day"
-        specs += [
-            FeatureSpec(
-                f"target_answer_rate_{horizon}d",
-                f"share of the initiator's past triggers against the target that the target "
-                f"answered within {horizon} days, shrunk toward the overall rate with "
-                f"{params.shrinkage_strength:g} pseudo-counts ({NEUTRAL_RATE} before any window "
-                "closed)",
-                closed,
-                history,
-            ),
-            FeatureSpec(
-                f"target_answer_record_{horizon}d",
-                "number of the initiator's past triggers against the target behind the "
-                f"{horizon}-day rate",
-                closed,
-                history,
-            ),
-            FeatureSpec(
-                f"target_answer_rate_any_{horizon}d",
-                f"share of past triggers against the target by anyone that it answered within "
-                f"{horizon} days, shrunk like the dyad rate",
-                closed,
-                history,
-            ),
-        ]
-    specs += [
-        FeatureSpec(
-            f"initiator_force_any_{ACTIVITY_DAYS}d",
-            "uses of force by the initiator against anyone",
-            f"{ACTIVITY_DAYS} days before",
-            history,
-        ),
-        FeatureSpec(
-            f"target_force_any_{ACTIVITY_DAYS}d",
-            "uses of force by the target against anyone",
-            f"{ACTIVITY_DAYS} days before",
-            history,
-        ),
-        FeatureSpec(
-            "escalation_trend",
-            f"log((force in the dyad over {params.escalation_short_days} days + 1) / (the "
-            f"count expected there from the {params.escalation_long_days}-day rate + 1)); "
-            "0 = steady, > 0 = escalating",
-            f"{params.escalation_short_days} and {params.escalation_long_days} days before",
-            history,
-        ),
-        FeatureSpec(
-            "dispute_prior_events",
-            "uses of force (dyad-days, a day holding a clash once for the pair) in the same "
-            "confrontation (dispute_id) so far; 0 when the trigger has no dispute id",
-            "all history",
-            history,
-        ),
-        FeatureSpec("dispute_id_missing", "1 if the trigger has no dispute id", "-", trigger),
-    ]
-    covariates = "dyad-year covariates, year before the trigger"
-    specs += [
-        FeatureSpec("contiguity_land", "1 if the two states share a land border", "-", covariates),
-        FeatureSpec(
-            "contiguity_any",
-            "1 if contiguous by land or by up to 400 miles of water",
-            "-",
-            covariates,
-        ),
-        FeatureSpec(
-            "log_distance_km",
-            f"log1p of the minimum distance in km ({NEUTRAL_LOG_DISTANCE:.2f} = 1,000 km when "
-            "unknown)",
-            "-",
-            covariates,
-        ),
-        FeatureSpec("distance_missing", "1 if the distance is unknown", "-", covariates),
-        FeatureSpec(
-            "capability_share_initiator",
-            f"initiator's CINC / (initiator's + target's) ({NEUTRAL_CAPABILITY_SHARE} when "
-            "unknown)",
-            "-",
-            covariates,
-        ),
-        FeatureSpec("capability_missing", "1 if capabilities are unknown", "-", covariates),
-        FeatureSpec(
-            "major_power_initiator", "1 if the initiator is a major power", "-", covariates
-        ),
-        FeatureSpec("major_power_target", "1 if the target is a major power", "-", covariates),
-        FeatureSpec("joint_democracy", "1 if both states are democracies", "-", covariates),
-        FeatureSpec("democracy_missing", "1 if either regime is unknown", "-", covariates),
-        FeatureSpec("rivalry", "1 if the states are strategic rivals", "-", covariates),
-        FeatureSpec("defense_alliance", "1 if the states share a defence pact", "-", covariates),
-        FeatureSpec(
-            "covariates_missing",
-            "1 if the dyad has no covariate row at or before the year before the trigger "
-            "(all covariates then take their neutral values)",
-            "-",
-            covariates,
-        ),
-        FeatureSpec(
-            "covariates_carried_forward",
-            "1 if the covariates come from an earlier year than the one before the trigger",
-            "-",
-            covariates,
-        ),
-    ]
-    return specs
-
-
-def feature_table(
-    params: FeatureParams | None = None, horizons: Sequence[int] | None = None
-) -> pd.DataFrame:
-    """The registry as a table (name, meaning, window, source) for docs, notebooks, reports."""
-    return pd.DataFrame([asdict(spec) for spec in feature_specs(params, horizons)])
-
-
-def feature_markdown(
-    params: FeatureParams | None = None, horizons: Sequence[int] | None = None
-) -> str:
-    """The registry as a Markdown table (the body of docs/features.md)."""
-    lines = ["| name | meaning | window | source |", "|---|---|---|---|"]
-    for spec in feature_specs(params, horizons):
-        meaning = spec.meaning.replace("|", "/")
-        lines.append(f"| `{spec.name}` | {meaning} | {spec.window} | {spec.source} |")
-    return "\n".join(lines) + "\n"
 
 
 def build_features(

@@ -6,7 +6,6 @@ computed exactly as every other metric. The severity-only logit lives in `models
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Self
 
@@ -14,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.core.errors import ForecastError
+from forecast.features.registry import DYAD_ANSWER_RATE, measure_windows
 from forecast.models.common import (
     FeatureMemory,
     align,
@@ -22,10 +22,6 @@ from forecast.models.common import (
     labels,
     numeric_feature_names,
 )
-
-# The dyad's own answering record, e.g. `target_answer_rate_30d` (not the `_any_` rate toward
-# everyone); the window is the number.
-ANSWERING_RECORD = re.compile(r"answer_rate_(\d+)d$")
 
 
 class TrailingBaseRate(FeatureMemory):
@@ -68,12 +64,13 @@ class TrailingBaseRate(FeatureMemory):
 
 
 def answering_record_column(names: Sequence[str], horizon: int) -> str:
-    """The answering-record feature whose window is closest to the horizon (ties: shorter)."""
-    windows = {n: int(m.group(1)) for n in names if (m := ANSWERING_RECORD.search(n))}
+    """The dyad's own answering record (not the rate toward everyone) over the window closest
+    to the horizon (ties: the shorter)."""
+    windows = measure_windows(names, DYAD_ANSWER_RATE)
     if not windows:
         raise ForecastError(
-            "dyad persistence needs an answering-record feature named like "
-            "'target_answer_rate_30d'; none found among the feature columns"
+            f"dyad persistence needs the dyad's answering record ('{DYAD_ANSWER_RATE}_30d' or "
+            "another window); none found among the feature columns"
         )
     return min(windows, key=lambda n: (abs(np.log(windows[n] / horizon)), windows[n], n))
 

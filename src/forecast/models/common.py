@@ -7,7 +7,6 @@ rules (which rows carry a label, how features are chosen and imputed) are the sa
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import Self, TypeVar
 
@@ -119,12 +118,6 @@ def dyad_groups(episodes: pd.DataFrame) -> np.ndarray:
     low = np.minimum(episodes["initiator"].to_numpy(), episodes["target"].to_numpy())
     high = np.maximum(episodes["initiator"].to_numpy(), episodes["target"].to_numpy())
     return pd.factorize(pd.Series(low).astype(str) + "-" + pd.Series(high).astype(str))[0]
-
-
-def matching_columns(names: Sequence[str], pattern: str) -> list[str]:
-    """Feature names matching a regular expression, in the table's order."""
-    regex = re.compile(pattern)
-    return [n for n in names if regex.search(n)]
 
 
 def normal_quantile(level: float) -> float:

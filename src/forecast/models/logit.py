@@ -17,19 +17,19 @@ import pandas as pd
 from scipy.special import expit
 
 from forecast.core.errors import ForecastError
+from forecast.features.registry import TRIGGER_SEVERITY, FeatureSelection
 from forecast.models.common import (
     FeatureMemory,
     align,
     check_horizons,
     dyad_groups,
     labels,
-    matching_columns,
     normal_quantile,
     numeric_feature_names,
 )
 
 # The trigger's own attributes: how hard the blow was, not who struck whom before.
-SEVERITY_PATTERN = r"^(hostility|war_battle|action_)|fatalit"
+SEVERITY = FeatureSelection(families=(TRIGGER_SEVERITY,))
 
 
 def independent_columns(matrix: np.ndarray, names: Sequence[str]) -> list[str]:
@@ -61,7 +61,9 @@ class ClusteredLogit(FeatureMemory):
     """One `statsmodels` Logit per horizon with dyad-clustered (sandwich) standard errors.
 
     Scoring reads each horizon's coefficients and clustered covariance as plain arrays
-    (`coefficients_`); the statsmodels results (`results_`) serve the odds ratios.
+    (`coefficients_`); the statsmodels results (`results_`) serve the odds ratios. A
+    `selection` fits it on the features of some meanings only (the severity logit, the
+    record-age logits without recent context), chosen by the feature registry.
     """
 
     _fit_only = ("results_",)
@@ -70,20 +72,21 @@ class ClusteredLogit(FeatureMemory):
         self,
         horizons: Sequence[int],
         name: str = "logit",
-        column_pattern: str | None = None,
+        selection: FeatureSelection | None = None,
     ) -> None:
         self.horizons = check_horizons(horizons)
         self.name = name
-        self.column_pattern = column_pattern
+        self.selection = selection
 
     def _candidate_columns(self, features: pd.DataFrame) -> list[str]:
         names = numeric_feature_names(features)
-        if self.column_pattern is None:
+        if self.selection is None:
             return names
-        chosen = matching_columns(names, self.column_pattern)
+        chosen = self.selection.of(names)
         if not chosen:
             raise ForecastError(
-                f"model '{self.name}' found no feature matching /{self.column_pattern}/"
+                f"model '{self.name}' found no {self.selection} among the feature columns "
+                "that vary enough to learn from"
             )
         return chosen
 
@@ -218,4 +221,4 @@ class ClusteredLogit(FeatureMemory):
 
 def severity_logit(horizons: Sequence[int]) -> ClusteredLogit:
     """The trigger's severity alone: hostility, war battle, action and fatalities."""
-    return ClusteredLogit(horizons, name="severity_logit", column_pattern=SEVERITY_PATTERN)
+    return ClusteredLogit(horizons, name="severity_logit", selection=SEVERITY)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from forecast.features.registry import FeatureSelection
 from forecast.models.common import labels
 from forecast.models.logit import ClusteredLogit
 
@@ -35,11 +36,11 @@ class RidgeLogit(ClusteredLogit):
         self,
         horizons: Sequence[int],
         name: str = "ridge_logit",
-        column_pattern: str | None = None,
+        selection: FeatureSelection | None = None,
         C: float = DEFAULT_C,
         with_covariance: bool = True,
     ) -> None:
-        super().__init__(horizons, name=name, column_pattern=column_pattern)
+        super().__init__(horizons, name=name, selection=selection)
         self.C = C
         # The backtest scores point forecasts only and skips the sandwich; forecasts need it.
         self.with_covariance = with_covariance

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
 
 import numpy as np
 import pandas as pd
 
+from forecast.features.registry import measure_of, window_days
 from forecast.models.base import LikelihoodModel
 from forecast.predict.incident import Incident
 from forecast.predict.result import Driver
@@ -22,30 +22,20 @@ N_DRIVERS = 4
 MIN_DRIVER_EFFECT = 0.005
 
 
-# A feature measured over several windows (force counts over 7, 30, 90 ... days) is one family:
-# its members move together, so varying one alone shows large effects that cancel out.
-_WINDOW = re.compile(r"_(\d+)d(?=_|$)")
-
-
-@cache
-def feature_family(name: str) -> str:
-    """The feature's name without its window: 'force_ab_30d' -> 'force_ab'.
-
-    Remembered per name: every forecast asks for each pair of a few dozen names.
-    """
-    return _WINDOW.sub("", name)
-
-
 def _representatives(names: list[str], headline_horizon: int) -> dict[str, str]:
-    """Per family, the member whose window is nearest the headline horizon (it speaks for all)."""
+    """Per measure, the window nearest the headline horizon (it speaks for all its windows).
+
+    A measure taken over several windows (force counts over 7, 30, 90 ... days) moves
+    together, so varying one window alone shows large effects that cancel out.
+    """
     chosen: dict[str, tuple[int, str]] = {}
     for name in names:
-        window = _WINDOW.search(name)
-        distance = abs(int(window.group(1)) - headline_horizon) if window else 0
-        family = feature_family(name)
-        if family not in chosen or distance < chosen[family][0]:
-            chosen[family] = (distance, name)
-    return {family: name for family, (_, name) in chosen.items()}
+        window = window_days(name)
+        distance = abs(window - headline_horizon) if window is not None else 0
+        measure = measure_of(name)
+        if measure not in chosen or distance < chosen[measure][0]:
+            chosen[measure] = (distance, name)
+    return {measure: name for measure, (_, name) in chosen.items()}
 
 
 def probabilities_and_effects(
@@ -56,20 +46,20 @@ def probabilities_and_effects(
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The forecasts, and for each incident and feature how far it moves the headline p.
 
-    The effect is headline p minus p with that feature's whole family (the same measure over
-    every window) set to its typical (reference) values, the rest held at the incident's values,
-    so the numbers answer "how much does this fact about the incident move the forecast?".
-    A family's effect is reported on the member nearest the headline horizon and the other
-    members get zero, so nested windows cannot show large effects that cancel. Everything
-    comes from one call to the model, which is what keeps a forecast fast.
+    The effect is headline p minus p with that feature's whole measure (over every window) set
+    to its typical (reference) values, the rest held at the incident's values, so the numbers
+    answer "how much does this fact about the incident move the forecast?". A measure's effect
+    is reported on the window nearest the headline horizon and its other windows get zero, so
+    nested windows cannot show large effects that cancel. Everything comes from one call to the
+    model, which is what keeps a forecast fast.
     """
     names = list(features.columns)
     representatives = _representatives(names, headline_horizon)
-    families = list(representatives)
-    members = np.array([[feature_family(n) == f for n in names] for f in families])
+    measures = list(representatives)
+    members = np.array([[measure_of(n) == m for n in names] for m in measures])
     reference = reference_values.reindex(names).to_numpy(dtype=float)
-    n_rows, n_families = len(features), len(families)
-    base = np.repeat(features.to_numpy(dtype=float), n_families, axis=0)
+    n_rows, n_measures = len(features), len(measures)
+    base = np.repeat(features.to_numpy(dtype=float), n_measures, axis=0)
     mask = np.tile(members, (n_rows, 1))
     base = np.where(mask, reference[None, :], base)
     swapped = pd.DataFrame(base, columns=features.columns)
@@ -77,9 +67,9 @@ def probabilities_and_effects(
     p = model.predict_proba(both)
     actual = p.iloc[:n_rows].reset_index(drop=True)
     headline = p[headline_horizon].to_numpy(dtype=float)
-    typical = headline[n_rows:].reshape(n_rows, n_families)
+    typical = headline[n_rows:].reshape(n_rows, n_measures)
     effects = np.zeros((n_rows, len(names)))
-    positions = [names.index(representatives[f]) for f in families]
+    positions = [names.index(representatives[m]) for m in measures]
     effects[:, positions] = headline[:n_rows, None] - typical
     return actual, effects
 
@@ -106,7 +96,7 @@ def drivers(
         typical = float(reference_values.iloc[position])
         direction = "raises" if effect > 0 else "lowers"
         here, usual = describe_values(meaning, value, typical)
-        siblings = sum(feature_family(n) == feature_family(name) for n in feature_names) - 1
+        siblings = sum(measure_of(n) == measure_of(name) for n in feature_names) - 1
         together = " (with the same measure over its other windows)" if siblings else ""
         found.append(
             Driver(

@@ -23,6 +23,7 @@ from forecast.core.errors import ForecastError
 from forecast.core.provenance import DataProvenance
 from forecast.core.wording import estimative_phrase, key_judgment, readable_date
 from forecast.episodes import day_numbers
+from forecast.features.registry import recent_context_features
 from forecast.models.base import LikelihoodModel, TimingModel
 from forecast.models.common import survival_to_proba
 from forecast.predict.analogues import N_ANALOGUES, AnalogueIndex
@@ -145,7 +146,7 @@ class Forecaster:
         from forecast.core.coverage import coverage_ends, modelled_coverage, read_source_coverage
         from forecast.core.provenance import data_provenance, provenance_of
         from forecast.episodes import force_events, history_incidents
-        from forecast.features.computation import feature_table
+        from forecast.features.registry import feature_table
         from forecast.tracking.bundle import load_champions
 
         root = Path(root)
@@ -292,7 +293,7 @@ class Forecaster:
         """Whether the analyst's recent facts are known for this incident: vouched for, an
         answered strike named, or a known use of force by the target against the initiator
         in the days before it (earlier rows of the batch, hand-coded incidents)."""
-        flags = [name for name in values.index if name.startswith("is_response_")]
+        flags = recent_context_features(values.index)
         known_answer = bool((values[flags] > 0).any()) if flags else False
         return incident.context_known or incident.answers is not None or known_answer
 
@@ -492,18 +493,17 @@ class Forecaster:
     def _history_features(self) -> set[str]:
         """Registry features read from the record (their windows end at the record's end)."""
         if self._record_features is None:
-            from forecast.features.computation import RECORD_SOURCE, feature_table
+            from forecast.features.registry import RECORD_SOURCE, feature_table
 
             table = feature_table(self.params.features, self.params.episodes.horizons)
             in_record = table["source"] == RECORD_SOURCE
-            recent = table["name"].str.startswith("is_response_")
-            self._record_features = set(table.loc[in_record & ~recent, "name"])
+            self._record_features = set(table.loc[in_record & ~table["recent_context"], "name"])
         return self._record_features
 
     def _all_meanings(self) -> Mapping[str, str]:
         if self._feature_meanings is None:
             try:
-                from forecast.features.computation import feature_table
+                from forecast.features.registry import feature_table
 
                 table = feature_table()
                 self._feature_meanings = dict(

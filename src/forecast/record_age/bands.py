@@ -21,16 +21,17 @@ import pandas as pd
 from forecast.core.config import Params
 from forecast.core.coverage import SourceCoverage
 from forecast.core.errors import ForecastError
+from forecast.features.registry import FeatureSelection
 from forecast.models.ridge_logit import DEFAULT_C, RidgeLogit
 from forecast.record_age.history import RecordHistory
 
 if TYPE_CHECKING:
     from forecast.models.parallel_fit import FitJob
 
-# Every feature but the flags that say whether the target just used force against the
-# initiator (`is_response_*`): known from the record itself at age 0, beyond the record's end
-# only from what an analyst supplies.
-WITHOUT_CONTEXT = r"^(?!is_response_)"
+# Every feature but the recent context (whether the target just used force against the
+# initiator): known from the record itself at age 0, beyond the record's end only from what an
+# analyst supplies.
+WITHOUT_CONTEXT = FeatureSelection(recent_context=False)
 BAND_MODEL = "record_logit"
 CONTEXT_SUFFIX = "+context"
 # The two kinds of record-aware logit: one per age, or one over every age.
@@ -53,12 +54,11 @@ def band_logit(
     C: float = DEFAULT_C,
 ) -> RidgeLogit:
     """A fresh logit for one band: at age 0 the record holds the recent days, so both readings
-    use every feature; beyond it the plain model leaves the recent-days flags out."""
-    pattern = None if context or age == 0 else WITHOUT_CONTEXT
+    use every feature; beyond it the plain model leaves the recent context out."""
     return RidgeLogit(
         horizons,
         name=f"{band_model_name(context)}@{age}y",
-        column_pattern=pattern,
+        selection=None if context or age == 0 else WITHOUT_CONTEXT,
         with_covariance=with_covariance,
         C=C,
     )
@@ -71,7 +71,7 @@ def pooled_logit(
     return RidgeLogit(
         horizons,
         name=f"{band_model_name(context)}@pooled",
-        column_pattern=None if context else WITHOUT_CONTEXT,
+        selection=None if context else WITHOUT_CONTEXT,
         with_covariance=with_covariance,
     )
 

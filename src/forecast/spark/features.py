@@ -31,14 +31,9 @@ import pandas as pd
 from forecast.core.config import EpisodeParams, FeatureParams
 from forecast.core.coverage import SourceCoverage, actual_record_end, selective_sources
 from forecast.episodes import GroupedDays, Queries, day_numbers
-from forecast.features.computation import (
-    ACTIVITY_DAYS,
-    TRIGGER_COLUMNS,
-    build_features,
-    feature_specs,
-    indexed_features,
-)
+from forecast.features.computation import TRIGGER_COLUMNS, build_features, indexed_features
 from forecast.features.index import AnsweringRecords, HistoryIndex
+from forecast.features.registry import ACTIVITY_DAYS, COVARIATES, feature_specs
 from forecast.spark.episodes import (
     example_episodes,
     example_force_events,
@@ -195,7 +190,7 @@ def group_features(
 def column_groups(job: FeatureJob) -> dict[str, list[str]]:
     """Which step decides which feature columns."""
     specs = feature_specs(job.params, job.horizons)
-    covariate = [s.name for s in specs if "covariates" in s.source]
+    covariate = [s.name for s in specs if s.family == COVARIATES]
     initiator = [f"initiator_force_any_{ACTIVITY_DAYS}d"]
     target = [f"target_force_any_{ACTIVITY_DAYS}d"] + [
         f"target_answer_rate_any_{h}d" for h in job.horizons
