@@ -35,6 +35,7 @@ from forecast.record_age.backtest import (
 from forecast.record_age.bands import RecordAgeModels, nearest_band
 from forecast.record_age.history import RecordHistory
 from forecast.record_age.outputs import write_record_age
+from tests.aged_world import aged_world_forecaster
 from tests.reference_features import random_incidents
 
 HORIZONS = [7, 30]
@@ -317,53 +318,16 @@ def test_labels_resolved_after_an_origin_change_nothing_forecast_at_it() -> None
 
 # ---- forecasts that say how old their record is ---------------------------------------------
 
-# The random world's state codes as real COW codes, so forecasts can name the countries.
-REAL_CODES = {20: 2, 30: 20, 40: 200, 50: 220, 60: 255, 70: 365, 80: 630, 90: 770}
-REAL_CODES |= {code + 5: real + 1 for code, real in REAL_CODES.items()}
-
 
 @pytest.fixture(scope="module")
 def aged_forecaster():
     """A forecaster over a random world whose systematic record ends on 31 December 2001."""
     from forecast.models.ridge_logit import RidgeLogit
-    from forecast.predict import Forecaster
-    from forecast.predict.history import NEW_SOURCE, KeptHistoryFeatures
-    from forecast.record_age.bands import fit_record_models
-    from forecast.record_age.view import RecordView
 
-    incidents = random_incidents(6_000, seed=21, n_states=8, years=12)
-    for side in ("initiator", "target"):
-        incidents[side] = incidents[side].map(REAL_CODES).astype("int64")
-    incidents = incidents[incidents["initiator"] != incidents["target"]].reset_index(drop=True)
-    params = validated_params(
-        {"episodes": {"horizons": [7, 30, 90, 365]}, "record_age": {"ages": [0, 2, 5, 10]}}, "t"
-    )
-    coverage = {"test": SourceCoverage("test", ((date(1990, 1, 1), date(2001, 12, 31)),))}
-    episodes = build_episodes(incidents, params.episodes, {"test": date(2001, 12, 31)})
-    events = force_events(incidents)
-    features = build_features(episodes, events, None, params.features, params.episodes.horizons)
-    champion = RidgeLogit(params.episodes.horizons, name="champion-logit").fit(features, episodes)
-    record = RecordView(
-        coverage=coverage,
-        models=fit_record_models(incidents, episodes, None, coverage, params),
-        skill={},
-    )
-    return Forecaster(
-        likelihood_model=champion,
-        timing_model=None,
-        history_events=events,
-        covariates=None,
-        episodes=episodes,
-        features=features,
-        provenance=provenance_of(incidents),
-        params=params,
-        coverage={"test": date(2001, 12, 31)},
-        model_version="test",
-        feature_builder=KeptHistoryFeatures(
-            events, coverage={"test": date(2001, 12, 31)}, selective_sources={NEW_SOURCE}
-        ),
-        event_builder=force_events,
-        record=record,
+    return aged_world_forecaster(
+        lambda features, episodes, horizons: RidgeLogit(horizons, name="champion-logit").fit(
+            features, episodes
+        )
     )
 
 
