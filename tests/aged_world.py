@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 
 from forecast.core.config import validated_params
-from forecast.core.coverage import SourceCoverage
+from forecast.core.coverage import Coverage
 from forecast.core.provenance import provenance_of
 from forecast.episodes import build_episodes, force_events
 from forecast.features.computation import build_features
@@ -42,7 +42,7 @@ def aged_world_forecaster(champion_of: ChampionOf):
     params = validated_params(
         {"episodes": {"horizons": [7, 30, 90, 365]}, "record_age": {"ages": [0, 2, 5, 10]}}, "t"
     )
-    coverage = {"test": SourceCoverage("test", ((date(1990, 1, 1), RECORD_END),))}
+    coverage = {"test": Coverage(windows=((date(1990, 1, 1), RECORD_END),))}
     episodes = build_episodes(incidents, params.episodes, {"test": RECORD_END})
     events = force_events(incidents)
     features = build_features(episodes, events, None, params.features, params.episodes.horizons)

@@ -513,7 +513,7 @@ def test_mie_gives_about_19300_directed_dyad_days_of_force(real_data_dir) -> Non
     from forecast.sources.mie import read_mie
 
     mie = read_mie(real_data_dir / "mie_events_v1.0.csv")
-    episodes = build_episodes(mie.incidents, EpisodeParams(), {"mie": mie.coverage_end})
+    episodes = build_episodes(mie.incidents, EpisodeParams(), {"mie": mie.coverage.end})
     assert 18_500 <= len(episodes) <= 20_000
     # Clashes and war battles are force in both directions; each row lies in one dyad-day.
     incidents = mie.incidents
@@ -559,8 +559,8 @@ def test_mie_labels_change_only_where_a_month_dated_answer_may_fall(real_data_di
     from forecast.sources.mie import read_mie
 
     mie = read_mie(real_data_dir / "mie_events_v1.0.csv")
-    end = pd.Timestamp(mie.coverage_end)
-    episodes = build_episodes(mie.incidents, EpisodeParams(), {"mie": mie.coverage_end})
+    end = pd.Timestamp(mie.coverage.end)
+    episodes = build_episodes(mie.incidents, EpisodeParams(), {"mie": mie.coverage.end})
     force = force_events(mie.incidents)
     # Every trigger with a month-dated answer nearby, plus a seeded sample of the rest.
     monthly = force[force["date_precision"] == "month"]

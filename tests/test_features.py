@@ -461,7 +461,7 @@ def test_mie_features_are_complete_and_leak_free_in_shape(real_data_dir) -> None
 
     mie = read_mie(real_data_dir / "mie_events_v1.0.csv")
     params = EpisodeParams()
-    episodes = build_episodes(mie.incidents, params, {"mie": mie.coverage_end})
+    episodes = build_episodes(mie.incidents, params, {"mie": mie.coverage.end})
     features = build_features(
         episodes, force_events(mie.incidents), None, FeatureParams(), params.horizons
     )

@@ -101,5 +101,6 @@ def test_fetch_manifest_records_each_feed_file(project: Path) -> None:
 def test_sources_command_lists_each_feed_and_where_it_was_found(project: Path) -> None:
     result = CliRunner().invoke(app, ["data", "sources"], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert "feed (icews)" in result.output
+    row = next(line for line in result.output.splitlines() if line.startswith("│ icews_fixture"))
+    assert " icews " in row and "params.yaml" in row and " yes " in row
     assert "icews_fixture:" in result.output and "made_icews_events.tab" in result.output

@@ -125,8 +125,8 @@ def test_threats_and_displays_get_their_hostility(icews: object) -> None:
 
 
 def test_icews_coverage_defaults_to_first_and_last_day(icews: object) -> None:
-    assert (icews.coverage_start, icews.coverage_end) == (date(2018, 2, 24), date(2018, 6, 2))
-    assert icews.coverage_record()["systematic"] is True
+    assert (icews.coverage.start, icews.coverage.end) == (date(2018, 2, 24), date(2018, 6, 2))
+    assert icews.coverage.record()["systematic"] is True
 
 
 def test_icews_missing_column_is_named(tmp_path: Path) -> None:
@@ -387,7 +387,7 @@ def test_rows_outside_the_declared_coverage_are_quarantined() -> None:
         "icews", "made_icews_events.tab", coverage={"start": "2018-04-01", "end": "2018-06-30"}
     )
     assert "outside the coverage" in reason_of(result, 10)  # 24 February
-    assert result.coverage_record()["windows"] == [["2018-04-01", "2018-06-30"]]
+    assert result.coverage.record()["windows"] == [["2018-04-01", "2018-06-30"]]
 
 
 # --- params and the command line ----------------------------------------------------------------
@@ -457,4 +457,4 @@ def test_a_folder_of_yearly_files_is_one_feed(tmp_path: Path) -> None:
     assert split.rows_kept + split.rows_quarantined == 20
     assert len(split.files) == 2
     assert sorted(split.incidents["incident_id"]) == sorted(whole.incidents["incident_id"])
-    assert split.windows and split.windows[0][0] == date(2018, 2, 24)
+    assert split.coverage.windows and split.coverage.windows[0][0] == date(2018, 2, 24)

@@ -61,7 +61,7 @@ def test_slices_cover_the_days_the_readme_lists(name: str, real_data_dir: Path) 
     reasons = result.quarantine["reason"]
     assert not reasons.str.contains("outside the coverage|not a date").any()
     # With a week of silence counted as an outage, each slice is observed end to end.
-    assert result.windows == [(start, end)]
+    assert result.coverage.windows == ((start, end),)
     assert result.incidents["date"].between(pd.Timestamp(start), pd.Timestamp(end)).all()
 
 

@@ -23,7 +23,7 @@ def mie_tables(real_data_dir):
 
     mie = read_mie(real_data_dir / "mie_events_v1.0.csv")
     params = EpisodeParams()
-    episodes = build_episodes(mie.incidents, params, {"mie": mie.coverage_end})
+    episodes = build_episodes(mie.incidents, params, {"mie": mie.coverage.end})
     features = build_features(
         episodes, force_events(mie.incidents), None, FeatureParams(), params.horizons
     )

@@ -631,7 +631,7 @@ def real_forecaster(real_data_dir: Path) -> Forecaster:
         mie = read_mie(real_data_dir / "mie_events_v1.0.csv")
         hand = read_handcoded(Path(__file__).resolve().parents[1] / "data" / "incidents")
         incidents = pd.concat([mie.incidents, hand.incidents], ignore_index=True)
-        coverage = {"mie": mie.coverage_end, "handcoded": hand.coverage_end}
+        coverage = {"mie": mie.coverage.end, "handcoded": hand.coverage.end}
         params = Params()
         episodes = build_episodes(incidents, params.episodes, coverage)
         events = force_events(incidents, params.episodes.min_hostility)

@@ -13,9 +13,8 @@ from forecast.core import tables
 from forecast.core.config import EpisodeParams, FeatureParams, Params, validated_params
 from forecast.core.contracts import conform
 from forecast.core.coverage import (
-    SourceCoverage,
+    Coverage,
     actual_record_end,
-    coverage_from_record,
     observed_spans,
     record_end_days,
     selective_sources,
@@ -50,7 +49,7 @@ def day(text: str) -> int:
 
 
 def test_record_end_is_the_trigger_day_while_the_record_observes_the_day_before() -> None:
-    spans = observed_spans([SourceCoverage("mie", ((date(1816, 1, 1), date(2014, 12, 31)),))])
+    spans = observed_spans([Coverage(windows=((date(1816, 1, 1), date(2014, 12, 31)),))])
     ends = record_end_days(
         np.array([day("2014-06-01"), day("2015-01-01"), day("2024-01-16")]), spans
     )
@@ -58,9 +57,8 @@ def test_record_end_is_the_trigger_day_while_the_record_observes_the_day_before(
 
 
 def test_a_gap_between_windows_ends_the_record_at_the_gap() -> None:
-    feed = SourceCoverage(
-        "icews",
-        ((date(2014, 1, 1), date(2014, 12, 31)), (date(2018, 1, 1), date(2018, 10, 31))),
+    feed = Coverage(
+        windows=((date(2014, 1, 1), date(2014, 12, 31)), (date(2018, 1, 1), date(2018, 10, 31)))
     )
     spans = observed_spans([feed])
     triggers = np.array([day("2016-05-01"), day("2018-03-01"), day("2021-01-01")])
@@ -73,9 +71,9 @@ def test_a_gap_between_windows_ends_the_record_at_the_gap() -> None:
 
 def test_selective_sources_never_extend_the_record() -> None:
     coverage = {
-        "mie": coverage_from_record("mie", {"start": "1816-01-01", "end": "2014-12-31"}),
-        "handcoded": coverage_from_record(
-            "handcoded", {"start": "2019-01-01", "end": "2024-12-31", "systematic": False}
+        "mie": Coverage.from_record({"start": "1816-01-01", "end": "2014-12-31"}),
+        "handcoded": Coverage.from_record(
+            {"start": "2019-01-01", "end": "2024-12-31", "systematic": False}
         ),
     }
     assert selective_sources(coverage) == {"handcoded"}
@@ -86,8 +84,8 @@ def test_selective_sources_never_extend_the_record() -> None:
 def test_touching_windows_merge_into_one_span() -> None:
     spans = observed_spans(
         [
-            SourceCoverage("a", ((date(2000, 1, 1), date(2000, 6, 30)),)),
-            SourceCoverage("b", ((date(2000, 7, 1), date(2001, 12, 31)),)),
+            Coverage(windows=((date(2000, 1, 1), date(2000, 6, 30)),)),
+            Coverage(windows=((date(2000, 7, 1), date(2001, 12, 31)),)),
         ]
     )
     assert spans.shape == (1, 2)
@@ -166,8 +164,8 @@ def test_a_selective_sources_events_after_the_cut_are_seen_and_its_silences_are_
         ]
     )
     coverage = {
-        "mie": SourceCoverage("mie", ((date(1816, 1, 1), date(2014, 12, 31)),)),
-        "handcoded": SourceCoverage("handcoded", ((date(2019, 1, 1), date(2024, 12, 31)),), False),
+        "mie": Coverage(windows=((date(1816, 1, 1), date(2014, 12, 31)),)),
+        "handcoded": Coverage(windows=((date(2019, 1, 1), date(2024, 12, 31)),), systematic=False),
     }
     episodes = build_episodes(incidents, EpisodeParams(horizons=HORIZONS))
     trigger = episodes[episodes["incident_id"] == "h2"].reset_index(drop=True)
@@ -252,7 +250,7 @@ def _small_world() -> RecordHistory:
     incidents = random_incidents(6_000, seed=21, n_states=8, years=12)
     params = _small_params()
     episodes = build_episodes(incidents, params.episodes)
-    coverage = {"test": SourceCoverage("test", ((date(1990, 1, 1), date(2001, 12, 31)),))}
+    coverage = {"test": Coverage(windows=((date(1990, 1, 1), date(2001, 12, 31)),))}
     episodes = episodes.sort_values(["date", "episode_id"], ignore_index=True)
     return RecordHistory.build(incidents, episodes, None, coverage, params)
 
@@ -264,7 +262,7 @@ def test_record_age_metrics_have_the_documented_shape(tmp_path) -> None:
     incidents = random_incidents(6_000, seed=21, n_states=8, years=12)
     params = _small_params()
     episodes = build_episodes(incidents, params.episodes)
-    coverage = {"test": SourceCoverage("test", ((date(1990, 1, 1), date(2001, 12, 31)),))}
+    coverage = {"test": Coverage(windows=((date(1990, 1, 1), date(2001, 12, 31)),))}
     result = run_record_age_backtest(incidents, episodes, None, coverage, params, progress=False)
     write_record_age(result, provenance_of(incidents), tmp_path)
     scores = json.loads(tables.path("record_age", tmp_path).read_text())
@@ -402,9 +400,9 @@ def test_a_feed_used_as_history_extends_the_record_but_makes_no_trigger() -> Non
     assert "icews18" in params.data.history_sources
     assert "icews18" not in params.data.trigger_sources
     coverage = {
-        "mie": SourceCoverage("mie", ((date(1816, 1, 1), date(2014, 12, 31)),)),
-        "icews18": coverage_from_record(
-            "icews18", {"windows": [["2018-01-01", "2018-10-31"]], "systematic": True}
+        "mie": Coverage(windows=((date(1816, 1, 1), date(2014, 12, 31)),)),
+        "icews18": Coverage.from_record(
+            {"windows": [["2018-01-01", "2018-10-31"]], "systematic": True}
         ),
     }
     end = actual_record_end(np.array([day("2024-01-16")]), coverage)

@@ -42,8 +42,8 @@ def test_every_row_names_who_reported_it(handcoded: object) -> None:
 
 
 def test_the_folder_declares_its_coverage(handcoded: object) -> None:
-    assert handcoded.coverage_end == date(2024, 12, 31)
-    assert handcoded.incidents["date"].max() <= pd.Timestamp(handcoded.coverage_end)
+    assert handcoded.coverage.end == date(2024, 12, 31)
+    assert handcoded.incidents["date"].max() <= pd.Timestamp(handcoded.coverage.end)
 
 
 def test_only_the_checked_outcome_is_stated(handcoded: object) -> None:
@@ -60,7 +60,7 @@ def test_hand_coded_labels_say_only_what_the_files_state(handcoded: object) -> N
     episodes = build_episodes(
         handcoded.incidents,
         EpisodeParams(),
-        {"handcoded": handcoded.coverage_end},
+        {"handcoded": handcoded.coverage.end},
         selective_sources={"handcoded"},
     ).set_index("episode_id")
     labels = episodes[[f"retaliated_{h}d" for h in (7, 30, 90, 365)]].astype(object)

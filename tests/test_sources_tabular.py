@@ -78,7 +78,7 @@ def test_notes_columns_are_joined_into_notes(team: object) -> None:
 
 
 def test_declared_coverage_is_reported(team: object) -> None:
-    assert str(team.coverage_end) == "2020-12-31"
+    assert str(team.coverage.end) == "2020-12-31"
 
 
 def test_parquet_files_read_like_csv(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from forecast.core.config import EpisodeParams, FeatureParams, SparkParams, SyntheticParams
-from forecast.core.coverage import SourceCoverage, actual_record_end
+from forecast.core.coverage import Coverage, actual_record_end
 from forecast.core.errors import ForecastError
 from forecast.episodes import build_episodes, day_numbers, force_events
 from forecast.features.computation import TRIGGER_COLUMNS, build_features
@@ -48,9 +48,9 @@ def assert_same_table(local: pd.DataFrame, spark: pd.DataFrame, key: str) -> Non
 
 def spans(
     coverage: dict[str, tuple[date, date]], selective: frozenset[str] = frozenset()
-) -> dict[str, SourceCoverage]:
+) -> dict[str, Coverage]:
     return {
-        name: SourceCoverage(name, (span,), systematic=name not in selective)
+        name: Coverage(windows=(span,), systematic=name not in selective)
         for name, span in coverage.items()
     }
 
@@ -103,13 +103,10 @@ def spark_tables(spark, incidents, covariates, coverage, selective=frozenset()):
 
 def test_spark_episodes_and_features_equal_the_local_engine(spark, world) -> None:  # type: ignore[no-untyped-def]
     incidents = world.incidents
-    episodes = build_episodes(
-        incidents, EpisodeParams(), {"synthetic": world.coverage["synthetic"][1]}
-    )
-    features = local_features(incidents, episodes, world.covariates, world.coverage)
-    spark_episodes, spark_features = spark_tables(
-        spark, incidents, world.covariates, world.coverage
-    )
+    span = {"synthetic": (world.coverage.start, world.coverage.end)}
+    episodes = build_episodes(incidents, EpisodeParams(), {"synthetic": world.coverage.end})
+    features = local_features(incidents, episodes, world.covariates, span)
+    spark_episodes, spark_features = spark_tables(spark, incidents, world.covariates, span)
     assert len(episodes) > 1000
     assert_same_table(episodes, spark_episodes, "episode_id")
     assert_same_table(features, spark_features, "episode_id")
@@ -179,7 +176,10 @@ def with_dyad_day_cases(incidents: pd.DataFrame) -> pd.DataFrame:
 
 def test_dyad_days_month_answers_and_selective_sources_match(spark, world) -> None:  # type: ignore[no-untyped-def]
     incidents = with_dyad_day_cases(world.incidents)
-    coverage = {**world.coverage, "handcoded": (date(1995, 1, 1), date(2014, 12, 31))}
+    coverage = {
+        "synthetic": (world.coverage.start, world.coverage.end),
+        "handcoded": (date(1995, 1, 1), date(2014, 12, 31)),
+    }
     selective = frozenset({"handcoded"})
     ends = {name: end for name, (_, end) in coverage.items()}
     episodes = build_episodes(incidents, EpisodeParams(), ends, selective)
@@ -325,7 +325,7 @@ def test_gdelt_reduction_on_spark_equals_the_local_engine(spark, tmp_path) -> No
         spark.conf.unset("spark.sql.files.maxPartitionBytes")
     assert (result.rows_read, result.rows_kept) == (local.rows_read, local.rows_kept)
     assert local.rows_kept > 0 and local.rows_quarantined > 0
-    assert result.windows == local.windows
+    assert tuple(result.windows) == local.coverage.windows
     assert result.states_seen == local.states_seen
     assert result.countries_seen == local.countries_seen
     assert_same_table(local.incidents, result.incidents.toPandas(), "incident_id")

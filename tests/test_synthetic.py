@@ -120,7 +120,7 @@ def test_default_world_is_small_enough_for_a_quick_pipeline(world) -> None:
 
 
 def test_coverage_is_the_simulated_period(world) -> None:
-    start, end = world.coverage["synthetic"]
+    start, end = world.coverage.start, world.coverage.end
     assert (start.isoformat(), end.isoformat()) == ("1946-01-01", "2014-12-31")
 
 
@@ -282,7 +282,7 @@ def test_any_world_is_valid_and_inside_its_coverage(seed: int, start: int, lengt
     world = generate_world(small_params(start, start + length - 1, 0.3), seed)
     frame = world.incidents
     validate_incidents(frame)
-    begin, end = world.coverage["synthetic"]
+    begin, end = world.coverage.start, world.coverage.end
     assert frame["date"].between(pd.Timestamp(begin), pd.Timestamp(end)).all()
     assert (frame["initiator"] != frame["target"]).all()
 

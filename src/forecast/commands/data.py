@@ -304,12 +304,13 @@ def check_file(
         soft_wrap=True,
         markup=False,
     )
-    if result.windows is not None:
-        spans = ", ".join(f"{a} to {b}" for a, b in result.windows) or "none"
+    windows = result.coverage.windows
+    if windows is not None:
+        spans = ", ".join(f"{a} to {b}" for a, b in windows) or "none"
         console.print(f"{len(result.incidents):,} incidents; coverage windows: {spans}")
     if len(result.quarantine):
         table = Table(title="Quarantined (first 20 records)")
-        names = ("file", "row", "column", "value", "reason")[0 if result.windows else 1 :]
+        names = ("file", "row", "column", "value", "reason")[0 if windows else 1 :]
         for name in names:
             table.add_column(name, overflow="fold")
         for record in result.quarantine.head(20).itertuples():

@@ -30,45 +30,69 @@ DAYS_PER_YEAR = 365.25
 
 
 @dataclass(frozen=True)
-class SourceCoverage:
-    """The days one source observed, and whether it observed them systematically."""
+class Coverage:
+    """The days one source observed: the one coverage value sources, ingest, episodes, features,
+    the record-age models and the forecaster pass around, and whose `record()` sources.json holds.
 
-    source: str
-    windows: tuple[tuple[date, date], ...]
+    `start` and `end` bound what the source declares or its dated rows reach (None: unknown);
+    `windows` are the stretches inside them it observed, the gaps between them unknown (event
+    feeds declare them; None: all of start-end); `systematic` says whether its silences mean "no
+    event" (False for the hand-coded files and news reports, which list chosen events only).
+    """
+
+    start: date | None = None
+    end: date | None = None
+    windows: tuple[tuple[date, date], ...] | None = None
     systematic: bool = True
 
     @property
-    def end(self) -> date | None:
-        """The last day observed, if any."""
-        return max((end for _, end in self.windows), default=None)
+    def observed(self) -> tuple[tuple[date, date], ...]:
+        """The observed stretches: the declared windows, else start-end as one."""
+        if self.windows is not None:
+            return self.windows
+        return ((self.start, self.end),) if self.start and self.end else ()
 
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON shape sources.json holds for a source's coverage."""
-        starts = [start for start, _ in self.windows]
-        return {
-            "start": min(starts).isoformat() if starts else None,
+    @property
+    def last_observed(self) -> date | None:
+        """The last day observed, if any: the day the source's triggers are censored at."""
+        return max((end for _, end in self.observed), default=None)
+
+    def record(self) -> dict[str, Any]:
+        """The JSON shape sources.json holds: ISO start and end, the windows when declared, and
+        whether the source is systematic."""
+        record: dict[str, Any] = {
+            "start": self.start.isoformat() if self.start else None,
             "end": self.end.isoformat() if self.end else None,
-            "windows": [[start.isoformat(), end.isoformat()] for start, end in self.windows],
-            "systematic": self.systematic,
         }
+        if self.windows is not None:
+            record["windows"] = [[a.isoformat(), b.isoformat()] for a, b in self.windows]
+        record["systematic"] = self.systematic
+        return record
+
+    @classmethod
+    def from_record(cls, span: Mapping[str, Any] | None) -> Coverage:
+        """One source's coverage from its sources.json entry (any of the shapes ingest wrote)."""
+        span = span or {}
+        windows = span.get("windows")
+        return cls(
+            start=_date_or_none(span.get("start")),
+            end=_date_or_none(span.get("end")),
+            windows=None
+            if windows is None
+            else tuple(
+                (date.fromisoformat(str(a)), date.fromisoformat(str(b)))
+                for a, b in windows
+                if a and b
+            ),
+            systematic=bool(span.get("systematic", True)),
+        )
 
 
-def coverage_from_record(source: str, span: Mapping[str, Any] | None) -> SourceCoverage:
-    """One source's coverage from its sources.json entry (any of the shapes ingest wrote)."""
-    span = span or {}
-    windows = span.get("windows")
-    if windows is None:
-        start, end = span.get("start"), span.get("end")
-        windows = [[start, end]] if start and end else []
-    parsed = tuple(
-        (date.fromisoformat(str(start)), date.fromisoformat(str(end)))
-        for start, end in windows
-        if start and end
-    )
-    return SourceCoverage(source, parsed, bool(span.get("systematic", True)))
+def _date_or_none(value: object) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
 
 
-def source_coverage(record: Mapping[str, Any]) -> dict[str, SourceCoverage]:
+def source_coverage(record: Mapping[str, Any]) -> dict[str, Coverage]:
     """{source: coverage} from the content of ingest's sources.json (any shape it wrote).
 
     The one parser of the coverage record: stages, the forecaster and notebooks all read
@@ -77,10 +101,10 @@ def source_coverage(record: Mapping[str, Any]) -> dict[str, SourceCoverage]:
     spans = record.get("coverage") or {
         name: info.get("coverage", {}) for name, info in record.get("sources", {}).items()
     }
-    return {source: coverage_from_record(source, span) for source, span in spans.items()}
+    return {source: Coverage.from_record(span) for source, span in spans.items()}
 
 
-def read_source_coverage(root: Path | None = None) -> dict[str, SourceCoverage]:
+def read_source_coverage(root: Path | None = None) -> dict[str, Coverage]:
     """{source: coverage} from ingest's sources.json under `root`; empty when it is absent."""
     from forecast.core import tables
 
@@ -88,17 +112,17 @@ def read_source_coverage(root: Path | None = None) -> dict[str, SourceCoverage]:
     return source_coverage(record) if record is not None else {}
 
 
-def coverage_ends(coverage: Mapping[str, SourceCoverage]) -> dict[str, date | None]:
+def coverage_ends(coverage: Mapping[str, Coverage]) -> dict[str, date | None]:
     """{source: the last day it observed}: the day its triggers are censored at (ADR 0003)."""
-    return {name: span.end for name, span in coverage.items()}
+    return {name: span.last_observed for name, span in coverage.items()}
 
 
-def selective_sources(coverage: Mapping[str, SourceCoverage]) -> set[str]:
+def selective_sources(coverage: Mapping[str, Coverage]) -> set[str]:
     """Sources whose silences say nothing: only the events they list are known."""
     return {name for name, span in coverage.items() if not span.systematic}
 
 
-def observed_spans(coverage: Iterable[SourceCoverage]) -> np.ndarray:
+def observed_spans(coverage: Iterable[Coverage]) -> np.ndarray:
     """The union of the systematic sources' windows as sorted, disjoint [first, last] day pairs.
 
     Windows that touch or overlap merge, so a gap is a day that no systematic source observed.
@@ -107,7 +131,7 @@ def observed_spans(coverage: Iterable[SourceCoverage]) -> np.ndarray:
         (_day(start), _day(end))
         for span in coverage
         if span.systematic
-        for start, end in span.windows
+        for start, end in span.observed
         if end >= start
     )
     merged: list[list[int]] = []
@@ -137,15 +161,13 @@ def record_end_days(trigger_days: np.ndarray, spans: np.ndarray) -> np.ndarray:
 
 
 def modelled_coverage(
-    coverage: Mapping[str, SourceCoverage], sources: Collection[str]
-) -> dict[str, SourceCoverage]:
+    coverage: Mapping[str, Coverage], sources: Collection[str]
+) -> dict[str, Coverage]:
     """The coverage of the sources whose events make the history (the others say nothing)."""
     return {name: span for name, span in coverage.items() if name in set(sources)}
 
 
-def actual_record_end(
-    trigger_days: np.ndarray, coverage: Mapping[str, SourceCoverage]
-) -> np.ndarray:
+def actual_record_end(trigger_days: np.ndarray, coverage: Mapping[str, Coverage]) -> np.ndarray:
     """Each trigger's record end from the declared coverage of its history's sources."""
     return record_end_days(trigger_days, observed_spans(coverage.values()))
 

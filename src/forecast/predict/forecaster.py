@@ -558,12 +558,12 @@ def answered_strikes(incidents: Sequence[Incident], ids: list[str]) -> list[tupl
 def _coverage_ends(coverage: Mapping[str, Any]) -> dict[str, pd.Timestamp]:
     """Per source, where its coverage ends: from {source: end}, or from per-source coverage
     records as sources.json holds them (parsed by `forecast.core.coverage`, the one parser)."""
-    from forecast.core.coverage import coverage_from_record
+    from forecast.core.coverage import Coverage
 
     ends = {}
     for source, value in coverage.items():
         end = (
-            coverage_from_record(str(source), value.get("coverage", value)).end
+            Coverage.from_record(value.get("coverage", value)).last_observed
             if isinstance(value, Mapping)
             else value
         )

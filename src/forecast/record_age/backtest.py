@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from forecast.core.config import Params
-from forecast.core.coverage import SourceCoverage
+from forecast.core.coverage import Coverage
 from forecast.evaluation import metrics
 from forecast.evaluation.splits import Split, censor_at, in_test_year, rolling_origins
 from forecast.models.baselines import TrailingBaseRate
@@ -245,7 +245,7 @@ def run_record_age_backtest(
     incidents: pd.DataFrame,
     episodes: pd.DataFrame,
     covariates: pd.DataFrame | None,
-    coverage: Mapping[str, SourceCoverage],
+    coverage: Mapping[str, Coverage],
     params: Params,
     *,
     n_jobs: int = 1,

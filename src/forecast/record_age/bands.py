@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.core.config import Params
-from forecast.core.coverage import SourceCoverage
+from forecast.core.coverage import Coverage
 from forecast.core.errors import ForecastError
 from forecast.features.registry import FeatureSelection
 from forecast.models.ridge_logit import DEFAULT_C, RidgeLogit
@@ -213,7 +213,7 @@ def fit_record_models(
     incidents: pd.DataFrame,
     episodes: pd.DataFrame,
     covariates: pd.DataFrame | None,
-    coverage: Mapping[str, SourceCoverage],
+    coverage: Mapping[str, Coverage],
     params: Params,
     choice: Mapping[tuple[int, bool], str] | None = None,
     n_jobs: int = 1,

@@ -27,7 +27,7 @@ import pandas as pd
 
 from forecast.core.config import Params
 from forecast.core.coverage import (
-    SourceCoverage,
+    Coverage,
     actual_record_end,
     coverage_ends,
     modelled_coverage,
@@ -57,7 +57,7 @@ class RecordHistory:
         incidents: pd.DataFrame,
         episodes: pd.DataFrame,
         covariates: pd.DataFrame | None,
-        coverage: Mapping[str, SourceCoverage],
+        coverage: Mapping[str, Coverage],
         params: Params,
     ) -> RecordHistory:
         """`incidents` are the modelled sources' incidents; `coverage` their declared spans."""

@@ -18,7 +18,7 @@ import pandas as pd
 
 from forecast.core.coverage import (
     DAYS_PER_YEAR,
-    SourceCoverage,
+    Coverage,
     actual_record_end,
     day_to_date,
     selective_sources,
@@ -52,7 +52,7 @@ class IncidentRecord:
 class RecordView:
     """The modelled sources' coverage, the band models and their backtest skill by age."""
 
-    coverage: Mapping[str, SourceCoverage]
+    coverage: Mapping[str, Coverage]
     models: RecordAgeModels | None = None
     # metrics/record_age.json as written by `forecast record-age backtest`, if present.
     skill: Mapping[str, Any] = field(default_factory=dict)
@@ -85,7 +85,9 @@ class RecordView:
                 {
                     "source": name,
                     "systematic": span.systematic,
-                    "covered_until": span.end.isoformat() if span.end else None,
+                    "covered_until": (
+                        span.last_observed.isoformat() if span.last_observed else None
+                    ),
                 }
                 for name, span in sorted(self.coverage.items())
             ],

@@ -163,8 +163,8 @@ def agreement_with_mie(mie: pd.DataFrame, feed: FeedResult, *, top: int = 10) ->
     return measure_agreement(
         mie,
         feed.incidents,
-        feed_windows=feed.windows or [],
-        reference_span=MIE_COVERAGE,
+        feed_windows=list(feed.coverage.windows or ()),
+        reference_span=(MIE_COVERAGE.start, MIE_COVERAGE.end),
         states_seen=feed.states_seen,
         countries_seen=feed.countries_seen,
         top=top,

@@ -11,7 +11,6 @@ import hashlib
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,7 @@ from forecast.core.contracts import (
     split_valid,
 )
 from forecast.core.countries import cow_to_iso3
+from forecast.core.coverage import Coverage
 from forecast.core.errors import DataFileError
 
 if TYPE_CHECKING:
@@ -69,31 +69,10 @@ class SourceResult:
     rows_read: int = 0
     rows_kept: int = 0
     rows_quarantined: int = 0
-    coverage_start: date | None = None
-    coverage_end: date | None = None
+    # What the source observed (forecast.core.coverage): its span, the windows an event feed
+    # declares, and whether its silences say anything (not for hand-coded files).
+    coverage: Coverage = field(default_factory=Coverage)
     files: list[SourceFile] = field(default_factory=list)
-    # False for a source that codes selected events (hand-coded files): its silences say
-    # nothing, so it never extends the systematic record (forecast.core.coverage).
-    systematic: bool = True
-    # Event feeds also say which stretches they observed inside start-end: the gaps between
-    # them are unknown, not quiet (None: the whole of start-end).
-    windows: list[tuple[date, date]] | None = None
-
-    @property
-    def coverage(self) -> dict[str, date | None]:
-        return {"start": self.coverage_start, "end": self.coverage_end}
-
-    def coverage_record(self) -> dict[str, object]:
-        """The coverage as sources.json holds it: ISO start and end, the observed windows when
-        the source declares them (event feeds), and whether it is systematic."""
-        record: dict[str, object] = {
-            "start": self.coverage_start.isoformat() if self.coverage_start else None,
-            "end": self.coverage_end.isoformat() if self.coverage_end else None,
-        }
-        if self.windows is not None:
-            record["windows"] = [[a.isoformat(), b.isoformat()] for a, b in self.windows]
-        record["systematic"] = self.systematic
-        return record
 
     def summary(self) -> dict[str, object]:
         """The JSON-ready record that ingest writes to sources.json."""
@@ -103,7 +82,7 @@ class SourceResult:
             "rows_kept": self.rows_kept,
             "rows_quarantined": self.rows_quarantined,
             "incidents": len(self.incidents),
-            "coverage": self.coverage_record(),
+            "coverage": self.coverage.record(),
         }
 
 
@@ -233,7 +212,7 @@ def finish(
     rows_read: int,
     pre_quarantine: pd.DataFrame | None = None,
     unaccounted_reason: str = "row produced no incident",
-    coverage: tuple[date | None, date | None] = (None, None),
+    coverage: Coverage | None = None,
     files: list[SourceFile] | None = None,
 ) -> SourceResult:
     """Validate candidate incidents and account for every source row.
@@ -290,8 +269,7 @@ def finish(
         rows_read=rows_read,
         rows_kept=len(kept_rows),
         rows_quarantined=len(quarantined_rows),
-        coverage_start=coverage[0],
-        coverage_end=coverage[1],
+        coverage=coverage or Coverage(),
         files=files or [],
     )
 
@@ -302,7 +280,7 @@ def finish_file(
     source: str,
     path: Path,
     rows_read: int,
-    coverage: tuple[date | None, date | None],
+    coverage: Coverage,
     pre_quarantine: pd.DataFrame | None = None,
 ) -> SourceResult:
     """`finish` for a source read from one file, which is named in quarantine and provenance."""
@@ -387,8 +365,8 @@ def state_incidents(
 
 def combine(results: list[SourceResult], source: str) -> SourceResult:
     """One result from several files of one source (e.g. a folder of hand-coded files)."""
-    starts = [r.coverage_start for r in results if r.coverage_start]
-    ends = [r.coverage_end for r in results if r.coverage_end]
+    starts = [r.coverage.start for r in results if r.coverage.start]
+    ends = [r.coverage.end for r in results if r.coverage.end]
     incidents = [r.incidents for r in results if len(r.incidents)]
     return SourceResult(
         source=source,
@@ -397,8 +375,10 @@ def combine(results: list[SourceResult], source: str) -> SourceResult:
         rows_read=sum(r.rows_read for r in results),
         rows_kept=sum(r.rows_kept for r in results),
         rows_quarantined=sum(r.rows_quarantined for r in results),
-        coverage_start=min(starts) if starts else None,
-        coverage_end=max(ends) if ends else None,
+        coverage=Coverage(
+            min(starts) if starts else None,
+            max(ends) if ends else None,
+            systematic=all(r.coverage.systematic for r in results),
+        ),
         files=[f for r in results for f in r.files],
-        systematic=all(r.systematic for r in results),
     )

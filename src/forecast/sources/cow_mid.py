@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.core.contracts import ACTIONS_BY_MID_CODE, UNDIRECTED_ACTIONS
+from forecast.core.coverage import Coverage
 from forecast.sources.base import (
     OTHER_ROW,
     ROW,
@@ -48,7 +49,7 @@ MIDIP_COLUMNS = (
     "action",
     "hostlev",
 )
-COVERAGE = (date(1992, 1, 1), date(2014, 12, 31))
+COVERAGE = Coverage(date(1992, 1, 1), date(2014, 12, 31))
 _UNDIRECTED_CODES = [c for c, name in ACTIONS_BY_MID_CODE.items() if name in UNDIRECTED_ACTIONS]
 
 

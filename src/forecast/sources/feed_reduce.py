@@ -19,7 +19,7 @@ coverage is declared with its windows: the stretches the feed observed (docs/dat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from forecast.core.contracts import (
     split_valid,
 )
 from forecast.core.countries import cow_to_iso3
+from forecast.core.coverage import Coverage
 from forecast.sources.base import SourceFile, SourceResult, combine, concat_quarantine, md5_of
 from forecast.sources.feed_actors import AGENCY, COUNTRY
 
@@ -281,11 +282,10 @@ def reduce_feed(
         rows_read=rows_read,
         rows_kept=int(kept_rows.sum()),
         rows_quarantined=rows_read - int(kept_rows.sum()),
-        coverage_start=span[0],
-        coverage_end=span[1],
+        coverage=Coverage(
+            span[0], span[1], windows=tuple(coverage_windows(m.when[dated], span, rules.gap_days))
+        ),
         files=files,
-        windows=coverage_windows(m.when[dated], span, rules.gap_days),
-        systematic=True,
         states_seen=_states_seen(m.src, m.tgt),
         countries_seen=_states_seen(country_src, country_tgt),
     )
@@ -486,10 +486,10 @@ def combine_feed(results: list[FeedResult], source: str) -> FeedResult:
     incidents = combined.incidents
     if len(results) > 1 and len(incidents):
         incidents = incidents.drop_duplicates("incident_id").reset_index(drop=True)
+    windows = merge_windows([w for r in results for w in (r.coverage.windows or ())])
     fields = combined.__dict__ | {
         "incidents": incidents,
-        "windows": merge_windows([w for r in results for w in (r.windows or [])]),
-        "systematic": True,
+        "coverage": replace(combined.coverage, windows=tuple(windows), systematic=True),
     }
     return FeedResult(
         **fields,

@@ -8,6 +8,7 @@ the same way; the folder's `handcoded.yaml` is the mapping and declares the cove
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from forecast.core.errors import DataFileError
@@ -53,8 +54,6 @@ def read_handcoded(folder: Path) -> SourceResult:
     results = [read_tabular(path, mapping) for path in handcoded_files(folder)]
     combined = combine(results, SOURCE)
     if not results:
-        combined.coverage_start, combined.coverage_end = (
-            mapping.coverage_start,
-            mapping.coverage_end,
-        )
+        declared = mapping.coverage
+        combined.coverage = replace(combined.coverage, start=declared.start, end=declared.end)
     return combined

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecast.core.coverage import Coverage
 from forecast.sources.base import (
     ROW,
     SourceResult,
@@ -46,7 +47,7 @@ COLUMNS = (
     "monres",
     "dayres",
 )
-COVERAGE = (date(1918, 1, 1), date(2017, 12, 31))
+COVERAGE = Coverage(date(1918, 1, 1), date(2017, 12, 31))
 # ICB's triggering-entity codes for non-state actors and multiple sources, not COW states.
 NON_STATE_ENTITIES = (995, 996, 997)
 NO_RESPONSE = 1

@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, ValidationError
 
 from forecast.core.contracts import INCIDENT_COLUMNS
+from forecast.core.coverage import Coverage
 from forecast.core.errors import DataFileError, ForecastError
 
 MAPPABLE = tuple(
@@ -76,10 +77,9 @@ class ColumnMapping:
     notes_columns: tuple[str, ...] = ()
     defaults: dict[str, object] = field(default_factory=dict)
     actions: dict[str, str] = field(default_factory=dict)
-    coverage_start: date | None = None
-    coverage_end: date | None = None
-    # Whether the file codes every use of force in its coverage or only selected ones.
-    systematic: bool = True
+    # The days the file covers, and whether it codes every use of force in them or only
+    # selected ones (systematic).
+    coverage: Coverage = field(default_factory=Coverage)
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.columns) - set(MAPPABLE)) + sorted(
@@ -133,9 +133,7 @@ def load_mapping(path: Path) -> ColumnMapping:
             notes_columns=tuple(written.notes_columns),
             defaults=dict(written.defaults),
             actions={k.strip().lower(): v for k, v in written.actions.items()},
-            coverage_start=coverage.start,
-            coverage_end=coverage.end,
-            systematic=coverage.systematic,
+            coverage=Coverage(coverage.start, coverage.end, systematic=coverage.systematic),
         )
     except ForecastError as exc:
         raise DataFileError(path, str(exc)) from exc

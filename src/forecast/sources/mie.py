@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecast.core.coverage import Coverage
 from forecast.sources.base import (
     SourceResult,
     finish_file,
@@ -42,7 +43,7 @@ COLUMNS = (
     "fatalmin2",
     "fatalmax2",
 )
-COVERAGE = (date(1816, 1, 1), date(2014, 12, 31))
+COVERAGE = Coverage(date(1816, 1, 1), date(2014, 12, 31))
 
 
 def read_mie(path: Path) -> SourceResult:

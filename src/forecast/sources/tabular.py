@@ -66,10 +66,9 @@ def read_tabular(path: Path, mapping: ColumnMapping) -> SourceResult:
         file=path.name,
         rows_read=len(raw),
         pre_quarantine=problems,
-        coverage=(mapping.coverage_start, mapping.coverage_end),
+        coverage=mapping.coverage,
         files=[SourceFile(path, md5_of(path))],
     )
-    result.systematic = mapping.systematic
     # Users fix their own file, so quarantine names its columns, not the canonical fields.
     result.quarantine["column"] = result.quarantine["column"].replace(mapping.columns)
     return result

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.core.config import EpisodeParams, FeatureParams
-from forecast.core.coverage import SourceCoverage, actual_record_end, selective_sources
+from forecast.core.coverage import Coverage, actual_record_end, selective_sources
 from forecast.episodes import GroupedDays, Queries, day_numbers
 from forecast.features.computation import TRIGGER_COLUMNS, build_features, indexed_features
 from forecast.features.index import AnsweringRecords, HistoryIndex
@@ -63,7 +63,7 @@ class FeatureJob:
     # {source: coverage end}: censors past triggers' windows in the answering records.
     coverage: Mapping[str, date | None]
     # The history sources' declared coverage: each trigger's record end.
-    covered: Mapping[str, SourceCoverage]
+    covered: Mapping[str, Coverage]
 
     @property
     def selective(self) -> set[str]:

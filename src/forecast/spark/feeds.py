@@ -23,6 +23,7 @@ import pandas as pd
 
 from forecast.core.config import DataParams, FeedParams
 from forecast.core.contracts import QUARANTINE_COLUMNS, conform, empty_quarantine
+from forecast.core.coverage import Coverage
 from forecast.core.errors import DataFileError
 from forecast.sources.base import SourceFile, SourceResult, md5_of
 from forecast.sources.feed_actors import COUNTRY
@@ -69,11 +70,8 @@ class SparkFeed:
             rows_read=self.rows_read,
             rows_kept=self.rows_kept,
             rows_quarantined=self.rows_quarantined,
-            coverage_start=self.coverage[0],
-            coverage_end=self.coverage[1],
+            coverage=Coverage(self.coverage[0], self.coverage[1], windows=tuple(self.windows)),
             files=files,
-            windows=self.windows,
-            systematic=True,
             states_seen=self.states_seen,
             countries_seen=self.countries_seen,
         )

@@ -8,7 +8,7 @@ from datetime import date
 from forecast.core import tables
 from forecast.core.config import Params
 from forecast.core.coverage import (
-    SourceCoverage,
+    Coverage,
     coverage_ends,
     read_source_coverage,
     selective_sources,
@@ -53,7 +53,7 @@ def _headline(params: Params) -> str:
 def _episodes_on_spark(
     params: Params,
     coverage: Mapping[str, date | None],
-    covered: Mapping[str, SourceCoverage],
+    covered: Mapping[str, Coverage],
 ) -> StageOutcome:
     """The same table on Spark (docs/spark.md), written as a folder of Parquet parts."""
     from pyspark.sql import functions as F

@@ -8,7 +8,7 @@ from datetime import date
 from forecast.core import tables
 from forecast.core.config import Params
 from forecast.core.coverage import (
-    SourceCoverage,
+    Coverage,
     actual_record_end,
     coverage_ends,
     modelled_coverage,
@@ -63,7 +63,7 @@ def run_features(
 def _features_on_spark(
     params: Params,
     coverage: Mapping[str, date | None],
-    covered_all: Mapping[str, SourceCoverage],
+    covered_all: Mapping[str, Coverage],
 ) -> StageOutcome:
     """The same table on Spark (docs/spark.md), written as a folder of Parquet parts."""
     from forecast.spark.features import FeatureJob, example_features, spark_features

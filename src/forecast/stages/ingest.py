@@ -8,9 +8,8 @@ way. Every output says which of the two it rests on (forecast.core.provenance).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,7 +84,7 @@ class IngestReport:
 
     @property
     def coverage(self) -> dict[str, dict[str, object]]:
-        return {r.source: r.coverage_record() for r in self.results}
+        return {r.source: r.coverage.record() for r in self.results}
 
 
 def plan_sources(params: Params, *, allow_download: bool = True) -> SourcePlan:
@@ -196,10 +195,10 @@ def _combine_incidents(results: list[SourceResult]) -> pd.DataFrame:
 
 def _with_default_coverage(result: SourceResult) -> SourceResult:
     """A source that declares no coverage covers its own first to last incident date."""
-    if result.coverage_end is None and len(result.incidents):
+    if result.coverage.end is None and len(result.incidents):
         dates = result.incidents["date"]
-        result.coverage_start = result.coverage_start or dates.min().date()
-        result.coverage_end = dates.max().date()
+        start = result.coverage.start or dates.min().date()
+        result.coverage = replace(result.coverage, start=start, end=dates.max().date())
     return result
 
 
@@ -211,7 +210,6 @@ def _synthetic_world(params: Params) -> SyntheticWorld:
 
 def _world_result(world: SyntheticWorld) -> SourceResult:
     """The synthetic world as a source: generated rows are canonical, so all are kept."""
-    start, end = _coverage_pair(world.coverage)
     n = len(world.incidents)
     return SourceResult(
         source=SYNTHETIC_SOURCE,
@@ -219,22 +217,7 @@ def _world_result(world: SyntheticWorld) -> SourceResult:
         rows_read=n,
         rows_kept=n,
         rows_quarantined=0,
-        coverage_start=start,
-        coverage_end=end,
-    )
-
-
-def _coverage_pair(coverage: object) -> tuple[date | None, date | None]:
-    """(start, end) from a coverage given as {start, end}, {source: (start, end)} or a pair."""
-    if isinstance(coverage, Mapping) and SYNTHETIC_SOURCE in coverage:
-        start, end = coverage[SYNTHETIC_SOURCE]
-    elif isinstance(coverage, Mapping):
-        start, end = coverage.get("start"), coverage.get("end")
-    else:
-        start, end = coverage  # type: ignore[misc]
-    return (
-        pd.Timestamp(start).date() if start is not None else None,
-        pd.Timestamp(end).date() if end is not None else None,
+        coverage=world.coverage,
     )
 
 

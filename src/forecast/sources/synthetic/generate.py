@@ -17,6 +17,7 @@ import pandas as pd
 
 from forecast.core.config import SyntheticParams
 from forecast.core.contracts import UNDIRECTED_ACTIONS, conform, validate_incidents
+from forecast.core.coverage import Coverage
 from forecast.core.errors import ForecastError
 from forecast.sources.synthetic.calibration import load_calibration
 from forecast.sources.synthetic.process import (
@@ -44,7 +45,7 @@ class SyntheticWorld:
     states: pd.DataFrame
     incidents: pd.DataFrame
     covariates: pd.DataFrame
-    coverage: dict[str, tuple[date, date]]
+    coverage: Coverage
     settings: ProcessSettings = field(default_factory=ProcessSettings)
     seed: int = 0
 
@@ -229,7 +230,7 @@ def generate_world(
     # A separate stream for marks drawn after the process, so they never shift the process.
     marks_rng = np.random.default_rng([seed, 1])
     incidents = validate_incidents(to_incidents(arrays, events, states, marks_rng))
-    coverage = {SOURCE: (date(params.start_year, 1, 1), date(params.end_year, 12, 31))}
+    coverage = Coverage(date(params.start_year, 1, 1), date(params.end_year, 12, 31))
     states = states.rename(columns={"entry": "entry_year"}).drop(
         columns=["base_cinc", "base_polity"]
     )
