@@ -1,6 +1,6 @@
 """`forecast data`: find the source files, build the incident table, look at a dyad.
 
-Thin layer over forecast.sources and forecast.stages.ingest: arguments in, rich tables out.
+Thin layer over forecast.sources and the fetch and ingest stages: arguments in, rich tables out.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     from forecast.sources.feeds import locate_feed_path
     from forecast.sources.handcoded import handcoded_files
     from forecast.sources.locate import SOURCE_FILES, locate_source
-    from forecast.stages.ingest import plan_sources
+    from forecast.stages.fetch import plan_sources
 
     params = load_params(params_path)
     table = Table(
@@ -93,7 +93,7 @@ def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
 def fetch(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     """Locate every real source file and record path and md5 in data/raw/manifest.json."""
     from forecast.core import tables
-    from forecast.stages.ingest import run_fetch
+    from forecast.stages.fetch import run_fetch
 
     plan = run_fetch(load_params(params_path))
     if plan.mode == "synthetic":
