@@ -381,7 +381,7 @@ def test_a_forecast_after_the_record_says_its_age_and_uses_its_band(aged_forecas
     assert record["age_years"] == pytest.approx(8.42, abs=0.01)
     assert (record["band_years"], record["model"], record["context"]) == (10, "logit", False)
     band = aged_forecaster.record.models.model(8.42, context=False)
-    values = pd.DataFrame([forecast.features.computation])[band.feature_names_]
+    values = pd.DataFrame([forecast.features])[band.feature_names_]
     expected = band.predict_proba(values).iloc[0][30]
     assert forecast.horizons[30].p == pytest.approx(expected, abs=1e-6)
     assert any("record ends on 31 December 2001" in c for c in forecast.caveats)
