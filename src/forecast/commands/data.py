@@ -117,18 +117,10 @@ def ingest(
 ) -> None:
     """Build data/interim/incidents.parquet from the sources named in params.yaml."""
     from forecast.episodes import unmodelled_sources, unmodelled_warning
-    from forecast.stages.engine import chosen_engine
     from forecast.stages.ingest import run_ingest
 
     params = load_params(params_path)
-    if chosen_engine(params, engine) == "spark":
-        from forecast.spark.feeds import spark_feed_reader
-        from forecast.spark.session import spark_session
-
-        reader = spark_feed_reader(spark_session(params.spark))
-        report = run_ingest(params, show_progress=True, feed_reader=reader)
-    else:
-        report = run_ingest(params, show_progress=True)
+    report = run_ingest(params, engine=engine, show_progress=True)
     _print_ingest(report)
     for source in unmodelled_sources((r.source for r in report.results), params.data):
         console.print(f"[yellow]warning:[/] {escape(unmodelled_warning(source))}", soft_wrap=True)

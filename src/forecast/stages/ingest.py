@@ -32,6 +32,7 @@ from forecast.sources.icb import read_icb
 from forecast.sources.locate import LocatedFile
 from forecast.sources.mie import read_mie
 from forecast.sources.tabular import load_mapping, read_tabular
+from forecast.stages.engine import chosen_engine
 from forecast.stages.fetch import SourcePlan, plan_sources
 
 if TYPE_CHECKING:
@@ -70,16 +71,17 @@ def read_located(source: str, files: list[LocatedFile]) -> SourceResult:
 def run_ingest(
     params: Params,
     *,
+    engine: str | None = None,
     root: Path | None = None,
     show_progress: bool = False,
-    feed_reader: Callable[[FeedParams, DataParams], SourceResult] = read_feed,
 ) -> IngestReport:
     """Read every source, validate, and write the interim tables and sources.json (under
     `root`, the working directory by default).
 
+    `engine` (params' `engine` by default) is where event feeds are reduced: here or on Spark.
     `show_progress` draws a bar on a terminal only (tqdm's `disable=None`), so logs stay clean.
-    `feed_reader` reduces each event feed (the Spark engine passes its own).
     """
+    feed_reader = _feed_reader(params, engine)
     plan = plan_sources(params)
     world: SyntheticWorld | None = _synthetic_world(params) if plan.mode == "synthetic" else None
     readers: list[Callable[[], SourceResult]] = (
@@ -107,6 +109,18 @@ def run_ingest(
     )
     write_outputs(report, root)
     return report
+
+
+def _feed_reader(
+    params: Params, engine: str | None
+) -> Callable[[FeedParams, DataParams], SourceResult]:
+    """The local feed reader, or Spark's (docs/spark.md), which loads only when chosen."""
+    if chosen_engine(params, engine) != "spark":
+        return read_feed
+    from forecast.spark.feeds import spark_feed_reader
+    from forecast.spark.session import spark_session
+
+    return spark_feed_reader(spark_session(params.spark))
 
 
 def _combine_incidents(results: list[SourceResult]) -> pd.DataFrame:
