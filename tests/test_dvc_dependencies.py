@@ -1,14 +1,15 @@
 """dvc.yaml lists every project module each stage runs, so editing one re-runs the stage.
 
-A stage's code is its runner and everything the runner imports. The modules are found two ways:
-importing the runner in a fresh interpreter and reading `sys.modules` (what really loads), and
-following every `import forecast...` statement from the runner's file, including those inside
-functions (the Spark engine, the figures and the registry are imported only when used, and a
-stage that uses them must still re-run when they change). Each module's file must lie under one
-of the stage's `deps` in dvc.yaml, and every listed dependency must exist.
+Every stage has a runner, `forecast.stages.<stage>`, whose docstring's first line is the stage's
+`desc:`. A stage's code is its runner and everything the runner imports. The modules are found
+two ways: importing the runner in a fresh interpreter and reading `sys.modules` (what really
+loads), and following every `import forecast...` statement from the runner's file, including
+those inside functions (the Spark engine, the figures and the registry are imported only when
+used, and a stage that uses them must still re-run when they change). Each module's file must
+lie under one of the stage's `deps` in dvc.yaml, and every listed dependency must exist.
 
-`fetch` is left out: it runs on every `dvc repro` (`always_changed`), so no edit can leave its
-output stale.
+A stage that runs on every `dvc repro` (`always_changed`: fetch) is left out of that check, as
+no edit can leave its output stale.
 """
 
 from __future__ import annotations
@@ -26,21 +27,16 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 
-# The stage's runner: the module a stage's command calls to do the work.
-RUNNERS = {
-    "ingest": "forecast.stages.ingest",
-    "episodes": "forecast.stages.episodes",
-    "features": "forecast.stages.features",
-    "backtest": "forecast.evaluation.backtest",
-    "record_age": "forecast.stages.record_age",
-    "train": "forecast.stages.train",
-    "report": "forecast.stages.report",
-}
-
 
 @cache
 def stages() -> dict[str, dict]:
     return yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+
+
+# The stage's runner: the module a stage's command calls to do the work, named after the stage.
+RUNNERS = {stage: f"forecast.stages.{stage}" for stage in stages()}
+# The stages whose code dependencies are checked: all but those that run every time.
+CHECKED = sorted(stage for stage, spec in stages().items() if not spec.get("always_changed"))
 
 
 def deps_of(stage: str) -> list[str]:
@@ -106,11 +102,22 @@ def uncovered(files: set[Path], deps: list[str]) -> list[str]:
     )
 
 
-def test_every_stage_but_fetch_has_a_runner() -> None:
-    assert set(stages()) - {"fetch"} == set(RUNNERS)
+@pytest.mark.parametrize("stage", sorted(RUNNERS))
+def test_every_stage_has_a_runner_in_forecast_stages(stage: str) -> None:
+    assert module_file(RUNNERS[stage]) is not None, (
+        f"dvc.yaml stage {stage!r} has no runner: write src/forecast/stages/{stage}.py"
+    )
 
 
 @pytest.mark.parametrize("stage", sorted(RUNNERS))
+def test_a_stages_desc_is_its_runners_first_docstring_line(stage: str) -> None:
+    path = module_file(RUNNERS[stage])
+    assert path is not None
+    docstring = ast.get_docstring(ast.parse(path.read_text(), filename=str(path))) or ""
+    assert stages()[stage].get("desc") == docstring.splitlines()[0]
+
+
+@pytest.mark.parametrize("stage", CHECKED)
 def test_dvc_yaml_lists_every_module_the_stage_imports(stage: str) -> None:
     runner = RUNNERS[stage]
     modules = imported_at_run_time(runner) | imported_anywhere(runner)

@@ -1,4 +1,4 @@
-"""Record the real source files found (paths and md5), or that the synthetic world will be used.
+"""Find the real source files and record their paths and md5, or that the synthetic world is used.
 
 The plan made here is the one ingest follows: `forecast data ingest` plans again rather than
 reading data/raw/manifest.json, so both stages decide alike from the same params and files.
