@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from forecast.core.config import BacktestParams, HistGBParams, ModelParams, Params
 from forecast.core.errors import ForecastError
-from forecast.evaluation.backtest import run_backtest, write_outputs
+from forecast.evaluation.backtest import run_backtest
 from forecast.evaluation.splits import censor_at, in_test_year, rolling_origins
+from forecast.stages.backtest import write_outputs
 from tests.fixtures_models import HORIZONS, make_world
 
 SMALL = Params(

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from forecast.cli import app
 from forecast.core.config import load_params
-from forecast.stages import ingest
+from forecast.stages import fetch, ingest
 
 from .conftest import REPO_ROOT
 
@@ -92,7 +92,7 @@ def test_a_feed_whose_file_is_missing_names_where_it_looked(project: Path) -> No
 
 def test_fetch_manifest_records_each_feed_file(project: Path) -> None:
     params = load_params("params.yaml")
-    manifest = ingest.plan_sources(params).manifest(params)
+    manifest = fetch.plan_sources(params).manifest(params)
     entry = manifest["feeds"]["icews_fixture"]
     assert entry["path"].endswith("made_icews_events.tab")
     assert len(entry["md5"]) == 32

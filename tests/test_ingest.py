@@ -13,7 +13,7 @@ from forecast.core.config import Params
 from forecast.core.contracts import QUARANTINE_COLUMNS, validate_incidents
 from forecast.core.errors import ForecastError
 from forecast.core.provenance import content_hash
-from forecast.stages import ingest
+from forecast.stages import fetch, ingest
 
 from .conftest import REPO_ROOT
 
@@ -165,8 +165,8 @@ def test_csv_imports_are_added_with_their_own_source_name(
 
 def test_synthetic_fetch_manifest_is_deterministic(project: Path) -> None:
     params = _small_synthetic()
-    first = ingest.plan_sources(params).manifest(params)
-    assert first == ingest.plan_sources(params).manifest(params)
+    first = fetch.plan_sources(params).manifest(params)
+    assert first == fetch.plan_sources(params).manifest(params)
     assert first["mode"] == "synthetic"
 
 

@@ -6,8 +6,9 @@ import pytest
 
 from forecast.core.config import BacktestParams, HistGBParams, ModelParams, Params
 from forecast.core.errors import ForecastError
-from forecast.evaluation.backtest import run_backtest, write_outputs
+from forecast.evaluation.backtest import run_backtest
 from forecast.models.final import fit_final_models
+from forecast.stages.backtest import write_outputs
 from tests.fixtures_models import make_world
 
 pytest.importorskip("mlflow")

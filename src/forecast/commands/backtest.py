@@ -22,17 +22,14 @@ def backtest(
     track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow")] = True,
 ) -> None:
     """Fit every model at every yearly origin, score the next year, write metrics and plots."""
-    from forecast.core import tables
-    from forecast.evaluation.backtest import headline, run_backtest, write_outputs
+    from forecast.evaluation.backtest import headline
+    from forecast.stages.backtest import run_backtest
 
     params = load_params(params_file)
-    episodes, features = tables.read("episodes"), tables.read("features")
-    result = run_backtest(episodes, features, params, progress=True, n_jobs=jobs)
-    console.print(result.provenance.banner(), style="bold yellow", highlight=False, markup=False)
-    files = write_outputs(result, params)
-    if track:
-        from forecast.tracking import runs
-
-        run_id = runs.log_backtest(result, params, files)
-        console.print(f"MLflow run {run_id} ({params.tracking.uri})", highlight=False)
-    console.print(headline(result, params), highlight=False)
+    run = run_backtest(params, n_jobs=jobs, track=track)
+    console.print(
+        run.result.provenance.banner(), style="bold yellow", highlight=False, markup=False
+    )
+    if run.run_id is not None:
+        console.print(f"MLflow run {run.run_id} ({params.tracking.uri})", highlight=False)
+    console.print(headline(run.result, params), highlight=False)

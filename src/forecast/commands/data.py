@@ -1,6 +1,6 @@
 """`forecast data`: find the source files, build the incident table, look at a dyad.
 
-Thin layer over forecast.sources and forecast.stages.ingest: arguments in, rich tables out.
+Thin layer over forecast.sources and the fetch and ingest stages: arguments in, rich tables out.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def sources(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     from forecast.core.tables import INCIDENTS_DIR
     from forecast.sources.handcoded import handcoded_files
     from forecast.sources.locate import SOURCE_FILES, locate_source
-    from forecast.stages.ingest import plan_sources
+    from forecast.stages.fetch import plan_sources
 
     params = load_params(params_path)
     table = Table(
@@ -122,7 +122,7 @@ def _print_feeds(data: DataParams) -> None:
 def fetch(params_path: ParamsOption = DEFAULT_PARAMS_PATH) -> None:
     """Locate every real source file and record path and md5 in data/raw/manifest.json."""
     from forecast.core import tables
-    from forecast.stages.ingest import run_fetch
+    from forecast.stages.fetch import run_fetch
 
     plan = run_fetch(load_params(params_path))
     if plan.mode == "synthetic":
@@ -146,18 +146,10 @@ def ingest(
 ) -> None:
     """Build data/interim/incidents.parquet from the sources named in params.yaml."""
     from forecast.episodes import unmodelled_sources, unmodelled_warning
-    from forecast.stages.engine import chosen_engine
     from forecast.stages.ingest import run_ingest
 
     params = load_params(params_path)
-    if chosen_engine(params, engine) == "spark":
-        from forecast.spark.feeds import spark_feed_reader
-        from forecast.spark.session import spark_session
-
-        reader = spark_feed_reader(spark_session(params.spark))
-        report = run_ingest(params, show_progress=True, feed_reader=reader)
-    else:
-        report = run_ingest(params, show_progress=True)
+    report = run_ingest(params, engine=engine, show_progress=True)
     _print_ingest(report)
     for source in unmodelled_sources((r.source for r in report.results), params.data):
         console.print(f"[yellow]warning:[/] {escape(unmodelled_warning(source))}", soft_wrap=True)

@@ -57,19 +57,13 @@ def build(params_path: Path = ParamsOption, engine: str | None = EngineOption) -
 @app.command("summary")
 def summary(params_path: Path = ParamsOption) -> None:
     """Per source: triggers, retaliation rate and share censored per horizon, days quartiles."""
-    from forecast.core import tables
-    from forecast.core.provenance import provenance_of
-    from forecast.episodes import summarise_episodes, trigger_incidents, undated_force_by_source
+    from forecast.stages.episodes import episode_summary
 
     params = load_params(params_path)
-    incidents = trigger_incidents(tables.read("incidents"), params.data)
-    episodes = tables.read("episodes")
     horizons = params.episodes.horizons
-    table_rows = summarise_episodes(episodes, horizons)
-    undated = undated_force_by_source(incidents, params.episodes.min_hostility)
-    console.print(
-        provenance_of(incidents).banner(), style="bold yellow", highlight=False, markup=False
-    )
+    summarised = episode_summary(params)
+    undated = summarised.undated_force
+    console.print(summarised.banner, style="bold yellow", highlight=False, markup=False)
     table = Table(title="Retaliation episodes by source")
     table.add_column("source")
     table.add_column("triggers", justify="right")
@@ -78,7 +72,7 @@ def summary(params_path: Path = ParamsOption) -> None:
         table.add_column(f"rate {horizon}d", justify="right")
         table.add_column(f"censored {horizon}d", justify="right")
     table.add_column("days q1 / median / q3", justify="right")
-    for row in table_rows.itertuples(index=False):
+    for row in summarised.by_source.itertuples(index=False):
         values = row._asdict()
         cells = [
             str(values["source"]),
@@ -94,6 +88,6 @@ def summary(params_path: Path = ParamsOption) -> None:
     console.print(table)
     console.print(
         "rates over triggers whose window was observed; undated force (day unknown) cannot be a "
-        f"trigger; {len(episodes):,} triggers in all",
+        f"trigger; {summarised.triggers:,} triggers in all",
         highlight=False,
     )

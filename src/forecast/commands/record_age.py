@@ -29,21 +29,16 @@ def backtest(
     track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow")] = True,
 ) -> None:
     """Score every forecaster at every simulated record age: metrics/record_age.json."""
-
     from forecast.record_age.outputs import headline_table
     from forecast.stages.record_age import run_record_age
 
     params = load_params(params_file)
-    run = run_record_age(params, n_jobs=jobs)
-    result, provenance, files = run.result, run.provenance, run.written
-    console.print(provenance.banner(), style="bold yellow", highlight=False, markup=False)
-    if track:
-        from forecast.tracking import runs
-
-        run_id = runs.log_record_age(result, provenance, params, files)
-        console.print(f"MLflow run {run_id} ({params.tracking.uri})", highlight=False)
-    console.print(headline_table(result.scores, "limited_force", 30), highlight=False)
-    console.print(f"record-age backtest in {result.seconds:.0f} s", highlight=False)
+    run = run_record_age(params, n_jobs=jobs, track=track)
+    console.print(run.provenance.banner(), style="bold yellow", highlight=False, markup=False)
+    if run.run_id is not None:
+        console.print(f"MLflow run {run.run_id} ({params.tracking.uri})", highlight=False)
+    console.print(headline_table(run.result.scores, "limited_force", 30), highlight=False)
+    console.print(f"record-age backtest in {run.result.seconds:.0f} s", highlight=False)
 
 
 @app.command("show")
@@ -52,16 +47,10 @@ def show(
     horizon: Annotated[int, typer.Option(help="horizon in days")] = 30,
 ) -> None:
     """Print metrics/record_age.json as a table: ROC AUC / Brier skill / mean forecast."""
-    from forecast.core import tables
-    from forecast.core.errors import DataFileError
     from forecast.record_age.outputs import headline_table
+    from forecast.stages.record_age import read_scores
 
-    scores = tables.read("record_age")
-    if subset not in scores:
-        raise DataFileError(
-            tables.path("record_age"), f"has no subset {subset!r}", "use all or limited_force"
-        )
-    table = headline_table(scores, subset, horizon)
+    table = headline_table(read_scores(subset), subset, horizon)
     if isinstance(table, Table):
         console.print(table)
     else:

@@ -1,6 +1,6 @@
 """The rolling-origin backtest: every model on identical splits, scored on all triggers and on
-limited uses of force, written to the metric files, plot data and figures of docs/design.md,
-section "Tables".
+limited uses of force, into the metric blocks and plot data of docs/design.md, section "Tables"
+(the backtest stage, `forecast.stages.backtest`, writes them).
 
 War battles make retaliation near-certain and would flatter the headline numbers, so every score
 is also computed on `limited_force` triggers (hostility 4 outside war battles), the subset policy
@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,7 +19,6 @@ from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
-from forecast.core import atomic, tables
 from forecast.core.config import Params
 from forecast.core.errors import ForecastError
 from forecast.core.provenance import DataProvenance, data_provenance, provenance_of
@@ -35,18 +33,14 @@ from forecast.evaluation.comparisons import champion_by_rule, model_difference
 from forecast.evaluation.forecasts import OriginForecasts, long_predictions
 from forecast.evaluation.splits import Split, censor_at, in_test_year, rolling_origins
 from forecast.evaluation.stacking import add_ensemble
-from forecast.evaluation.summary import headline_summary
 from forecast.models import registry
 from forecast.models.common import align, dyad_groups, label_column
 from forecast.models.ensemble import ENSEMBLE_NAME
 from forecast.models.parallel_fit import on_one_thread
 
 SUBSETS = ("all", "limited_force")
-# The key of likelihood.json's block of paired comparisons, beside the subsets.
-COMPARISONS_KEY = "comparisons"
 # Days at which survival curves are scored for the integrated Brier score.
 SURVIVAL_GRID = (1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365)
-JSON_DIGITS = atomic.JSON_DIGITS
 
 
 @dataclass
@@ -605,45 +599,6 @@ def _timing_yardsticks(
         SURVIVAL_GRID,
         params,
     )
-
-
-# Writing ---------------------------------------------------------------------------------
-
-
-def write_outputs(result: BacktestResult, params: Params, root: Path = Path(".")) -> list[Path]:
-    """Write metric files, the headline summary, predictions, plot data and figures."""
-    comparisons = {COMPARISONS_KEY: result.comparisons} if result.comparisons else {}
-    likelihood = result.likelihood | comparisons
-    tables.write("likelihood", likelihood, root)
-    tables.write("timing", result.timing, root)
-    settings = {"synthetic_settings": result.settings} if result.settings else {}
-    tables.write(
-        "backtest_data",
-        {"data": result.provenance.as_dict(), "models": result.models, "choices": result.choices}
-        | settings,
-        root,
-    )
-    tables.write("summary", headline_summary(likelihood, result.timing), root)
-
-    predictions = result.predictions.copy()
-    predictions.attrs["provenance"] = result.provenance.banner()
-    tables.write("backtest_predictions", predictions, root)
-
-    horizon = params.train.champion_horizon
-    subset = params.train.champion_subset
-    for table, name in ((result.reliability, "reliability_plot"), (result.roc, "roc_plot")):
-        chosen = table[(table["subset"] == subset) & (table["horizon"] == horizon)]
-        tables.write(name, chosen.drop(columns=["subset"]).round(JSON_DIGITS), root)
-
-    from forecast.evaluation.figures import reliability_figure, roc_figure
-
-    reliability_figure(
-        result.reliability, subset, result.provenance, tables.path("reliability_figure", root)
-    )
-    roc_figure(result.roc, subset, result.provenance, tables.path("roc_figure", root))
-    names = ("likelihood", "timing", "backtest_data", "summary", "backtest_predictions")
-    names += ("reliability_plot", "roc_plot", "reliability_figure", "roc_figure")
-    return [tables.path(name, root) for name in names]
 
 
 def headline(result: BacktestResult, params: Params) -> str:

@@ -1,9 +1,12 @@
-"""The `episodes` stage: the trigger table with labels, durations and censoring."""
+"""Build the trigger table with retaliation labels, durations and censoring."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
+
+import pandas as pd
 
 from forecast.core import tables
 from forecast.core.config import Params
@@ -17,7 +20,9 @@ from forecast.core.provenance import provenance_of
 from forecast.episodes import (
     build_episodes,
     label_column,
+    summarise_episodes,
     trigger_incidents,
+    undated_force_by_source,
     unmodelled_sources,
     unmodelled_warning,
 )
@@ -71,3 +76,26 @@ def _episodes_on_spark(
     row = written.agg(F.count("*").alias("n"), F.avg(F.col(headline).cast("double"))).first()
     rate = f"{row[1]:.3f}" if row[1] is not None else "n/a"
     return StageOutcome(banner, f"{row['n']:,} triggers; {headline} rate {rate}", engine="spark")
+
+
+@dataclass(frozen=True)
+class EpisodeSummary:
+    """What `forecast episodes summary` prints: the data banner, per source the triggers, rates,
+    censoring and days to an answer, and the uses of force that could not be triggers."""
+
+    banner: str
+    by_source: pd.DataFrame
+    undated_force: pd.Series
+    triggers: int
+
+
+def episode_summary(params: Params) -> EpisodeSummary:
+    """The episodes table summarised per source, beside the incidents it was built from."""
+    incidents = trigger_incidents(tables.read("incidents"), params.data)
+    episodes = tables.read("episodes")
+    return EpisodeSummary(
+        provenance_of(incidents).banner(),
+        summarise_episodes(episodes, params.episodes.horizons),
+        undated_force_by_source(incidents, params.episodes.min_hostility),
+        len(episodes),
+    )

@@ -1,4 +1,4 @@
-"""The `features` stage: the leak-free feature table, one row per episode."""
+"""Build the leak-free feature table, one row per episode."""
 
 from __future__ import annotations
 

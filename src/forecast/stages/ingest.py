@@ -1,4 +1,4 @@
-"""Build the canonical incident table from the configured sources (the `ingest` stage).
+"""Build the canonical incident table, quarantine and covariates from the configured sources.
 
 Real files when they can be found, otherwise the embedded synthetic world, so the project runs
 end to end on a fresh machine; hand-coded incidents and the user's CSV imports are added either
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,51 +23,19 @@ from forecast.core.errors import ForecastError
 from forecast.core.paths import shared_data_dir
 from forecast.core.provenance import SYNTHETIC_SOURCE, DataProvenance, provenance_of
 from forecast.core.tables import INCIDENTS_DIR
-from forecast.sources.base import SourceResult, concat_quarantine, md5_of
+from forecast.sources.base import SourceResult, concat_quarantine
 from forecast.sources.cow_mid import read_cow_mid
-from forecast.sources.feeds import feed_fingerprint, read_feed
+from forecast.sources.feeds import read_feed
 from forecast.sources.handcoded import handcoded_files, read_handcoded
 from forecast.sources.icb import read_icb
-from forecast.sources.locate import BUILT_IN_SOURCES, LocatedFile, locate_source
+from forecast.sources.locate import LocatedFile
 from forecast.sources.mie import read_mie
 from forecast.sources.tabular import load_mapping, read_tabular
+from forecast.stages.engine import chosen_engine
+from forecast.stages.fetch import SourcePlan, plan_sources
 
 if TYPE_CHECKING:
     from forecast.sources.synthetic.generate import SyntheticWorld
-
-
-@dataclass
-class SourcePlan:
-    """Which data an ingest will use: real sources (with their files) or the synthetic world."""
-
-    mode: str  # "real" or "synthetic"
-    located: dict[str, list[LocatedFile]] = field(default_factory=dict)
-    missing: dict[str, list[LocatedFile]] = field(default_factory=dict)
-
-    def manifest(self, params: Params) -> dict[str, object]:
-        """Deterministic record of the files found (for DVC: same files, same bytes)."""
-        feeds = {feed.name: feed_fingerprint(feed, params.data) for feed in params.data.feeds}
-        if self.mode == "synthetic":
-            return {
-                "mode": "synthetic",
-                "note": "no real source file found: the embedded synthetic world is used",
-                "seed": params.seed,
-                "synthetic": params.data.synthetic.model_dump(),
-                **({"feeds": feeds} if feeds else {}),
-            }
-        return {
-            **({"feeds": feeds} if feeds else {}),
-            "mode": "real",
-            "sources": {
-                source: {
-                    f.spec.key: {"path": f.path.as_posix(), "md5": md5_of(f.path)}
-                    for f in files
-                    if f.path is not None
-                }
-                for source, files in sorted(self.located.items())
-            },
-            "missing": sorted(self.missing),
-        }
 
 
 @dataclass
@@ -87,34 +55,6 @@ class IngestReport:
         return {r.source: r.coverage.record() for r in self.results}
 
 
-def plan_sources(params: Params, *, allow_download: bool = True) -> SourcePlan:
-    """Decide between real sources and the synthetic world, per `data.mode`."""
-    data = params.data
-    if data.mode == "synthetic":
-        return SourcePlan("synthetic")
-    located: dict[str, list[LocatedFile]] = {}
-    missing: dict[str, list[LocatedFile]] = {}
-    for source in data.sources:
-        if source in BUILT_IN_SOURCES:
-            continue
-        files = locate_source(source, data, allow_download=allow_download)
-        (located if all(f.found for f in files) else missing)[source] = files
-    if data.mode == "real" and missing:
-        where = "; ".join(
-            f"{f.spec.key} (looked in {', '.join(f.looked_in)})"
-            for files in missing.values()
-            for f in files
-            if not f.found
-        )
-        raise ForecastError(
-            f"data.mode is real but these source files were not found: {where}. Set "
-            "FORECAST_DATA_DIR, put the files in data/external/, or name them in data.paths"
-        )
-    if not located:
-        return SourcePlan("synthetic", missing=missing)
-    return SourcePlan("real", located=located, missing=missing)
-
-
 def read_located(source: str, files: list[LocatedFile]) -> SourceResult:
     """Read one real source from its located files."""
     paths = {f.spec.key: f.path for f in files}
@@ -127,27 +67,20 @@ def read_located(source: str, files: list[LocatedFile]) -> SourceResult:
     raise ForecastError(f"no reader for source {source!r}")
 
 
-def run_fetch(params: Params) -> SourcePlan:
-    """The `fetch` stage: find the real source files and record their paths and checksums in
-    data/raw/manifest.json (or that the embedded synthetic world will be used)."""
-    plan = plan_sources(params)
-    tables.write("manifest", plan.manifest(params))
-    return plan
-
-
 def run_ingest(
     params: Params,
     *,
+    engine: str | None = None,
     root: Path | None = None,
     show_progress: bool = False,
-    feed_reader: Callable[[FeedParams, DataParams], SourceResult] = read_feed,
 ) -> IngestReport:
     """Read every source, validate, and write the interim tables and sources.json (under
     `root`, the working directory by default).
 
+    `engine` (params' `engine` by default) is where event feeds are reduced: here or on Spark.
     `show_progress` draws a bar on a terminal only (tqdm's `disable=None`), so logs stay clean.
-    `feed_reader` reduces each event feed (the Spark engine passes its own).
     """
+    feed_reader = _feed_reader(params, engine)
     plan = plan_sources(params)
     world: SyntheticWorld | None = _synthetic_world(params) if plan.mode == "synthetic" else None
     readers: list[Callable[[], SourceResult]] = (
@@ -175,6 +108,18 @@ def run_ingest(
     )
     write_outputs(report, root)
     return report
+
+
+def _feed_reader(
+    params: Params, engine: str | None
+) -> Callable[[FeedParams, DataParams], SourceResult]:
+    """The local feed reader, or Spark's (docs/spark.md), which loads only when chosen."""
+    if chosen_engine(params, engine) != "spark":
+        return read_feed
+    from forecast.spark.feeds import spark_feed_reader
+    from forecast.spark.session import spark_session
+
+    return spark_feed_reader(spark_session(params.spark))
 
 
 def _combine_incidents(results: list[SourceResult]) -> pd.DataFrame:

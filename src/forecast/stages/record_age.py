@@ -1,5 +1,8 @@
-"""The `record_age` stage: every forecaster scored with the record cut 0 to 10 years before
-each test trigger (`forecast.record_age.backtest`)."""
+"""Score every forecaster with the record cut 0 to 10 years before each test trigger.
+
+The scoring is `forecast.record_age.backtest`'s; this module reads its inputs, writes what it
+found and logs the run to MLflow.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from pathlib import Path
 from forecast.core import tables
 from forecast.core.config import Params
 from forecast.core.coverage import read_source_coverage
+from forecast.core.errors import DataFileError
 from forecast.core.provenance import DataProvenance, provenance_of
 from forecast.episodes import history_incidents
 from forecast.record_age.backtest import RecordAgeResult, run_record_age_backtest
@@ -17,15 +21,18 @@ from forecast.record_age.outputs import write_record_age
 
 @dataclass(frozen=True)
 class RecordAgeRun:
-    """The scores, the data they came from and the files written."""
+    """The scores, the data they came from, the files written and the MLflow run that records
+    them (None: not tracked)."""
 
     result: RecordAgeResult
     provenance: DataProvenance
     written: list[Path]
+    run_id: str | None
 
 
-def run_record_age(params: Params, n_jobs: int = 2) -> RecordAgeRun:
-    """Run the backtest by record age and write metrics/record_age*.json and its plot.
+def run_record_age(params: Params, n_jobs: int = 2, track: bool = True) -> RecordAgeRun:
+    """Run the backtest by record age, write metrics/record_age*.json and its plot, and log
+    them to MLflow when `track`.
 
     When the data include the synthetic world, params' `synthetic_settings` are laid over params, as
     in the backtest, and metrics/record_age_data.json records them.
@@ -41,4 +48,22 @@ def run_record_age(params: Params, n_jobs: int = 2) -> RecordAgeRun:
         n_jobs=n_jobs,
     )
     result.settings = params.applied_settings(provenance.kind)
-    return RecordAgeRun(result, provenance, write_record_age(result, provenance))
+    written = write_record_age(result, provenance)
+    run_id = None
+    if track:
+        # mlflow loads only for a tracked run: `--no-track` stays quick.
+        from forecast.tracking import runs
+
+        run_id = runs.log_record_age(result, provenance, params, written)
+    return RecordAgeRun(result, provenance, written, run_id)
+
+
+def read_scores(subset: str) -> dict:
+    """metrics/record_age.json, which `forecast record-age show` prints one subset of: an
+    unknown subset is named with the file, as a missing file is."""
+    scores = tables.read("record_age")
+    if subset not in scores:
+        raise DataFileError(
+            tables.path("record_age"), f"has no subset {subset!r}", "use all or limited_force"
+        )
+    return scores

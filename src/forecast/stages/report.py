@@ -1,5 +1,4 @@
-"""The `report` stage: the brief's incidents forecast with the champions, and the brief written
-(reports/brief.html and reports/brief.pdf)."""
+"""Forecast the brief's incidents with the champions; write the brief and its numbers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `train` stage: final models on all labelled data, registered, champions chosen by rule.
+"""Fit the final models on all labelled data, register them and choose the champions by rule.
 
 The champion rule (docs/adr/0001-champion-rule.md): the likelihood champion is the simplest
 model that no more complex one beats on params.train's score (default: 30-day Brier skill on
