@@ -82,8 +82,8 @@ class RecordAgeResult:
     scores: dict
     forecasts: pd.DataFrame
     ages: tuple[int, ...]
-    # Per origin and age, which kind of record-aware logit served (forecast.evaluation.
-    # record_choice): chosen inside each origin from forecasts resolved before its cutoff.
+    # Per origin and age, which kind of record-aware logit served (forecast.record_age.choice):
+    # chosen inside each origin from forecasts resolved before its cutoff.
     choices: dict = field(default_factory=dict)
     seconds: float = 0.0
     # params.yaml's `synthetic_settings` when the data were synthetic and they were used.
