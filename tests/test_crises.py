@@ -9,13 +9,14 @@ military act (type 7) by Iran against the United States.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from forecast.core.config import EpisodeParams
+from forecast.core.config import EpisodeParams, Params
 from forecast.core.contracts import conform
 from forecast.core.coverage import Coverage
 from forecast.episodes import (
@@ -151,3 +152,31 @@ def test_counts_say_how_many_triggers_and_dyads_were_matched(episodes: pd.DataFr
     assert (counts.crisis, counts.crisis_dyads) == (2, 2)
     assert (counts.limited_force, counts.limited_force_dyads) == (2, 2)
     assert (counts.not_crisis, counts.unknown) == (5, 2)
+
+
+def test_the_episodes_stage_flags_triggers_and_keeps_icb_out_of_them(
+    icb: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from forecast.core import tables
+    from forecast.stages.episodes import run_episodes
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "interim").mkdir(parents=True)
+    mie = uses_of_force(
+        ("day", "2001-05-03", INDIA, PAKISTAN),
+        ("later", "2001-06-09", INDIA, PAKISTAN),
+        source="mie",
+    )
+    incidents = pd.concat([mie, icb], ignore_index=True).sort_values(["date", "incident_id"])
+    incidents.to_parquet("data/interim/incidents.parquet", index=False)
+    coverage = {
+        "mie": {"start": "1816-01-01", "end": "2014-12-31"},
+        "icb": {"start": "1918-01-01", "end": "2017-12-31"},
+    }
+    (tmp_path / "data" / "interim" / "sources.json").write_text(json.dumps({"coverage": coverage}))
+    outcome = run_episodes(Params())
+    episodes = tables.read("episodes").set_index("incident_id")
+    assert set(episodes["source"]) == {"mie"}
+    assert episodes["crisis"].to_dict() == {"day": True, "later": False}
+    assert not any("icb" in warning for warning in outcome.warnings)
+    assert "1 crisis triggers in 1 directed dyads" in outcome.summary

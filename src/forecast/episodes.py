@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from forecast.core.config import DataParams, EpisodeParams
+from forecast.core.config import LABEL_SOURCES, DataParams, EpisodeParams
 from forecast.core.contracts import UNDIRECTED_ACTIONS, USE_OF_FORCE_MIN_HOSTILITY
 from forecast.core.errors import ForecastError
 
@@ -325,9 +325,10 @@ def unmodelled_sources(sources: Iterable[str], data: DataParams) -> list[str]:
     """Ingested sources that no model reads (not in data.model_sources), sorted.
 
     Their incidents sit in the incident table but never reach episodes, features or forecasts;
-    an import a user expects to count must be named there too, so each is warned about.
+    an import a user expects to count must be named there too, so each is warned about. A
+    label source (ICB) is read on purpose only to label triggers, so it is not.
     """
-    return sorted(set(sources) - set(data.model_sources))
+    return sorted(set(sources) - set(data.model_sources) - set(LABEL_SOURCES))
 
 
 def unmodelled_warning(source: str) -> str:
