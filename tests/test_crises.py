@@ -20,6 +20,7 @@ from forecast.core.config import EpisodeParams, Params
 from forecast.core.contracts import conform
 from forecast.core.coverage import Coverage
 from forecast.episodes import (
+    CrisisCounts,
     CrisisTriggers,
     build_episodes,
     count_crises,
@@ -180,3 +181,32 @@ def test_the_episodes_stage_flags_triggers_and_keeps_icb_out_of_them(
     assert episodes["crisis"].to_dict() == {"day": True, "later": False}
     assert not any("icb" in warning for warning in outcome.warnings)
     assert "1 crisis triggers in 1 directed dyads" in outcome.summary
+
+
+@pytest.mark.real_data
+def test_on_the_real_data_146_mie_triggers_open_icb_crises(real_data_dir: Path) -> None:
+    """The counts and answer rates docs/data-sources.md gives ("The crisis flag"), measured on
+    MIE's triggers with ICB v14 as ingest reads them."""
+    from forecast.sources.mie import read_mie
+
+    mie = read_mie(real_data_dir / "mie_events_v1.0.csv")
+    icb = read_icb(real_data_dir / "icb2_actor_level_v14.csv")
+    crises = crisis_triggers(icb.incidents, {"icb": icb.coverage})
+    assert crises is not None
+    assert crises.acts["date_precision"].value_counts().to_dict() == {"day": 293, "month": 5}
+    assert (crises.acts["date"] <= "2014-12-31").sum() == 287
+    episodes = build_episodes(mie.incidents, EpisodeParams(), {"mie": mie.coverage.end}, (), crises)
+    assert count_crises(episodes) == CrisisCounts(
+        crisis=146,
+        crisis_dyads=101,
+        limited_force=98,
+        limited_force_dyads=76,
+        not_crisis=14_490,
+        unknown=4_662,
+    )
+    limited = episodes[episodes["limited_force"]]
+    opened = limited[limited["crisis"].fillna(False)]
+    other = limited[(~limited["crisis"]).fillna(False)]
+    assert [opened[f"retaliated_{h}d"].count() for h in (7, 30)] == [96, 97]
+    assert [round(opened[f"retaliated_{h}d"].mean(), 2) for h in (7, 30)] == [0.26, 0.45]
+    assert [round(other[f"retaliated_{h}d"].mean(), 2) for h in (7, 30)] == [0.20, 0.41]

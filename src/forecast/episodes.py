@@ -580,9 +580,9 @@ def crisis_flags(triggers: pd.DataFrame, crises: CrisisTriggers | None) -> pd.Se
 
     A trigger (`initiator`, `target`, `date`) opened a crisis when an act of the record has the
     same initiator and target and the same day, or, for an act the record dates only to the
-    month, falls in that month. The day must be the same: a wider window mostly catches the
-    initiator's later strikes, made after the target had already answered, which would label
-    answered exchanges as crisis openings. The flag is NA outside the record's span and
+    month, falls in that month. The day must be the same: a wider window adds neighbouring
+    strikes of the dyad, some made after the target had already answered, and nothing tells
+    which of them the record meant. The flag is NA outside the record's span and
     everywhere without a record (`crises` None). A crisis record is coded after the fact, so
     the flag is hindsight in training; at forecast time it stands for an analyst's judgement
     of the first days (docs/data-sources.md).
