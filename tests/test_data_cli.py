@@ -196,7 +196,7 @@ def test_ingest_on_the_real_data_accounts_for_every_mie_row(
     mie_line = next(line for line in result.stdout.splitlines() if "│ mie" in line)
     assert [cell.strip() for cell in mie_line.split("│")[2:5]] == ["28,011", "28,011", "0"]
     sources = json.loads((tmp_path / "data/interim/sources.json").read_text())
-    assert set(sources["sources"]) == {"mie", "cow_mid", "handcoded"}
+    assert set(sources["sources"]) == {"mie", "cow_mid", "icb", "handcoded"}
     incidents = pd.read_parquet(tmp_path / "data/interim/incidents.parquet")
     assert (incidents["source"] == "mie").sum() == 28_011
 

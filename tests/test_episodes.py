@@ -414,9 +414,10 @@ def test_episodes_carry_the_contract_columns() -> None:
     contract += ["retaliated_30d", "retaliated_90d", "retaliated_365d", "days_to_retaliation"]
     contract += ["event_observed", "duration", "retaliation_incident_id", "source", "action"]
     contract += ["hostility", "directed", "dispute_id", "fatalities_initiator"]
-    contract += ["fatalities_target", "limited_force", "censor_date", "year"]
+    contract += ["fatalities_target", "limited_force", "crisis", "censor_date", "year"]
     assert set(contract) <= set(episodes.columns)
     assert str(episodes["retaliated_30d"].dtype) == "boolean"
+    assert str(episodes["crisis"].dtype) == "boolean"
 
 
 def test_model_sources_leave_out_mid5() -> None:

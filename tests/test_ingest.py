@@ -185,4 +185,4 @@ def test_real_ingest_accounts_for_every_mie_row(
     assert mie.rows_read == 28_011
     assert mie.rows_kept + mie.rows_quarantined == 28_011
     assert report.plan.mode == "real"
-    assert {"mie", "cow_mid", "handcoded"} == set(report.incidents["source"])
+    assert {"mie", "cow_mid", "icb", "handcoded"} == set(report.incidents["source"])

@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from forecast.core.config import DataParams, EpisodeParams
+from forecast.core.config import LABEL_SOURCES, DataParams, EpisodeParams
 from forecast.core.contracts import UNDIRECTED_ACTIONS, USE_OF_FORCE_MIN_HOSTILITY
 from forecast.core.errors import ForecastError
 
@@ -56,6 +56,11 @@ def month_bounds(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     first = months.astype("datetime64[D]").astype(np.int64)
     last = (months + 1).astype("datetime64[D]").astype(np.int64) - 1
     return first, last
+
+
+def month_numbers(dates: pd.Series) -> np.ndarray:
+    """Whole months since 1970-01 as int64 (dates must not be missing)."""
+    return pd.to_datetime(dates).to_numpy().astype("datetime64[M]").astype(np.int64)
 
 
 def dyad_codes(actor: np.ndarray, victim: np.ndarray) -> np.ndarray:
@@ -320,9 +325,10 @@ def unmodelled_sources(sources: Iterable[str], data: DataParams) -> list[str]:
     """Ingested sources that no model reads (not in data.model_sources), sorted.
 
     Their incidents sit in the incident table but never reach episodes, features or forecasts;
-    an import a user expects to count must be named there too, so each is warned about.
+    an import a user expects to count must be named there too, so each is warned about. A
+    label source (ICB) is read on purpose only to label triggers, so it is not.
     """
-    return sorted(set(sources) - set(data.model_sources))
+    return sorted(set(sources) - set(data.model_sources) - set(LABEL_SOURCES))
 
 
 def unmodelled_warning(source: str) -> str:
@@ -468,6 +474,7 @@ def build_episodes(
     params: EpisodeParams,
     coverage: Mapping[str, date | None] | None = None,
     selective_sources: Collection[str] = (),
+    crises: CrisisTriggers | None = None,
 ) -> pd.DataFrame:
     """One row per directed dyad-day of day-dated force, with labels, timing and censoring.
 
@@ -477,6 +484,8 @@ def build_episodes(
     otherwise. A trigger of a selective source (`selective_sources`: it codes chosen exchanges,
     not every event) is watched only up to the `outcome_checked_until` its row states, so
     without one its "no answer" labels are NA; answers any source lists are still seen.
+    `crises` (a crisis record's triggers) give each trigger its `crisis` flag (`crisis_flags`);
+    without them every flag is NA, so the table has one shape with or without the record.
     """
     force = force_events(incidents, params.min_hostility)
     trigger_rows = np.flatnonzero(force["date_precision"].eq("day").to_numpy(dtype=bool))
@@ -530,6 +539,7 @@ def build_episodes(
     episodes["fatalities_target"] = triggers["fatalities_victim"]
     episodes["target_kind"] = triggers["target_kind"]
     episodes["limited_force"] = (triggers["hostility"] == 4) & (triggers["action"] != "war_battle")
+    episodes["crisis"] = crisis_flags(episodes, crises)
     episodes["n_events"] = triggers["n_events"].astype(np.int64)
     episodes["censor_date"] = censor
     episodes["year"] = triggers["date"].dt.year.astype("int64")
@@ -548,6 +558,93 @@ def watched_until(
     stated = checked.fillna(triggers["date"].astype("datetime64[ns]"))
     stated = stated.where(stated <= coverage_end, coverage_end)
     return coverage_end.where(~selective, stated)
+
+
+@dataclass(frozen=True)
+class CrisisTriggers:
+    """Acts that opened an international crisis, and the days the crisis record covers.
+
+    `acts` holds one row per act: `initiator` and `target` (COW codes), `date` and
+    `date_precision` (`day`, or `month` when the record knows only the month). The record is
+    taken to list every such act between `start` and `end`, so a trigger there that matches none
+    did not open a crisis; before `start` and after `end` it says nothing.
+    """
+
+    acts: pd.DataFrame
+    start: date
+    end: date
+
+
+def crisis_flags(triggers: pd.DataFrame, crises: CrisisTriggers | None) -> pd.Series:
+    """Per trigger, whether it opened a crisis: True, False, or NA where nothing is known.
+
+    A trigger (`initiator`, `target`, `date`) opened a crisis when an act of the record has the
+    same initiator and target and the same day, or, for an act the record dates only to the
+    month, falls in that month. The day must be the same: a wider window adds neighbouring
+    strikes of the dyad, some made after the target had already answered, and nothing tells
+    which of them the record meant. The flag is NA outside the record's span and
+    everywhere without a record (`crises` None). A crisis record is coded after the fact, so
+    the flag is hindsight in training; at forecast time it stands for an analyst's judgement
+    of the first days (docs/data-sources.md).
+    """
+    flags = pd.Series(pd.NA, index=triggers.index, dtype="boolean")
+    if crises is None or not len(triggers):
+        return flags
+    acts = crises.acts
+    by_day = acts["date_precision"].eq("day").to_numpy(dtype=bool)
+    days = day_numbers(triggers["date"])
+    matched = _directed_keys(triggers, days).isin(
+        _directed_keys(acts[by_day], day_numbers(acts["date"][by_day]))
+    ) | _directed_keys(triggers, month_numbers(triggers["date"])).isin(
+        _directed_keys(acts[~by_day], month_numbers(acts["date"][~by_day]))
+    )
+    first, last = (np.datetime64(day, "D").astype(np.int64) for day in (crises.start, crises.end))
+    outside = (days < first) | (days > last)
+    return pd.Series(pd.array(matched, dtype="boolean"), index=triggers.index).mask(outside)
+
+
+def _directed_keys(rows: pd.DataFrame, periods: np.ndarray) -> pd.MultiIndex:
+    """(initiator, target, day or month number) per row: a hashed key of the directed dyad
+    and the period, so matching triggers to acts is one set look-up, not a loop."""
+    return pd.MultiIndex.from_arrays(
+        [
+            rows["initiator"].to_numpy(dtype=np.int64),
+            rows["target"].to_numpy(dtype=np.int64),
+            np.asarray(periods, dtype=np.int64),
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class CrisisCounts:
+    """How the crisis flag fell on a table of episodes: the counts the episodes stage reports.
+
+    `crisis` triggers lie in `crisis_dyads` directed dyads; the `limited_force` ones (hostility
+    4 outside war battles) in `limited_force_dyads`; `not_crisis` lie in the record's span and
+    match no act; `unknown` lie outside it, or there is no record.
+    """
+
+    crisis: int
+    crisis_dyads: int
+    limited_force: int
+    limited_force_dyads: int
+    not_crisis: int
+    unknown: int
+
+
+def count_crises(episodes: pd.DataFrame) -> CrisisCounts:
+    """Count the triggers the crisis flag marks, does not mark and leaves unknown."""
+    flag = episodes["crisis"].astype("boolean")
+    crisis = episodes[flag.fillna(False).to_numpy(dtype=bool)]
+    limited = crisis[crisis["limited_force"].to_numpy(dtype=bool)]
+    return CrisisCounts(
+        crisis=len(crisis),
+        crisis_dyads=len(crisis[["initiator", "target"]].drop_duplicates()),
+        limited_force=len(limited),
+        limited_force_dyads=len(limited[["initiator", "target"]].drop_duplicates()),
+        not_crisis=int((~flag).fillna(False).sum()),
+        unknown=int(flag.isna().sum()),
+    )
 
 
 def undated_force_by_source(incidents: pd.DataFrame, min_hostility: int) -> pd.Series:

@@ -84,9 +84,14 @@ class FeedParams(_Section):
         return self
 
 
+# Sources ingested only to label triggers, never read as triggers, answers or history: ICB's
+# violent crisis triggers give each trigger its `crisis` flag (forecast.sources.icb).
+LABEL_SOURCES = ("icb",)
+
+
 class DataParams(_Section):
     mode: Literal["auto", "real", "synthetic"] = "auto"
-    sources: list[str] = ["mie", "cow_mid", "handcoded"]
+    sources: list[str] = ["mie", "cow_mid", "icb", "handcoded"]
     model_sources: list[str] = ["mie", "synthetic", "handcoded"]
     paths: dict[str, str] = {}
     external_dir: str = "data/external"

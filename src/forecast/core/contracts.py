@@ -338,6 +338,9 @@ EPISODES_SCHEMA = pa.DataFrameSchema(
         "hostility": pa.Column("int64", pa.Check.in_range(1, 5)),
         # bool on one engine, Arrow bool on the other: what readers need is the values.
         "limited_force": pa.Column(checks=pa.Check(lambda s: s.isin([True, False]))),
+        # Whether the trigger opened a crisis (forecast.episodes.crisis_flags); NA where the
+        # crisis record is silent: outside its years, or not ingested.
+        "crisis": pa.Column("boolean", nullable=True),
         "year": pa.Column("int64"),
     },
     strict=False,

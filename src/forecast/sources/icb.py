@@ -4,7 +4,10 @@ ICB is crisis-level, not event-level (docs/data-sources.md): each actor row give
 records, the act that triggered the actor's crisis (triggering entity -> actor, on the actor's
 trigger date) and the actor's major response (actor -> triggering entity, on the response date).
 Neither says what else happened between the two, so ICB can date crisis onsets and first
-answers but cannot label retaliation within a horizon. It is not in the default sources.
+answers but cannot label retaliation within a horizon. It is ingested only to label triggers:
+its violent acts by a state that opened a crisis give each trigger its `crisis` flag
+(`forecast.sources.crises`). It is never a model source: its records are never triggers,
+answers or history.
 
 The trigger and response type codes are mapped to MID-style actions and hostility as read from
 the ICB codebook (not verified against the codebook file here): violent acts are attacks
@@ -51,6 +54,10 @@ COVERAGE = Coverage(date(1918, 1, 1), date(2017, 12, 31))
 # ICB's triggering-entity codes for non-state actors and multiple sources, not COW states.
 NON_STATE_ENTITIES = (995, 996, 997)
 NO_RESPONSE = 1
+# Trigger type of a violent act: the crisis openings that label triggers (forecast.sources.crises).
+VIOLENT_ACT = 9
+# A record's kind ends its incident id: icb-{crisno}-{cracno}-trigger|response.
+TRIGGER, RESPONSE = "trigger", "response"
 
 # (action, hostility) by ICB code; codes missing here read as ("other", 1).
 TRIGGER_ACTIONS: dict[int, tuple[str, int]] = {
@@ -113,7 +120,7 @@ def _triggers(actors: pd.DataFrame) -> pd.DataFrame:
     """The act that triggered each actor's crisis: triggering entity -> crisis actor."""
     return _records(
         actors,
-        kind="trigger",
+        kind=TRIGGER,
         initiator=actors["trigent"],
         target=actors["cracid"],
         when=coded_date(actors["yrtrig"], actors["motrig"], actors["datrig"]),
@@ -126,7 +133,7 @@ def _responses(actors: pd.DataFrame) -> pd.DataFrame:
     """Each actor's major response, taken as aimed at the entity that triggered its crisis."""
     return _records(
         actors,
-        kind="response",
+        kind=RESPONSE,
         initiator=actors["cracid"],
         target=actors["trigent"],
         when=coded_date(actors["yerres"], actors["monres"], actors["dayres"]),

@@ -22,7 +22,7 @@ import pandas as pd
 
 from forecast.core.config import EpisodeParams
 from forecast.core.contracts import conform
-from forecast.episodes import build_episodes, force_events
+from forecast.episodes import CrisisTriggers, build_episodes, force_events
 from forecast.spark.frames import (
     GROUP,
     dyad_group,
@@ -84,18 +84,22 @@ def spark_episodes(
     params: EpisodeParams,
     coverage: Mapping[str, date | None] | None = None,
     selective_sources: Collection[str] = (),
+    crises: CrisisTriggers | None = None,
 ) -> DataFrame:
     """`build_episodes` on Spark: the same rows and values, ordered by date and episode id.
 
     `incidents` holds the model sources' canonical incident rows (as `build_episodes` wants),
-    in the order the local engine would read them.
+    in the order the local engine would read them. `crises` (small: one row per crisis) go to
+    every group whole, as a trigger's crisis flag depends on its own dyad's acts only.
     """
     ends = source_ends(incidents, coverage or {})
     schema = spark_schema(example_episodes(params))
     selective = frozenset(selective_sources)
 
     def episodes_of_dyad(rows: pd.DataFrame) -> pd.DataFrame:
-        return for_spark(build_episodes(conform(in_read_order(rows)), params, ends, selective))
+        return for_spark(
+            build_episodes(conform(in_read_order(rows)), params, ends, selective, crises)
+        )
 
     groups = group_count(incidents)
     grouped = numbered(incidents).select("*", dyad_group("initiator", "target", groups))

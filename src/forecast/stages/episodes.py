@@ -9,7 +9,8 @@ from datetime import date
 import pandas as pd
 
 from forecast.core import tables
-from forecast.core.config import Params
+from forecast.core.config import LABEL_SOURCES, Params
+from forecast.core.contracts import conform
 from forecast.core.coverage import (
     Coverage,
     coverage_ends,
@@ -18,7 +19,9 @@ from forecast.core.coverage import (
 )
 from forecast.core.provenance import provenance_of
 from forecast.episodes import (
+    CrisisCounts,
     build_episodes,
+    count_crises,
     label_column,
     summarise_episodes,
     trigger_incidents,
@@ -26,6 +29,7 @@ from forecast.episodes import (
     unmodelled_sources,
     unmodelled_warning,
 )
+from forecast.sources.crises import crisis_triggers
 from forecast.stages.engine import StageOutcome, chosen_engine
 
 
@@ -35,17 +39,35 @@ def run_episodes(params: Params, engine: str | None = None) -> StageOutcome:
     coverage = coverage_ends(covered)
     if chosen_engine(params, engine) == "spark":
         return _episodes_on_spark(params, coverage, covered)
-    incidents = trigger_incidents(tables.read("incidents"), params.data)
+    ingested = tables.read("incidents")
+    incidents = trigger_incidents(ingested, params.data)
     warnings = [unmodelled_warning(source) for source in unmodelled_sources(coverage, params.data)]
-    episodes = build_episodes(incidents, params.episodes, coverage, selective_sources(covered))
+    episodes = build_episodes(
+        incidents,
+        params.episodes,
+        coverage,
+        selective_sources(covered),
+        crisis_triggers(ingested, covered),
+    )
     tables.write("episodes", episodes)
     headline = _headline(params)
     return StageOutcome(
         provenance_of(incidents).banner(),
         f"{len(episodes):,} triggers from {len(incidents):,} incidents "
         f"({', '.join(sorted(incidents['source'].unique()))}); {headline} rate "
-        f"{episodes[headline].mean():.3f}",
+        f"{episodes[headline].mean():.3f}; {crisis_summary(count_crises(episodes))}",
         warnings,
+    )
+
+
+def crisis_summary(counts: CrisisCounts) -> str:
+    """How many triggers opened an ICB crisis, in how many directed dyads, for the summary line."""
+    if counts.unknown and not (counts.crisis or counts.not_crisis):
+        return "crisis flag unknown (ICB not ingested)"
+    return (
+        f"{counts.crisis:,} crisis triggers in {counts.crisis_dyads:,} directed dyads "
+        f"({counts.limited_force:,} of limited force in {counts.limited_force_dyads:,}), "
+        f"{counts.not_crisis:,} not, {counts.unknown:,} unknown"
     )
 
 
@@ -69,7 +91,15 @@ def _episodes_on_spark(
 
     incidents = spark_incidents(params, params.data.trigger_sources)
     banner = spark_provenance(incidents).banner()
-    episodes = spark_episodes(incidents, params.episodes, coverage, selective_sources(covered))
+    # ICB's few hundred records label triggers; they are read whole, not as a Spark table.
+    labels = conform(spark_incidents(params, list(LABEL_SOURCES)).toPandas())
+    episodes = spark_episodes(
+        incidents,
+        params.episodes,
+        coverage,
+        selective_sources(covered),
+        crisis_triggers(labels, covered),
+    )
     write_table(episodes, tables.path("episodes"), like=example_episodes(params.episodes))
     written = read_pipeline_table(incidents.sparkSession, "episodes")
     headline = _headline(params)
