@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from forecast.core.config import Params
 from forecast.core.errors import ForecastError
+from forecast.core.rates import wilson_interval
 from forecast.notebook import summaries
 from forecast.predict import Incident
 from forecast.predict.result import Analogue, HorizonForecast
@@ -144,7 +145,7 @@ def test_retaliation_rate_by_unknown_column_says_what_to_use() -> None:
 
 
 def test_wilson_interval_stays_inside_zero_and_one_at_the_edges() -> None:
-    low, high = summaries.wilson_interval(np.array([0, 5]), np.array([5, 5]))
+    low, high = wilson_interval(np.array([0, 5]), np.array([5, 5]))
     assert low[0] == pytest.approx(0.0) and 0 < high[0] < 1
     assert 0 < low[1] < 1 and high[1] == pytest.approx(1.0)
 

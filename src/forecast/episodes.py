@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,12 @@ FORCE_EVENT_COLUMNS = [
 BASE_DAY = int(np.datetime64("1600-01-01", "D").astype(np.int64))
 DAY_SPAN = 2**19  # about 1,435 years: 1600 to 3035
 _KEY_STRIDE = DAY_SPAN + 1
+
+
+def limited_force(hostility: Any, action: Any) -> Any:
+    """Hostility 4 outside war battles: the subset most scores are quoted on (ADR 1). Works on
+    scalars and on columns alike, so triggers, forecasts and the outside view share the rule."""
+    return (hostility == USE_OF_FORCE_MIN_HOSTILITY) & (action != "war_battle")
 
 
 def day_numbers(dates: pd.Series | np.ndarray) -> np.ndarray:
@@ -538,7 +545,7 @@ def build_episodes(
     episodes["fatalities_initiator"] = triggers["fatalities_actor"]
     episodes["fatalities_target"] = triggers["fatalities_victim"]
     episodes["target_kind"] = triggers["target_kind"]
-    episodes["limited_force"] = (triggers["hostility"] == 4) & (triggers["action"] != "war_battle")
+    episodes["limited_force"] = limited_force(triggers["hostility"], triggers["action"])
     episodes["crisis"] = crisis_flags(episodes, crises)
     episodes["n_events"] = triggers["n_events"].astype(np.int64)
     episodes["censor_date"] = censor

@@ -51,6 +51,13 @@ def predict(
             "--answers) are all the target's recent force against the initiator",
         ),
     ] = None,
+    crisis: Annotated[
+        str | None,
+        typer.Option(
+            help="yes, no or unknown: does the target treat the strike as a crisis (recalled "
+            "envoys, emergency security meetings, vows to answer)? Picks the outside view's class"
+        ),
+    ] = None,
     input: Annotated[
         Path | None, typer.Option("--input", help="CSV or JSON file (or folder) of incidents")
     ] = None,
@@ -87,6 +94,7 @@ def predict(
         "notes": notes,
         "answers": answers,
         "context": context,
+        "crisis": crisis,
     }
     given = {k: v for k, v in flags.items() if v is not None}
     if news and (input is not None or given):

@@ -21,6 +21,7 @@ from forecast.core.config import Params, validated_params
 from forecast.core.contracts import FORCE_ATTRIBUTES
 from forecast.core.countries import cow_to_name
 from forecast.core.errors import ForecastError
+from forecast.core.rates import wilson_interval
 from forecast.episodes import label_column
 from forecast.evaluation.metrics import reliability_table
 from forecast.models.common import survival_to_proba
@@ -32,8 +33,6 @@ REGIONS = ("Americas", "Europe", "Africa", "Middle East", "Asia", "Oceania")
 # Eras with different great-power structures, which the literature treats as different regimes.
 ERA_STARTS = (1816, 1914, 1946, 1990)
 ERAS = ("1816-1913", "1914-1945 (world wars)", "1946-1989 (Cold War)", "1990- (post-Cold War)")
-
-Z_90 = 1.6448536269514722
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,19 +134,6 @@ def busiest_dyads(episodes: pd.DataFrame, n: int = 10, horizon: int = 30) -> pd.
 # ---------------------------------------------------------------------------------------------
 # Retaliation rates and delays
 # ---------------------------------------------------------------------------------------------
-
-
-def wilson_interval(
-    successes: np.ndarray, trials: np.ndarray, z: float = Z_90
-) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a proportion (well behaved at 0, 1 and small counts)."""
-    k = np.asarray(successes, dtype=float)
-    n = np.asarray(trials, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = k / n
-        centre = (share + z**2 / (2 * n)) / (1 + z**2 / n)
-        half = z * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return centre - half, centre + half
 
 
 def retaliation_rates(

@@ -40,6 +40,7 @@ from forecast.predict.history import (
     trigger_table,
 )
 from forecast.predict.incident import Incident
+from forecast.predict.outside_view import OPENING_FEATURE, ReferenceRates
 from forecast.predict.result import Forecast, HorizonForecast, probability_or_none
 from forecast.predict.timing import daily_curve, timing_summary
 from forecast.record_age.view import (
@@ -126,6 +127,7 @@ class Forecaster:
         self._analogue_index = AnalogueIndex(
             episodes, features, self.feature_names, max(self.horizons)
         )
+        self.reference_rates = ReferenceRates(episodes, features, self.horizons)
         self._history_keys = event_keys(history_events)
         # Without declared coverage every record reaches the incident's day: today's models.
         self.record = record or RecordView(coverage={})
@@ -240,8 +242,10 @@ class Forecaster:
             values = features.iloc[row]
             champion_inputs = values[self.feature_names].to_numpy(dtype=float)
             meanings = self._meanings(placed)
-            record = self.record.block(
-                placed, is_limited_force(incident.action, incident.hostility)
+            limited_force = is_limited_force(incident.action, incident.hostility)
+            record = self.record.block(placed, limited_force)
+            reference = self.reference_rates.of(
+                limited_force, incident.crisis, self._opening(placed, incident, values)
             )
             forecasts.append(
                 Forecast(
@@ -280,13 +284,36 @@ class Forecaster:
                     + number_caveats
                     + extrapolation_caveat(
                         self._analogue_index.rarely_seen(champion_inputs), meanings, incident
-                    ),
+                    )
+                    + self._crisis_caveat(incident),
                     features={k: float(v) for k, v in values.items()},
                     daily_curve=daily_curve(result.curve),
                     record=record,
+                    reference=reference,
                 )
             )
         return forecasts
+
+    def _opening(
+        self, placed: IncidentRecord, incident: Incident, values: pd.Series
+    ) -> bool | None:
+        """Whether the incident opens an exchange (the target used no force against the
+        initiator in the 30 days before): known when the record reaches the incident's day or
+        the analyst gave the recent days; None otherwise."""
+        if OPENING_FEATURE not in values.index:
+            return None
+        if placed.age_days <= 0 or self._knows_recent_days(incident, values):
+            return not bool(values[OPENING_FEATURE] > 0)
+        return None
+
+    def _crisis_caveat(self, incident: Incident) -> list[str]:
+        """Say so when the analyst's crisis judgement cannot narrow the outside view."""
+        if incident.crisis is None or self.reference_rates.knows_crises:
+            return []
+        return [
+            "The crisis judgement is not used in the outside view: the training data carry no "
+            "crisis label (ICB is not among the data read)."
+        ]
 
     @staticmethod
     def _knows_recent_days(incident: Incident, values: pd.Series) -> bool:

@@ -52,6 +52,7 @@ OPTIONAL_FIELDS = (
 )
 _TRUE_WORDS = {"true", "yes", "1", "y"}
 _FALSE_WORDS = {"false", "no", "0", "n", ""}
+_UNKNOWN_WORDS = {"", "unknown", "?"}
 
 
 # The only date forms accepted: a day, or a month when the day is not known.
@@ -99,6 +100,9 @@ class Incident:
     # person checked and accepted the coding; coded_from is None for incidents a person typed.
     coded_from: str | None = None
     accepted: bool = False
+    # The analyst's judgement: does the target treat the strike as a crisis (recalled envoys,
+    # emergency security meetings, vows to answer in the first days)? None: not said.
+    crisis: bool | None = None
 
     @property
     def coding_statement(self) -> str | None:
@@ -160,6 +164,7 @@ class Incident:
             "coded_from": self.coded_from,
             "accepted": self.accepted,
             "coding_statement": self.coding_statement,
+            "crisis": self.crisis,
         }
 
 
@@ -198,6 +203,7 @@ def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
         context_known=_yes_no(record.get("context"), "context", where),
         coded_from=None if _blank(record.get("coded_from")) else str(record["coded_from"]),
         accepted=_yes_no(record.get("accepted"), "accepted", where),
+        crisis=_yes_no_unknown(record.get("crisis"), "crisis", where),
     )
 
 
@@ -394,6 +400,18 @@ def _yes_no(value: Any, field: str, where: str) -> bool:
     if text in _FALSE_WORDS:
         return False
     raise ForecastError(f"{where}, {field}: {value!r} is not yes or no")
+
+
+def _yes_no_unknown(value: Any, field: str, where: str) -> bool | None:
+    """yes/no as for `_yes_no`, and None for a blank or `unknown`: a judgement not given."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in _UNKNOWN_WORDS):
+        return None
+    if not isinstance(value, bool) and _blank(value):
+        return None
+    try:
+        return _yes_no(value, field, where)
+    except ForecastError:
+        raise ForecastError(f"{where}, {field}: {value!r} is not yes, no or unknown") from None
 
 
 def _action(value: Any, where: str) -> str:

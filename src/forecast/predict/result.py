@@ -17,6 +17,7 @@ import pandas as pd
 
 from forecast.core.wording import band_for
 from forecast.predict.incident import Incident
+from forecast.predict.outside_view import ReferenceClass
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ class Forecast:
     # The record the forecast stands on: sources, its end, its age, the band model and its
     # backtest skill at that age (forecast.record_age.view).
     record: dict[str, Any] = field(default_factory=dict)
+    # The outside view: the rate of the incident's reference class in the training data
+    # (forecast.predict.outside_view), shown beside the model's number.
+    reference: ReferenceClass | None = None
 
     @property
     def headline(self) -> HorizonForecast:
@@ -138,6 +142,7 @@ class Forecast:
             "model_version": self.model_version,
             "caveats": self.caveats,
             "record": self.record,
+            "reference": self.reference.to_dict() if self.reference is not None else None,
             "features": self.features,
         }
 

@@ -24,6 +24,7 @@ from forecast.core.coverage import (
     selective_sources,
 )
 from forecast.core.wording import readable_date
+from forecast.episodes import limited_force
 from forecast.record_age.bands import POOLED, RecordAgeModels, band_model_name, kind_name
 
 SKILL_HORIZON = 30
@@ -150,7 +151,7 @@ def curve_from_horizons(p: np.ndarray, horizons: tuple[int, ...], days: int) -> 
 
 def is_limited_force(action: str, hostility: int) -> bool:
     """Hostility 4 outside war battles: the subset the record-age skill is quoted on."""
-    return hostility == 4 and action != "war_battle"
+    return bool(limited_force(hostility, action))
 
 
 def age_text(placed: IncidentRecord) -> str:

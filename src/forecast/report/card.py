@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from forecast.core.wording import percent, readable_date
+from forecast.predict.outside_view import reference_text
 from forecast.record_age.view import record_text
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ _CARD = """
   {% if notes %}<div style="margin-top: 6px"><b>Notes:</b> {{ notes }}</div>{% endif %}
   {% if record %}<div style="font-size: 0.9em; color: #205070; margin-top: 6px">{{ record }}</div>
   {% endif %}
+  {% if reference %}<div style="font-size: 0.9em; color: #205070; margin-top: 6px">
+    {{ reference }}</div>{% endif %}
   {% for c in caveats %}<div style="font-size: 0.9em; color: #555">Caveat: {{ c }}</div>
   {% endfor %}
   <div style="font-size: 0.8em; color: #555; margin-top: 6px">{{ banner }} · models:
@@ -76,6 +79,7 @@ def forecast_card_html(forecast: Forecast) -> str:
         notes=incident.notes,
         caveats=forecast.caveats,
         record=record_text(forecast.record) if forecast.record else "",
+        reference=reference_text(forecast.reference) if forecast.reference is not None else "",
         banner=forecast.data_source.get("banner", ""),
         model_version=forecast.model_version,
     )

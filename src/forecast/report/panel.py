@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from forecast.core.wording import percent
+from forecast.predict.outside_view import reference_text
 from forecast.record_age.view import record_text
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ def forecast_panel(forecast: Forecast) -> Panel:
         parts.append(analogues)
     if forecast.record:
         parts.append(Text(record_text(forecast.record), style="cyan"))
+    if forecast.reference is not None:
+        parts.append(Text(reference_text(forecast.reference), style="cyan"))
     parts.extend(Text(f"Caveat: {caveat}", style="yellow") for caveat in forecast.caveats)
     if incident.coding_statement:
         parts.append(Text(incident.coding_statement, style="bold yellow"))

@@ -28,6 +28,7 @@ from forecast.core.wording import (
 )
 from forecast.evaluation.metrics import reliability_table
 from forecast.predict import Forecast
+from forecast.predict.outside_view import reference_text
 from forecast.record_age.view import record_text
 from forecast.report import figures
 
@@ -190,6 +191,7 @@ def _incident_card(forecast: Forecast, number: int) -> dict[str, Any]:
         "drivers": forecast.drivers,
         "analogues": forecast.analogues,
         "record": record_text(forecast.record) if forecast.record else "",
+        "reference": (reference_text(forecast.reference) if forecast.reference is not None else ""),
         "caveats": forecast.caveats,
     }
 
