@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.core.rates import wilson_interval
+from forecast.core.wording import percent
 from forecast.episodes import label_column, limited_force
 
 # The window that tells an opening move from an answer (the classes of the backtest by class).
@@ -161,7 +162,7 @@ def reference_text(reference: ReferenceClass) -> str:
             parts.append(f"{horizon} days: no resolved triggers")
         else:
             parts.append(
-                f"{horizon} days {rate.rate:.0%} ({rate.low:.0%} to {rate.high:.0%}, "
-                f"n = {rate.n:,})"
+                f"{horizon} days {percent(rate.rate)} ({percent(rate.low)} to "
+                f"{percent(rate.high)}, n = {rate.n:,})"
             )
     return f"Outside view, {reference.name}: answered within " + "; ".join(parts)
