@@ -181,3 +181,20 @@ def test_predict_reads_the_bundle_train_wrote_and_forecasts_as_the_registry(
     (repo / "data/processed/champions.pkl").unlink()
     assert run_checked([sys.executable, "-c", which], repo, env).stdout.strip() == "registry"
     assert json.loads(run_checked(predict, repo, env).stdout) == from_bundle
+
+
+def test_the_class_scores_read_the_pipelines_files(pipeline_repo: PipelineRepo) -> None:
+    """scripts/score_classes.py scores the backtest's forecasts against each class's own
+    outside view; on the synthetic world no trigger is labelled a crisis."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from score_classes import score
+
+    repo, _, _ = pipeline_repo
+    train = json.loads((repo / "metrics/train.json").read_text())
+    table = score(repo, train["champions"]["likelihood"]["model"])
+    whole = table[(table["subset"] == "all") & (table["class"] == "all")]
+    parts = table[(table["subset"] == "all") & table["class"].isin(["opening", "answer"])]
+    assert len(whole) and set(table["class"]) >= {"all", "opening", "answer", "not_salient"}
+    for horizon, row in whole.set_index("horizon").iterrows():
+        assert row["n"] == parts[parts["horizon"] == horizon]["n"].sum()
+    assert "salient" not in set(table["class"])
