@@ -8,7 +8,7 @@ those inside functions (the Spark engine, the figures and the registry are impor
 used, and a stage that uses them must still re-run when they change). Each module's file must
 lie under one of the stage's `deps` in dvc.yaml, and every listed dependency must exist. A
 package the stage imports whole must be listed as its directory; dvc.yaml also lists a package
-as its directory when the stage imports at least half of its modules (a stage then re-runs on
+as its directory when the stage imports more than half of its modules (a stage then re-runs on
 an edit to a module it does not use, a small price for deps that stay readable).
 
 A stage that runs on every `dvc repro` (`always_changed`: fetch) is left out of that check, as
