@@ -21,7 +21,7 @@ The class is built only from what is known on the incident's day:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -48,13 +48,7 @@ class ClassRate:
     answered: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "rate": self.rate,
-            "low": self.low,
-            "high": self.high,
-            "n": self.n,
-            "answered": self.answered,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
