@@ -10,6 +10,7 @@ import copy
 import json
 import math
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
@@ -174,7 +175,7 @@ def make_forecaster(*, kind: str = "real", timing: StandInTiming | None = None) 
         features=features,
         provenance=provenance,
         params=Params(),
-        coverage={"mie": {"coverage": {"start": "2010-01-01", "end": "2014-12-31"}}},
+        coverage={"mie": date(2014, 12, 31)},
         model_version="stand-in v1",
         feature_builder=standin_features,
         event_builder=standin_force_events,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ class Forecaster:
         features: pd.DataFrame,
         provenance: DataProvenance,
         params: Params,
-        coverage: Mapping[str, Any] | None,
+        coverage: Mapping[str, date | None] | None,
         model_version: str,
         *,
         feature_builder: FeatureBuilder | None = None,
@@ -583,20 +584,9 @@ def answered_strikes(incidents: Sequence[Incident], ids: list[str]) -> list[tupl
 
 
 def _coverage_ends(coverage: Mapping[str, Any]) -> dict[str, pd.Timestamp]:
-    """Per source, where its coverage ends: from {source: end}, or from per-source coverage
-    records as sources.json holds them (parsed by `forecast.core.coverage`, the one parser)."""
-    from forecast.core.coverage import Coverage
-
-    ends = {}
-    for source, value in coverage.items():
-        end = (
-            Coverage.from_record(value.get("coverage", value)).last_observed
-            if isinstance(value, Mapping)
-            else value
-        )
-        if end:
-            ends[str(source)] = pd.Timestamp(end)
-    return ends
+    """Per source, the last day it observed (`forecast.core.coverage.coverage_ends`), as
+    timestamps; a source with no observed day says nothing and is left out."""
+    return {str(source): pd.Timestamp(end) for source, end in coverage.items() if end}
 
 
 def _coverage_of(coverage: Mapping[str, Any], modelled: pd.DataFrame) -> dict[str, Any]:
