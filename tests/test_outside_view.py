@@ -134,3 +134,26 @@ def test_rates_match_a_direct_count_on_the_training_triggers(forecaster) -> None
     labels = rates._labels[30][rates._limited]
     known = labels[~np.isnan(labels)]
     assert (limited.n, limited.answered) == (len(known), int(known.sum()))
+
+
+def test_the_brief_names_the_model_and_its_skill_at_each_incidents_record_age(forecaster) -> None:
+    """Across a gap the brief's track record is that of the record-aware logit at that age,
+    not the champion's; inside the record it is the champion's."""
+    from forecast.report.render import brief_context
+
+    skill = {
+        "limited_force": {
+            "record_logit:band": {"10": {"30": {"roc_auc": 0.66, "bss": 0.04, "n": 2407}}}
+        }
+    }
+    forecaster.record.skill = skill
+    try:
+        across, inside = forecaster.predict_many([_incident("2010-06-01"), _incident("2000-06-01")])
+    finally:
+        forecaster.record.skill = {}
+    context = brief_context([across, inside], metrics=None, backtest=None, champion=None)
+    gap, today = context["served"]
+    assert gap["model"].startswith("record-aware logit") and gap["age"].startswith("8.4 years")
+    assert (gap["roc_auc"], gap["bss"]) == ("0.66", "+0.04")
+    assert today["model"] == "the champion" and today["age"] == "none"
+    assert "limited uses of force" in gap["reference"]

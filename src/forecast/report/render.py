@@ -137,9 +137,41 @@ def brief_context(
         ],
         "incidents": [_incident_card(f, n) for n, f in enumerate(forecasts, start=1)],
         "quality": _quality_section(metrics, backtest, champion, horizon, calibration_bins),
+        "served": [_served_row(f) for f in forecasts],
         "method": _method_section(first),
         "caveats": _global_caveats(forecasts),
     }
+
+
+def _served_row(forecast: Forecast) -> dict[str, str]:
+    """Which model made this incident's numbers, at what record age, and how that model scored
+    in the backtest at that age: the track record that applies to this forecast, which is the
+    champion's above only when the record reaches the incident's day."""
+    record = forecast.record
+    row = {"incident": forecast.incident.describe(), "reference": ""}
+    if forecast.reference is not None and forecast.headline_horizon in forecast.reference.rates:
+        rate = forecast.reference.rates[forecast.headline_horizon]
+        row["reference"] = (
+            f"{percent(rate.rate)} of {rate.n:,} ({forecast.reference.name})" if rate.n else ""
+        )
+    if not record or record.get("model", "champion") == "champion":
+        row |= {"model": "the champion", "age": "none", "roc_auc": "above", "bss": "above"}
+        return row
+    skill = record.get("skill") or {}
+    row |= {
+        "model": f"record-aware logit ({record.get('kind') or 'band'}, "
+        f"{'with' if record.get('context') else 'without'} recent facts)",
+        "age": f"{record['age_years']:.1f} years (band {record['band_years']})",
+        "roc_auc": _number(skill.get("roc_auc")),
+        "bss": _number(skill.get("bss"), signed=True),
+    }
+    return row
+
+
+def _number(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "not measured"
+    return f"{value:+.2f}" if signed else f"{value:.2f}"
 
 
 def _incident_card(forecast: Forecast, number: int) -> dict[str, Any]:
