@@ -72,9 +72,11 @@ def score(root: Path, model: str) -> pd.DataFrame:
             for horizon, block in forecasts[forecasts["episode_id"].isin(ids)].groupby("horizon"):
                 y = block["y"].astype(bool).to_numpy(dtype=float)
                 p = block["p"].to_numpy(dtype=float)
-                ref = np.array(
-                    [_reference(triggers, mask, o, int(horizon)) for o in block["origin"]]
-                )
+                # One reference per origin year, not per forecast: it depends on nothing else.
+                per_origin = {
+                    o: _reference(triggers, mask, o, int(horizon)) for o in block["origin"].unique()
+                }
+                ref = block["origin"].map(per_origin).to_numpy(dtype=float)
                 brier, ref_brier = np.mean((p - y) ** 2), np.nanmean((ref - y) ** 2)
                 rows.append(
                     {

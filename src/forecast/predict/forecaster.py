@@ -220,11 +220,13 @@ class Forecaster:
         days = day_numbers(triggers["date"])
         ends = self.record.end_days(days)
         features = self._features(triggers, events, ends)
+        knows_recent = [
+            self._knows_recent_days(incident, features.iloc[row])
+            for row, incident in enumerate(incidents)
+        ]
         records = [
-            self.record.place(
-                int(day), int(end), self._knows_recent_days(incident, features.iloc[row])
-            )
-            for row, (incident, day, end) in enumerate(zip(incidents, days, ends, strict=True))
+            self.record.place(int(day), int(end), knows)
+            for day, end, knows in zip(days, ends, knows_recent, strict=True)
         ]
         scored = self._score(features, records)
         forecasts = []
@@ -246,7 +248,7 @@ class Forecaster:
             limited_force = is_limited_force(incident.action, incident.hostility)
             record = self.record.block(placed, limited_force)
             reference = self.reference_rates.of(
-                limited_force, incident.crisis, self._opening(placed, incident, values)
+                limited_force, incident.crisis, _opening(placed, knows_recent[row], values)
             )
             forecasts.append(
                 Forecast(
@@ -294,18 +296,6 @@ class Forecaster:
                 )
             )
         return forecasts
-
-    def _opening(
-        self, placed: IncidentRecord, incident: Incident, values: pd.Series
-    ) -> bool | None:
-        """Whether the incident opens an exchange (the target used no force against the
-        initiator in the 30 days before): known when the record reaches the incident's day or
-        the analyst gave the recent days; None otherwise."""
-        if OPENING_FEATURE not in values.index:
-            return None
-        if placed.age_days <= 0 or self._knows_recent_days(incident, values):
-            return not bool(values[OPENING_FEATURE] > 0)
-        return None
 
     def _crisis_caveat(self, incident: Incident) -> list[str]:
         """Say so when the analyst's crisis judgement cannot narrow the outside view."""
@@ -593,6 +583,17 @@ def _coverage_of(coverage: Mapping[str, Any], modelled: pd.DataFrame) -> dict[st
     """The coverage of the sources the models learned from (the others say nothing here)."""
     sources = set(modelled["source"].astype(str))
     return {source: end for source, end in coverage.items() if source in sources}
+
+
+def _opening(placed: IncidentRecord, knows_recent: bool, values: pd.Series) -> bool | None:
+    """Whether the incident opens an exchange (the target used no force against the initiator
+    in the 30 days before): known when the record reaches the incident's day or the analyst gave
+    the recent days; None otherwise."""
+    if OPENING_FEATURE not in values.index:
+        return None
+    if placed.age_days <= 0 or knows_recent:
+        return not bool(values[OPENING_FEATURE] > 0)
+    return None
 
 
 def _pick_headline(horizons: Iterable[int], wanted: int) -> int:
