@@ -32,7 +32,8 @@ def _tables(crisis: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     return episodes, features
 
 
-def test_rates_count_known_labels_of_the_class_only() -> None:
+def test_rates_count_known_labels_of_the_class_only(monkeypatch) -> None:
+    monkeypatch.setattr("forecast.predict.outside_view.MIN_CLASS_TRIGGERS", 1)
     rates = ReferenceRates(*_tables(crisis=True), HORIZONS)
     limited = rates.of(True, None, None)
     assert (limited.rates[7].answered, limited.rates[7].n) == (1, 3)  # the NA label left out
@@ -46,6 +47,17 @@ def test_rates_count_known_labels_of_the_class_only() -> None:
     assert (answers.rates[30].answered, answers.rates[30].n) == (2, 2)
     for rate in limited.rates.values():
         assert rate.low <= rate.rate <= rate.high
+
+
+def test_a_class_too_small_to_split_is_not_split_into_openings_and_answers(monkeypatch) -> None:
+    # Four limited uses of force: one answer among them. A floor of 2 triggers a part keeps
+    # them together (the opening judgement is left out and said so); a floor of 1 splits them.
+    monkeypatch.setattr("forecast.predict.outside_view.MIN_CLASS_TRIGGERS", 2)
+    rates = ReferenceRates(*_tables(crisis=True), HORIZONS)
+    kept = rates.of(True, None, True)
+    assert kept.opening is None and kept.rates[30].n == 4
+    monkeypatch.setattr("forecast.predict.outside_view.MIN_CLASS_TRIGGERS", 1)
+    assert ReferenceRates(*_tables(crisis=True), HORIZONS).of(True, None, True).rates[30].n == 3
 
 
 def test_without_crisis_labels_the_judgement_is_left_out_of_the_class() -> None:

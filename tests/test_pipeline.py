@@ -183,18 +183,20 @@ def test_predict_reads_the_bundle_train_wrote_and_forecasts_as_the_registry(
     assert json.loads(run_checked(predict, repo, env).stdout) == from_bundle
 
 
-def test_the_class_scores_read_the_pipelines_files(pipeline_repo: PipelineRepo) -> None:
-    """scripts/score_classes.py scores the backtest's forecasts against each class's own
-    outside view; on the synthetic world no trigger is labelled a crisis."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    from score_classes import score
-
+def test_the_backtest_by_class_scores_every_class_the_data_can_label(
+    pipeline_repo: PipelineRepo,
+) -> None:
+    """metrics/classes.json scores the served forecasts by class at every record age; on the
+    synthetic world no trigger is labelled a crisis, so nothing leans on the outside view."""
     repo, _, _ = pipeline_repo
-    train = json.loads((repo / "metrics/train.json").read_text())
-    table = score(repo, train["champions"]["likelihood"]["model"])
-    whole = table[(table["subset"] == "all") & (table["class"] == "all")]
-    parts = table[(table["subset"] == "all") & table["class"].isin(["opening", "answer"])]
-    assert len(whole) and set(table["class"]) >= {"all", "opening", "answer", "not_salient"}
-    for horizon, row in whole.set_index("horizon").iterrows():
-        assert row["n"] == parts[parts["horizon"] == horizon]["n"].sum()
-    assert "salient" not in set(table["class"])
+    scores = json.loads((repo / "metrics/classes.json").read_text())
+    data = json.loads((repo / "metrics/classes_data.json").read_text())
+    ages = json.loads((repo / "metrics/record_age_data.json").read_text())["ages"]
+    whole = scores["all"]["all"]["served"]
+    assert set(whole) == {str(age) for age in ages}
+    for horizon, block in whole["0"].items():
+        parts = [scores["all"][name]["served"]["0"][horizon]["n"] for name in ("opening", "answer")]
+        assert block["n"] == sum(parts)
+    assert "salient" not in scores["all"] and data["blend"]["weights"] == {}
+    served = scores["all"]["all"]
+    assert served["served"] == served["served_crisis_unknown"]

@@ -14,6 +14,7 @@ from rich.markup import escape
 
 from forecast.commands import (
     backtest,
+    classes,
     data,
     episodes,
     features,
@@ -35,6 +36,7 @@ app.add_typer(episodes.app, name="episodes")
 app.add_typer(features.app, name="features")
 app.add_typer(backtest.app, name="backtest")
 app.add_typer(record_age.app, name="record-age")
+app.add_typer(classes.app, name="classes")
 app.add_typer(train.app, name="train")
 app.add_typer(predict.app, name="predict")
 app.add_typer(report.app, name="report")

@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,6 +59,21 @@ def write_bytes(path: str | Path, content: bytes) -> Path:
     """Write bytes atomically."""
     with atomic_path(path) as partial:
         partial.write_bytes(content)
+    return Path(path)
+
+
+def write_figure(figure: Any, title: str, banner: str, path: str | Path) -> Path:
+    """A matplotlib figure titled with the data it came from, saved as PNG and closed.
+
+    No creation date or software tag is written, so identical runs give identical bytes.
+    """
+    import matplotlib.pyplot as plt  # only the stages that draw pay for it
+
+    figure.suptitle(f"{title}\n{banner}", fontsize=9)
+    figure.tight_layout()
+    with atomic_path(path) as partial:
+        figure.savefig(partial, dpi=110, metadata={"Software": None})
+    plt.close(figure)
     return Path(path)
 
 

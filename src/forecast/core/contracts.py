@@ -379,6 +379,24 @@ BACKTEST_PREDICTIONS_SCHEMA = pa.DataFrameSchema(
 )
 
 
+# The backtest by record age's out-of-sample forecasts: one row per (trigger, origin, model,
+# record age, horizon), the outcome `y` NA where the window was censored.
+RECORD_AGE_PREDICTIONS_SCHEMA = pa.DataFrameSchema(
+    {
+        "episode_id": pa.Column(nullable=False),
+        "origin": pa.Column("int64"),
+        "model": pa.Column(nullable=False),
+        "record_age": pa.Column("int64", pa.Check.ge(0)),
+        "horizon": pa.Column("int64", pa.Check.gt(0)),
+        "p": pa.Column("float64", pa.Check.in_range(0, 1), nullable=True),
+        "y": pa.Column(nullable=True),
+    },
+    strict=True,
+    ordered=True,
+    name="record_age_predictions",
+)
+
+
 # Casting to the incident contract and splitting valid rows from quarantine records.
 def empty_incidents() -> pd.DataFrame:
     """A zero-row incident table with the canonical columns and dtypes."""

@@ -44,6 +44,7 @@ def _table(name: str, path: str, stage: str, made_by: str, fmt: Format, **kw: An
 _INGEST = ("ingest", "forecast data ingest")
 _BACKTEST = ("backtest", "forecast backtest")
 _RECORD_AGE = ("record_age", "forecast record-age backtest")
+_CLASSES = ("classes", "forecast classes backtest")
 _TRAIN = ("train", "forecast train")
 
 TABLES: dict[str, Table] = {
@@ -108,8 +109,19 @@ TABLES: dict[str, Table] = {
         _table(
             "record_age_data", "metrics/record_age_data.json", *_RECORD_AGE, "json", rounded=True
         ),
+        _table(
+            "record_age_predictions",
+            "data/processed/record_age_predictions.parquet",
+            *_RECORD_AGE,
+            "parquet",
+            schema=contracts.RECORD_AGE_PREDICTIONS_SCHEMA,
+        ),
         _table("record_age_plot", "plots/record_age.csv", *_RECORD_AGE, "csv"),
         _table("record_age_figure", "plots/record_age.png", *_RECORD_AGE, "png"),
+        _table("classes", "metrics/classes.json", *_CLASSES, "json", rounded=True),
+        _table("classes_data", "metrics/classes_data.json", *_CLASSES, "json", rounded=True),
+        _table("classes_plot", "plots/classes.csv", *_CLASSES, "csv"),
+        _table("classes_figure", "plots/classes.png", *_CLASSES, "png"),
         _table("train", "metrics/train.json", *_TRAIN, "json", rounded=True),
         # Scoring copies of the registered champions (forecast.tracking.bundle reads them, checked).
         _table("champions", "data/processed/champions.pkl", *_TRAIN, "pickle"),

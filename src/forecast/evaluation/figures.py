@@ -15,7 +15,7 @@ matplotlib.use("Agg")  # headless: DVC stages and CI have no display
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from forecast.core.atomic import atomic_path
+from forecast.core.atomic import write_figure
 from forecast.core.provenance import DataProvenance
 
 
@@ -28,12 +28,7 @@ def _panels(table: pd.DataFrame, subset: str) -> tuple[plt.Figure, list, list[in
 
 
 def _finish(figure: plt.Figure, title: str, provenance: DataProvenance, path: Path) -> None:
-    figure.suptitle(f"{title}\n{provenance.banner()}", fontsize=9)
-    figure.tight_layout()
-    # A fixed creation date keeps the PNG bytes identical across identical runs.
-    with atomic_path(path) as partial:
-        figure.savefig(partial, dpi=110, metadata={"Software": None})
-    plt.close(figure)
+    write_figure(figure, title, provenance.banner(), path)
 
 
 def _curves_figure(

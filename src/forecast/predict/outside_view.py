@@ -16,7 +16,9 @@ The class is built only from what is known on the incident's day:
 - whether the strike opens an exchange or answers one: whether the target used force against
   the initiator in the 30 days before (`is_response_30d`). It is read from the record when the
   record reaches the incident's day, and otherwise only from what the analyst gave (earlier
-  incidents, `--answers`, `--context`); left out when unknown.
+  incidents, `--answers`, `--context`); left out when unknown, and where the opening moves or
+  the answers of the class hold fewer than MIN_CLASS_TRIGGERS resolved triggers
+  (forecast.classes.membership).
 """
 
 from __future__ import annotations
@@ -27,14 +29,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.classes.membership import CRISIS_COLUMN, MIN_CLASS_TRIGGERS, OPENING_FEATURE
 from forecast.core.rates import wilson_interval
 from forecast.core.wording import percent
 from forecast.episodes import label_column, limited_force
-
-# The window that tells an opening move from an answer (the classes of the backtest by class).
-OPENING_WINDOW_DAYS = 30
-OPENING_FEATURE = f"is_response_{OPENING_WINDOW_DAYS}d"
-CRISIS_COLUMN = "crisis"
 
 
 @dataclass(frozen=True)
@@ -124,10 +122,24 @@ class ReferenceRates:
             mask &= (self._crisis == crisis).fillna(False).to_numpy(dtype=bool)
         else:
             crisis = None
-        if opening is not None:
+        if opening is not None and self._splits_on_opening(mask):
             mask &= self._answer == (0.0 if opening else 1.0)
+        else:
+            opening = None
         rates = {h: _rate(self._labels[h][mask]) for h in self.horizons}
         return ReferenceClass(limited_force, crisis, opening, rates)
+
+    def _splits_on_opening(self, mask: np.ndarray) -> bool:
+        """Whether both the opening moves and the answers of the class hold MIN_CLASS_TRIGGERS
+        triggers with a known label at every horizon (forecast.classes.membership)."""
+        return all(
+            min(
+                int((~np.isnan(self._labels[h][mask & (self._answer == part)])).sum())
+                for part in (0.0, 1.0)
+            )
+            >= MIN_CLASS_TRIGGERS
+            for h in self.horizons
+        )
 
 
 def _limited_force(episodes: pd.DataFrame) -> np.ndarray:

@@ -3,8 +3,10 @@
 metrics/record_age.json: `{subset: {model: {age: {horizon: {roc_auc, brier, bss, ece,
 mean_forecast, observed_rate, n}}}}}` with subsets `all` and `limited_force`, ages in whole
 years and horizons in days as strings, the naive use of today's models named `naive:...`.
-metrics/record_age_data.json says which data and ages it came from; plots/record_age.csv and
-plots/record_age.png draw Brier skill against record age (limited force, 30 days).
+metrics/record_age_data.json says which data and ages it came from, and
+data/processed/record_age_predictions.parquet every forecast behind the scores;
+plots/record_age.csv and plots/record_age.png draw Brier skill against record age (limited
+force, 30 days).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def write_record_age(
 ) -> list[Path]:
     """Write the metric file, its data note, the plot table and the figure under `root`."""
     tables.write("record_age", result.scores, root)
+    tables.write("record_age_predictions", prediction_table(result.forecasts), root)
     tables.write(
         "record_age_data",
         {
@@ -48,8 +51,25 @@ def write_record_age(
     columns = ["record_age", "model", "bss", "roc_auc", "mean_forecast", "observed_rate", "n"]
     tables.write("record_age_plot", table[columns].round(JSON_DIGITS), root)
     skill_figure(table, provenance, tables.path("record_age_figure", root))
-    names = ("record_age", "record_age_data", "record_age_plot", "record_age_figure")
+    names = (
+        "record_age",
+        "record_age_predictions",
+        "record_age_data",
+        "record_age_plot",
+        "record_age_figure",
+    )
     return [tables.path(name, root) for name in names]
+
+
+def prediction_table(forecasts: pd.DataFrame) -> pd.DataFrame:
+    """The forecasts behind the scores, one row per (trigger, origin, model, age, horizon), in
+    a stable order: what the backtest by class (forecast.classes) reads for ages past 0."""
+    columns = ["episode_id", "origin", "model", "record_age", "horizon", "p", "y"]
+    table = forecasts[columns].astype(
+        {"origin": "int64", "record_age": "int64", "horizon": "int64", "p": "float64"}
+    )
+    order = ["origin", "record_age", "model", "horizon", "episode_id"]
+    return table.sort_values(order, kind="stable", ignore_index=True)
 
 
 def skill_figure(table: pd.DataFrame, provenance: DataProvenance, path: Path) -> None:
@@ -65,14 +85,8 @@ def skill_figure(table: pd.DataFrame, provenance: DataProvenance, path: Path) ->
         axis.grid(alpha=0.3)
     axes[0].axhline(0, color="grey", linewidth=0.8)
     axes[1].legend(fontsize=8)
-    figure.suptitle(
-        f"Forecasts across a gap: limited force, {PLOT_HORIZON} days\n{provenance.banner()}",
-        fontsize=9,
-    )
-    figure.tight_layout()
-    with atomic.atomic_path(path) as partial:
-        figure.savefig(partial, dpi=110, metadata={"Software": None})
-    plt.close(figure)
+    title = f"Forecasts across a gap: limited force, {PLOT_HORIZON} days"
+    atomic.write_figure(figure, title, provenance.banner(), path)
 
 
 def headline_table(scores: dict, subset: str, horizon: int) -> Table:

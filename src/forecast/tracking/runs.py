@@ -191,6 +191,35 @@ def log_record_age(
         return run.info.run_id
 
 
+def log_classes(result: Any, provenance: DataProvenance, params: Params, files: list[Path]) -> str:
+    """One run for the backtest by class: its files, the blend weights a forecast made today
+    uses, and a metric per subset, class, forecaster, age and horizon."""
+    configure(params.tracking)
+    with mlflow.start_run(run_name="classes", tags=run_tags(provenance, "classes")) as run:
+        mlflow.log_params(_flat_params(params) | {"classes.served_champion": result.champion})
+        mlflow.log_metric("seconds", result.seconds)
+        for path in files:
+            if path.exists():
+                mlflow.log_artifact(str(path), artifact_path=path.parent.name)
+        values = {
+            _metric_name(subset, name, forecaster, f"age{age}", f"{horizon}d", metric): value
+            for subset, classes in result.scores.items()
+            for name, forecasters in classes.items()
+            for forecaster, ages in forecasters.items()
+            for age, horizons in ages.items()
+            for horizon, block in horizons.items()
+            for metric, value in block.items()
+            if metric in {"roc_auc", "bss", "brier", "mean_forecast"} and _finite(value)
+        }
+        values |= {
+            _metric_name("blend", name, f"{horizon}d", "weight"): weight["weight"]
+            for name, horizons in result.weights.items()
+            for horizon, weight in horizons.items()
+        }
+        mlflow.log_metrics(values)
+        return run.info.run_id
+
+
 class ForecastPyfunc(mlflow.pyfunc.PythonModel):
     """Wraps one of our fitted models so MLflow can store, serve and hand it back.
 

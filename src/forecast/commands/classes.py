@@ -1,0 +1,59 @@
+"""`forecast classes`: the backtest by class, and its tables.
+
+Scores what a user would have been served, class by class (crisis or not, opening or answer),
+beside the outside view, and learns how far a forecast for a crisis leans on it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from forecast.core.config import load_params
+
+app = typer.Typer(
+    help="The strikes people ask about: the backtest by class and the outside-view blend.",
+    no_args_is_help=True,
+)
+console = Console()
+PARAMS = Path("params.yaml")
+
+
+@app.command("backtest")
+def backtest(
+    params_file: Annotated[Path, typer.Option("--params", help="params file")] = PARAMS,
+    track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow")] = True,
+) -> None:
+    """Score the served forecasts by class beside the outside view: metrics/classes.json."""
+    from forecast.classes.outputs import class_headline
+    from forecast.stages.classes import run_classes
+
+    params = load_params(params_file)
+    run = run_classes(params, track=track)
+    console.print(run.provenance.banner(), style="bold yellow", highlight=False, markup=False)
+    if run.run_id is not None:
+        console.print(f"MLflow run {run.run_id} ({params.tracking.uri})", highlight=False)
+    console.print(class_headline(run.result.scores, "limited_force", 30, "salient"))
+    console.print(f"backtest by class in {run.result.seconds:.0f} s", highlight=False)
+
+
+@app.command("show")
+def show(
+    name: Annotated[
+        str, typer.Option("--class", help="class, e.g. salient or opening")
+    ] = "salient",
+    subset: Annotated[str, typer.Option(help="all or limited_force")] = "limited_force",
+    horizon: Annotated[int, typer.Option(help="horizon in days")] = 30,
+) -> None:
+    """Print one class of metrics/classes.json: mean forecast / observed / skill / AUC by age."""
+    from forecast.classes.membership import CLASSES
+    from forecast.classes.outputs import class_headline
+    from forecast.core.errors import ForecastError
+    from forecast.stages.classes import read_class_scores
+
+    if name not in CLASSES:
+        raise ForecastError(f"no class {name!r}; known: {', '.join(CLASSES)}")
+    console.print(class_headline(read_class_scores(subset), subset, horizon, name))
