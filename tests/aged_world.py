@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from forecast.core.config import validated_params
@@ -28,8 +29,12 @@ RECORD_END = date(2001, 12, 31)
 ChampionOf = Callable[[pd.DataFrame, pd.DataFrame, Sequence[int]], object]
 
 
-def aged_world_forecaster(champion_of: ChampionOf):
-    """The forecaster, its champion fitted by `champion_of` on every trigger."""
+def aged_world_forecaster(champion_of: ChampionOf, crisis_share: float = 0.0, blend=None):
+    """The forecaster, its champion fitted by `champion_of` on every trigger.
+
+    With `crisis_share` > 0 that share of triggers (drawn at random, seeded) carries ICB's
+    crisis label and the rest are labelled not a crisis; `blend` is the outside-view blend.
+    """
     from forecast.predict import Forecaster
     from forecast.predict.history import NEW_SOURCE, KeptHistoryFeatures
     from forecast.record_age.bands import fit_record_models
@@ -44,6 +49,9 @@ def aged_world_forecaster(champion_of: ChampionOf):
     )
     coverage = {"test": Coverage(windows=((date(1990, 1, 1), RECORD_END),))}
     episodes = build_episodes(incidents, params.episodes, {"test": RECORD_END})
+    if crisis_share:
+        draws = np.random.default_rng(23).random(len(episodes))
+        episodes["crisis"] = pd.array(draws < crisis_share, dtype="boolean")
     events = force_events(incidents)
     features = build_features(episodes, events, None, params.features, params.episodes.horizons)
     record = RecordView(
@@ -67,4 +75,5 @@ def aged_world_forecaster(champion_of: ChampionOf):
         ),
         event_builder=force_events,
         record=record,
+        blend=blend,
     )

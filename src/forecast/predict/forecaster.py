@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.classes.blend import ServedBlend
+from forecast.classes.membership import OPENING_FEATURE
 from forecast.core.config import Params, load_params
 from forecast.core.errors import ForecastError
 from forecast.core.provenance import DataProvenance
@@ -41,7 +43,8 @@ from forecast.predict.history import (
     trigger_table,
 )
 from forecast.predict.incident import Incident
-from forecast.predict.outside_view import OPENING_FEATURE, ReferenceRates
+from forecast.predict.leaning import lean
+from forecast.predict.outside_view import ReferenceRates
 from forecast.predict.result import Forecast, HorizonForecast, probability_or_none
 from forecast.predict.timing import daily_curve, timing_summary
 from forecast.record_age.view import (
@@ -102,6 +105,7 @@ class Forecaster:
         headline_horizon: int | None = None,
         model_source: str = "given",
         record: RecordView | None = None,
+        blend: ServedBlend | None = None,
     ) -> None:
         self.likelihood_model = likelihood_model
         self.timing_model = timing_model
@@ -132,6 +136,8 @@ class Forecaster:
         self._history_keys = event_keys(history_events)
         # Without declared coverage every record reaches the incident's day: today's models.
         self.record = record or RecordView(coverage={})
+        # How far a forecast judged a crisis (or not) leans on the outside view.
+        self.blend = blend
         self._record_features: set[str] | None = None
 
     # ---- construction from the pipeline's files and the registry -----------------------------
@@ -192,6 +198,7 @@ class Forecaster:
             feature_meanings=dict(zip(meanings["name"], meanings["meaning"], strict=True)),
             model_source=champions.source,
             record=record,
+            blend=_served_blend(root, champions.version),
         )
 
     # ---- scoring ------------------------------------------------------------------------------
@@ -232,30 +239,36 @@ class Forecaster:
         forecasts = []
         for row, incident in enumerate(incidents):
             result, placed = scored[row], records[row]
-            horizons = {
-                h: HorizonForecast(
-                    p=probability_or_none(result.p[h]),
-                    low=probability_or_none(result.low[h]),
-                    high=probability_or_none(result.high[h]),
-                )
-                for h in self.horizons
-            }
-            number_caveats = model_caveats(horizons, incident, result.model_name)
-            headline = horizons[self.headline_horizon].p
             values = features.iloc[row]
-            champion_inputs = values[self.feature_names].to_numpy(dtype=float)
-            meanings = self._meanings(placed)
             limited_force = is_limited_force(incident.action, incident.hostility)
-            record = self.record.block(placed, limited_force)
             reference = self.reference_rates.of(
                 limited_force, incident.crisis, _opening(placed, knows_recent[row], values)
             )
+            horizons, leaning = lean(
+                {
+                    h: HorizonForecast(
+                        p=probability_or_none(result.p[h]),
+                        low=probability_or_none(result.low[h]),
+                        high=probability_or_none(result.high[h]),
+                    )
+                    for h in self.horizons
+                },
+                reference,
+                incident.crisis,
+                self.blend,
+            )
+            curve = result.curve if leaning is None else self._leaning_curve(horizons)
+            number_caveats = model_caveats(horizons, incident, result.model_name)
+            headline = horizons[self.headline_horizon].p
+            champion_inputs = values[self.feature_names].to_numpy(dtype=float)
+            meanings = self._meanings(placed)
+            record = self.record.block(placed, limited_force)
             forecasts.append(
                 Forecast(
                     incident=incident,
                     horizons=horizons,
                     headline_horizon=self.headline_horizon,
-                    timing=timing_summary(result.curve, incident),
+                    timing=timing_summary(curve, incident),
                     phrase=estimative_phrase(headline),
                     key_judgment=key_judgment(
                         incident.target_name,
@@ -288,14 +301,22 @@ class Forecaster:
                     + extrapolation_caveat(
                         self._analogue_index.rarely_seen(champion_inputs), meanings, incident
                     )
-                    + self._crisis_caveat(incident),
+                    + self._crisis_caveat(incident)
+                    + ([leaning.sentence(self.headline_horizon)] if leaning else []),
                     features={k: float(v) for k, v in values.items()},
-                    daily_curve=daily_curve(result.curve),
+                    daily_curve=daily_curve(curve),
                     record=record,
                     reference=reference,
+                    leaning=leaning.to_dict() if leaning else {},
                 )
             )
         return forecasts
+
+    def _leaning_curve(self, horizons: dict[int, HorizonForecast]) -> np.ndarray:
+        """The timing curve through the served horizon numbers, once they lean on the outside
+        view: the timing model's own curve would contradict them."""
+        p = np.array([horizons[h].p or 0.0 for h in self.horizons], dtype=float)
+        return curve_from_horizons(p, self.horizons, max(self.horizons))
 
     def _crisis_caveat(self, incident: Incident) -> list[str]:
         """Say so when the analyst's crisis judgement cannot narrow the outside view."""
@@ -599,3 +620,15 @@ def _opening(placed: IncidentRecord, knows_recent: bool, values: pd.Series) -> b
 def _pick_headline(horizons: Iterable[int], wanted: int) -> int:
     horizons = list(horizons)
     return wanted if wanted in horizons else horizons[0]
+
+
+def _served_blend(root: Path, version: str) -> ServedBlend | None:
+    """The outside-view blend metrics/classes_data.json holds, when it was learnt on the
+    champion being served (its name is in the champion's version text); else None."""
+    from forecast.core import tables
+
+    blend = ServedBlend.from_record(tables.read_record("classes_data", root))
+    likelihood = next((part for part in version.split("; ") if "likelihood" in part), "")
+    if blend is None or not likelihood.endswith(f"({blend.model})"):
+        return None
+    return blend

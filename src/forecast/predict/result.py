@@ -118,6 +118,9 @@ class Forecast:
     # The outside view: the rate of the incident's reference class in the training data
     # (forecast.predict.outside_view), shown beside the model's number.
     reference: ReferenceClass | None = None
+    # How far the served numbers lean on the outside view (forecast.predict.leaning): the
+    # weights, the model's own numbers and the outside view's; empty when not at all.
+    leaning: dict[str, Any] = field(default_factory=dict)
 
     @property
     def headline(self) -> HorizonForecast:
@@ -143,6 +146,7 @@ class Forecast:
             "caveats": self.caveats,
             "record": self.record,
             "reference": self.reference.to_dict() if self.reference is not None else None,
+            "leaning": self.leaning,
             "features": self.features,
         }
 

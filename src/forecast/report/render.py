@@ -148,7 +148,11 @@ def _served_row(forecast: Forecast) -> dict[str, str]:
     in the backtest at that age: the track record that applies to this forecast, which is the
     champion's above only when the record reaches the incident's day."""
     record = forecast.record
-    row = {"incident": forecast.incident.describe(), "reference": ""}
+    row = {
+        "incident": forecast.incident.describe(),
+        "reference": "",
+        "leaning": _leaning_text(forecast),
+    }
     if forecast.reference is not None and forecast.headline_horizon in forecast.reference.rates:
         rate = forecast.reference.rates[forecast.headline_horizon]
         row["reference"] = (
@@ -166,6 +170,19 @@ def _served_row(forecast: Forecast) -> dict[str, str]:
         "bss": _number(skill.get("bss"), signed=True),
     }
     return row
+
+
+def _leaning_text(forecast: Forecast) -> str:
+    """'the model's' or 'weight 0.0 on the model, 1.0 on the outside view' at the headline
+    horizon: how far the served number leans on the outside view."""
+    weights = forecast.leaning.get("weights", {}) if forecast.leaning else {}
+    weight = weights.get(str(forecast.headline_horizon))
+    if weight is None:
+        return "the model's"
+    return (
+        f"weight {weight['weight']:.1f} on the model, {1 - weight['weight']:.1f} on the "
+        f"outside view"
+    )
 
 
 def _number(value: float | None, signed: bool = False) -> str:
