@@ -1,4 +1,4 @@
-"""Judged a crisis (or not), a forecast leans on the outside view by the learnt weight, and says so."""
+"""Judged a crisis (or not), a forecast leans on the outside view by the learnt weight, says so."""
 
 from __future__ import annotations
 
