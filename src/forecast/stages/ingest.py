@@ -79,7 +79,16 @@ def run_ingest(
 
     `engine` (params' `engine` by default) is where event feeds are reduced: here or on Spark.
     `show_progress` draws a bar on a terminal only (tqdm's `disable=None`), so logs stay clean.
+    The whole run holds ingest's lock, so a second ingest stops at once rather than after
+    reading every source and renaming its files among this one's.
     """
+    with tables.writing(tables.INGEST_SET, root):
+        return _ingest(params, engine, root, show_progress)
+
+
+def _ingest(
+    params: Params, engine: str | None, root: Path | None, show_progress: bool
+) -> IngestReport:
     feed_reader = _feed_reader(params, engine)
     plan = plan_sources(params)
     world: SyntheticWorld | None = _synthetic_world(params) if plan.mode == "synthetic" else None
@@ -186,15 +195,22 @@ def _real_covariates(incidents: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_outputs(report: IngestReport, root: Path | None = None) -> None:
-    """Write the incident table, quarantine, covariates and sources.json.
+    """Write the incident table, quarantine, covariates and sources.json as one set.
 
-    Each file whole or not at all; quarantine.csv is opened in spreadsheets, so its cells
+    Each file whole or not at all, and the four together or refused by their readers
+    (`forecast.core.tables.write_set`); quarantine.csv is opened in spreadsheets, so its cells
     cannot run as formulas there (`forecast.core.tables` writes it so and reads the values back).
     """
-    tables.write("incidents", report.incidents, root)
-    tables.write("quarantine", report.quarantine, root)
-    tables.write("covariates", report.covariates, root)
-    tables.write("sources", sources_record(report), root)
+    tables.write_set(
+        tables.INGEST_SET,
+        {
+            "incidents": report.incidents,
+            "quarantine": report.quarantine,
+            "covariates": report.covariates,
+            "sources": sources_record(report),
+        },
+        root,
+    )
 
 
 def sources_record(report: IngestReport) -> dict[str, object]:
