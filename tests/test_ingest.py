@@ -7,12 +7,14 @@ import shutil
 import threading
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from forecast.core import atomic, tables
 from forecast.core.config import Params
 from forecast.core.contracts import QUARANTINE_COLUMNS, validate_incidents
+from forecast.core.coverage import actual_record_end, modelled_coverage, read_source_coverage
 from forecast.core.errors import ForecastError
 from forecast.core.provenance import content_hash
 from forecast.stages import fetch, ingest
@@ -300,3 +302,51 @@ def test_the_spark_engine_refuses_a_mix_too(
         ingest.run_ingest(_fixture_params(csv_imports=TEAM_IMPORT))
     with pytest.raises(ForecastError, match="forecast data ingest"):
         read_pipeline_table(spark, "incidents")
+
+
+# --- a systematic import declares its coverage -------------------------------------------------
+
+TEAM_COLUMNS = "source: team\ncolumns: {date: day, initiator: by, target: against, action: what}\n"
+# A 2020 strike, and a typo the date rules let through (they allow 1800-2100).
+TEAM_ROWS = "day,by,against,what\n2020-03-05,PAK,IND,attack\n2100-12-31,IND,PAK,attack\n"
+
+
+def _team_import(project: Path, mapping: str) -> Params:
+    (project / "team.csv").write_text(TEAM_ROWS)
+    (project / "team.yaml").write_text(mapping)
+    imports = [{"path": "team.csv", "mapping": "team.yaml"}]
+    return _fixture_params(csv_imports=imports, model_sources=["mie", "handcoded", "team"])
+
+
+def _record_end(day: str) -> pd.Timestamp:
+    """The record's end for a forecast on `day`, from the modelled sources ingest declared."""
+    covered = modelled_coverage(read_source_coverage(), ["mie", "handcoded", "team"])
+    days = np.array([np.datetime64(day, "D").astype(np.int64)])
+    return pd.Timestamp(np.datetime64(int(actual_record_end(days, covered)[0]), "D"))
+
+
+def test_an_import_without_declared_coverage_never_extends_the_record(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    report = ingest.run_ingest(_team_import(project, TEAM_COLUMNS))
+    assert (report.incidents["source"] == "team").sum() == 2  # known events, both kept
+    assert report.coverage["team"]["systematic"] is False
+    # MIE's record still ends with 2014: the 2100 typo does not make 2024 a covered year.
+    assert _record_end("2024-01-16") == pd.Timestamp("2015-01-01")
+    [warning] = report.warnings
+    assert "team.yaml" in warning and "coverage" in warning and "\n" not in warning
+
+
+def test_a_systematic_import_quarantines_rows_outside_its_declared_coverage(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    mapping = TEAM_COLUMNS + "coverage: {start: 2020-01-01, end: 2020-12-31}\n"
+    report = ingest.run_ingest(_team_import(project, mapping))
+    counts = json.loads((project / "data/interim/sources.json").read_text())["sources"]["team"]
+    assert (counts["rows_read"], counts["rows_kept"], counts["rows_quarantined"]) == (2, 1, 1)
+    assert counts["coverage"] == {"start": "2020-01-01", "end": "2020-12-31", "systematic": True}
+    quarantine = tables.read("quarantine").set_index("source").loc["team"]
+    assert (quarantine["row"], quarantine["value"]) == (2, "2100-12-31")
+    assert "outside the coverage declared" in quarantine["reason"]
+    assert _record_end("2024-01-16") == pd.Timestamp("2021-01-01")
+    assert report.warnings == ()

@@ -17,7 +17,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from forecast.core import tables
-from forecast.core.config import DataParams, FeedParams, Params
+from forecast.core.config import CsvImport, DataParams, FeedParams, Params
 from forecast.core.contracts import QUARANTINE_COLUMNS
 from forecast.core.errors import ForecastError
 from forecast.core.paths import shared_data_dir
@@ -49,6 +49,8 @@ class IngestReport:
     covariates: pd.DataFrame
     provenance: DataProvenance
     params_feeds: tuple[FeedParams, ...] = ()
+    # One line each, for the user: e.g. an import read as selective for want of a coverage.
+    warnings: tuple[str, ...] = ()
 
     @property
     def coverage(self) -> dict[str, dict[str, object]]:
@@ -99,9 +101,9 @@ def _ingest(
     )
     if handcoded_files(INCIDENTS_DIR):
         readers.append(functools.partial(read_handcoded, INCIDENTS_DIR))
+    imports = [(item, load_mapping(Path(item.mapping))) for item in params.data.csv_imports]
     readers += [
-        functools.partial(read_tabular, Path(item.path), load_mapping(Path(item.mapping)))
-        for item in params.data.csv_imports
+        functools.partial(read_tabular, Path(item.path), mapping) for item, mapping in imports
     ]
     readers += [functools.partial(feed_reader, feed, params.data) for feed in params.data.feeds]
     progress = tqdm(readers, desc="ingest", unit="source", disable=None if show_progress else True)
@@ -113,7 +115,14 @@ def _ingest(
     covariates = world.covariates if world is not None else _real_covariates(incidents)
     provenance = provenance_of(incidents)
     report = IngestReport(
-        plan, results, incidents, quarantine, covariates, provenance, tuple(params.data.feeds)
+        plan,
+        results,
+        incidents,
+        quarantine,
+        covariates,
+        provenance,
+        tuple(params.data.feeds),
+        tuple(_selective_warning(item) for item, mapping in imports if mapping.lacks_coverage),
     )
     write_outputs(report, root)
     return report
@@ -129,6 +138,15 @@ def _feed_reader(
     from forecast.spark.session import spark_session
 
     return spark_feed_reader(spark_session(params.spark))
+
+
+def _selective_warning(item: CsvImport) -> str:
+    """Why an import's days do not extend the record, and how to make them (sources.mapping)."""
+    return (
+        f"{item.mapping} declares no coverage (start and end) for {item.path}: it is read as "
+        "selective, its incidents known events that never extend the record; add `coverage: "
+        "{start: YYYY-MM-DD, end: YYYY-MM-DD}` to it to make it systematic"
+    )
 
 
 def _combine_incidents(results: list[SourceResult]) -> pd.DataFrame:
