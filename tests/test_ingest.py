@@ -204,6 +204,14 @@ def _stop(*args: object, **kwargs: object) -> None:
     raise KeyboardInterrupt
 
 
+def _ingest_stopped_in(writer: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole ingest, then another (with the team's import) stopped in `atomic.<writer>`."""
+    ingest.run_ingest(_fixture_params())
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(atomic, writer, _stop)
+        ingest.run_ingest(_fixture_params(csv_imports=TEAM_IMPORT))
+
+
 # quarantine.csv is written after incidents.parquet, sources.json last of all.
 @pytest.mark.parametrize("stopped_in", ["write_csv", "write_text"])
 def test_episodes_build_refuses_the_files_of_an_ingest_stopped_part_way(
@@ -213,10 +221,7 @@ def test_episodes_build_refuses_the_files_of_an_ingest_stopped_part_way(
     capsys: pytest.CaptureFixture[str],
     stopped_in: str,
 ) -> None:
-    ingest.run_ingest(_fixture_params())
-    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
-        patched.setattr(atomic, stopped_in, _stop)
-        ingest.run_ingest(_fixture_params(csv_imports=TEAM_IMPORT))
+    _ingest_stopped_in(stopped_in, monkeypatch)
     code, _, err = run_forecast(["episodes", "build"], capsys, monkeypatch)
     assert code == 1 and "Traceback" not in err and err.count("\n") == 1, err
     assert "data/interim/incidents.parquet" in err and "data/interim/sources.json" in err
@@ -227,10 +232,7 @@ def test_episodes_build_refuses_the_files_of_an_ingest_stopped_part_way(
 def test_every_reader_of_the_set_names_the_files_that_disagree(
     project: Path, stub_covariates: list[pd.DataFrame], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ingest.run_ingest(_fixture_params())
-    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
-        patched.setattr(atomic, "write_text", _stop)
-        ingest.run_ingest(_fixture_params(csv_imports=TEAM_IMPORT))
+    _ingest_stopped_in("write_text", monkeypatch)
     for name in ("incidents", "quarantine", "covariates", "sources"):
         with pytest.raises(ForecastError, match="forecast data ingest") as error:
             tables.read(name)
@@ -296,10 +298,7 @@ def test_the_spark_engine_refuses_a_mix_too(
 ) -> None:
     from forecast.spark.stages import read_pipeline_table
 
-    ingest.run_ingest(_fixture_params())
-    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
-        patched.setattr(atomic, "write_text", _stop)
-        ingest.run_ingest(_fixture_params(csv_imports=TEAM_IMPORT))
+    _ingest_stopped_in("write_text", monkeypatch)
     with pytest.raises(ForecastError, match="forecast data ingest"):
         read_pipeline_table(spark, "incidents")
 
