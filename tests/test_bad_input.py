@@ -129,3 +129,44 @@ def test_an_import_follows_the_same_encoding_rule(tmp_path: Path) -> None:
     )
     with pytest.raises(DataFileError, match="line 2 holds byte 0xe9, which is not UTF-8"):
         read_tabular(tmp_path / "latin.csv", load_mapping(tmp_path / "m.yaml"))
+
+
+# A systematic import declares the days it covers; a row outside them is a typo, not a record.
+COVERED = MAPPING + "coverage: {start: 2024-01-01, end: 2024-12-31}\n"
+OUTSIDE = "outside the coverage declared for this file (2024-01-01 to 2024-12-31)"
+
+
+@pytest.mark.parametrize("written", ["2100-12-31", "2025-01-01", "2023-12-31", "2023-12"])
+def test_a_row_outside_a_systematic_imports_declared_coverage_is_quarantined(
+    tmp_path: Path, written: str
+) -> None:
+    result = read(
+        tmp_path, f"2024-01-16,IRN,PAK,attack,4,1\n{written},PAK,IRN,attack,4,2\n", COVERED
+    )
+    assert (result.rows_read, result.rows_kept, result.rows_quarantined) == (2, 1, 1)
+    assert reasons(result)[(2, "day")] == (written, OUTSIDE)
+    assert (str(result.coverage.start), str(result.coverage.end)) == ("2024-01-01", "2024-12-31")
+    assert result.coverage.systematic
+
+
+def test_a_month_that_reaches_into_the_declared_coverage_is_kept(tmp_path: Path) -> None:
+    mapping = MAPPING + "coverage: {start: 2024-01-15, end: 2024-12-31}\n"
+    assert read(tmp_path, "2024-01,IRN,PAK,attack,4,1\n", mapping).rows_kept == 1
+
+
+def test_an_import_without_declared_coverage_is_read_as_selective(tmp_path: Path) -> None:
+    """Its events are known events; a typo date among them cannot stretch the record."""
+    result = read(tmp_path, "2024-01-16,IRN,PAK,attack,4,1\n2100-12-31,PAK,IRN,attack,4,2\n")
+    assert (result.rows_kept, result.rows_quarantined) == (2, 0)
+    assert not result.coverage.systematic
+    assert load_mapping(tmp_path / "m.yaml").lacks_coverage
+
+
+@pytest.mark.parametrize(
+    "coverage", ["coverage: {systematic: false}", "coverage: {end: 2024-12-31, systematic: false}"]
+)
+def test_a_selective_import_needs_no_declared_coverage(tmp_path: Path, coverage: str) -> None:
+    (tmp_path / "m.yaml").write_text(MAPPING + coverage + "\n")
+    assert not load_mapping(tmp_path / "m.yaml").lacks_coverage
+    result = read(tmp_path, "2100-12-31,PAK,IRN,attack,4,2\n", MAPPING + coverage + "\n")
+    assert result.rows_kept == 1 and not result.coverage.systematic

@@ -239,6 +239,16 @@ def test_an_import_no_model_reads_is_warned_about_at_ingest_and_episodes(project
     assert warning not in runner.invoke(app, ["data", "ingest"], terminal_width=250).output
 
 
+def test_ingest_warns_in_one_line_about_an_import_without_declared_coverage(
+    project: Path,
+) -> None:
+    add_import(project, "2024-02-01,IND,PAK,attack\n")
+    ingested = runner.invoke(app, ["data", "ingest"], terminal_width=250)
+    assert ingested.exit_code == 0, ingested.output
+    [line] = [text for text in ingested.output.splitlines() if "declares no coverage" in text]
+    assert line.startswith("warning: team.yaml declares no coverage") and "team.csv" in line
+
+
 def test_rich_markup_in_user_values_prints_as_written(project: Path) -> None:
     add_import(
         project,

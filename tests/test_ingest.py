@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from forecast.core import atomic, tables
 from forecast.core.config import Params
 from forecast.core.contracts import QUARANTINE_COLUMNS, validate_incidents
+from forecast.core.coverage import actual_record_end, modelled_coverage, read_source_coverage
 from forecast.core.errors import ForecastError
 from forecast.core.provenance import content_hash
 from forecast.stages import fetch, ingest
 
-from .conftest import REPO_ROOT
+from .conftest import REPO_ROOT, run_forecast
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -186,3 +190,162 @@ def test_real_ingest_accounts_for_every_mie_row(
     assert mie.rows_kept + mie.rows_quarantined == 28_011
     assert report.plan.mode == "real"
     assert {"mie", "cow_mid", "icb", "handcoded"} == set(report.incidents["source"])
+
+
+# --- the four files are one set, written by one ingest at a time --------------------------------
+
+TEAM_IMPORT = [
+    {"path": str(FIXTURES / "team_export.csv"), "mapping": str(FIXTURES / "team_export.yaml")}
+]
+INGEST_FILES = ("incidents.parquet", "quarantine.csv", "covariates.parquet", "sources.json")
+
+
+def _stop(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _ingest_stopped_in(writer: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole ingest, then another (with the team's import) stopped in `atomic.<writer>`."""
+    ingest.run_ingest(_fixture_params())
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(atomic, writer, _stop)
+        ingest.run_ingest(_fixture_params(csv_imports=TEAM_IMPORT))
+
+
+# quarantine.csv is written after incidents.parquet, sources.json last of all.
+@pytest.mark.parametrize("stopped_in", ["write_csv", "write_text"])
+def test_episodes_build_refuses_the_files_of_an_ingest_stopped_part_way(
+    project: Path,
+    stub_covariates: list[pd.DataFrame],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stopped_in: str,
+) -> None:
+    _ingest_stopped_in(stopped_in, monkeypatch)
+    code, _, err = run_forecast(["episodes", "build"], capsys, monkeypatch)
+    assert code == 1 and "Traceback" not in err and err.count("\n") == 1, err
+    assert "data/interim/incidents.parquet" in err and "data/interim/sources.json" in err
+    assert "re-run `forecast data ingest`" in err
+    assert not (project / "data/processed/episodes.parquet").exists()
+
+
+def test_every_reader_of_the_set_names_the_files_that_disagree(
+    project: Path, stub_covariates: list[pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ingest_stopped_in("write_text", monkeypatch)
+    for name in ("incidents", "quarantine", "covariates", "sources"):
+        with pytest.raises(ForecastError, match="forecast data ingest") as error:
+            tables.read(name)
+        assert "sources.json" in str(error.value) and "\n" not in str(error.value)
+    # quarantine.csv cannot carry the set's token: its bytes are checked instead.
+    quarantine = project / "data/interim/quarantine.csv"
+    ingest.run_ingest(_fixture_params())
+    quarantine.write_text(quarantine.read_text() + "mie,made_mie.csv,99,,,added by hand\n")
+    with pytest.raises(ForecastError, match=r"quarantine\.csv and .*sources\.json"):
+        tables.read("quarantine")
+    tables.read("incidents")
+
+
+def test_a_set_whose_sources_json_is_missing_is_refused(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    ingest.run_ingest(_fixture_params())
+    (project / "data/interim/sources.json").unlink()
+    with pytest.raises(ForecastError, match=r"sources\.json.*missing.*forecast data ingest"):
+        tables.read("incidents")
+
+
+def test_a_second_ingest_while_one_is_writing_stops_with_one_line(
+    project: Path, stub_covariates: list[pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writing, finish = threading.Event(), threading.Event()
+    write_csv = atomic.write_csv
+
+    def held_open(*args: object, **kwargs: object) -> object:
+        if threading.current_thread() is not threading.main_thread():
+            writing.set()
+            finish.wait(timeout=60)
+        return write_csv(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(atomic, "write_csv", held_open)
+    first = threading.Thread(target=ingest.run_ingest, args=(_fixture_params(),))
+    first.start()
+    try:
+        assert writing.wait(timeout=60)
+        with pytest.raises(ForecastError, match="another `forecast data ingest`") as error:
+            ingest.run_ingest(_fixture_params(csv_imports=TEAM_IMPORT))
+    finally:
+        finish.set()
+        first.join()
+    assert "\n" not in str(error.value)
+    assert "team" not in set(tables.read("incidents")["source"])
+    ingest.run_ingest(_fixture_params(csv_imports=TEAM_IMPORT))  # free again once it is done
+
+
+def test_the_same_ingest_twice_writes_the_same_bytes(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    folder = project / "data/interim"
+    ingest.run_ingest(_fixture_params())
+    first = {name: (folder / name).read_bytes() for name in INGEST_FILES}
+    ingest.run_ingest(_fixture_params())
+    assert {name: (folder / name).read_bytes() for name in INGEST_FILES} == first
+
+
+@pytest.mark.spark
+def test_the_spark_engine_refuses_a_mix_too(
+    project: Path, stub_covariates: list[pd.DataFrame], monkeypatch: pytest.MonkeyPatch, spark
+) -> None:
+    from forecast.spark.stages import read_pipeline_table
+
+    _ingest_stopped_in("write_text", monkeypatch)
+    with pytest.raises(ForecastError, match="forecast data ingest"):
+        read_pipeline_table(spark, "incidents")
+
+
+# --- a systematic import declares its coverage -------------------------------------------------
+
+TEAM_COLUMNS = "source: team\ncolumns: {date: day, initiator: by, target: against, action: what}\n"
+# A 2020 strike, and a typo the date rules let through (they allow 1800-2100).
+TEAM_ROWS = "day,by,against,what\n2020-03-05,PAK,IND,attack\n2100-12-31,IND,PAK,attack\n"
+
+
+def _team_import(project: Path, mapping: str) -> Params:
+    (project / "team.csv").write_text(TEAM_ROWS)
+    (project / "team.yaml").write_text(mapping)
+    imports = [{"path": "team.csv", "mapping": "team.yaml"}]
+    return _fixture_params(csv_imports=imports, model_sources=["mie", "handcoded", "team"])
+
+
+def _record_end(day: str) -> pd.Timestamp:
+    """The record's end for a forecast on `day`, from the modelled sources ingest declared."""
+    covered = modelled_coverage(read_source_coverage(), ["mie", "handcoded", "team"])
+    days = np.array([np.datetime64(day, "D").astype(np.int64)])
+    return pd.Timestamp(np.datetime64(int(actual_record_end(days, covered)[0]), "D"))
+
+
+def test_an_import_without_declared_coverage_never_extends_the_record(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    report = ingest.run_ingest(_team_import(project, TEAM_COLUMNS))
+    assert (report.incidents["source"] == "team").sum() == 2  # known events, both kept
+    assert report.coverage["team"]["systematic"] is False
+    # MIE's record still ends with 2014: the 2100 typo does not make 2024 a covered year.
+    assert _record_end("2024-01-16") == pd.Timestamp("2015-01-01")
+    [warning] = report.warnings
+    assert "team.yaml" in warning and "coverage" in warning and "\n" not in warning
+
+
+def test_a_systematic_import_quarantines_rows_outside_its_declared_coverage(
+    project: Path, stub_covariates: list[pd.DataFrame]
+) -> None:
+    mapping = TEAM_COLUMNS + "coverage: {start: 2020-01-01, end: 2020-12-31}\n"
+    report = ingest.run_ingest(_team_import(project, mapping))
+    counts = json.loads((project / "data/interim/sources.json").read_text())["sources"]["team"]
+    assert (counts["rows_read"], counts["rows_kept"], counts["rows_quarantined"]) == (2, 1, 1)
+    assert counts["coverage"] == {"start": "2020-01-01", "end": "2020-12-31", "systematic": True}
+    quarantine = tables.read("quarantine").set_index("source").loc["team"]
+    assert (quarantine["row"], quarantine["value"]) == (2, "2100-12-31")
+    assert "outside the coverage declared" in quarantine["reason"]
+    assert _record_end("2024-01-16") == pd.Timestamp("2021-01-01")
+    assert report.warnings == ()

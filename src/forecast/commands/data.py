@@ -151,6 +151,8 @@ def ingest(
     params = load_params(params_path)
     report = run_ingest(params, engine=engine, show_progress=True)
     _print_ingest(report)
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     for source in unmodelled_sources((r.source for r in report.results), params.data):
         console.print(f"[yellow]warning:[/] {escape(unmodelled_warning(source))}", soft_wrap=True)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -77,10 +77,17 @@ def write_figure(figure: Any, title: str, banner: str, path: str | Path) -> Path
     return Path(path)
 
 
-def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a table to Parquet atomically (no index)."""
+def write_parquet(
+    frame: pd.DataFrame, path: str | Path, metadata: Mapping[bytes, bytes] | None = None
+) -> Path:
+    """Write a table to Parquet atomically (no index), with `metadata` added to its schema's
+    (the token of the set it belongs to: forecast.core.filesets)."""
+    options: dict[str, Any] = {}
+    if metadata:
+        schema = pa.Schema.from_pandas(frame, preserve_index=False)
+        options["schema"] = schema.with_metadata({**(schema.metadata or {}), **metadata})
     with atomic_path(path) as partial:
-        frame.to_parquet(partial, index=False)
+        frame.to_parquet(partial, index=False, **options)
     return Path(path)
 
 
@@ -117,11 +124,16 @@ def read_parquet(path: str | Path, made_by: str) -> pd.DataFrame:
     try:
         return pd.read_parquet(path)
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise DataFileError(
-            path,
-            "cannot be read: the file is cut short or is not Parquet",
-            f"re-run `{made_by}` to write it again",
-        ) from exc
+        raise unreadable_parquet(path, made_by) from exc
+
+
+def unreadable_parquet(path: Path, made_by: str) -> DataFileError:
+    """The one line for a Parquet file that cannot be read, naming the command that makes it."""
+    return DataFileError(
+        path,
+        "cannot be read: the file is cut short or is not Parquet",
+        f"re-run `{made_by}` to write it again",
+    )
 
 
 def _texty(column: pd.Series) -> bool:

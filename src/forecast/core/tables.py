@@ -6,19 +6,26 @@ must pass are each written once (here and in `forecast.core.contracts`). Reading
 table cut short, missing or in the wrong shape is one error naming the file and the command that
 makes it, never a pyarrow or pandera traceback. Writing validates too, then writes atomically
 (`forecast.core.atomic`), so no stage leaves a half-written or off-contract table for the next one.
+
+Ingest's four files are one set (`INGEST_SET`, forecast.core.filesets): `write_set` writes them
+under the stage's lock, sharing one token, the record last; every read of one of them checks
+that it belongs with the others, so a mix of two runs stops with one line, never a wrong answer.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
-from forecast.core import atomic, contracts
-from forecast.core.errors import DataFileError
+from forecast.core import atomic, contracts, filesets
+from forecast.core.errors import DataFileError, ForecastError
+from forecast.core.provenance import content_hash
 
 Format = Literal["parquet", "csv", "json", "png", "pickle"]
 
@@ -132,6 +139,32 @@ TABLES: dict[str, Table] = {
 INCIDENTS_DIR = Path("data/incidents")
 
 
+@dataclass(frozen=True)
+class TableSet:
+    """Files one stage writes together (forecast.core.filesets): its members, written first,
+    and its record, a JSON document written last that names the set's token."""
+
+    members: tuple[str, ...]
+    record: str
+    # The lock file its writer holds, beside the files.
+    lock: Path
+
+    @property
+    def made_by(self) -> str:
+        return table(self.record).made_by
+
+
+INGEST_SET = TableSet(
+    members=("incidents", "quarantine", "covariates"),
+    record="sources",
+    lock=Path("data/interim/.ingest.lock"),
+)
+TABLE_SETS = (INGEST_SET,)
+# The record's entry naming the set: its token, and the sha256 of each member that cannot carry
+# the token (a CSV).
+SET_ENTRY = "written_together"
+
+
 def table(name: str) -> Table:
     """The registry entry for `name` (a KeyError names the unknown table)."""
     try:
@@ -166,10 +199,12 @@ def read(name: str, root: str | Path | None = None) -> Any:
     elif entry.format == "csv":
         frame = _read_csv(entry, where)
     elif entry.format == "json":
+        check_set(name, root)
         return _read_json(entry, where)
     else:
         raise ValueError(f"{where}: read {entry.format} files with their own reader")
     _validate(entry, frame, where, "re-run")
+    check_set(name, root)
     return frame
 
 
@@ -192,15 +227,121 @@ def write(name: str, content: Any, root: str | Path | None = None) -> Path:
     """Validate `content` against table `name`'s contract and write it whole or not at all."""
     entry = table(name)
     where = path(name, root)
+    if entry.format not in ("parquet", "csv", "json"):
+        raise ValueError(f"{where}: write {entry.format} files with their own writer")
+    _validate_written(entry, content, where)
+    return _write_valid(entry, content, where)
+
+
+def _validate_written(entry: Table, content: Any, where: Path) -> None:
+    if entry.format in ("parquet", "csv"):
+        _validate(entry, content, where, "fix the stage that wrote it:")
+
+
+def _write_valid(
+    entry: Table, content: Any, where: Path, metadata: Mapping[bytes, bytes] | None = None
+) -> Path:
+    """Write validated content atomically; `metadata` goes into a Parquet file's schema."""
     if entry.format == "parquet":
-        _validate(entry, content, where, "fix the stage that wrote it:")
-        return atomic.write_parquet(content, where)
+        return atomic.write_parquet(content, where, metadata)
     if entry.format == "csv":
-        _validate(entry, content, where, "fix the stage that wrote it:")
         return atomic.write_csv(content, where, for_spreadsheets=entry.name == "quarantine")
-    if entry.format == "json":
-        return atomic.write_text(where, json_text(content, rounded=entry.rounded))
-    raise ValueError(f"{where}: write {entry.format} files with their own writer")
+    return atomic.write_text(where, json_text(content, rounded=entry.rounded))
+
+
+def set_of(name: str) -> TableSet | None:
+    """The set table `name` belongs to, if any."""
+    return next((s for s in TABLE_SETS if name in (*s.members, s.record)), None)
+
+
+@contextmanager
+def writing(table_set: TableSet, root: str | Path | None = None) -> Iterator[None]:
+    """Hold the set's lock for a whole run of its stage: a second run stops with one line."""
+    lock = table_set.lock if root is None else Path(root) / table_set.lock
+    with filesets.writer_lock(lock, table_set.made_by):
+        yield
+
+
+def write_set(
+    table_set: TableSet, contents: Mapping[str, Any], root: str | Path | None = None
+) -> None:
+    """Write a set's members, then its record, all sharing one token.
+
+    Every member is validated before any is written, so an off-contract table leaves the
+    previous set whole. The token is the sha256 of the contents, so the same data write the
+    same bytes. Call it inside `writing`, so no other run renames its files between these.
+    """
+    for name in table_set.members:
+        _validate_written(table(name), contents[name], path(name, root))
+    record = dict(contents[table_set.record])
+    token = filesets.set_token(
+        {name: content_hash(contents[name]) for name in table_set.members}
+        | {table_set.record: json_text(record, rounded=table(table_set.record).rounded)}
+    )
+    sha256: dict[str, str] = {}
+    for name in table_set.members:
+        entry, where = table(name), path(name, root)
+        if entry.format == "parquet":
+            _write_valid(entry, contents[name], where, filesets.token_metadata(token))
+        else:
+            # A CSV cannot carry the token: the record names its bytes instead.
+            sha256[where.name] = filesets.file_sha256(_write_valid(entry, contents[name], where))
+    write(table_set.record, record | {SET_ENTRY: {"token": token, "sha256": sha256}}, root)
+
+
+def check_set(name: str, root: str | Path | None = None) -> None:
+    """Stop with one line when table `name` and the rest of its set come from different runs.
+
+    Parquet members are checked by the token they carry (a footer read), a CSV member by its
+    sha256, only when that CSV itself is read. Files written without a token (by hand, or before
+    sets existed) pass as long as the record names no set either.
+    """
+    table_set = set_of(name)
+    if table_set is None:
+        return
+    record_path = path(table_set.record, root)
+    written = _set_entry(table_set, record_path)
+    tokens = {
+        member: filesets.parquet_token(where, table_set.made_by)
+        for member in table_set.members
+        if table(member).format == "parquet" and (where := path(member, root)).exists()
+    }
+    remedy = f"re-run `{table_set.made_by}`"
+    if not record_path.exists():
+        stamped = [path(member, root) for member, token in tokens.items() if token is not None]
+        if stamped:
+            raise ForecastError(
+                f"{_listed(stamped)} belong to a run of `{table_set.made_by}` whose "
+                f"{record_path} is missing (it was stopped part-way): {remedy}"
+            )
+        return
+    expected = written["token"] if written else None
+    disagree = [path(member, root) for member, token in tokens.items() if token != expected]
+    where = path(name, root)
+    sha256 = written.get("sha256") if written else None
+    recorded = sha256.get(where.name) if isinstance(sha256, dict) else None
+    if recorded is not None and filesets.file_sha256(where) != recorded:
+        disagree.append(where)
+    if disagree:
+        raise ForecastError(
+            f"{_listed([*disagree, record_path])} come from different runs of "
+            f"`{table_set.made_by}` (one was stopped part-way, or two ran at once): {remedy}"
+        )
+
+
+def _set_entry(table_set: TableSet, record_path: Path) -> dict[str, Any] | None:
+    """The record's entry naming its set; None when there is no record or it names none."""
+    if not record_path.exists():
+        return None
+    record = _read_json(table(table_set.record), record_path)
+    entry = record.get(SET_ENTRY) if isinstance(record, dict) else None
+    return entry if isinstance(entry, dict) and "token" in entry else None
+
+
+def _listed(paths: list[Path]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    names = [str(p) for p in paths]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def json_text(payload: Any, *, rounded: bool) -> str:

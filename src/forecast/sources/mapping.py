@@ -16,12 +16,19 @@ Mapping file (every key but `columns` optional):
     coverage: {start: 2019-01-01, end: 2024-12-31}   # what the coding covers, for censoring
     # add `systematic: false` to coverage when the file codes selected events, not every one
     # in its span: its silences then never count as "no event" (forecast.core.coverage)
+
+A systematic file (the default) must declare both start and end: its days extend the record
+every forecast reads, so they cannot come from the file's own dates, where one typo (2100-12-31
+for 2010-12-31) would make every record look current. Rows outside the declared days are
+quarantined (forecast.sources.tabular); a file that claims to be systematic without declaring
+them is read as selective (its events are known events, its days never extend the record)
+until it does, and ingest says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -98,6 +105,19 @@ class ColumnMapping:
             )
         if "action" not in self.columns and "action" not in self.defaults:
             raise ForecastError("column mapping needs an action column or a default action")
+
+    @property
+    def lacks_coverage(self) -> bool:
+        """Whether the file claims to code every use of force without saying on which days."""
+        return self.coverage.systematic and (
+            self.coverage.start is None or self.coverage.end is None
+        )
+
+    @property
+    def read_coverage(self) -> Coverage:
+        """The coverage a file read through this mapping has: as declared, but selective while
+        a systematic claim lacks its start or end (see the module's docstring)."""
+        return replace(self.coverage, systematic=False) if self.lacks_coverage else self.coverage
 
     @property
     def file_columns(self) -> list[str]:

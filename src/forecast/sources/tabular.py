@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +67,7 @@ def read_tabular(path: Path, mapping: ColumnMapping) -> SourceResult:
         file=path.name,
         rows_read=len(raw),
         pre_quarantine=problems,
-        coverage=mapping.coverage,
+        coverage=mapping.read_coverage,
         files=[SourceFile(path, md5_of(path))],
     )
     # Users fix their own file, so quarantine names its columns, not the canonical fields.
@@ -113,6 +114,14 @@ def _to_candidates(
     )
     end, checked = (_optional_day(name, column(name), fail) for name in _OPTIONAL_DAYS)
     precision = column("date_precision").str.lower().fillna(inferred_precision)
+    coverage = mapping.read_coverage
+    if coverage.systematic and coverage.start and coverage.end:
+        fail(
+            _outside(when, precision, coverage.start, coverage.end),
+            "date",
+            date_raw,
+            f"outside the coverage declared for this file ({coverage.start} to {coverage.end})",
+        )
 
     action_raw = column("action")
     action = _canonical_actions(action_raw, mapping.actions)
@@ -250,6 +259,13 @@ def _parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     when = by_day.fillna(by_month).astype("datetime64[ns]")
     precision = pd.Series(np.where(month_only, "month", "day"), index=raw.index, dtype="string")
     return when, precision, outside
+
+
+def _outside(when: pd.Series, precision: pd.Series, start: date, end: date) -> pd.Series:
+    """Dates that fall wholly outside start-end: a month-dated row counts while any day of its
+    month is inside."""
+    last_day = when.where(precision != "month", when + pd.offsets.MonthEnd(0))
+    return (last_day < pd.Timestamp(start)) | (when > pd.Timestamp(end))
 
 
 def _first_copy(text: pd.DataFrame, rows: pd.Series) -> pd.Series:

@@ -44,8 +44,11 @@ def spark_provenance(incidents: DataFrame) -> DataProvenance:
 
 
 def read_pipeline_table(spark: object, name: str) -> DataFrame:
-    """Pipeline table `name` (`forecast.core.tables`) as a Spark DataFrame."""
-    return read_table(spark, tables.path(name), tables.table(name).made_by)
+    """Pipeline table `name` (`forecast.core.tables`) as a Spark DataFrame, refused like
+    `tables.read` refuses it when it and the rest of its set come from different runs."""
+    table = read_table(spark, tables.path(name), tables.table(name).made_by)
+    tables.check_set(name)
+    return table
 
 
 def spark_incidents(params: Params, sources: list[str]) -> DataFrame:

@@ -17,7 +17,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from forecast.core import tables
-from forecast.core.config import DataParams, FeedParams, Params
+from forecast.core.config import CsvImport, DataParams, FeedParams, Params
 from forecast.core.contracts import QUARANTINE_COLUMNS
 from forecast.core.errors import ForecastError
 from forecast.core.paths import shared_data_dir
@@ -49,6 +49,8 @@ class IngestReport:
     covariates: pd.DataFrame
     provenance: DataProvenance
     params_feeds: tuple[FeedParams, ...] = ()
+    # One line each, for the user: e.g. an import read as selective for want of a coverage.
+    warnings: tuple[str, ...] = ()
 
     @property
     def coverage(self) -> dict[str, dict[str, object]]:
@@ -79,7 +81,16 @@ def run_ingest(
 
     `engine` (params' `engine` by default) is where event feeds are reduced: here or on Spark.
     `show_progress` draws a bar on a terminal only (tqdm's `disable=None`), so logs stay clean.
+    The whole run holds ingest's lock, so a second ingest stops at once rather than after
+    reading every source and renaming its files among this one's.
     """
+    with tables.writing(tables.INGEST_SET, root):
+        return _ingest(params, engine, root, show_progress)
+
+
+def _ingest(
+    params: Params, engine: str | None, root: Path | None, show_progress: bool
+) -> IngestReport:
     feed_reader = _feed_reader(params, engine)
     plan = plan_sources(params)
     world: SyntheticWorld | None = _synthetic_world(params) if plan.mode == "synthetic" else None
@@ -90,9 +101,9 @@ def run_ingest(
     )
     if handcoded_files(INCIDENTS_DIR):
         readers.append(functools.partial(read_handcoded, INCIDENTS_DIR))
+    imports = [(item, load_mapping(Path(item.mapping))) for item in params.data.csv_imports]
     readers += [
-        functools.partial(read_tabular, Path(item.path), load_mapping(Path(item.mapping)))
-        for item in params.data.csv_imports
+        functools.partial(read_tabular, Path(item.path), mapping) for item, mapping in imports
     ]
     readers += [functools.partial(feed_reader, feed, params.data) for feed in params.data.feeds]
     progress = tqdm(readers, desc="ingest", unit="source", disable=None if show_progress else True)
@@ -104,7 +115,14 @@ def run_ingest(
     covariates = world.covariates if world is not None else _real_covariates(incidents)
     provenance = provenance_of(incidents)
     report = IngestReport(
-        plan, results, incidents, quarantine, covariates, provenance, tuple(params.data.feeds)
+        plan,
+        results,
+        incidents,
+        quarantine,
+        covariates,
+        provenance,
+        tuple(params.data.feeds),
+        tuple(_selective_warning(item) for item, mapping in imports if mapping.lacks_coverage),
     )
     write_outputs(report, root)
     return report
@@ -120,6 +138,15 @@ def _feed_reader(
     from forecast.spark.session import spark_session
 
     return spark_feed_reader(spark_session(params.spark))
+
+
+def _selective_warning(item: CsvImport) -> str:
+    """Why an import's days do not extend the record, and how to make them (sources.mapping)."""
+    return (
+        f"{item.mapping} declares no coverage (start and end) for {item.path}: it is read as "
+        "selective, its incidents known events that never extend the record; add `coverage: "
+        "{start: YYYY-MM-DD, end: YYYY-MM-DD}` to it to make it systematic"
+    )
 
 
 def _combine_incidents(results: list[SourceResult]) -> pd.DataFrame:
@@ -186,15 +213,22 @@ def _real_covariates(incidents: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_outputs(report: IngestReport, root: Path | None = None) -> None:
-    """Write the incident table, quarantine, covariates and sources.json.
+    """Write the incident table, quarantine, covariates and sources.json as one set.
 
-    Each file whole or not at all; quarantine.csv is opened in spreadsheets, so its cells
+    Each file whole or not at all, and the four together or refused by their readers
+    (`forecast.core.tables.write_set`); quarantine.csv is opened in spreadsheets, so its cells
     cannot run as formulas there (`forecast.core.tables` writes it so and reads the values back).
     """
-    tables.write("incidents", report.incidents, root)
-    tables.write("quarantine", report.quarantine, root)
-    tables.write("covariates", report.covariates, root)
-    tables.write("sources", sources_record(report), root)
+    tables.write_set(
+        tables.INGEST_SET,
+        {
+            "incidents": report.incidents,
+            "quarantine": report.quarantine,
+            "covariates": report.covariates,
+            "sources": sources_record(report),
+        },
+        root,
+    )
 
 
 def sources_record(report: IngestReport) -> dict[str, object]:
