@@ -85,8 +85,8 @@ def choose_champions(likelihood: dict, timing: dict, params: Params) -> dict[str
 def run_training(params: Params, n_jobs: int = 1) -> TrainResult:
     """Fit, log and register every model; alias the rule's winners as `champion`; write
     metrics/train.json and the scoring bundle data/processed/champions.pkl; `n_jobs` fits side
-    by side (the numbers do not depend on it: forecast.models.parallel_fit). The bundle is signed
-    with the user's key, created here when there is none (forecast.tracking.signing)."""
+    by side (the numbers do not depend on it: forecast.models.parallel_fit). Every pickle is
+    signed with the user's key, created here when there is none (forecast.tracking.signing)."""
     # First, so a key that cannot be made or read stops training before any fitting.
     key = signing.signing_key(create=True)
     likelihood = tables.read("likelihood")
@@ -121,14 +121,14 @@ def run_training(params: Params, n_jobs: int = 1) -> TrainResult:
                         {"backtest_score": scores.get(name, float("nan"))}
                         | ({"backtest_c_index": timing_scores[name]} if kind == "timing" else {})
                     )
-                    version = runs.log_model(model, kind, features)
+                    version = runs.log_model(model, kind, features, key)
                     runs.tag_version(
                         kind, version, {"model": name, "data_hash": provenance.content_hash}
                     )
                     versions[kind][name] = str(version)
         for kind, name in champions.items():
             runs.set_champion(kind, versions[kind][name])
-        runs.log_record_models(age_models)
+        runs.log_record_models(age_models, key)
         run_id = run.info.run_id
 
     record = {

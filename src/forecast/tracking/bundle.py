@@ -19,8 +19,10 @@ data, any later write to the registry such as a new run or a champion alias move
 registry that is not a local SQLite file, an unreadable file) it reads the registry, as it
 always did, and the log says why. The bundle is thus a cache of
 `models:/retaliation-<kind>@champion` that can only ever answer for the registry's state it was
-written from. The registry's own models are pickles too: they are trusted as far as whoever can
-write to `mlruns/` is (docs/adr/0005-forecasts-read-a-bundle-keyed-to-the-training-run.md).
+written from. The registry's own models are pickles too, signed and checked the same way
+(`forecast.tracking.runs`); without a key nothing pickled is read
+(docs/adr/0005-forecasts-read-a-bundle-keyed-to-the-training-run.md, docs/adr/0011-pickles-are-
+signed-with-a-key-outside-the-checkout.md).
 """
 
 from __future__ import annotations
@@ -190,13 +192,13 @@ def load_champions(params: Params, data_hash: str, root: str | Path = ".") -> Ch
 
     kinds = ("likelihood", "timing")
     return Champions(
-        likelihood=runs.load_champion("likelihood", params),
-        timing=runs.load_champion("timing", params),
+        likelihood=runs.load_champion("likelihood", params, key=secret),
+        timing=runs.load_champion("timing", params, key=secret),
         version=version_text(runs.champion_version(kind, params) for kind in kinds),
         run_id=run_id,
         data_hash=data_hash,
         source="registry",
-        record_models=runs.load_record_models(run_id, params) if run_id else None,
+        record_models=runs.load_record_models(run_id, params, key=secret) if run_id else None,
     )
 
 
