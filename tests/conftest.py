@@ -28,6 +28,19 @@ def real_data_dir() -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def signing_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own config folder for the signing key, outside its project folder.
+
+    Training creates a key file where the user keeps it; a test must never write one into the
+    real home folder, nor read one from there or from $FORECAST_SIGNING_KEY.
+    """
+    config = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.delenv("FORECAST_SIGNING_KEY", raising=False)
+    return config
+
+
 @pytest.fixture
 def no_real_data(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run as on a fresh machine without the real datasets."""
@@ -53,6 +66,9 @@ def _pipeline_env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "FORECAST_DATA_DIR"}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["HOME"] = str(tmp / "home")
+    # The signing key `forecast train` creates goes to the fresh home, as on a fresh machine.
+    env["XDG_CONFIG_HOME"] = str(tmp / "home" / ".config")
+    env.pop("FORECAST_SIGNING_KEY", None)
     env["MPLBACKEND"] = "Agg"
     env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = "pipeline test"
     env["GIT_AUTHOR_EMAIL"] = env["GIT_COMMITTER_EMAIL"] = "pipeline@localhost"

@@ -1,4 +1,5 @@
-"""The champion bundle: used only when it is the last training run's, on the data on disk."""
+"""The champion bundle: used only when it is signed with the user's key and is the last
+training run's, on the data on disk."""
 
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ import pytest
 
 from forecast.core import tables
 from forecast.core.config import Params
+from forecast.core.errors import ForecastError
 from forecast.models.logit import ClusteredLogit
 from forecast.models.timing import CoxTiming
-from forecast.tracking import runs
+from forecast.tracking import runs, signing
 from forecast.tracking.bundle import (
     BUNDLE_FORMAT,
     BundleKey,
     Champions,
-    bundle_sha256,
+    bundle_signature,
     inputs_hash,
     load_champions,
     read_bundle,
@@ -29,9 +31,11 @@ from forecast.tracking.bundle import (
     write_bundle,
 )
 from tests.fixtures_models import HORIZONS, make_world
+from tests.fixtures_pickles import WritesAFile
 
 RUN, DATA, STAMP = "run-2", "hash-2", "4096:1700000000000000000"
 VERSION = "retaliation-likelihood v3 (logit); retaliation-timing v4 (cox)"
+KEY = b"the key training signed with"
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +46,10 @@ def fitted() -> tuple[ClusteredLogit, CoxTiming, pd.DataFrame]:
 
 
 @pytest.fixture
-def project(tmp_path: Path, fitted) -> Path:
-    """A project folder whose last training run (train.json) wrote the bundle."""
+def project(tmp_path: Path, fitted, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder whose last training run (train.json) wrote the bundle with this
+    user's key."""
+    monkeypatch.setenv(signing.KEY_VARIABLE, KEY.decode())
     logit, cox, _ = fitted
     tables.path("train", tmp_path).parent.mkdir()
     for table in FORECAST_TABLES:
@@ -54,9 +60,9 @@ def project(tmp_path: Path, fitted) -> Path:
     registry.write_bytes(b"registry as training left it")
     stamp = registry_stamp(Params().tracking.uri, tmp_path)
     champions = Champions(logit, cox, VERSION, RUN, DATA, registry_stamp=stamp)
-    sha256 = write_bundle(champions, root=tmp_path)
+    signature = write_bundle(champions, KEY, root=tmp_path)
     (tmp_path / tables.path("train")).write_text(
-        json.dumps({"run_id": RUN, "bundle_sha256": sha256})
+        json.dumps({"run_id": RUN, "bundle_signature": signature})
     )
     return tmp_path
 
@@ -80,14 +86,14 @@ def key(project: Path, run_id=RUN, data_hash=DATA, stamp="as on disk") -> Bundle
         run_id=run_id,
         data_hash=data_hash,
         registry_stamp=_stamp(project) if stamp == "as on disk" else stamp,
-        sha256=bundle_sha256(project),
+        signature=bundle_signature(project),
         inputs=inputs_hash(project),
     )
 
 
 def test_a_current_bundle_gives_the_champions_forecasts(project: Path, fitted) -> None:
     logit, cox, rows = fitted
-    found = read_bundle(project / tables.path("champions"), key(project))
+    found = read_bundle(project / tables.path("champions"), key(project), KEY)
     assert found is not None and (found.source, found.version) == ("bundle", VERSION)
     pd.testing.assert_frame_equal(found.likelihood.predict_proba(rows), logit.predict_proba(rows))
     days = [1, 30, 365]
@@ -96,7 +102,7 @@ def test_a_current_bundle_gives_the_champions_forecasts(project: Path, fitted) -
 
 
 def test_the_bundle_holds_scoring_copies(project: Path) -> None:
-    found = read_bundle(project / tables.path("champions"), key(project))
+    found = read_bundle(project / tables.path("champions"), key(project), KEY)
     assert found is not None and not hasattr(found.likelihood, "results_")
 
 
@@ -113,7 +119,8 @@ def test_a_bundle_from_another_run_or_other_data_is_stale(
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
         assert (
-            read_bundle(project / tables.path("champions"), key(project, run_id, data_hash)) is None
+            read_bundle(project / tables.path("champions"), key(project, run_id, data_hash), KEY)
+            is None
         )
     assert reason in caplog.text and "reading the model registry" in caplog.text
 
@@ -122,65 +129,97 @@ def test_any_write_to_the_registry_after_training_makes_the_bundle_stale(
     project: Path, caplog
 ) -> None:
     before = _stamp(project)
-    assert read_bundle(project / tables.path("champions"), key(project, stamp=before)) is not None
+    assert (
+        read_bundle(project / tables.path("champions"), key(project, stamp=before), KEY) is not None
+    )
     # An alias moved by hand, or a later run, writes to the registry's database file.
     with (project / "mlruns" / "mlflow.db").open("ab") as registry:
         registry.write(b" and an alias moved by hand")
     after = _stamp(project)
     assert after != before
     with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
-        assert read_bundle(project / tables.path("champions"), key(project, stamp=after)) is None
+        assert (
+            read_bundle(project / tables.path("champions"), key(project, stamp=after), KEY) is None
+        )
     assert "registry's last change" in caplog.text
 
 
 def test_a_registry_that_is_not_a_local_sqlite_file_is_never_cached(project: Path) -> None:
     assert registry_stamp("http://tracking.example:5000", project) is None
     assert registry_stamp("sqlite:///nowhere/mlflow.db", project) is None
-    assert read_bundle(project / tables.path("champions"), key(project, stamp=None)) is None
+    assert read_bundle(project / tables.path("champions"), key(project, stamp=None), KEY) is None
 
 
 def test_a_cut_or_foreign_file_is_not_a_bundle(tmp_path: Path, caplog) -> None:
-    def with_checksum(content: bytes) -> BundleKey:
-        return BundleKey(RUN, DATA, STAMP, hashlib.sha256(content).hexdigest(), "inputs")
+    def signed(content: bytes) -> BundleKey:
+        return BundleKey(RUN, DATA, STAMP, signing.sign(content, KEY), "inputs")
 
     cut = tmp_path / "cut.pkl"
     cut.write_bytes(b"\x80\x05not a pickle")
     with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
-        assert read_bundle(cut, with_checksum(cut.read_bytes())) is None
+        assert read_bundle(cut, signed(cut.read_bytes()), KEY) is None
     assert "unreadable" in caplog.text
     older = tmp_path / "older.pkl"
     older.write_bytes(pickle.dumps({"format": BUNDLE_FORMAT - 1, "run_id": RUN}))
-    assert read_bundle(older, with_checksum(older.read_bytes())) is None
-    assert read_bundle(tmp_path / "missing.pkl", with_checksum(b"")) is None
-
-
-class _WritesAFile:
-    """A pickle that runs code when loaded: it leaves a file behind."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self):
-        return (Path.write_text, (self.marker, "code ran"))
+    assert read_bundle(older, signed(older.read_bytes()), KEY) is None
+    assert read_bundle(tmp_path / "missing.pkl", signed(b""), KEY) is None
 
 
 def test_a_replaced_bundle_is_refused_before_it_is_unpickled(project: Path, caplog) -> None:
     marker = project / "pwned.txt"
-    hostile = pickle.dumps({"format": BUNDLE_FORMAT, "payload": _WritesAFile(marker)})
+    hostile = pickle.dumps({"format": BUNDLE_FORMAT, "payload": WritesAFile(marker)})
     (project / tables.path("champions")).write_bytes(hostile)
     with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
-        assert read_bundle(project / tables.path("champions"), key(project)) is None
+        assert read_bundle(project / tables.path("champions"), key(project), KEY) is None
     assert not marker.exists()
-    assert "does not match the sha256" in caplog.text and "not opened" in caplog.text
+    assert "does not match the signature" in caplog.text and "not opened" in caplog.text
 
 
-def test_a_bundle_without_a_recorded_checksum_is_never_opened(project: Path, caplog) -> None:
+def test_a_forged_bundle_with_its_checksum_in_train_json_is_never_unpickled(
+    project: Path, monkeypatch, caplog
+) -> None:
+    """Whoever can write the checkout can replace the bundle and rewrite train.json to match;
+    without the user's key they cannot sign it, so it is refused unread."""
     marker = project / "pwned.txt"
-    (project / tables.path("champions")).write_bytes(pickle.dumps(_WritesAFile(marker)))
+    forged = pickle.dumps({"format": BUNDLE_FORMAT, "run_id": RUN, "code": WritesAFile(marker)})
+    (project / tables.path("champions")).write_bytes(forged)
+    train = json.loads((project / tables.path("train")).read_text())
+    checksums = {
+        "bundle_sha256": hashlib.sha256(forged).hexdigest(),
+        "bundle_signature": signing.sign(forged, b"a key the forger made up"),
+    }
+    (project / tables.path("train")).write_text(json.dumps(train | checksums))
+    _registry_stand_in(monkeypatch)
+    with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
+        champions = load_champions(Params(), DATA, root=project)
+    assert not marker.exists()
+    assert champions.source == "registry" and "does not match the signature" in caplog.text
+
+
+def test_without_a_signing_key_nothing_pickled_is_read(project: Path, monkeypatch) -> None:
+    """No key in the environment and none in the (empty) config folder: one clear line, and
+    neither the bundle nor the registry is opened."""
+    monkeypatch.delenv(signing.KEY_VARIABLE)
+    monkeypatch.setattr(runs, "load_champion", _no_registry)
+
+    def no_unpickling(*args: object) -> None:
+        raise AssertionError("something was unpickled")
+
+    monkeypatch.setattr(pickle, "loads", no_unpickling)
+    with pytest.raises(ForecastError, match="no signing key") as refused:
+        load_champions(Params(), DATA, root=project)
+    assert "`forecast train` on this machine" in str(refused.value)
+    assert "set FORECAST_SIGNING_KEY to the key" in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_bundle_without_a_recorded_signature_is_never_opened(project: Path, caplog) -> None:
+    marker = project / "pwned.txt"
+    (project / tables.path("champions")).write_bytes(pickle.dumps(WritesAFile(marker)))
     (project / tables.path("train")).write_text(json.dumps({"run_id": RUN}))
     with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
-        assert read_bundle(project / tables.path("champions"), key(project)) is None
-    assert not marker.exists() and "no checksum" in caplog.text
+        assert read_bundle(project / tables.path("champions"), key(project), KEY) is None
+    assert not marker.exists() and "no signature" in caplog.text
 
 
 @pytest.mark.parametrize("table", FORECAST_TABLES, ids=lambda p: p.name)
@@ -189,26 +228,17 @@ def test_a_change_to_any_table_a_forecast_reads_makes_the_bundle_stale(
 ) -> None:
     (project / table).write_bytes(b"re-ingested with another seed")
     with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
-        assert read_bundle(project / tables.path("champions"), key(project)) is None
+        assert read_bundle(project / tables.path("champions"), key(project), KEY) is None
     assert "other tables than those on disk" in caplog.text
 
 
 def test_a_current_bundle_spares_the_registry(project: Path, monkeypatch) -> None:
-
-    def no_registry(*args: object) -> None:
-        raise AssertionError("the registry was opened")
-
-    monkeypatch.setattr(runs, "load_champion", no_registry)
+    monkeypatch.setattr(runs, "load_champion", _no_registry)
     assert load_champions(Params(), DATA, root=project).source == "bundle"
 
 
 def test_a_stale_bundle_falls_back_to_the_registry(project: Path, monkeypatch) -> None:
-
-    monkeypatch.setattr(runs, "load_champion", lambda kind, params: f"registry {kind}")
-    monkeypatch.setattr(runs, "champion_version", lambda kind, params: f"{kind} v9")
-    # No real registry either: opening one here would leave mlflow pointed at this folder's
-    # store for later tests in the same process.
-    monkeypatch.setattr(runs, "load_record_models", lambda run_id, params: None)
+    _registry_stand_in(monkeypatch)
     champions = load_champions(Params(), "other data", root=project)
     assert (champions.source, champions.likelihood, champions.timing) == (
         "registry",
@@ -216,6 +246,18 @@ def test_a_stale_bundle_falls_back_to_the_registry(project: Path, monkeypatch) -
         "registry timing",
     )
     assert champions.version == "likelihood v9; timing v9"
+
+
+def _no_registry(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the registry was opened")
+
+
+def _registry_stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A registry that answers with labels. Not a real one: opening it here would leave mlflow
+    pointed at this folder's store for later tests in the same process."""
+    monkeypatch.setattr(runs, "load_champion", lambda kind, params, key=None: f"registry {kind}")
+    monkeypatch.setattr(runs, "champion_version", lambda kind, params: f"{kind} v9")
+    monkeypatch.setattr(runs, "load_record_models", lambda run_id, params, key=None: None)
 
 
 def test_the_training_run_is_read_from_train_json(project: Path, tmp_path: Path) -> None:

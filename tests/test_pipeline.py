@@ -6,9 +6,10 @@ notebook tests, because a run takes a minute or two.
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -164,23 +165,41 @@ def test_experiment_changes_one_param_and_tags_its_mlflow_runs(
     assert tagged, "the experiment's MLflow runs carry its name"
 
 
+PREDICT = [
+    "forecast", "predict", "--initiator", "IRN", "--target", "PAK", "--date", "2014-06-01",
+    "--action", "attack", "--hostility", "4", "--format", "json",
+]  # fmt: skip
+
+
 def test_predict_reads_the_bundle_train_wrote_and_forecasts_as_the_registry(
     pipeline_repo: PipelineRepo, tmp_path: Path
 ) -> None:
+    """train signed the bundle with the key it created in the fresh home folder; predict
+    checks it and reads it; without the bundle the signed registry gives the same numbers."""
     repo, env = _copy_of(pipeline_repo, tmp_path)
-    predict = [
-        "forecast", "predict", "--initiator", "IRN", "--target", "PAK", "--date", "2014-06-01",
-        "--action", "attack", "--hostility", "4", "--format", "json",
-    ]  # fmt: skip
     which = "from forecast.predict import Forecaster; print(Forecaster.load().model_source)"
-    recorded = json.loads((repo / "metrics/train.json").read_text())["bundle_sha256"]
+    key = (Path(env["XDG_CONFIG_HOME"]) / "forecast" / "signing.key").read_text().strip()
+    recorded = json.loads((repo / "metrics/train.json").read_text())["bundle_signature"]
     bundle = (repo / "data/processed/champions.pkl").read_bytes()
-    assert hashlib.sha256(bundle).hexdigest() == recorded
+    assert hmac.new(key.encode(), bundle, "sha256").hexdigest() == recorded
     assert run_checked([sys.executable, "-c", which], repo, env).stdout.strip() == "bundle"
-    from_bundle = json.loads(run_checked(predict, repo, env).stdout)
+    from_bundle = json.loads(run_checked(PREDICT, repo, env).stdout)
     (repo / "data/processed/champions.pkl").unlink()
     assert run_checked([sys.executable, "-c", which], repo, env).stdout.strip() == "registry"
-    assert json.loads(run_checked(predict, repo, env).stdout) == from_bundle
+    assert json.loads(run_checked(PREDICT, repo, env).stdout) == from_bundle
+
+
+def test_predict_without_the_signing_key_says_so_in_one_line(
+    pipeline_repo: PipelineRepo, tmp_path: Path
+) -> None:
+    """Another user, or this one on another machine: no key, so nothing pickled is read."""
+    repo, env = _copy_of(pipeline_repo, tmp_path)
+    elsewhere = env | {"XDG_CONFIG_HOME": str(tmp_path / "another-home" / ".config")}
+    result = subprocess.run(PREDICT, cwd=repo, env=elsewhere, capture_output=True, text=True)
+    assert result.returncode == 1 and result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: no signing key to check the trained models with")
+    assert "`forecast train` on this machine" in line and "FORECAST_SIGNING_KEY" in line
 
 
 def test_the_backtest_by_class_scores_every_class_the_data_can_label(

@@ -1,6 +1,11 @@
-"""MLflow tracking: backtest runs, registered models, the champion rule and loading by alias."""
+"""MLflow tracking: backtest runs, registered models, the champion rule and loading by alias,
+only ever of what the user's key signed."""
 
 from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -10,6 +15,7 @@ from forecast.evaluation.backtest import run_backtest
 from forecast.models.final import fit_final_models
 from forecast.stages.backtest import write_outputs
 from tests.fixtures_models import make_world
+from tests.fixtures_pickles import WritesAFile
 
 pytest.importorskip("mlflow")
 
@@ -65,22 +71,95 @@ def test_backtest_run_has_child_per_model_and_data_tags(in_tmp, small_params):
     assert (in_tmp / "mlruns" / "mlflow.db").exists()
 
 
-def test_registered_champion_loads_back_as_our_model(in_tmp, small_params):
-    from forecast.tracking import runs
+@pytest.fixture
+def registered(in_tmp, small_params):
+    """A logit registered as the likelihood champion, signed with this user's new key:
+    (the fitted model, its features, the registered version)."""
+    from forecast.tracking import runs, signing
 
     episodes, features = make_world(400, seed=4, start="2005-01-01")
     fitted = fit_final_models(episodes, features, small_params, progress=False)
     provenance = _provenance(episodes, features)
+    key = signing.signing_key(create=True)
     with (
         runs.start_training_run(provenance, small_params),
         runs.start_model_run("logit", "likelihood"),
     ):
-        version = runs.log_model(fitted["logit"], "likelihood", features)
+        version = runs.log_model(fitted["logit"], "likelihood", features, key)
     runs.set_champion("likelihood", version)
+    return fitted["logit"], features, version
+
+
+def test_registered_champion_loads_back_as_our_model(registered, small_params):
+    from forecast.tracking import runs
+
+    logit, features, _ = registered
     loaded = runs.load_champion("likelihood", small_params)
-    assert type(loaded).__name__ == type(fitted["logit"]).__name__
-    expected = fitted["logit"].predict_proba(features.head(5))
+    assert type(loaded).__name__ == type(logit).__name__
+    expected = logit.predict_proba(features.head(5))
     assert loaded.predict_proba(features.head(5)).round(12).equals(expected.round(12))
+
+
+def test_a_registered_model_replaced_by_a_forged_pickle_is_never_unpickled(
+    registered, small_params, in_tmp
+):
+    from forecast.tracking import runs
+
+    marker = in_tmp / "pwned.txt"
+    (_stored_model(registered) / "python_model.pkl").write_bytes(pickle.dumps(WritesAFile(marker)))
+    with pytest.raises(ForecastError, match="does not match its signature") as refused:
+        runs.load_champion("likelihood", small_params)
+    assert not marker.exists()
+    assert "nothing was unpickled" in str(refused.value)
+    assert "`forecast train` on this machine" in str(refused.value)
+
+
+def test_a_registered_model_signed_with_another_key_is_refused(
+    registered, small_params, monkeypatch
+):
+    from forecast.tracking import runs, signing
+
+    monkeypatch.setenv(signing.KEY_VARIABLE, "a colleague's key")
+    with pytest.raises(ForecastError, match=r"signed with another key.*FORECAST_SIGNING_KEY"):
+        runs.load_champion("likelihood", small_params)
+
+
+def test_a_registered_model_without_a_signature_is_refused(registered, small_params):
+    """e.g. a version registered before models were signed, the alias moved to it by hand."""
+    from mlflow import MlflowClient
+
+    from forecast.tracking import runs
+
+    _, _, version = registered
+    MlflowClient().delete_model_version_tag(
+        runs.REGISTERED_NAMES["likelihood"], str(version), runs.SIGNATURE_TAG
+    )
+    with pytest.raises(ForecastError, match="has no signature"):
+        runs.load_champion("likelihood", small_params)
+
+
+def test_an_altered_model_description_is_refused_too(registered, small_params):
+    """MLmodel names the loader and the code folders imported on loading: signed as well."""
+    from forecast.tracking import runs
+
+    description = _stored_model(registered) / "MLmodel"
+    description.write_text(description.read_text().replace("code: null", "code: code"))
+    with pytest.raises(ForecastError, match="does not match its signature"):
+        runs.load_champion("likelihood", small_params)
+
+
+def _stored_model(registered) -> Path:
+    """Where the registry keeps the registered version's model folder (mlflow keeps its first
+    store open for the whole session, so not necessarily under this test's folder)."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    from forecast.tracking import runs
+
+    _, _, version = registered
+    source = MlflowClient().get_model_version(runs.REGISTERED_NAMES["likelihood"], str(version))
+    model = mlflow.get_logged_model(source.source.removeprefix("models:/"))
+    return Path(urlparse(model.artifact_location).path)
 
 
 def test_load_champion_before_training_is_a_clear_error(in_tmp, small_params):
@@ -96,16 +175,53 @@ def _provenance(episodes, features):
     return data_provenance(episodes, features)
 
 
-def test_record_models_pickled_by_an_older_layout_ask_for_a_retrain(in_tmp, monkeypatch):
+def _run_with_record_models(content: bytes, key: bytes) -> str:
+    """A training run that logged `content` as its record-age models, signed with `key`."""
+    import mlflow
+
+    from forecast.tracking import runs, signing
+
+    runs.configure(Params().tracking)
+    with mlflow.start_run() as run:
+        path = Path(runs.RECORD_MODELS_ARTIFACT)
+        path.write_bytes(content)
+        mlflow.log_artifact(str(path))
+        mlflow.set_tag(runs.RECORD_MODELS_SIGNATURE_TAG, signing.sign(content, key))
+        path.unlink()
+    return run.info.run_id
+
+
+def test_record_models_come_back_as_training_logged_them(in_tmp):
+    from forecast.tracking import runs, signing
+
+    key = signing.signing_key(create=True)
+    with runs.start_training_run(_provenance(*make_world(50, seed=5)), Params()) as run:
+        runs.log_record_models({"band": [1, 2, 3]}, key)
+    assert runs.load_record_models(run.info.run_id, Params()) == {"band": [1, 2, 3]}
+
+
+def test_record_models_replaced_by_a_forged_pickle_are_never_unpickled(in_tmp):
+    from forecast.tracking import runs, signing
+
+    run_id = _run_with_record_models(pickle.dumps({"band": []}), signing.signing_key(create=True))
+    from mlflow import MlflowClient
+
+    marker = in_tmp / "pwned.txt"
+    artifacts = Path(urlparse(MlflowClient().get_run(run_id).info.artifact_uri).path)
+    logged = artifacts / runs.RECORD_MODELS_ARTIFACT
+    logged.write_bytes(pickle.dumps(WritesAFile(marker)))
+    with pytest.raises(ForecastError, match=r"record_models\.pkl.*does not match its signature"):
+        runs.load_record_models(run_id, Params())
+    assert not marker.exists()
+
+
+def test_record_models_pickled_by_an_older_layout_ask_for_a_retrain(in_tmp):
     """A pickle naming a module this version no longer has is one clear error, not a
     traceback: the record-age models lived in forecast.models.record_bands before bundle
     format 5."""
-    import mlflow
+    from forecast.tracking import runs, signing
 
-    from forecast.tracking import runs
-
-    older = in_tmp / runs.RECORD_MODELS_ARTIFACT
-    older.write_bytes(b"cforecast.models.record_bands\nRecordAgeModels\n.")
-    monkeypatch.setattr(mlflow.artifacts, "download_artifacts", lambda **kwargs: str(older))
+    older = b"cforecast.models.record_bands\nRecordAgeModels\n."
+    run_id = _run_with_record_models(older, signing.signing_key(create=True))
     with pytest.raises(ForecastError, match=r"older version of forecast.*forecast train"):
-        runs.load_record_models("run-1", Params())
+        runs.load_record_models(run_id, Params())

@@ -23,7 +23,7 @@ from forecast.models.final import fit_final_models
 from forecast.models.recalibration import RecalibratedModel
 from forecast.record_age.bands import RecordAgeModels, fit_record_models
 from forecast.record_age.choice import served_kinds
-from forecast.tracking import runs
+from forecast.tracking import runs, signing
 from forecast.tracking.bundle import Champions, registry_stamp, version_text, write_bundle
 
 
@@ -85,7 +85,10 @@ def choose_champions(likelihood: dict, timing: dict, params: Params) -> dict[str
 def run_training(params: Params, n_jobs: int = 1) -> TrainResult:
     """Fit, log and register every model; alias the rule's winners as `champion`; write
     metrics/train.json and the scoring bundle data/processed/champions.pkl; `n_jobs` fits side
-    by side (the numbers do not depend on it: forecast.models.parallel_fit)."""
+    by side (the numbers do not depend on it: forecast.models.parallel_fit). Every pickle is
+    signed with the user's key, created here when there is none (forecast.tracking.signing)."""
+    # First, so a key that cannot be made or read stops training before any fitting.
+    key = signing.signing_key(create=True)
     likelihood = tables.read("likelihood")
     timing = tables.read("timing")
     episodes, features = tables.read("episodes"), tables.read("features")
@@ -118,14 +121,14 @@ def run_training(params: Params, n_jobs: int = 1) -> TrainResult:
                         {"backtest_score": scores.get(name, float("nan"))}
                         | ({"backtest_c_index": timing_scores[name]} if kind == "timing" else {})
                     )
-                    version = runs.log_model(model, kind, features)
+                    version = runs.log_model(model, kind, features, key)
                     runs.tag_version(
                         kind, version, {"model": name, "data_hash": provenance.content_hash}
                     )
                     versions[kind][name] = str(version)
         for kind, name in champions.items():
             runs.set_champion(kind, versions[kind][name])
-        runs.log_record_models(age_models)
+        runs.log_record_models(age_models, key)
         run_id = run.info.run_id
 
     record = {
@@ -150,7 +153,7 @@ def run_training(params: Params, n_jobs: int = 1) -> TrainResult:
         else {}
     )
     tables.write("train", record)
-    sha256 = write_bundle(
+    signature = write_bundle(
         Champions(
             likelihood=fitted[champions["likelihood"]],
             timing=fitted[champions["timing"]],
@@ -164,7 +167,8 @@ def run_training(params: Params, n_jobs: int = 1) -> TrainResult:
             registry_stamp=registry_stamp(params.tracking.uri),
             record_models=age_models,
         ),
+        key,
     )
     # Checked before the bundle is ever unpickled (forecast.tracking.bundle).
-    tables.write("train", tables.read("train") | {"bundle_sha256": sha256})
+    tables.write("train", tables.read("train") | {"bundle_signature": signature})
     return TrainResult(champions, versions, run_id, provenance)

@@ -5,20 +5,24 @@ it means importing mlflow and opening its database, most of the start-up of `for
 So `forecast train`, once it has registered and aliased the champions, also pickles scoring
 copies of them (`for_scoring`) to data/processed/champions.pkl, labelled with its MLflow run id,
 the hash of the episodes and features they learned from and the hash of every table a forecast
-reads (`FORECAST_INPUTS`). train records the sha256 of the bundle's bytes in metrics/train.json
-(tracked by DVC and git).
+reads (`FORECAST_INPUTS`). train records in metrics/train.json (tracked by DVC and git) the
+HMAC-SHA256 of the bundle's bytes under the user's signing key, kept outside the checkout
+(`forecast.tracking.signing`).
 
-Unpickling runs code, so nothing is unpickled before it is checked: the file's sha256 must equal
-the one train.json records, else the bundle is refused unread (a bundle replaced in a shared
-folder never runs). Then a forecast uses the bundle when its run is the one train.json names,
+Unpickling runs code, so nothing is unpickled before it is checked: the file's signature under
+the key must equal the one train.json records, else the bundle is refused unread. A checksum
+would not do, since whoever can replace the bundle can also rewrite train.json; without the key
+they cannot sign. Then a forecast uses the bundle when its run is the one train.json names,
 the tables on disk hash as they did at training, and the registry's SQLite file is as training
 left it (same size and modification time); otherwise (no bundle, another training run, other
 data, any later write to the registry such as a new run or a champion alias moved by hand, a
 registry that is not a local SQLite file, an unreadable file) it reads the registry, as it
 always did, and the log says why. The bundle is thus a cache of
 `models:/retaliation-<kind>@champion` that can only ever answer for the registry's state it was
-written from. The registry's own models are pickles too: they are trusted as far as whoever can
-write to `mlruns/` is (docs/adr/0005-forecasts-read-a-bundle-keyed-to-the-training-run.md).
+written from. The registry's own models are pickles too, signed and checked the same way
+(`forecast.tracking.runs`); without a key nothing pickled is read
+(docs/adr/0005-forecasts-read-a-bundle-keyed-to-the-training-run.md, docs/adr/0011-pickles-are-
+signed-with-a-key-outside-the-checkout.md).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from typing import Any
 from forecast.core import tables
 from forecast.core.atomic import write_bytes
 from forecast.core.config import Params
+from forecast.tracking import signing
 
 log = logging.getLogger(__name__)
 
@@ -73,17 +78,18 @@ class BundleKey:
     run_id: str | None
     data_hash: str
     registry_stamp: str | None
-    # sha256 of the bundle file, as metrics/train.json records it.
-    sha256: str | None
+    # The bundle file's signature (forecast.tracking.signing), as metrics/train.json records it.
+    signature: str | None
     # inputs_hash() of the tables on disk.
     inputs: str
 
 
-def write_bundle(champions: Champions, root: Path = Path(".")) -> str:
-    """Pickle scoring copies of the champions with what makes them current; return its sha256.
+def write_bundle(champions: Champions, key: bytes, root: Path = Path(".")) -> str:
+    """Pickle scoring copies of the champions with what makes them current; return the file's
+    signature under `key`.
 
     Written to a temporary file and renamed, so a reader never sees half a bundle. The caller
-    records the sha256 where the bundle cannot change it (metrics/train.json).
+    records the signature where readers look for it (metrics/train.json).
     """
     record = {
         "format": BUNDLE_FORMAT,
@@ -98,31 +104,33 @@ def write_bundle(champions: Champions, root: Path = Path(".")) -> str:
     }
     content = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
     write_bytes(tables.path("champions", root), content)
-    return hashlib.sha256(content).hexdigest()
+    return signing.sign(content, key)
 
 
-def read_bundle(path: Path, key: BundleKey) -> Champions | None:
+def read_bundle(path: Path, key: BundleKey, signing_key: bytes) -> Champions | None:
     """The bundle's champions if its bytes and its labels match `key`.
 
-    The bytes are checked against the recorded sha256 before anything is unpickled. None, with
-    the reason logged, when the bundle is missing, altered, unreadable or stale.
+    The bytes' signature under `signing_key` is checked against the recorded one before anything
+    is unpickled. None, with the reason logged, when the bundle is missing, unsigned, altered
+    or signed with another key, unreadable or stale: the registry, checked the same way, serves.
     """
     if not path.exists():
         log.info("no champion bundle at %s; reading the model registry", path)
         return None
-    if key.sha256 is None:
+    if key.signature is None:
         log.warning(
-            "champion bundle %s has no checksum in %s (retrain to record one); it was not "
+            "champion bundle %s has no signature in %s (retrain to record one); it was not "
             "opened; reading the model registry",
             path,
             tables.path("train"),
         )
         return None
     content = path.read_bytes()
-    if hashlib.sha256(content).hexdigest() != key.sha256:
+    if not signing.matches(signing.sign(content, signing_key), key.signature):
         log.warning(
-            "champion bundle %s does not match the sha256 %s records for it (replaced or "
-            "altered since training); it was not opened; reading the model registry",
+            "champion bundle %s does not match the signature %s records for it (altered since "
+            "training, or signed with another key); it was not opened; reading the model "
+            "registry",
             path,
             tables.path("train"),
         )
@@ -162,30 +170,35 @@ def inputs_hash(root: str | Path = ".") -> str:
 
 
 def load_champions(params: Params, data_hash: str, root: str | Path = ".") -> Champions:
-    """The champions for forecasting on data `data_hash`: from the bundle when it is current."""
+    """The champions for forecasting on data `data_hash`: from the bundle when it is current.
+
+    Without the user's signing key nothing pickled can be checked, so this stops with one line
+    before the bundle or the registry is touched.
+    """
     root = Path(root)
+    secret = signing.signing_key(root)
     run_id = trained_run(root)
     key = BundleKey(
         run_id=run_id,
         data_hash=data_hash,
         registry_stamp=registry_stamp(params.tracking.uri, root),
-        sha256=bundle_sha256(root),
+        signature=bundle_signature(root),
         inputs=inputs_hash(root),
     )
-    bundle = read_bundle(root / tables.path("champions"), key)
+    bundle = read_bundle(root / tables.path("champions"), key, secret)
     if bundle is not None:
         return bundle
     from forecast.tracking import runs
 
     kinds = ("likelihood", "timing")
     return Champions(
-        likelihood=runs.load_champion("likelihood", params),
-        timing=runs.load_champion("timing", params),
+        likelihood=runs.load_champion("likelihood", params, key=secret),
+        timing=runs.load_champion("timing", params, key=secret),
         version=version_text(runs.champion_version(kind, params) for kind in kinds),
         run_id=run_id,
         data_hash=data_hash,
         source="registry",
-        record_models=runs.load_record_models(run_id, params) if run_id else None,
+        record_models=runs.load_record_models(run_id, params, key=secret) if run_id else None,
     )
 
 
@@ -216,9 +229,9 @@ def trained_run(root: Path = Path(".")) -> str | None:
     return None if value is None else str(value)
 
 
-def bundle_sha256(root: Path = Path(".")) -> str | None:
-    """The sha256 of the bundle the last `forecast train` wrote (metrics/train.json)."""
-    value = tables.read_record("train", root).get("bundle_sha256")
+def bundle_signature(root: Path = Path(".")) -> str | None:
+    """The signature of the bundle the last `forecast train` wrote (metrics/train.json)."""
+    value = tables.read_record("train", root).get("bundle_signature")
     return value if isinstance(value, str) else None
 
 

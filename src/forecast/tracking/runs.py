@@ -5,13 +5,20 @@ Tracking lives in one module so the rest of the code never imports mlflow, and s
 once. Models are loaded through the registry alias; the only other copy of a champion is the
 bundle `forecast train` writes for fast forecasts (`forecast.tracking.bundle`), used only while it
 matches the last training run and the data on disk.
+
+Every pickle logged here is signed with the user's key (`forecast.tracking.signing`): a
+registered version carries the signature of its model folder as a tag, a training run that of
+its record-age models. Loading checks the signature on a private copy and unpickles that copy,
+so nothing written into `mlruns/` by someone without the key is ever run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +29,7 @@ import pandas as pd
 from forecast.core.config import Params, TrackingParams, TrainParams, load_params
 from forecast.core.errors import ForecastError
 from forecast.core.provenance import DataProvenance
+from forecast.tracking import signing
 
 # No progress bars in logs, no telemetry, no network: tracking is a local notebook of record.
 for _key, _value in {
@@ -38,6 +46,10 @@ from mlflow.models import infer_signature  # noqa: E402
 
 REGISTERED_NAMES = {"likelihood": "retaliation-likelihood", "timing": "retaliation-timing"}
 CHAMPION_ALIAS = "champion"
+# Tags holding signatures (forecast.tracking.signing): of a registered version's model folder,
+# and of the record-age models a training run logged.
+SIGNATURE_TAG = "signature"
+RECORD_MODELS_SIGNATURE_TAG = "record_models_signature"
 LOWER_IS_BETTER = frozenset({"brier", "log_loss", "ece", "ibs"})
 
 
@@ -244,8 +256,9 @@ def _requirements() -> list[str]:
     ]
 
 
-def log_model(model: Any, kind: str, features: pd.DataFrame) -> Any:
-    """Log a fitted model as a pyfunc with signature and input example, and register it."""
+def log_model(model: Any, kind: str, features: pd.DataFrame, key: bytes) -> Any:
+    """Log a fitted model as a pyfunc with signature and input example, register it, and tag
+    the registered version with its model folder's signature under `key`."""
     example = features[model.feature_names_].head(5).astype("float64").reset_index(drop=True)
     signature = infer_signature(example, ForecastPyfunc(model).predict(None, example))
     info = mlflow.pyfunc.log_model(
@@ -256,7 +269,21 @@ def log_model(model: Any, kind: str, features: pd.DataFrame) -> Any:
         pip_requirements=_requirements(),
         registered_model_name=REGISTERED_NAMES[kind],
     )
+    version = str(info.registered_model_version)
+    with tempfile.TemporaryDirectory() as folder:
+        # Signed as a reader fetches it, so the same files are covered on both sides.
+        local = _download_version(REGISTERED_NAMES[kind], version, Path(folder))
+        tag_version(kind, version, {SIGNATURE_TAG: signing.sign_folder(local, key)})
     return info.registered_model_version
+
+
+def _download_version(name: str, version: str, folder: Path) -> Path:
+    """A copy of a registered version's model folder in `folder` (which the caller owns)."""
+    return Path(
+        mlflow.artifacts.download_artifacts(
+            artifact_uri=f"models:/{name}/{version}", dst_path=str(folder)
+        )
+    )
 
 
 def choose_champion(
@@ -314,22 +341,38 @@ def log_metrics(values: Mapping[str, float]) -> None:
     mlflow.log_metrics({k: float(v) for k, v in values.items() if _finite(v)})
 
 
-def load_champion(kind: str, params: Params | None = None) -> Any:
-    """Our model object behind `models:/retaliation-<kind>@champion`."""
+def load_champion(kind: str, params: Params | None = None, key: bytes | None = None) -> Any:
+    """Our model object behind `models:/retaliation-<kind>@champion`, once its model folder
+    has matched the signature under `key` (default: the user's signing key).
+
+    The folder is copied to a private temporary folder, checked there and loaded from there,
+    so what is checked is what is unpickled.
+    """
     if kind not in REGISTERED_NAMES:
         raise ForecastError(f"unknown model kind '{kind}' (use likelihood or timing)")
     params = params or load_params()
+    key = signing.signing_key() if key is None else key
     configure(params.tracking)
-    uri = f"models:/{REGISTERED_NAMES[kind]}@{CHAMPION_ALIAS}"
-    try:
-        wrapper = mlflow.pyfunc.load_model(uri).unwrap_python_model()
-    except mlflow.exceptions.MlflowException as exc:
-        raise ForecastError(
-            f"no {kind} champion in the model registry at {params.tracking.uri} ({uri}); "
-            "run `forecast backtest` and `forecast train` first"
-        ) from exc
-    except (ImportError, AttributeError) as exc:
-        raise ForecastError(_older_code(kind, uri)) from exc
+    name = REGISTERED_NAMES[kind]
+    uri = f"models:/{name}@{CHAMPION_ALIAS}"
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            version = MlflowClient().get_model_version_by_alias(name, CHAMPION_ALIAS)
+            local = _download_version(name, version.version, Path(folder))
+        except mlflow.exceptions.MlflowException as exc:
+            raise ForecastError(
+                f"no {kind} champion in the model registry at {params.tracking.uri} ({uri}); "
+                "run `forecast backtest` and `forecast train` first"
+            ) from exc
+        signing.check(
+            signing.sign_folder(local, key),
+            version.tags.get(SIGNATURE_TAG),
+            f"the registered model {name} v{version.version} ({uri})",
+        )
+        try:
+            wrapper = mlflow.pyfunc.load_model(str(local)).unwrap_python_model()
+        except (ImportError, AttributeError) as exc:
+            raise ForecastError(_older_code(kind, uri)) from exc
     return wrapper.model
 
 
@@ -344,30 +387,38 @@ def _older_code(what: str, where: str) -> str:
 RECORD_MODELS_ARTIFACT = "record_models.pkl"
 
 
-def log_record_models(models: Any) -> None:
-    """The record-age band models, pickled as an artifact of the open training run."""
-    import pickle
-    import tempfile
-
+def log_record_models(models: Any, key: bytes) -> None:
+    """The record-age band models, pickled as an artifact of the open training run, which is
+    tagged with the pickle's signature under `key`."""
+    content = pickle.dumps(models, protocol=pickle.HIGHEST_PROTOCOL)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / RECORD_MODELS_ARTIFACT
-        path.write_bytes(pickle.dumps(models, protocol=pickle.HIGHEST_PROTOCOL))
+        path.write_bytes(content)
         mlflow.log_artifact(str(path))
+    mlflow.set_tag(RECORD_MODELS_SIGNATURE_TAG, signing.sign(content, key))
 
 
-def load_record_models(run_id: str, params: Params | None = None) -> Any:
-    """The band models a training run logged; None when it logged none."""
-    import pickle
-
+def load_record_models(run_id: str, params: Params | None = None, key: bytes | None = None) -> Any:
+    """The band models a training run logged, once their bytes have matched the run's
+    signature under `key` (default: the user's signing key); None when it logged none."""
+    key = signing.signing_key() if key is None else key
     configure((params or Params()).tracking)
     try:
-        local = mlflow.artifacts.download_artifacts(
-            run_id=run_id, artifact_path=RECORD_MODELS_ARTIFACT
-        )
+        with tempfile.TemporaryDirectory() as folder:
+            local = mlflow.artifacts.download_artifacts(
+                run_id=run_id, artifact_path=RECORD_MODELS_ARTIFACT, dst_path=folder
+            )
+            content = Path(local).read_bytes()
+        recorded = MlflowClient().get_run(run_id).data.tags.get(RECORD_MODELS_SIGNATURE_TAG)
     except Exception:  # an older run without band models, or an unreachable store
         return None
+    signing.check(
+        signing.sign(content, key),
+        recorded,
+        f"the record-age models' file {RECORD_MODELS_ARTIFACT} of training run {run_id}",
+    )
     try:
-        return pickle.loads(Path(local).read_bytes())
+        return pickle.loads(content)
     except (ImportError, AttributeError) as exc:
         raise ForecastError(_older_code("record-age", f"run {run_id}")) from exc
 
