@@ -11,6 +11,7 @@ import pytest
 from forecast.core.countries import resolve_countries
 from forecast.core.errors import DataFileError
 from forecast.sources.tabular import load_mapping, read_tabular
+from tests.conftest import run_forecast, run_forecast_process
 
 MAPPING = """\
 source: team
@@ -129,3 +130,60 @@ def test_an_import_follows_the_same_encoding_rule(tmp_path: Path) -> None:
     )
     with pytest.raises(DataFileError, match="line 2 holds byte 0xe9, which is not UTF-8"):
         read_tabular(tmp_path / "latin.csv", load_mapping(tmp_path / "m.yaml"))
+
+
+def alias_bomb() -> str:
+    """The "billion laughs" pattern: nine anchors, each a list of nine aliases of the one
+    before, about 600 bytes that a YAML loader expands into 9^9 strings."""
+    lines = [MAPPING.strip(), f"a: &a [{', '.join(['lol'] * 9)}]"]
+    for before, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{before}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_yaml_alias_bomb_in_a_mapping_is_refused_at_once_by_check_file_and_ingest(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "bomb.yaml").write_text(alias_bomb())
+    (tmp_path / "f.csv").write_text(HEADER + "2024-01-16,IRN,PAK,attack,4,1\n")
+    (tmp_path / "params.yaml").write_text(
+        "data: {mode: synthetic, csv_imports: [{path: f.csv, mapping: bomb.yaml}]}\n"
+    )
+    for args in (["data", "check-file", "f.csv", "-m", "bomb.yaml"], ["data", "ingest"]):
+        result = run_forecast_process(args, cwd=tmp_path, timeout=60)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip().splitlines() == [
+            "error: bomb.yaml: line 4 uses a YAML anchor or alias (&a): write each value out "
+            "where it is used (a mapping file may not repeat values by reference)"
+        ]
+    assert not (tmp_path / "data").exists()
+
+
+def test_anchors_and_aliases_are_refused_even_when_harmless(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(MAPPING + "defaults: {hostility: &four 4}\n")
+    with pytest.raises(DataFileError, match=r"line 4 uses a YAML anchor or alias \(&four\)"):
+        load_mapping(tmp_path / "m.yaml")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (MAPPING.replace("team", "caf\xe9").encode("latin-1"), "is not UTF-8 text"),
+        (b"columns: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested more than 20 levels deep"),
+        (b"columns: " + b"{a: " * 3000 + b"1" + b"}" * 3000 + b"\n", "nested more than 20"),
+    ],
+    ids=["latin-1", "deep-lists", "deep-tables"],
+)
+def test_check_file_names_a_mapping_it_cannot_read_in_one_line(
+    tmp_path: Path, capsys, monkeypatch, content: bytes, expected: str
+) -> None:
+    (tmp_path / "m.yaml").write_bytes(content)
+    (tmp_path / "f.csv").write_text(HEADER + "2024-01-16,IRN,PAK,attack,4,1\n")
+    code, out, err = run_forecast(
+        ["data", "check-file", str(tmp_path / "f.csv"), "-m", str(tmp_path / "m.yaml")],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 1 and "Traceback" not in out + err
+    assert err.startswith(f"error: {tmp_path / 'm.yaml'}: ") and expected in err
+    assert len(err.strip().splitlines()) == 1
