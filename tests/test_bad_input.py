@@ -19,6 +19,13 @@ columns: {date: day, initiator: by, target: against, action: what, hostility: le
           fatalities_target: deaths}
 """
 HEADER = "day,by,against,what,level,deaths\n"
+# A params file for `forecast data ingest` in a test folder: the import beside a small world.
+TINY_PARAMS = """\
+data:
+  mode: synthetic
+  csv_imports: [{path: f.csv, mapping: m.yaml}]
+  synthetic: {start_year: 2010, end_year: 2011, scale: 0.1}
+"""
 
 
 def read(tmp_path: Path, rows: str, mapping: str = MAPPING):
@@ -187,3 +194,38 @@ def test_check_file_names_a_mapping_it_cannot_read_in_one_line(
     assert code == 1 and "Traceback" not in out + err
     assert err.startswith(f"error: {tmp_path / 'm.yaml'}: ") and expected in err
     assert len(err.strip().splitlines()) == 1
+
+
+HUGE_NUMBER = "9" * 5000  # past Python's 4,300-digit limit on reading text as an int
+
+
+def test_a_country_of_thousands_of_digits_is_quarantined_as_written(tmp_path: Path) -> None:
+    result = read(tmp_path, f"2024-01-16,{HUGE_NUMBER},PAK,attack,4,1\n")
+    assert (result.rows_kept, result.rows_quarantined) == (0, 1)
+    value, reason = reasons(result)[(1, "by")]
+    assert value == HUGE_NUMBER and reason.startswith("unknown country")
+
+
+def test_ingest_quarantines_a_country_of_thousands_of_digits(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.yaml").write_text(MAPPING)
+    (tmp_path / "f.csv").write_text(
+        HEADER + f"2024-01-16,IRN,{HUGE_NUMBER},attack,4,1\n2024-01-18,PAK,IRN,attack,4,2\n"
+    )
+    (tmp_path / "params.yaml").write_text(TINY_PARAMS)
+    code, _, err = run_forecast(["data", "ingest"], capsys, monkeypatch)
+    assert code == 0, err
+    quarantine = pd.read_csv(tmp_path / "data/interim/quarantine.csv", dtype=str)
+    assert quarantine["column"].tolist() == ["against"]
+    assert quarantine["value"].tolist() == [HUGE_NUMBER]
+
+
+def test_data_show_names_a_country_of_thousands_of_digits_in_one_short_line(
+    capsys, monkeypatch
+) -> None:
+    code, out, err = run_forecast(["data", "show", HUGE_NUMBER, "PAK"], capsys, monkeypatch)
+    assert (code, out) == (1, "")
+    assert err.startswith("error: unknown COW country code '9999") and "5,000 characters" in err
+    assert len(err) < 200

@@ -162,3 +162,31 @@ def test_the_briefs_incident_files_follow_the_same_date_rule(
     result = CliRunner().invoke(app, args)
     assert result.exit_code != 0 and not (tmp_path / "out" / "brief.html").exists()
     assert "brief.csv row 1, date: '01/02/2024' is not a date" in str(result.exception)
+
+
+HUGE_NUMBER = "9" * 5000  # past Python's 4,300-digit limit on reading text as an int
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [("--initiator", HUGE_NUMBER), ("--action", HUGE_NUMBER), ("--action", "²")],
+    ids=["huge-country", "huge-action", "superscript-digit-action"],
+)
+def test_a_number_no_int_can_hold_is_one_short_line(
+    stand_in: None, flag: str, value: str, capsys, monkeypatch
+) -> None:
+    args = [*FLAGS, "--date", "2024-01-16", "--hostility", "4", flag, value]
+    code, out, err = run_forecast(args, capsys, monkeypatch)
+    assert (code, out) == (1, "")
+    assert err.startswith("error: flags, ") and err.count("\n") == 1 and len(err) < 300
+
+
+def test_a_json_country_of_thousands_of_digits_is_an_unknown_country(
+    stand_in: None, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(record()).replace('"IRN"', HUGE_NUMBER))
+    code, out, err = run_forecast(["predict", "--input", str(path)], capsys, monkeypatch)
+    assert (code, out) == (1, "")
+    assert err.startswith("error: huge.json item 1, initiator: unknown COW country code")
+    assert err.count("\n") == 1 and len(err) < 300

@@ -32,7 +32,7 @@ from forecast.core.contracts import (
 )
 from forecast.core.countries import name_of as _name_of
 from forecast.core.countries import resolve_country
-from forecast.core.errors import DataFileError, ForecastError, UnknownCountryError
+from forecast.core.errors import DataFileError, ForecastError, UnknownCountryError, quoted
 from forecast.core.wording import readable_date
 from forecast.sources.base import read_utf8, require_columns
 from forecast.sources.handcoded import has_handcoded_mapping, read_handcoded_file
@@ -63,6 +63,8 @@ DATE_HINT = "write YYYY-MM-DD, e.g. 2024-01-16, or YYYY-MM when the day is not k
 # synthetic world, two shared cores (load 4-5): 1,000 incidents 13.7 s and 480 MB peak, against
 # 3.2 s and 370 MB for one; a larger batch gets a clear message instead of minutes and memory.
 MAX_INCIDENTS = 1_000
+# Digits of a JSON integer read as a number (no field's value has more); longer stays text.
+_LONGEST_JSON_INTEGER = 30
 
 
 @lru_cache(maxsize=4096)
@@ -311,7 +313,7 @@ def canonical_record(row: Mapping[str, Any]) -> dict[str, Any]:
 def _incidents_from_json(path: Path) -> list[Incident]:
     text = read_utf8(path)
     try:
-        payload = json.loads(text)
+        payload = json.loads(text, parse_int=_json_integer)
     except json.JSONDecodeError as exc:
         raise DataFileError(path, f"not valid JSON ({exc})") from exc
     except RecursionError as exc:
@@ -325,6 +327,12 @@ def _incidents_from_json(path: Path) -> list[Incident]:
         parse_incident(record, f"{path.name} item {number}")
         for number, record in enumerate(records, start=1)
     ]
+
+
+def _json_integer(digits: str) -> int | str:
+    """A JSON integer as an int, or as its text when longer than any field's number can be:
+    Python refuses to read more than 4,300 digits, and the field's check then names it."""
+    return int(digits) if len(digits) <= _LONGEST_JSON_INTEGER else digits
 
 
 def _first_line(exc: BaseException) -> str:
@@ -364,15 +372,15 @@ def _day(value: Any, where: str) -> tuple[pd.Timestamp, str]:
         elif _MONTH.fullmatch(text) is not None:
             precision, form = "month", "%Y-%m"
         else:
-            raise ForecastError(f"{where}, date: {text!r} is not a date ({DATE_HINT})")
+            raise ForecastError(f"{where}, date: {quoted(text)} is not a date ({DATE_HINT})")
         if not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
-            raise ForecastError(f"{where}, date: {text!r} is outside {DATE_RANGE_TEXT}")
+            raise ForecastError(f"{where}, date: {quoted(text)} is outside {DATE_RANGE_TEXT}")
         try:
             day = pd.Timestamp(dt.datetime.strptime(text, form))
         except ValueError as exc:
-            raise ForecastError(f"{where}, date: {text!r} is not a calendar date") from exc
+            raise ForecastError(f"{where}, date: {quoted(text)} is not a calendar date") from exc
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise ForecastError(f"{where}, date: {text!r} is outside {DATE_RANGE_TEXT}")
+        raise ForecastError(f"{where}, date: {quoted(text)} is outside {DATE_RANGE_TEXT}")
     day = day.tz_localize(None) if day.tzinfo else day
     return day.normalize(), precision
 
@@ -399,7 +407,7 @@ def _yes_no(value: Any, field: str, where: str) -> bool:
         return True
     if text in _FALSE_WORDS:
         return False
-    raise ForecastError(f"{where}, {field}: {value!r} is not yes or no")
+    raise ForecastError(f"{where}, {field}: {quoted(value)} is not yes or no")
 
 
 def _yes_no_unknown(value: Any, field: str, where: str) -> bool | None:
@@ -411,18 +419,22 @@ def _yes_no_unknown(value: Any, field: str, where: str) -> bool | None:
     try:
         return _yes_no(value, field, where)
     except ForecastError:
-        raise ForecastError(f"{where}, {field}: {value!r} is not yes, no or unknown") from None
+        raise ForecastError(
+            f"{where}, {field}: {quoted(value)} is not yes, no or unknown"
+        ) from None
 
 
 def _action(value: Any, where: str) -> str:
     text = str(value).strip()
-    if text.isdigit() and int(text) in ACTIONS_BY_MID_CODE:
+    # ASCII digits only, and few: "²" is a digit to str.isdigit but no int, and a 5,000-digit
+    # run is past what Python reads as one.
+    if re.fullmatch(r"[0-9]{1,3}", text, re.ASCII) and int(text) in ACTIONS_BY_MID_CODE:
         return ACTIONS_BY_MID_CODE[int(text)]
     name = re.sub(r"[\s\-]+", "_", text.lower())
     if name in CANONICAL_ACTIONS:
         return name
     raise ForecastError(
-        f"{where}, action: unknown action {text!r} "
+        f"{where}, action: unknown action {quoted(text)} "
         f"(use a canonical name such as attack, clash, seizure, strike, or a MID action code)"
     )
 
@@ -432,9 +444,11 @@ def _hostility(value: Any, where: str) -> int:
     try:
         number = float(text)
     except ValueError as exc:
-        raise ForecastError(f"{where}, hostility: {text!r} is not a number from 1 to 5") from exc
+        raise ForecastError(
+            f"{where}, hostility: {quoted(text)} is not a number from 1 to 5"
+        ) from exc
     if not number.is_integer() or not 1 <= number <= 5:
-        raise ForecastError(f"{where}, hostility: {text!r} is not a whole number from 1 to 5")
+        raise ForecastError(f"{where}, hostility: {quoted(text)} is not a whole number from 1 to 5")
     if number < USE_OF_FORCE_MIN_HOSTILITY:
         raise ForecastError(
             f"{where}, hostility: {int(number)} is not a use of force; the models forecast "
@@ -450,7 +464,7 @@ def _target_kind(value: Any, where: str) -> str:
     kind = str(value).strip().lower().replace("-", "_")
     if kind not in TARGET_KINDS:
         raise ForecastError(
-            f"{where}, target_kind: {value!r} is not one of {', '.join(TARGET_KINDS)}"
+            f"{where}, target_kind: {quoted(value)} is not one of {', '.join(TARGET_KINDS)}"
         )
     return kind
 
@@ -463,11 +477,12 @@ def _fatalities(value: Any, side: str, where: str) -> float | None:
         number = float(text)
     except ValueError as exc:
         raise ForecastError(
-            f"{where}, fatalities_{side}: {text!r} is not a number (leave it empty if unknown)"
+            f"{where}, fatalities_{side}: {quoted(text)} is not a number "
+            "(leave it empty if unknown)"
         ) from exc
     if not math.isfinite(number) or not 0 <= number <= MAX_FATALITIES:
         raise ForecastError(
-            f"{where}, fatalities_{side}: {text!r} must be a number from 0 to "
+            f"{where}, fatalities_{side}: {quoted(text)} must be a number from 0 to "
             f"{MAX_FATALITIES:,} (leave it empty if unknown)"
         )
     return number
