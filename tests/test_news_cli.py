@@ -16,6 +16,7 @@ from forecast.news.records import HANDCODED_COLUMNS
 from forecast.predict import Forecaster, Incident, read_incidents
 from forecast.report.render import brief_context, render_html
 from forecast.sources.tabular import load_mapping, read_tabular
+from tests.conftest import run_forecast
 from tests.test_predict import incident, make_forecaster
 
 FIXTURES = Path(__file__).parent / "fixtures" / "news"
@@ -200,3 +201,16 @@ def test_the_rendered_brief_shows_the_coding_row() -> None:
 def cards(incidents: list[Incident]) -> list[dict[str, object]]:
     forecasts = make_forecaster().predict_many(incidents)
     return brief_context(forecasts, metrics=None, backtest=None, champion=None)["incidents"]
+
+
+@pytest.mark.parametrize("where", ["a folder", "under a file"])
+def test_output_a_file_cannot_be_written_to_is_one_line_before_any_coding(
+    tmp_path: Path, where: str, capsys, monkeypatch
+) -> None:
+    (tmp_path / "folder").mkdir()
+    output = tmp_path / ("folder" if where == "a folder" else "file.txt/coded.csv")
+    (tmp_path / "file.txt").write_text("a file")
+    args = ["data", "code-news", THREE, "--published", "2025-05-09", "--output", str(output)]
+    code, out, err = run_forecast(args, capsys, monkeypatch)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"error: {output}: ") and err.count("\n") == 1

@@ -190,3 +190,17 @@ def test_a_json_country_of_thousands_of_digits_is_an_unknown_country(
     assert (code, out) == (1, "")
     assert err.startswith("error: huge.json item 1, initiator: unknown COW country code")
     assert err.count("\n") == 1 and len(err) < 300
+
+
+@pytest.mark.parametrize("where", ["a folder", "under a file"])
+def test_output_a_file_cannot_be_written_to_is_one_line_before_any_forecast(
+    stand_in: None, tmp_path: Path, where: str, capsys, monkeypatch
+) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file.txt").write_text("a file")
+    output = tmp_path / ("folder" if where == "a folder" else "file.txt/forecasts.json")
+    args = [*FLAGS, "--date", "2024-01-16", "--hostility", "4", "--output", str(output)]
+    code, out, err = run_forecast(args, capsys, monkeypatch)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"error: {output}: ") and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "folder"]

@@ -68,10 +68,13 @@ def code_news(
     max_bytes: Annotated[int, MAX_BYTES_OPTION] = MAX_ARTICLE_BYTES,
 ) -> None:
     """Propose the incidents news articles report, with the sentence behind each field."""
+    from forecast.core.atomic import writable
     from forecast.news.export import canonical_rows, handcoded_frame, write_handcoded_csv
 
     if format not in _FORMATS:
         raise ForecastError(f"--format {format!r}: choose table, csv or json")
+    if output is not None:
+        writable(output)
     results = code_articles(files, published, max_bytes)
     if format == "json":
         typer.echo(json.dumps(canonical_rows(results), indent=2, ensure_ascii=False))

@@ -76,13 +76,15 @@ def predict(
     ),
 ) -> None:
     """Forecast whether and when the target will use force against the initiator."""
-    from forecast.core.atomic import write_text
+    from forecast.core.atomic import writable, write_text
     from forecast.core.config import load_params
     from forecast.predict import Forecaster, parse_incident, read_incidents
     from forecast.predict.result import strict_json
 
     if format not in _FORMATS:
         raise ForecastError(f"--format {format!r}: choose text or json")
+    if output is not None:
+        writable(output)  # before the work, not after it
     flags = {
         "initiator": initiator,
         "target": target,
