@@ -214,3 +214,38 @@ def test_output_a_file_cannot_be_written_to_is_one_line_before_any_coding(
     code, out, err = run_forecast(args, capsys, monkeypatch)
     assert (code, out) == (1, "")
     assert err.startswith(f"error: {output}: ") and err.count("\n") == 1
+
+
+def test_output_never_replaces_a_file_a_person_may_have_checked_unless_forced(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    out = tmp_path / "coded.csv"
+    code_news(THREE, "--published", "2025-05-09", "--output", str(out))
+    checked = pd.read_csv(out, dtype=str, keep_default_na=False).assign(accepted="yes")
+    checked.to_csv(out, index=False)
+    reviewed = out.read_bytes()
+    args = ["data", "code-news", THREE, "--published", "2025-05-09", "--output", str(out)]
+    code, out_text, err = run_forecast(args, capsys, monkeypatch)
+    assert (code, out_text) == (1, "")
+    assert err == (
+        f"error: {out}: exists, and a person may have checked and accepted its rows (give "
+        "another --output, or --force to replace it)\n"
+    )
+    assert out.read_bytes() == reviewed
+    code_news(THREE, "--published", "2025-05-09", "--output", str(out), "--force")
+    assert set(pd.read_csv(out, dtype=str)["accepted"]) == {"no"}
+
+
+@pytest.mark.parametrize("published", ["0001-01-01", "9999-12-31", "1024-01-16"])
+def test_a_publication_date_outside_1800_2100_is_one_line(
+    tmp_path: Path, published: str, capsys, monkeypatch
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Iranian jets struck targets in Pakistan yesterday and again tomorrow.")
+    args = ["data", "code-news", str(article), "--published", published]
+    code, out, err = run_forecast(args, capsys, monkeypatch)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: --published {published!r}: give a publication date from 1800 to 2100, "
+        "written YYYY-MM-DD\n"
+    )
