@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from forecast.core.countries import resolve_countries
@@ -229,3 +231,39 @@ def test_data_show_names_a_country_of_thousands_of_digits_in_one_short_line(
     assert (code, out) == (1, "")
     assert err.startswith("error: unknown COW country code '9999") and "5,000 characters" in err
     assert len(err) < 200
+
+
+def _parquet_import(tmp_path: Path, by: bytes) -> Path:
+    """A one-row Parquet import whose `by` column is binary, as some exports write text."""
+    table = pa.table(
+        {
+            "day": ["2024-01-16"],
+            "by": pa.array([by], pa.binary()),
+            "against": ["PAK"],
+            "what": ["attack"],
+            "level": ["4"],
+            "deaths": ["1"],
+        }
+    )
+    pq.write_table(table, tmp_path / "f.parquet")
+    (tmp_path / "m.yaml").write_text(MAPPING)
+    return tmp_path / "f.parquet"
+
+
+def test_a_parquet_text_column_of_utf8_bytes_is_read_as_text(tmp_path: Path) -> None:
+    path = _parquet_import(tmp_path, "Türkiye".encode())
+    assert read_tabular(path, load_mapping(tmp_path / "m.yaml")).rows_kept == 1
+
+
+def test_a_parquet_column_of_bytes_that_are_not_utf8_is_one_line(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    path = _parquet_import(tmp_path, b"\xe9IRN")
+    code, out, err = run_forecast(
+        ["data", "check-file", str(path), "-m", str(tmp_path / "m.yaml")], capsys, monkeypatch
+    )
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: {path}: column 'by' row 1 holds byte 0xe9, which is not UTF-8 (write the "
+        "column as UTF-8 text)\n"
+    )

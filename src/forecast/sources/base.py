@@ -143,6 +143,28 @@ def read_table_file(path: Path, required: Iterable[str], **read_csv: object) -> 
     require_columns(path, frame.columns, required)
     if frame.empty:
         raise DataFileError(path, "has a header but no data rows")
+    return _bytes_as_text(path, frame, required)
+
+
+def _bytes_as_text(path: Path, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Binary columns (Parquet writes text so from some tools) as UTF-8 text, the rule CSV
+    files follow; a value that is not UTF-8 is a DataFileError naming its column and row."""
+    for name in columns:
+        values = frame[name]
+        if values.dtype != object or not values.map(type).eq(bytes).any():
+            continue
+        text = []
+        for row, value in enumerate(values, start=1):
+            try:
+                text.append(value.decode("utf-8") if isinstance(value, bytes) else value)
+            except UnicodeDecodeError as exc:
+                raise DataFileError(
+                    path,
+                    f"column {name!r} row {row} holds byte 0x{value[exc.start]:02x}, "
+                    "which is not UTF-8",
+                    "write the column as UTF-8 text",
+                ) from exc
+        frame[name] = pd.Series(text, index=frame.index, dtype=object)
     return frame
 
 
