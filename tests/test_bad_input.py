@@ -267,3 +267,45 @@ def test_a_parquet_column_of_bytes_that_are_not_utf8_is_one_line(
         f"error: {path}: column 'by' row 1 holds byte 0xe9, which is not UTF-8 (write the "
         "column as UTF-8 text)\n"
     )
+
+
+def test_a_comma_ending_every_row_shifts_no_column(tmp_path: Path) -> None:
+    result = read(tmp_path, "2024-01-16,IRN,PAK,attack,4,1,\n2024-01-18,PAK,Atlantis,attack,4,2,\n")
+    assert (result.rows_kept, result.rows_quarantined) == (1, 1)
+    assert result.incidents["fatalities_target"].tolist() == [1]
+    value, reason = reasons(result)[(2, "against")]
+    assert value == "Atlantis" and reason.startswith("unknown country")
+
+
+def test_a_trailing_unnamed_empty_column_is_read_as_absent(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(MAPPING)
+    (tmp_path / "f.csv").write_text(
+        HEADER.replace("\n", ",\n") + "2024-01-16,IRN,PAK,attack,4,1,\n"
+    )
+    result = read_tabular(tmp_path / "f.csv", load_mapping(tmp_path / "m.yaml"))
+    assert (result.rows_kept, result.rows_quarantined) == (1, 0)
+
+
+def test_a_value_past_the_last_named_column_is_one_line_naming_its_row(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError) as error:
+        read(tmp_path, "2024-01-16,IRN,PAK,attack,4,1,\n2024-01-18,PAK,IRN,attack,4,2,oops\n")
+    assert str(error.value) == (
+        f"{tmp_path / 'f.csv'}: row 2 has more values than the header has columns (name the "
+        "extra column in the header, or remove the value)"
+    )
+
+
+@pytest.mark.parametrize("twin", ["level", "Level ", " LEVEL"])
+def test_two_columns_that_differ_only_in_case_or_spaces_are_refused(
+    tmp_path: Path, twin: str
+) -> None:
+    (tmp_path / "m.yaml").write_text(MAPPING)
+    (tmp_path / "f.csv").write_text(
+        HEADER.replace("\n", f",{twin}\n") + "2024-01-16,IRN,PAK,attack,4,1,1\n"
+    )
+    with pytest.raises(DataFileError) as error:
+        read_tabular(tmp_path / "f.csv", load_mapping(tmp_path / "m.yaml"))
+    assert str(error.value) == (
+        f"{tmp_path / 'f.csv'}: columns 'level' and {twin!r} are one column once case and "
+        "spaces are ignored (rename or remove one: which to read is never guessed)"
+    )

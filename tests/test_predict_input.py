@@ -204,3 +204,20 @@ def test_output_a_file_cannot_be_written_to_is_one_line_before_any_forecast(
     assert (code, out) == (1, "")
     assert err.startswith(f"error: {output}: ") and err.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "folder"]
+
+
+def test_a_comma_ending_every_row_shifts_no_field(tmp_path: Path) -> None:
+    (tmp_path / "f.csv").write_text(
+        HEADER + "IRN,PAK,2024-01-16,attack,4,first,\nPAK,IRN,2024-01-18,attack,4,second,\n"
+    )
+    incidents = read_incidents(tmp_path / "f.csv")
+    assert [(i.initiator, i.notes) for i in incidents] == [(630, "first"), (770, "second")]
+
+
+def test_hostility_given_twice_under_two_spellings_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "f.csv").write_text(
+        "initiator,target,date,action,hostility,Hostility \nIRN,PAK,2024-01-16,attack,4,1\n"
+    )
+    with pytest.raises(DataFileError) as error:
+        read_incidents(tmp_path / "f.csv")
+    assert "columns 'hostility' and 'Hostility ' are one column" in str(error.value)

@@ -7,7 +7,6 @@ only ever sees an incident it can score.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import math
 import re
@@ -34,7 +33,7 @@ from forecast.core.countries import name_of as _name_of
 from forecast.core.countries import resolve_country
 from forecast.core.errors import DataFileError, ForecastError, UnknownCountryError, quoted
 from forecast.core.wording import readable_date
-from forecast.sources.base import read_utf8, require_columns
+from forecast.sources.base import read_csv_text, read_utf8, require_columns
 from forecast.sources.handcoded import has_handcoded_mapping, read_handcoded_file
 
 REQUIRED_FIELDS = ("initiator", "target", "date", "action", "hostility")
@@ -251,13 +250,15 @@ def _read_incidents(path: Path) -> list[Incident]:
 
 
 def _incidents_from_csv(path: Path) -> list[Incident]:
-    text = io.StringIO(read_utf8(path))
+    fields = REQUIRED_FIELDS + OPTIONAL_FIELDS
     try:
-        table = pd.read_csv(text, dtype=str, keep_default_na=False, comment=None)
+        table = read_csv_text(
+            path, read_utf8(path), fields, dtype=str, keep_default_na=False, comment=None
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise DataFileError(path, f"cannot be read as CSV ({_first_line(exc)})") from exc
     table.columns = [str(c).strip().lower() for c in table.columns]
-    require_columns(path, table.columns, REQUIRED_FIELDS, REQUIRED_FIELDS + OPTIONAL_FIELDS)
+    require_columns(path, table.columns, REQUIRED_FIELDS, fields)
     if table.empty:
         raise DataFileError(path, "has a header but no incidents")
     records = table.to_dict(orient="records")
