@@ -221,3 +221,22 @@ def test_hostility_given_twice_under_two_spellings_is_refused(tmp_path: Path) ->
     with pytest.raises(DataFileError) as error:
         read_incidents(tmp_path / "f.csv")
     assert "columns 'hostility' and 'Hostility ' are one column" in str(error.value)
+
+
+@pytest.mark.parametrize("deaths", [math.nan, -math.inf, math.inf])
+def test_a_non_finite_number_of_deaths_is_refused_not_read_as_unknown(deaths: float) -> None:
+    with pytest.raises(ForecastError, match=r"fatalities_target: .* from 0 to 1,000,000"):
+        parse_incident(record(fatalities_target=deaths))
+
+
+def test_the_cli_refuses_nan_deaths_in_flags_and_json(
+    stand_in: None, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    flags = [*FLAGS, "--date", "2024-01-16", "--hostility", "4", "--fatalities-target", "nan"]
+    (tmp_path / "nan.json").write_text('{"initiator": "IRN", "target": "PAK", "date": '
+                                       '"2024-01-16", "action": "attack", "hostility": 4, '
+                                       '"fatalities_initiator": NaN}')  # fmt: skip
+    for args in (flags, ["predict", "--input", str(tmp_path / "nan.json")]):
+        code, out, err = run_forecast(args, capsys, monkeypatch)
+        assert (code, out) == (1, ""), err
+        assert err.count("\n") == 1 and "nan" in err and "1,000,000" in err

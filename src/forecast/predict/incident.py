@@ -471,7 +471,12 @@ def _target_kind(value: Any, where: str) -> str:
 
 
 def _fatalities(value: Any, side: str, where: str) -> float | None:
-    if _blank(value):
+    """Deaths as a plausible count, or None when not given (None, pd.NA, an empty text).
+
+    A NaN float is refused rather than read as "not given": it is what `--fatalities-target
+    nan` and a JSON `NaN` arrive as, and an import refuses the same text.
+    """
+    if value is None or value is pd.NA or (isinstance(value, str) and not value.strip()):
         return None
     text = str(value).strip()
     try:
