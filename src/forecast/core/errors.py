@@ -35,5 +35,19 @@ class DataFileError(ForecastError):
         self.path = path
 
 
+class IncidentFieldError(ForecastError):
+    """A field of one incident that no forecast can take.
+
+    The message names the place (file and row), the field and the problem, as every
+    ForecastError does; `field` and `problem` are kept apart for the table of bad rows that
+    `forecast predict --input` prints beside the forecasts of the good ones.
+    """
+
+    def __init__(self, message: str, *, field: str, problem: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.problem = problem
+
+
 class UnknownCountryError(ForecastError):
     """A country name or code could not be resolved to a COW code."""
