@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
 from forecast.commands.news import code_news
-from forecast.commands.terminal import values_table
+from forecast.commands.terminal import make_console, values_table
 from forecast.core.config import DEFAULT_PARAMS_PATH, DataParams, FeedParams, load_params
 from forecast.core.errors import ForecastError
 
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Find the source files, build the incident table, look at a dyad.", no_args_is_help=True
 )
-console = Console()
+console = make_console()
 app.command("code-news")(code_news)
 
 ParamsOption = Annotated[Path, typer.Option("--params", help="params.yaml to read.")]

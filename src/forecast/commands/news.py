@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from forecast.commands.terminal import echo, make_console
 from forecast.core.config import MAX_ARTICLE_BYTES
 from forecast.core.errors import DataFileError, ForecastError
 
@@ -91,14 +92,14 @@ def code_news(
         _may_write(output, force)
     results = code_articles(files, published, max_bytes)
     if format == "json":
-        typer.echo(json.dumps(canonical_rows(results), indent=2, ensure_ascii=False))
+        echo(json.dumps(canonical_rows(results), indent=2, ensure_ascii=False))
     elif format == "csv":
-        typer.echo(handcoded_frame(results).to_csv(index=False), nl=False)
+        echo(handcoded_frame(results).to_csv(index=False), nl=False)
     else:
-        print_coding(results, Console())
+        print_coding(results, make_console())
     if output is not None:
         written = write_handcoded_csv(results, output)
-        Console(stderr=True).print(
+        make_console(stderr=True).print(
             f"wrote {written} proposed incident(s) to {output} (accepted = no until a person "
             "checks them; then use forecast predict --input)",
             soft_wrap=True,
@@ -192,12 +193,12 @@ def coded_news_incidents(
     if published is None:
         raise ForecastError("--news needs --published YYYY-MM-DD (the articles' publication date)")
     results = code_articles(files, published, max_bytes)
-    console = Console()
+    console = make_console()
     if show:
         print_coding(results, console)
     incidents, left_out = forecastable([i for result in results for i in result.incidents])
     for reason in left_out:
-        Console(stderr=True).print(f"not forecast: {reason}", style="yellow", highlight=False)
+        make_console(stderr=True).print(f"not forecast: {reason}", style="yellow", highlight=False)
     if not incidents:
         names = ", ".join(str(path) for path in files)
         raise ForecastError(f"{names}: no use of force with a known day was found to forecast")

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from forecast.commands.news import MAX_BYTES_OPTION
-from forecast.commands.terminal import values_table
+from forecast.commands.terminal import echo, make_console, values_table
 from forecast.core.config import MAX_ARTICLE_BYTES
 from forecast.core.errors import ForecastError
 
@@ -136,12 +135,12 @@ def predict(
     if output is not None:
         write_text(output, text + "\n")
     if format == "json":
-        typer.echo(text)
+        echo(text)
     else:
         _print_forecasts(forecasts, forecaster.model_version)
     if bad_rows:
         _print_bad_rows(bad_rows)
-        Console(stderr=True).print(
+        make_console(stderr=True).print(
             f"warning: {len(bad_rows)} of the {len(incidents) + len(bad_rows)} incidents in "
             f"{input} were not forecast (the rows above); the other {len(incidents)} were",
             style="yellow",
@@ -154,7 +153,7 @@ def predict(
 def _print_forecasts(forecasts: list[Forecast], model_version: str) -> None:
     from forecast.report.panel import forecast_panel
 
-    console = Console()
+    console = make_console()
     for forecast in forecasts:
         console.print(forecast_panel(forecast))
     banner = forecasts[0].data_source.get("banner", "")
@@ -167,7 +166,7 @@ def _print_bad_rows(bad_rows: list[BadRow]) -> None:
     """Every row of --input that was not forecast, on stderr beside the forecasts."""
     rows = ((bad.file, bad.row, bad.column, bad.reason) for bad in bad_rows)
     table = values_table("Not forecast", ("file", "row", "column", "reason"), rows)
-    Console(stderr=True).print(table)
+    make_console(stderr=True).print(table)
 
 
 def _refuse_every_row(input: Path, read: IncidentRows) -> NoReturn:
