@@ -137,6 +137,23 @@ def run_forecast(
     return code, captured.out, captured.err
 
 
+def run_forecast_process(
+    args: list[str], cwd: Path, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """`forecast ARGS` in a fresh process that is killed after `timeout` seconds.
+
+    For inputs that could hang the interpreter inside C code, where no in-process time limit
+    can interrupt it: a hang fails the test instead of stalling the suite.
+    """
+    command = [sys.executable, "-c", "from forecast.cli import main; main()", *args]
+    try:
+        return subprocess.run(
+            command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError(f"forecast {' '.join(args)} ran longer than {timeout} s") from exc
+
+
 @pytest.fixture(scope="session")
 def spark():  # type: ignore[no-untyped-def]
     """One small local Spark session for every Spark test (skipped without the spark extra)."""

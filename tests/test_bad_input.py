@@ -6,11 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from forecast.core.countries import resolve_countries
 from forecast.core.errors import DataFileError
 from forecast.sources.tabular import load_mapping, read_tabular
+from tests.conftest import run_forecast, run_forecast_process
 
 MAPPING = """\
 source: team
@@ -18,6 +21,13 @@ columns: {date: day, initiator: by, target: against, action: what, hostility: le
           fatalities_target: deaths}
 """
 HEADER = "day,by,against,what,level,deaths\n"
+# A params file for `forecast data ingest` in a test folder: the import beside a small world.
+TINY_PARAMS = """\
+data:
+  mode: synthetic
+  csv_imports: [{path: f.csv, mapping: m.yaml}]
+  synthetic: {start_year: 2010, end_year: 2011, scale: 0.1}
+"""
 
 
 def read(tmp_path: Path, rows: str, mapping: str = MAPPING):
@@ -170,3 +180,173 @@ def test_a_selective_import_needs_no_declared_coverage(tmp_path: Path, coverage:
     assert not load_mapping(tmp_path / "m.yaml").lacks_coverage
     result = read(tmp_path, "2100-12-31,PAK,IRN,attack,4,2\n", MAPPING + coverage + "\n")
     assert result.rows_kept == 1 and not result.coverage.systematic
+
+
+def alias_bomb() -> str:
+    """The "billion laughs" pattern: nine anchors, each a list of nine aliases of the one
+    before, about 600 bytes that a YAML loader expands into 9^9 strings."""
+    lines = [MAPPING.strip(), f"a: &a [{', '.join(['lol'] * 9)}]"]
+    for before, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{before}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_yaml_alias_bomb_in_a_mapping_is_refused_at_once_by_check_file_and_ingest(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "bomb.yaml").write_text(alias_bomb())
+    (tmp_path / "f.csv").write_text(HEADER + "2024-01-16,IRN,PAK,attack,4,1\n")
+    (tmp_path / "params.yaml").write_text(
+        "data: {mode: synthetic, csv_imports: [{path: f.csv, mapping: bomb.yaml}]}\n"
+    )
+    for args in (["data", "check-file", "f.csv", "-m", "bomb.yaml"], ["data", "ingest"]):
+        result = run_forecast_process(args, cwd=tmp_path, timeout=60)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip().splitlines() == [
+            "error: bomb.yaml: line 4 uses a YAML anchor or alias (&a): write each value out "
+            "where it is used (a mapping file may not repeat values by reference)"
+        ]
+    assert not (tmp_path / "data").exists()
+
+
+def test_anchors_and_aliases_are_refused_even_when_harmless(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(MAPPING + "defaults: {hostility: &four 4}\n")
+    with pytest.raises(DataFileError, match=r"line 4 uses a YAML anchor or alias \(&four\)"):
+        load_mapping(tmp_path / "m.yaml")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (MAPPING.replace("team", "caf\xe9").encode("latin-1"), "is not UTF-8 text"),
+        (b"columns: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested more than 20 levels deep"),
+        (b"columns: " + b"{a: " * 3000 + b"1" + b"}" * 3000 + b"\n", "nested more than 20"),
+    ],
+    ids=["latin-1", "deep-lists", "deep-tables"],
+)
+def test_check_file_names_a_mapping_it_cannot_read_in_one_line(
+    tmp_path: Path, capsys, monkeypatch, content: bytes, expected: str
+) -> None:
+    (tmp_path / "m.yaml").write_bytes(content)
+    (tmp_path / "f.csv").write_text(HEADER + "2024-01-16,IRN,PAK,attack,4,1\n")
+    code, out, err = run_forecast(
+        ["data", "check-file", str(tmp_path / "f.csv"), "-m", str(tmp_path / "m.yaml")],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 1 and "Traceback" not in out + err
+    assert err.startswith(f"error: {tmp_path / 'm.yaml'}: ") and expected in err
+    assert len(err.strip().splitlines()) == 1
+
+
+HUGE_NUMBER = "9" * 5000  # past Python's 4,300-digit limit on reading text as an int
+
+
+def test_a_country_of_thousands_of_digits_is_quarantined_as_written(tmp_path: Path) -> None:
+    result = read(tmp_path, f"2024-01-16,{HUGE_NUMBER},PAK,attack,4,1\n")
+    assert (result.rows_kept, result.rows_quarantined) == (0, 1)
+    value, reason = reasons(result)[(1, "by")]
+    assert value == HUGE_NUMBER and reason.startswith("unknown country")
+
+
+def test_ingest_quarantines_a_country_of_thousands_of_digits(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.yaml").write_text(MAPPING)
+    (tmp_path / "f.csv").write_text(
+        HEADER + f"2024-01-16,IRN,{HUGE_NUMBER},attack,4,1\n2024-01-18,PAK,IRN,attack,4,2\n"
+    )
+    (tmp_path / "params.yaml").write_text(TINY_PARAMS)
+    code, _, err = run_forecast(["data", "ingest"], capsys, monkeypatch)
+    assert code == 0, err
+    quarantine = pd.read_csv(tmp_path / "data/interim/quarantine.csv", dtype=str)
+    assert quarantine["column"].tolist() == ["against"]
+    assert quarantine["value"].tolist() == [HUGE_NUMBER]
+
+
+def test_data_show_names_a_country_of_thousands_of_digits_in_one_short_line(
+    capsys, monkeypatch
+) -> None:
+    code, out, err = run_forecast(["data", "show", HUGE_NUMBER, "PAK"], capsys, monkeypatch)
+    assert (code, out) == (1, "")
+    assert err.startswith("error: unknown COW country code '9999") and "5,000 characters" in err
+    assert len(err) < 200
+
+
+def _parquet_import(tmp_path: Path, by: bytes) -> Path:
+    """A one-row Parquet import whose `by` column is binary, as some exports write text."""
+    table = pa.table(
+        {
+            "day": ["2024-01-16"],
+            "by": pa.array([by], pa.binary()),
+            "against": ["PAK"],
+            "what": ["attack"],
+            "level": ["4"],
+            "deaths": ["1"],
+        }
+    )
+    pq.write_table(table, tmp_path / "f.parquet")
+    (tmp_path / "m.yaml").write_text(MAPPING)
+    return tmp_path / "f.parquet"
+
+
+def test_a_parquet_text_column_of_utf8_bytes_is_read_as_text(tmp_path: Path) -> None:
+    path = _parquet_import(tmp_path, "Türkiye".encode())
+    assert read_tabular(path, load_mapping(tmp_path / "m.yaml")).rows_kept == 1
+
+
+def test_a_parquet_column_of_bytes_that_are_not_utf8_is_one_line(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    path = _parquet_import(tmp_path, b"\xe9IRN")
+    code, out, err = run_forecast(
+        ["data", "check-file", str(path), "-m", str(tmp_path / "m.yaml")], capsys, monkeypatch
+    )
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: {path}: column 'by' row 1 holds byte 0xe9, which is not UTF-8 (write the "
+        "column as UTF-8 text)\n"
+    )
+
+
+def test_a_comma_ending_every_row_shifts_no_column(tmp_path: Path) -> None:
+    result = read(tmp_path, "2024-01-16,IRN,PAK,attack,4,1,\n2024-01-18,PAK,Atlantis,attack,4,2,\n")
+    assert (result.rows_kept, result.rows_quarantined) == (1, 1)
+    assert result.incidents["fatalities_target"].tolist() == [1]
+    value, reason = reasons(result)[(2, "against")]
+    assert value == "Atlantis" and reason.startswith("unknown country")
+
+
+def test_a_trailing_unnamed_empty_column_is_read_as_absent(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(MAPPING)
+    (tmp_path / "f.csv").write_text(
+        HEADER.replace("\n", ",\n") + "2024-01-16,IRN,PAK,attack,4,1,\n"
+    )
+    result = read_tabular(tmp_path / "f.csv", load_mapping(tmp_path / "m.yaml"))
+    assert (result.rows_kept, result.rows_quarantined) == (1, 0)
+
+
+def test_a_value_past_the_last_named_column_is_one_line_naming_its_row(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError) as error:
+        read(tmp_path, "2024-01-16,IRN,PAK,attack,4,1,\n2024-01-18,PAK,IRN,attack,4,2,oops\n")
+    assert str(error.value) == (
+        f"{tmp_path / 'f.csv'}: row 2 has more values than the header has columns (name the "
+        "extra column in the header, or remove the value)"
+    )
+
+
+@pytest.mark.parametrize("twin", ["level", "Level ", " LEVEL"])
+def test_two_columns_that_differ_only_in_case_or_spaces_are_refused(
+    tmp_path: Path, twin: str
+) -> None:
+    (tmp_path / "m.yaml").write_text(MAPPING)
+    (tmp_path / "f.csv").write_text(
+        HEADER.replace("\n", f",{twin}\n") + "2024-01-16,IRN,PAK,attack,4,1,1\n"
+    )
+    with pytest.raises(DataFileError) as error:
+        read_tabular(tmp_path / "f.csv", load_mapping(tmp_path / "m.yaml"))
+    assert str(error.value) == (
+        f"{tmp_path / 'f.csv'}: columns 'level' and {twin!r} are one column once case and "
+        "spaces are ignored (rename or remove one: which to read is never guessed)"
+    )

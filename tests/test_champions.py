@@ -7,6 +7,8 @@ import hashlib
 import json
 import logging
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +19,7 @@ from forecast.core.config import Params
 from forecast.core.errors import ForecastError
 from forecast.models.logit import ClusteredLogit
 from forecast.models.timing import CoxTiming
-from forecast.tracking import runs, signing
+from forecast.tracking import bundle, runs, signing
 from forecast.tracking.bundle import (
     BUNDLE_FORMAT,
     BundleKey,
@@ -263,3 +265,48 @@ def _registry_stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_training_run_is_read_from_train_json(project: Path, tmp_path: Path) -> None:
     assert trained_run(project) == RUN
     assert trained_run(tmp_path / "nowhere") is None
+
+
+def test_a_folder_in_the_bundles_place_is_not_read(project: Path, caplog) -> None:
+    path = project / tables.path("champions")
+    path.unlink()
+    path.mkdir()
+    with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
+        assert read_bundle(path, key(project)) is None
+    assert "is not a regular file" in caplog.text and "not opened" in caplog.text
+
+
+def test_a_bundle_larger_than_any_train_writes_is_not_read(
+    project: Path, caplog, monkeypatch
+) -> None:
+    monkeypatch.setattr(bundle, "MAX_BUNDLE_BYTES", 1_000)
+    path = project / tables.path("champions")
+    path.write_bytes(b"\x00" * 1_001)
+    with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
+        assert read_bundle(path, key(project)) is None
+    assert "1,001 bytes" in caplog.text and "not opened" in caplog.text
+
+
+_READ_A_BUNDLE_IN_3_GB = """
+import resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+from forecast.tracking.bundle import BundleKey, read_bundle
+print(read_bundle(Path(sys.argv[1]), BundleKey("run", "data", "stamp", "0" * 64, "inputs")))
+"""
+
+
+def test_a_link_to_an_endless_device_is_not_read(tmp_path: Path) -> None:
+    """/dev/zero never ends: reading it would fill the memory before any checksum."""
+    link = tmp_path / "champions.pkl"
+    link.symlink_to("/dev/zero")
+    done = subprocess.run(
+        [sys.executable, "-c", _READ_A_BUNDLE_IN_3_GB, str(link)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "None"
+    assert "is not a regular file" in done.stderr

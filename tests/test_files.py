@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -46,3 +50,61 @@ def test_the_spreadsheet_escape_is_undone_exactly(values: list[str]) -> None:
     series = pd.Series(values, dtype="string")
     back = atomic.spreadsheet_unsafe(atomic.spreadsheet_safe(series))
     assert back.tolist() == series.tolist()
+
+
+def test_a_folder_where_the_file_belongs_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "out.json").mkdir()
+    with pytest.raises(DataFileError, match=r"out\.json: is a folder \(give the name of a file"):
+        atomic.write_text(tmp_path / "out.json", "{}")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_a_file_where_a_folder_belongs_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    target = tmp_path / "notes.txt" / "deeper" / "out.json"
+    with pytest.raises(DataFileError) as error:
+        atomic.write_text(target, "{}")
+    assert str(error.value) == (
+        f"{target}: cannot be written: {tmp_path / 'notes.txt'} is a file, not a folder"
+    )
+
+
+_HOLD_A_WRITE_OPEN = """
+import sys, time
+from forecast.core.atomic import atomic_path
+with atomic_path(sys.argv[1]) as partial:
+    partial.write_bytes(b"PAR1 half a file")
+    print(partial, flush=True)
+    time.sleep(600)
+"""
+
+
+def _python(code: str, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True)
+
+
+def test_the_next_write_removes_the_part_a_killed_writer_left(tmp_path: Path) -> None:
+    target = tmp_path / "incidents.parquet"
+    atomic.write_parquet(pd.DataFrame({"a": [1]}), target)
+    writer = _python(_HOLD_A_WRITE_OPEN, str(target))
+    left = Path(writer.stdout.readline().strip())  # type: ignore[union-attr]
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    assert left.exists()
+    # The next command, a process of its own, writes the same file.
+    next_write = f"from forecast.core import atomic; atomic.write_text({str(target)!r}, 'x')"
+    assert _python(next_write).wait() == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["incidents.parquet"]
+
+
+def test_a_part_being_written_by_a_live_process_is_left_alone(tmp_path: Path) -> None:
+    target = tmp_path / "incidents.parquet"
+    writer = _python(_HOLD_A_WRITE_OPEN, str(target))
+    try:
+        live = Path(writer.stdout.readline().strip())  # type: ignore[union-attr]
+        os.utime(live, (0, 0))  # however old it looks
+        atomic.write_text(target, "x")
+        assert live.exists()
+    finally:
+        writer.kill()
+        writer.wait()

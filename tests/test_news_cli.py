@@ -16,6 +16,7 @@ from forecast.news.records import HANDCODED_COLUMNS
 from forecast.predict import Forecaster, Incident, read_incidents
 from forecast.report.render import brief_context, render_html
 from forecast.sources.tabular import load_mapping, read_tabular
+from tests.conftest import run_forecast
 from tests.test_predict import incident, make_forecaster
 
 FIXTURES = Path(__file__).parent / "fixtures" / "news"
@@ -200,3 +201,51 @@ def test_the_rendered_brief_shows_the_coding_row() -> None:
 def cards(incidents: list[Incident]) -> list[dict[str, object]]:
     forecasts = make_forecaster().predict_many(incidents)
     return brief_context(forecasts, metrics=None, backtest=None, champion=None)["incidents"]
+
+
+@pytest.mark.parametrize("where", ["a folder", "under a file"])
+def test_output_a_file_cannot_be_written_to_is_one_line_before_any_coding(
+    tmp_path: Path, where: str, capsys, monkeypatch
+) -> None:
+    (tmp_path / "folder").mkdir()
+    output = tmp_path / ("folder" if where == "a folder" else "file.txt/coded.csv")
+    (tmp_path / "file.txt").write_text("a file")
+    args = ["data", "code-news", THREE, "--published", "2025-05-09", "--output", str(output)]
+    code, out, err = run_forecast(args, capsys, monkeypatch)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"error: {output}: ") and err.count("\n") == 1
+
+
+def test_output_never_replaces_a_file_a_person_may_have_checked_unless_forced(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    out = tmp_path / "coded.csv"
+    code_news(THREE, "--published", "2025-05-09", "--output", str(out))
+    checked = pd.read_csv(out, dtype=str, keep_default_na=False).assign(accepted="yes")
+    checked.to_csv(out, index=False)
+    reviewed = out.read_bytes()
+    args = ["data", "code-news", THREE, "--published", "2025-05-09", "--output", str(out)]
+    code, out_text, err = run_forecast(args, capsys, monkeypatch)
+    assert (code, out_text) == (1, "")
+    assert err == (
+        f"error: {out}: exists, and a person may have checked and accepted its rows (give "
+        "another --output, or --force to replace it)\n"
+    )
+    assert out.read_bytes() == reviewed
+    code_news(THREE, "--published", "2025-05-09", "--output", str(out), "--force")
+    assert set(pd.read_csv(out, dtype=str)["accepted"]) == {"no"}
+
+
+@pytest.mark.parametrize("published", ["0001-01-01", "9999-12-31", "1024-01-16"])
+def test_a_publication_date_outside_1800_2100_is_one_line(
+    tmp_path: Path, published: str, capsys, monkeypatch
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Iranian jets struck targets in Pakistan yesterday and again tomorrow.")
+    args = ["data", "code-news", str(article), "--published", published]
+    code, out, err = run_forecast(args, capsys, monkeypatch)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: --published {published!r}: give a publication date from 1800 to 2100, "
+        "written YYYY-MM-DD\n"
+    )

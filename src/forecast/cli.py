@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from forecast.commands import (
@@ -23,6 +22,7 @@ from forecast.commands import (
     report,
     train,
 )
+from forecast.commands.terminal import make_console
 from forecast.core.errors import ForecastError
 
 app = typer.Typer(
@@ -41,7 +41,7 @@ app.add_typer(train.app, name="train")
 app.add_typer(predict.app, name="predict")
 app.add_typer(report.app, name="report")
 
-_errors = Console(stderr=True)
+_errors = make_console(stderr=True)
 
 
 def main() -> None:

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from forecast.commands.terminal import make_console
 from forecast.core.config import load_params
 
 app = typer.Typer(help="Rolling-origin backtest of every model (writes metrics/ and plots/).")
-console = Console()
+console = make_console()
 PARAMS = Path("params.yaml")
 
 

@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from forecast.commands.terminal import make_console
 from forecast.core.config import load_params
 
 app = typer.Typer(
     help="The strikes people ask about: the backtest by class and the outside-view blend.",
     no_args_is_help=True,
 )
-console = Console()
+console = make_console()
 PARAMS = Path("params.yaml")
 
 

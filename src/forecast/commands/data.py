@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
 from forecast.commands.news import code_news
+from forecast.commands.terminal import make_console, values_table
 from forecast.core.config import DEFAULT_PARAMS_PATH, DataParams, FeedParams, load_params
 from forecast.core.errors import ForecastError
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Find the source files, build the incident table, look at a dyad.", no_args_is_help=True
 )
-console = Console()
+console = make_console()
 app.command("code-news")(code_news)
 
 ParamsOption = Annotated[Path, typer.Option("--params", help="params.yaml to read.")]
@@ -303,14 +303,10 @@ def check_file(
         spans = ", ".join(f"{a} to {b}" for a, b in windows) or "none"
         console.print(f"{len(result.incidents):,} incidents; coverage windows: {spans}")
     if len(result.quarantine):
-        table = Table(title="Quarantined (first 20 records)")
         names = ("file", "row", "column", "value", "reason")[0 if windows else 1 :]
-        for name in names:
-            table.add_column(name, overflow="fold")
-        for record in result.quarantine.head(20).itertuples():
-            # Values are the user's own text: escaped, so `[/x]` prints as written.
-            table.add_row(*(escape(str(getattr(record, name))) for name in names))
-        console.print(table)
+        records = result.quarantine.head(20).itertuples()
+        rows = ([getattr(record, name) for name in names] for record in records)
+        console.print(values_table("Quarantined (first 20 records)", names, rows))
 
 
 def _check_feed(path: Path, mapping: Path | None, feed_format: str | None) -> SourceResult:

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from forecast.commands.terminal import make_console
 from forecast.core.config import DEFAULT_PARAMS_PATH, load_params
 
 # The stage and its tables load when a command runs: every `forecast` run imports this module
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Triggers, retaliation labels, durations and censoring.", no_args_is_help=True
 )
-console = Console()
+console = make_console()
 
 ParamsOption = typer.Option(DEFAULT_PARAMS_PATH, "--params", help="params.yaml to read")
 EngineOption = typer.Option(

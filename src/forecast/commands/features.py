@@ -6,14 +6,14 @@ import time
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from forecast.commands.episodes import EngineOption, ParamsOption, print_outcome
+from forecast.commands.terminal import echo, make_console
 from forecast.core.config import load_params
 
 app = typer.Typer(help="Leak-free features and their registry.", no_args_is_help=True)
-console = Console()
+console = make_console()
 
 
 @app.command("build")
@@ -44,7 +44,7 @@ def list_features(
 
     params = load_params(params_path)
     if markdown:
-        typer.echo(feature_markdown(params.features, params.episodes.horizons), nl=False)
+        echo(feature_markdown(params.features, params.episodes.horizons), nl=False)
         return
     registry = feature_table(params.features, params.episodes.horizons)
     table = Table(title=f"{len(registry)} features")

@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from forecast.commands.terminal import echo, make_console
 from forecast.core.config import MAX_ARTICLE_BYTES
-from forecast.core.errors import ForecastError
+from forecast.core.errors import DataFileError, ForecastError
 
 # The coder (sentence splitter, gazetteer, lexicon) and its pandas export load when an article
 # is coded: the `forecast` command imports this module on every run, `predict` included.
@@ -36,13 +37,25 @@ MAX_BYTES_OPTION = typer.Option(
 
 
 def parse_published(text: str) -> dt.date:
-    """The publication date the weekdays of an article are resolved against."""
+    """The publication date the weekdays of an article are resolved against.
+
+    Within the years an incident may have (1800-2100): "yesterday" in an article dated
+    0001-01-01 would fall before the first day Python's dates can hold.
+    """
+    from forecast.core.contracts import FIRST_YEAR, LAST_YEAR
+
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError as exc:
         raise ForecastError(
             f"--published {text!r}: write the article's publication date as YYYY-MM-DD"
         ) from exc
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ForecastError(
+            f"--published {text!r}: give a publication date from {FIRST_YEAR} to {LAST_YEAR}, "
+            "written YYYY-MM-DD"
+        )
+    return day
 
 
 def code_articles(
@@ -66,26 +79,47 @@ def code_news(
         typer.Option(help="Write a CSV in data/incidents/'s layout to edit and accept."),
     ] = None,
     max_bytes: Annotated[int, MAX_BYTES_OPTION] = MAX_ARTICLE_BYTES,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --output file if it exists.")
+    ] = False,
 ) -> None:
     """Propose the incidents news articles report, with the sentence behind each field."""
     from forecast.news.export import canonical_rows, handcoded_frame, write_handcoded_csv
 
     if format not in _FORMATS:
         raise ForecastError(f"--format {format!r}: choose table, csv or json")
+    if output is not None:
+        _may_write(output, force)
     results = code_articles(files, published, max_bytes)
     if format == "json":
-        typer.echo(json.dumps(canonical_rows(results), indent=2, ensure_ascii=False))
+        echo(json.dumps(canonical_rows(results), indent=2, ensure_ascii=False))
     elif format == "csv":
-        typer.echo(handcoded_frame(results).to_csv(index=False), nl=False)
+        echo(handcoded_frame(results).to_csv(index=False), nl=False)
     else:
-        print_coding(results, Console())
+        print_coding(results, make_console())
     if output is not None:
         written = write_handcoded_csv(results, output)
-        Console(stderr=True).print(
+        make_console(stderr=True).print(
             f"wrote {written} proposed incident(s) to {output} (accepted = no until a person "
             "checks them; then use forecast predict --input)",
             soft_wrap=True,
             highlight=False,
+        )
+
+
+def _may_write(output: Path, force: bool) -> None:
+    """Refuse an --output that exists unless forced: a person edits that file to check and
+    accept the proposals, and a second run would silently replace their work with fresh
+    `accepted = no` rows. Any existing file, not only one with accepted rows, because
+    corrections a person has not yet marked accepted are work too."""
+    from forecast.core.atomic import writable
+
+    writable(output)
+    if output.exists() and not force:
+        raise DataFileError(
+            output,
+            "exists, and a person may have checked and accepted its rows",
+            "give another --output, or --force to replace it",
         )
 
 
@@ -159,12 +193,12 @@ def coded_news_incidents(
     if published is None:
         raise ForecastError("--news needs --published YYYY-MM-DD (the articles' publication date)")
     results = code_articles(files, published, max_bytes)
-    console = Console()
+    console = make_console()
     if show:
         print_coding(results, console)
     incidents, left_out = forecastable([i for result in results for i in result.incidents])
     for reason in left_out:
-        Console(stderr=True).print(f"not forecast: {reason}", style="yellow", highlight=False)
+        make_console(stderr=True).print(f"not forecast: {reason}", style="yellow", highlight=False)
     if not incidents:
         names = ", ".join(str(path) for path in files)
         raise ForecastError(f"{names}: no use of force with a known day was found to forecast")

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from forecast.commands.news import MAX_BYTES_OPTION
+from forecast.commands.terminal import echo, make_console, values_table
 from forecast.core.config import MAX_ARTICLE_BYTES
 from forecast.core.errors import ForecastError
+
+# The forecaster and its inputs load when a forecast is asked for: the `forecast` command
+# imports this module on every run.
+if TYPE_CHECKING:
+    from forecast.predict import Forecast
+    from forecast.predict.incident import BadRow, IncidentRows
 
 app = typer.Typer(help="Forecast retaliation for new incidents.")
 
@@ -76,13 +82,16 @@ def predict(
     ),
 ) -> None:
     """Forecast whether and when the target will use force against the initiator."""
-    from forecast.core.atomic import write_text
+    from forecast.core.atomic import writable, write_text
     from forecast.core.config import load_params
-    from forecast.predict import Forecaster, parse_incident, read_incidents
+    from forecast.predict import Forecaster, parse_incident
+    from forecast.predict.incident import read_incident_rows
     from forecast.predict.result import strict_json
 
     if format not in _FORMATS:
         raise ForecastError(f"--format {format!r}: choose text or json")
+    if output is not None:
+        writable(output)  # before the work, not after it
     flags = {
         "initiator": initiator,
         "target": target,
@@ -106,28 +115,66 @@ def predict(
             "no incident given: use --initiator --target --date --action --hostility, "
             "or --input incidents.csv"
         )
+    bad_rows: list[BadRow] = []
     if news:
         from forecast.commands.news import coded_news_incidents
 
         incidents = coded_news_incidents(
             news, published, show=format == "text", max_bytes=max_bytes
         )
+    elif input is not None:
+        read = read_incident_rows(input)
+        incidents, bad_rows = read.incidents, read.bad_rows
+        if not incidents:
+            _refuse_every_row(input, read)
     else:
-        incidents = read_incidents(input) if input else [parse_incident(given, "flags")]
+        incidents = [parse_incident(given, "flags")]
     forecaster = Forecaster.load(load_params(params_file))
     forecasts = forecaster.predict_many(incidents)
     text = strict_json([f.to_dict() for f in forecasts])
     if output is not None:
         write_text(output, text + "\n")
     if format == "json":
-        typer.echo(text)
-        return
+        echo(text)
+    else:
+        _print_forecasts(forecasts, forecaster.model_version)
+    if bad_rows:
+        _print_bad_rows(bad_rows)
+        make_console(stderr=True).print(
+            f"warning: {len(bad_rows)} of the {len(incidents) + len(bad_rows)} incidents in "
+            f"{input} were not forecast (the rows above); the other {len(incidents)} were",
+            style="yellow",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+def _print_forecasts(forecasts: list[Forecast], model_version: str) -> None:
     from forecast.report.panel import forecast_panel
 
-    console = Console()
+    console = make_console()
     for forecast in forecasts:
         console.print(forecast_panel(forecast))
     banner = forecasts[0].data_source.get("banner", "")
     style = "bold red" if forecasts[0].data_source.get("synthetic") else "dim"
     console.print(f"[{style}]{escape(banner)}[/]", highlight=False)
-    console.print(f"{len(forecasts)} incident(s) forecast with models: {forecaster.model_version}")
+    console.print(f"{len(forecasts)} incident(s) forecast with models: {model_version}")
+
+
+def _print_bad_rows(bad_rows: list[BadRow]) -> None:
+    """Every row of --input that was not forecast, on stderr beside the forecasts."""
+    rows = ((bad.file, bad.row, bad.column, bad.reason) for bad in bad_rows)
+    table = values_table("Not forecast", ("file", "row", "column", "reason"), rows)
+    make_console(stderr=True).print(table)
+
+
+def _refuse_every_row(input: Path, read: IncidentRows) -> NoReturn:
+    """No row of --input can be forecast: exit 1, with one line for one bad row (as for the
+    flags), or every bad row listed and one line under them."""
+    if len(read.bad_rows) == 1:
+        raise ForecastError(read.bad_rows[0].message)
+    _print_bad_rows(read.bad_rows)
+    raise ForecastError(
+        f"{input}: none of its {read.rows} incidents can be forecast (the rows above say why)"
+    )

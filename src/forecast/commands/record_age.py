@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from forecast.commands.terminal import make_console
 from forecast.core.config import load_params
 
 app = typer.Typer(
     help="Forecasting across a gap: the backtest by record age.", no_args_is_help=True
 )
-console = Console()
+console = make_console()
 PARAMS = Path("params.yaml")
 
 

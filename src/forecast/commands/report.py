@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
+
+from forecast.commands.terminal import echo, make_console
 
 app = typer.Typer(help="Build the policy brief in HTML and PDF.")
 
@@ -32,7 +33,7 @@ def report(
     from forecast.core.config import load_params
     from forecast.stages.report import run_report
 
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     run = run_report(
         load_params(params_file), incidents, output_dir, pdf=pdf, status=console.status
     )
@@ -46,7 +47,5 @@ def report(
     console.print(f"[{style}]{escape(banner)}[/]", highlight=False)
     files = run.files
     written = f"{files.html}" + (f" and {files.pdf}" if files.pdf else "")
-    typer.echo(
-        f"brief: {len(run.forecasts)} incident(s) written to {written} in {files.seconds:.1f} s"
-    )
-    typer.echo(f"numbers: every forecast in the brief written to {run.numbers}")
+    echo(f"brief: {len(run.forecasts)} incident(s) written to {written} in {files.seconds:.1f} s")
+    echo(f"numbers: every forecast in the brief written to {run.numbers}")

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from forecast.commands.terminal import make_console
 from forecast.core.config import load_params
 
 app = typer.Typer(help="Fit final models, register them in MLflow and set the champions.")
-console = Console()
+console = make_console()
 PARAMS = Path("params.yaml")
 
 

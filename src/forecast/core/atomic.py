@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,10 @@ from forecast.core.errors import DataFileError
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 # Decimal places metric files keep: enough for any score, few enough that reruns diff cleanly.
 JSON_DIGITS = 6
+# When this process loaded the module, about when it started: a temporary file older than this
+# whose writer is gone was abandoned by an earlier run.
+_STARTED = time.time()
+_PART = ".part"
 
 
 @contextmanager
@@ -36,16 +41,86 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """A temporary path beside `path` to write to; renamed onto `path` only if no error escapes.
 
     The temporary name keeps the suffix, so writers that infer the format from it (matplotlib)
-    still work.
+    still work. A writer killed outright (SIGKILL, a power cut) cannot remove its temporary
+    file, so each write first removes those of earlier writers of the same file that died.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.stem}.{os.getpid()}.part{path.suffix}")
+    path = writable(Path(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataFileError(path, f"cannot be written ({exc.strerror or exc})") from exc
+    _remove_abandoned_parts(path)
+    partial = _part_name(path, os.getpid())
     try:
         yield partial
-        partial.replace(path)
+        try:
+            partial.replace(path)
+        except OSError as exc:  # a folder put there since `writable` looked
+            raise DataFileError(path, f"cannot be written ({exc.strerror or exc})") from exc
     finally:
         partial.unlink(missing_ok=True)
+
+
+def writable(path: Path) -> Path:
+    """`path`, when a file can be written there; else a DataFileError saying why in one line.
+
+    Commands call it before the work whose result they write, so `--output` naming a folder,
+    or a path under a file, is refused before minutes of work rather than after.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise DataFileError(path, "is a folder", "give the name of a file to write")
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise DataFileError(path, f"cannot be written: {folder} is a file, not a folder")
+            break
+    return path
+
+
+def _part_name(path: Path, pid: int) -> Path:
+    return path.with_name(f".{path.stem}.{pid}{_PART}{path.suffix}")
+
+
+def _remove_abandoned_parts(path: Path) -> None:
+    """Remove temporary files of `path` whose writer is gone and that predate this process.
+
+    Both conditions, so a part another live writer is filling (its process runs) or one
+    written by a process elsewhere that shares the folder since this one started is left.
+    """
+    prefix, suffix = f".{path.stem}.", f"{_PART}{path.suffix}"
+    try:
+        siblings = list(path.parent.iterdir())
+    except OSError:
+        return  # a folder that cannot be listed: the write itself will say what is wrong
+    for part in siblings:
+        name = part.name
+        writer = name[len(prefix) : len(name) - len(suffix)]
+        if not (name.startswith(prefix) and name.endswith(suffix) and _gone(writer)):
+            continue
+        try:
+            if part.stat().st_mtime < _STARTED:
+                part.unlink()
+        except OSError:
+            continue  # removed by another writer meanwhile, or not ours to remove
+
+
+def _gone(writer: str) -> bool:
+    """Whether a part's writer id (the digits in its name) is a process that no longer runs."""
+    if not (writer.isascii() and writer.isdigit() and len(writer) <= 10):
+        return False
+    return int(writer) != os.getpid() and not _running(int(writer))
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists (one we may not signal counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # none, or an id no process can have
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def write_text(path: str | Path, text: str) -> Path:

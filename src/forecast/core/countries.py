@@ -19,7 +19,7 @@ from importlib import resources
 
 import pandas as pd
 
-from forecast.core.errors import UnknownCountryError
+from forecast.core.errors import UnknownCountryError, quoted
 from forecast.core.paths import shared_data_dir
 
 # COW codes whose Gleditsch-Ward equivalent differs, as (cow_code, iso3, name).
@@ -63,6 +63,8 @@ _ALIASES: tuple[tuple[str, int], ...] = (
 )
 
 COW_STATES_FILE = "cow_states_2016.csv"
+# Digits a COW code may be written with (leading zeros allowed: "0630").
+_LONGEST_CODE = 6
 
 
 @lru_cache(maxsize=1)
@@ -150,15 +152,16 @@ def resolve_country(value: object) -> int:
     """COW code for a user's country: a COW code, an ISO3 code or a name ('Iran', 'PAK', 630)."""
     text = str(value).strip()
     if re.fullmatch(r"-?[0-9]+", text, re.ASCII):
-        code = int(text)
-        if code in set(country_table()["cow"]):
-            return code
-        raise UnknownCountryError(f"unknown COW country code {text!r}")
+        # COW codes have three digits; a long run of them is no code, and past 4,300 digits
+        # Python refuses to read it as an int at all.
+        if len(text) <= _LONGEST_CODE and int(text) in set(country_table()["cow"]):
+            return int(text)
+        raise UnknownCountryError(f"unknown COW country code {quoted(text)}")
     code = _spellings().get(text.casefold())
     if code is not None:
         return code
     raise UnknownCountryError(
-        f"unknown country {text!r}: give a COW code (630), an ISO3 code (IRN) or a state's "
+        f"unknown country {quoted(text)}: give a COW code (630), an ISO3 code (IRN) or a state's "
         "name (Iran); a group or a place inside a state is not a state"
     )
 

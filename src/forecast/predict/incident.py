@@ -7,11 +7,10 @@ only ever sees an incident it can score.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,9 +31,15 @@ from forecast.core.contracts import (
 )
 from forecast.core.countries import name_of as _name_of
 from forecast.core.countries import resolve_country
-from forecast.core.errors import DataFileError, ForecastError, UnknownCountryError
+from forecast.core.errors import (
+    DataFileError,
+    ForecastError,
+    IncidentFieldError,
+    UnknownCountryError,
+    quoted,
+)
 from forecast.core.wording import readable_date
-from forecast.sources.base import read_utf8, require_columns
+from forecast.sources.base import read_csv_text, read_utf8, require_columns
 from forecast.sources.handcoded import has_handcoded_mapping, read_handcoded_file
 
 REQUIRED_FIELDS = ("initiator", "target", "date", "action", "hostility")
@@ -63,6 +68,8 @@ DATE_HINT = "write YYYY-MM-DD, e.g. 2024-01-16, or YYYY-MM when the day is not k
 # synthetic world, two shared cores (load 4-5): 1,000 incidents 13.7 s and 480 MB peak, against
 # 3.2 s and 370 MB for one; a larger batch gets a clear message instead of minutes and memory.
 MAX_INCIDENTS = 1_000
+# Digits of a JSON integer read as a number (no field's value has more); longer stays text.
+_LONGEST_JSON_INTEGER = 30
 
 
 @lru_cache(maxsize=4096)
@@ -176,14 +183,21 @@ def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
     """
     missing = [name for name in REQUIRED_FIELDS if _blank(record.get(name))]
     if missing:
-        raise ForecastError(
-            f"{where}: missing {', '.join(missing)} "
-            f"(an incident needs {', '.join(REQUIRED_FIELDS)})"
+        needs = f"an incident needs {', '.join(REQUIRED_FIELDS)}"
+        raise IncidentFieldError(
+            f"{where}: missing {', '.join(missing)} ({needs})",
+            field=", ".join(missing),
+            problem=f"missing ({needs})",
         )
     initiator = _country(record["initiator"], "initiator", where)
     target = _country(record["target"], "target", where)
     if initiator == target:
-        raise ForecastError(f"{where}: initiator and target are the same country ({initiator})")
+        same = f"the same country as the initiator ({initiator})"
+        raise IncidentFieldError(
+            f"{where}: initiator and target are the same country ({initiator})",
+            field="target",
+            problem=same,
+        )
     hostility = _hostility(record["hostility"], where)
     day, precision = _day(record["date"], where)
     return Incident(
@@ -207,6 +221,33 @@ def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
     )
 
 
+@dataclass(frozen=True)
+class BadRow:
+    """A row (a JSON file's item) of an incident file that no forecast can be made for."""
+
+    file: str
+    row: int
+    column: str
+    reason: str
+    # The one-line error that names it, as a reader that stops at a bad row raises it.
+    message: str
+
+
+@dataclass(frozen=True)
+class IncidentRows:
+    """What an incident file holds: the incidents a forecast can be made for, the rows that
+    cannot be forecast, and how many rows were read."""
+
+    incidents: list[Incident]
+    bad_rows: list[BadRow]
+    rows: int
+
+    def __add__(self, other: IncidentRows) -> IncidentRows:
+        return IncidentRows(
+            self.incidents + other.incidents, self.bad_rows + other.bad_rows, self.rows + other.rows
+        )
+
+
 def read_incidents(path: str | Path) -> list[Incident]:
     """Incidents from a CSV or JSON file, or from every such file in a folder (sorted by name).
 
@@ -217,25 +258,45 @@ def read_incidents(path: str | Path) -> list[Incident]:
     JSON: one object, a list of objects, or {"incidents": [...]}. Files are UTF-8 (a BOM is
     allowed). At most MAX_INCIDENTS per call: each forecast carries its curve, drivers and
     analogues, so a larger batch is split into files and forecast file by file.
+
+    The first row that cannot be forecast is an error: the brief and notebooks read a file
+    whole. `read_incident_rows` gives the good rows and every bad one instead.
     """
-    incidents = _read_incidents(Path(path))
-    if len(incidents) > MAX_INCIDENTS:
+    read = read_incident_rows(path)
+    if read.bad_rows:
+        raise ForecastError(read.bad_rows[0].message)
+    return read.incidents
+
+
+def read_incident_rows(path: str | Path) -> IncidentRows:
+    """The incidents of a file or folder (as `read_incidents` reads them) with every row that
+    cannot be forecast, so `forecast predict --input` forecasts the rest and lists those.
+
+    A file that cannot be read at all (not found, not UTF-8, a missing column, too many rows)
+    is still one DataFileError.
+    """
+    read = _read_incident_rows(Path(path))
+    _refuse_a_large_batch(path, read.rows)
+    return read
+
+
+def _refuse_a_large_batch(path: str | Path, rows: int) -> None:
+    if rows > MAX_INCIDENTS:
         raise DataFileError(
             path,
-            f"holds {len(incidents):,} incidents; forecast at most {MAX_INCIDENTS:,} per run",
+            f"holds {rows:,} incidents; forecast at most {MAX_INCIDENTS:,} per run",
             "split it into smaller files and run them one by one",
         )
-    return incidents
 
 
-def _read_incidents(path: Path) -> list[Incident]:
+def _read_incident_rows(path: Path) -> IncidentRows:
     if path.is_dir():
         files = sorted(
             p for p in path.iterdir() if p.suffix.lower() in {".csv", ".json"} and p.is_file()
         )
         if not files:
             raise DataFileError(path, "holds no .csv or .json incident files")
-        return [incident for file in files for incident in _read_incidents(file)]
+        return sum((_read_incident_rows(file) for file in files), IncidentRows([], [], 0))
     if not path.exists():
         raise DataFileError(path, "file not found")
     suffix = path.suffix.lower()
@@ -248,41 +309,61 @@ def _read_incidents(path: Path) -> list[Incident]:
     raise DataFileError(path, "unknown file type", "give a .csv or .json file of incidents")
 
 
-def _incidents_from_csv(path: Path) -> list[Incident]:
-    text = io.StringIO(read_utf8(path))
+def _parsed_rows(
+    path: Path, records: Sequence[Mapping[str, Any]], label: str, numbers: Sequence[int]
+) -> IncidentRows:
+    """Each record parsed as an incident, or kept as a bad row naming its field."""
+    _refuse_a_large_batch(path, len(records))  # before parsing a huge file row by row
+    incidents: list[Incident] = []
+    bad_rows: list[BadRow] = []
+    for number, record in zip(numbers, records, strict=True):
+        try:
+            incidents.append(parse_incident(record, f"{path.name} {label} {number}"))
+        except IncidentFieldError as exc:
+            bad_rows.append(BadRow(path.name, number, exc.field, exc.problem, str(exc)))
+    return IncidentRows(incidents, bad_rows, len(records))
+
+
+def _incidents_from_csv(path: Path) -> IncidentRows:
+    fields = REQUIRED_FIELDS + OPTIONAL_FIELDS
     try:
-        table = pd.read_csv(text, dtype=str, keep_default_na=False, comment=None)
+        table = read_csv_text(
+            path, read_utf8(path), fields, dtype=str, keep_default_na=False, comment=None
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise DataFileError(path, f"cannot be read as CSV ({_first_line(exc)})") from exc
     table.columns = [str(c).strip().lower() for c in table.columns]
-    require_columns(path, table.columns, REQUIRED_FIELDS, REQUIRED_FIELDS + OPTIONAL_FIELDS)
+    require_columns(path, table.columns, REQUIRED_FIELDS, fields)
     if table.empty:
         raise DataFileError(path, "has a header but no incidents")
     records = table.to_dict(orient="records")
-    return [
-        parse_incident(record, f"{path.name} row {number}")
-        for number, record in enumerate(records, start=1)
-    ]
+    return _parsed_rows(path, records, "row", range(1, len(records) + 1))
 
 
-def _incidents_from_handcoded(path: Path) -> list[Incident]:
+def _incidents_from_handcoded(path: Path) -> IncidentRows:
     """A hand-coded CSV read as ingest reads it (forecast.sources.handcoded): the same ids
     ('hand-' and the file's id) and notes (every notes column), so an incident in the brief is
-    the incident of the pipeline's tables. A row the adapter rejects is an error here, named
-    by file, row and column; the rows it keeps are checked as any incident a user gives."""
+    the incident of the pipeline's tables. A row the adapter quarantines is a bad row named by
+    its column; the rows it keeps are checked as any incident a user gives."""
     result = read_handcoded_file(path)
-    if len(result.quarantine):
-        first = result.quarantine.iloc[0]
-        column = f", {first['column']}" if first["column"] else ""
-        value = "" if pd.isna(first["value"]) else f" ({first['value']!r})"
-        raise ForecastError(f"{path.name} row {first['row']}{column}: {first['reason']}{value}")
-    if result.incidents.empty:
-        raise DataFileError(path, "has a header but no incidents")
-    # Every row was kept and the adapter yields one incident per row, in file order.
-    return [
-        parse_incident(canonical_record(row), f"{path.name} row {number}")
-        for number, row in enumerate(result.incidents.to_dict(orient="records"), start=1)
+    bad_rows = [
+        BadRow(
+            path.name,
+            int(record.row),
+            str(record.column),
+            f"{record.reason}{value}",
+            f"{path.name} row {record.row}{', ' if record.column else ''}{record.column}: "
+            f"{record.reason}{value}",
+        )
+        for record in result.quarantine.itertuples()
+        for value in ["" if pd.isna(record.value) else f" ({quoted(record.value)})"]
     ]
+    # The adapter yields one incident per row it keeps, in file order.
+    quarantined = {bad.row for bad in bad_rows}
+    kept = [n for n in range(1, result.rows_read + 1) if n not in quarantined]
+    records = [canonical_record(row) for row in result.incidents.to_dict(orient="records")]
+    parsed = _parsed_rows(path, records, "row", kept)
+    return IncidentRows(parsed.incidents, bad_rows + parsed.bad_rows, result.rows_read)
 
 
 def canonical_record(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -308,10 +389,10 @@ def canonical_record(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _incidents_from_json(path: Path) -> list[Incident]:
+def _incidents_from_json(path: Path) -> IncidentRows:
     text = read_utf8(path)
     try:
-        payload = json.loads(text)
+        payload = json.loads(text, parse_int=_json_integer)
     except json.JSONDecodeError as exc:
         raise DataFileError(path, f"not valid JSON ({exc})") from exc
     except RecursionError as exc:
@@ -321,10 +402,13 @@ def _incidents_from_json(path: Path) -> list[Incident]:
     records = payload if isinstance(payload, list) else [payload]
     if not records or not all(isinstance(r, dict) for r in records):
         raise DataFileError(path, "expected an incident object or a list of them")
-    return [
-        parse_incident(record, f"{path.name} item {number}")
-        for number, record in enumerate(records, start=1)
-    ]
+    return _parsed_rows(path, records, "item", range(1, len(records) + 1))
+
+
+def _json_integer(digits: str) -> int | str:
+    """A JSON integer as an int, or as its text when longer than any field's number can be:
+    Python refuses to read more than 4,300 digits, and the field's check then names it."""
+    return int(digits) if len(digits) <= _LONGEST_JSON_INTEGER else digits
 
 
 def _first_line(exc: BaseException) -> str:
@@ -340,14 +424,19 @@ def _blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def _refused(where: str, field: str, problem: str) -> IncidentFieldError:
+    """The error for one field of one incident: '<where>, <field>: <problem>'."""
+    return IncidentFieldError(f"{where}, {field}: {problem}", field=field, problem=problem)
+
+
 def _country(value: Any, role: str, where: str) -> int:
     try:
         return resolve_country(value)
     except UnknownCountryError as exc:
-        raise ForecastError(f"{where}, {role}: {exc}") from exc
+        raise _refused(where, role, str(exc)) from exc
 
 
-def _day(value: Any, where: str) -> tuple[pd.Timestamp, str]:
+def _day(value: Any, where: str, field: str = "date") -> tuple[pd.Timestamp, str]:
     """The incident's day and its precision, from ISO text only: nothing is guessed.
 
     `01.02.2024`, `01/02/2024`, `2024`, `today` are refused rather than read one of several
@@ -364,15 +453,15 @@ def _day(value: Any, where: str) -> tuple[pd.Timestamp, str]:
         elif _MONTH.fullmatch(text) is not None:
             precision, form = "month", "%Y-%m"
         else:
-            raise ForecastError(f"{where}, date: {text!r} is not a date ({DATE_HINT})")
+            raise _refused(where, field, f"{quoted(text)} is not a date ({DATE_HINT})")
         if not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
-            raise ForecastError(f"{where}, date: {text!r} is outside {DATE_RANGE_TEXT}")
+            raise _refused(where, field, f"{quoted(text)} is outside {DATE_RANGE_TEXT}")
         try:
             day = pd.Timestamp(dt.datetime.strptime(text, form))
         except ValueError as exc:
-            raise ForecastError(f"{where}, date: {text!r} is not a calendar date") from exc
+            raise _refused(where, field, f"{quoted(text)} is not a calendar date") from exc
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise ForecastError(f"{where}, date: {text!r} is outside {DATE_RANGE_TEXT}")
+        raise _refused(where, field, f"{quoted(text)} is outside {DATE_RANGE_TEXT}")
     day = day.tz_localize(None) if day.tzinfo else day
     return day.normalize(), precision
 
@@ -381,12 +470,12 @@ def _answers(value: Any, day: pd.Timestamp, where: str) -> pd.Timestamp | None:
     """The day of the strike this incident answers, if the user gave one (before its own)."""
     if _blank(value):
         return None
-    answered, precision = _day(value, f"{where}, answers")
+    answered, precision = _day(value, where, "answers")
     if precision != "day":
-        raise ForecastError(f"{where}, answers: give the day of the strike answered (YYYY-MM-DD)")
+        raise _refused(where, "answers", "give the day of the strike answered (YYYY-MM-DD)")
     if answered >= day:
-        raise ForecastError(
-            f"{where}, answers: {answered.date()} is not before the incident's day {day.date()}"
+        raise _refused(
+            where, "answers", f"{answered.date()} is not before the incident's day {day.date()}"
         )
     return answered
 
@@ -399,7 +488,7 @@ def _yes_no(value: Any, field: str, where: str) -> bool:
         return True
     if text in _FALSE_WORDS:
         return False
-    raise ForecastError(f"{where}, {field}: {value!r} is not yes or no")
+    raise _refused(where, field, f"{quoted(value)} is not yes or no")
 
 
 def _yes_no_unknown(value: Any, field: str, where: str) -> bool | None:
@@ -411,19 +500,23 @@ def _yes_no_unknown(value: Any, field: str, where: str) -> bool | None:
     try:
         return _yes_no(value, field, where)
     except ForecastError:
-        raise ForecastError(f"{where}, {field}: {value!r} is not yes, no or unknown") from None
+        raise _refused(where, field, f"{quoted(value)} is not yes, no or unknown") from None
 
 
 def _action(value: Any, where: str) -> str:
     text = str(value).strip()
-    if text.isdigit() and int(text) in ACTIONS_BY_MID_CODE:
+    # ASCII digits only, and few: "²" is a digit to str.isdigit but no int, and a 5,000-digit
+    # run is past what Python reads as one.
+    if re.fullmatch(r"[0-9]{1,3}", text, re.ASCII) and int(text) in ACTIONS_BY_MID_CODE:
         return ACTIONS_BY_MID_CODE[int(text)]
     name = re.sub(r"[\s\-]+", "_", text.lower())
     if name in CANONICAL_ACTIONS:
         return name
-    raise ForecastError(
-        f"{where}, action: unknown action {text!r} "
-        f"(use a canonical name such as attack, clash, seizure, strike, or a MID action code)"
+    raise _refused(
+        where,
+        "action",
+        f"unknown action {quoted(text)} (use a canonical name such as attack, clash, seizure, "
+        "strike, or a MID action code)",
     )
 
 
@@ -432,13 +525,15 @@ def _hostility(value: Any, where: str) -> int:
     try:
         number = float(text)
     except ValueError as exc:
-        raise ForecastError(f"{where}, hostility: {text!r} is not a number from 1 to 5") from exc
+        raise _refused(where, "hostility", f"{quoted(text)} is not a number from 1 to 5") from exc
     if not number.is_integer() or not 1 <= number <= 5:
-        raise ForecastError(f"{where}, hostility: {text!r} is not a whole number from 1 to 5")
+        raise _refused(where, "hostility", f"{quoted(text)} is not a whole number from 1 to 5")
     if number < USE_OF_FORCE_MIN_HOSTILITY:
-        raise ForecastError(
-            f"{where}, hostility: {int(number)} is not a use of force; the models forecast "
-            f"answers to uses of force (hostility 4 = use of force, 5 = war)"
+        raise _refused(
+            where,
+            "hostility",
+            f"{int(number)} is not a use of force; the models forecast answers to uses of "
+            "force (hostility 4 = use of force, 5 = war)",
         )
     return int(number)
 
@@ -449,25 +544,33 @@ def _target_kind(value: Any, where: str) -> str:
         return "state"
     kind = str(value).strip().lower().replace("-", "_")
     if kind not in TARGET_KINDS:
-        raise ForecastError(
-            f"{where}, target_kind: {value!r} is not one of {', '.join(TARGET_KINDS)}"
+        raise _refused(
+            where, "target_kind", f"{quoted(value)} is not one of {', '.join(TARGET_KINDS)}"
         )
     return kind
 
 
 def _fatalities(value: Any, side: str, where: str) -> float | None:
-    if _blank(value):
+    """Deaths as a plausible count, or None when not given (None, pd.NA, an empty text).
+
+    A NaN float is refused rather than read as "not given": it is what `--fatalities-target
+    nan` and a JSON `NaN` arrive as, and an import refuses the same text.
+    """
+    if value is None or value is pd.NA or (isinstance(value, str) and not value.strip()):
         return None
     text = str(value).strip()
+    field = f"fatalities_{side}"
     try:
         number = float(text)
     except ValueError as exc:
-        raise ForecastError(
-            f"{where}, fatalities_{side}: {text!r} is not a number (leave it empty if unknown)"
+        raise _refused(
+            where, field, f"{quoted(text)} is not a number (leave it empty if unknown)"
         ) from exc
     if not math.isfinite(number) or not 0 <= number <= MAX_FATALITIES:
-        raise ForecastError(
-            f"{where}, fatalities_{side}: {text!r} must be a number from 0 to "
-            f"{MAX_FATALITIES:,} (leave it empty if unknown)"
+        raise _refused(
+            where,
+            field,
+            f"{quoted(text)} must be a number from 0 to {MAX_FATALITIES:,} "
+            "(leave it empty if unknown)",
         )
     return number

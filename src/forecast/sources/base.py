@@ -7,8 +7,10 @@ promise in one place, so no adapter can drop a row by forgetting to record it.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,8 +133,7 @@ def read_table_file(path: Path, required: Iterable[str], **read_csv: object) -> 
         if path.suffix.lower() in {".parquet", ".pq"}:
             frame = pd.read_parquet(path)
         else:
-            text = io.StringIO(read_utf8(path))
-            frame = pd.read_csv(text, **read_csv)  # type: ignore[call-overload]
+            frame = read_csv_text(path, read_utf8(path), required, **read_csv)
     except pd.errors.EmptyDataError as exc:
         raise DataFileError(path, "file is empty", "expected a header row and data rows") from exc
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
@@ -143,7 +144,84 @@ def read_table_file(path: Path, required: Iterable[str], **read_csv: object) -> 
     require_columns(path, frame.columns, required)
     if frame.empty:
         raise DataFileError(path, "has a header but no data rows")
+    return _bytes_as_text(path, frame, required)
+
+
+def _bytes_as_text(path: Path, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Binary columns (Parquet writes text so from some tools) as UTF-8 text, the rule CSV
+    files follow; a value that is not UTF-8 is a DataFileError naming its column and row."""
+    for name in columns:
+        values = frame[name]
+        if values.dtype != object or not values.map(type).eq(bytes).any():
+            continue
+        text = []
+        for row, value in enumerate(values, start=1):
+            try:
+                text.append(value.decode("utf-8") if isinstance(value, bytes) else value)
+            except UnicodeDecodeError as exc:
+                raise DataFileError(
+                    path,
+                    f"column {name!r} row {row} holds byte 0x{value[exc.start]:02x}, "
+                    "which is not UTF-8",
+                    "write the column as UTF-8 text",
+                ) from exc
+        frame[name] = pd.Series(text, index=frame.index, dtype=object)
     return frame
+
+
+def read_csv_text(path: Path, text: str, needed: Iterable[str], **read_csv: object) -> pd.DataFrame:
+    """A CSV file's text as a table whose every value sits under its header's name.
+
+    Two ways a header and its rows disagree are never resolved silently. A delimiter ending
+    every row (an export's trailing comma) gives rows one field more than the header, which
+    pandas reads as an index, shifting every value one column: that field is dropped when it
+    is empty in every row, and a row that holds a value there is an error. Two header names
+    that are one name once case and spaces are ignored (`hostility`, `Hostility `), where
+    that name is one of the `needed` columns, are an error naming both, because a reader that
+    matches either spelling would pick one of their values unseen. Parser errors are left to
+    the caller, which knows what the file should have been.
+    """
+    _refuse_twin_columns(path, _header_of(text), needed)
+    frame = pd.read_csv(io.StringIO(text), **read_csv)  # type: ignore[call-overload]
+    if isinstance(frame.index, pd.RangeIndex):
+        return frame
+    extra = frame.iloc[:, -1].astype("string").str.strip()  # each row's field past the header
+    filled = (extra.notna() & extra.ne("")).to_numpy()
+    if filled.any():
+        raise DataFileError(
+            path,
+            f"row {int(filled.argmax()) + 1} has more values than the header has columns",
+            "name the extra column in the header, or remove the value",
+        )
+    with warnings.catch_warnings():
+        # pandas warns that the empty last field is dropped: that is the point.
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)
+        return pd.read_csv(io.StringIO(text), index_col=False, **read_csv)  # type: ignore[call-overload]
+
+
+def _header_of(text: str) -> list[str]:
+    """A CSV text's header names as written (pandas renames a repeated one `name.1`)."""
+    try:
+        return next((row for row in csv.reader(io.StringIO(text)) if row), [])
+    except csv.Error:
+        return []  # not CSV enough for the header: pandas says what is wrong
+
+
+def _refuse_twin_columns(path: Path, header: list[str], needed: Iterable[str]) -> None:
+    """A DataFileError when two header names are one of the `needed` names once case and
+    spaces are ignored."""
+    needed_keys = {name.strip().casefold() for name in needed}
+    first: dict[str, str] = {}
+    for name in header:
+        key = name.strip().casefold()
+        if key in first and key in needed_keys:
+            raise DataFileError(
+                path,
+                f"columns {first[key]!r} and {name!r} are one column once case and spaces "
+                "are ignored",
+                "rename or remove one: which to read is never guessed",
+            )
+        first.setdefault(key, name)
 
 
 def require_columns(

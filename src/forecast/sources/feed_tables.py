@@ -20,6 +20,7 @@ import yaml
 from forecast.core.contracts import CANONICAL_ACTIONS
 from forecast.core.countries import country_table, resolve_country
 from forecast.core.errors import DataFileError, ForecastError
+from forecast.core.user_yaml import read_user_yaml
 
 CODES_FILE = "feed_event_codes.yaml"
 ACTORS_FILE = "feed_actors.yaml"
@@ -47,12 +48,7 @@ def read_yaml_mapping(path: Path | None, default: str = "") -> tuple[dict, Path]
         with resources.as_file(resource) as packaged:
             return yaml.safe_load(packaged.read_text(encoding="utf-8")) or {}, packaged
     path = Path(path)
-    if not path.is_file():
-        raise DataFileError(path, "mapping file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise DataFileError(path, f"not valid YAML ({exc})") from exc
+    raw = read_user_yaml(path) or {}
     if not isinstance(raw, dict):
         raise DataFileError(path, "expected a YAML mapping at the top level")
     return raw, path

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from forecast.core.config import DataParams, FeedParams
 from forecast.core.errors import DataFileError, ForecastError
+from forecast.core.user_yaml import read_user_yaml
 from forecast.sources.base import md5_of
 from forecast.sources.feed_reduce import FeedResult, FeedRules, combine_feed
 from forecast.sources.feed_tables import (
@@ -152,9 +152,9 @@ def load_feed_spec(path: Path, **overrides: object) -> FeedParams:
 def is_feed_mapping(path: Path) -> bool:
     """Whether a mapping file declares a feed (a `format:` key) rather than CSV columns."""
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return False
+        raw = read_user_yaml(Path(path))
+    except DataFileError:
+        return False  # not readable as a feed mapping: the column-mapping reader says why
     return isinstance(raw, dict) and "format" in raw and "columns" not in raw
 
 

@@ -33,12 +33,12 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, ValidationError
 
 from forecast.core.contracts import INCIDENT_COLUMNS
 from forecast.core.coverage import Coverage
 from forecast.core.errors import DataFileError, ForecastError
+from forecast.core.user_yaml import read_user_yaml
 
 MAPPABLE = tuple(
     c for c in INCIDENT_COLUMNS if c not in {"source", "initiator_iso3", "target_iso3"}
@@ -128,16 +128,7 @@ class ColumnMapping:
 def load_mapping(path: Path) -> ColumnMapping:
     """Read a YAML column mapping, with errors that name the file and the key."""
     path = Path(path)
-    if not path.exists():
-        raise DataFileError(path, "column mapping file not found")
-    if not path.is_file():
-        raise DataFileError(path, "is not a file", "give the YAML column mapping file")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except UnicodeDecodeError as exc:
-        raise DataFileError(path, f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise DataFileError(path, f"not valid YAML ({_first_line(exc)})") from exc
+    raw = read_user_yaml(path, "column mapping") or {}
     if not isinstance(raw, dict) or "columns" not in raw:
         raise DataFileError(path, "needs a `columns:` section mapping fields to file columns")
     try:
@@ -182,8 +173,3 @@ def _problems(exc: ValidationError) -> str:
         + (f" (got {err['input']!r:.40})" if not isinstance(err["input"], dict) else "")
         for err in exc.errors()
     )
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -41,6 +41,8 @@ from forecast.core.config import Params
 from forecast.tracking import signing
 
 log = logging.getLogger(__name__)
+# Far above any bundle train writes (the scoring copies of two models and the record-age logits).
+MAX_BUNDLE_BYTES = 1 << 30
 
 # Raised whenever the bundle's layout or the modules its pickled classes live in change, so an
 # older file reads as stale (and the registry serves until `forecast train` runs), not wrongly.
@@ -123,6 +125,18 @@ def read_bundle(path: Path, key: BundleKey, signing_key: bytes) -> Champions | N
             "opened; reading the model registry",
             path,
             tables.path("train"),
+        )
+        return None
+    # A folder, a device (a link to /dev/zero never ends) or a giant is no bundle: refused
+    # before a byte is read, so the checksum below never fills the memory.
+    size = path.stat().st_size if path.is_file() else None
+    if size is None or size > MAX_BUNDLE_BYTES:
+        log.warning(
+            "champion bundle %s %s; it was not opened; reading the model registry",
+            path,
+            "is not a regular file"
+            if size is None
+            else f"is {size:,} bytes, more than the {MAX_BUNDLE_BYTES:,} a bundle may have",
         )
         return None
     content = path.read_bytes()
