@@ -272,7 +272,7 @@ def test_a_folder_in_the_bundles_place_is_not_read(project: Path, caplog) -> Non
     path.unlink()
     path.mkdir()
     with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
-        assert read_bundle(path, key(project)) is None
+        assert read_bundle(path, key(project), KEY) is None
     assert "is not a regular file" in caplog.text and "not opened" in caplog.text
 
 
@@ -283,7 +283,7 @@ def test_a_bundle_larger_than_any_train_writes_is_not_read(
     path = project / tables.path("champions")
     path.write_bytes(b"\x00" * 1_001)
     with caplog.at_level(logging.WARNING, logger="forecast.tracking.bundle"):
-        assert read_bundle(path, key(project)) is None
+        assert read_bundle(path, key(project), KEY) is None
     assert "1,001 bytes" in caplog.text and "not opened" in caplog.text
 
 
@@ -292,7 +292,7 @@ import resource, sys
 from pathlib import Path
 resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 from forecast.tracking.bundle import BundleKey, read_bundle
-print(read_bundle(Path(sys.argv[1]), BundleKey("run", "data", "stamp", "0" * 64, "inputs")))
+print(read_bundle(Path(sys.argv[1]), BundleKey("run", "data", "stamp", "0" * 64, "inputs"), b"k"))
 """
 
 
