@@ -121,7 +121,7 @@ def world():
 def test_the_served_record_model_is_the_one_the_record_age_backtest_writes() -> None:
     from forecast.classes.served import SERVED_RECORD_MODEL
 
-    assert SERVED_RECORD_MODEL == band_model_name(False)
+    assert band_model_name(False) == SERVED_RECORD_MODEL
 
 
 def test_metrics_have_the_documented_shape_and_every_class(world) -> None:
