@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pysbd.utils import TextSpan
 
 from forecast.news import sentences
 from forecast.news.sentences import (
     WHOLE_LINE_CHARS,
     WINDOW_CHARS,
     line_sentences,
+    plain_pieces,
     split_sentences,
 )
 
@@ -87,3 +89,35 @@ def test_a_line_with_no_sentence_end_is_cut_between_words_within_a_window() -> N
     assert len(found) > 1
     assert all(len(text) <= WINDOW_CHARS for text in found)
     assert " ".join(found) == line
+
+
+class OneSpan:
+    """A stand-in segmenter that answers at once, so the cutting itself is what is measured."""
+
+    def __init__(self) -> None:
+        self.lengths: list[int] = []
+
+    def segment(self, text: str) -> list[TextSpan]:
+        self.lengths.append(len(text))
+        return [TextSpan(text, 0, len(text))]
+
+
+def test_a_one_megabyte_line_reaches_pysbd_once_in_pieces_of_a_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Linear work: every character is handed to the splitter once (no overlapping windows when
+    # the prose has plain sentence ends) and no piece is longer than a window.
+    recorder = OneSpan()
+    monkeypatch.setattr(sentences, "_segmenter", lambda: recorder)
+    line = long_line(SENTENCE, 1_000_000)
+    pieces = list(line_sentences(line))
+    assert "".join(pieces) == line
+    assert max(recorder.lengths) <= WINDOW_CHARS
+    assert sum(recorder.lengths) == len(line)
+
+
+def test_a_quotation_is_not_cut_at_its_inner_sentence_end() -> None:
+    quote = 'He said: "We struck the camps at dawn. Nothing was left of them." '
+    line = long_line(SENTENCE + " " + quote, 3 * WHOLE_LINE_CHARS)
+    for piece in plain_pieces(line):
+        assert piece.count('"') % 2 == 0

@@ -4,12 +4,16 @@ pysbd's time grows with the square of the text it is handed: each abbreviation i
 "Gen") rewrites the whole text, and each sentence it returns is searched for from the start of
 the text. Lines are split first, so a report in ordinary paragraphs costs little, but a report
 pasted as one long line (1 MB took hours) does not. A line longer than any paragraph is
-therefore read in windows of bounded size, which makes the time grow with the text's length and
-also bounds the length of a sentence, and with it the coder's work per sentence.
+therefore first cut into pieces of at most WINDOW_CHARS at places where every splitter ends a
+sentence (a full stop after a lower-case word, then a capital, outside any quotation or
+parenthesis), and a piece with no such place is read in overlapping windows. Each character then
+reaches pysbd about once, so the time grows with the text's length; the length of a sentence,
+and with it the coder's work per sentence, is bounded too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +30,12 @@ WINDOW_CHARS = 2_000
 # read again as the start of the next one. pysbd does not split inside a quotation or
 # parenthesis it can pair, so one opened near the window's end must be seen with its close.
 WINDOW_MARGIN_CHARS = 500
+# A sentence end no splitter disputes: a full stop, question or exclamation mark after a word of
+# three or more lower-case letters (so not "Gen." or "U.S."), then space and a capital.
+_PLAIN_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z])")
+# Straight quotes pair with themselves; these open and close. A cut is safe only where each
+# count is balanced since the last cut, since pysbd does not split inside a quotation.
+_OPENERS, _CLOSERS = "(“‘", ")”’"
 
 
 @dataclass(frozen=True)
@@ -51,14 +61,55 @@ def split_sentences(text: str) -> list[Sentence]:
 
 
 def line_sentences(line: str) -> Iterator[str]:
-    """pysbd's sentences of one line (with their trailing spaces), a long line window by window.
+    """pysbd's sentences of one line (with their trailing spaces), a long line piece by piece."""
+    if len(line) <= WHOLE_LINE_CHARS:
+        yield from (span.sent for span in _segmenter().segment(line))
+        return
+    for piece in plain_pieces(line):
+        yield from _windowed_sentences(piece)
+
+
+def plain_pieces(line: str) -> Iterator[str]:
+    """The line cut at plain sentence ends into pieces of at most WINDOW_CHARS where it can be.
+
+    Each candidate end is met once and the quotation counts are kept as running totals, so the
+    cutting is linear; a stretch with no plain end stays one piece, read in windows later.
+    """
+    start, best = 0, None
+    tally, tally_at, scanned = [0, 0, 0], {0: (0, 0, 0)}, 0
+    for match in _PLAIN_END.finditer(line):
+        cut = match.end()
+        chunk = line[scanned:cut]
+        tally[0] += chunk.count('"')
+        tally[1] += sum(chunk.count(c) for c in _OPENERS)
+        tally[2] += sum(chunk.count(c) for c in _CLOSERS)
+        scanned = cut
+        tally_at[cut] = (tally[0], tally[1], tally[2])
+        if cut - start > WINDOW_CHARS and best is not None:
+            yield line[start:best]
+            start, best = best, None
+        if _balanced(tally_at[start], tally_at[cut]):
+            best = cut
+            if cut - start > WINDOW_CHARS:
+                yield line[start:cut]
+                start, best = cut, None
+    if best is not None and len(line) - start > WINDOW_CHARS:
+        yield line[start:best]
+        start = best
+    yield line[start:]
+
+
+def _balanced(before: tuple[int, int, int], after: tuple[int, int, int]) -> bool:
+    quotes, opened, closed = (a - b for a, b in zip(after, before, strict=True))
+    return quotes % 2 == 0 and opened == closed
+
+
+def _windowed_sentences(line: str) -> Iterator[str]:
+    """pysbd's sentences of a piece; one longer than a window is read window by window.
 
     Each window starts where the sentences kept from the one before ended, so every character is
     kept once and pysbd reads at most WINDOW_CHARS at a time.
     """
-    if len(line) <= WHOLE_LINE_CHARS:
-        yield from (span.sent for span in _segmenter().segment(line))
-        return
     start = 0
     while len(line) - start > WINDOW_CHARS:
         kept, length = _settled_sentences(line[start : start + WINDOW_CHARS])
