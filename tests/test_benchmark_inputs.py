@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from bench_spark import write_incidents_in_parts
 
-from forecast.core.contracts import INCIDENT_SCHEMA
+from forecast.core.schemas import INCIDENT_SCHEMA
 
 
 def test_parts_make_one_table_with_unique_ids(tmp_path: Path) -> None:

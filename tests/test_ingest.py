@@ -13,10 +13,11 @@ import pytest
 
 from forecast.core import atomic, tables
 from forecast.core.config import Params
-from forecast.core.contracts import QUARANTINE_COLUMNS, validate_incidents
+from forecast.core.contracts import QUARANTINE_COLUMNS
 from forecast.core.coverage import actual_record_end, modelled_coverage, read_source_coverage
 from forecast.core.errors import ForecastError
 from forecast.core.provenance import content_hash
+from forecast.core.schemas import validate_incidents
 from forecast.stages import fetch, ingest
 
 from .conftest import REPO_ROOT, run_forecast

@@ -189,6 +189,47 @@ def test_predict_reads_the_bundle_train_wrote_and_forecasts_as_the_registry(
     assert json.loads(run_checked(PREDICT, repo, env).stdout) == from_bundle
 
 
+def test_a_forecast_from_the_current_bundle_loads_neither_pandera_nor_scipy(
+    pipeline_repo: PipelineRepo, tmp_path: Path
+) -> None:
+    """The tables hash as training checked them (train.json and the signed bundle agree), so
+    a cold forecast reads them unchecked and scores with numpy alone."""
+    repo, env = _copy_of(pipeline_repo, tmp_path)
+    code = (
+        "import sys\nfrom forecast.cli import main\n"
+        f"sys.argv = {PREDICT!r}\nmain()\n"
+        "print('loaded:', [n for n in ('pandera', 'scipy') if n in sys.modules])"
+    )
+    output = run_checked([sys.executable, "-c", code], repo, env).stdout
+    assert output.strip().splitlines()[-1] == "loaded: []"
+
+
+@pytest.mark.parametrize("train_json_forged", [False, True])
+def test_a_table_changed_since_training_is_checked_before_any_forecast(
+    pipeline_repo: PipelineRepo, tmp_path: Path, train_json_forged: bool
+) -> None:
+    """A changed table no longer hashes as training checked it, so it is checked on reading;
+    train.json is not signed, so a hash forged into it only defers the check until the signed
+    bundle disagrees."""
+    import pandas as pd
+
+    from forecast.tracking.bundle import inputs_hash
+
+    repo, env = _copy_of(pipeline_repo, tmp_path)
+    path = repo / "data/processed/episodes.parquet"
+    episodes = pd.read_parquet(path)
+    episodes.loc[0, "hostility"] = 9
+    episodes.to_parquet(path)
+    if train_json_forged:
+        record = json.loads((repo / "metrics/train.json").read_text())
+        record["inputs_hash"] = inputs_hash(repo)
+        (repo / "metrics/train.json").write_text(json.dumps(record))
+    result = subprocess.run(PREDICT, cwd=repo, env=env, capture_output=True, text=True)
+    assert result.returncode == 1 and result.stdout == "", result.stderr
+    (line,) = result.stderr.strip().splitlines()[-1:]
+    assert "episodes.parquet: breaks the episodes contract" in line, result.stderr
+
+
 def test_predict_without_the_signing_key_says_so_in_one_line(
     pipeline_repo: PipelineRepo, tmp_path: Path
 ) -> None:

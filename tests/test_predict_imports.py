@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Libraries a forecast from the bundle never needs (scipy.special, which scores, may load).
+# Libraries a forecast from the bundle never needs.
 HEAVY = (
     "statsmodels",
     "sklearn",
@@ -80,6 +80,9 @@ def test_the_predict_code_path_imports_no_heavy_library() -> None:
         "import forecast.report.panel, forecast.predict.result"
     )
     assert loaded_after(code, HEAVY) == []
+    # Nor the checking library or scipy: tables training checked are read unchecked, and the
+    # models' links are written out (tests/test_links.py).
+    assert loaded_after(code, ("pandera", "scipy")) == []
 
 
 @pytest.mark.parametrize("output", ["text", "json"])

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from forecast.core.contracts import split_valid, validate_incidents
+from forecast.core.schemas import split_valid, validate_incidents
 
 
 def _rows() -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecast.core.contracts import validate_incidents
+from forecast.core.schemas import validate_incidents
 from forecast.sources.cow_mid import read_cow_mid
 
 FIXTURES = Path(__file__).parent / "fixtures"

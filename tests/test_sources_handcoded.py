@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast.core.contracts import validate_incidents
+from forecast.core.schemas import validate_incidents
 from forecast.sources.handcoded import read_handcoded
 
 from .conftest import REPO_ROOT

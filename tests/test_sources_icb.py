@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast.core.contracts import validate_incidents
+from forecast.core.schemas import validate_incidents
 from forecast.sources.icb import read_icb
 
 FIXTURE = Path(__file__).parent / "fixtures" / "icb_tiny.csv"

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecast.core.contracts import validate_incidents
 from forecast.core.errors import DataFileError
+from forecast.core.schemas import validate_incidents
 from forecast.sources.mie import read_mie
 
 FIXTURE = Path(__file__).parent / "fixtures" / "made_mie.csv"

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecast.core.config import SyntheticParams
-from forecast.core.contracts import INCIDENT_COLUMNS, validate_incidents
+from forecast.core.contracts import INCIDENT_COLUMNS
 from forecast.core.errors import ForecastError
+from forecast.core.schemas import validate_incidents
 from forecast.sources.covariates import COVARIATE_COLUMNS, covariates_as_of
 from forecast.sources.synthetic.calibration import (
     first_response_delay,

@@ -39,7 +39,8 @@ class Table:
     stage: str
     made_by: str
     format: Format
-    schema: contracts.pa.DataFrameSchema | None = None
+    # The name of its pandera schema in forecast.core.schemas, loaded when a table is checked.
+    schema: str | None = None
     # JSON written with sorted keys, floats rounded and NaN as null (metric files).
     rounded: bool = False
 
@@ -63,21 +64,21 @@ TABLES: dict[str, Table] = {
             "data/interim/incidents.parquet",
             *_INGEST,
             "parquet",
-            schema=contracts.INCIDENT_SCHEMA,
+            schema="INCIDENT_SCHEMA",
         ),
         _table(
             "quarantine",
             "data/interim/quarantine.csv",
             *_INGEST,
             "csv",
-            schema=contracts.QUARANTINE_SCHEMA,
+            schema="QUARANTINE_SCHEMA",
         ),
         _table(
             "covariates",
             "data/interim/covariates.parquet",
             *_INGEST,
             "parquet",
-            schema=contracts.COVARIATES_SCHEMA,
+            schema="COVARIATES_SCHEMA",
         ),
         # Per source: files with md5, row counts, coverage; and the provenance banner.
         _table("sources", "data/interim/sources.json", *_INGEST, "json"),
@@ -87,7 +88,7 @@ TABLES: dict[str, Table] = {
             "episodes",
             "forecast episodes build",
             "parquet",
-            schema=contracts.EPISODES_SCHEMA,
+            schema="EPISODES_SCHEMA",
         ),
         _table(
             "features",
@@ -95,14 +96,14 @@ TABLES: dict[str, Table] = {
             "features",
             "forecast features build",
             "parquet",
-            schema=contracts.FEATURES_SCHEMA,
+            schema="FEATURES_SCHEMA",
         ),
         _table(
             "backtest_predictions",
             "data/processed/backtest_predictions.parquet",
             *_BACKTEST,
             "parquet",
-            schema=contracts.BACKTEST_PREDICTIONS_SCHEMA,
+            schema="BACKTEST_PREDICTIONS_SCHEMA",
         ),
         _table("likelihood", "metrics/likelihood.json", *_BACKTEST, "json", rounded=True),
         _table("timing", "metrics/timing.json", *_BACKTEST, "json", rounded=True),
@@ -121,7 +122,7 @@ TABLES: dict[str, Table] = {
             "data/processed/record_age_predictions.parquet",
             *_RECORD_AGE,
             "parquet",
-            schema=contracts.RECORD_AGE_PREDICTIONS_SCHEMA,
+            schema="RECORD_AGE_PREDICTIONS_SCHEMA",
         ),
         _table("record_age_plot", "plots/record_age.csv", *_RECORD_AGE, "csv"),
         _table("record_age_figure", "plots/record_age.png", *_RECORD_AGE, "png"),
@@ -184,11 +185,12 @@ def exists(name: str, root: str | Path | None = None) -> bool:
     return path(name, root).exists()
 
 
-def read(name: str, root: str | Path | None = None) -> Any:
+def read(name: str, root: str | Path | None = None, *, validate: bool = True) -> Any:
     """Table `name` as written, validated: a DataFrame, or a dict for JSON documents.
 
     Missing, cut short or off its contract, it raises one `DataFileError` naming the file and
-    the command that makes it.
+    the command that makes it. `validate=False` skips the contract (never the set's token) for
+    a reader that already knows these bytes were checked; it must call `validate` otherwise.
     """
     entry = table(name)
     where = path(name, root)
@@ -203,9 +205,15 @@ def read(name: str, root: str | Path | None = None) -> Any:
         return _read_json(entry, where)
     else:
         raise ValueError(f"{where}: read {entry.format} files with their own reader")
-    _validate(entry, frame, where, "re-run")
+    if validate:
+        _validate(entry, frame, where, "re-run")
     check_set(name, root)
     return frame
+
+
+def validate(name: str, frame: pd.DataFrame, root: str | Path | None = None) -> None:
+    """Check a table read with `validate=False` against its contract, as `read` would have."""
+    _validate(table(name), frame, path(name, root), "re-run")
 
 
 def read_optional(name: str, root: str | Path | None = None) -> Any:
@@ -365,8 +373,7 @@ def _read_csv(entry: Table, where: Path) -> pd.DataFrame:
     """A CSV table; quarantine.csv's spreadsheet-safe cells come back as they were."""
     if entry.name != "quarantine":
         return pd.read_csv(where)
-    names = list(entry.schema.columns) if entry.schema is not None else []
-    text = [column for column in names if column != "row"]
+    text = [column for column in contracts.QUARANTINE_COLUMNS if column != "row"]
     frame = pd.read_csv(
         where,
         dtype={column: "string" for column in text} | {"row": "Int64"},
@@ -379,9 +386,11 @@ def _read_csv(entry: Table, where: Path) -> pd.DataFrame:
 def _validate(entry: Table, frame: pd.DataFrame, where: Path, remedy: str) -> None:
     if entry.schema is None:
         return
+    from forecast.core import schemas
+
     try:
-        entry.schema.validate(frame, lazy=True)
-    except contracts.pa.errors.SchemaErrors as exc:
+        getattr(schemas, entry.schema).validate(frame, lazy=True)
+    except schemas.pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         detail = "does not match its contract"
         if len(cases):

@@ -14,7 +14,6 @@ from typing import Self
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
 from forecast.core.errors import ForecastError
 from forecast.features.registry import TRIGGER_SEVERITY, FeatureSelection
@@ -23,6 +22,7 @@ from forecast.models.common import (
     align,
     check_horizons,
     dyad_groups,
+    expit,
     labels,
     normal_quantile,
     numeric_feature_names,

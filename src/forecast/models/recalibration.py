@@ -16,9 +16,8 @@ from typing import Self
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, logit
 
-from forecast.models.common import FeatureMemory, check_horizons
+from forecast.models.common import FeatureMemory, check_horizons, expit, logit
 
 RECALIBRATED_SUFFIX = "+recal"
 # Below this many resolved out-of-sample forecasts (or without both outcomes) the map is the

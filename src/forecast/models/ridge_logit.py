@@ -16,10 +16,9 @@ from typing import Self
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
 from forecast.features.registry import FeatureSelection
-from forecast.models.common import labels
+from forecast.models.common import expit, labels
 from forecast.models.logit import ClusteredLogit
 
 # Inverse penalty strength on standardised columns: about the weight of one extra

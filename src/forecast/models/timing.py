@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Self
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from forecast.core.errors import ForecastError
@@ -38,6 +37,7 @@ from forecast.models.common import (
     counted_interval,
     decorrelated_columns,
     dyad_groups,
+    expit,
     normal_quantile,
     numeric_feature_names,
     survival_to_proba,
@@ -477,9 +477,9 @@ class BoostedTrees:
     The arithmetic is scikit-learn's own: each tree is walked as its predictor walks it (a
     missing value goes where the split sent missing values in training, else `x <= threshold`
     goes left), the raw score is the baseline plus each tree's leaf value added in the trees'
-    order, and the probability is scipy's expit of it, so the numbers are identical (a test
-    compares them exactly). The nodes of all trees sit in one set of arrays, tree t's root at
-    `roots[t]`, so one step of the walk moves every row down every tree at once.
+    order, and the probability is the expit of it (scipy's, bit for bit), so the numbers are
+    identical (a test compares them exactly). The nodes of all trees sit in one set of arrays,
+    tree t's root at `roots[t]`, so one step of the walk moves every row down every tree at once.
     """
 
     baseline: float

@@ -156,20 +156,28 @@ class Forecaster:
         from forecast.core.provenance import data_provenance, provenance_of
         from forecast.episodes import force_events, history_incidents
         from forecast.features.registry import feature_table
-        from forecast.tracking.bundle import load_champions
+        from forecast.tracking.bundle import inputs_hash, load_champions, recorded_inputs_hash
 
         root = Path(root)
         params = params or load_params(root / "params.yaml")
-        incidents = tables.read("incidents", root)
-        covariates = tables.read("covariates", root)
-        episodes = tables.read("episodes", root)
-        features = tables.read("features", root)
+        # Tables that hash as the training run checked them are read unchecked; the signed
+        # bundle confirms the hash below, or they are checked after all.
+        current = inputs_hash(root)
+        known = current == recorded_inputs_hash(root)
+        frames = {
+            name: tables.read(name, root, validate=not known)
+            for name in ("incidents", "covariates", "episodes", "features")
+        }
+        incidents, covariates = frames["incidents"], frames["covariates"]
+        episodes, features = frames["episodes"], frames["features"]
+        data_hash = data_provenance(episodes, features).content_hash
+        champions = load_champions(params, data_hash, root=root, inputs=current)
+        if known and champions.source != "bundle":
+            for name, frame in frames.items():
+                tables.validate(name, frame, root)
         covered = read_source_coverage(root)
         coverage = coverage_ends(covered)
         modelled = history_incidents(incidents, params.data)
-        champions = load_champions(
-            params, data_provenance(episodes, features).content_hash, root=root
-        )
         meanings = feature_table(params.features, params.episodes.horizons)
         history = force_events(modelled, params.episodes.min_hostility)
         record = RecordView(

@@ -19,12 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from forecast.core.contracts import (
-    QUARANTINE_COLUMNS,
-    empty_incidents,
-    empty_quarantine,
-    split_valid,
-)
+from forecast.core.contracts import QUARANTINE_COLUMNS, empty_incidents, empty_quarantine
 from forecast.core.countries import cow_to_iso3
 from forecast.core.coverage import Coverage
 from forecast.core.errors import DataFileError
@@ -305,6 +300,10 @@ def finish(
     positions = pd.Series(np.arange(len(candidates)))
     internal = [c for c in candidates if c in (ROW, OTHER_ROW) or c.startswith(RAW)]
     canonical = candidates.drop(columns=internal)
+    # Imported here: `forecast predict` uses this module's file readers, and a cold forecast
+    # has no use for pandera.
+    from forecast.core.schemas import split_valid
+
     outcome = split_valid(canonical, source=source, file=file, row_numbers=positions)
     rejected = outcome.quarantine
     bad_positions = rejected["row"].to_numpy(dtype=np.int64)

@@ -26,14 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.core.contracts import (
-    QUARANTINE_COLUMNS,
-    UNDIRECTED_ACTIONS,
-    empty_quarantine,
-    split_valid,
-)
+from forecast.core.contracts import QUARANTINE_COLUMNS, UNDIRECTED_ACTIONS, empty_quarantine
 from forecast.core.countries import cow_to_iso3
 from forecast.core.coverage import Coverage
+from forecast.core.schemas import split_valid
 from forecast.sources.base import SourceFile, SourceResult, combine, concat_quarantine, md5_of
 from forecast.sources.feed_actors import AGENCY, COUNTRY
 

@@ -24,7 +24,14 @@ from forecast.models.recalibration import RecalibratedModel
 from forecast.record_age.bands import RecordAgeModels, fit_record_models
 from forecast.record_age.choice import served_kinds
 from forecast.tracking import runs, signing
-from forecast.tracking.bundle import Champions, registry_stamp, version_text, write_bundle
+from forecast.tracking.bundle import (
+    Champions,
+    check_forecast_inputs,
+    inputs_hash,
+    registry_stamp,
+    version_text,
+    write_bundle,
+)
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,7 @@ def run_training(params: Params, n_jobs: int = 1) -> TrainResult:
         else {}
     )
     tables.write("train", record)
+    check_forecast_inputs()
     signature = write_bundle(
         Champions(
             likelihood=fitted[champions["likelihood"]],
@@ -170,5 +178,7 @@ def run_training(params: Params, n_jobs: int = 1) -> TrainResult:
         key,
     )
     # Checked before the bundle is ever unpickled (forecast.tracking.bundle).
-    tables.write("train", tables.read("train") | {"bundle_signature": signature})
+    # With the hash of the checked tables the bundle holds, so a forecast knows them unread.
+    recorded = {"bundle_signature": signature, "inputs_hash": inputs_hash()}
+    tables.write("train", tables.read("train") | recorded)
     return TrainResult(champions, versions, run_id, provenance)

@@ -49,10 +49,8 @@ MAX_BUNDLE_BYTES = 1 << 30
 BUNDLE_FORMAT = 5
 SQLITE_PREFIX = "sqlite:///"
 # Every table Forecaster.load reads: a bundle is current only while none of them has changed.
-FORECAST_INPUTS = tuple(
-    tables.path(name)
-    for name in ("incidents", "covariates", "sources", "episodes", "features", "record_age")
-)
+FORECAST_TABLES = ("incidents", "covariates", "sources", "episodes", "features", "record_age")
+FORECAST_INPUTS = tuple(tables.path(name) for name in FORECAST_TABLES)
 
 
 @dataclass(frozen=True)
@@ -183,7 +181,33 @@ def inputs_hash(root: str | Path = ".") -> str:
     return digest.hexdigest()
 
 
-def load_champions(params: Params, data_hash: str, root: str | Path = ".") -> Champions:
+def check_forecast_inputs(root: str | Path = ".") -> None:
+    """Read every table a forecast reads, which checks each against its contract.
+
+    `forecast train` calls this before it writes the bundle, which records the tables' hash: a
+    bundle that is current then vouches that the tables on disk are ones checked here, and a
+    forecast reads them without checking them again, most of a cold forecast's reading time
+    (`recorded_inputs_hash`, `Forecaster.load`).
+    """
+    for name in FORECAST_TABLES:
+        tables.read_optional(name, root)
+
+
+def recorded_inputs_hash(root: str | Path = ".") -> str | None:
+    """The inputs hash the last `forecast train` recorded in metrics/train.json (None if none).
+
+    train.json is not signed, so a match only lets a forecast defer its checks: the signed
+    bundle's own record must agree, or the tables are checked after all.
+    """
+    if not tables.exists("train", root):
+        return None
+    value = tables.read_record("train", root).get("inputs_hash")
+    return value if isinstance(value, str) else None
+
+
+def load_champions(
+    params: Params, data_hash: str, root: str | Path = ".", inputs: str | None = None
+) -> Champions:
     """The champions for forecasting on data `data_hash`: from the bundle when it is current.
 
     Without the user's signing key nothing pickled can be checked, so this stops with one line
@@ -197,7 +221,7 @@ def load_champions(params: Params, data_hash: str, root: str | Path = ".") -> Ch
         data_hash=data_hash,
         registry_stamp=registry_stamp(params.tracking.uri, root),
         signature=bundle_signature(root),
-        inputs=inputs_hash(root),
+        inputs=inputs if inputs is not None else inputs_hash(root),
     )
     bundle = read_bundle(root / tables.path("champions"), key, secret)
     if bundle is not None:

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from forecast.core.config import SyntheticParams
-from forecast.core.contracts import UNDIRECTED_ACTIONS, conform, validate_incidents
+from forecast.core.contracts import UNDIRECTED_ACTIONS, conform
 from forecast.core.coverage import Coverage
 from forecast.core.errors import ForecastError
+from forecast.core.schemas import validate_incidents
 from forecast.sources.synthetic.calibration import load_calibration
 from forecast.sources.synthetic.process import (
     DyadYearArrays,
