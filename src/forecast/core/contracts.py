@@ -1,17 +1,16 @@
-"""Every pipeline table's contract, in one place: a pandera schema per table, and the casting
-and splitting that hold incidents to theirs.
+"""The incident contract, in one place, as data: each column's dtype and the rules its values
+must pass, the vocabulary (actions, the years an incident may have), and casting to it.
 
 A table is checked where it is written and where it is read (`forecast.core.tables`), so a
 stage never trusts a file another stage, an older version or a hand edit left in a different shape.
 The incident contract is declared once, column by column (`INCIDENT_CONTRACT`): its dtypes
-(`INCIDENT_COLUMNS`, what `conform` casts to) and its pandera schema are both
-read off that declaration. The other tables state what their readers rely on: the key columns
-and their dtypes, and, for features, that every column but the id is a finite float.
-Every check is vectorised, so validation stays a small part of a stage on 10^7 rows.
+(`INCIDENT_COLUMNS`, what `conform` casts to) and its pandera schema (`forecast.core.schemas`)
+are both read off that declaration. The rules are plain data (`Rule`), so a reader that only
+needs the vocabulary or `conform` (a cold forecast) does not import pandera.
 
-Every source adapter casts its rows with `conform` and splits them with `split_valid`: validation
-never drops a row silently, each failed check becomes one quarantine record naming the file,
-row, column and reason (docs/design.md, "Tables").
+Every source adapter casts its rows with `conform` and splits them with
+`forecast.core.schemas.split_valid`: validation never drops a row silently, each failed check
+becomes one quarantine record naming the file, row, column and reason (docs/design.md, "Tables").
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ must pass are each written once (here and in `forecast.core.contracts`). Reading
 table cut short, missing or in the wrong shape is one error naming the file and the command that
 makes it, never a pyarrow or pandera traceback. Writing validates too, then writes atomically
 (`forecast.core.atomic`), so no stage leaves a half-written or off-contract table for the next one.
+The schemas (`forecast.core.schemas`, pandera) are loaded on the first check, not on import.
 
 Ingest's four files are one set (`INGEST_SET`, forecast.core.filesets): `write_set` writes them
 under the stage's lock, sharing one token, the record last; every read of one of them checks
