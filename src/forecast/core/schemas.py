@@ -227,38 +227,30 @@ FEATURES_SCHEMA = pa.DataFrameSchema(
     name="features",
 )
 
-# The backtest's out-of-sample forecasts: one row per (trigger, origin, model, horizon), with
-# the outcome `y` (NA where the window was censored).
-BACKTEST_PREDICTIONS_SCHEMA = pa.DataFrameSchema(
-    {
-        "episode_id": pa.Column(nullable=False),
-        "origin": pa.Column("int64"),
-        "model": pa.Column(nullable=False),
-        "horizon": pa.Column("int64", pa.Check.gt(0)),
-        "p": pa.Column("float64", pa.Check.in_range(0, 1), nullable=True),
-        "y": pa.Column(nullable=True),
-    },
-    strict=True,
-    ordered=True,
-    name="backtest_predictions",
-)
+
+def _predictions_schema(name: str, **keys: pa.Column) -> pa.DataFrameSchema:
+    """Out-of-sample forecasts: one row per (trigger, origin, model, `keys`, horizon), with the
+    outcome `y` (NA where the window was censored)."""
+    return pa.DataFrameSchema(
+        {
+            "episode_id": pa.Column(nullable=False),
+            "origin": pa.Column("int64"),
+            "model": pa.Column(nullable=False),
+            **keys,
+            "horizon": pa.Column("int64", pa.Check.gt(0)),
+            "p": pa.Column("float64", pa.Check.in_range(0, 1), nullable=True),
+            "y": pa.Column(nullable=True),
+        },
+        strict=True,
+        ordered=True,
+        name=name,
+    )
 
 
-# The backtest by record age's out-of-sample forecasts: one row per (trigger, origin, model,
-# record age, horizon), the outcome `y` NA where the window was censored.
-RECORD_AGE_PREDICTIONS_SCHEMA = pa.DataFrameSchema(
-    {
-        "episode_id": pa.Column(nullable=False),
-        "origin": pa.Column("int64"),
-        "model": pa.Column(nullable=False),
-        "record_age": pa.Column("int64", pa.Check.ge(0)),
-        "horizon": pa.Column("int64", pa.Check.gt(0)),
-        "p": pa.Column("float64", pa.Check.in_range(0, 1), nullable=True),
-        "y": pa.Column(nullable=True),
-    },
-    strict=True,
-    ordered=True,
-    name="record_age_predictions",
+# The backtest's forecasts, and the backtest by record age's (one row per record age too).
+BACKTEST_PREDICTIONS_SCHEMA = _predictions_schema("backtest_predictions")
+RECORD_AGE_PREDICTIONS_SCHEMA = _predictions_schema(
+    "record_age_predictions", record_age=pa.Column("int64", pa.Check.ge(0))
 )
 
 
