@@ -203,7 +203,7 @@ class _Coder:
         number = sentence.number
         for mention in places:
             if mention.state and mention.state != initiator:
-                confidence = 0.8 if mention.kind == "region" else 0.9
+                confidence = 0.8 if mention.kind in {"region", "force"} else 0.9
                 return mention.state, FieldEvidence(number, mention.text, confidence)
         for mention in places:
             others = [s for s in mention.states if s != initiator]
@@ -288,6 +288,9 @@ class _Coder:
         groups = [m for m in places if m.non_state]
         if groups:
             return "non_state", FieldEvidence(sentence.number, groups[0].text, 0.8)
+        forces = [m for m in places if m.kind == "force"]
+        if forces:
+            return "state", FieldEvidence(sentence.number, forces[0].text, 0.8)
         words = self.gazetteer.target_kind_words(sentence.text[cue.end :])
         found = {kind: match for kind, match in words.items() if match is not None}
         if "non_state" in found:
@@ -368,7 +371,7 @@ def _is_place(text: str, mention: Mention) -> bool:
 
 
 def _actor_confidence(mention: Mention) -> float:
-    return {"name": 0.9, "capital": 0.8, "adjective": 0.8}.get(mention.kind, 0.5)
+    return {"name": 0.9, "capital": 0.8, "adjective": 0.8, "force": 0.8}.get(mention.kind, 0.5)
 
 
 def _location(
