@@ -39,6 +39,46 @@ def test_wider_verbs_are_uses_of_force(text: str, expected: tuple[str, str, str]
     assert (incident.initiator, incident.target, incident.cameo) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two Pakistani soldiers were killed in a clash with Afghan troops on Sunday.",
+        "An exchange of fire between Thai and Cambodian troops erupted on Thursday.",
+        "Indian and Chinese soldiers were hurt in a firefight on the border on Monday.",
+        "Kyrgyz and Tajik forces fought along the border on Friday.",
+    ],
+)
+def test_a_fight_written_as_a_noun_or_fought_is_a_clash_of_the_two_states(text: str) -> None:
+    [incident] = coded(text)
+    assert incident.action == "clash" and not incident.directed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "India and Pakistan have fought three wars since 1947.",
+        "A diplomatic clash between India and Pakistan followed.",
+        "India and China clashed over trade on Monday.",
+    ],
+)
+def test_a_fight_of_words_or_of_history_is_no_incident(text: str) -> None:
+    assert coded(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Azerbaijan launched an offensive against Armenian forces on Tuesday.", ("AZE", "ARM")),
+        ("Russian missiles slammed into Kyiv on Monday.", ("RUS", "UKR")),
+    ],
+)
+def test_an_offensive_or_missiles_slamming_into_a_place_is_an_attack(
+    text: str, expected: tuple[str, str]
+) -> None:
+    [incident] = coded(text)
+    assert (incident.initiator, incident.target, incident.action) == (*expected, "attack")
+
+
 def test_pounded_is_artillery_fire_and_so_a_clash_as_shelling_is() -> None:
     [incident] = coded("Azerbaijani artillery pounded Armenian villages on Monday.")
     assert (incident.action, incident.cameo, incident.directed) == ("clash", "194", False)
