@@ -146,6 +146,19 @@ def test_the_agent_of_a_passive_of_carrying_out_is_the_actor() -> None:
     assert (incident.initiator, incident.target) == ("PAK", "AFG")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Eight people died in airstrikes conducted by Pakistani jets near Afghanistan's Khost.",
+        "Strikes in the Afghan province of Kunar carried out by the Pakistani army killed six.",
+        "Five people were killed in an airstrike by Pakistani forces in Kunar on Sunday.",
+    ],
+)
+def test_a_noun_of_force_with_its_agent_after_by_is_that_agents(text: str) -> None:
+    [incident] = coded(text)
+    assert (incident.initiator, incident.target) == ("PAK", "AFG")
+
+
 def test_a_passive_with_no_actor_named_makes_no_incident() -> None:
     assert coded("The strikes were carried out in Paktika on Sunday.") == []
 
@@ -158,6 +171,7 @@ def test_a_passive_with_no_actor_named_makes_no_incident() -> None:
         ("Israel attacks Iranian nuclear sites", ("ISR", "IRN", "attack")),
         ("Turkey bombs PKK targets in Iraq", ("TUR", "IRQ", "attack")),
         ("North Korea shells South Korean island", ("PRK", "KOR", "clash")),
+        ("Thailand F-16 jet bombs Cambodian targets", ("THA", "KHM", "attack")),
     ],
 )
 def test_a_headline_in_the_present_tense_is_a_use_of_force(
@@ -194,6 +208,8 @@ def test_a_state_after_a_comma_without_and_is_not_a_second_target() -> None:
         "Indian troops fired into Pakistan on Monday.",
         "Pakistani troops launched rockets at Afghan posts on Monday.",
         "Iranian forces fired mortar rounds across the border into Iraq on Monday.",
+        'Cambodian troops fired "heavy artillery" on a Thai army base on Monday.',
+        "Cambodian rocket attacks struck homes in Thailand's Surin province on Monday.",
     ],
 )
 def test_one_sided_fire_is_directed(text: str) -> None:

@@ -55,13 +55,19 @@ _REFERS_TO_FORCE = re.compile(
 )
 _BY_AGENT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+)?")
 _CUE_WINDOW_WORDS = 6
-_PASSIVE_INSIDE = re.compile(r"\b(?:was|were|been|being)\s+\w+(?:\s+out)?$", re.IGNORECASE)
+# A passive inside the force words: "were carried out", "airstrikes conducted (by ...)".
+_PASSIVE_INSIDE = re.compile(
+    r"(?:\b(?:was|were|been|being)\s+\w+(?:\s+out)?|\b(?:carried out|conducted|launched|"
+    r"mounted|staged))$",
+    re.IGNORECASE,
+)
 # Words that may stand between a state and its force written as a noun, inside one noun
 # phrase: "Iran's strikes", "Pakistani retaliatory air strikes", "US and British strikes".
 _NOUN_PHRASE_GAP = re.compile(
     r"(?:['’]s)?(?:\s+(?:[A-Z][\w-]*|and|air|force|forces'|drone|missile|military|army|navy|"
     r"naval|artillery|rocket|overnight|fresh|new|renewed|retaliatory|cross-border|precision|"
-    r"deadly|latest|recent|suspected|heavy|massive|large-scale|first|second|further))*\s+"
+    r"deadly|latest|recent|suspected|heavy|massive|large-scale|first|second|further|"
+    r"jets?|fighters?|fighter jets?|warplanes?|aircraft|planes?|troops|forces|soldiers))*\s+"
 )
 # Force words further apart than this, or across a clause break, are separate uses of force.
 _PHRASE_GAP_WORDS = 6
