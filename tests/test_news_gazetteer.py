@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -154,6 +156,32 @@ def test_a_place_still_gives_its_state_as_the_target() -> None:
     assert incident.location == "Fordow, Iran"
 
 
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        ("Indian missiles struck Bahawalpur on Wednesday.", "PAK"),
+        ("Israeli jets struck Nabatieh on Wednesday.", "LBN"),
+        ("Iranian missiles hit Nevatim on Wednesday.", "ISR"),
+        ("Ukrainian drones struck Rostov on Wednesday.", "RUS"),
+    ],
+)
+def test_a_city_or_site_gives_its_state_as_the_target(text: str, state: str) -> None:
+    [incident] = coded(text)
+    assert incident.target == state
+
+
 def test_newly_known_states_are_coded() -> None:
     [incident] = coded("Thai jets bombed Cambodian army posts on Thursday.")
     assert (incident.initiator, incident.target, incident.target_kind) == ("THA", "KHM", "state")
+
+
+def test_the_size_docs_news_md_states_is_the_gazetteers() -> None:
+    meanings = load_gazetteer().meanings
+    kinds = Counter(kind for kind, _ in meanings.values())
+    docs = " ".join((Path(__file__).parents[1] / "docs" / "news.md").read_text().split())
+    stated = (
+        f"Size: {len(meanings):,} names ({kinds['name']} state names, {kinds['adjective']} "
+        f"adjectives and demonyms, {kinds['capital']} capitals, {kinds['region']} places, "
+        f"{kinds['force']} forces and agencies, {kinds['group']} armed groups)"
+    )
+    assert stated in docs
