@@ -236,3 +236,27 @@ def test_nouns_of_force_are_set_aside_when_negated_or_hypothetical(text: str) ->
     result = code_article(text, PUBLISHED)
     assert result.incidents == []
     assert "negated" in result.verdicts[0].verdict or "hypothetical" in result.verdicts[0].verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An Israeli strike on Iran would set back its programme by years.",
+        "Analysts said an Israeli strike on Iran's nuclear sites remains possible.",
+    ],
+)
+def test_a_noun_of_force_that_its_clause_makes_a_possibility_is_no_incident(text: str) -> None:
+    result = code_article(text, PUBLISHED)
+    assert result.incidents == [] and "hypothetical" in result.verdicts[0].verdict
+
+
+def test_a_state_speaking_at_the_end_of_the_sentence_is_not_the_target() -> None:
+    result = code_article(
+        "North Korea launched a ballistic missile into the sea on Monday, Japan said.", PUBLISHED
+    )
+    assert result.incidents == []
+
+
+def test_a_speaker_at_the_end_leaves_the_target_named_before_it() -> None:
+    [incident] = coded("Israel struck targets in Syria on Monday, the Syrian army said.")
+    assert (incident.initiator, incident.target) == ("ISR", "SYR")

@@ -72,6 +72,18 @@ _NOUN_PHRASE_GAP = re.compile(
 # Force words further apart than this, or across a clause break, are separate uses of force.
 _PHRASE_GAP_WORDS = 6
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s*(?:and|but|while|as|after|before)\b")
+# A speaker named at the end of a sentence: "..., Japan said", "..., Iranian officials told".
+_COMMA_BEFORE = re.compile(r",\s*(?:the\s+)?$")
+_SAID_AFTER = re.compile(
+    r"(?:['’]s)?(?:\s+[\w-]+){0,3}?\s+(?:said|says|reported|claimed|announced|told|stated)\b"
+)
+# Force written as a noun that the rest of its clause makes a possibility, not an event. Case
+# matters: "May" the month is not "may" the modal.
+_MODAL_AFTER_NOUN = re.compile(
+    r"\b(?:would|could|might|may|remains? (?:possible|likely|unlikely)|"
+    r"(?:is|was|seemed|seems) (?:possible|likely|unlikely|imminent))\b"
+)
+_CLAUSE_END = re.compile(r"[.;:!?]|,\s*(?:and|but|while|as)\b")
 # The generic use of force; a more specific code found with it in one phrase names the force.
 GENERIC_FORCE = "190"
 _JOINED = re.compile(r"\s*(?:,|,?\s*and)\s+(?:the\s+)?")
@@ -208,6 +220,9 @@ class _Coder:
             return [f'"{cue.text}" is negated ("{match.group(0)}"): no incident']
         if match := self.lexicon.hypothetical.search(window):
             return [f'"{cue.text}" is a threat or hypothetical ("{match.group(0)}"): no incident']
+        if cue.noun and (match := _MODAL_AFTER_NOUN.search(_clause_after(text, cue.end))):
+            # "An Israeli strike on Iran would ...", "... remains possible": not yet force.
+            return [f'"{cue.text}" is a hypothetical ("{match.group(0)}"): no incident']
         left = self.gazetteer.mentions(text[start : cue.start])
         right = self.gazetteer.mentions(text[cue.end : end])
         left = [_shift(m, start) for m in left]
@@ -261,6 +276,7 @@ class _Coder:
         """The state the force fell on; every state of a list ("Iran and Syria") when it names
         several."""
         number = sentence.number
+        places = [m for m in places if not _is_attribution(sentence.text, m)]
         for mention in places:
             if mention.state and mention.state != initiator:
                 listed = _listed_with(sentence.text, mention, places, initiator)
@@ -422,6 +438,21 @@ def _is_passive(text: str, start: int, cue: Cue) -> bool:
         or " " not in cue.text
         or _PASSIVE_INSIDE.search(cue.text) is not None
     )
+
+
+def _is_attribution(text: str, mention: Mention) -> bool:
+    """'..., Japan said' or '..., Pakistani officials said': who speaks, not where force fell."""
+    return (
+        _COMMA_BEFORE.search(text[max(0, mention.start - 5) : mention.start]) is not None
+        and _SAID_AFTER.match(text[mention.end : mention.end + 60]) is not None
+    )
+
+
+def _clause_after(text: str, position: int) -> str:
+    """The words after a force word up to the end of its clause (or 120 characters)."""
+    rest = text[position : position + 120]
+    end = _CLAUSE_END.search(rest)
+    return rest[: end.start()] if end else rest
 
 
 def _listed_with(text: str, first: Mention, places: list[Mention], initiator: str) -> list[Mention]:
