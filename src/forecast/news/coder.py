@@ -1,14 +1,18 @@
 """The rule-based coder: sentences in, proposed incidents with their evidence out.
 
-Rules, in the order they apply to each use of force the lexicon finds in a sentence:
+Rules, in the order they apply to each use of force the lexicon finds in a sentence (force
+words of one phrase, "Pakistani airstrikes targeted", count as one):
 1. a negation ("did not", "denied") or a hypothetical or threat ("would", "threatened to") in
    the words just before the verb means no force was used: no incident;
 2. the initiator is the last state named before the verb that is not a place ("in Iran's ...");
-   in the passive ("were struck by Indian jets") it is the state after "by". An armed group as
-   the one who acted is not interstate force: no incident;
+   in the passive ("were struck by Indian jets") it is the state after "by"; force written as a
+   noun ("Iran's drone strikes", the headline "Iran strikes Pakistan") takes the state of its
+   own noun phrase, so "Iran condemned the strikes" has no actor. An armed group as the one who
+   acted is not interstate force: no incident;
 3. the target is the first other state named after the verb, directly or through a capital,
-   region or province; failing that, a region claimed by several states, or where a named
-   group is based (both marked low confidence). Force on the initiator's own soil is domestic;
+   region, province or force, with every state listed with it ("Iran and Syria"); failing that,
+   a region claimed by several states, or where a named group is based (both marked low
+   confidence). Force on the initiator's own soil is domestic;
 4. a strike on an armed group or its facilities on another state's soil is force against that
    state with target kind non_state (the incident table's convention);
 5. clashes need two states in the clause and have no direction (lower COW code first);
@@ -24,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from forecast.core.config import MAX_ARTICLE_BYTES
@@ -50,6 +55,37 @@ _REFERS_TO_FORCE = re.compile(
 )
 _BY_AGENT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+)?")
 _CUE_WINDOW_WORDS = 6
+# A passive inside the force words: "were carried out", "airstrikes conducted (by ...)".
+_PASSIVE_INSIDE = re.compile(
+    r"(?:\b(?:was|were|been|being)\s+\w+(?:\s+out)?|\b(?:carried out|conducted|launched|"
+    r"mounted|staged))$",
+    re.IGNORECASE,
+)
+# Words that may stand between a state and its force written as a noun, inside one noun
+# phrase: "Iran's strikes", "Pakistani retaliatory air strikes", "US and British strikes".
+_NOUN_PHRASE_GAP = re.compile(
+    r"(?:['’]s)?(?:\s+(?:[A-Z][\w-]*|and|air|force|forces'|drone|missile|military|army|navy|"
+    r"naval|artillery|rocket|overnight|fresh|new|renewed|retaliatory|cross-border|precision|"
+    r"deadly|latest|recent|suspected|heavy|massive|large-scale|first|second|further|"
+    r"jets?|fighters?|fighter jets?|warplanes?|aircraft|planes?|troops|forces|soldiers))*\s+"
+)
+# Force words further apart than this, or across a clause break, are separate uses of force.
+_PHRASE_GAP_WORDS = 6
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s*(?:and|but|while|as|after|before)\b")
+# A speaker named at the end of a sentence: "..., Japan said", "..., Iranian officials told".
+_COMMA_BEFORE = re.compile(r",\s*(?:the\s+)?$")
+_SAID_AFTER = re.compile(
+    r"(?:['’]s)?(?:\s+[\w-]+){0,3}?\s+(?:said|says|reported|claimed|announced|told|stated)\b"
+)
+# Force written as a noun that the rest of its clause makes a possibility, not an event. Case
+# matters: "May" the month is not "may" the modal.
+_MODAL_AFTER_NOUN = re.compile(
+    r"\b(?:would|could|might|may|remains? (?:possible|likely|unlikely)|"
+    r"(?:is|was|seemed|seems) (?:possible|likely|unlikely|imminent))\b"
+)
+_CLAUSE_END = re.compile(r"[.;:!?]|,\s*(?:and|but|while|as)\b")
+# The generic use of force; a more specific code found with it in one phrase names the force.
+GENERIC_FORCE = "190"
 _JOINED = re.compile(r"\s*(?:,|,?\s*and)\s+(?:the\s+)?")
 
 
@@ -131,7 +167,7 @@ class _Coder:
         self.verdicts: list[SentenceVerdict] = []
 
     def read(self, sentence: Sentence) -> None:
-        cues = self.lexicon.force_cues(sentence.text)
+        cues = self._one_per_phrase(sentence.text, self.lexicon.force_cues(sentence.text))
         coded: list[CodedIncident] = []
         for index, cue in enumerate(cues):
             start = cues[index - 1].end if index else 0
@@ -141,7 +177,7 @@ class _Coder:
                     self.verdicts.append(SentenceVerdict(sentence.number, outcome))
                 else:
                     coded.append(self._merge(outcome))
-        if not cues:
+        if not coded:  # "Iran condemned the strikes": the complaint is still named
             others = self.lexicon.other_cues(sentence.text)
             if others:
                 kinds = dict.fromkeys(f"{c.entry.kind} ({c.entry.label})" for c in others)
@@ -149,6 +185,30 @@ class _Coder:
                     SentenceVerdict(sentence.number, "not a use of force: " + "; ".join(kinds))
                 )
         self._read_deaths(sentence, coded)
+
+    def _one_per_phrase(self, text: str, cues: list[Cue]) -> list[Cue]:
+        """Force words of one phrase are one use of force: "Pakistani airstrikes targeted",
+        "the strikes were carried out". Words with a name between them stay apart."""
+        joined: list[Cue] = []
+        for cue in cues:
+            if joined and self._same_phrase(text, joined[-1], cue):
+                first = joined[-1]
+                # The specific kind of force names it, not the generic use of force.
+                entry = first.entry if first.entry.cameo != GENERIC_FORCE else cue.entry
+                joined[-1] = Cue(
+                    first.start, cue.end, text[first.start : cue.end], entry, first.noun
+                )
+            else:
+                joined.append(cue)
+        return joined
+
+    def _same_phrase(self, text: str, first: Cue, second: Cue) -> bool:
+        between = text[first.end : second.start]
+        return (
+            len(between.split()) <= _PHRASE_GAP_WORDS
+            and _CLAUSE_BREAK.search(between) is None
+            and not self.gazetteer.mentions(between)
+        )
 
     def _code_cue(
         self, sentence: Sentence, cue: Cue, start: int, end: int
@@ -160,6 +220,9 @@ class _Coder:
             return [f'"{cue.text}" is negated ("{match.group(0)}"): no incident']
         if match := self.lexicon.hypothetical.search(window):
             return [f'"{cue.text}" is a threat or hypothetical ("{match.group(0)}"): no incident']
+        if cue.noun and (match := _MODAL_AFTER_NOUN.search(_clause_after(text, cue.end))):
+            # "An Israeli strike on Iran would ...", "... remains possible": not yet force.
+            return [f'"{cue.text}" is a hypothetical ("{match.group(0)}"): no incident']
         left = self.gazetteer.mentions(text[start : cue.start])
         right = self.gazetteer.mentions(text[cue.end : end])
         left = [_shift(m, start) for m in left]
@@ -175,46 +238,67 @@ class _Coder:
             # is still where the force landed, after any place named after the verb.
             actors = [m for m in left if not _is_place(text, m)]
             places = right + [m for m in left if _is_place(text, m)]
+            if (
+                cue.noun
+                and actors
+                and not _NOUN_PHRASE_GAP.fullmatch(text[actors[-1].end : cue.start])
+            ):
+                # "Iran condemned the strikes": the state named is not the one who struck.
+                actors = []
         if not actors:
             return [f'"{cue.text}": no state named as the one who acted']
         return [
-            self._directed(sentence, cue, actor, places) for actor in _joint_actors(text, actors)
+            outcome
+            for actor in _joint_actors(text, actors)
+            for outcome in self._directed(sentence, cue, actor, places)
         ]
 
     def _directed(
         self, sentence: Sentence, cue: Cue, actor: Mention, places: list[Mention]
-    ) -> CodedIncident | str:
+    ) -> list[CodedIncident | str]:
         if actor.non_state:
-            return f'"{cue.text}": the one who acted, {actor.text}, is an armed group, not a state'
+            group = f"the one who acted, {actor.text}, is an armed group, not a state"
+            return [f'"{cue.text}": {group}']
         if actor.state is None:
-            return f'"{cue.text}": {actor.text} names no single state'
+            return [f'"{cue.text}": {actor.text} names no single state']
         initiator = FieldEvidence(sentence.number, actor.text, _actor_confidence(actor))
         target = self._target(sentence, actor.state, places)
         if isinstance(target, str):
-            return f'"{cue.text}": {target}'
-        target_state, target_evidence = target
-        return self._incident(
-            sentence, cue, actor.state, target_state, initiator, target_evidence, places
-        )
+            return [f'"{cue.text}": {target}']
+        return [
+            self._incident(sentence, cue, actor.state, state, initiator, evidence, places)
+            for state, evidence in target
+        ]
 
     def _target(
         self, sentence: Sentence, initiator: str, places: list[Mention]
-    ) -> tuple[str, FieldEvidence] | str:
+    ) -> list[tuple[str, FieldEvidence]] | str:
+        """The state the force fell on; every state of a list ("Iran and Syria") when it names
+        several."""
         number = sentence.number
+        places = [m for m in places if not _is_attribution(sentence.text, m)]
         for mention in places:
             if mention.state and mention.state != initiator:
-                confidence = 0.8 if mention.kind == "region" else 0.9
-                return mention.state, FieldEvidence(number, mention.text, confidence)
+                listed = _listed_with(sentence.text, mention, places, initiator)
+                return [
+                    (
+                        str(m.state),
+                        FieldEvidence(
+                            number, m.text, 0.8 if m.kind in {"region", "force"} else 0.9
+                        ),
+                    )
+                    for m in listed
+                ]
         for mention in places:
             others = [s for s in mention.states if s != initiator]
             if mention.kind == "region" and len(others) == 1:
                 flag = f"{mention.text} is claimed by several states"
-                return others[0], FieldEvidence(number, mention.text, 0.4, flag)
+                return [(others[0], FieldEvidence(number, mention.text, 0.4, flag))]
         for mention in places:
             others = [s for s in mention.states if s != initiator]
             if mention.non_state and len(others) == 1:
                 flag = f"no place named: where {mention.text} is based"
-                return others[0], FieldEvidence(number, mention.text, 0.4, flag)
+                return [(others[0], FieldEvidence(number, mention.text, 0.4, flag))]
         if any(m.state == initiator for m in places):
             return "force on the initiator's own soil is not interstate: no incident"
         return "no target state named: no incident"
@@ -288,6 +372,9 @@ class _Coder:
         groups = [m for m in places if m.non_state]
         if groups:
             return "non_state", FieldEvidence(sentence.number, groups[0].text, 0.8)
+        forces = [m for m in places if m.kind == "force"]
+        if forces:
+            return "state", FieldEvidence(sentence.number, forces[0].text, 0.8)
         words = self.gazetteer.target_kind_words(sentence.text[cue.end :])
         found = {kind: match for kind, match in words.items() if match is not None}
         if "non_state" in found:
@@ -347,8 +434,42 @@ def _is_passive(text: str, start: int, cue: Cue) -> bool:
     """'were attacked by Afghan forces', 'Balochistan, hit by floods': the actor follows 'by'."""
     by_follows = re.match(r"\s+by\b", text[cue.end :]) is not None
     return by_follows and (
-        _PASSIVE_BEFORE.search(text[start : cue.start]) is not None or " " not in cue.text
+        _PASSIVE_BEFORE.search(text[start : cue.start]) is not None
+        or " " not in cue.text
+        or _PASSIVE_INSIDE.search(cue.text) is not None
     )
+
+
+def _is_attribution(text: str, mention: Mention) -> bool:
+    """'..., Japan said' or '..., Pakistani officials said': who speaks, not where force fell."""
+    return (
+        _COMMA_BEFORE.search(text[max(0, mention.start - 5) : mention.start]) is not None
+        and _SAID_AFTER.match(text[mention.end : mention.end + 60]) is not None
+    )
+
+
+def _clause_after(text: str, position: int) -> str:
+    """The words after a force word up to the end of its clause (or 120 characters)."""
+    rest = text[position : position + 120]
+    end = _CLAUSE_END.search(rest)
+    return rest[: end.start()] if end else rest
+
+
+def _listed_with(text: str, first: Mention, places: list[Mention], initiator: str) -> list[Mention]:
+    """The target and the states listed with it: "struck Iran and Syria", "Syria, Iraq and
+    Jordan". A list must end in "and", so "struck Syria, Lebanon said" keeps Syria alone."""
+    after = sorted((m for m in places if m.start >= first.end), key=lambda m: m.start)
+    listed, joiners = [first], []
+    for mention in after:
+        between = text[listed[-1].end : mention.start]
+        if not _JOINED.fullmatch(between) or not mention.state or mention.state == initiator:
+            break
+        listed.append(mention)
+        joiners.append(between)
+    while joiners and "and" not in joiners[-1]:
+        joiners.pop()
+        listed.pop()
+    return list({m.state: m for m in reversed(listed)}.values())[::-1]
 
 
 def _joint_actors(text: str, actors: list[Mention]) -> list[Mention]:
@@ -368,7 +489,7 @@ def _is_place(text: str, mention: Mention) -> bool:
 
 
 def _actor_confidence(mention: Mention) -> float:
-    return {"name": 0.9, "capital": 0.8, "adjective": 0.8}.get(mention.kind, 0.5)
+    return {"name": 0.9, "capital": 0.8, "adjective": 0.8, "force": 0.8}.get(mention.kind, 0.5)
 
 
 def _location(
@@ -377,10 +498,17 @@ def _location(
     for mention in places:
         if mention.kind in {"region", "capital"} and target in mention.states:
             # A region split between states is named alone: its owner is what is in doubt.
-            owner = name_of(resolve_country(target)) if len(mention.states) == 1 else None
+            owner = _state_name(target) if len(mention.states) == 1 else None
             text = f"{mention.text}, {owner}" if owner else mention.text
             return text, FieldEvidence(sentence, mention.text, 0.8)
     return None, None
+
+
+@cache
+def _state_name(iso3: str) -> str:
+    """The state's name, looked up once: the country table is a DataFrame, slow to ask per
+    incident in a long report."""
+    return name_of(resolve_country(iso3))
 
 
 def _side(incident: CodedIncident, report: DeathReport) -> str:
@@ -420,7 +548,7 @@ def _settle_deaths(incident: CodedIncident, claims: list[_Claim]) -> None:
         )
         if first.reporter is not None:
             reporter = first.reporter
-            state = f"{name_of(resolve_country(reporter.state))}: " if reporter.state else ""
+            state = f"{_state_name(reporter.state)}: " if reporter.state else ""
             incident.fatalities_reported_by = f"{state}{reporter.phrase}"
     if any(c.side == "unknown" for c in claims):
         incident.notes.append("deaths whose side the text does not tell are left unknown")

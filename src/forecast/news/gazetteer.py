@@ -1,28 +1,35 @@
-"""Who and where: states, their adjectives and capitals, regions and armed groups in a sentence.
+"""Who and where: states, their forces, adjectives and capitals, regions and armed groups.
 
-The names live in gazetteer.yaml beside this module. Matching is case-sensitive and whole-word,
-longest name first, so "Iranian" is never read as "Iran" and the pronoun "us" never as the
-United States.
+Every state of the project's country table is known: its short and official names come from
+that table (country_converter's list), everything else from gazetteer.yaml beside this module.
+Matching is case-sensitive and whole-word, longest name first, so "Iranian" is never read as
+"Iran" and the pronoun "us" never as the United States; a name that is also a person or another
+place is skipped where its guards in the file say so ("Michael Jordan", "Atlanta, Georgia").
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
+from forecast.core.countries import country_table
+
 GAZETTEER_FILE = "gazetteer.yaml"
+# The key of not_the_state whose guards apply to every name.
+ALL_NAMES = "all"
 
 
 @dataclass(frozen=True)
 class Mention:
     """A name found in a sentence: where, what kind, and the states (ISO3) it points to.
 
-    A region may point to several states (Kashmir); a group points to where it is based and is
+    A region may point to several states (Kashmir) or none (the Sea of Japan); a state's force
+    or agency ("IRGC") points to its state; a group points to where it is based and is
     `non_state`.
     """
 
@@ -43,20 +50,43 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class _Guard:
+    """A context in which a name is not the state: the text before and/or after it."""
+
+    before: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+
+    def holds(self, text: str, start: int, end: int) -> bool:
+        # A few words either side are enough, and keep the check independent of the text's size.
+        before = self.before is None or self.before.search(text[max(0, start - 60) : start])
+        after = self.after is None or self.after.search(text[end : end + 60])
+        return bool(before and after)
+
+
+@dataclass(frozen=True)
 class Gazetteer:
     """Compiled names: one pattern over all of them and what each name means."""
 
     pattern: re.Pattern[str]
     meanings: dict[str, tuple[str, tuple[str, ...]]]
     target_words: dict[str, re.Pattern[str]]
+    guards: dict[str, tuple[_Guard, ...]] = field(default_factory=dict)
 
     def mentions(self, text: str) -> list[Mention]:
-        """Every known name in `text`, left to right, without overlaps."""
+        """Every known name in `text`, left to right, without overlaps or guarded names."""
         found = []
         for match in self.pattern.finditer(text):
-            kind, states = self.meanings[match.group(0)]
-            found.append(Mention(match.start(), match.end(), match.group(0), kind, states))
+            name = match.group(0)
+            if self._guarded(text, name, match.start(), match.end()):
+                continue
+            kind, states = self.meanings[name]
+            found.append(Mention(match.start(), match.end(), name, kind, states))
         return found
+
+    def _guarded(self, text: str, name: str, start: int, end: int) -> bool:
+        """Whether the context says this name is a person or another place, not the state."""
+        guards = self.guards.get(name, ()) + self.guards.get(ALL_NAMES, ())
+        return any(guard.holds(text, start, end) for guard in guards)
 
     def target_kind_words(self, text: str) -> dict[str, re.Match[str] | None]:
         """The first word saying what was struck, per target kind (state or non_state)."""
@@ -68,10 +98,10 @@ def load_gazetteer() -> Gazetteer:
     """The gazetteer shipped with the package (tests check its states against the country
     table; here only that regions and groups name listed states)."""
     raw = read_package_yaml(GAZETTEER_FILE)
-    meanings = _meanings(raw)
+    meanings = _meanings(raw, _table_names(set(raw["states"])))
     unknown = sorted({s for _, states in meanings.values() for s in states} - set(raw["states"]))
     if unknown:
-        raise ValueError(f"{GAZETTEER_FILE}: regions or groups name unlisted states {unknown}")
+        raise ValueError(f"{GAZETTEER_FILE}: regions, forces or groups name unlisted {unknown}")
     return Gazetteer(
         pattern=_alternation(meanings),
         meanings=meanings,
@@ -79,24 +109,65 @@ def load_gazetteer() -> Gazetteer:
             kind: _alternation(dict.fromkeys(words), ignore_case=True)
             for kind, words in raw["target_words"].items()
         },
+        guards=_guards(raw["not_the_state"], raw["guard_macros"]),
     )
 
 
-def _meanings(raw: dict[str, Any]) -> dict[str, tuple[str, tuple[str, ...]]]:
+def _table_names(states: set[str]) -> dict[str, list[str]]:
+    """Short and official names per ISO3 from the country table, for the states listed.
+
+    Names written for a table ("Micronesia, Fed. Sts.") are not how a report names a state and
+    are left out.
+    """
+    table = country_table()
+    table = table[table["iso3"].isin(states)]
+    names: dict[str, list[str]] = {}
+    for row in table.itertuples():
+        for name in (row.name, row.official):
+            if isinstance(name, str) and not re.search(r"[,()]", name):
+                names.setdefault(str(row.iso3), []).append(name)
+    return names
+
+
+def _meanings(
+    raw: dict[str, Any], table_names: dict[str, list[str]]
+) -> dict[str, tuple[str, tuple[str, ...]]]:
     meanings: dict[str, tuple[str, tuple[str, ...]]] = {}
     for iso3, entry in raw["states"].items():
-        for field, kind in (
+        for name in table_names.get(iso3, []):
+            meanings[name] = ("name", (iso3,))
+        for key, kind in (
             ("names", "name"),
             ("adjectives", "adjective"),
             ("capitals", "capital"),
         ):
-            for name in entry.get(field, []):
+            for name in entry.get(key, []):
                 meanings[name] = (kind, (iso3,))
+    # Regions come after states: "Congo" and "Korea" name two states, so they are read as
+    # a region split between them, not as whichever state listed the name last.
     for name, states in raw["regions"].items():
         meanings[name] = ("region", tuple(states))
+    for name, iso3 in raw["forces"].items():
+        meanings[name] = ("force", (iso3,))
     for name, entry in raw["groups"].items():
         meanings[name] = ("group", tuple(entry.get("based_in", [])))
     return meanings
+
+
+def _guards(
+    raw: dict[str, list[dict[str, str]]], macros: dict[str, str]
+) -> dict[str, tuple[_Guard, ...]]:
+    def compiled(pattern: str | None) -> re.Pattern[str] | None:
+        if pattern is None:
+            return None
+        for name, value in macros.items():
+            pattern = pattern.replace("{" + name + "}", value)
+        return re.compile(pattern)
+
+    return {
+        name: tuple(_Guard(compiled(g.get("before")), compiled(g.get("after"))) for g in guards)
+        for name, guards in raw.items()
+    }
 
 
 def read_package_yaml(name: str) -> dict[str, Any]:

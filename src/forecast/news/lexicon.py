@@ -30,6 +30,8 @@ class LexiconEntry:
     action: str | None
     hostility: int | None
     patterns: tuple[re.Pattern[str], ...]
+    # Force written as a noun or a headline's present tense: its actor is read differently.
+    nouns: tuple[re.Pattern[str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -40,12 +42,13 @@ class LexiconEntry:
 
 @dataclass(frozen=True)
 class Cue:
-    """A lexicon phrase found in a sentence."""
+    """A lexicon phrase found in a sentence; `noun` when force is written as a noun."""
 
     start: int
     end: int
     text: str
     entry: LexiconEntry
+    noun: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,14 +114,18 @@ def _entry(
         action=action,
         hostility=hostility,
         patterns=tuple(re.compile(expand(p), re.IGNORECASE) for p in item["phrases"]),
+        nouns=tuple(re.compile(expand(p), re.IGNORECASE) for p in item.get("nouns", [])),
     )
 
 
 def _cues(entries: tuple[LexiconEntry, ...], text: str) -> list[Cue]:
+    # Within an entry its verb phrases come before its nouns, so "carried out strikes" is one
+    # verb phrase rather than a verb with a noun inside it.
     return [
-        Cue(match.start(), match.end(), match.group(0), entry)
+        Cue(match.start(), match.end(), match.group(0), entry, noun)
         for entry in entries
-        for pattern in entry.patterns
+        for patterns, noun in ((entry.patterns, False), (entry.nouns, True))
+        for pattern in patterns
         for match in pattern.finditer(text)
     ]
 

@@ -1,0 +1,262 @@
+"""Force as reports write it: more verbs, nouns, passives, headlines, lists and one-sided fire.
+
+One sentence per rule and per form, written for these tests; their events are invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from forecast.news import CodedIncident, code_article
+
+PUBLISHED = dt.date(2024, 1, 18)  # a Thursday
+
+
+def coded(text: str) -> list[CodedIncident]:
+    return code_article(text, PUBLISHED).incidents
+
+
+def pairs(text: str) -> list[tuple[str, str, str]]:
+    return [(i.initiator, i.target, i.action) for i in coded(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Iranian forces ambushed Iraqi soldiers on Monday.", ("IRN", "IRQ", "190")),
+        ("Israeli jets destroyed targets in northern Syria on Monday.", ("ISR", "SYR", "190")),
+        ("Indian jets targeted launch pads inside Pakistan on Monday.", ("IND", "PAK", "190")),
+        ("Syrian air defences shot down a Turkish drone on Monday.", ("SYR", "TUR", "190")),
+        ("Thai jets dropped bombs on Cambodian positions on Monday.", ("THA", "KHM", "195")),
+        ("Russia unleashed a wave of drones on Ukraine on Monday.", ("RUS", "UKR", "195")),
+        ("Russia unleashed massive airstrikes on Ukraine on Monday.", ("RUS", "UKR", "195")),
+    ],
+)
+def test_wider_verbs_are_uses_of_force(text: str, expected: tuple[str, str, str]) -> None:
+    [incident] = coded(text)
+    assert (incident.initiator, incident.target, incident.cameo) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two Pakistani soldiers were killed in a clash with Afghan troops on Sunday.",
+        "An exchange of fire between Thai and Cambodian troops erupted on Thursday.",
+        "Indian and Chinese soldiers were hurt in a firefight on the border on Monday.",
+        "Kyrgyz and Tajik forces fought along the border on Friday.",
+    ],
+)
+def test_a_fight_written_as_a_noun_or_fought_is_a_clash_of_the_two_states(text: str) -> None:
+    [incident] = coded(text)
+    assert incident.action == "clash" and not incident.directed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "India and Pakistan have fought three wars since 1947.",
+        "A diplomatic clash between India and Pakistan followed.",
+        "India and China clashed over trade on Monday.",
+    ],
+)
+def test_a_fight_of_words_or_of_history_is_no_incident(text: str) -> None:
+    assert coded(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Azerbaijan launched an offensive against Armenian forces on Tuesday.", ("AZE", "ARM")),
+        ("Russian missiles slammed into Kyiv on Monday.", ("RUS", "UKR")),
+    ],
+)
+def test_an_offensive_or_missiles_slamming_into_a_place_is_an_attack(
+    text: str, expected: tuple[str, str]
+) -> None:
+    [incident] = coded(text)
+    assert (incident.initiator, incident.target, incident.action) == (*expected, "attack")
+
+
+def test_pounded_is_artillery_fire_and_so_a_clash_as_shelling_is() -> None:
+    [incident] = coded("Azerbaijani artillery pounded Armenian villages on Monday.")
+    assert (incident.action, incident.cameo, incident.directed) == ("clash", "194", False)
+
+
+def test_targeted_with_sanctions_is_not_force() -> None:
+    assert coded("The United States targeted Iran with new sanctions on Monday.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Pakistani airstrikes targeted hideouts inside Afghanistan on Sunday.",
+            ("PAK", "AFG", "195"),
+        ),
+        (
+            "An Israeli missile strike killed five people in Syria's Quneitra on Monday.",
+            ("ISR", "SYR", "195"),
+        ),
+        ("Iran's drone attacks on Iraq's Erbil continued on Monday.", ("IRN", "IRQ", "195")),
+        (
+            "Pakistan's bombing of Afghan border posts on Monday drew protests.",
+            ("PAK", "AFG", "195"),
+        ),
+        ("Israeli strikes on Iran on Monday hit Fordow.", ("ISR", "IRN", "190")),
+    ],
+)
+def test_force_written_as_a_noun_takes_its_actor_from_its_noun_phrase(
+    text: str, expected: tuple[str, str, str]
+) -> None:
+    [incident] = coded(text)
+    assert (incident.initiator, incident.target, incident.cameo) == expected
+
+
+def test_a_state_that_only_speaks_of_the_strikes_is_not_their_actor() -> None:
+    result = code_article("Iran condemned the strikes on Pakistan on Monday.", PUBLISHED)
+    assert result.incidents == []
+    verdicts = " ".join(v.verdict for v in result.verdicts)
+    assert "no state named as the one who acted" in verdicts and "condemnation" in verdicts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pakistan strikes a deal with Iran.",
+        "Iran hits out at Israel over the strikes.",
+        "A general strike shut Iran and Iraq on Monday.",
+        "Israel bought Turkish attack drones on Monday.",
+    ],
+)
+def test_words_of_force_in_other_senses_make_no_incident(text: str) -> None:
+    assert coded(text) == []
+
+
+def test_a_noun_of_force_joined_to_its_passive_verb_is_one_use_of_force() -> None:
+    """The place of a passive is the target when an adjective names the actor."""
+    [incident] = coded("Pakistani airstrikes were carried out in Paktika on Sunday.")
+    assert (incident.initiator, incident.target, incident.cameo) == ("PAK", "AFG", "195")
+    assert incident.location == "Paktika, Afghanistan"
+
+
+def test_the_agent_of_a_passive_of_carrying_out_is_the_actor() -> None:
+    [incident] = coded("The strikes were carried out by Pakistani jets in Paktika on Sunday.")
+    assert (incident.initiator, incident.target) == ("PAK", "AFG")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Eight people died in airstrikes conducted by Pakistani jets near Afghanistan's Khost.",
+        "Strikes in the Afghan province of Kunar carried out by the Pakistani army killed six.",
+        "Five people were killed in an airstrike by Pakistani forces in Kunar on Sunday.",
+    ],
+)
+def test_a_noun_of_force_with_its_agent_after_by_is_that_agents(text: str) -> None:
+    [incident] = coded(text)
+    assert (incident.initiator, incident.target) == ("PAK", "AFG")
+
+
+def test_a_passive_with_no_actor_named_makes_no_incident() -> None:
+    assert coded("The strikes were carried out in Paktika on Sunday.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Iran strikes Pakistan", ("IRN", "PAK", "attack")),
+        ("Iran Strikes Pakistan", ("IRN", "PAK", "attack")),
+        ("Israel attacks Iranian nuclear sites", ("ISR", "IRN", "attack")),
+        ("Turkey bombs PKK targets in Iraq", ("TUR", "IRQ", "attack")),
+        ("North Korea shells South Korean island", ("PRK", "KOR", "clash")),
+        ("Thailand F-16 jet bombs Cambodian targets", ("THA", "KHM", "attack")),
+    ],
+)
+def test_a_headline_in_the_present_tense_is_a_use_of_force(
+    text: str, expected: tuple[str, str, str]
+) -> None:
+    assert pairs(text) == [expected]
+
+
+def test_a_headline_is_dated_to_the_publication_month_and_flagged() -> None:
+    [incident] = coded("Iran strikes Pakistan")
+    assert (incident.date, incident.date_precision) == (dt.date(2024, 1, 1), "month")
+
+
+@pytest.mark.parametrize(
+    ("text", "targets"),
+    [
+        ("Israel struck Iran and Syria on Monday.", ["IRN", "SYR"]),
+        ("Israeli jets struck Syria, Lebanon and Iraq on Monday.", ["SYR", "LBN", "IRQ"]),
+        ("Israeli jets struck Iranian and Syrian positions on Monday.", ["IRN", "SYR"]),
+    ],
+)
+def test_each_state_listed_as_a_target_gets_an_incident(text: str, targets: list[str]) -> None:
+    assert [i.target for i in coded(text)] == targets
+
+
+def test_a_state_after_a_comma_without_and_is_not_a_second_target() -> None:
+    """ "Israel struck Syria, Lebanon said": Lebanon is who spoke, not who was struck."""
+    assert [i.target for i in coded("Israel struck Syria, Lebanon said on Monday.")] == ["SYR"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Indian troops fired into Pakistan on Monday.",
+        "Pakistani troops launched rockets at Afghan posts on Monday.",
+        "Iranian forces fired mortar rounds across the border into Iraq on Monday.",
+        'Cambodian troops fired "heavy artillery" on a Thai army base on Monday.',
+        "Cambodian rocket attacks struck homes in Thailand's Surin province on Monday.",
+    ],
+)
+def test_one_sided_fire_is_directed(text: str) -> None:
+    [incident] = coded(text)
+    assert incident.directed and incident.action == "attack"
+
+
+def test_fire_exchanged_stays_a_clash() -> None:
+    [incident] = coded("Indian and Pakistani troops exchanged fire on Monday.")
+    assert not incident.directed and incident.action == "clash"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pakistan denied that its airstrikes hit Afghanistan on Monday.",
+        "Iran said any strike on its soil by Israel would be answered.",
+        "Officials discussed possible airstrikes on Iran by Israel.",
+        "The opposition called for airstrikes by Turkey on Syria.",
+        "India never targeted Pakistani civilians on Monday.",
+    ],
+)
+def test_nouns_of_force_are_set_aside_when_negated_or_hypothetical(text: str) -> None:
+    result = code_article(text, PUBLISHED)
+    assert result.incidents == []
+    assert "negated" in result.verdicts[0].verdict or "hypothetical" in result.verdicts[0].verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An Israeli strike on Iran would set back its programme by years.",
+        "Analysts said an Israeli strike on Iran's nuclear sites remains possible.",
+    ],
+)
+def test_a_noun_of_force_that_its_clause_makes_a_possibility_is_no_incident(text: str) -> None:
+    result = code_article(text, PUBLISHED)
+    assert result.incidents == [] and "hypothetical" in result.verdicts[0].verdict
+
+
+def test_a_state_speaking_at_the_end_of_the_sentence_is_not_the_target() -> None:
+    result = code_article(
+        "North Korea launched a ballistic missile into the sea on Monday, Japan said.", PUBLISHED
+    )
+    assert result.incidents == []
+
+
+def test_a_speaker_at_the_end_leaves_the_target_named_before_it() -> None:
+    [incident] = coded("Israel struck targets in Syria on Monday, the Syrian army said.")
+    assert (incident.initiator, incident.target) == ("ISR", "SYR")
