@@ -221,10 +221,10 @@ def test_a_missing_or_empty_article_is_a_clear_error(tmp_path: Path) -> None:
     empty.write_text("  \n")
     with pytest.raises(DataFileError, match="is empty"):
         code_file(empty, dt.date(2024, 1, 18))
-    latin = tmp_path / "latin.txt"
-    latin.write_bytes("Tehran’s".encode("cp1252"))
-    with pytest.raises(DataFileError, match="not UTF-8"):
-        code_file(latin, dt.date(2024, 1, 18))
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(DataFileError, match="is binary, not text"):
+        code_file(binary, dt.date(2024, 1, 18))
 
 
 def test_an_article_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:

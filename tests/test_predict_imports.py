@@ -33,6 +33,8 @@ HEAVY = (
     "scipy.optimize",
     "scipy.stats",
     "dateparser",
+    "trafilatura",
+    "charset_normalizer",
 )
 # Before a command runs, the CLI needs only typer, rich and the params' models.
 DATA_LIBRARIES = ("numpy", "pandas", "pyarrow", "pandera", "scipy", "pysbd", "tqdm")

@@ -61,15 +61,23 @@ def parse_published(text: str) -> dt.date:
 def code_articles(
     files: Sequence[Path], published: str, max_bytes: int = MAX_ARTICLE_BYTES
 ) -> list[CodingResult]:
-    """Code each article against the publication date given on the command line."""
+    """Code each article against the publication date given on the command line; how a file
+    was read, when a user should know it (a legacy encoding, a web page), is a warning."""
     from forecast.news import code_file
 
     day = parse_published(published)
-    return [code_file(path, day, max_bytes) for path in files]
+    results = [code_file(path, day, max_bytes) for path in files]
+    messages = make_console(stderr=True)
+    for warning in (text for result in results for text in result.warnings):
+        messages.print(f"warning: {warning}", style="yellow", highlight=False, markup=False)
+    return results
 
 
 def code_news(
-    files: Annotated[list[Path], typer.Argument(help="News article text files (UTF-8).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Article files: text (UTF-8, or a detected encoding) or saved pages."),
+    ],
     published: Annotated[
         str, typer.Option(help="Publication date, YYYY-MM-DD: weekdays are read against it.")
     ],

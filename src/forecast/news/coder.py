@@ -39,6 +39,7 @@ from forecast.news.dates import publication_month, read_date
 from forecast.news.fatalities import DeathReport, Reporter, read_deaths, read_reporter
 from forecast.news.gazetteer import Gazetteer, Mention, load_gazetteer
 from forecast.news.lexicon import Cue, Lexicon, load_lexicon
+from forecast.news.reading import read_article
 from forecast.news.records import CodedIncident, FieldEvidence
 from forecast.news.sentences import Sentence, split_sentences
 
@@ -106,6 +107,8 @@ class CodingResult:
     incidents: list[CodedIncident]
     verdicts: list[SentenceVerdict] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
+    # How the file was read, when a user should know (a legacy encoding, a web page).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -121,7 +124,8 @@ class _Claim:
 def code_file(
     path: str | Path, published: dt.date, max_bytes: int = MAX_ARTICLE_BYTES
 ) -> CodingResult:
-    """Code one article file (UTF-8 text) of at most `max_bytes`."""
+    """Code one article file of at most `max_bytes`: UTF-8 text, text in a legacy encoding, or a
+    saved web page (`forecast.news.reading`; the result's warnings say which)."""
     path = Path(path)
     if not path.is_file():
         raise DataFileError(path, "file not found" if not path.exists() else "is not a file")
@@ -132,13 +136,12 @@ def code_file(
             f"is {size:,} bytes, more than the {max_bytes:,} a news report may have",
             "split it, or raise the limit with --max-bytes",
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataFileError(path, f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    if not text.strip():
+    article = read_article(path, path.read_bytes())
+    if not article.text.strip():
         raise DataFileError(path, "is empty", "give the article's text")
-    return code_article(text, published, article=path.name)
+    result = code_article(article.text, published, article=path.name)
+    result.warnings.extend(article.warnings)
+    return result
 
 
 def code_article(text: str, published: dt.date, article: str = "article") -> CodingResult:
