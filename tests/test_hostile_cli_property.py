@@ -35,8 +35,11 @@ HOSTILE_TEXT = st.lists(st.one_of(TEXT, HOSTILE_CHARS), max_size=6).map("".join)
 ARGUMENT = st.one_of(
     COUNTRY, DATE, NUMBER, HOSTILE_TEXT, st.sampled_from(["-", "--", "-x", "9" * 5_000])
 )
+# Derandomised: the same examples on every run, so CI never fails on an input no one has seen;
+# run with --hypothesis-seed=N (and derandomize off) to look further.
 SETTINGS = settings(
     max_examples=25,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
