@@ -86,3 +86,43 @@ def test_no_date_gives_none_and_the_fallback_is_the_flagged_publication_month() 
         "month",
         "the sentence gives no date",
     )
+
+
+PUBLISHED_SATURDAY = dt.date(2024, 1, 20)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "day"),
+    [
+        # The provocation's date is inside the named cause; the answer's is its own.
+        ("Pakistan struck Iran early Saturday, two days after Iran's attack on Tuesday.", 20),
+        ("In retaliation for Tuesday's attack, Pakistan struck early Saturday.", 20),
+        ("Hours after the attack on Monday, India shelled posts on Tuesday.", 16),
+        # Time of day after "after" is no cause.
+        ("Jets struck shortly after midnight on Friday.", 19),
+        # A dateline's date is the report's; the event's day is read after it.
+        ("ISLAMABAD, Jan 18 (Reuters) - Pakistan struck targets in Iran on Thursday.", 18),
+    ],
+)
+def test_the_date_of_a_named_cause_or_a_dateline_never_dates_the_event(
+    sentence: str, day: int
+) -> None:
+    reading = read_date(sentence, PUBLISHED_SATURDAY)
+    assert reading is not None and reading.date == dt.date(2024, 1, day), reading
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Pakistan struck back after Iran attacked on Tuesday.",
+        "ISLAMABAD, Jan 18 (Reuters) - Pakistan struck targets inside Iran.",
+    ],
+)
+def test_a_sentence_whose_only_date_is_a_cause_or_a_dateline_gives_no_day(sentence: str) -> None:
+    assert read_date(sentence, PUBLISHED_SATURDAY) is None
+
+
+@pytest.mark.parametrize("phrase", ["over the weekend", "at the weekend", "earlier in the week"])
+def test_a_weekend_or_a_week_keeps_month_precision(phrase: str) -> None:
+    reading = read_date(f"Jets struck the camps {phrase}.", PUBLISHED_SATURDAY)
+    assert reading is not None and reading.precision == "month" and reading.flag

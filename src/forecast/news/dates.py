@@ -3,7 +3,9 @@
 News reports write "on Tuesday", "yesterday" or "last week" and leave the reader to know the
 publication date. Each phrase is resolved against that date: a weekday is the most recent such
 day on or before it, "yesterday" the day before. What cannot be pinned to a day ("last week",
-"earlier this month", "in January") keeps month precision and a flag; no day is ever guessed.
+"over the weekend", "in January") keeps month precision and a flag; no day is ever guessed. A
+dateline's date is the report's, and a date inside a named cause ("after Tuesday's attack") is
+the provocation's: neither dates the sentence's own event.
 """
 
 from __future__ import annotations
@@ -29,7 +31,24 @@ _DAY_BEFORE = re.compile(r"\b(?:yesterday|last night|overnight)\b", re.IGNORECAS
 _SAME_DAY = re.compile(r"\b(?:today|this morning|earlier today|tonight)\b", re.IGNORECASE)
 _VAGUE = re.compile(
     r"\b(?:last week|this week|earlier this week|earlier this month|this month|recently|"
-    r"in recent days|last weekend)\b",
+    r"in recent days|last weekend|over the weekend|at the weekend|this weekend|"
+    r"earlier in the week)\b",
+    re.IGNORECASE,
+)
+# A dateline opens a wire report ("ISLAMABAD, Jan 18 (Reuters) -"): its date is the report's,
+# not the event's.
+_DATELINE = re.compile(
+    rf"^\s*[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){{0,3}}(?:, [A-Z][A-Za-z.' -]{{1,30}})?,? "
+    rf"(?:(?:{_MONTHS})\.? \d{{1,2}}|\d{{1,2}} (?:{_MONTHS})\.?)(?:,? \d{{4}})?"
+    rf"(?: \([^)]{{1,40}}\))? ?[-\u2013\u2014:]+ "
+)
+# A cause named beside the force ("after Tuesday's attack", "in retaliation for the strike on
+# Monday"): the date inside it is the provocation's, never the answer's. Time of day after
+# "after" (dawn, midnight, 2 am) is not a cause.
+_CAUSE = re.compile(
+    r"\b(?:(?:(?:days?|hours?|weeks?|a day|shortly) )?after(?! (?:midnight|dawn|dusk|"
+    r"sunrise|sunset|noon|nightfall|darkness|\d))|following|in (?:response|retaliation|reply) "
+    r"(?:to|for)|in revenge for|to avenge|a response to|retaliation for)\b[^,;:]*",
     re.IGNORECASE,
 )
 _LAST_MONTH = re.compile(r"\blast month\b", re.IGNORECASE)
@@ -56,10 +75,15 @@ def publication_month(published: dt.date, reason: str) -> DateReading:
 
 
 def read_date(text: str, published: dt.date) -> DateReading | None:
-    """The first date the sentence gives, resolved against the publication date; None if none.
+    """The first date the sentence gives to its own event, resolved against the publication
+    date; None if none.
 
+    A dateline's date (the report's) and a date inside a named cause ("after Tuesday's
+    attack": the provocation's) are not the event's, so they are blanked before reading.
     Day-precise readings are preferred over month-precise ones in the same sentence.
     """
+    text = _blanked(text, _DATELINE)
+    text = _blanked(text, _CAUSE)
     for reader in (_explicit_day, _weekday, _relative_day):
         reading = reader(text, published)
         if reading is not None:
@@ -124,3 +148,8 @@ def _month_only(text: str, published: dt.date) -> DateReading | None:
             dt.date(year, month, 1), "month", match.group(0), 0.6, "only the month is given"
         )
     return None
+
+
+def _blanked(text: str, pattern: re.Pattern[str]) -> str:
+    """`text` with every match of `pattern` replaced by spaces (offsets are kept)."""
+    return pattern.sub(lambda match: " " * len(match.group(0)), text)
