@@ -260,3 +260,34 @@ def test_a_state_speaking_at_the_end_of_the_sentence_is_not_the_target() -> None
 def test_a_speaker_at_the_end_leaves_the_target_named_before_it() -> None:
     [incident] = coded("Israel struck targets in Syria on Monday, the Syrian army said.")
     assert (incident.initiator, incident.target) == ("ISR", "SYR")
+
+
+def test_a_headline_and_an_undated_restatement_join_the_dated_incident() -> None:
+    text = (
+        "Iran strikes Pakistan\n\n"
+        "Iranian jets struck militant camps inside Pakistan on Tuesday. "
+        "The Iranian strike on Pakistan killed two children. "
+        "Iran struck Pakistan to defend its borders, its foreign ministry said."
+    )
+    [incident] = coded(text)
+    assert (incident.initiator, incident.target, incident.date_precision) == ("IRN", "PAK", "day")
+    assert incident.date == dt.date(2024, 1, 16)
+    assert sorted(incident.sentences) == [1, 2, 3, 4]
+
+
+def test_a_restatement_with_two_days_to_choose_from_stays_apart() -> None:
+    text = (
+        "Iranian jets struck Pakistan on Monday. Iranian jets struck Pakistan again on Tuesday. "
+        "Iran struck Pakistan to defend its borders, its foreign ministry said."
+    )
+    precisions = sorted((i.date, i.date_precision) for i in coded(text))
+    assert precisions == [
+        (dt.date(2024, 1, 1), "month"),
+        (dt.date(2024, 1, 15), "day"),
+        (dt.date(2024, 1, 16), "day"),
+    ]
+
+
+def test_a_month_named_apart_from_the_dated_incident_is_another_event() -> None:
+    text = "Iranian jets struck Pakistan on Tuesday. Iran also struck Pakistan in November."
+    assert sorted(i.date_precision for i in coded(text)) == ["day", "month"]

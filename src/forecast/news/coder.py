@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -417,9 +418,47 @@ class _Coder:
         self.claims.setdefault(position, []).append(_Claim(side, report, reporter, sentence.number))
 
     def finish(self) -> list[CodedIncident]:
+        """The article's incidents, each restatement joined to the dated incident it restates
+        (with its sentences and death tolls), and every death toll settled."""
+        joined = _restatements(self.incidents)
+        for restating, dated in joined.items():
+            self.incidents[dated].sentences.update(self.incidents[restating].sentences)
+            self.claims.setdefault(dated, []).extend(self.claims.pop(restating, []))
         for position, claims in self.claims.items():
             _settle_deaths(self.incidents[position], claims)
-        return self.incidents
+        return [incident for i, incident in enumerate(self.incidents) if i not in joined]
+
+
+def _restatements(incidents: Sequence[CodedIncident]) -> dict[int, int]:
+    """Month-only incidents that restate one dated incident: position -> the dated one's.
+
+    A headline ("Iran strikes Pakistan") or a later undated sentence about the same pair and
+    action is the same event told again, not a second one in the publication month. It joins the
+    dated incident when exactly one day is given for that pair and action in the article (in its
+    month, when the restatement names a month), never when two days are, and a day-precise
+    incident never joins a month-only one.
+    """
+    days: dict[tuple[str, str, str], list[int]] = {}
+    for position, incident in enumerate(incidents):
+        if incident.date_precision == "day":
+            days.setdefault(_pair_and_action(incident), []).append(position)
+    joined: dict[int, int] = {}
+    for position, incident in enumerate(incidents):
+        if incident.date_precision != "month":
+            continue
+        undated = not incident.evidence["date"].phrase
+        candidates = [
+            day
+            for day in days.get(_pair_and_action(incident), [])
+            if undated or incidents[day].date.replace(day=1) == incident.date
+        ]
+        if len({incidents[day].date for day in candidates}) == 1:
+            joined[position] = candidates[0]
+    return joined
+
+
+def _pair_and_action(incident: CodedIncident) -> tuple[str, str, str]:
+    return incident.initiator, incident.target, incident.action
 
 
 def _identity(incident: CodedIncident) -> tuple[str, str, dt.date, str]:
