@@ -291,3 +291,33 @@ def test_a_restatement_with_two_days_to_choose_from_stays_apart() -> None:
 def test_a_month_named_apart_from_the_dated_incident_is_another_event() -> None:
     text = "Iranian jets struck Pakistan on Tuesday. Iran also struck Pakistan in November."
     assert sorted(i.date_precision for i in coded(text)) == ["day", "month"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pakistani forces struck rebels in Balochistan on Thursday, hours after Iran's attack.",
+        "Pakistani jets bombed militants on Thursday in response to the Afghan raid.",
+    ],
+)
+def test_a_state_named_in_a_cause_is_not_the_target_of_the_answer(text: str) -> None:
+    assert pairs(text) == []
+
+
+def test_a_cause_that_names_its_own_pair_is_dated_inside_its_clause_at_lower_confidence() -> None:
+    text = (
+        "Pakistan struck Iran on Thursday in retaliation for Iran's strike on Pakistan on Tuesday."
+    )
+    answer, cause = coded(text)
+    assert (answer.initiator, answer.target, answer.date) == ("PAK", "IRN", dt.date(2024, 1, 18))
+    assert (cause.initiator, cause.target, cause.date) == ("IRN", "PAK", dt.date(2024, 1, 16))
+    assert cause.evidence["date"].confidence <= 0.5
+    assert cause.evidence["date"].flag == "named as the cause of another event"
+
+
+def test_a_cause_without_a_day_of_its_own_is_month_only() -> None:
+    text = (
+        "Pakistan struck targets in Iran on Thursday, two days after Iranian missiles hit Pakistan."
+    )
+    cause = coded(text)[1]
+    assert (cause.initiator, cause.target, cause.date_precision) == ("IRN", "PAK", "month")

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from forecast.core.config import MAX_ARTICLE_BYTES
 from forecast.core.contracts import UNDIRECTED_ACTIONS
 from forecast.core.countries import name_of, resolve_country
 from forecast.core.errors import DataFileError
-from forecast.news.dates import publication_month, read_date
+from forecast.news.dates import DateReading, cause_spans, publication_month, read_date
 from forecast.news.fatalities import DeathReport, Reporter, read_deaths, read_reporter
 from forecast.news.gazetteer import Gazetteer, Mention, load_gazetteer
 from forecast.news.lexicon import Cue, Lexicon, load_lexicon
@@ -229,8 +229,14 @@ class _Coder:
             return [f'"{cue.text}" is a hypothetical ("{match.group(0)}"): no incident']
         left = self.gazetteer.mentions(text[start : cue.start])
         right = self.gazetteer.mentions(text[cue.end : end])
-        left = [_shift(m, start) for m in left]
-        right = [_shift(m, cue.end) for m in right]
+        # A state named in a cause ("hours after the Iranian attack") belongs to that clause's
+        # event, not to this one, and the other way round.
+        causes = cause_spans(text)
+        clause = _holder(causes, cue.start)
+        left = [m for m in (_shift(m, start) for m in left) if _holder(causes, m.start) == clause]
+        right = [
+            m for m in (_shift(m, cue.end) for m in right) if _holder(causes, m.start) == clause
+        ]
         if cue.entry.action in UNDIRECTED_ACTIONS:
             return [self._clash(sentence, cue, left + right)]
         if _is_passive(text, start, cue):
@@ -337,9 +343,7 @@ class _Coder:
         places: list[Mention],
     ) -> CodedIncident:
         number = sentence.number
-        date = read_date(sentence.text, self.published) or publication_month(
-            self.published, "the sentence gives no date"
-        )
+        date = self._date(sentence, cue)
         date_evidence = FieldEvidence(number, date.phrase, date.confidence, date.flag)
         kind, kind_evidence = self._target_kind(sentence, cue, places)
         location, location_evidence = _location(sentence.number, places, target)
@@ -387,6 +391,20 @@ class _Coder:
             return "state", FieldEvidence(sentence.number, found["state"].group(0), 0.7)
         flag = "the sentence does not say what was struck"
         return "unknown", FieldEvidence(sentence.number, "", 0.3, flag)
+
+    def _date(self, sentence: Sentence, cue: Cue) -> DateReading:
+        """The day of the cue's own event: the sentence's, or for an event named as the cause
+        of another, only a date inside that clause, at lower confidence."""
+        clause = _holder(cause_spans(sentence.text), cue.start)
+        if clause is None:
+            return read_date(sentence.text, self.published) or publication_month(
+                self.published, "the sentence gives no date"
+            )
+        cause = "named as the cause of another event"
+        found = read_date(sentence.text[slice(*clause)], self.published, own_event=False)
+        if found is None:
+            return publication_month(self.published, f"{cause}; its day is not given")
+        return replace(found, confidence=min(found.confidence, 0.5), flag=found.flag or cause)
 
     def _merge(self, incident: CodedIncident) -> CodedIncident:
         """A second mention of a known incident adds its sentence; a new one is appended."""
@@ -455,6 +473,11 @@ def _restatements(incidents: Sequence[CodedIncident]) -> dict[int, int]:
         if len({incidents[day].date for day in candidates}) == 1:
             joined[position] = candidates[0]
     return joined
+
+
+def _holder(spans: Sequence[tuple[int, int]], position: int) -> tuple[int, int] | None:
+    """The span that holds `position`, None when none does."""
+    return next((span for span in spans if span[0] <= position < span[1]), None)
 
 
 def _pair_and_action(incident: CodedIncident) -> tuple[str, str, str]:

@@ -74,16 +74,24 @@ def publication_month(published: dt.date, reason: str) -> DateReading:
     return DateReading(published.replace(day=1), "month", "", 0.3, reason)
 
 
-def read_date(text: str, published: dt.date) -> DateReading | None:
+def cause_spans(text: str) -> list[tuple[int, int]]:
+    """Where the sentence names a cause of its event ("hours after the Iranian attack"): the
+    (start, end) of each such clause, up to the next comma, semicolon or colon."""
+    return [match.span() for match in _CAUSE.finditer(text)]
+
+
+def read_date(text: str, published: dt.date, *, own_event: bool = True) -> DateReading | None:
     """The first date the sentence gives to its own event, resolved against the publication
     date; None if none.
 
     A dateline's date (the report's) and a date inside a named cause ("after Tuesday's
-    attack": the provocation's) are not the event's, so they are blanked before reading.
+    attack": the provocation's) are not the event's, so they are blanked before reading;
+    `own_event=False` reads a cause clause itself, for the provocation's own date.
     Day-precise readings are preferred over month-precise ones in the same sentence.
     """
     text = _blanked(text, _DATELINE)
-    text = _blanked(text, _CAUSE)
+    if own_event:
+        text = _blanked(text, _CAUSE)
     for reader in (_explicit_day, _weekday, _relative_day):
         reading = reader(text, published)
         if reading is not None:
