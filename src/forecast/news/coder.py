@@ -36,6 +36,7 @@ from forecast.core.config import MAX_ARTICLE_BYTES
 from forecast.core.contracts import UNDIRECTED_ACTIONS
 from forecast.core.countries import name_of, resolve_country
 from forecast.core.errors import DataFileError
+from forecast.news.crisis import crisis_cue
 from forecast.news.dates import DateReading, cause_spans, publication_month, read_date
 from forecast.news.fatalities import DeathReport, Reporter, read_deaths, read_reporter
 from forecast.news.gazetteer import Gazetteer, Mention, load_gazetteer
@@ -85,6 +86,8 @@ _MODAL_AFTER_NOUN = re.compile(
     r"\b(?:would|could|might|may|remains? (?:possible|likely|unlikely)|"
     r"(?:is|was|seemed|seems) (?:possible|likely|unlikely|imminent))\b"
 )
+# "could recall", "if the attacks continue": a condition, not yet a deed.
+_CONDITIONAL = re.compile(r"\b(?:could|would|might|may|if|unless|consider(?:s|ed|ing)?)\b", re.I)
 _CLAUSE_END = re.compile(r"[.;:!?]|,\s*(?:and|but|while|as)\b")
 # The generic use of force; a more specific code found with it in one phrase names the force.
 GENERIC_FORCE = "190"
@@ -169,6 +172,9 @@ class _Coder:
         self.positions: dict[tuple[str, str, dt.date, str], int] = {}
         self.claims: dict[int, list[_Claim]] = {}
         self.verdicts: list[SentenceVerdict] = []
+        # (state, evidence, sentence) for each sentence in which a state shows it treats a
+        # strike as a crisis (forecast.news.crisis); given to the incidents it suffered.
+        self.crisis_signs: list[tuple[str, FieldEvidence, str]] = []
 
     def read(self, sentence: Sentence) -> None:
         cues = self._one_per_phrase(sentence.text, self.lexicon.force_cues(sentence.text))
@@ -189,6 +195,26 @@ class _Coder:
                     SentenceVerdict(sentence.number, "not a use of force: " + "; ".join(kinds))
                 )
         self._read_deaths(sentence, coded)
+        self._read_crisis(sentence)
+
+    def _read_crisis(self, sentence: Sentence) -> None:
+        """A vow to answer, a recalled envoy, an emergency meeting: whose, and in what words."""
+        cue = crisis_cue(sentence.text)
+        if cue is None:
+            return
+        before = sentence.text[: cue.start()]
+        window = " ".join(before.split()[-_CUE_WINDOW_WORDS:]) + " " + cue.group(0)
+        # A vow is the signal itself, so only negation and a condition set it aside (the
+        # lexicon's hypothetical cues count vows as threats).
+        if self.lexicon.negation.search(window) or _CONDITIONAL.search(window):
+            return
+        # The state that speaks or acts is the sentence's subject, named before the words.
+        speakers = [m for m in self.gazetteer.mentions(before) if m.state and not m.non_state]
+        if not speakers:
+            return
+        flag = "the struck state's words or deeds in the report: check them"
+        evidence = FieldEvidence(sentence.number, cue.group(0), 0.6, flag)
+        self.crisis_signs.append((str(speakers[0].state), evidence, sentence.text))
 
     def _one_per_phrase(self, text: str, cues: list[Cue]) -> list[Cue]:
         """Force words of one phrase are one use of force: "Pakistani airstrikes targeted",
@@ -444,7 +470,16 @@ class _Coder:
             self.claims.setdefault(dated, []).extend(self.claims.pop(restating, []))
         for position, claims in self.claims.items():
             _settle_deaths(self.incidents[position], claims)
-        return [incident for i, incident in enumerate(self.incidents) if i not in joined]
+        kept = [incident for i, incident in enumerate(self.incidents) if i not in joined]
+        for incident in kept:
+            signs = [
+                (ev, text) for state, ev, text in self.crisis_signs if state == incident.target
+            ]
+            if signs:
+                evidence, text = signs[0]
+                incident.evidence["crisis"] = evidence
+                incident.sentences.setdefault(evidence.sentence, text)
+        return kept
 
 
 def _restatements(incidents: Sequence[CodedIncident]) -> dict[int, int]:

@@ -17,7 +17,8 @@ CORE_FIELDS = ("initiator", "target", "date", "action")
 HANDCODED_COLUMNS = (
     "incident_id", "dispute_id", "date", "initiator", "target", "action", "hostility",
     "directed", "fatalities_initiator", "fatalities_target", "location", "target_kind",
-    "outcome_checked_until", "notes", "reported_by", "coded_from", "accepted", "confidence",
+    "outcome_checked_until", "notes", "reported_by", "crisis", "coded_from", "accepted",
+    "confidence",
     "low_confidence", "evidence",
 )  # fmt: skip
 
@@ -92,6 +93,12 @@ class CodedIncident:
     def coded_from(self) -> str:
         return f"news:{self.article} (published {self.published.isoformat()}; rule-based coder)"
 
+    @property
+    def crisis(self) -> str:
+        """`yes` when the report shows the struck state treating the strike as a crisis
+        (`forecast.news.crisis`), else `unknown`: a report's silence says no more than that."""
+        return "yes" if "crisis" in self.evidence else "unknown"
+
     def evidence_text(self) -> str:
         return "; ".join(ev.describe(name) for name, ev in self.evidence.items())
 
@@ -121,6 +128,7 @@ class CodedIncident:
             "dispute_id": self.dispute_id,
             "location": self.location,
             "target_kind": self.target_kind,
+            "crisis": self.crisis,
             "notes": "; ".join(self.notes) or None,
             "cameo": self.cameo,
             "confidence": round(self.confidence, 2),
@@ -159,6 +167,7 @@ class CodedIncident:
             "outcome_checked_until": None,
             "notes": self.notes_text(),
             "reported_by": self.fatalities_reported_by or f"news report {self.article}",
+            "crisis": self.crisis,
             "coded_from": self.coded_from,
             "accepted": "no",
             "confidence": round(self.confidence, 2),
