@@ -471,6 +471,18 @@ def censor_dates(
     return pd.to_datetime(episodes_source.map(ends)).astype("datetime64[ns]")
 
 
+def trigger_ids(triggers: pd.DataFrame) -> pd.Series:
+    """Each trigger's id, `<incident_id>:<actor>><victim>`: one incident may be two triggers
+    (a clash, force both ways), one per direction."""
+    return (
+        triggers["incident_id"]
+        + ":"
+        + triggers["actor"].astype("string")
+        + ">"
+        + triggers["victim"].astype("string")
+    )
+
+
 def label_column(horizon: int) -> str:
     """Name of the H-day label column (retaliated_30d)."""
     return f"retaliated_{horizon}d"
@@ -514,11 +526,7 @@ def build_episodes(
 
     episodes = pd.DataFrame(
         {
-            "episode_id": triggers["incident_id"]
-            + ":"
-            + triggers["actor"].astype("string")
-            + ">"
-            + triggers["victim"].astype("string"),
+            "episode_id": trigger_ids(triggers),
             "incident_id": triggers["incident_id"],
             "date": triggers["date"].astype("datetime64[ns]"),
             "initiator": triggers["actor"],

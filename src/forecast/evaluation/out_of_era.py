@@ -38,6 +38,7 @@ from forecast.episodes import (
     force_events,
     label_column,
     limited_force,
+    trigger_ids,
 )
 from forecast.evaluation.metrics import (
     brier,
@@ -125,11 +126,7 @@ def label_slice(
     start, end = day_numbers(pd.to_datetime(list(coverage)))
     out = pd.DataFrame(
         {
-            "trigger_id": triggers["incident_id"]
-            + ":"
-            + triggers["actor"].astype("string")
-            + ">"
-            + triggers["victim"].astype("string"),
+            "trigger_id": trigger_ids(triggers),
             "initiator": actor,
             "target": victim,
             "date": triggers["date"].astype("datetime64[ns]"),

@@ -15,6 +15,7 @@ from forecast.core.config import Params
 from forecast.evaluation import backtest as rolling_origin
 from forecast.evaluation.backtest import BacktestResult
 from forecast.evaluation.summary import headline_summary
+from forecast.stages.tracked import tracked
 
 # The key of likelihood.json's block of paired comparisons, beside the subsets.
 COMPARISONS_KEY = "comparisons"
@@ -35,12 +36,7 @@ def run_backtest(params: Params, n_jobs: int = 2, track: bool = True) -> Backtes
     episodes, features = tables.read("episodes"), tables.read("features")
     result = rolling_origin.run_backtest(episodes, features, params, progress=True, n_jobs=n_jobs)
     written = write_outputs(result, params)
-    run_id = None
-    if track:
-        # mlflow loads only for a tracked run: `--no-track` stays quick.
-        from forecast.tracking import runs
-
-        run_id = runs.log_backtest(result, params, written)
+    run_id = tracked(track, lambda runs: runs.log_backtest(result, params, written))
     return BacktestRun(result, written, run_id)
 
 

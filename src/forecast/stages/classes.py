@@ -15,6 +15,7 @@ from forecast.core import tables
 from forecast.core.config import Params
 from forecast.core.errors import DataFileError
 from forecast.core.provenance import DataProvenance, data_provenance
+from forecast.stages.tracked import tracked
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,7 @@ def run_classes(params: Params, track: bool = True) -> ClassRun:
         params.for_data(provenance.kind),
     )
     written = write_classes(result, provenance)
-    run_id = None
-    if track:
-        # mlflow loads only for a tracked run: `--no-track` stays quick.
-        from forecast.tracking import runs
-
-        run_id = runs.log_classes(result, provenance, params, written)
+    run_id = tracked(track, lambda runs: runs.log_classes(result, provenance, params, written))
     return ClassRun(result, provenance, written, run_id)
 
 

@@ -17,6 +17,7 @@ from forecast.core.provenance import DataProvenance, provenance_of
 from forecast.episodes import history_incidents
 from forecast.record_age.backtest import RecordAgeResult, run_record_age_backtest
 from forecast.record_age.outputs import write_record_age
+from forecast.stages.tracked import tracked
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,7 @@ def run_record_age(params: Params, n_jobs: int = 2, track: bool = True) -> Recor
     )
     result.settings = params.applied_settings(provenance.kind)
     written = write_record_age(result, provenance)
-    run_id = None
-    if track:
-        # mlflow loads only for a tracked run: `--no-track` stays quick.
-        from forecast.tracking import runs
-
-        run_id = runs.log_record_age(result, provenance, params, written)
+    run_id = tracked(track, lambda runs: runs.log_record_age(result, provenance, params, written))
     return RecordAgeRun(result, provenance, written, run_id)
 
 
