@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 
 from forecast.commands import (
+    as_of,
     backtest,
     classes,
     data,
@@ -36,6 +37,7 @@ app.add_typer(episodes.app, name="episodes")
 app.add_typer(features.app, name="features")
 app.add_typer(backtest.app, name="backtest")
 app.add_typer(record_age.app, name="record-age")
+app.add_typer(as_of.app, name="as-of")
 app.add_typer(classes.app, name="classes")
 app.add_typer(train.app, name="train")
 app.add_typer(predict.app, name="predict")

@@ -170,6 +170,24 @@ class RecordAgeParams(_Section):
         return self
 
 
+class AsOfParams(_Section):
+    """Forecasts made some days after the trigger with no answer yet (docs/as-of.md): the days
+    the as-of backtest scores, the day its rule for serving the as-of model is read at, and how
+    many labelled rows the as-of logit needs before it is fitted at all."""
+
+    days: list[int] = [1, 2, 3, 7]
+    decision_day: int = Field(2, ge=1)
+    min_training_rows: int = Field(200, ge=10)
+
+    @model_validator(mode="after")
+    def _decision_day_is_scored(self) -> AsOfParams:
+        if not self.days or any(day < 1 for day in self.days):
+            raise ValueError("as_of.days must hold whole days of 1 or more")
+        if self.decision_day not in self.days:
+            raise ValueError("as_of.decision_day must be one of as_of.days")
+        return self
+
+
 class HistGBParams(_Section):
     max_iter: int = 200
     learning_rate: float = 0.05
@@ -267,6 +285,7 @@ class Params(_Section):
     features: FeatureParams = FeatureParams()
     backtest: BacktestParams = BacktestParams()
     record_age: RecordAgeParams = RecordAgeParams()
+    as_of: AsOfParams = AsOfParams()
     models: ModelParams = ModelParams()
     train: TrainParams = TrainParams()
     tracking: TrackingParams = TrackingParams()

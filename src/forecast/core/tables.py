@@ -55,6 +55,7 @@ _BACKTEST = ("backtest", "forecast backtest")
 _RECORD_AGE = ("record_age", "forecast record-age backtest")
 _CLASSES = ("classes", "forecast classes backtest")
 _TRAIN = ("train", "forecast train")
+_AS_OF = ("as_of", "forecast as-of backtest")
 
 TABLES: dict[str, Table] = {
     table.name: table
@@ -127,6 +128,9 @@ TABLES: dict[str, Table] = {
         ),
         _table("record_age_plot", "plots/record_age.csv", *_RECORD_AGE, "csv"),
         _table("record_age_figure", "plots/record_age.png", *_RECORD_AGE, "png"),
+        _table("as_of", "metrics/as_of.json", *_AS_OF, "json", rounded=True),
+        # The as-of model a forecast made today serves: numbers only (forecast.as_of.model).
+        _table("as_of_model", "data/processed/as_of_model.json", *_AS_OF, "json"),
         _table("classes", "metrics/classes.json", *_CLASSES, "json", rounded=True),
         _table("classes_data", "metrics/classes_data.json", *_CLASSES, "json", rounded=True),
         _table("classes_plot", "plots/classes.csv", *_CLASSES, "csv"),

@@ -172,35 +172,70 @@ def log_backtest(result: Any, params: Params, files: list[Path]) -> str:
         return parent.info.run_id
 
 
+def _log_scored_stage(
+    stage: str,
+    provenance: DataProvenance,
+    params: Params,
+    files: list[Path],
+    seconds: float,
+    settings: dict,
+    extra_params: dict[str, str],
+    values: dict[str, float],
+) -> str:
+    """One run for a stage that scores forecasts: its params, files and finite metrics."""
+    configure(params.tracking)
+    tags = run_tags(provenance, stage) | settings_tag(settings)
+    with mlflow.start_run(run_name=stage, tags=tags) as run:
+        mlflow.log_params(_flat_params(params) | extra_params)
+        mlflow.log_metric("seconds", seconds)
+        for path in files:
+            if path.exists():
+                mlflow.log_artifact(str(path), artifact_path=path.parent.name)
+        mlflow.log_metrics({name: value for name, value in values.items() if _finite(value)})
+        return run.info.run_id
+
+
+def _safe(name: str) -> str:
+    return name.replace(":", "_").replace("+", "_")
+
+
 def log_record_age(
     result: Any, provenance: DataProvenance, params: Params, files: list[Path]
 ) -> str:
     """One run for the backtest by record age: its files and a metric per model, age, subset."""
-    configure(params.tracking)
-    tags = run_tags(provenance, "record_age") | settings_tag(result.settings)
-    with mlflow.start_run(run_name="record_age", tags=tags) as run:
-        mlflow.log_params(_flat_params(params) | {"record_age.ages": str(list(result.ages))})
-        mlflow.log_metric("seconds", result.seconds)
-        for path in files:
-            if path.exists():
-                mlflow.log_artifact(str(path), artifact_path=path.parent.name)
-        values = {
-            _metric_name(
-                subset,
-                model.replace(":", "_").replace("+", "_"),
-                f"age{age}",
-                f"{horizon}d",
-                metric,
-            ): value
-            for subset, models in result.scores.items()
-            for model, ages in models.items()
-            for age, horizons in ages.items()
-            for horizon, block in horizons.items()
-            for metric, value in block.items()
-            if metric in {"roc_auc", "bss", "brier", "ece"} and _finite(value)
-        }
-        mlflow.log_metrics(values)
-        return run.info.run_id
+    values = {
+        _metric_name(subset, _safe(model), f"age{age}", f"{horizon}d", metric): value
+        for subset, models in result.scores.items()
+        for model, ages in models.items()
+        for age, horizons in ages.items()
+        for horizon, block in horizons.items()
+        for metric, value in block.items()
+        if metric in {"roc_auc", "bss", "brier", "ece"}
+    }
+    extra = {"record_age.ages": str(list(result.ages))}
+    return _log_scored_stage(
+        "record_age", provenance, params, files, result.seconds, result.settings, extra, values
+    )
+
+
+def log_as_of(result: Any, provenance: DataProvenance, params: Params, files: list[Path]) -> str:
+    """One run for the as-of backtest: its files, what is served, a metric per cell."""
+    values = {
+        _metric_name(subset, model, f"k{k}", f"{horizon}d", metric): value
+        for subset, models in result.scores.items()
+        for model, days in models.items()
+        for k, horizons in days.items()
+        for horizon, block in horizons.items()
+        for metric, value in block.items()
+        if metric in {"roc_auc", "bss", "brier", "ece"}
+    }
+    extra = {
+        "as_of.days": str(list(params.as_of.days)),
+        "as_of.served": json.dumps(result.model.to_dict()["served"], sort_keys=True),
+    }
+    return _log_scored_stage(
+        "as_of", provenance, params, files, result.seconds, result.settings, extra, values
+    )
 
 
 def log_classes(result: Any, provenance: DataProvenance, params: Params, files: list[Path]) -> str:

@@ -1,0 +1,418 @@
+"""The as-of backtest: forecasts made k days after a trigger that has not been answered yet.
+
+For every trigger the rolling-origin backtest forecast out of sample, and every as-of day k
+(params `as_of.days`) with no answer on days 1..k, the event scored at horizon H > k is an
+answer in (k, H]. Three forecasts are scored on the same rows:
+- `day0`: the day-0 forecast of H as it stands, the number an analyst would otherwise reread;
+- `renormalised`: that forecast given no answer by day k (`forecast.as_of.renormalise`), the
+  timing shape counted on the triggers known at the origin;
+- `as_of_logit`: the logit of `forecast.as_of.model`, fitted at each origin on the as-of rows of
+  earlier origins' out-of-sample forecasts whose labels were known by the origin (so no label
+  and no evidence after the origin reaches it), reading the evidence since the trigger.
+
+Scores are per subset, model, k and H, with Brier skill over the renormalised forecast and
+paired dyad-bootstrap intervals. The record ages' band forecasts (which have no timing curve of
+their own) are renormalised the same way and scored at each record age.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.as_of.evidence import EVIDENCE_COLUMNS, AsOfEvidence
+from forecast.as_of.model import (
+    AS_OF_LOGIT,
+    RENORMALISED,
+    AsOfModel,
+    fit_as_of_logit,
+    logit_inputs,
+    renormalised_logodds,
+)
+from forecast.as_of.renormalise import renormalised, timing_shape
+from forecast.core.config import Params
+from forecast.episodes import day_numbers
+from forecast.evaluation import metrics
+from forecast.evaluation.comparisons import paired_difference
+from forecast.evaluation.splits import censor_at
+from forecast.models.common import dyad_groups, expit, label_column
+
+DAY0 = "day0"
+MODELS = (DAY0, RENORMALISED, AS_OF_LOGIT)
+SUBSETS = ("all", "limited_force")
+
+
+@dataclass
+class AsOfResult:
+    """metrics/as_of.json's blocks, the model a forecast made today serves, and the time."""
+
+    scores: dict[str, Any]
+    record_age: dict[str, Any]
+    evidence_rates: dict[str, Any]
+    model: AsOfModel
+    seconds: float = 0.0
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def as_of_rows(
+    episodes: pd.DataFrame, days: Sequence[int], horizons: Sequence[int]
+) -> pd.DataFrame:
+    """One row per trigger and as-of day k with no answer on days 1..k known by then.
+
+    `y_<H>` is 1 for an answer in (k, H], 0 for none by H, NaN when unknown (the label is
+    censored, the window has closed at k, or a month-dated answer leaves the first day open).
+    """
+    delay = pd.to_numeric(episodes["days_to_retaliation"], errors="coerce").to_numpy(dtype=float)
+    frames = []
+    for k in days:
+        answered_by_k = delay <= k
+        frame = episodes.loc[~answered_by_k, ["episode_id", "date", "initiator", "target"]].copy()
+        frame["k"] = int(k)
+        frame["limited_force"] = (
+            episodes.loc[~answered_by_k, "limited_force"].astype(bool).to_numpy()
+        )
+        later = delay[~answered_by_k]
+        for horizon in horizons:
+            label = episodes.loc[~answered_by_k, label_column(horizon)].astype("boolean")
+            known = label.notna().to_numpy() & (horizon > k)
+            answered = label.fillna(False).to_numpy(dtype=bool)
+            unsure = answered & np.isnan(later)
+            y = np.where(answered, 1.0, 0.0)
+            frame[f"y_{horizon}"] = np.where(known & ~unsure, y, np.nan)
+        frames.append(frame)
+    rows = pd.concat(frames, ignore_index=True)
+    rows["day"] = day_numbers(rows["date"]) if len(rows) else np.array([], np.int64)
+    return rows.sort_values(["episode_id", "k"], kind="stable", ignore_index=True)
+
+
+def known_shape(
+    episodes: pd.DataFrame, cutoff: pd.Timestamp, horizons: Sequence[int]
+) -> np.ndarray:
+    """The timing shape counted on the triggers whose last-horizon outcome was known at
+    `cutoff` (earlier ones only, so recent quick answers do not crowd out slow ones)."""
+    last = max(horizons)
+    seen = censor_at(episodes, cutoff, horizons)
+    settled = seen[label_column(last)].notna().to_numpy()
+    delays = pd.to_numeric(seen["days_to_retaliation"], errors="coerce").to_numpy(dtype=float)
+    return timing_shape(delays[settled], last)
+
+
+def day0_table(predictions: pd.DataFrame, champion: str, horizons: Sequence[int]) -> pd.DataFrame:
+    """The champion's out-of-sample day-0 forecasts: one row per trigger, origin and p_<H>."""
+    chosen = predictions[predictions["model"].astype(str) == champion]
+    wide = chosen.pivot_table(
+        index=["episode_id", "origin"], columns="horizon", values="p", aggfunc="first"
+    )
+    wide = wide.reindex(columns=list(horizons))
+    wide.columns = [f"p_{h}" for h in horizons]
+    return wide.reset_index().sort_values(
+        ["origin", "episode_id"], kind="stable", ignore_index=True
+    )
+
+
+@dataclass(frozen=True)
+class RollingForecasts:
+    """The as-of rows (with their evidence) and each forecast's numbers, (rows, horizons)."""
+
+    rows: pd.DataFrame
+    forecasts: dict[str, np.ndarray]
+
+
+def rolling_as_of_forecasts(
+    episodes: pd.DataFrame,
+    predictions: pd.DataFrame,
+    champion: str,
+    evidence: AsOfEvidence,
+    params: Params,
+) -> RollingForecasts:
+    """Every origin's as-of forecasts from what was known before it.
+
+    At origin O the timing shape is counted on the triggers settled before O (less the
+    embargo), and the logit is fitted on earlier origins' rows whose H-day label had closed
+    by then; the evidence of a row is read up to its own as-of day only.
+    """
+    horizons = tuple(int(h) for h in params.episodes.horizons)
+    days = tuple(sorted(int(k) for k in params.as_of.days))
+    rows = as_of_rows(episodes, days, horizons)
+    rows = rows.merge(day0_table(predictions, champion, horizons), on="episode_id", how="inner")
+    rows = rows.join(
+        evidence.of(
+            rows["initiator"].to_numpy(np.int64),
+            rows["target"].to_numpy(np.int64),
+            rows["day"].to_numpy(np.int64),
+            rows["day"].to_numpy(np.int64) + rows["k"].to_numpy(np.int64),
+        )
+    )
+    rows = rows.sort_values(["origin", "episode_id", "k"], kind="stable", ignore_index=True)
+    p = rows[[f"p_{h}" for h in horizons]].to_numpy(dtype=float)
+    base = np.full_like(p, np.nan)
+    fitted = np.full_like(p, np.nan)
+    embargo = pd.Timedelta(days=params.backtest.embargo_days)
+    for origin in sorted(int(o) for o in rows["origin"].unique()):
+        cutoff = pd.Timestamp(year=origin, month=1, day=1) - embargo
+        shape = known_shape(episodes, cutoff, horizons)
+        test = (rows["origin"] == origin).to_numpy()
+        earlier = (rows["origin"] < origin).to_numpy()
+        # Earlier rows are renormalised again with this origin's shape as training inputs
+        # only: the scored numbers of a row are those of its own origin.
+        known = renormalised(p[earlier], horizons, shape, rows.loc[earlier, "k"].to_numpy())
+        inputs = np.full_like(p, np.nan)
+        inputs[earlier] = known
+        base[test] = renormalised(p[test], horizons, shape, rows.loc[test, "k"].to_numpy())
+        fitted[test] = base[test]
+        cutoff_day = int(day_numbers(pd.Series([cutoff]))[0])
+        for column, horizon in enumerate(horizons):
+            y = rows[f"y_{horizon}"].to_numpy(dtype=float)
+            train = earlier & ~np.isnan(y) & (rows["day"].to_numpy() + horizon < cutoff_day)
+            if train.sum() < params.as_of.min_training_rows:
+                continue
+            coefficients = fit_as_of_logit(
+                logit_inputs(rows.loc[train]), renormalised_logodds(inputs[train, column]), y[train]
+            )
+            if coefficients is None:
+                continue
+            scored = test & ~np.isnan(base[:, column])
+            linear = (
+                renormalised_logodds(base[scored, column])
+                + logit_inputs(rows.loc[scored]) @ coefficients
+            )
+            fitted[scored, column] = expit(linear)
+    return RollingForecasts(rows, {DAY0: p, RENORMALISED: base, AS_OF_LOGIT: fitted})
+
+
+def run_as_of_backtest(
+    episodes: pd.DataFrame,
+    predictions: pd.DataFrame,
+    champion: str,
+    evidence: AsOfEvidence,
+    params: Params,
+    record_age_predictions: pd.DataFrame | None = None,
+    data_hash: str | None = None,
+) -> AsOfResult:
+    """Score the as-of forecasts at every origin, and fit the model served today."""
+    started = time.perf_counter()
+    horizons = tuple(int(h) for h in params.episodes.horizons)
+    days = tuple(sorted(int(k) for k in params.as_of.days))
+    rolling = rolling_as_of_forecasts(episodes, predictions, champion, evidence, params)
+    rows = rolling.rows
+    scores = score_as_of(rows, rolling.forecasts, horizons, days, params)
+    served = served_models(scores, horizons, params.as_of.decision_day)
+    model = final_model(
+        episodes, rows, rolling.forecasts[DAY0], horizons, served, params, data_hash
+    )
+    record_age = (
+        score_record_ages(episodes, record_age_predictions, days, params)
+        if record_age_predictions is not None and len(record_age_predictions)
+        else {}
+    )
+    return AsOfResult(
+        scores=scores,
+        record_age=record_age,
+        evidence_rates=evidence_rates(rows, horizons, days),
+        model=model,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _blocks(rows: pd.DataFrame, horizons: Sequence[int], days: Sequence[int]):
+    """(subset, k, horizon, row mask) for every scored cell with known labels."""
+    for subset in SUBSETS:
+        members = (
+            np.ones(len(rows), bool) if subset == "all" else rows["limited_force"].to_numpy(bool)
+        )
+        for k in days:
+            at_k = members & (rows["k"].to_numpy() == k)
+            for horizon in horizons:
+                if horizon <= k:
+                    continue
+                y = rows[f"y_{horizon}"].to_numpy(dtype=float)
+                yield subset, k, horizon, at_k & ~np.isnan(y)
+
+
+def score_as_of(
+    rows: pd.DataFrame,
+    forecasts: dict[str, np.ndarray],
+    horizons: Sequence[int],
+    days: Sequence[int],
+    params: Params,
+) -> dict[str, Any]:
+    """subset -> model -> k -> horizon -> metrics; the day-0 and as-of logit blocks also
+    hold their paired Brier difference from the renormalised forecast."""
+    bins = params.backtest.calibration_bins
+    scores: dict[str, Any] = {}
+    for subset, k, horizon, mask in _blocks(rows, horizons, days):
+        column = list(horizons).index(horizon)
+        y = rows.loc[mask, f"y_{horizon}"].to_numpy(dtype=float)
+        clusters = dyad_groups(rows.loc[mask])
+        reference = forecasts[RENORMALISED][mask, column]
+        for name in MODELS:
+            p = forecasts[name][mask, column]
+            block = _metrics(p, y, reference, bins)
+            if name != RENORMALISED and len(y):
+                block |= _against_reference(p, y, reference, clusters, params)
+            scores.setdefault(subset, {}).setdefault(name, {}).setdefault(str(k), {})[
+                str(horizon)
+            ] = block
+    return scores
+
+
+def _against_reference(
+    p: np.ndarray, y: np.ndarray, reference: np.ndarray, clusters: np.ndarray, params: Params
+) -> dict[str, Any]:
+    """The paired Brier difference from the renormalised forecast and the Brier skill's
+    interval, both over the same dyad resamples."""
+    replicates, level = params.backtest.bootstrap_replicates, params.train.interval_level
+    difference = paired_difference(
+        lambda w: metrics.weighted_brier(p, y, w),
+        lambda w: metrics.weighted_brier(reference, y, w),
+        clusters,
+        replicates,
+        params.seed,
+        level,
+    )
+    weights = metrics.cluster_weights(clusters, replicates, params.seed)
+    skill = metrics.weighted_skill(p, y, reference, weights)
+    return {"brier_difference": difference, "bss_ci90": metrics.percentile_interval(skill, level)}
+
+
+def _metrics(p: np.ndarray, y: np.ndarray, reference: np.ndarray, bins: int) -> dict[str, Any]:
+    if len(y) == 0:
+        return {"n": 0}
+    two_classes = 0 < y.sum() < len(y)
+    return {
+        "roc_auc": metrics.roc_auc(p, y) if two_classes else None,
+        "brier": metrics.brier(p, y),
+        "bss": metrics.brier_skill(p, y, reference),
+        "ece": metrics.ece(p, y, bins),
+        "mean_forecast": float(np.mean(p)),
+        "observed_rate": float(np.mean(y)),
+        "n": len(y),
+    }
+
+
+def served_models(
+    scores: dict[str, Any], horizons: Sequence[int], decision_day: int
+) -> dict[int, str]:
+    """Per horizon: the as-of logit where, on all triggers at `decision_day`, its paired Brier
+    difference from the renormalised forecast has an interval wholly below zero; otherwise the
+    renormalised forecast (also for horizons the decision day has already closed)."""
+    served: dict[int, str] = {}
+    cells = scores.get("all", {}).get(AS_OF_LOGIT, {}).get(str(decision_day), {})
+    for horizon in horizons:
+        interval = cells.get(str(horizon), {}).get("brier_difference", {}).get("ci90") or []
+        served[horizon] = AS_OF_LOGIT if interval and interval[1] < 0 else RENORMALISED
+    return served
+
+
+def final_model(
+    episodes: pd.DataFrame,
+    rows: pd.DataFrame,
+    p: np.ndarray,
+    horizons: Sequence[int],
+    served: dict[int, str],
+    params: Params,
+    data_hash: str | None,
+) -> AsOfModel:
+    """The model a forecast made today serves: the shape from every settled trigger, the logit
+    per horizon fitted on every as-of row with a known label."""
+    end = pd.to_datetime(episodes["date"]).max() + pd.Timedelta(days=1)
+    shape = known_shape(episodes, end, horizons)
+    base = renormalised(p, horizons, shape, rows["k"].to_numpy())
+    coefficients: dict[int, np.ndarray | None] = {}
+    for column, horizon in enumerate(horizons):
+        y = rows[f"y_{horizon}"].to_numpy(dtype=float)
+        known = ~np.isnan(y)
+        coefficients[horizon] = (
+            fit_as_of_logit(
+                logit_inputs(rows.loc[known]), renormalised_logodds(base[known, column]), y[known]
+            )
+            if known.sum() >= params.as_of.min_training_rows
+            else None
+        )
+    served = {
+        h: name if coefficients[h] is not None else RENORMALISED for h, name in served.items()
+    }
+    return AsOfModel(
+        horizons=tuple(horizons),
+        shape=shape,
+        coefficients=coefficients,
+        served=served,
+        data_hash=data_hash,
+        basis={
+            "rule": (
+                "as_of_logit at a horizon only when its paired Brier difference from the "
+                f"renormalised forecast at k = {params.as_of.decision_day} has a "
+                f"{params.train.interval_level:.0%} interval below zero (all triggers)"
+            ),
+            "rows": len(rows),
+        },
+    )
+
+
+def evidence_rates(
+    rows: pd.DataFrame, horizons: Sequence[int], days: Sequence[int]
+) -> dict[str, Any]:
+    """How often an answer came in (k, H] with and without each kind of evidence by day k:
+    the raw contrast the as-of logit learns from (all triggers of the scored origins)."""
+    out: dict[str, Any] = {}
+    for name in EVIDENCE_COLUMNS:
+        present = rows[name].to_numpy() > 0
+        for _, k, horizon, mask in _blocks(rows, horizons, days):
+            y = rows[f"y_{horizon}"].to_numpy(dtype=float)
+            cell = out.setdefault(name, {}).setdefault(str(k), {})
+            if str(horizon) in cell:
+                continue
+            with_it, without = mask & present, mask & ~present
+            cell[str(horizon)] = {
+                "rate_with": float(y[with_it].mean()) if with_it.any() else None,
+                "n_with": int(with_it.sum()),
+                "rate_without": float(y[without].mean()) if without.any() else None,
+                "n_without": int(without.sum()),
+            }
+    return out
+
+
+def score_record_ages(
+    episodes: pd.DataFrame, predictions: pd.DataFrame, days: Sequence[int], params: Params
+) -> dict[str, Any]:
+    """subset -> model -> record age -> k -> horizon -> metrics of the renormalised band
+    forecasts (the record-age backtest's out-of-sample day-0 numbers)."""
+    horizons = tuple(sorted(int(h) for h in predictions["horizon"].unique()))
+    rows = as_of_rows(episodes, days, horizons)
+    out: dict[str, Any] = {}
+    embargo = pd.Timedelta(days=params.backtest.embargo_days)
+    shapes = {
+        origin: known_shape(
+            episodes,
+            pd.Timestamp(year=int(origin), month=1, day=1) - embargo,
+            params.episodes.horizons,
+        )
+        for origin in sorted(predictions["origin"].unique())
+    }
+    for (model, age), chosen in predictions.groupby(["model", "record_age"], sort=True):
+        day0 = day0_table(chosen.assign(model=model), str(model), horizons)
+        scored = rows.merge(day0, on="episode_id", how="inner")
+        if scored.empty:
+            continue
+        p = scored[[f"p_{h}" for h in horizons]].to_numpy(dtype=float)
+        base = np.full_like(p, np.nan)
+        for origin, shape in shapes.items():
+            at = (scored["origin"] == origin).to_numpy()
+            if at.any():
+                base[at] = renormalised(p[at], horizons, shape, scored.loc[at, "k"].to_numpy())
+        for subset, k, horizon, mask in _blocks(scored, horizons, days):
+            column = horizons.index(horizon)
+            y = scored.loc[mask, f"y_{horizon}"].to_numpy(dtype=float)
+            block = _metrics(
+                base[mask, column], y, base[mask, column], params.backtest.calibration_bins
+            )
+            block.pop("bss", None)
+            out.setdefault(subset, {}).setdefault(str(model), {}).setdefault(
+                str(age), {}
+            ).setdefault(str(k), {})[str(horizon)] = block
+    return out

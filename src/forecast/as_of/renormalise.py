@@ -1,0 +1,75 @@
+"""The day-0 forecast seen from a later day with no answer yet.
+
+A forecast made on the trigger's day gives P(answer by day H) at each horizon. An analyst who
+comes back on day k knows that no answer came on days 1..k, so the chance that matters is
+P(answer in (k, H] | none by k) = (F(H) - F(k)) / (1 - F(k)), with F the forecast's
+cumulative chance of an answer by each day. The horizons give F at 7, 30, 90 and 365 days;
+between them (and before the first) F follows the timing shape: the share of answers within
+the last horizon that came by each day, counted on the training triggers. Joining the horizon
+numbers through that shape keeps the forecast's own horizon numbers and borrows only the
+within-window timing, which the horizons cannot tell.
+
+numpy only: a cold forecast imports this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def timing_shape(delays: np.ndarray, last_day: int) -> np.ndarray:
+    """G[d], d = 0..last_day: the share of the answers within `last_day` that came by day d.
+
+    `delays` are days to the first answer (NaN: none). With no answer at all the shape is
+    linear in log-days, the curve the band models' horizons are joined with elsewhere.
+    """
+    days = np.asarray(delays, dtype=float)
+    days = days[np.isfinite(days) & (days >= 0) & (days <= last_day)].astype(np.int64)
+    if days.size == 0:
+        grid = np.log1p(np.arange(last_day + 1, dtype=float))
+        return grid / grid[-1]
+    counts = np.bincount(days, minlength=last_day + 1).astype(float)
+    return np.cumsum(counts) / counts.sum()
+
+
+def answered_by(
+    p: np.ndarray, horizons: Sequence[int], shape: np.ndarray, days: np.ndarray
+) -> np.ndarray:
+    """F(k): each forecast's chance of an answer by its day k, through its horizon numbers.
+
+    `p` is (n, len(horizons)) in ascending horizon order; `days` (n,) are whole days. Between
+    two horizons a < k <= b (a = 0 with F = 0 before the first), F moves from p_a to p_b as
+    the timing shape moves from G(a) to G(b); past the last horizon F stays at its number.
+    """
+    order = np.asarray(horizons, dtype=np.int64)
+    cumulative = np.maximum.accumulate(np.clip(np.asarray(p, dtype=float), 0.0, 1.0), axis=1)
+    knots = np.concatenate([[0], order])
+    values = np.hstack([np.zeros((len(cumulative), 1)), cumulative])
+    k = np.clip(np.asarray(days, dtype=np.int64), 0, order[-1])
+    segment = np.clip(np.searchsorted(order, k, side="left"), 0, len(order) - 1)
+    low_day, high_day = knots[segment], knots[segment + 1]
+    rows = np.arange(len(k))
+    low_p, high_p = values[rows, segment], values[rows, segment + 1]
+    g = np.asarray(shape, dtype=float)
+    g_low, g_high, g_k = g[low_day], g[high_day], g[k]
+    span = g_high - g_low
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(span > 0, (g_k - g_low) / span, (k - low_day) / (high_day - low_day))
+    return low_p + (high_p - low_p) * np.clip(share, 0.0, 1.0)
+
+
+def renormalised(
+    p: np.ndarray, horizons: Sequence[int], shape: np.ndarray, days: np.ndarray
+) -> np.ndarray:
+    """P(answer in (k, H] | none by day k) for every horizon: (n, len(horizons)).
+
+    NaN where the horizon's window has closed (H <= k): nothing is left to forecast there.
+    """
+    cumulative = np.maximum.accumulate(np.clip(np.asarray(p, dtype=float), 0.0, 1.0), axis=1)
+    by_k = answered_by(cumulative, horizons, shape, days)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        left = np.where(by_k < 1.0, (cumulative - by_k) / (1.0 - by_k), 0.0)
+    closed = np.asarray(horizons)[None, :] <= np.asarray(days)[:, None]
+    return np.where(closed, np.nan, np.clip(left, 0.0, 1.0))
