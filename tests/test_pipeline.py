@@ -41,6 +41,8 @@ def test_repro_writes_every_contract_file(pipeline_repo: PipelineRepo) -> None:
         "metrics/timing.json",
         "metrics/record_age.json",
         "plots/record_age.csv",
+        "metrics/as_of.json",
+        "data/processed/as_of_model.json",
         "data/processed/champions.pkl",
         "reports/brief.html",
         "reports/brief.pdf",
@@ -262,3 +264,23 @@ def test_the_backtest_by_class_scores_every_class_the_data_can_label(
     assert "salient" not in scores["all"] and data["blend"]["weights"] == {}
     served = scores["all"]["all"]
     assert served["served"] == served["served_crisis_unknown"]
+
+
+def test_predict_as_of_serves_the_model_the_as_of_stage_wrote(
+    pipeline_repo: PipelineRepo,
+) -> None:
+    """The as_of stage scored the as-of forecasts and wrote the served model for these data;
+    a forecast three days on serves it, lower than on the day for every open horizon."""
+    repo, env, _ = pipeline_repo
+    scores = json.loads((repo / "metrics/as_of.json").read_text())
+    assert scores["data"]["kind"] != "real"
+    assert set(scores["scores"]["all"]) == {"day0", "renormalised", "as_of_logit"}
+    assert scores["scores"]["all"]["renormalised"]["2"]["30"]["n"] > 0
+    forecast = json.loads(run_checked([*PREDICT, "--as-of", "2014-06-04"], repo, env).stdout)[0]
+    block = forecast["as_of"]
+    assert block["days_elapsed"] == 3
+    assert "as-of model of `forecast as-of backtest`" in block["basis"]
+    for horizon, cell in block["horizons"].items():
+        assert cell["day0"] == pytest.approx(forecast["horizons"][horizon]["p"], abs=1e-6)
+        if not block["answer_known"] and cell["served"] == "renormalised":
+            assert cell["p"] <= cell["day0"] + 1e-9

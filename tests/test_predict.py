@@ -155,7 +155,9 @@ def training_tables(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return episodes, features
 
 
-def make_forecaster(*, kind: str = "real", timing: StandInTiming | None = None) -> Forecaster:
+def make_forecaster(
+    *, kind: str = "real", timing: StandInTiming | None = None, **extra: object
+) -> Forecaster:
     events = standin_force_events(history_incidents())
     episodes, features = training_tables(events)
     provenance = DataProvenance(
@@ -184,6 +186,7 @@ def make_forecaster(*, kind: str = "real", timing: StandInTiming | None = None) 
             "last 30 days",
             "hostility": "hostility level of the trigger",
         },
+        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -223,9 +226,13 @@ def test_bad_date_says_how_to_write_one() -> None:
         incident(date="16/13/2024")
 
 
-def test_a_threat_is_not_a_trigger() -> None:
-    with pytest.raises(ForecastError, match="not a use of force"):
-        incident(hostility=2)
+def test_a_threat_is_a_known_event_never_a_trigger() -> None:
+    threat = incident(hostility=2)
+    assert not threat.is_force
+    with pytest.raises(ForecastError, match="no use of force to forecast"):
+        make_forecaster().predict(threat)
+    with pytest.raises(ForecastError, match="hostility: 1 is no militarized action"):
+        incident(hostility=1)
 
 
 def test_same_country_on_both_sides_is_refused() -> None:

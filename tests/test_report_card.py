@@ -65,6 +65,15 @@ def test_card_shows_the_judgment_horizons_and_timing() -> None:
     assert "16 January 2024" in card
 
 
+def test_card_says_as_of_when_the_forecast_is_made_from_a_later_day() -> None:
+    from dataclasses import replace
+
+    statement = "As of 19 January 2024 (day 3 after the trigger, no answer known): 9 % by ..."
+    card = forecast_card_html(replace(_forecast(), as_of={"statement": statement}))
+    assert "As of 19 January 2024 (day 3 after the trigger" in card
+    assert "As of" not in forecast_card_html(_forecast())
+
+
 def test_card_escapes_notes() -> None:
     card = forecast_card_html(_forecast(notes="<img src=x onerror=alert(1)>"))
     assert "<img" not in card and "&lt;img" in card

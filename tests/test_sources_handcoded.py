@@ -106,11 +106,11 @@ def test_a_bad_hand_coded_row_names_file_row_and_column(tmp_path: Path) -> None:
         read_incidents(tmp_path)
 
 
-def test_a_hand_coded_threat_is_refused_as_a_forecast_input(tmp_path: Path) -> None:
-    """The adapter keeps threats (ingest counts them); a forecast needs a use of force."""
-    from forecast.core.errors import ForecastError
+def test_a_hand_coded_threat_is_read_as_a_known_event(tmp_path: Path) -> None:
+    """The adapter keeps threats (ingest counts them); a forecast reads them as known events
+    (history and as-of evidence), never as triggers."""
     from forecast.predict import read_incidents
 
     path = _exchange_with(tmp_path, 1, ",attack,4,", ",threat_to_use_force,2,")
-    with pytest.raises(ForecastError, match=r"^exchange\.csv row 1, hostility: 2 is not a use"):
-        read_incidents(path)
+    read = read_incidents(path)
+    assert [incident.is_force for incident in read][:1] == [False]

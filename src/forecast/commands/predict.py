@@ -34,7 +34,10 @@ def predict(
         str | None, typer.Option(help="YYYY-MM-DD, or YYYY-MM if the day is unknown")
     ] = None,
     action: Annotated[str | None, typer.Option(help="attack, clash, seizure, strike, ...")] = None,
-    hostility: Annotated[int | None, typer.Option(help="4 use of force, 5 war")] = None,
+    hostility: Annotated[
+        int | None,
+        typer.Option(help="4 use of force, 5 war (2 threat, 3 display: known events in --input)"),
+    ] = None,
     fatalities_initiator: Annotated[
         float | None, typer.Option(help="Deaths on the initiator's side")
     ] = None,
@@ -64,6 +67,15 @@ def predict(
             "envoys, emergency security meetings, vows to answer)? Picks the outside view's class"
         ),
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="YYYY-MM-DD on or after the incident's day, with no answer known by then: "
+            "also forecast the chance of an answer from that day on (an input file's as_of "
+            "column wins for its rows)",
+        ),
+    ] = None,
     input: Annotated[
         Path | None, typer.Option("--input", help="CSV or JSON file (or folder) of incidents")
     ] = None,
@@ -85,7 +97,7 @@ def predict(
     from forecast.core.atomic import writable, write_text
     from forecast.core.config import load_params
     from forecast.predict import Forecaster, parse_incident
-    from forecast.predict.incident import read_incident_rows
+    from forecast.predict.incident import read_incident_rows, with_as_of
     from forecast.predict.result import strict_json
 
     if format not in _FORMATS:
@@ -129,6 +141,8 @@ def predict(
             _refuse_every_row(input, read)
     else:
         incidents = [parse_incident(given, "flags")]
+    if as_of is not None:
+        incidents = with_as_of(incidents, as_of)
     forecaster = Forecaster.load(load_params(params_file))
     forecasts = forecaster.predict_many(incidents)
     text = strict_json([f.to_dict() for f in forecasts])

@@ -11,7 +11,7 @@ stand-ins; `load` wires in the registered champions and the pipeline's files.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.as_of.model import AsOfModel, read_as_of_model
 from forecast.classes.blend import ServedBlend
 from forecast.classes.membership import OPENING_FEATURE
 from forecast.core.config import Params, load_params
@@ -30,6 +31,7 @@ from forecast.features.registry import recent_context_features
 from forecast.models.base import LikelihoodModel, TimingModel
 from forecast.models.common import survival_to_proba
 from forecast.predict.analogues import N_ANALOGUES, AnalogueIndex
+from forecast.predict.as_of_view import AsOfServer, episodes_shape, given_signals, signal_table
 from forecast.predict.caveats import data_caveats, extrapolation_caveat, model_caveats
 from forecast.predict.explain import drivers, probabilities_and_effects
 from forecast.predict.history import (
@@ -106,6 +108,9 @@ class Forecaster:
         model_source: str = "given",
         record: RecordView | None = None,
         blend: ServedBlend | None = None,
+        signals: pd.DataFrame | None = None,
+        as_of_model: Callable[[], AsOfModel | None] | None = None,
+        data_hash: str | None = None,
     ) -> None:
         self.likelihood_model = likelihood_model
         self.timing_model = timing_model
@@ -139,6 +144,13 @@ class Forecaster:
         # How far a forecast judged a crisis (or not) leans on the outside view.
         self.blend = blend
         self._record_features: set[str] | None = None
+        # As-of forecasts: the record's threats and displays (hostility 2-3), the as-of model
+        # `forecast as-of backtest` wrote (read on first use) and the data it must match.
+        self.signals = signals if signals is not None else given_signals([])
+        self._as_of_model = as_of_model
+        self._as_of_server: AsOfServer | None = None
+        self._episodes = episodes
+        self.data_hash = data_hash
 
     # ---- construction from the pipeline's files and the registry -----------------------------
 
@@ -207,6 +219,9 @@ class Forecaster:
             model_source=champions.source,
             record=record,
             blend=_served_blend(root, champions.version),
+            signals=signal_table(modelled),
+            as_of_model=lambda: read_as_of_model(root),
+            data_hash=data_hash,
         )
 
     # ---- scoring ------------------------------------------------------------------------------
@@ -227,6 +242,13 @@ class Forecaster:
         """
         if not incidents:
             return []
+        known = list(incidents)
+        incidents = [incident for incident in known if incident.is_force]
+        if not incidents:
+            raise ForecastError(
+                "no use of force to forecast: threats and displays of force (hostility 2-3) "
+                "are known events beside a use of force (hostility 4-5), never forecast alone"
+            )
         for incident in incidents:
             self._check_in_scope(incident)
         ids = [incident.incident_id or f"new-{i + 1}" for i, incident in enumerate(incidents)]
@@ -318,7 +340,36 @@ class Forecaster:
                     leaning=leaning.to_dict() if leaning else {},
                 )
             )
-        return forecasts
+        return self._with_as_of(forecasts, known, ids)
+
+    def _with_as_of(
+        self, forecasts: list[Forecast], known: Sequence[Incident], ids: list[str]
+    ) -> list[Forecast]:
+        """Each forecast with an as-of day gets its `as_of` block (`predict.as_of_view`)."""
+        incidents = [forecast.incident for forecast in forecasts]
+        if all(incident.as_of is None for incident in incidents):
+            return forecasts
+        signals = pd.concat([self.signals, given_signals(known)], ignore_index=True)
+        force = self._history_with(incidents, ids, as_of=True)
+        blocks = self.as_of_server().blocks(
+            incidents, [forecast.horizons for forecast in forecasts], signals, force
+        )
+        return [
+            replace(forecast, as_of=block) if block else forecast
+            for forecast, block in zip(forecasts, blocks, strict=True)
+        ]
+
+    def as_of_server(self) -> AsOfServer:
+        """The as-of model served, chosen once: the written one when it matches these data."""
+        if self._as_of_server is None:
+            written = self._as_of_model() if self._as_of_model is not None else None
+            self._as_of_server = AsOfServer.choose(
+                written,
+                self.data_hash,
+                episodes_shape(self._episodes, self.horizons),
+                self.horizons,
+            )
+        return self._as_of_server
 
     def _leaning_curve(self, horizons: dict[int, HorizonForecast]) -> np.ndarray:
         """The timing curve through the served horizon numbers, once they lean on the outside
@@ -432,19 +483,22 @@ class Forecaster:
                 f"no history to forecast from; give a date on or after it"
             )
 
-    def _history_with(self, incidents: Sequence[Incident], ids: list[str]) -> pd.DataFrame:
+    def _history_with(
+        self, incidents: Sequence[Incident], ids: list[str], *, as_of: bool = False
+    ) -> pd.DataFrame:
         """The history plus those of the batch's incidents it lacks that can matter.
 
         An event reaches only the features and caveats of incidents dated after it, so a new
         incident on the batch's last day (a lone forecast's own incident) would change nothing:
-        it is left out, and the history (with the index kept for it) is used as it is.
+        it is left out, and the history (with the index kept for it) is used as it is. As-of
+        evidence (`as_of`) reads events after the trigger too, so then every one is added.
         """
         last_day = max(incident.date for incident in incidents)
         candidates = list(zip(incidents, ids, strict=True)) + answered_strikes(incidents, ids)
         fresh = [
             (incident, incident_id)
             for incident, incident_id in candidates
-            if incident.date < last_day
+            if (as_of or incident.date < last_day)
             and incident_id not in self._history_keys["ids"]
             and (incident.initiator, incident.target, incident.date)
             not in self._history_keys["days"]

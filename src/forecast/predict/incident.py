@@ -11,7 +11,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,10 @@ OPTIONAL_FIELDS = (
     "context",
     "coded_from",
     "accepted",
+    "as_of",
 )
+# Threats (2) and displays (3) are taken as known events beside the uses of force (4-5).
+MIN_KNOWN_HOSTILITY = 2
 _TRUE_WORDS = {"true", "yes", "1", "y"}
 _FALSE_WORDS = {"false", "no", "0", "n", ""}
 _UNKNOWN_WORDS = {"", "unknown", "?"}
@@ -110,6 +113,15 @@ class Incident:
     # The analyst's judgement: does the target treat the strike as a crisis (recalled envoys,
     # emergency security meetings, vows to answer in the first days)? None: not said.
     crisis: bool | None = None
+    # The day the analyst asks from, with no answer known by then (`forecast predict
+    # --as-of`): the forecast adds the chance of an answer from that day on. None: day 0.
+    as_of: pd.Timestamp | None = None
+
+    @property
+    def is_force(self) -> bool:
+        """A use of force (hostility 4-5), which is forecast; threats and displays of force
+        (2-3) are known events only: history and as-of evidence, never triggers."""
+        return self.hostility >= USE_OF_FORCE_MIN_HOSTILITY
 
     @property
     def coding_statement(self) -> str | None:
@@ -172,6 +184,7 @@ class Incident:
             "accepted": self.accepted,
             "coding_statement": self.coding_statement,
             "crisis": self.crisis,
+            "as_of": self.as_of.date().isoformat() if self.as_of is not None else None,
         }
 
 
@@ -218,6 +231,7 @@ def parse_incident(record: Mapping[str, Any], where: str = "input") -> Incident:
         coded_from=None if _blank(record.get("coded_from")) else str(record["coded_from"]),
         accepted=_yes_no(record.get("accepted"), "accepted", where),
         crisis=_yes_no_unknown(record.get("crisis"), "crisis", where),
+        as_of=as_of_day(record.get("as_of"), day, precision, hostility, where),
     )
 
 
@@ -480,6 +494,45 @@ def _answers(value: Any, day: pd.Timestamp, where: str) -> pd.Timestamp | None:
     return answered
 
 
+def as_of_day(
+    value: Any, day: pd.Timestamp, precision: str, hostility: int, where: str
+) -> pd.Timestamp | None:
+    """The as-of day of a use of force: a day on or after the incident's own day."""
+    if _blank(value):
+        return None
+    as_of, as_of_precision = _day(value, where, "as_of")
+    if hostility < USE_OF_FORCE_MIN_HOSTILITY:
+        raise _refused(
+            where, "as_of", "only a use of force (hostility 4-5) is forecast as of a day"
+        )
+    if as_of_precision != "day" or precision != "day":
+        raise _refused(
+            where, "as_of", "give the day (YYYY-MM-DD) of both the incident and the as-of day"
+        )
+    if as_of < day:
+        raise _refused(where, "as_of", f"{as_of.date()} is before the incident's day {day.date()}")
+    return as_of
+
+
+def with_as_of(incidents: Sequence[Incident], as_of: str) -> list[Incident]:
+    """The incidents with `--as-of` as the as-of day of every use of force that has none."""
+    return [
+        replace(
+            incident,
+            as_of=as_of_day(
+                as_of,
+                incident.date,
+                incident.date_precision,
+                incident.hostility,
+                f"--as-of for {incident.describe()}",
+            ),
+        )
+        if incident.is_force and incident.as_of is None
+        else incident
+        for incident in incidents
+    ]
+
+
 def _yes_no(value: Any, field: str, where: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -528,12 +581,12 @@ def _hostility(value: Any, where: str) -> int:
         raise _refused(where, "hostility", f"{quoted(text)} is not a number from 1 to 5") from exc
     if not number.is_integer() or not 1 <= number <= 5:
         raise _refused(where, "hostility", f"{quoted(text)} is not a whole number from 1 to 5")
-    if number < USE_OF_FORCE_MIN_HOSTILITY:
+    if number < MIN_KNOWN_HOSTILITY:
         raise _refused(
             where,
             "hostility",
-            f"{int(number)} is not a use of force; the models forecast answers to uses of "
-            "force (hostility 4 = use of force, 5 = war)",
+            f"{int(number)} is no militarized action; give a threat (2), a display of force "
+            "(3), a use of force (4) or war (5)",
         )
     return int(number)
 

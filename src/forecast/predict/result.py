@@ -121,6 +121,10 @@ class Forecast:
     # How far the served numbers lean on the outside view (forecast.predict.leaning): the
     # weights, the model's own numbers and the outside view's; empty when not at all.
     leaning: dict[str, Any] = field(default_factory=dict)
+    # As of a later day with no answer yet (forecast.predict.as_of_view): the chance of an
+    # answer from that day on per horizon, the evidence since the trigger and what served
+    # the numbers; empty for a forecast made on the trigger's day.
+    as_of: dict[str, Any] = field(default_factory=dict)
 
     @property
     def headline(self) -> HorizonForecast:
@@ -147,6 +151,7 @@ class Forecast:
             "record": self.record,
             "reference": self.reference.to_dict() if self.reference is not None else None,
             "leaning": self.leaning,
+            "as_of": self.as_of or None,
             "features": self.features,
         }
 

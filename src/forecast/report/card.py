@@ -34,6 +34,8 @@ _CARD = """
       <td style="text-align:right; padding-right:12px">{{ h.p }}</td>
       <td>{{ h.low }} to {{ h.high }}</td></tr>{% endfor %}
   </table>
+  {% if as_of %}<div style="margin-top: 6px; font-weight: bold; color: #602070">{{ as_of }}</div>
+  {% endif %}
   <div style="margin-top: 6px">{{ timing }}</div>
   {% if drivers %}<div style="margin-top: 6px"><b>Drivers</b><ul style="margin: 2px 0">
     {% for d in drivers %}<li>{{ d }}</li>{% endfor %}</ul></div>{% endif %}
@@ -74,6 +76,7 @@ def forecast_card_html(forecast: Forecast) -> str:
             }
             for days, values in forecast.horizons.items()
         ],
+        as_of=forecast.as_of.get("statement", ""),
         timing=forecast.timing.statement,
         drivers=[d.text for d in forecast.drivers],
         notes=incident.notes,

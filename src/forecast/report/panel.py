@@ -35,6 +35,8 @@ def forecast_panel(forecast: Forecast) -> Panel:
             f"{percent(values.low)} to {percent(values.high)}",
         )
     parts: list[Any] = [Text(forecast.key_judgment, style="bold"), horizons]
+    if forecast.as_of:
+        parts.append(Text(forecast.as_of["statement"], style="bold magenta"))
     parts.append(Text(f"Timing: {forecast.timing.statement}"))
     if forecast.drivers:
         parts.append(Text("Drivers:", style="bold"))

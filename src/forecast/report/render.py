@@ -228,6 +228,7 @@ def _incident_card(forecast: Forecast, number: int) -> dict[str, Any]:
             }
             for days, values in forecast.horizons.items()
         ],
+        "as_of": forecast.as_of.get("statement", ""),
         "timing_statement": forecast.timing.statement,
         "has_curve": bool(forecast.daily_curve),
         "curve_from_timing_model": from_timing_model,
