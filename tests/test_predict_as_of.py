@@ -20,15 +20,20 @@ from tests.test_predict import HORIZONS, incident, make_forecaster
 STRIKE = {"initiator": "IRN", "target": "PAK", "date": "2024-01-16"}
 
 
-def _logit_forecaster() -> Forecaster:
-    """A forecaster whose written as-of model serves a logit in which a threat counts."""
-    model = AsOfModel(
+def _written_model(data_hash: str) -> AsOfModel:
+    """An as-of model serving a logit in which a threat counts, built on `data_hash`."""
+    return AsOfModel(
         HORIZONS,
         timing_shape(np.arange(1, 366, dtype=float), 365),
         {h: np.array([1.0, 0.0]) for h in HORIZONS},
         dict.fromkeys(HORIZONS, AS_OF_LOGIT),
-        data_hash="written",
+        data_hash=data_hash,
     )
+
+
+def _logit_forecaster() -> Forecaster:
+    """A forecaster whose written as-of model matches its data."""
+    model = _written_model("written")
     return make_forecaster(as_of_model=lambda: model, data_hash="written")
 
 
@@ -98,13 +103,7 @@ def test_an_answer_already_known_leaves_no_as_of_forecast() -> None:
 
 
 def test_a_written_model_for_other_data_is_not_served() -> None:
-    model = AsOfModel(
-        HORIZONS,
-        timing_shape(np.arange(1, 366, dtype=float), 365),
-        {h: np.array([1.0, 0.0]) for h in HORIZONS},
-        dict.fromkeys(HORIZONS, AS_OF_LOGIT),
-        data_hash="other data",
-    )
+    model = _written_model("other data")
     forecaster = make_forecaster(as_of_model=lambda: model, data_hash="these data")
     block = forecaster.predict(incident(as_of="2024-01-19")).as_of
     assert block["horizons"]["30"]["served"] == "renormalised"

@@ -7,12 +7,11 @@ metrics/as_of.json and the model `forecast predict --as-of` serves. `show` print
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from forecast.commands.terminal import make_console
+from forecast.commands.terminal import PARAMS, ParamsFile, Track, make_console, print_scored_run
 from forecast.core.config import load_params
 
 app = typer.Typer(
@@ -20,13 +19,12 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 console = make_console()
-PARAMS = Path("params.yaml")
 
 
 @app.command("backtest")
 def backtest(
-    params_file: Annotated[Path, typer.Option("--params", help="params file")] = PARAMS,
-    track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow")] = True,
+    params_file: ParamsFile = PARAMS,
+    track: Track = True,
 ) -> None:
     """Score as-of forecasts at every origin: metrics/as_of.json and the served as-of model."""
     from forecast.as_of.outputs import as_of_table
@@ -34,13 +32,15 @@ def backtest(
 
     params = load_params(params_file)
     run = run_as_of(params, track=track)
-    console.print(run.provenance.banner(), style="bold yellow", highlight=False, markup=False)
-    if run.run_id is not None:
-        console.print(f"MLflow run {run.run_id} ({params.tracking.uri})", highlight=False)
-    console.print(as_of_table(run.result.scores, "limited_force"))
     served = ", ".join(f"{h} days: {name}" for h, name in run.result.model.served.items())
-    console.print(f"served as of a later day: {served}", highlight=False, markup=False)
-    console.print(f"as-of backtest in {run.result.seconds:.0f} s", highlight=False)
+    print_scored_run(
+        console,
+        run.provenance.banner(),
+        run.run_id,
+        params.tracking.uri,
+        as_of_table(run.result.scores, "limited_force"),
+        f"served as of a later day: {served}; as-of backtest in {run.result.seconds:.0f} s",
+    )
 
 
 @app.command("show")

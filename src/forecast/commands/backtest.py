@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from forecast.commands.terminal import make_console
+from forecast.commands.terminal import PARAMS, ParamsFile, Track, make_console, print_scored_run
 from forecast.core.config import load_params
 
 app = typer.Typer(help="Rolling-origin backtest of every model (writes metrics/ and plots/).")
 console = make_console()
-PARAMS = Path("params.yaml")
 
 
 @app.callback(invoke_without_command=True)
 def backtest(
-    params_file: Annotated[Path, typer.Option("--params", help="params file")] = PARAMS,
+    params_file: ParamsFile = PARAMS,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="origins in parallel")] = 2,
-    track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow")] = True,
+    track: Track = True,
 ) -> None:
     """Fit every model at every yearly origin, score the next year, write metrics and plots."""
     from forecast.evaluation.backtest import headline
@@ -27,9 +25,10 @@ def backtest(
 
     params = load_params(params_file)
     run = run_backtest(params, n_jobs=jobs, track=track)
-    console.print(
-        run.result.provenance.banner(), style="bold yellow", highlight=False, markup=False
+    print_scored_run(
+        console,
+        run.result.provenance.banner(),
+        run.run_id,
+        params.tracking.uri,
+        headline(run.result, params),
     )
-    if run.run_id is not None:
-        console.print(f"MLflow run {run.run_id} ({params.tracking.uri})", highlight=False)
-    console.print(headline(run.result, params), highlight=False)

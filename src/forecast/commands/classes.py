@@ -6,12 +6,11 @@ beside the outside view, and learns how far a forecast for a crisis leans on it.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from forecast.commands.terminal import make_console
+from forecast.commands.terminal import PARAMS, ParamsFile, Track, make_console, print_scored_run
 from forecast.core.config import load_params
 
 app = typer.Typer(
@@ -19,13 +18,12 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 console = make_console()
-PARAMS = Path("params.yaml")
 
 
 @app.command("backtest")
 def backtest(
-    params_file: Annotated[Path, typer.Option("--params", help="params file")] = PARAMS,
-    track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow")] = True,
+    params_file: ParamsFile = PARAMS,
+    track: Track = True,
 ) -> None:
     """Score the served forecasts by class beside the outside view: metrics/classes.json."""
     from forecast.classes.outputs import class_headline
@@ -33,11 +31,14 @@ def backtest(
 
     params = load_params(params_file)
     run = run_classes(params, track=track)
-    console.print(run.provenance.banner(), style="bold yellow", highlight=False, markup=False)
-    if run.run_id is not None:
-        console.print(f"MLflow run {run.run_id} ({params.tracking.uri})", highlight=False)
-    console.print(class_headline(run.result.scores, "limited_force", 30, "salient"))
-    console.print(f"backtest by class in {run.result.seconds:.0f} s", highlight=False)
+    print_scored_run(
+        console,
+        run.provenance.banner(),
+        run.run_id,
+        params.tracking.uri,
+        class_headline(run.result.scores, "limited_force", 30, "salient"),
+        f"backtest by class in {run.result.seconds:.0f} s",
+    )
 
 
 @app.command("show")

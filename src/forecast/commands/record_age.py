@@ -6,27 +6,25 @@ record cut 0, 1, 2, 5 and 10 years (params `record_age.ages`) before each test t
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from forecast.commands.terminal import make_console
+from forecast.commands.terminal import PARAMS, ParamsFile, Track, make_console, print_scored_run
 from forecast.core.config import load_params
 
 app = typer.Typer(
     help="Forecasting across a gap: the backtest by record age.", no_args_is_help=True
 )
 console = make_console()
-PARAMS = Path("params.yaml")
 
 
 @app.command("backtest")
 def backtest(
-    params_file: Annotated[Path, typer.Option("--params", help="params file")] = PARAMS,
+    params_file: ParamsFile = PARAMS,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="origins in parallel")] = 2,
-    track: Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow")] = True,
+    track: Track = True,
 ) -> None:
     """Score every forecaster at every simulated record age: metrics/record_age.json."""
     from forecast.record_age.outputs import headline_table
@@ -34,11 +32,14 @@ def backtest(
 
     params = load_params(params_file)
     run = run_record_age(params, n_jobs=jobs, track=track)
-    console.print(run.provenance.banner(), style="bold yellow", highlight=False, markup=False)
-    if run.run_id is not None:
-        console.print(f"MLflow run {run.run_id} ({params.tracking.uri})", highlight=False)
-    console.print(headline_table(run.result.scores, "limited_force", 30), highlight=False)
-    console.print(f"record-age backtest in {run.result.seconds:.0f} s", highlight=False)
+    print_scored_run(
+        console,
+        run.provenance.banner(),
+        run.run_id,
+        params.tracking.uri,
+        headline_table(run.result.scores, "limited_force", 30),
+        f"record-age backtest in {run.result.seconds:.0f} s",
+    )
 
 
 @app.command("show")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -77,3 +78,29 @@ def values_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[obj
     for row in rows:
         table.add_row(*(escape(str(value)) for value in row))
     return table
+
+
+def print_scored_run(
+    console: Console,
+    banner: str,
+    run_id: str | None,
+    tracking_uri: str,
+    headline: Any,
+    closing: str | None = None,
+) -> None:
+    """What a scoring stage prints: the data banner, its MLflow run, its headline, a last line.
+
+    One shape for the backtests, so every one says loudly which data it scored first.
+    """
+    console.print(banner, style="bold yellow", highlight=False, markup=False)
+    if run_id is not None:
+        console.print(f"MLflow run {run_id} ({tracking_uri})", highlight=False)
+    console.print(headline, highlight=False)
+    if closing:
+        console.print(closing, highlight=False, markup=False)
+
+
+# The options every stage command takes, spelt once.
+ParamsFile = Annotated[Path, typer.Option("--params", help="params file")]
+Track = Annotated[bool, typer.Option("--track/--no-track", help="log to MLflow")]
+PARAMS = Path("params.yaml")

@@ -3,22 +3,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from forecast.commands.terminal import make_console
+from forecast.commands.terminal import PARAMS, ParamsFile, make_console
 from forecast.core.config import load_params
 
 app = typer.Typer(help="Fit final models, register them in MLflow and set the champions.")
 console = make_console()
-PARAMS = Path("params.yaml")
 
 
 @app.callback(invoke_without_command=True)
 def train(
-    params_file: Annotated[Path, typer.Option("--params", help="params file")] = PARAMS,
+    params_file: ParamsFile = PARAMS,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="models fitted in parallel")] = 2,
 ) -> None:
     """Fit, log and register every model; alias the rule's winners as `champion`."""

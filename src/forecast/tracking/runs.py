@@ -199,19 +199,28 @@ def _safe(name: str) -> str:
     return name.replace(":", "_").replace("+", "_")
 
 
+SCORED_METRICS = frozenset({"roc_auc", "bss", "brier", "ece"})
+
+
+def _cell_metrics(scores: dict, level: str) -> dict[str, float]:
+    """Each cell of `{subset: {model: {level value: {horizon: block}}}}` as MLflow metrics,
+    named `subset_model_<level><value>_<H>d_metric` (record ages, as-of days)."""
+    return {
+        _metric_name(subset, _safe(model), f"{level}{value}", f"{horizon}d", metric): number
+        for subset, models in scores.items()
+        for model, levels in models.items()
+        for value, horizons in levels.items()
+        for horizon, block in horizons.items()
+        for metric, number in block.items()
+        if metric in SCORED_METRICS
+    }
+
+
 def log_record_age(
     result: Any, provenance: DataProvenance, params: Params, files: list[Path]
 ) -> str:
     """One run for the backtest by record age: its files and a metric per model, age, subset."""
-    values = {
-        _metric_name(subset, _safe(model), f"age{age}", f"{horizon}d", metric): value
-        for subset, models in result.scores.items()
-        for model, ages in models.items()
-        for age, horizons in ages.items()
-        for horizon, block in horizons.items()
-        for metric, value in block.items()
-        if metric in {"roc_auc", "bss", "brier", "ece"}
-    }
+    values = _cell_metrics(result.scores, "age")
     extra = {"record_age.ages": str(list(result.ages))}
     return _log_scored_stage(
         "record_age", provenance, params, files, result.seconds, result.settings, extra, values
@@ -220,15 +229,7 @@ def log_record_age(
 
 def log_as_of(result: Any, provenance: DataProvenance, params: Params, files: list[Path]) -> str:
     """One run for the as-of backtest: its files, what is served, a metric per cell."""
-    values = {
-        _metric_name(subset, model, f"k{k}", f"{horizon}d", metric): value
-        for subset, models in result.scores.items()
-        for model, days in models.items()
-        for k, horizons in days.items()
-        for horizon, block in horizons.items()
-        for metric, value in block.items()
-        if metric in {"roc_auc", "bss", "brier", "ece"}
-    }
+    values = _cell_metrics(result.scores, "k")
     extra = {
         "as_of.days": str(list(params.as_of.days)),
         "as_of.served": json.dumps(result.model.to_dict()["served"], sort_keys=True),
