@@ -111,6 +111,16 @@ def test_countries_and_dates_are_written_out() -> None:
     assert not re.search(r"\b(IRN|PAK|630|770)\b", text)
 
 
+def test_a_forecast_made_as_of_a_later_day_says_so_in_its_card() -> None:
+    from dataclasses import replace
+
+    first, second = seed_forecasts()
+    statement = "As of 19 January 2024 (day 3 after the trigger, no answer known): ..."
+    html = brief_html([replace(first, as_of={"statement": statement}), second])
+    assert html.count('<p class="asof">') == 1
+    assert "As of 19 January 2024 (day 3 after the trigger" in visible_text(html)
+
+
 def test_hostile_notes_are_escaped() -> None:
     html = brief_html(seed_forecasts(notes='<script>alert("x")</script><img src=x onerror=1>'))
     assert "<script>" not in html
