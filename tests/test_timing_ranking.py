@@ -261,3 +261,36 @@ def test_backtest_reports_truncated_scores_the_reference_and_comparisons():
     assert difference == pytest.approx(
         timing["hazard_glm_tv"]["c_index"] - timing["cox"]["c_index"]
     )
+
+
+def test_the_best_timing_model_is_compared_with_every_other_on_paired_draws():
+    """A timing variant is judged against the best (and the best against it) by the same
+    resamples: every other timing model gets its paired difference."""
+    rng = np.random.default_rng(5)
+    n = 400
+    time = rng.integers(1, 400, n).astype(float)
+    event = rng.random(n) < 0.6
+    clusters = rng.integers(0, 40, n)
+    grid = (1, 7, 30, 90, 180, 365)
+    days = np.asarray(grid, dtype=float)
+    truth = np.exp(-np.outer(1 / time, days))  # sooner answers fall faster: a good ranking
+    noise = np.exp(-np.outer(rng.random(n) / 100, days))
+    survival = {"hazard_gb": truth, "hazard_gb_cure": truth**0.9, "cox": noise}
+    timing = {
+        "hazard_gb": {"c_index": 0.9},
+        "hazard_gb_cure": {"c_index": 0.8},
+        "cox": {"c_index": 0.5},
+    }
+    params = Params(backtest=BacktestParams(bootstrap_replicates=20))
+    proba = np.tile([0.1, 0.3, 0.5, 0.7], (n, 1))
+    found = timing_ranking.yardsticks(
+        (time, event, clusters), {"all": np.ones(n, bool)}, survival, proba, timing, grid, params
+    )
+    comparisons = found["comparisons"]["all"]
+    assert set(comparisons) == {
+        "hazard_gb - cox",
+        "hazard_gb - hazard_gb_cure",
+        "hazard_gb - logit_30d",
+    }
+    against_cox = comparisons["hazard_gb - cox"]["c_index"]
+    assert against_cox["difference"] > 0 and against_cox["difference_ci90"][0] > 0

@@ -220,6 +220,7 @@ COMPLEXITY_ORDER = (
     "cox",
     "hazard_glm_tv",
     "hazard_gb",
+    "hazard_gb_cure",
     "ensemble",
 )
 
@@ -236,7 +237,9 @@ class ModelParams(_Section):
     correlation_limit_default: float = Field(0.95, gt=0, le=1)
     # Models that also get a recalibrated version (`<name>+recal`, Platt on logit p).
     # Every model but the two references by default.
-    recalibrate: list[str] = [m for m in COMPLEXITY_ORDER[2:] if m != "hazard_glm_tv"]
+    recalibrate: list[str] = [
+        m for m in COMPLEXITY_ORDER[2:] if m not in {"hazard_glm_tv", "hazard_gb_cure"}
+    ]
     hist_gb: HistGBParams = HistGBParams()
     spline_logit: SplineLogitParams = SplineLogitParams()
 

@@ -582,7 +582,7 @@ def _timing_yardsticks(
     params: Params,
 ) -> dict[str, dict]:
     """timing.json's `references` (the 30-day logit read as a risk score) and `comparisons`
-    (the best timing model against cox and that reference, on paired bootstrap draws): see
+    (the best timing model against every other and that reference, on paired bootstrap draws): see
     `forecast.evaluation.timing_ranking`.
 
     The timing blocks' shape: metrics/timing.json in docs/design.md, section "Tables".

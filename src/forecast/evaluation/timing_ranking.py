@@ -158,9 +158,9 @@ def yardsticks(
             continue
         logit_risk = reference_proba[rows, horizons.index(REFERENCE_HORIZON)]
         others = {REFERENCE_NAME: dict.fromkeys(taus, logit_risk)}
-        if BASELINE_TIMING_MODEL in survival:
-            baseline = survival[BASELINE_TIMING_MODEL][rows]
-            others[BASELINE_TIMING_MODEL] = curve_risks(baseline, days, taus)
+        # Every other timing model, so a variant is judged against the best by paired draws.
+        for other in sorted(name for name in survival if name != best):
+            others[other] = curve_risks(survival[other][rows], days, taus)
         risks = curve_risks(survival[best][rows], days, taus)
         comparisons[subset] = {
             f"{best} - {other}": comparison_block(

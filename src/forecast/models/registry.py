@@ -11,6 +11,7 @@ from collections.abc import Callable
 from forecast.core.config import Params
 from forecast.core.errors import ForecastError
 from forecast.models.baselines import DyadPersistence, TrailingBaseRate
+from forecast.models.cure import CureHazard
 from forecast.models.logit import ClusteredLogit, severity_logit
 from forecast.models.sklearn_models import CalibratedBoosting, SplineLogit
 from forecast.models.timing import BoostedHazard, CoxTiming, HazardGLM, TimeVaryingHazard
@@ -58,9 +59,10 @@ BUILDERS: dict[str, Builder] = {
     "cox": lambda p: _limited(CoxTiming(_horizons(p)), p),
     "hazard_glm_tv": lambda p: _limited(TimeVaryingHazard(_horizons(p)), p),
     "hazard_gb": lambda p: BoostedHazard(_horizons(p), seed=p.seed, **_booster(p)),
+    "hazard_gb_cure": lambda p: CureHazard(_horizons(p), seed=p.seed, **_booster(p)),
 }
 
-TIMING_MODELS = frozenset({"hazard_glm", "cox", "hazard_glm_tv", "hazard_gb"})
+TIMING_MODELS = frozenset({"hazard_glm", "cox", "hazard_glm_tv", "hazard_gb", "hazard_gb_cure"})
 # Timing models that drop collinear features at a limit (the backtest may choose another).
 COLLINEARITY_LIMITED = frozenset({"hazard_glm", "cox", "hazard_glm_tv"})
 # Skill scores are measured against these, so the backtest always runs them.
