@@ -13,6 +13,7 @@ import pytest
 from forecast.as_of.backtest import (
     AS_OF_LOGIT,
     RENORMALISED,
+    TIMING_CURVE,
     as_of_rows,
     rolling_as_of_forecasts,
     run_as_of_backtest,
@@ -20,7 +21,7 @@ from forecast.as_of.backtest import (
 )
 from forecast.as_of.evidence import AsOfEvidence, EventWindows, dated_events
 from forecast.as_of.model import AsOfModel, fit_as_of_logit, read_as_of_model
-from forecast.as_of.renormalise import answered_by, renormalised, timing_shape
+from forecast.as_of.renormalise import CurveRows, answered_by, renormalised, timing_shape
 from forecast.core.config import Params
 from forecast.core.errors import DataFileError
 from forecast.episodes import day_numbers, dyad_codes
@@ -69,6 +70,19 @@ def test_renormalised_is_the_conditional_chance_and_closes_passed_windows() -> N
     assert at_30[2] == pytest.approx((0.5 - 0.4) / 0.6)
     # On the trigger's day nothing has been learnt: the day-0 numbers stand.
     assert renormalised(p, HORIZONS, shape, np.array([0]))[0] == pytest.approx(p[0])
+
+
+def test_a_row_with_its_own_curve_reads_the_days_passed_off_it() -> None:
+    p = np.array([[0.2, 0.4, 0.5, 0.7]] * 2)
+    shape = timing_shape(np.arange(1, 366, dtype=float), 365)
+    grid = (1, 2, 3, 7, 30, 90, 365)
+    quick = [0.1, 0.18, 0.19, 0.2, 0.4, 0.5, 0.7]  # most of the first week's chance by day 2
+    curves = CurveRows(np.array([quick, [np.nan] * len(grid)]), grid)
+    by_2 = answered_by(p, HORIZONS, shape, np.array([2, 2]), curves)
+    assert by_2[0] == pytest.approx(0.2 * 0.18 / 0.2)
+    assert by_2[1] == pytest.approx(0.2 * 2 / 7)  # no curve: the shared shape
+    own = renormalised(p, HORIZONS, shape, np.array([2, 2]), curves)
+    assert own[0, 0] < own[1, 0]
 
 
 # ---- evidence since the trigger --------------------------------------------------------------
@@ -272,7 +286,9 @@ def test_the_backtest_scores_every_cell_and_the_threat_logit_helps_where_threats
     episodes, predictions, signals = _world()
     result = run_as_of_backtest(episodes, predictions, "champ", _evidence(signals), _params())
     cells = result.scores["all"]
-    assert set(cells) == {"day0", RENORMALISED, AS_OF_LOGIT}
+    assert set(cells) == {"day0", RENORMALISED, TIMING_CURVE, AS_OF_LOGIT}
+    # Without the timing model's curves every trigger has the shared shape.
+    assert cells[TIMING_CURVE]["2"]["30"]["brier"] == cells[RENORMALISED]["2"]["30"]["brier"]
     assert set(cells[RENORMALISED]["1"]) == {"7", "30", "90", "365"}
     assert set(cells[RENORMALISED]["7"]) == {"30", "90", "365"}
     block = cells[AS_OF_LOGIT]["2"]["30"]
@@ -332,3 +348,36 @@ def test_the_logit_is_served_only_where_its_interval_lies_below_zero() -> None:
     }
     served = served_models(scores, HORIZONS, 2)
     assert served == {7: AS_OF_LOGIT, 30: RENORMALISED, 90: RENORMALISED, 365: RENORMALISED}
+
+
+def test_the_timing_curve_forecast_uses_each_triggers_own_out_of_sample_curve() -> None:
+    episodes, predictions, signals = _world()
+    tested = predictions[predictions["horizon"] == 7][["episode_id", "origin"]]
+    grid = np.array([1, 2, 3, 5, 7, 30, 90, 365])
+    fast = tested["episode_id"].str[1:].astype(int).to_numpy() % 2 == 0
+    rates = np.where(fast, 0.3, 0.003)
+    survival = pd.DataFrame(
+        {
+            "episode_id": np.repeat(tested["episode_id"].to_numpy(), len(grid)),
+            "origin": np.repeat(tested["origin"].to_numpy(), len(grid)),
+            "model": "timer",
+            "day": np.tile(grid, len(tested)),
+            "survival": np.exp(-np.outer(rates, grid)).ravel(),
+        }
+    )
+    rolling = rolling_as_of_forecasts(
+        episodes, predictions, "champ", _evidence(signals), _params(), survival, "timer"
+    )
+    rows, forecasts = rolling.rows, rolling.forecasts
+    at_2 = (rows["k"] == 2).to_numpy()
+    quick = at_2 & rows["episode_id"].isin(tested["episode_id"][fast]).to_numpy()
+    slow = at_2 & ~quick
+    # A quick timer has spent most of its first week by day 2, a slow one little of it.
+    assert np.all(forecasts[TIMING_CURVE][quick, 0] < forecasts[RENORMALISED][quick, 0])
+    ratio = forecasts[TIMING_CURVE][:, 0] / forecasts[RENORMALISED][:, 0]
+    assert ratio[slow].mean() > 0.95 > 0.8 > ratio[quick].mean()
+    # An unknown timing model leaves the shared shape.
+    plain = rolling_as_of_forecasts(
+        episodes, predictions, "champ", _evidence(signals), _params(), survival, "other"
+    )
+    np.testing.assert_allclose(plain.forecasts[TIMING_CURVE], plain.forecasts[RENORMALISED])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -155,6 +156,22 @@ def test_predictions_file_has_the_contract_columns(result, tmp_path):
     written = pd.read_parquet(tmp_path / "data/processed/backtest_predictions.parquet")
     assert list(written.columns) == ["episode_id", "origin", "model", "horizon", "p", "y"]
     assert (tmp_path / "plots/reliability.png").stat().st_size > 0
+
+
+def test_the_timing_models_curves_are_written_as_scored(result, tmp_path):
+    """backtest_survival.parquet holds each timing model's out-of-sample S(day) on the grid,
+    for the triggers the predictions hold: the as-of backtest reads each trigger's curve."""
+    write_outputs(result, SMALL, tmp_path)
+    written = pd.read_parquet(tmp_path / "data/processed/backtest_survival.parquet")
+    assert list(written.columns) == ["episode_id", "origin", "model", "day", "survival"]
+    assert set(written["model"]) == {"cox"}
+    cox = result.predictions[result.predictions["model"] == "cox"]
+    assert set(written["episode_id"]) == set(cox["episode_id"])
+    wide = written.pivot_table(index="episode_id", columns="day", values="survival")
+    assert (np.diff(wide.to_numpy(), axis=1) <= 1e-12).all()
+    # 1 - S(30) is the model's 30-day probability.
+    at_30 = cox[cox["horizon"] == 30].set_index("episode_id")["p"]
+    np.testing.assert_allclose(1 - wide[30].reindex(at_30.index), at_30, atol=1e-9)
 
 
 def test_skill_against_the_subsets_own_trailing_rate_is_reported(result):

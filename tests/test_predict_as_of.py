@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.as_of.model import AS_OF_LOGIT, AsOfModel
+from forecast.as_of.model import AS_OF_LOGIT, TIMING_CURVE, AsOfModel
 from forecast.as_of.renormalise import timing_shape
 from forecast.core.errors import ForecastError
 from forecast.predict import Forecaster
@@ -158,3 +158,25 @@ def test_evidence_reads_the_records_threats_and_month_dated_ones_only_whole(tmp_
     late = forecaster.predict(incident(as_of="2024-03-01")).as_of
     assert early["evidence"]["target_signals"] == 1
     assert late["evidence"]["target_signals"] == 2
+
+
+def test_a_served_timing_curve_reads_the_days_passed_off_the_incidents_own_curve() -> None:
+    model = AsOfModel(
+        HORIZONS,
+        timing_shape(np.arange(1, 366, dtype=float), 365),
+        dict.fromkeys(HORIZONS),
+        dict.fromkeys(HORIZONS, TIMING_CURVE),
+        data_hash="written",
+    )
+    forecaster = make_forecaster(as_of_model=lambda: model, data_hash="written")
+    forecast = forecaster.predict(incident(as_of="2024-01-21"))
+    cell = forecast.as_of["horizons"]["30"]
+    assert cell["served"] == TIMING_CURVE and cell["p"] == cell["timing_curve"]
+    # The stand-in timer's curve is exponential, not the shared (uniform) shape.
+    assert cell["timing_curve"] != pytest.approx(cell["renormalised"], abs=1e-4)
+    curve = np.asarray(forecast.daily_curve)
+    by_5 = forecast.horizons[7].p * curve[4] / curve[6]
+    assert cell["timing_curve"] == pytest.approx(
+        (forecast.horizons[30].p - by_5) / (1 - by_5), abs=1e-5
+    )
+    assert "own timing curve" in forecast.as_of["statement"]

@@ -6,6 +6,8 @@ answer in (k, H]. Three forecasts are scored on the same rows:
 - `day0`: the day-0 forecast of H as it stands, the number an analyst would otherwise reread;
 - `renormalised`: that forecast given no answer by day k (`forecast.as_of.renormalise`), the
   timing shape counted on the triggers known at the origin;
+- `timing_curve`: the same, with each trigger's own out-of-sample curve from the timing model
+  (backtest_survival.parquet) for the shape inside each window;
 - `as_of_logit`: the logit of `forecast.as_of.model`, fitted at each origin on the as-of rows of
   earlier origins' out-of-sample forecasts whose labels were known by the origin (so no label
   and no evidence after the origin reaches it), reading the evidence since the trigger.
@@ -29,12 +31,13 @@ from forecast.as_of.evidence import EVIDENCE_COLUMNS, AsOfEvidence
 from forecast.as_of.model import (
     AS_OF_LOGIT,
     RENORMALISED,
+    TIMING_CURVE,
     AsOfModel,
     fit_as_of_logit,
     logit_inputs,
     renormalised_logodds,
 )
-from forecast.as_of.renormalise import renormalised, timing_shape
+from forecast.as_of.renormalise import CurveRows, renormalised, timing_shape
 from forecast.core.config import Params
 from forecast.episodes import day_numbers
 from forecast.evaluation import metrics
@@ -43,7 +46,9 @@ from forecast.evaluation.splits import censor_at
 from forecast.models.common import dyad_groups, expit, label_column
 
 DAY0 = "day0"
-MODELS = (DAY0, RENORMALISED, AS_OF_LOGIT)
+MODELS = (DAY0, RENORMALISED, TIMING_CURVE, AS_OF_LOGIT)
+# The forecasts that may be served instead of the renormalised one, in the order tried.
+CANDIDATES = (TIMING_CURVE, AS_OF_LOGIT)
 SUBSETS = ("all", "limited_force")
 
 
@@ -123,12 +128,30 @@ class RollingForecasts:
     forecasts: dict[str, np.ndarray]
 
 
+def curve_rows(
+    rows: pd.DataFrame, survival: pd.DataFrame | None, model: str | None
+) -> CurveRows | None:
+    """Each row's out-of-sample P(answer by day) from `model`'s survival curves (NaN where the
+    trigger has none), or None without curves."""
+    if survival is None or model is None or survival.empty:
+        return None
+    chosen = survival[survival["model"].astype(str) == model]
+    if chosen.empty:
+        return None
+    wide = chosen.pivot_table(index="episode_id", columns="day", values="survival", aggfunc="first")
+    grid = [int(day) for day in wide.columns]
+    matrix = 1.0 - wide.reindex(rows["episode_id"]).to_numpy(dtype=float)
+    return CurveRows(matrix, grid)
+
+
 def rolling_as_of_forecasts(
     episodes: pd.DataFrame,
     predictions: pd.DataFrame,
     champion: str,
     evidence: AsOfEvidence,
     params: Params,
+    survival: pd.DataFrame | None = None,
+    timing_model: str | None = None,
 ) -> RollingForecasts:
     """Every origin's as-of forecasts from what was known before it.
 
@@ -150,7 +173,9 @@ def rolling_as_of_forecasts(
     )
     rows = rows.sort_values(["origin", "episode_id", "k"], kind="stable", ignore_index=True)
     p = rows[[f"p_{h}" for h in horizons]].to_numpy(dtype=float)
+    curves = curve_rows(rows, survival, timing_model)
     base = np.full_like(p, np.nan)
+    own = np.full_like(p, np.nan)
     fitted = np.full_like(p, np.nan)
     embargo = pd.Timedelta(days=params.backtest.embargo_days)
     for origin in sorted(int(o) for o in rows["origin"].unique()):
@@ -164,6 +189,13 @@ def rolling_as_of_forecasts(
         inputs = np.full_like(p, np.nan)
         inputs[earlier] = known
         base[test] = renormalised(p[test], horizons, shape, rows.loc[test, "k"].to_numpy())
+        own[test] = (
+            base[test]
+            if curves is None
+            else renormalised(
+                p[test], horizons, shape, rows.loc[test, "k"].to_numpy(), curves.rows(test)
+            )
+        )
         fitted[test] = base[test]
         cutoff_day = int(day_numbers(pd.Series([cutoff]))[0])
         for column, horizon in enumerate(horizons):
@@ -182,7 +214,8 @@ def rolling_as_of_forecasts(
                 + logit_inputs(rows.loc[scored]) @ coefficients
             )
             fitted[scored, column] = expit(linear)
-    return RollingForecasts(rows, {DAY0: p, RENORMALISED: base, AS_OF_LOGIT: fitted})
+    forecasts = {DAY0: p, RENORMALISED: base, TIMING_CURVE: own, AS_OF_LOGIT: fitted}
+    return RollingForecasts(rows, forecasts)
 
 
 def run_as_of_backtest(
@@ -193,12 +226,16 @@ def run_as_of_backtest(
     params: Params,
     record_age_predictions: pd.DataFrame | None = None,
     data_hash: str | None = None,
+    survival: pd.DataFrame | None = None,
+    timing_model: str | None = None,
 ) -> AsOfResult:
     """Score the as-of forecasts at every origin, and fit the model served today."""
     started = time.perf_counter()
     horizons = tuple(int(h) for h in params.episodes.horizons)
     days = tuple(sorted(int(k) for k in params.as_of.days))
-    rolling = rolling_as_of_forecasts(episodes, predictions, champion, evidence, params)
+    rolling = rolling_as_of_forecasts(
+        episodes, predictions, champion, evidence, params, survival, timing_model
+    )
     rows = rolling.rows
     scores = score_as_of(rows, rolling.forecasts, horizons, days, params)
     served = served_models(scores, horizons, params.as_of.decision_day)
@@ -298,14 +335,20 @@ def _metrics(p: np.ndarray, y: np.ndarray, reference: np.ndarray, bins: int) -> 
 def served_models(
     scores: dict[str, Any], horizons: Sequence[int], decision_day: int
 ) -> dict[int, str]:
-    """Per horizon: the as-of logit where, on all triggers at `decision_day`, its paired Brier
-    difference from the renormalised forecast has an interval wholly below zero; otherwise the
-    renormalised forecast (also for horizons the decision day has already closed)."""
+    """Per horizon: the candidate (`CANDIDATES`) whose paired Brier difference from the
+    renormalised forecast, on all triggers at `decision_day`, has an interval wholly below
+    zero, the lowest difference first; otherwise the renormalised forecast (also for horizons
+    the decision day has already closed)."""
     served: dict[int, str] = {}
-    cells = scores.get("all", {}).get(AS_OF_LOGIT, {}).get(str(decision_day), {})
     for horizon in horizons:
-        interval = cells.get(str(horizon), {}).get("brier_difference", {}).get("ci90") or []
-        served[horizon] = AS_OF_LOGIT if interval and interval[1] < 0 else RENORMALISED
+        better = []
+        for name in CANDIDATES:
+            cell = scores.get("all", {}).get(name, {}).get(str(decision_day), {})
+            difference = cell.get(str(horizon), {}).get("brier_difference", {})
+            interval = difference.get("ci90") or []
+            if interval and interval[1] < 0:
+                better.append((difference["difference"], name))
+        served[horizon] = min(better)[1] if better else RENORMALISED
     return served
 
 
@@ -335,7 +378,8 @@ def final_model(
             else None
         )
     served = {
-        h: name if coefficients[h] is not None else RENORMALISED for h, name in served.items()
+        h: RENORMALISED if name == AS_OF_LOGIT and coefficients[h] is None else name
+        for h, name in served.items()
     }
     return AsOfModel(
         horizons=tuple(horizons),
@@ -345,9 +389,10 @@ def final_model(
         data_hash=data_hash,
         basis={
             "rule": (
-                "as_of_logit at a horizon only when its paired Brier difference from the "
-                f"renormalised forecast at k = {params.as_of.decision_day} has a "
-                f"{params.train.interval_level:.0%} interval below zero (all triggers)"
+                "timing_curve or as_of_logit at a horizon only when its paired Brier "
+                "difference from the renormalised forecast at "
+                f"k = {params.as_of.decision_day} has a {params.train.interval_level:.0%} "
+                "interval below zero (all triggers; the lower difference of the two)"
             ),
             "rows": len(rows),
         },

@@ -22,11 +22,13 @@ import numpy as np
 import pandas as pd
 
 from forecast.as_of.evidence import EVIDENCE_COLUMNS
-from forecast.as_of.renormalise import renormalised
+from forecast.as_of.renormalise import CurveRows, renormalised
 from forecast.core.errors import DataFileError
 from forecast.models.common import expit, logit
 
 RENORMALISED = "renormalised"
+# Renormalised with each trigger's own timing-model curve instead of the shared shape.
+TIMING_CURVE = "timing_curve"
 AS_OF_LOGIT = "as_of_logit"
 # The logit's inputs, in coefficient order. The renormalised forecast's log-odds enter as an
 # offset (slope 1) with no intercept: the renormalised forecast keeps the level and the order
@@ -89,6 +91,7 @@ class AsOfForecast:
     """Every horizon's as-of numbers for a batch: (n, len(horizons)), NaN where closed."""
 
     renormalised: np.ndarray
+    timing_curve: np.ndarray
     logit: np.ndarray
     served: np.ndarray
 
@@ -104,22 +107,35 @@ class AsOfModel:
     data_hash: str | None = None
     basis: Mapping[str, Any] = field(default_factory=dict)
 
-    def forecast(self, p: np.ndarray, days: np.ndarray, evidence: pd.DataFrame) -> AsOfForecast:
-        """As-of forecasts from day-0 horizon probabilities `p` (n, horizons), k = `days`."""
+    def forecast(
+        self,
+        p: np.ndarray,
+        days: np.ndarray,
+        evidence: pd.DataFrame,
+        curves: CurveRows | None = None,
+    ) -> AsOfForecast:
+        """As-of forecasts from day-0 horizon probabilities `p` (n, horizons), k = `days`;
+        `curves` are the forecasts' own timing curves where they have one."""
         base = renormalised(p, self.horizons, self.shape, days)
+        own = base if curves is None else renormalised(p, self.horizons, self.shape, days, curves)
         fitted = np.full_like(base, np.nan)
         for column, horizon in enumerate(self.horizons):
             coefficients = self.coefficients.get(horizon)
             if coefficients is None:
                 fitted[:, column] = base[:, column]
                 continue
-            linear = (
-                renormalised_logodds(np.nan_to_num(base[:, column]))
-                + logit_inputs(evidence) @ coefficients
+            linear = renormalised_logodds(np.nan_to_num(base[:, column])) + (
+                logit_inputs(evidence) @ coefficients
             )
             fitted[:, column] = np.where(np.isnan(base[:, column]), np.nan, expit(linear))
-        pick = np.array([self.served.get(h) == AS_OF_LOGIT for h in self.horizons])
-        return AsOfForecast(base, fitted, np.where(pick[None, :], fitted, base))
+        choices = {RENORMALISED: base, TIMING_CURVE: own, AS_OF_LOGIT: fitted}
+        served = np.column_stack(
+            [
+                choices.get(self.served.get(h, RENORMALISED), base)[:, column]
+                for column, h in enumerate(self.horizons)
+            ]
+        )
+        return AsOfForecast(base, own, fitted, served)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -160,7 +176,7 @@ class AsOfModel:
             or len(shape) < max(horizons) + 1
             or not np.all(np.isfinite(shape))
             or np.any(np.diff(shape) < 0)
-            or set(served.values()) - {RENORMALISED, AS_OF_LOGIT}
+            or set(served.values()) - {RENORMALISED, TIMING_CURVE, AS_OF_LOGIT}
         ):
             raise DataFileError(
                 where,

@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from forecast.as_of.backtest import AS_OF_LOGIT, DAY0, RENORMALISED
+from forecast.as_of.backtest import AS_OF_LOGIT, DAY0, RENORMALISED, TIMING_CURVE
 from forecast.core import tables
 from forecast.core.errors import DataFileError
 
@@ -40,7 +40,8 @@ def as_of_table(scores: dict[str, Any], subset: str, day: int | None = None) -> 
     """Per as-of day k and horizon H: rows, the observed rate, each forecast's Brier, the
     renormalised forecast's ROC AUC and how the as-of logit compares (paired 90 % interval)."""
     table = Table(title=f"As-of forecasts, {subset}: an answer in (k, H] given none by day k")
-    for name in ("k", "H", "n", "observed", "Brier day 0", "renorm.", "logit", "AUC", "logit is"):
+    columns = ("k", "H", "n", "observed", "Brier day 0", "renorm.", "own curve", "logit", "AUC")
+    for name in (*columns, "logit is"):
         table.add_column(name, justify="right")
     models = scores[subset]
     for k, horizons in sorted(models.get(RENORMALISED, {}).items(), key=lambda kv: int(kv[0])):
@@ -49,6 +50,7 @@ def as_of_table(scores: dict[str, Any], subset: str, day: int | None = None) -> 
         for horizon, block in sorted(horizons.items(), key=lambda kv: int(kv[0])):
             day0 = models.get(DAY0, {}).get(k, {}).get(horizon, {})
             fitted = models.get(AS_OF_LOGIT, {}).get(k, {}).get(horizon, {})
+            own = models.get(TIMING_CURVE, {}).get(k, {}).get(horizon, {})
             table.add_row(
                 k,
                 horizon,
@@ -56,6 +58,7 @@ def as_of_table(scores: dict[str, Any], subset: str, day: int | None = None) -> 
                 _number(block.get("observed_rate")),
                 _number(day0.get("brier")),
                 _number(block.get("brier")),
+                _number(own.get("brier")),
                 _number(fitted.get("brier")),
                 _number(block.get("roc_auc")),
                 _logit_verdict(fitted),

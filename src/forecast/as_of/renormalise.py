@@ -35,13 +35,18 @@ def timing_shape(delays: np.ndarray, last_day: int) -> np.ndarray:
 
 
 def answered_by(
-    p: np.ndarray, horizons: Sequence[int], shape: np.ndarray, days: np.ndarray
+    p: np.ndarray,
+    horizons: Sequence[int],
+    shape: np.ndarray,
+    days: np.ndarray,
+    curves: CurveRows | None = None,
 ) -> np.ndarray:
     """F(k): each forecast's chance of an answer by its day k, through its horizon numbers.
 
     `p` is (n, len(horizons)) in ascending horizon order; `days` (n,) are whole days. Between
     two horizons a < k <= b (a = 0 with F = 0 before the first), F moves from p_a to p_b as
     the timing shape moves from G(a) to G(b); past the last horizon F stays at its number.
+    The shape is `shape` (one for all rows), or each row's own curve where `curves` has one.
     """
     order = np.asarray(horizons, dtype=np.int64)
     cumulative = np.maximum.accumulate(np.clip(np.asarray(p, dtype=float), 0.0, 1.0), axis=1)
@@ -54,6 +59,13 @@ def answered_by(
     low_p, high_p = values[rows, segment], values[rows, segment + 1]
     g = np.asarray(shape, dtype=float)
     g_low, g_high, g_k = g[low_day], g[high_day], g[k]
+    if curves is not None:
+        own = [curves.at(day) for day in (low_day, high_day, k)]
+        usable = np.isfinite(own[0]) & np.isfinite(own[1]) & np.isfinite(own[2])
+        g_low, g_high, g_k = (
+            np.where(usable, mine, pooled)
+            for mine, pooled in zip(own, (g_low, g_high, g_k), strict=True)
+        )
     span = g_high - g_low
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(span > 0, (g_k - g_low) / span, (k - low_day) / (high_day - low_day))
@@ -61,15 +73,45 @@ def answered_by(
 
 
 def renormalised(
-    p: np.ndarray, horizons: Sequence[int], shape: np.ndarray, days: np.ndarray
+    p: np.ndarray,
+    horizons: Sequence[int],
+    shape: np.ndarray,
+    days: np.ndarray,
+    curves: CurveRows | None = None,
 ) -> np.ndarray:
     """P(answer in (k, H] | none by day k) for every horizon: (n, len(horizons)).
 
     NaN where the horizon's window has closed (H <= k): nothing is left to forecast there.
     """
     cumulative = np.maximum.accumulate(np.clip(np.asarray(p, dtype=float), 0.0, 1.0), axis=1)
-    by_k = answered_by(cumulative, horizons, shape, days)[:, None]
+    by_k = answered_by(cumulative, horizons, shape, days, curves)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         left = np.where(by_k < 1.0, (cumulative - by_k) / (1.0 - by_k), 0.0)
     closed = np.asarray(horizons)[None, :] <= np.asarray(days)[:, None]
     return np.where(closed, np.nan, np.clip(left, 0.0, 1.0))
+
+
+class CurveRows:
+    """Each row's own P(answer by day d) on a day grid, read at any day of that grid.
+
+    Day 0 reads 0; a row whose curve is missing (NaN), or a day off the grid, reads NaN, and
+    `answered_by` then uses the shared shape for that row.
+    """
+
+    def __init__(self, cumulative: np.ndarray, grid: Sequence[int]) -> None:
+        self.values = np.asarray(cumulative, dtype=float)
+        self.grid = np.asarray(grid, dtype=np.int64)
+
+    def rows(self, mask: np.ndarray) -> CurveRows:
+        """The curves of the rows `mask` selects."""
+        return CurveRows(self.values[mask], self.grid)
+
+    def at(self, days: np.ndarray) -> np.ndarray:
+        days = np.asarray(days, dtype=np.int64)
+        column = np.searchsorted(self.grid, days)
+        inside = (column < len(self.grid)) & (
+            self.grid[np.minimum(column, len(self.grid) - 1)] == days
+        )
+        rows = np.arange(len(days))
+        found = self.values[rows, np.minimum(column, len(self.grid) - 1)]
+        return np.where(days == 0, 0.0, np.where(inside, found, np.nan))

@@ -254,6 +254,22 @@ RECORD_AGE_PREDICTIONS_SCHEMA = _predictions_schema(
 )
 
 
+# The timing models' out-of-sample survival curves on the backtest's day grid: the as-of
+# backtest renormalises with each trigger's own curve.
+BACKTEST_SURVIVAL_SCHEMA = pa.DataFrameSchema(
+    {
+        "episode_id": pa.Column(nullable=False),
+        "origin": pa.Column("int64"),
+        "model": pa.Column(nullable=False),
+        "day": pa.Column("int64", pa.Check.gt(0)),
+        "survival": pa.Column("float64", pa.Check.in_range(0, 1), nullable=True),
+    },
+    strict=True,
+    ordered=True,
+    name="backtest_survival",
+)
+
+
 def validate_incidents(frame: pd.DataFrame) -> pd.DataFrame:
     """Check a finished table against the contract (raises pandera's SchemaErrors if broken)."""
     return INCIDENT_SCHEMA.validate(frame, lazy=True)

@@ -107,6 +107,13 @@ TABLES: dict[str, Table] = {
             "parquet",
             schema="BACKTEST_PREDICTIONS_SCHEMA",
         ),
+        _table(
+            "backtest_survival",
+            "data/processed/backtest_survival.parquet",
+            *_BACKTEST,
+            "parquet",
+            schema="BACKTEST_SURVIVAL_SCHEMA",
+        ),
         _table("likelihood", "metrics/likelihood.json", *_BACKTEST, "json", rounded=True),
         _table("timing", "metrics/timing.json", *_BACKTEST, "json", rounded=True),
         _table("backtest_data", "metrics/backtest_data.json", *_BACKTEST, "json", rounded=True),

@@ -30,7 +30,7 @@ from forecast.evaluation.choices import (
     limit_variants,
 )
 from forecast.evaluation.comparisons import champion_by_rule, model_difference
-from forecast.evaluation.forecasts import OriginForecasts, long_predictions
+from forecast.evaluation.forecasts import OriginForecasts, long_predictions, long_survival
 from forecast.evaluation.splits import Split, censor_at, in_test_year, rolling_origins
 from forecast.evaluation.stacking import add_ensemble
 from forecast.models import registry
@@ -63,6 +63,8 @@ class BacktestResult:
     choices: dict = field(default_factory=dict)
     # params.yaml's `synthetic_settings` when the data were synthetic and they were used.
     settings: dict = field(default_factory=dict)
+    # The timing models' out-of-sample S(day) on SURVIVAL_GRID (backtest_survival.parquet).
+    survival: pd.DataFrame | None = None
 
 
 # One fit at one origin: (model name as scored, (model to build, collinearity limit or None)).
@@ -351,6 +353,7 @@ def score(
         models=names,
         fit_seconds=fit_seconds,
         comparisons=comparisons,
+        survival=long_survival(forecasts, episodes, SURVIVAL_GRID),
     )
 
 

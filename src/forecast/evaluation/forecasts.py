@@ -63,6 +63,41 @@ def long_predictions(
     return predictions
 
 
+def long_survival(
+    forecasts: list[OriginForecasts], episodes: pd.DataFrame, grid: tuple[int, ...]
+) -> pd.DataFrame:
+    """One row per (trigger, timing model, day of `grid`): `episode_id, origin, model, day,
+    survival`, the out-of-sample S(day) the timing scores were computed from."""
+    frames = []
+    for origin in forecasts:
+        test = episodes["episode_id"].to_numpy()[origin.positions]
+        for name, curves in origin.survival.items():
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "episode_id": np.repeat(test, len(grid)),
+                        "origin": np.int64(origin.split.year),
+                        "model": name,
+                        "day": np.tile(np.asarray(grid, dtype=np.int64), len(test)),
+                        "survival": np.clip(np.asarray(curves, dtype=float), 0, 1).ravel(),
+                    }
+                )
+            )
+    if not frames:
+        return pd.DataFrame(
+            {
+                "episode_id": pd.Series(dtype=object),
+                "origin": pd.Series(dtype="int64"),
+                "model": pd.Series(dtype=object),
+                "day": pd.Series(dtype="int64"),
+                "survival": pd.Series(dtype="float64"),
+            }
+        )
+    survival = pd.concat(frames, ignore_index=True)
+    survival["origin"] = survival["origin"].astype("int64")
+    return survival
+
+
 def resolution_dates(history: pd.DataFrame, episodes: pd.DataFrame) -> pd.Series:
     """The day each row's outcome was settled: trigger date + H (rows of a long table)."""
     dates = pd.to_datetime(episodes.set_index("episode_id")["date"])

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from forecast.as_of.evidence import SIGNAL_HOSTILITY, AsOfEvidence, EventWindows, dated_events
-from forecast.as_of.model import AS_OF_LOGIT, AsOfModel, renormalised_only
-from forecast.as_of.renormalise import timing_shape
+from forecast.as_of.model import AS_OF_LOGIT, TIMING_CURVE, AsOfModel, renormalised_only
+from forecast.as_of.renormalise import CurveRows, timing_shape
 from forecast.core.wording import percent, readable_date
 from forecast.episodes import day_numbers, dyad_codes
 from forecast.models.common import label_column
@@ -100,8 +100,14 @@ class AsOfServer:
         served: Sequence[Mapping[int, HorizonForecast]],
         signals: pd.DataFrame,
         force: pd.DataFrame,
+        curves: Sequence[Sequence[float] | None] | None = None,
     ) -> list[dict[str, Any]]:
-        """The `as_of` block of each incident ({} for those without an as-of day)."""
+        """The `as_of` block of each incident ({} for those without an as-of day).
+
+        `curves` are the incidents' own timing-model curves, P(answer by day 1..last), None
+        where a forecast's curve only joins its horizon numbers (a band model, a forecast
+        leaning on the outside view): those use the shared timing shape.
+        """
         asked = [row for row, incident in enumerate(incidents) if incident.as_of is not None]
         blocks: list[dict[str, Any]] = [{} for _ in incidents]
         if not asked:
@@ -117,13 +123,16 @@ class AsOfServer:
         )
         horizons = self.model.horizons
         p = np.array([[_number(served[row][h].p) for h in horizons] for row in asked], dtype=float)
-        numbers = self.model.forecast(np.nan_to_num(p), end - start, evidence)
+        numbers = self.model.forecast(
+            np.nan_to_num(p), end - start, evidence, own_curves(curves, asked, max(horizons))
+        )
         for place, row in enumerate(asked):
             cells = {
                 horizon: AsOfCell(
                     day0=p[place, column],
                     served=numbers.served[place, column],
                     renormalised=numbers.renormalised[place, column],
+                    timing_curve=numbers.timing_curve[place, column],
                     logit=numbers.logit[place, column],
                 )
                 for column, horizon in enumerate(horizons)
@@ -152,6 +161,7 @@ class AsOfServer:
                 "p": _rounded(cell.served) if open_window else None,
                 "day0": _rounded(cell.day0),
                 "renormalised": _rounded(cell.renormalised) if open_window else None,
+                "timing_curve": _rounded(cell.timing_curve) if open_window else None,
                 "as_of_logit": _rounded(cell.logit) if open_window else None,
                 "served": self.model.served.get(horizon) if open_window else None,
                 "until": (incident.date + pd.Timedelta(days=horizon)).date().isoformat(),
@@ -175,7 +185,22 @@ class AsOfCell:
     day0: float
     served: float
     renormalised: float
+    timing_curve: float
     logit: float
+
+
+def own_curves(
+    curves: Sequence[Sequence[float] | None] | None, rows: Sequence[int], last: int
+) -> CurveRows | None:
+    """The chosen rows' own daily curves (days 1..last), NaN rows where there is none."""
+    if curves is None:
+        return None
+    matrix = np.full((len(rows), last), np.nan)
+    for place, row in enumerate(rows):
+        curve = curves[row]
+        if curve is not None and len(curve) >= last:
+            matrix[place] = np.asarray(curve[:last], dtype=float)
+    return CurveRows(matrix, range(1, last + 1))
 
 
 def _number(value: float | None) -> float:
@@ -210,15 +235,15 @@ def as_of_text(incident: Incident, block: Mapping[str, Any]) -> str:
         f"{evidence.get('initiator_force', 0)} further use(s) of force by "
         f"{incident.initiator_name} are known since the trigger"
     )
-    logit_used = any(
-        cell.get("served") == AS_OF_LOGIT for cell in block["horizons"].values() if cell["p"]
-    )
+    served = {cell.get("served") for cell in block["horizons"].values() if cell["p"]}
     how = (
         "the as-of logit weighs them"
-        if logit_used
+        if AS_OF_LOGIT in served
         else "they do not move the served number (the as-of logit did not beat the "
         "renormalised forecast in the as-of backtest)"
     )
+    if TIMING_CURVE in served:
+        how += "; the days already passed are read off this incident's own timing curve"
     return (
         f"{when}, no answer known): chance that {incident.target_name} uses force against "
         f"{incident.initiator_name} from now on: {'; '.join(parts)}. {known}; {how}. "

@@ -351,8 +351,14 @@ class Forecaster:
             return forecasts
         signals = pd.concat([self.signals, given_signals(known)], ignore_index=True)
         force = self._history_with(incidents, ids, as_of=True)
+        curves = [
+            forecast.daily_curve
+            if forecast.record.get("model", "champion") == "champion" and not forecast.leaning
+            else None
+            for forecast in forecasts
+        ]
         blocks = self.as_of_server().blocks(
-            incidents, [forecast.horizons for forecast in forecasts], signals, force
+            incidents, [forecast.horizons for forecast in forecasts], signals, force, curves
         )
         return [
             replace(forecast, as_of=block) if block else forecast

@@ -31,19 +31,22 @@ class AsOfRun:
     run_id: str | None
 
 
-def served_champion(params: Params) -> str:
+def served_models(params: Params) -> tuple[str, str | None]:
     """The likelihood champion the backtest chose (metrics/summary.json), whose day-0
-    forecasts the as-of forecasts start from."""
+    forecasts the as-of forecasts start from, and the best timing model, whose curves give
+    each trigger its own timing shape (None: no timing model was scored)."""
     summary = tables.read("summary")
     subset = params.train.champion_subset
-    champion = summary.get(subset, {}).get("likelihood_champion")
+    block = summary.get(subset, {})
+    champion = block.get("likelihood_champion")
     if not isinstance(champion, str):
         raise DataFileError(
             tables.path("summary"),
             f"names no likelihood champion for {subset}",
             "re-run `forecast backtest`",
         )
-    return champion
+    timing = block.get("timing_best")
+    return champion, timing if isinstance(timing, str) else None
 
 
 def run_as_of(params: Params, track: bool = True) -> AsOfRun:
@@ -54,7 +57,7 @@ def run_as_of(params: Params, track: bool = True) -> AsOfRun:
     episodes = tables.read("episodes")
     features = tables.read("features")
     evidence = AsOfEvidence(incidents, force_events(incidents, params.episodes.min_hostility))
-    champion = served_champion(params)
+    champion, timing_model = served_models(params)
     result = run_as_of_backtest(
         episodes,
         tables.read("backtest_predictions"),
@@ -63,6 +66,8 @@ def run_as_of(params: Params, track: bool = True) -> AsOfRun:
         scoring,
         tables.read_optional("record_age_predictions"),
         data_hash=data_provenance(episodes, features).content_hash,
+        survival=tables.read_optional("backtest_survival"),
+        timing_model=timing_model,
     )
     result.settings = params.applied_settings(provenance.kind)
     written = [
@@ -71,6 +76,7 @@ def run_as_of(params: Params, track: bool = True) -> AsOfRun:
             {
                 "data": provenance.as_dict(),
                 "champion": champion,
+                "timing_model": timing_model,
                 "served": result.model.to_dict()["served"],
                 "rule": result.model.basis.get("rule"),
                 "scores": result.scores,

@@ -58,6 +58,10 @@ def write_outputs(result: BacktestResult, params: Params, root: Path = Path(".")
     predictions = result.predictions.copy()
     predictions.attrs["provenance"] = result.provenance.banner()
     tables.write("backtest_predictions", predictions, root)
+    if result.survival is not None:
+        survival = result.survival.copy()
+        survival.attrs["provenance"] = result.provenance.banner()
+        tables.write("backtest_survival", survival, root)
 
     horizon = params.train.champion_horizon
     subset = params.train.champion_subset
@@ -72,5 +76,6 @@ def write_outputs(result: BacktestResult, params: Params, root: Path = Path(".")
     )
     roc_figure(result.roc, subset, result.provenance, tables.path("roc_figure", root))
     names = ("likelihood", "timing", "backtest_data", "summary", "backtest_predictions")
+    names += ("backtest_survival",) if result.survival is not None else ()
     names += ("reliability_plot", "roc_plot", "reliability_figure", "roc_figure")
     return [tables.path(name, root) for name in names]
