@@ -137,8 +137,22 @@ def test_the_cli_refuses_an_as_of_day_before_the_strike_in_one_line(
         monkeypatch,
     )  # fmt: skip
     assert code != 0
-    assert "--as-of for Iran: attack against Pakistan on 16 January 2024, as_of" in err
+    assert "--as-of, as_of: 2024-01-01 is before the day of every incident given" in err
     assert "Traceback" not in out + err
+
+
+def test_a_batch_as_of_a_day_leaves_the_incidents_after_it_to_their_own_day() -> None:
+    from forecast.predict.incident import with_as_of
+
+    first = incident()
+    later = incident(initiator="PAK", target="IRN", date="2024-01-18")
+    dated = with_as_of([first, later], "2024-01-17")
+    assert dated[0].as_of == pd.Timestamp("2024-01-17") and dated[1].as_of is None
+    forecasts = make_forecaster().predict_many(dated)
+    # Pakistan's strike on the 18th is after the as-of day: no answer is known by then.
+    assert not forecasts[0].as_of["answer_known"] and forecasts[1].as_of == {}
+    with pytest.raises(ForecastError, match=r"--as-of, as_of: '17\.01\.2024' is not a date"):
+        with_as_of([first], "17.01.2024")
 
 
 def test_evidence_reads_the_records_threats_and_month_dated_ones_only_whole(tmp_path) -> None:

@@ -71,9 +71,9 @@ def predict(
         str | None,
         typer.Option(
             "--as-of",
-            help="YYYY-MM-DD on or after the incident's day, with no answer known by then: "
-            "also forecast the chance of an answer from that day on (an input file's as_of "
-            "column wins for its rows)",
+            help="YYYY-MM-DD, with no answer known by then: also forecast the chance of an "
+            "answer from that day on, for every incident dated on or before it (an input "
+            "file's as_of column wins for its rows)",
         ),
     ] = None,
     input: Annotated[

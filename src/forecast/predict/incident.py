@@ -515,7 +515,18 @@ def as_of_day(
 
 
 def with_as_of(incidents: Sequence[Incident], as_of: str) -> list[Incident]:
-    """The incidents with `--as-of` as the as-of day of every use of force that has none."""
+    """The incidents with `--as-of` as the as-of day of every use of force that has none and
+    is dated on or before it; a later one is forecast from its own day (it had not happened
+    yet), and the as-of evidence of the others never reads past their as-of day."""
+    day, _ = _day(as_of, "--as-of", "as_of")
+    force = [incident for incident in incidents if incident.is_force and incident.as_of is None]
+    if force and all(incident.date > day for incident in force):
+        first = min(incident.date for incident in force)
+        raise _refused(
+            "--as-of",
+            "as_of",
+            f"{day.date()} is before the day of every incident given (the first is {first.date()})",
+        )
     return [
         replace(
             incident,
@@ -527,7 +538,7 @@ def with_as_of(incidents: Sequence[Incident], as_of: str) -> list[Incident]:
                 f"--as-of for {incident.describe()}",
             ),
         )
-        if incident.is_force and incident.as_of is None
+        if incident.is_force and incident.as_of is None and incident.date <= day
         else incident
         for incident in incidents
     ]
