@@ -274,7 +274,7 @@ def test_predict_as_of_serves_the_model_the_as_of_stage_wrote(
     repo, env, _ = pipeline_repo
     scores = json.loads((repo / "metrics/as_of.json").read_text())
     assert scores["data"]["kind"] != "real"
-    assert set(scores["scores"]["all"]) == {"day0", "renormalised", "as_of_logit"}
+    assert set(scores["scores"]["all"]) == {"day0", "renormalised", "timing_curve", "as_of_logit"}
     assert scores["scores"]["all"]["renormalised"]["2"]["30"]["n"] > 0
     forecast = json.loads(run_checked([*PREDICT, "--as-of", "2014-06-04"], repo, env).stdout)[0]
     block = forecast["as_of"]
