@@ -36,12 +36,13 @@ from forecast.as_of.model import (
     fit_as_of_logit,
     logit_inputs,
     renormalised_logodds,
+    settled_shape,
 )
-from forecast.as_of.renormalise import CurveRows, renormalised, timing_shape
+from forecast.as_of.renormalise import CurveRows, renormalised
 from forecast.core.config import Params
 from forecast.episodes import day_numbers
 from forecast.evaluation import metrics
-from forecast.evaluation.comparisons import paired_difference
+from forecast.evaluation.comparisons import paired_difference, probability_score
 from forecast.evaluation.splits import censor_at
 from forecast.models.common import dyad_groups, expit, label_column
 
@@ -99,18 +100,30 @@ def known_shape(
     episodes: pd.DataFrame, cutoff: pd.Timestamp, horizons: Sequence[int]
 ) -> np.ndarray:
     """The timing shape counted on the triggers whose last-horizon outcome was known at
-    `cutoff` (earlier ones only, so recent quick answers do not crowd out slow ones)."""
-    last = max(horizons)
-    seen = censor_at(episodes, cutoff, horizons)
-    settled = seen[label_column(last)].notna().to_numpy()
-    delays = pd.to_numeric(seen["days_to_retaliation"], errors="coerce").to_numpy(dtype=float)
-    return timing_shape(delays[settled], last)
+    `cutoff`."""
+    return settled_shape(censor_at(episodes, cutoff, horizons), horizons)
 
 
-def day0_table(predictions: pd.DataFrame, champion: str, horizons: Sequence[int]) -> pd.DataFrame:
-    """The champion's out-of-sample day-0 forecasts: one row per trigger, origin and p_<H>."""
-    chosen = predictions[predictions["model"].astype(str) == champion]
-    wide = chosen.pivot_table(
+def origin_cutoff(origin: int, params: Params) -> pd.Timestamp:
+    """The first day an origin's forecasts may not know: 1 January, less the embargo."""
+    return pd.Timestamp(year=int(origin), month=1, day=1) - pd.Timedelta(
+        days=params.backtest.embargo_days
+    )
+
+
+def origin_shapes(
+    episodes: pd.DataFrame, origins: Sequence[int], horizons: Sequence[int], params: Params
+) -> dict[int, np.ndarray]:
+    """Each origin's timing shape, counted on what was settled by its cutoff."""
+    return {
+        int(origin): known_shape(episodes, origin_cutoff(origin, params), horizons)
+        for origin in sorted(origins)
+    }
+
+
+def day0_table(forecasts: pd.DataFrame, horizons: Sequence[int]) -> pd.DataFrame:
+    """One model's out-of-sample day-0 forecasts: one row per trigger, origin and p_<H>."""
+    wide = forecasts.pivot_table(
         index=["episode_id", "origin"], columns="horizon", values="p", aggfunc="first"
     )
     wide = wide.reindex(columns=list(horizons))
@@ -152,67 +165,60 @@ def rolling_as_of_forecasts(
     params: Params,
     survival: pd.DataFrame | None = None,
     timing_model: str | None = None,
+    shapes: dict[int, np.ndarray] | None = None,
 ) -> RollingForecasts:
     """Every origin's as-of forecasts from what was known before it.
 
     At origin O the timing shape is counted on the triggers settled before O (less the
-    embargo), and the logit is fitted on earlier origins' rows whose H-day label had closed
-    by then; the evidence of a row is read up to its own as-of day only.
+    embargo; `shapes` when given, else counted here), and the logit is fitted on earlier
+    origins' rows whose H-day label had closed by then; the evidence of a row is read up to
+    its own as-of day only.
     """
     horizons = tuple(int(h) for h in params.episodes.horizons)
     days = tuple(sorted(int(k) for k in params.as_of.days))
     rows = as_of_rows(episodes, days, horizons)
-    rows = rows.merge(day0_table(predictions, champion, horizons), on="episode_id", how="inner")
-    rows = rows.join(
-        evidence.of(
-            rows["initiator"].to_numpy(np.int64),
-            rows["target"].to_numpy(np.int64),
-            rows["day"].to_numpy(np.int64),
-            rows["day"].to_numpy(np.int64) + rows["k"].to_numpy(np.int64),
-        )
-    )
+    champion_forecasts = predictions[predictions["model"].astype(str) == champion]
+    rows = rows.merge(day0_table(champion_forecasts, horizons), on="episode_id", how="inner")
     rows = rows.sort_values(["origin", "episode_id", "k"], kind="stable", ignore_index=True)
+    day, k = rows["day"].to_numpy(np.int64), rows["k"].to_numpy(np.int64)
+    initiator, target = rows["initiator"].to_numpy(np.int64), rows["target"].to_numpy(np.int64)
+    rows = rows.join(evidence.of(initiator, target, day, day + k))
+    origin_of = rows["origin"].to_numpy()
+    labels = rows[[f"y_{h}" for h in horizons]].to_numpy(dtype=float)
+    flags = logit_inputs(rows)
     p = rows[[f"p_{h}" for h in horizons]].to_numpy(dtype=float)
     curves = curve_rows(rows, survival, timing_model)
+    shapes = shapes or origin_shapes(episodes, np.unique(origin_of), horizons, params)
     base = np.full_like(p, np.nan)
     own = np.full_like(p, np.nan)
     fitted = np.full_like(p, np.nan)
-    embargo = pd.Timedelta(days=params.backtest.embargo_days)
-    for origin in sorted(int(o) for o in rows["origin"].unique()):
-        cutoff = pd.Timestamp(year=origin, month=1, day=1) - embargo
-        shape = known_shape(episodes, cutoff, horizons)
-        test = (rows["origin"] == origin).to_numpy()
-        earlier = (rows["origin"] < origin).to_numpy()
+    for origin in sorted(int(o) for o in np.unique(origin_of)):
+        cutoff_day = day_numbers(pd.Series([origin_cutoff(origin, params)]))[0]
+        shape = shapes[origin]
+        test, earlier = origin_of == origin, origin_of < origin
         # Earlier rows are renormalised again with this origin's shape as training inputs
         # only: the scored numbers of a row are those of its own origin.
-        known = renormalised(p[earlier], horizons, shape, rows.loc[earlier, "k"].to_numpy())
         inputs = np.full_like(p, np.nan)
-        inputs[earlier] = known
-        base[test] = renormalised(p[test], horizons, shape, rows.loc[test, "k"].to_numpy())
+        inputs[earlier] = renormalised(p[earlier], horizons, shape, k[earlier])
+        base[test] = renormalised(p[test], horizons, shape, k[test])
         own[test] = (
             base[test]
             if curves is None
-            else renormalised(
-                p[test], horizons, shape, rows.loc[test, "k"].to_numpy(), curves.rows(test)
-            )
+            else renormalised(p[test], horizons, shape, k[test], curves.rows(test))
         )
         fitted[test] = base[test]
-        cutoff_day = int(day_numbers(pd.Series([cutoff]))[0])
         for column, horizon in enumerate(horizons):
-            y = rows[f"y_{horizon}"].to_numpy(dtype=float)
-            train = earlier & ~np.isnan(y) & (rows["day"].to_numpy() + horizon < cutoff_day)
+            y = labels[:, column]
+            train = earlier & ~np.isnan(y) & (day + horizon < cutoff_day)
             if train.sum() < params.as_of.min_training_rows:
                 continue
             coefficients = fit_as_of_logit(
-                logit_inputs(rows.loc[train]), renormalised_logodds(inputs[train, column]), y[train]
+                flags[train], renormalised_logodds(inputs[train, column]), y[train]
             )
             if coefficients is None:
                 continue
             scored = test & ~np.isnan(base[:, column])
-            linear = (
-                renormalised_logodds(base[scored, column])
-                + logit_inputs(rows.loc[scored]) @ coefficients
-            )
+            linear = renormalised_logodds(base[scored, column]) + flags[scored] @ coefficients
             fitted[scored, column] = expit(linear)
     forecasts = {DAY0: p, RENORMALISED: base, TIMING_CURVE: own, AS_OF_LOGIT: fitted}
     return RollingForecasts(rows, forecasts)
@@ -233,8 +239,12 @@ def run_as_of_backtest(
     started = time.perf_counter()
     horizons = tuple(int(h) for h in params.episodes.horizons)
     days = tuple(sorted(int(k) for k in params.as_of.days))
+    origins = set(predictions["origin"].astype(int))
+    if record_age_predictions is not None:
+        origins |= set(record_age_predictions["origin"].astype(int))
+    shapes = origin_shapes(episodes, sorted(origins), horizons, params)
     rolling = rolling_as_of_forecasts(
-        episodes, predictions, champion, evidence, params, survival, timing_model
+        episodes, predictions, champion, evidence, params, survival, timing_model, shapes
     )
     rows = rolling.rows
     scores = score_as_of(rows, rolling.forecasts, horizons, days, params)
@@ -243,7 +253,7 @@ def run_as_of_backtest(
         episodes, rows, rolling.forecasts[DAY0], horizons, served, params, data_hash
     )
     record_age = (
-        score_record_ages(episodes, record_age_predictions, days, params)
+        score_record_ages(episodes, record_age_predictions, days, params, shapes)
         if record_age_predictions is not None and len(record_age_predictions)
         else {}
     )
@@ -280,7 +290,6 @@ def score_as_of(
 ) -> dict[str, Any]:
     """subset -> model -> k -> horizon -> metrics; the day-0 and as-of logit blocks also
     hold their paired Brier difference from the renormalised forecast."""
-    bins = params.backtest.calibration_bins
     scores: dict[str, Any] = {}
     for subset, k, horizon, mask in _blocks(rows, horizons, days):
         column = list(horizons).index(horizon)
@@ -289,7 +298,7 @@ def score_as_of(
         reference = forecasts[RENORMALISED][mask, column]
         for name in MODELS:
             p = forecasts[name][mask, column]
-            block = _metrics(p, y, reference, bins)
+            block = _metrics(p, y, reference, params)
             if name != RENORMALISED and len(y):
                 block |= _against_reference(p, y, reference, clusters, params)
             scores.setdefault(subset, {}).setdefault(name, {}).setdefault(str(k), {})[
@@ -304,32 +313,25 @@ def _against_reference(
     """The paired Brier difference from the renormalised forecast and the Brier skill's
     interval, both over the same dyad resamples."""
     replicates, level = params.backtest.bootstrap_replicates, params.train.interval_level
+    bins = params.backtest.calibration_bins
     difference = paired_difference(
-        lambda w: metrics.weighted_brier(p, y, w),
-        lambda w: metrics.weighted_brier(reference, y, w),
+        probability_score("brier", p, y, reference, bins),
+        probability_score("brier", reference, y, reference, bins),
         clusters,
         replicates,
         params.seed,
         level,
     )
     weights = metrics.cluster_weights(clusters, replicates, params.seed)
-    skill = metrics.weighted_skill(p, y, reference, weights)
+    skill = probability_score("bss", p, y, reference, bins)(weights)
     return {"brier_difference": difference, "bss_ci90": metrics.percentile_interval(skill, level)}
 
 
-def _metrics(p: np.ndarray, y: np.ndarray, reference: np.ndarray, bins: int) -> dict[str, Any]:
+def _metrics(p: np.ndarray, y: np.ndarray, reference: np.ndarray, params: Params) -> dict[str, Any]:
+    """One cell's scores (`metrics.cell_scores`); an empty cell has only its n."""
     if len(y) == 0:
         return {"n": 0}
-    two_classes = 0 < y.sum() < len(y)
-    return {
-        "roc_auc": metrics.roc_auc(p, y) if two_classes else None,
-        "brier": metrics.brier(p, y),
-        "bss": metrics.brier_skill(p, y, reference),
-        "ece": metrics.ece(p, y, bins),
-        "mean_forecast": float(np.mean(p)),
-        "observed_rate": float(np.mean(y)),
-        "n": len(y),
-    }
+    return metrics.cell_scores(p, y, reference, params.backtest.calibration_bins)
 
 
 def served_models(
@@ -407,13 +409,12 @@ def evidence_rates(
     out: dict[str, Any] = {}
     for name in EVIDENCE_COLUMNS:
         present = rows[name].to_numpy() > 0
-        for _, k, horizon, mask in _blocks(rows, horizons, days):
-            y = rows[f"y_{horizon}"].to_numpy(dtype=float)
-            cell = out.setdefault(name, {}).setdefault(str(k), {})
-            if str(horizon) in cell:
+        for subset, k, horizon, mask in _blocks(rows, horizons, days):
+            if subset != "all":
                 continue
+            y = rows[f"y_{horizon}"].to_numpy(dtype=float)
             with_it, without = mask & present, mask & ~present
-            cell[str(horizon)] = {
+            out.setdefault(name, {}).setdefault(str(k), {})[str(horizon)] = {
                 "rate_with": float(y[with_it].mean()) if with_it.any() else None,
                 "n_with": int(with_it.sum()),
                 "rate_without": float(y[without].mean()) if without.any() else None,
@@ -423,39 +424,33 @@ def evidence_rates(
 
 
 def score_record_ages(
-    episodes: pd.DataFrame, predictions: pd.DataFrame, days: Sequence[int], params: Params
+    episodes: pd.DataFrame,
+    predictions: pd.DataFrame,
+    days: Sequence[int],
+    params: Params,
+    shapes: dict[int, np.ndarray],
 ) -> dict[str, Any]:
     """subset -> model -> record age -> k -> horizon -> metrics of the renormalised band
-    forecasts (the record-age backtest's out-of-sample day-0 numbers)."""
+    forecasts (the record-age backtest's out-of-sample day-0 numbers), each origin's with
+    its own timing shape (`shapes`)."""
     horizons = tuple(sorted(int(h) for h in predictions["horizon"].unique()))
     rows = as_of_rows(episodes, days, horizons)
     out: dict[str, Any] = {}
-    embargo = pd.Timedelta(days=params.backtest.embargo_days)
-    shapes = {
-        origin: known_shape(
-            episodes,
-            pd.Timestamp(year=int(origin), month=1, day=1) - embargo,
-            params.episodes.horizons,
-        )
-        for origin in sorted(predictions["origin"].unique())
-    }
     for (model, age), chosen in predictions.groupby(["model", "record_age"], sort=True):
-        day0 = day0_table(chosen.assign(model=model), str(model), horizons)
-        scored = rows.merge(day0, on="episode_id", how="inner")
+        scored = rows.merge(day0_table(chosen, horizons), on="episode_id", how="inner")
         if scored.empty:
             continue
         p = scored[[f"p_{h}" for h in horizons]].to_numpy(dtype=float)
         base = np.full_like(p, np.nan)
-        for origin, shape in shapes.items():
+        for origin in np.unique(scored["origin"]):
             at = (scored["origin"] == origin).to_numpy()
-            if at.any():
-                base[at] = renormalised(p[at], horizons, shape, scored.loc[at, "k"].to_numpy())
+            base[at] = renormalised(
+                p[at], horizons, shapes[int(origin)], scored.loc[at, "k"].to_numpy()
+            )
         for subset, k, horizon, mask in _blocks(scored, horizons, days):
             column = horizons.index(horizon)
             y = scored.loc[mask, f"y_{horizon}"].to_numpy(dtype=float)
-            block = _metrics(
-                base[mask, column], y, base[mask, column], params.backtest.calibration_bins
-            )
+            block = _metrics(base[mask, column], y, base[mask, column], params)
             block.pop("bss", None)
             out.setdefault(subset, {}).setdefault(str(model), {}).setdefault(
                 str(age), {}

@@ -15,13 +15,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.episodes import day_numbers, dyad_codes, month_bounds
+from forecast.episodes import GroupedDays, Queries, day_numbers, dyad_codes, month_bounds
 
 SIGNAL_HOSTILITY = (2, 3)
 EVIDENCE_COLUMNS = ("target_signals", "initiator_force")
-# Packing (dyad, day) into one int64: days since 1970 move by less than 2**21 either way.
-_DAY_OFFSET = 1 << 21
-_DAY_SPAN = 1 << 22
 
 
 def dated_events(
@@ -43,11 +40,15 @@ def dated_events(
 
 
 class EventWindows:
-    """Counts of one table's events per directed dyad inside (start, end] windows."""
+    """Counts of one table's events per directed dyad inside (start, end] windows.
+
+    Day-dated events are searched in the history's (group, day) index (`GroupedDays`);
+    month-dated ones, few, are matched to the windows of their dyad.
+    """
 
     def __init__(self, dyad: np.ndarray, first: np.ndarray, last: np.ndarray) -> None:
         single = first == last
-        self._packed = np.sort(_pack(dyad[single], first[single]))
+        self._days = GroupedDays.build(dyad[single], first[single])
         spans = pd.DataFrame(
             {"dyad": dyad[~single], "first": first[~single], "last": last[~single]}
         )
@@ -58,8 +59,9 @@ class EventWindows:
         dyad = np.asarray(dyad, dtype=np.int64)
         start = np.asarray(start, dtype=np.int64)
         end = np.maximum(np.asarray(end, dtype=np.int64), start)
-        counts = np.searchsorted(self._packed, _pack(dyad, end), side="right") - np.searchsorted(
-            self._packed, _pack(dyad, start), side="right"
+        # Events on or before a day are those strictly before the next one.
+        counts = self._days.count_before(Queries.of(dyad, end), 1) - self._days.count_before(
+            Queries.of(dyad, start), 1
         )
         if len(self._spans) and len(dyad):
             queries = pd.DataFrame(
@@ -67,15 +69,8 @@ class EventWindows:
             )
             pairs = queries.merge(self._spans, on="dyad", how="inner", sort=False)
             inside = (pairs["first"] > pairs["start"]) & (pairs["last"] <= pairs["end"])
-            extra = np.bincount(pairs.loc[inside, "row"], minlength=len(dyad))
-            counts = counts + extra
+            counts = counts + np.bincount(pairs.loc[inside, "row"], minlength=len(dyad))
         return counts.astype(np.int64)
-
-
-def _pack(dyad: np.ndarray, day: np.ndarray) -> np.ndarray:
-    return np.asarray(dyad, dtype=np.int64) * _DAY_SPAN + (
-        np.asarray(day, dtype=np.int64) + _DAY_OFFSET
-    )
 
 
 class AsOfEvidence:
@@ -89,6 +84,16 @@ class AsOfEvidence:
         signals = incidents[incidents["hostility"].isin(SIGNAL_HOSTILITY).to_numpy(dtype=bool)]
         self._signals = EventWindows(*dated_events(signals, "initiator", "target"))
         self._force = EventWindows(*dated_events(force, "actor", "victim"))
+
+    def answers(
+        self,
+        initiator: np.ndarray,
+        target: np.ndarray,
+        trigger_day: np.ndarray,
+        as_of_day: np.ndarray,
+    ) -> np.ndarray:
+        """The target's uses of force against the initiator in (trigger, as-of]: answers."""
+        return self._force.count(dyad_codes(target, initiator), trigger_day, as_of_day)
 
     def of(
         self,

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from forecast.as_of.evidence import EVIDENCE_COLUMNS
-from forecast.as_of.renormalise import CurveRows, renormalised
+from forecast.as_of.renormalise import CurveRows, renormalised, timing_shape
 from forecast.core.errors import DataFileError
-from forecast.models.common import expit, logit
+from forecast.models.common import expit, label_column, logit
 
 RENORMALISED = "renormalised"
 # Renormalised with each trigger's own timing-model curve instead of the shared shape.
@@ -40,6 +40,17 @@ LOGIT_INPUTS = tuple(f"any_{name}" for name in EVIDENCE_COLUMNS)
 # occur among them: a rare flag whose rows all went one way would get an infinite weight.
 MIN_FLAGGED_ROWS = 20
 _EDGE = 1e-4
+
+
+def settled_shape(episodes: pd.DataFrame, horizons: Sequence[int]) -> np.ndarray:
+    """The timing shape of the triggers whose last-horizon outcome is settled (all of them
+    when the table has no such label), so recent quick answers do not crowd out slow ones."""
+    column = label_column(max(horizons))
+    settled = (
+        episodes[column].notna().to_numpy() if column in episodes else np.ones(len(episodes), bool)
+    )
+    delays = pd.to_numeric(episodes["days_to_retaliation"], errors="coerce").to_numpy(float)
+    return timing_shape(delays[settled], max(horizons))
 
 
 def renormalised_logodds(renormalised_p: np.ndarray) -> np.ndarray:
@@ -119,14 +130,13 @@ class AsOfModel:
         base = renormalised(p, self.horizons, self.shape, days)
         own = base if curves is None else renormalised(p, self.horizons, self.shape, days, curves)
         fitted = np.full_like(base, np.nan)
+        flags = logit_inputs(evidence)
         for column, horizon in enumerate(self.horizons):
             coefficients = self.coefficients.get(horizon)
             if coefficients is None:
                 fitted[:, column] = base[:, column]
                 continue
-            linear = renormalised_logodds(np.nan_to_num(base[:, column])) + (
-                logit_inputs(evidence) @ coefficients
-            )
+            linear = renormalised_logodds(np.nan_to_num(base[:, column])) + flags @ coefficients
             fitted[:, column] = np.where(np.isnan(base[:, column]), np.nan, expit(linear))
         choices = {RENORMALISED: base, TIMING_CURVE: own, AS_OF_LOGIT: fitted}
         served = np.column_stack(

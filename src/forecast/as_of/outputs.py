@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rich.table import Table
 
 from forecast.as_of.backtest import AS_OF_LOGIT, DAY0, RENORMALISED, TIMING_CURVE
 from forecast.core import tables
-from forecast.core.errors import DataFileError
 
 
 def read_as_of_scores(subset: str) -> dict[str, Any]:
     """The `scores` block of metrics/as_of.json; an unknown subset is named with the file."""
-    document = tables.read("as_of")
-    scores = document.get("scores", {})
-    if subset not in scores:
-        raise DataFileError(
-            tables.path("as_of"), f"has no subset {subset!r}", "use all or limited_force"
-        )
-    return scores
+    return tables.read_subsets("as_of", subset, block="scores")
 
 
 def _number(value: Any, digits: int = 3) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
+    """A score to `digits` places; "-" where there is none (null in the file, NaN in memory)."""
+    return "-" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
 
 
 def _logit_verdict(block: dict[str, Any]) -> str:

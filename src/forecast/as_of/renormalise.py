@@ -48,8 +48,22 @@ def answered_by(
     the timing shape moves from G(a) to G(b); past the last horizon F stays at its number.
     The shape is `shape` (one for all rows), or each row's own curve where `curves` has one.
     """
+    return _through_horizons(_cumulative(p), horizons, shape, days, curves)
+
+
+def _cumulative(p: np.ndarray) -> np.ndarray:
+    """The horizon probabilities as a cumulative chance: in [0, 1], never falling with H."""
+    return np.maximum.accumulate(np.clip(np.asarray(p, dtype=float), 0.0, 1.0), axis=1)
+
+
+def _through_horizons(
+    cumulative: np.ndarray,
+    horizons: Sequence[int],
+    shape: np.ndarray,
+    days: np.ndarray,
+    curves: CurveRows | None,
+) -> np.ndarray:
     order = np.asarray(horizons, dtype=np.int64)
-    cumulative = np.maximum.accumulate(np.clip(np.asarray(p, dtype=float), 0.0, 1.0), axis=1)
     knots = np.concatenate([[0], order])
     values = np.hstack([np.zeros((len(cumulative), 1)), cumulative])
     k = np.clip(np.asarray(days, dtype=np.int64), 0, order[-1])
@@ -83,8 +97,8 @@ def renormalised(
 
     NaN where the horizon's window has closed (H <= k): nothing is left to forecast there.
     """
-    cumulative = np.maximum.accumulate(np.clip(np.asarray(p, dtype=float), 0.0, 1.0), axis=1)
-    by_k = answered_by(cumulative, horizons, shape, days, curves)[:, None]
+    cumulative = _cumulative(p)
+    by_k = _through_horizons(cumulative, horizons, shape, days, curves)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         left = np.where(by_k < 1.0, (cumulative - by_k) / (1.0 - by_k), 0.0)
     closed = np.asarray(horizons)[None, :] <= np.asarray(days)[:, None]

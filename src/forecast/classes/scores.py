@@ -42,19 +42,9 @@ def auc_interval(auc: float, positives: int, negatives: int) -> tuple[float, flo
 
 def score_block(p: np.ndarray, y: np.ndarray, own: np.ndarray, bins: int) -> dict[str, float]:
     """One cell's scores; `own` is the class's trailing rate, the skill score's reference."""
-    auc = metrics.roc_auc(p, y)
-    low, high = auc_interval(auc, int(y.sum()), int(len(y) - y.sum()))
-    return {
-        "roc_auc": auc,
-        "roc_auc_low": low,
-        "roc_auc_high": high,
-        "brier": metrics.brier(p, y),
-        "bss": metrics.brier_skill(p, y, own),
-        "ece": metrics.ece(p, y, bins),
-        "mean_forecast": float(p.mean()),
-        "observed_rate": float(y.mean()),
-        "n": len(y),
-    }
+    block = metrics.cell_scores(p, y, own, bins)
+    low, high = auc_interval(block["roc_auc"], int(y.sum()), int(len(y) - y.sum()))
+    return block | {"roc_auc_low": low, "roc_auc_high": high}
 
 
 def class_scores(served: pd.DataFrame, triggers: pd.DataFrame, bins: int) -> dict:

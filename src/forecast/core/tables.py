@@ -233,6 +233,16 @@ def read_optional(name: str, root: str | Path | None = None) -> Any:
     return read(name, root) if exists(name, root) else None
 
 
+def read_subsets(name: str, subset: str, block: str | None = None) -> dict[str, Any]:
+    """A metric file keyed by subset (or its `block` that is), which a `show` command prints
+    one subset of: an unknown subset is named with the file, as a missing file is."""
+    scores = read(name)
+    scores = scores.get(block, {}) if block is not None else scores
+    if subset not in scores:
+        raise DataFileError(path(name), f"has no subset {subset!r}", "use all or limited_force")
+    return scores
+
+
 def read_record(name: str, root: str | Path | None = None) -> dict[str, Any]:
     """A JSON document that only informs (a record of the last run): {} when it is missing or
     unreadable, so a reader falls back to its default instead of stopping."""

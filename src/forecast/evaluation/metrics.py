@@ -105,6 +105,22 @@ def probability_scores(
     }
 
 
+def cell_scores(
+    p: np.ndarray, y: np.ndarray, reference: np.ndarray, bins: int = 10
+) -> dict[str, float]:
+    """One scored cell: ROC AUC (NaN with one outcome), Brier, Brier skill over `reference`,
+    ECE, the mean forecast against the observed rate, and n."""
+    return {
+        "roc_auc": roc_auc(p, y),
+        "brier": brier(p, y),
+        "bss": brier_skill(p, y, reference),
+        "ece": ece(p, y, bins),
+        "mean_forecast": float(np.mean(p)),
+        "observed_rate": float(np.mean(y)),
+        "n": len(y),
+    }
+
+
 def cluster_weights(clusters: np.ndarray, replicates: int, seed: int) -> np.ndarray:
     """(replicates, n) row weights: how often each row's dyad was drawn in each replicate."""
     codes, _ = pd.factorize(pd.Series(clusters))

@@ -19,27 +19,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.as_of.evidence import SIGNAL_HOSTILITY, AsOfEvidence, EventWindows, dated_events
+from forecast.as_of.evidence import SIGNAL_HOSTILITY, AsOfEvidence
 from forecast.as_of.model import AS_OF_LOGIT, TIMING_CURVE, AsOfModel, renormalised_only
-from forecast.as_of.renormalise import CurveRows, timing_shape
+from forecast.as_of.renormalise import CurveRows
 from forecast.core.wording import percent, readable_date
-from forecast.episodes import day_numbers, dyad_codes
-from forecast.models.common import label_column
+from forecast.episodes import day_numbers
 from forecast.predict.incident import Incident
 from forecast.predict.result import HorizonForecast
 
 SIGNAL_COLUMNS = ["initiator", "target", "date", "date_precision", "hostility"]
-
-
-def episodes_shape(episodes: pd.DataFrame, horizons: Sequence[int]) -> np.ndarray:
-    """The timing shape of the triggers whose last-horizon outcome is settled."""
-    last = max(horizons)
-    column = label_column(last)
-    settled = (
-        episodes[column].notna().to_numpy() if column in episodes else np.ones(len(episodes), bool)
-    )
-    delays = pd.to_numeric(episodes["days_to_retaliation"], errors="coerce").to_numpy(float)
-    return timing_shape(delays[settled], last)
 
 
 def signal_table(incidents: pd.DataFrame) -> pd.DataFrame:
@@ -117,10 +105,9 @@ class AsOfServer:
         target = np.array([i.target for i in chosen], dtype=np.int64)
         start = day_numbers(pd.Series([i.date for i in chosen]))
         end = day_numbers(pd.Series([i.as_of for i in chosen]))
-        evidence = AsOfEvidence(signals, force).of(initiator, target, start, end)
-        answers = EventWindows(*dated_events(force, "actor", "victim")).count(
-            dyad_codes(target, initiator), start, end
-        )
+        known = AsOfEvidence(signals, force)
+        evidence = known.of(initiator, target, start, end)
+        answers = known.answers(initiator, target, start, end)
         horizons = self.model.horizons
         p = np.array([[_number(served[row][h].p) for h in horizons] for row in asked], dtype=float)
         numbers = self.model.forecast(
@@ -235,7 +222,7 @@ def as_of_text(incident: Incident, block: Mapping[str, Any]) -> str:
         f"{evidence.get('initiator_force', 0)} further use(s) of force by "
         f"{incident.initiator_name} are known since the trigger"
     )
-    served = {cell.get("served") for cell in block["horizons"].values() if cell["p"]}
+    served = {cell["served"] for cell in block["horizons"].values() if cell["p"] is not None}
     how = (
         "the as-of logit weighs them"
         if AS_OF_LOGIT in served

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.as_of.model import AsOfModel, read_as_of_model
+from forecast.as_of.model import AsOfModel, read_as_of_model, settled_shape
 from forecast.classes.blend import ServedBlend
 from forecast.classes.membership import OPENING_FEATURE
 from forecast.core.config import Params, load_params
@@ -31,7 +31,7 @@ from forecast.features.registry import recent_context_features
 from forecast.models.base import LikelihoodModel, TimingModel
 from forecast.models.common import survival_to_proba
 from forecast.predict.analogues import N_ANALOGUES, AnalogueIndex
-from forecast.predict.as_of_view import AsOfServer, episodes_shape, given_signals, signal_table
+from forecast.predict.as_of_view import AsOfServer, given_signals, signal_table
 from forecast.predict.caveats import data_caveats, extrapolation_caveat, model_caveats
 from forecast.predict.explain import drivers, probabilities_and_effects
 from forecast.predict.history import (
@@ -372,7 +372,7 @@ class Forecaster:
             self._as_of_server = AsOfServer.choose(
                 written,
                 self.data_hash,
-                episodes_shape(self._episodes, self.horizons),
+                settled_shape(self._episodes, self.horizons),
                 self.horizons,
             )
         return self._as_of_server

@@ -31,7 +31,7 @@ class AsOfRun:
     run_id: str | None
 
 
-def served_models(params: Params) -> tuple[str, str | None]:
+def scored_models(params: Params) -> tuple[str, str | None]:
     """The likelihood champion the backtest chose (metrics/summary.json), whose day-0
     forecasts the as-of forecasts start from, and the best timing model, whose curves give
     each trigger its own timing shape (None: no timing model was scored)."""
@@ -57,7 +57,7 @@ def run_as_of(params: Params, track: bool = True) -> AsOfRun:
     episodes = tables.read("episodes")
     features = tables.read("features")
     evidence = AsOfEvidence(incidents, force_events(incidents, params.episodes.min_hostility))
-    champion, timing_model = served_models(params)
+    champion, timing_model = scored_models(params)
     result = run_as_of_backtest(
         episodes,
         tables.read("backtest_predictions"),

@@ -58,9 +58,4 @@ def run_classes(params: Params, track: bool = True) -> ClassRun:
 def read_class_scores(subset: str) -> dict:
     """metrics/classes.json, which `forecast classes show` prints part of: an unknown subset is
     named with the file, as a missing file is."""
-    scores = tables.read("classes")
-    if subset not in scores:
-        raise DataFileError(
-            tables.path("classes"), f"has no subset {subset!r}", "use all or limited_force"
-        )
-    return scores
+    return tables.read_subsets("classes", subset)

@@ -12,7 +12,6 @@ from pathlib import Path
 from forecast.core import tables
 from forecast.core.config import Params
 from forecast.core.coverage import read_source_coverage
-from forecast.core.errors import DataFileError
 from forecast.core.provenance import DataProvenance, provenance_of
 from forecast.episodes import history_incidents
 from forecast.record_age.backtest import RecordAgeResult, run_record_age_backtest
@@ -57,9 +56,4 @@ def run_record_age(params: Params, n_jobs: int = 2, track: bool = True) -> Recor
 def read_scores(subset: str) -> dict:
     """metrics/record_age.json, which `forecast record-age show` prints one subset of: an
     unknown subset is named with the file, as a missing file is."""
-    scores = tables.read("record_age")
-    if subset not in scores:
-        raise DataFileError(
-            tables.path("record_age"), f"has no subset {subset!r}", "use all or limited_force"
-        )
-    return scores
+    return tables.read_subsets("record_age", subset)
