@@ -501,6 +501,17 @@ def as_of_day(
     if _blank(value):
         return None
     as_of, as_of_precision = _day(value, where, "as_of")
+    return _checked_as_of(as_of, as_of_precision, day, precision, hostility, where)
+
+
+def _checked_as_of(
+    as_of: pd.Timestamp,
+    as_of_precision: str,
+    day: pd.Timestamp,
+    precision: str,
+    hostility: int,
+    where: str,
+) -> pd.Timestamp:
     if hostility < USE_OF_FORCE_MIN_HOSTILITY:
         raise _refused(
             where, "as_of", "only a use of force (hostility 4-5) is forecast as of a day"
@@ -518,7 +529,7 @@ def with_as_of(incidents: Sequence[Incident], as_of: str) -> list[Incident]:
     """The incidents with `--as-of` as the as-of day of every use of force that has none and
     is dated on or before it; a later one is forecast from its own day (it had not happened
     yet), and the as-of evidence of the others never reads past their as-of day."""
-    day, _ = _day(as_of, "--as-of", "as_of")
+    day, precision = _day(as_of, "--as-of", "as_of")
     force = [incident for incident in incidents if incident.is_force and incident.as_of is None]
     if force and all(incident.date > day for incident in force):
         first = min(incident.date for incident in force)
@@ -530,8 +541,9 @@ def with_as_of(incidents: Sequence[Incident], as_of: str) -> list[Incident]:
     return [
         replace(
             incident,
-            as_of=as_of_day(
-                as_of,
+            as_of=_checked_as_of(
+                day,
+                precision,
                 incident.date,
                 incident.date_precision,
                 incident.hostility,
