@@ -91,7 +91,9 @@ def main() -> None:
         return
     cli = Path(sys.executable).with_name("forecast")
     load_before = os.getloadavg()[0]
-    cold = sorted(_cold_seconds([str(cli), "predict", *SEED_FLAGS]) for _ in range(args.cli_runs))
+    command = [str(cli), "predict", *SEED_FLAGS]
+    _cold_seconds(command)  # writes the bytecode caches an installed package already has
+    cold = sorted(_cold_seconds(command) for _ in range(args.cli_runs))
     median = statistics.median(cold)
     verdict = "met" if median <= COLD_TARGET_SECONDS else "NOT met"
     print(
@@ -111,9 +113,15 @@ def main() -> None:
 
 
 def _cold_seconds(command: list[str]) -> float:
-    """Wall time of one fresh process: interpreter start, imports, loading, one forecast."""
+    """Wall time of one fresh process: interpreter start, imports, loading, one forecast.
+
+    As a user's process runs: with Python's bytecode caches. A shell that sets
+    PYTHONDONTWRITEBYTECODE makes every run compile the project's modules again (0.1-0.3 s),
+    which no installed package does, so the variable is left out of the child's environment.
+    """
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     tick = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
+    subprocess.run(command, check=True, capture_output=True, env=environment)
     return time.perf_counter() - tick
 
 
