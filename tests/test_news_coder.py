@@ -12,6 +12,7 @@ from forecast.core.countries import resolve_country
 from forecast.core.errors import DataFileError
 from forecast.news import MAX_ARTICLE_BYTES, CodedIncident, code_article, code_file
 from forecast.news.evaluation import incident_values, score
+from forecast.news.export import forecastable
 from forecast.news.gazetteer import load_gazetteer
 from forecast.news.lexicon import load_lexicon
 
@@ -21,6 +22,9 @@ GOLD = yaml.safe_load((FIXTURES / "gold.yaml").read_text())
 
 def coded(name: str) -> list[CodedIncident]:
     return code_file(FIXTURES / name, GOLD[name]["published"]).incidents
+
+
+PUBLISHED = dt.date(2024, 1, 18)  # a Thursday
 
 
 def one(text: str, published: dt.date = dt.date(2024, 1, 18)) -> list[CodedIncident]:
@@ -160,10 +164,35 @@ def test_a_clash_has_no_direction_and_the_lower_cow_code_first() -> None:
     assert (incident.initiator, incident.target, incident.directed) == ("TJK", "KGZ", False)
 
 
-def test_an_undated_sentence_keeps_the_publication_month_and_is_flagged() -> None:
+def test_a_report_that_gives_no_day_proposes_its_publication_day_flagged() -> None:
     [incident] = one("Turkish jets carried out air strikes on PKK militants in Iraq.")
-    assert (incident.date, incident.date_precision) == (dt.date(2024, 1, 1), "month")
+    assert (incident.date, incident.date_precision) == (PUBLISHED, "day")
     assert "date" in incident.low_confidence
+    assert "publication day" in str(incident.evidence["date"].flag)
+
+
+def test_background_in_the_past_keeps_the_publication_month() -> None:
+    [incident] = one("Turkish jets have repeatedly struck PKK militants in Iraq over the years.")
+    assert (incident.date, incident.date_precision) == (dt.date(2024, 1, 1), "month")
+
+
+def test_an_undated_mention_takes_the_day_given_to_the_same_states_force() -> None:
+    incidents = code_article(
+        "Thailand and Cambodia clash at border. Thai jets bombed Cambodian positions on Monday.",
+        PUBLISHED,
+    ).incidents
+    assert {(i.action, i.date) for i in incidents} == {
+        ("clash", dt.date(2024, 1, 15)),
+        ("attack", dt.date(2024, 1, 15)),
+    }
+
+
+def test_an_undated_mention_takes_the_day_of_force_told_without_names() -> None:
+    [incident] = code_article(
+        "Israel struck targets in Iran. The strikes began early Tuesday.", PUBLISHED
+    ).incidents
+    assert (incident.date, incident.date_precision) == (dt.date(2024, 1, 16), "day")
+    assert incident.evidence["date"].confidence == 0.5
 
 
 def test_a_list_of_victims_is_summed_and_its_reporter_kept() -> None:
@@ -281,3 +310,11 @@ def test_actions_follow_the_projects_cameo_mapping() -> None:
     [shelling] = one("Iranian artillery shelled Pakistani posts on Tuesday.")
     assert (strike.action, strike.cameo, strike.directed) == ("attack", "195", True)
     assert (shelling.action, shelling.cameo, shelling.directed) == ("clash", "194", False)
+
+
+def test_a_day_nobody_read_is_not_forecast_until_a_person_sets_it() -> None:
+    dated = one("Turkish jets struck PKK militants in Iraq on Tuesday.")
+    undated = one("Turkish jets carried out air strikes on PKK militants in Iraq.")
+    assert len(forecastable(dated)[0]) == 1
+    ready, left_out = forecastable(undated)
+    assert ready == [] and "gives no day" in left_out[0]

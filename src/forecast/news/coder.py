@@ -36,6 +36,7 @@ from forecast.core.config import MAX_ARTICLE_BYTES
 from forecast.core.contracts import UNDIRECTED_ACTIONS
 from forecast.core.countries import name_of, resolve_country
 from forecast.core.errors import DataFileError
+from forecast.news.article_days import NO_DATE, settle_undated_days
 from forecast.news.crisis import crisis_cue
 from forecast.news.dates import DateReading, cause_spans, publication_month, read_date
 from forecast.news.fatalities import DeathReport, Reporter, read_deaths, read_reporter
@@ -91,6 +92,7 @@ _CONDITIONAL = re.compile(r"\b(?:could|would|might|may|if|unless|consider(?:s|ed
 _CLAUSE_END = re.compile(r"[.;:!?]|,\s*(?:and|but|while|as)\b")
 # The generic use of force; a more specific code found with it in one phrase names the force.
 GENERIC_FORCE = "190"
+_NO_ACTOR = "no state named as the one who acted"
 _JOINED = re.compile(r"\s*(?:,|,?\s*and)\s+(?:the\s+)?")
 
 
@@ -175,18 +177,27 @@ class _Coder:
         # (state, evidence, sentence) for each sentence in which a state shows it treats a
         # strike as a crisis (forecast.news.crisis); given to the incidents it suffered.
         self.crisis_signs: list[tuple[str, FieldEvidence, str]] = []
+        # Days given to force in sentences that name no state ("The strikes occurred late
+        # Saturday"): the day of the report's story (forecast.news.article_days).
+        self.story_days: list[tuple[int, DateReading]] = []
 
     def read(self, sentence: Sentence) -> None:
         cues = self._one_per_phrase(sentence.text, self.lexicon.force_cues(sentence.text))
         coded: list[CodedIncident] = []
+        unnamed = False
         for index, cue in enumerate(cues):
             start = cues[index - 1].end if index else 0
             end = cues[index + 1].start if index + 1 < len(cues) else len(sentence.text)
             for outcome in self._code_cue(sentence, cue, start, end):
                 if isinstance(outcome, str):
                     self.verdicts.append(SentenceVerdict(sentence.number, outcome))
+                    unnamed = unnamed or outcome.endswith(_NO_ACTOR)
                 else:
                     coded.append(self._merge(outcome))
+        if unnamed and not coded:
+            reading = read_date(sentence.text, self.published)
+            if reading is not None and reading.precision == "day" and reading.confidence >= 0.5:
+                self.story_days.append((sentence.number, reading))
         if not coded:  # "Iran condemned the strikes": the complaint is still named
             others = self.lexicon.other_cues(sentence.text)
             if others:
@@ -282,7 +293,7 @@ class _Coder:
                 # "Iran condemned the strikes": the state named is not the one who struck.
                 actors = []
         if not actors:
-            return [f'"{cue.text}": no state named as the one who acted']
+            return [f'"{cue.text}": {_NO_ACTOR}']
         return [
             outcome
             for actor in _joint_actors(text, actors)
@@ -424,7 +435,7 @@ class _Coder:
         clause = _holder(cause_spans(sentence.text), cue.start)
         if clause is None:
             return read_date(sentence.text, self.published) or publication_month(
-                self.published, "the sentence gives no date"
+                self.published, NO_DATE
             )
         cause = "named as the cause of another event"
         found = read_date(sentence.text[slice(*clause)], self.published, own_event=False)
@@ -465,6 +476,7 @@ class _Coder:
         """The article's incidents, each restatement joined to the dated incident it restates
         (with its sentences and death tolls), and every death toll settled."""
         joined = _restatements(self.incidents)
+        settle_undated_days(self.incidents, joined, self.story_days, self.published)
         for restating, dated in joined.items():
             self.incidents[dated].sentences.update(self.incidents[restating].sentences)
             self.claims.setdefault(dated, []).extend(self.claims.pop(restating, []))

@@ -51,6 +51,15 @@ _CAUSE = re.compile(
     r"(?:to|for)|in revenge for|to avenge|a response to|retaliation for)\b[^,;:]*",
     re.IGNORECASE,
 )
+# Words that place a sentence's event before the report's story: it is background, whatever day
+# the report was written.
+_BACKGROUND = re.compile(
+    r"\b(?:in the past|previously|in recent (?:days|weeks|months|years)|over the (?:past|last) "
+    r"(?:few |two |three |several )?(?:days|weeks|months|years|decades?)|over the years|for years|"
+    r"years ago|decades ago|a history of|history of|last year|earlier this year|in (?:19|20)\d\d|"
+    r"since (?:19|20)\d\d|repeatedly|has long|have long|had long|ever since)\b",
+    re.IGNORECASE,
+)
 _LAST_MONTH = re.compile(r"\blast month\b", re.IGNORECASE)
 _MONTH_ONLY = re.compile(rf"\b(?:in|during|since) (?P<month>{_MONTHS})\b(?: (?P<year>\d{{4}}))?")
 
@@ -72,6 +81,12 @@ class DateReading:
 def publication_month(published: dt.date, reason: str) -> DateReading:
     """The fallback when a sentence gives no usable date: the publication month, flagged."""
     return DateReading(published.replace(day=1), "month", "", 0.3, reason)
+
+
+def is_background(text: str) -> bool:
+    """Whether the sentence places its event in the past of the report ("in recent months",
+    "last year", "in 2010", "over the years"): then no day of the report's story is its day."""
+    return _BACKGROUND.search(text) is not None
 
 
 def cause_spans(text: str) -> list[tuple[int, int]]:

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from forecast.core.atomic import write_csv
+from forecast.news.article_days import ASSUMED_DAY
 from forecast.news.coder import CodingResult
 from forecast.news.records import HANDCODED_COLUMNS, CodedIncident
 from forecast.predict.incident import Incident, parse_incident
@@ -43,8 +44,10 @@ def write_handcoded_csv(results: Sequence[CodingResult], path: Path) -> int:
 def forecastable(incidents: Sequence[CodedIncident]) -> tuple[list[Incident], list[str]]:
     """The incidents a forecast can be made for, and why each other one is left out.
 
-    A forecast needs the day: an incident known only to the month is left out (the analyst can
-    set the day in the CSV and forecast it with --input) rather than given a guessed day.
+    A forecast needs the day: an incident known only to the month, or whose day is the
+    publication day because the report gives none (`forecast.news.article_days`), is left out
+    (the analyst can set the day in the CSV and forecast it with --input) rather than forecast
+    from a day nobody read.
     """
     ready: list[Incident] = []
     left_out: list[str] = []
@@ -53,6 +56,12 @@ def forecastable(incidents: Sequence[CodedIncident]) -> tuple[list[Incident], li
             left_out.append(
                 f"{coded.incident_id}: the article gives only the month; set the day in the "
                 "CSV from --output and forecast it with --input"
+            )
+            continue
+        if coded.evidence["date"].flag == ASSUMED_DAY:
+            left_out.append(
+                f"{coded.incident_id}: the article gives no day (the publication day is "
+                "proposed); check the day in the CSV from --output and forecast it with --input"
             )
             continue
         row = coded.handcoded_row()

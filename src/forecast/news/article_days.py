@@ -1,0 +1,79 @@
+"""The day of a use of force its own sentence does not date, read from the rest of the report.
+
+News reports date an event once ("The strikes occurred late Saturday") and name it several
+times without a date: in the headline, in the lead ("Pakistan carried out airstrikes inside
+Afghanistan"), in a sentence about another side of the same exchange. A report of a fresh
+event that gives no day at all was written on the day or the day after. So an undated mention
+of a report's story takes, in this order:
+
+1. the one day the report gives for force between the same two states (any action); with
+   two days to choose from it keeps the publication month, as a restatement does;
+2. the one day the report gives to force whose sentence names no state ("The latest fighting
+   began Monday morning");
+3. the publication day.
+
+Each is a reading, not a fact, and says so: confidence 0.6, 0.5 and 0.3, with a flag naming
+where the day came from; `forecast predict --news` forecasts none of them until a person has
+set the day (`forecast.news.export.forecastable`). A sentence that places its event in the past
+("in the past", "over the years", "in recent months") keeps the publication month and its flag:
+it is background, not the story.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+
+from forecast.news.dates import DateReading, is_background
+from forecast.news.records import CodedIncident, FieldEvidence
+
+# The flag a sentence's own reading gives when it finds no date (coder._date).
+NO_DATE = "the sentence gives no date"
+# The flag of a day taken from the publication date: such an incident is not forecast as read.
+ASSUMED_DAY = "the report gives no day for it: its publication day, to check"
+
+
+def undated(incident: CodedIncident) -> bool:
+    """A mention whose sentence gave no date at all (not "last week", not a cause)."""
+    evidence = incident.evidence["date"]
+    return incident.date_precision == "month" and not evidence.phrase and evidence.flag == NO_DATE
+
+
+def settle_undated_days(
+    incidents: Sequence[CodedIncident],
+    skip: Collection[int],
+    story_days: Sequence[tuple[int, DateReading]],
+    published: dt.date,
+) -> None:
+    """Give each undated incident (outside `skip`, the restatements already joined) its day."""
+    pair_days: dict[frozenset[str], dict[dt.date, int]] = {}
+    for incident in incidents:
+        if incident.date_precision == "day":
+            days = pair_days.setdefault(frozenset((incident.initiator, incident.target)), {})
+            days.setdefault(incident.date, incident.evidence["date"].sentence)
+    story: dict[dt.date, int] = {}
+    for number, reading in story_days:
+        story.setdefault(reading.date, number)
+    for position, incident in enumerate(incidents):
+        if position in skip or not undated(incident):
+            continue
+        number = min(incident.sentences)
+        if is_background(incident.sentences[number]):
+            continue
+        same_pair = pair_days.get(frozenset((incident.initiator, incident.target)), {})
+        if len(same_pair) > 1:
+            continue  # it restates one of the pair's days, and the words do not say which
+        if len(same_pair) == 1:
+            [(day, source)] = same_pair.items()
+            flag = f"{NO_DATE}: the day of the same states' force in s{source}"
+            evidence = FieldEvidence(source, f"s{source}", 0.6, flag)
+        elif len(story) == 1:
+            [(day, source)] = story.items()
+            flag = f"{NO_DATE}: the day the report gives its force in s{source}"
+            evidence = FieldEvidence(source, f"s{source}", 0.5, flag)
+        else:
+            day, evidence = published, FieldEvidence(number, "", 0.3, ASSUMED_DAY)
+        incident.date, incident.date_precision = day, "day"
+        incident.evidence["date"] = evidence
+        incident.notes = [n for n in incident.notes if not n.startswith("date: ")]
+        incident.notes.append(f"date: {evidence.flag}")
