@@ -111,6 +111,9 @@ def main() -> None:
                 print(f"{s.report}: missed {event.initiator} {arrow} {event.target} {day}")
             for proposal in s.false:
                 print(f"{s.report}: false  {proposal.describe()}")
+            for proposal, event in s.matched:
+                if event.day_known and proposal.date != event.date:
+                    print(f"{s.report}: a day off: {proposal.describe()} (read {event.date})")
 
 
 if __name__ == "__main__":

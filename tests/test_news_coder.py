@@ -171,9 +171,12 @@ def test_a_report_that_gives_no_day_proposes_its_publication_day_flagged() -> No
     assert "publication day" in str(incident.evidence["date"].flag)
 
 
-def test_background_in_the_past_keeps_the_publication_month() -> None:
-    [incident] = one("Turkish jets have repeatedly struck PKK militants in Iraq over the years.")
-    assert (incident.date, incident.date_precision) == (dt.date(2024, 1, 1), "month")
+def test_undated_force_the_report_places_in_its_past_is_named_not_proposed() -> None:
+    result = code_article(
+        "Turkish jets have repeatedly struck PKK militants in Iraq over the years.", PUBLISHED
+    )
+    assert result.incidents == []
+    assert any("earlier force" in v.verdict for v in result.verdicts)
 
 
 def test_an_undated_mention_takes_the_day_given_to_the_same_states_force() -> None:
@@ -305,11 +308,15 @@ def test_every_gazetteer_state_is_one_the_forecaster_knows() -> None:
 
 
 def test_actions_follow_the_projects_cameo_mapping() -> None:
-    """Air and missile strikes are attacks; shelling and small-arms fire are clashes (as feeds)."""
+    """Air and missile strikes are attacks; an exchange of fire is a clash (as feeds); one
+    side's shelling is an attack that keeps its artillery code."""
     [strike] = one("Iran fired missiles at Pakistani posts on Tuesday.")
     [shelling] = one("Iranian artillery shelled Pakistani posts on Tuesday.")
+    [exchange] = one("Iranian and Pakistani troops exchanged fire on Tuesday.")
     assert (strike.action, strike.cameo, strike.directed) == ("attack", "195", True)
-    assert (shelling.action, shelling.cameo, shelling.directed) == ("clash", "194", False)
+    assert (shelling.action, shelling.cameo, shelling.directed) == ("attack", "194", True)
+    assert (shelling.initiator, shelling.target) == ("IRN", "PAK")
+    assert (exchange.action, exchange.cameo, exchange.directed) == ("clash", "193", False)
 
 
 def test_a_day_nobody_read_is_not_forecast_until_a_person_sets_it() -> None:
@@ -318,3 +325,19 @@ def test_a_day_nobody_read_is_not_forecast_until_a_person_sets_it() -> None:
     assert len(forecastable(dated)[0]) == 1
     ready, left_out = forecastable(undated)
     assert ready == [] and "gives no day" in left_out[0]
+
+
+def test_a_day_given_to_a_statement_is_not_the_storys_day() -> None:
+    [incident] = code_article(
+        "Israel struck targets in Iran. The strikes were a warning, the minister said on Monday.",
+        PUBLISHED,
+    ).incidents
+    assert incident.date == PUBLISHED and "publication day" in str(incident.evidence["date"].flag)
+
+
+def test_an_old_day_is_not_the_day_of_an_undated_headline() -> None:
+    incidents = code_article(
+        "Iran strikes Israel\nIran struck Israel on 13 April 2024, its first direct attack.",
+        dt.date(2024, 10, 1),
+    ).incidents
+    assert sorted(i.date for i in incidents) == [dt.date(2024, 4, 13), dt.date(2024, 10, 1)]

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from forecast.news.dates import publication_month, read_date
+from forecast.news.dates import is_background, publication_month, read_date
 
 THURSDAY = dt.date(2024, 1, 18)
 
@@ -126,3 +126,29 @@ def test_a_sentence_whose_only_date_is_a_cause_or_a_dateline_gives_no_day(senten
 def test_a_weekend_or_a_week_keeps_month_precision(phrase: str) -> None:
     reading = read_date(f"Jets struck the camps {phrase}.", PUBLISHED_SATURDAY)
     assert reading is not None and reading.precision == "month" and reading.flag
+
+
+def test_a_day_said_to_be_last_years_is_in_the_year_before_publication() -> None:
+    reading = read_date("Last year on March 16, the army shot down a drone.", dt.date(2020, 4, 9))
+    assert reading is not None and reading.date == dt.date(2019, 3, 16)
+
+
+def test_a_date_inside_an_aside_is_another_events() -> None:
+    text = "Iran attacked Israel amid the war that began with the attack of Oct. 7, 2023."
+    assert read_date(text, dt.date(2024, 10, 26)) is None
+    text = "Russia, which invaded Ukraine on Feb. 24, shelled Toretsk on Monday."
+    reading = read_date(text, dt.date(2022, 7, 18))
+    assert reading is not None and reading.phrase == "Monday"
+
+
+@pytest.mark.parametrize(
+    ("text", "background"),
+    [
+        ("The two armies fought a war last year.", True),
+        ("Israel has struck targets in Syria regularly over the years.", True),
+        ("Its support has drawn regular Israeli air strikes.", True),
+        ("Israel struck targets in Syria.", False),
+    ],
+)
+def test_words_that_place_an_event_in_the_reports_past(text: str, background: bool) -> None:
+    assert is_background(text) is background

@@ -79,9 +79,10 @@ def test_an_offensive_or_missiles_slamming_into_a_place_is_an_attack(
     assert (incident.initiator, incident.target, incident.action) == (*expected, "attack")
 
 
-def test_pounded_is_artillery_fire_and_so_a_clash_as_shelling_is() -> None:
+def test_pounded_is_one_sides_artillery_fire_and_so_a_directed_attack() -> None:
     [incident] = coded("Azerbaijani artillery pounded Armenian villages on Monday.")
-    assert (incident.action, incident.cameo, incident.directed) == ("clash", "194", False)
+    assert (incident.action, incident.cameo, incident.directed) == ("attack", "194", True)
+    assert (incident.initiator, incident.target) == ("AZE", "ARM")
 
 
 def test_targeted_with_sanctions_is_not_force() -> None:
@@ -170,7 +171,7 @@ def test_a_passive_with_no_actor_named_makes_no_incident() -> None:
         ("Iran Strikes Pakistan", ("IRN", "PAK", "attack")),
         ("Israel attacks Iranian nuclear sites", ("ISR", "IRN", "attack")),
         ("Turkey bombs PKK targets in Iraq", ("TUR", "IRQ", "attack")),
-        ("North Korea shells South Korean island", ("PRK", "KOR", "clash")),
+        ("North Korea shells South Korean island", ("PRK", "KOR", "attack")),
         ("Thailand F-16 jet bombs Cambodian targets", ("THA", "KHM", "attack")),
     ],
 )
@@ -322,3 +323,74 @@ def test_a_cause_without_a_day_of_its_own_is_month_only() -> None:
     )
     cause = coded(text)[1]
     assert (cause.initiator, cause.target, cause.date_precision) == ("IRN", "PAK", "month")
+
+
+def test_two_states_joined_by_a_hyphen_are_the_sides_of_a_clash() -> None:
+    assert pairs("Soldiers killed in Azerbaijan-Armenia border clashes on Tuesday") == [
+        ("ARM", "AZE", "clash")
+    ]
+
+
+def test_a_state_named_as_a_venue_or_a_politician_is_not_a_side_of_a_clash() -> None:
+    text = (
+        "The clashes took place on Tuesday as Kyrgyz and Tajik leaders attended a summit in "
+        "Uzbekistan alongside Russian President Vladimir Putin."
+    )
+    assert [p for p in pairs(text) if "UZB" in p or "RUS" in p] == []
+
+
+def test_a_clash_keeps_to_its_own_clause() -> None:
+    text = (
+        "Two Tajik and Kyrgyz guards died in clashes on Tuesday, but both countries host "
+        "Russian military bases."
+    )
+    assert pairs(text) == [("TJK", "KGZ", "clash")]
+
+
+def test_terrorist_attacks_are_an_armed_groups_not_a_states() -> None:
+    result = code_article(
+        "Pakistan said militants use Afghan soil to carry out terrorist attacks inside Pakistan.",
+        PUBLISHED,
+    )
+    assert result.incidents == []
+    assert any("armed group" in v.verdict for v in result.verdicts)
+
+
+def test_the_source_of_the_news_is_not_the_one_who_struck() -> None:
+    text = (
+        "According to Qatar's foreign ministry, Iranian missiles were launched at the base on "
+        "Monday."
+    )
+    assert all(p[0] != "QAT" for p in pairs(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tajik forces are attacking Kyrgyz outposts along the border on Friday.",
+        "Israeli jets responded by striking Hezbollah targets in southern Lebanon on Sunday.",
+        "A Russian shell smashed into a building in the Ukrainian town of Toretsk on Monday.",
+    ],
+)
+def test_progressive_gerund_and_impact_verbs_are_force(text: str) -> None:
+    assert len(pairs(text)) == 1 and pairs(text)[0][2] == "attack"
+
+
+def test_fighting_between_two_states_is_a_clash_and_fighting_terrorism_is_not() -> None:
+    assert pairs("Heavy fighting between Armenian and Azerbaijani troops on Monday.") == [
+        ("ARM", "AZE", "clash")
+    ]
+    assert pairs("Pakistan is fighting terrorism in Afghanistan, it said on Monday.") == []
+
+
+def test_force_with_no_target_falls_on_the_other_state_of_the_reports_exchange() -> None:
+    text = (
+        "Thai jets bombed Cambodian positions on Monday. Cambodian rocket attacks struck a gas "
+        "station and homes on Monday."
+    )
+    assert ("KHM", "THA", "attack") in pairs(text)
+
+
+def test_a_place_named_before_force_as_a_noun_is_not_its_actor_for_the_exchange() -> None:
+    text = "Iran struck Syria on Tuesday.\nSyria strike\nThe strike hit a depot."
+    assert ("SYR", "IRN", "attack") not in pairs(text)

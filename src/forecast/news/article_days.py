@@ -10,13 +10,14 @@ of a report's story takes, in this order:
    two days to choose from it keeps the publication month, as a restatement does;
 2. the one day the report gives to force whose sentence names no state ("The latest fighting
    began Monday morning");
+(in both, only days up to two weeks before publication: an older day is background)
 3. the publication day.
 
 Each is a reading, not a fact, and says so: confidence 0.6, 0.5 and 0.3, with a flag naming
 where the day came from; `forecast predict --news` forecasts none of them until a person has
 set the day (`forecast.news.export.forecastable`). A sentence that places its event in the past
-("in the past", "over the years", "in recent months") keeps the publication month and its flag:
-it is background, not the story.
+("in the past", "over the years", "in recent months") is read with another flag (`BACKGROUND`),
+is never merged with the story's mentions and keeps the publication month.
 """
 
 from __future__ import annotations
@@ -24,13 +25,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from forecast.news.dates import DateReading, is_background
+from forecast.news.dates import DateReading
 from forecast.news.records import CodedIncident, FieldEvidence
 
-# The flag a sentence's own reading gives when it finds no date (coder._date).
+# The flags a sentence's own reading gives when it finds no date (coder._date): for the story,
+# and for an event the sentence places in the past ("over the years", "in recent months").
 NO_DATE = "the sentence gives no date"
+BACKGROUND = "the sentence places it in the past and gives no date"
 # The flag of a day taken from the publication date: such an incident is not forecast as read.
+STORY_DAYS = 14
 ASSUMED_DAY = "the report gives no day for it: its publication day, to check"
+
+
+def recent(day: dt.date, published: dt.date) -> bool:
+    """A day that can be a fresh report's story: on or up to two weeks before publication.
+    Older days named in a report ("Russia, which invaded on 24 February") are its background."""
+    return 0 <= (published - day).days <= STORY_DAYS
 
 
 def undated(incident: CodedIncident) -> bool:
@@ -48,18 +58,17 @@ def settle_undated_days(
     """Give each undated incident (outside `skip`, the restatements already joined) its day."""
     pair_days: dict[frozenset[str], dict[dt.date, int]] = {}
     for incident in incidents:
-        if incident.date_precision == "day":
+        if incident.date_precision == "day" and recent(incident.date, published):
             days = pair_days.setdefault(frozenset((incident.initiator, incident.target)), {})
             days.setdefault(incident.date, incident.evidence["date"].sentence)
     story: dict[dt.date, int] = {}
     for number, reading in story_days:
-        story.setdefault(reading.date, number)
+        if recent(reading.date, published):
+            story.setdefault(reading.date, number)
     for position, incident in enumerate(incidents):
         if position in skip or not undated(incident):
             continue
         number = min(incident.sentences)
-        if is_background(incident.sentences[number]):
-            continue
         same_pair = pair_days.get(frozenset((incident.initiator, incident.target)), {})
         if len(same_pair) > 1:
             continue  # it restates one of the pair's days, and the words do not say which

@@ -36,9 +36,16 @@ from forecast.core.config import MAX_ARTICLE_BYTES
 from forecast.core.contracts import UNDIRECTED_ACTIONS
 from forecast.core.countries import name_of, resolve_country
 from forecast.core.errors import DataFileError
-from forecast.news.article_days import NO_DATE, settle_undated_days
+from forecast.news.article_days import BACKGROUND, NO_DATE, recent, settle_undated_days
 from forecast.news.crisis import crisis_cue
-from forecast.news.dates import DateReading, cause_spans, publication_month, read_date
+from forecast.news.dates import (
+    ONLY_MONTH,
+    DateReading,
+    cause_spans,
+    is_background,
+    publication_month,
+    read_date,
+)
 from forecast.news.fatalities import DeathReport, Reporter, read_deaths, read_reporter
 from forecast.news.gazetteer import Gazetteer, Mention, load_gazetteer
 from forecast.news.lexicon import Cue, Lexicon, load_lexicon
@@ -93,6 +100,21 @@ _CLAUSE_END = re.compile(r"[.;:!?]|,\s*(?:and|but|while|as)\b")
 # The generic use of force; a more specific code found with it in one phrase names the force.
 GENERIC_FORCE = "190"
 _NO_ACTOR = "no state named as the one who acted"
+_NO_TARGET = "no target state named: no incident"
+_ONE_SIDE = "a clash needs two states in the clause"
+_SUBJECT_GAP_WORDS = 4
+# A state named after "with" or "between" is a side of a clash, though it reads like a place.
+_PARTY_BEFORE = re.compile(r"\b(?:with|between|and|against)\s+(?:the\s+)?(?:[\w-]+\s+)?$")
+# A state adjective before a political title names a person, not a force.
+_TITLE_AFTER = re.compile(
+    r"\s+(?:President|Prime Minister|Premier|Foreign Minister|Defence Minister|Defense "
+    r"Minister|leader|officials?|diplomats?|envoys?|ambassador|embassy|government)\b"
+)
+# Who gives the news is not who used force: "According to Qatar's foreign ministry, 14
+# missiles were launched".
+_SOURCE = re.compile(
+    r"\b(?:according to|citing|cited by|quoted by|as reported by|reported by)\b[^,;:]*", re.I
+)
 _JOINED = re.compile(r"\s*(?:,|,?\s*and)\s+(?:the\s+)?")
 
 
@@ -180,6 +202,8 @@ class _Coder:
         # Days given to force in sentences that name no state ("The strikes occurred late
         # Saturday"): the day of the report's story (forecast.news.article_days).
         self.story_days: list[tuple[int, DateReading]] = []
+        # Force whose sentence names who acted but no state it fell on.
+        self.untargeted: list[_Untargeted] = []
 
     def read(self, sentence: Sentence) -> None:
         cues = self._one_per_phrase(sentence.text, self.lexicon.force_cues(sentence.text))
@@ -191,12 +215,17 @@ class _Coder:
             for outcome in self._code_cue(sentence, cue, start, end):
                 if isinstance(outcome, str):
                     self.verdicts.append(SentenceVerdict(sentence.number, outcome))
-                    unnamed = unnamed or outcome.endswith(_NO_ACTOR)
+                    unnamed = unnamed or outcome.endswith((_NO_ACTOR, _ONE_SIDE))
                 else:
                     coded.append(self._merge(outcome))
-        if unnamed and not coded:
+        if unnamed and not coded and not self._is_statement(sentence.text):
             reading = read_date(sentence.text, self.published)
-            if reading is not None and reading.precision == "day" and reading.confidence >= 0.5:
+            if (
+                reading is not None
+                and reading.precision == "day"
+                and reading.confidence >= 0.5
+                and recent(reading.date, self.published)
+            ):
                 self.story_days.append((sentence.number, reading))
         if not coded:  # "Iran condemned the strikes": the complaint is still named
             others = self.lexicon.other_cues(sentence.text)
@@ -207,6 +236,11 @@ class _Coder:
                 )
         self._read_deaths(sentence, coded)
         self._read_crisis(sentence)
+
+    def _is_statement(self, text: str) -> bool:
+        """Whether the sentence reports words ("..., the minister said on Sunday"): its day
+        may be the statement's, not the force's."""
+        return any(cue.entry.kind == "statement" for cue in self.lexicon.other_cues(text))
 
     def _read_crisis(self, sentence: Sentence) -> None:
         """A vow to answer, a recalled envoy, an emergency meeting: whose, and in what words."""
@@ -261,6 +295,9 @@ class _Coder:
             return [f'"{cue.text}" is negated ("{match.group(0)}"): no incident']
         if match := self.lexicon.hypothetical.search(window):
             return [f'"{cue.text}" is a threat or hypothetical ("{match.group(0)}"): no incident']
+        qualifier = " ".join(text[start : cue.start].split()[-1:]) + " " + cue.text
+        if self.lexicon.armed_group and (match := self.lexicon.armed_group.search(qualifier)):
+            return [f'"{cue.text}" is force by an armed group ("{match.group(0)}"): not interstate']
         if cue.noun and (match := _MODAL_AFTER_NOUN.search(_clause_after(text, cue.end))):
             # "An Israeli strike on Iran would ...", "... remains possible": not yet force.
             return [f'"{cue.text}" is a hypothetical ("{match.group(0)}"): no incident']
@@ -275,7 +312,7 @@ class _Coder:
             m for m in (_shift(m, cue.end) for m in right) if _holder(causes, m.start) == clause
         ]
         if cue.entry.action in UNDIRECTED_ACTIONS:
-            return [self._clash(sentence, cue, left + right)]
+            return [self._clash(sentence, cue, _clash_parties(text, cue, left + right))]
         if _is_passive(text, start, cue):
             # Only the agent right after "by" acted: "hit by floods ... borders Iran" has none.
             actors = [m for m in right if _BY_AGENT.fullmatch(text[cue.end : m.start])]
@@ -283,7 +320,10 @@ class _Coder:
         else:
             # A place before the verb ("In Iran's Sistan-Baluchestan, Pakistani jets struck")
             # is still where the force landed, after any place named after the verb.
-            actors = [m for m in left if not _is_place(text, m)]
+            sources = [match.span() for match in _SOURCE.finditer(text)]
+            actors = [
+                m for m in left if not _is_place(text, m) and _holder(sources, m.start) is None
+            ]
             places = right + [m for m in left if _is_place(text, m)]
             if (
                 cue.noun
@@ -310,6 +350,10 @@ class _Coder:
             return [f'"{cue.text}": {actor.text} names no single state']
         initiator = FieldEvidence(sentence.number, actor.text, _actor_confidence(actor))
         target = self._target(sentence, actor.state, places)
+        if target == _NO_TARGET and _is_subject(sentence.text, actor, cue):
+            # "Cambodian rocket attacks struck a gas station": the report's exchange may say
+            # whom (settled in `finish`, once every sentence is read).
+            self.untargeted.append(_Untargeted(sentence, cue, actor.state, initiator, places))
         if isinstance(target, str):
             return [f'"{cue.text}": {target}']
         return [
@@ -348,7 +392,7 @@ class _Coder:
                 return [(others[0], FieldEvidence(number, mention.text, 0.4, flag))]
         if any(m.state == initiator for m in places):
             return "force on the initiator's own soil is not interstate: no incident"
-        return "no target state named: no incident"
+        return _NO_TARGET
 
     def _clash(self, sentence: Sentence, cue: Cue, mentions: list[Mention]) -> CodedIncident | str:
         states = list(dict.fromkeys(m.state for m in mentions if m.state))
@@ -356,7 +400,7 @@ class _Coder:
         if len(states) < 2 and groups:
             return f'"{cue.text}": {groups[0]}, an armed group, is one side: not interstate'
         if len(states) < 2:
-            return f'"{cue.text}": a clash needs two states in the clause'
+            return f'"{cue.text}": {_ONE_SIDE}'
         first, second = sorted(states[:2], key=resolve_country)
         by_state = {m.state: m for m in mentions if m.state}
         return self._incident(
@@ -434,8 +478,11 @@ class _Coder:
         of another, only a date inside that clause, at lower confidence."""
         clause = _holder(cause_spans(sentence.text), cue.start)
         if clause is None:
-            return read_date(sentence.text, self.published) or publication_month(
-                self.published, NO_DATE
+            reading = read_date(sentence.text, self.published)
+            if reading is not None:
+                return reading
+            return publication_month(
+                self.published, BACKGROUND if is_background(sentence.text) else NO_DATE
             )
         cause = "named as the cause of another event"
         found = read_date(sentence.text[slice(*clause)], self.published, own_event=False)
@@ -472,9 +519,36 @@ class _Coder:
         position = self.positions[_identity(incident)]
         self.claims.setdefault(position, []).append(_Claim(side, report, reporter, sentence.number))
 
+    def _target_from_exchange(self) -> None:
+        """Force with an actor and no target ("Cambodian rocket attacks struck a gas station")
+        fell on the other state of the actor's exchange, when the report's incidents give the
+        actor exactly one: low confidence, flagged."""
+        partners: dict[str, set[str]] = {}
+        for incident in self.incidents:
+            partners.setdefault(incident.initiator, set()).add(incident.target)
+            partners.setdefault(incident.target, set()).add(incident.initiator)
+        for force in self.untargeted:
+            others = partners.get(force.initiator, set())
+            if len(others) != 1:
+                continue
+            [target] = others
+            flag = "no state named as struck: the other state of the report's exchange"
+            evidence = FieldEvidence(force.sentence.number, "", 0.4, flag)
+            incident = self._incident(
+                force.sentence,
+                force.cue,
+                force.initiator,
+                target,
+                force.initiator_evidence,
+                evidence,
+                force.places,
+            )
+            self._merge(incident)
+
     def finish(self) -> list[CodedIncident]:
         """The article's incidents, each restatement joined to the dated incident it restates
         (with its sentences and death tolls), and every death toll settled."""
+        self._target_from_exchange()
         joined = _restatements(self.incidents)
         settle_undated_days(self.incidents, joined, self.story_days, self.published)
         for restating, dated in joined.items():
@@ -483,6 +557,18 @@ class _Coder:
         for position, claims in self.claims.items():
             _settle_deaths(self.incidents[position], claims)
         kept = [incident for i, incident in enumerate(self.incidents) if i not in joined]
+        # Force the report places in its past with no date ("a six-week war last year") is
+        # context, not an incident anyone can date: it is named, not proposed.
+        for incident in [i for i in kept if i.evidence["date"].flag == BACKGROUND]:
+            number = min(incident.sentences)
+            self.verdicts.append(
+                SentenceVerdict(
+                    number,
+                    f"{incident.initiator} -> {incident.target}: earlier force the report "
+                    "names with no date: not proposed",
+                )
+            )
+        kept = [i for i in kept if i.evidence["date"].flag != BACKGROUND]
         for incident in kept:
             signs = [
                 (ev, text) for state, ev, text in self.crisis_signs if state == incident.target
@@ -494,14 +580,26 @@ class _Coder:
         return kept
 
 
+@dataclass(frozen=True)
+class _Untargeted:
+    """A use of force with a state as the one who acted and no state named as struck."""
+
+    sentence: Sentence
+    cue: Cue
+    initiator: str
+    initiator_evidence: FieldEvidence
+    places: list[Mention]
+
+
 def _restatements(incidents: Sequence[CodedIncident]) -> dict[int, int]:
     """Month-only incidents that restate one dated incident: position -> the dated one's.
 
     A headline ("Iran strikes Pakistan") or a later undated sentence about the same pair and
     action is the same event told again, not a second one in the publication month. It joins the
     dated incident when exactly one day is given for that pair and action in the article (in its
-    month, when the restatement names a month), never when two days are, and a day-precise
-    incident never joins a month-only one.
+    month, when the restatement names a month; a recent day for the story's undated mentions, an
+    older one for the background's), never when two days are, and a day-precise incident never
+    joins a month-only one.
     """
     days: dict[tuple[str, str, str], list[int]] = {}
     for position, incident in enumerate(incidents):
@@ -512,10 +610,17 @@ def _restatements(incidents: Sequence[CodedIncident]) -> dict[int, int]:
         if incident.date_precision != "month":
             continue
         undated = not incident.evidence["date"].phrase
+        story = incident.evidence["date"].flag == NO_DATE
+        # "In January" may be the dated day's month; "last week" is a span the day may miss.
+        named_month = incident.evidence["date"].flag == ONLY_MONTH
         candidates = [
             day
             for day in days.get(_pair_and_action(incident), [])
-            if undated or incidents[day].date.replace(day=1) == incident.date
+            if (
+                recent(incidents[day].date, incidents[day].published) == story
+                if undated
+                else incidents[day].date.replace(day=1) == incident.date and named_month
+            )
         ]
         if len({incidents[day].date for day in candidates}) == 1:
             joined[position] = candidates[0]
@@ -531,9 +636,11 @@ def _pair_and_action(incident: CodedIncident) -> tuple[str, str, str]:
     return incident.initiator, incident.target, incident.action
 
 
-def _identity(incident: CodedIncident) -> tuple[str, str, dt.date, str]:
-    """Two mentions with the same initiator, target, day and action are one incident."""
-    return incident.initiator, incident.target, incident.date, incident.action
+def _identity(incident: CodedIncident) -> tuple[str, str, dt.date, str, bool]:
+    """Two mentions with the same initiator, target, day and action are one incident; an
+    undated mention placed in the past ("over the years") is never the story's."""
+    background = incident.evidence["date"].flag == BACKGROUND
+    return incident.initiator, incident.target, incident.date, incident.action, background
 
 
 def _shift(mention: Mention, offset: int) -> Mention:
@@ -593,6 +700,37 @@ def _joint_actors(text: str, actors: list[Mention]) -> list[Mention]:
             break
         chain.insert(0, earlier)
     return chain
+
+
+def _clash_parties(text: str, cue: Cue, mentions: list[Mention]) -> list[Mention]:
+    """The states that can be sides of a clash: named in the clash's own clause, not a
+    politician ("alongside Russian President ..."), and not where it happened ("a summit in
+    Uzbekistan") unless the places are all the clause names."""
+    opening = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, cue.start)), default=0)
+    closing = _CLAUSE_BREAK.search(text, cue.end)
+    end = closing.start() if closing else len(text)
+    named = [
+        m for m in mentions if opening <= m.start < end and not _TITLE_AFTER.match(text, m.end)
+    ]
+    sides = [
+        m
+        for m in named
+        if not (m.state and _is_place(text, m) and not _PARTY_BEFORE.search(text[: m.start]))
+    ]
+    # "Border clashes in Azerbaijan-Armenia ...": where it happened names the sides when
+    # nothing else does.
+    return sides if len({m.state for m in sides if m.state}) >= 2 else named
+
+
+def _is_subject(text: str, actor: Mention, cue: Cue) -> bool:
+    """Whether the actor is plainly the force's own: an adjective or force right before force
+    written as a noun ("Cambodian rocket attacks"), or a subject at most four words before its
+    verb with no comma between ("Tajik forces are attacking"). A state's name before a noun
+    ("Syria strike") may be the place, not the actor."""
+    between = text[actor.end : cue.start]
+    if "," in between or len(between.split()) > _SUBJECT_GAP_WORDS:
+        return False
+    return not cue.noun or actor.kind in {"adjective", "force"}
 
 
 def _is_place(text: str, mention: Mention) -> bool:

@@ -57,9 +57,15 @@ _BACKGROUND = re.compile(
     r"\b(?:in the past|previously|in recent (?:days|weeks|months|years)|over the (?:past|last) "
     r"(?:few |two |three |several )?(?:days|weeks|months|years|decades?)|over the years|for years|"
     r"years ago|decades ago|a history of|history of|last year|earlier this year|in (?:19|20)\d\d|"
-    r"since (?:19|20)\d\d|repeatedly|has long|have long|had long|ever since)\b",
+    r"since (?:19|20)\d\d|repeatedly|has long|have long|had long|ever since|regular|frequent|"
+    r"routine|periodic|repeated|second time|first time since)\b",
     re.IGNORECASE,
 )
+# Context beside the event, whose dates are other events': "amid the war that began with the
+# attack of Oct. 7, 2023", "Russia, which invaded on Feb. 24, ...".
+_ASIDE = re.compile(r"\bamid\b[^,;:]*|,\s*which\b[^,;:]*", re.IGNORECASE)
+ONLY_MONTH = "only the month is given"
+_LAST_YEAR = re.compile(r"\blast year\b", re.IGNORECASE)
 _LAST_MONTH = re.compile(r"\blast month\b", re.IGNORECASE)
 _MONTH_ONLY = re.compile(rf"\b(?:in|during|since) (?P<month>{_MONTHS})\b(?: (?P<year>\d{{4}}))?")
 
@@ -106,7 +112,7 @@ def read_date(text: str, published: dt.date, *, own_event: bool = True) -> DateR
     """
     text = _blanked(text, _DATELINE)
     if own_event:
-        text = _blanked(text, _CAUSE)
+        text = _blanked(_blanked(text, _CAUSE), _ASIDE)
     for reader in (_explicit_day, _weekday, _relative_day):
         reading = reader(text, published)
         if reading is not None:
@@ -124,12 +130,23 @@ def _explicit_day(text: str, published: dt.date) -> DateReading | None:
         day = date_parser.parse(phrase, default=dt.datetime(published.year, 1, 1)).date()
     except (ValueError, OverflowError):
         return None
-    if not has_year and day > published:
+    if not has_year and _LAST_YEAR.search(text):
+        # "Last year on March 16": the day of the year before publication.
+        day = _year_before(day, published)
+    elif not has_year and day > published:
         # "on 30 December" in a report of 2 January means the year before.
         day = day.replace(year=day.year - 1)
     if day > published:
         return DateReading(day, "day", phrase, 0.3, "date after the publication date")
     return DateReading(day, "day", phrase, 0.9)
+
+
+def _year_before(day: dt.date, published: dt.date) -> dt.date:
+    """`day`'s month and day in the year before publication (28 February for a 29th)."""
+    try:
+        return day.replace(year=published.year - 1)
+    except ValueError:
+        return dt.date(published.year - 1, 2, 28)
 
 
 def _weekday(text: str, published: dt.date) -> DateReading | None:
@@ -167,9 +184,7 @@ def _month_only(text: str, published: dt.date) -> DateReading | None:
         year = int(match.group("year")) if match.group("year") else published.year
         if not match.group("year") and (year, month) > (published.year, published.month):
             year -= 1
-        return DateReading(
-            dt.date(year, month, 1), "month", match.group(0), 0.6, "only the month is given"
-        )
+        return DateReading(dt.date(year, month, 1), "month", match.group(0), 0.6, ONLY_MONTH)
     return None
 
 

@@ -71,6 +71,9 @@ class Gazetteer:
     meanings: dict[str, tuple[str, tuple[str, ...]]]
     target_words: dict[str, re.Pattern[str]]
     guards: dict[str, tuple[_Guard, ...]] = field(default_factory=dict)
+    # Two names joined by a hyphen, "Azerbaijan-Armenia border", "the Thailand-Cambodia
+    # conflict": both states. One name with a hyphen ("Iran-backed") is neither.
+    pairs: re.Pattern[str] | None = None
 
     def mentions(self, text: str) -> list[Mention]:
         """Every known name in `text`, left to right, without overlaps or guarded names."""
@@ -81,6 +84,14 @@ class Gazetteer:
                 continue
             kind, states = self.meanings[name]
             found.append(Mention(match.start(), match.end(), name, kind, states))
+        if self.pairs is not None and "-" in text:
+            for match in self.pairs.finditer(text):
+                for part in (1, 2):
+                    kind, states = self.meanings[match.group(part)]
+                    found.append(
+                        Mention(match.start(part), match.end(part), match.group(part), kind, states)
+                    )
+            found.sort(key=lambda mention: mention.start)
         return found
 
     def _guarded(self, text: str, name: str, start: int, end: int) -> bool:
@@ -110,6 +121,9 @@ def load_gazetteer() -> Gazetteer:
             for kind, words in raw["target_words"].items()
         },
         guards=_guards(raw["not_the_state"], raw["guard_macros"]),
+        pairs=_hyphen_pairs(
+            {name: m for name, m in meanings.items() if m[0] in {"name", "adjective"}}
+        ),
     )
 
 
@@ -174,6 +188,12 @@ def read_package_yaml(name: str) -> dict[str, Any]:
     """A YAML data file of this package, with libyaml's parser when it is installed (faster)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.load(resources.files("forecast.news").joinpath(name).read_text(), Loader=loader)
+
+
+def _hyphen_pairs(names: dict[str, Any]) -> re.Pattern[str]:
+    """Two state names or adjectives joined by a hyphen or dash, as one word."""
+    body = "|".join(re.escape(name) for name in sorted(names, key=lambda n: (-len(n), n)))
+    return re.compile(rf"(?<![\w-])({body})[-\u2013]({body})(?![\w-])")
 
 
 def _alternation(names: dict[str, Any], ignore_case: bool = False) -> re.Pattern[str]:

@@ -59,6 +59,8 @@ class Lexicon:
     not_force: tuple[LexiconEntry, ...]
     negation: re.Pattern[str]
     hypothetical: re.Pattern[str]
+    # Force an armed group used ("terrorist attacks"): never a state's (lexicon.yaml).
+    armed_group: re.Pattern[str] | None = None
 
     def force_cues(self, text: str) -> list[Cue]:
         """Uses of force the sentence reports, left to right; the first entry wins an overlap."""
@@ -67,6 +69,10 @@ class Lexicon:
     def other_cues(self, text: str) -> list[Cue]:
         """Threats, condemnations, summonings and statements in the sentence."""
         return _without_overlaps(_cues(self.not_force, text))
+
+
+# The generic use of force, whose action (a directed attack) one side's fire takes.
+ONE_SIDED = "190"
 
 
 @lru_cache(maxsize=1)
@@ -84,13 +90,17 @@ def load_lexicon() -> Lexicon:
         code = str(item["cameo"])
         if code not in meaning:
             raise ValueError(f"{LEXICON_FILE}: CAMEO {code} is not in {CODES_FILE}")
-        force.append(_entry(item, "force", macros, *meaning[code]))
+        # One side's fire is a directed attack whatever its weapon (lexicon.yaml).
+        force.append(
+            _entry(item, "force", macros, *meaning[ONE_SIDED if item.get("one_sided") else code])
+        )
     return Lexicon(
         force=tuple(force),
         not_force=tuple(_entry(item, item["kind"], macros) for item in raw["not_force"]),
         # Case matters: "May" the month is not "may" the modal.
         negation=re.compile(raw["negation"]),
         hypothetical=re.compile(raw["hypothetical"]),
+        armed_group=re.compile(raw["armed_group_force"], re.IGNORECASE),
     )
 
 
