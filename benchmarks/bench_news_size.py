@@ -1,12 +1,14 @@
-"""How the news coder's time grows with the size of a report.
+"""How the news coder's time grows with the size of a report, and how many it codes a second.
 
-Usage: python benchmarks/bench_news_size.py [--sizes 100000 1000000] [--repeats 1]
+Usage: python benchmarks/bench_news_size.py [--sizes 100000 1000000] [--repeats 1] [--reports 100]
 Builds reports of each size (bytes) by repeating a seed report: the real article in
 $FORECAST_DATA_DIR/news/ when it is there, else tests/fixtures/news/three_incidents.txt. Each
 size is coded twice, laid out as the seed's lines repeated and as one long line (a report pasted
 without line breaks), with `code_file` in this process after the lexicon is loaded. Prints the
 wall and CPU seconds for each, the ratio of each size to the smallest (linear time gives the
-ratio of the sizes) and the load average, since the machine may be shared.
+ratio of the sizes) and the load average, since the machine may be shared. Then codes --reports
+reports of about 3 KB (the seed cut or repeated to 3,000 bytes) one after another in this
+process and prints how many a second (target: 100).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ import time
 from pathlib import Path
 
 from forecast.core.paths import shared_data_dir
-from forecast.news import code_file
+from forecast.news import code_article, code_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "news"
 REAL_ARTICLE = "news/iran_pakistan_strikes_2024-01.txt"
+REPORT_BYTES = 3_000
 
 
 def seed() -> tuple[Path, dt.date]:
@@ -59,6 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--reports", type=int, default=100, help="reports of about 3 KB")
     args = parser.parse_args()
     source, published = seed()
     text = source.read_text(encoding="utf-8")
@@ -78,7 +82,22 @@ def main() -> None:
                     f"{incidents} incident(s)",
                     flush=True,
                 )
+    print(reports_a_second(text, published, args.reports))
     print(f"load average at end: {load()}")
+
+
+def reports_a_second(text: str, published: dt.date, count: int) -> str:
+    """Code `count` reports of about 3 KB in a row, as a feed of wire reports arrives."""
+    report = build(text, REPORT_BYTES, one_line=False)[:REPORT_BYTES]
+    tick, tock = time.perf_counter(), time.process_time()
+    for _ in range(count):
+        code_article(report, published)
+    wall, cpu = time.perf_counter() - tick, time.process_time() - tock
+    verdict = "met" if count / wall >= 100 else "NOT met"
+    return (
+        f"{count} reports of {len(report.encode()):,} bytes: {wall:.2f} s (CPU {cpu:.2f} s), "
+        f"{count / wall:.0f} reports a second (target 100: {verdict})"
+    )
 
 
 def load() -> str:

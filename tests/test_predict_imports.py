@@ -37,7 +37,7 @@ HEAVY = (
     "charset_normalizer",
 )
 # Before a command runs, the CLI needs only typer, rich and the params' models.
-DATA_LIBRARIES = ("numpy", "pandas", "pyarrow", "pandera", "scipy", "pysbd", "tqdm")
+DATA_LIBRARIES = ("numpy", "pandas", "pyarrow", "pandera", "scipy", "sentencex", "tqdm")
 
 SEED_FLAGS = [
     "--initiator", "IRN", "--target", "PAK", "--date", "2024-01-16",

@@ -47,6 +47,7 @@ _PATTERNS = (
     ),
     re.compile(rf"\bleft\s+(?:{_BOUND})?(?P<list>{_LIST})\s+dead", re.IGNORECASE),
 )
+_TOLL_WORDS = ("kill", "dead", "death toll")
 _REPORTING = re.compile(
     r"\b(?:said|says|claimed|claiming|claims|told|reported|reporting|announced|disputed|"
     r"stated|confirmed)\b"
@@ -88,6 +89,9 @@ def number_value(text: str) -> int:
 
 def read_deaths(text: str, gazetteer: Gazetteer) -> DeathReport | None:
     """The first death toll the sentence reports, or None."""
+    lowered = text.lower()
+    if not any(word in lowered for word in _TOLL_WORDS):
+        return None  # every pattern below needs one of these words: skip their searches
     for pattern in _PATTERNS:
         match = pattern.search(text)
         if match is None:

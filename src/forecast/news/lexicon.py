@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from forecast.news.gazetteer import read_package_yaml
@@ -32,6 +32,13 @@ class LexiconEntry:
     patterns: tuple[re.Pattern[str], ...]
     # Force written as a noun or a headline's present tense: its actor is read differently.
     nouns: tuple[re.Pattern[str], ...] = ()
+
+    @cached_property
+    def any_phrase(self) -> re.Pattern[str]:
+        """All the entry's phrases and nouns as one pattern: a sentence it does not match is
+        skipped without trying each of them (most sentences match few entries)."""
+        body = "|".join(f"(?:{p.pattern})" for p in (*self.patterns, *self.nouns))
+        return re.compile(body or "(?!)", re.IGNORECASE)
 
     @property
     def label(self) -> str:
@@ -134,6 +141,7 @@ def _cues(entries: tuple[LexiconEntry, ...], text: str) -> list[Cue]:
     return [
         Cue(match.start(), match.end(), match.group(0), entry, noun)
         for entry in entries
+        if entry.any_phrase.search(text)
         for patterns, noun in ((entry.patterns, False), (entry.nouns, True))
         for pattern in patterns
         for match in pattern.finditer(text)
