@@ -318,11 +318,23 @@ def test_a_cause_that_names_its_own_pair_is_dated_inside_its_clause_at_lower_con
 
 
 def test_a_cause_without_a_day_of_its_own_is_month_only() -> None:
-    text = (
-        "Pakistan struck targets in Iran on Thursday, two days after Iranian missiles hit Pakistan."
-    )
+    text = "Pakistan struck targets in Iran on Thursday, after Iranian missiles hit Pakistan."
     cause = coded(text)[1]
     assert (cause.initiator, cause.target, cause.date_precision) == ("IRN", "PAK", "month")
+
+
+@pytest.mark.parametrize(
+    ("opening", "day"),
+    [("two days after", 16), ("a day after", 17), ("hours after", 18), ("a week after", 11)],
+)
+def test_a_cause_said_to_be_days_before_is_counted_back_from_the_answers_day(
+    opening: str, day: int
+) -> None:
+    text = f"Pakistan struck targets in Iran on Thursday, {opening} Iranian missiles hit Pakistan."
+    cause = coded(text)[1]
+    assert (cause.initiator, cause.target) == ("IRN", "PAK")
+    assert (cause.date, cause.date_precision) == (dt.date(2024, 1, day), "day")
+    assert cause.evidence["date"].confidence == 0.5
 
 
 def test_two_states_joined_by_a_hyphen_are_the_sides_of_a_clash() -> None:

@@ -185,3 +185,37 @@ def test_the_size_docs_news_md_states_is_the_gazetteers() -> None:
         f"{kinds['force']} forces and agencies, {kinds['group']} armed groups)"
     )
     assert stated in docs
+
+
+def test_a_city_from_the_library_names_the_struck_state_the_report_names() -> None:
+    [incident] = code_article(
+        "A Russian shell smashed into a building in Toretsk on Monday, Ukrainian officials said.",
+        dt.date(2024, 1, 18),
+    ).incidents
+    assert (incident.initiator, incident.target) == ("RUS", "UKR")
+    assert incident.evidence["target"].phrase == "Toretsk"
+
+
+def test_a_library_place_of_a_state_the_report_never_names_is_not_read() -> None:
+    # Blida is an Algerian city, and a Lebanese village: a report on Lebanon means the village.
+    incidents = code_article(
+        "Israeli jets struck Blida on Monday. Lebanon condemned the raid.", dt.date(2024, 1, 18)
+    ).incidents
+    assert all(i.target != "DZA" for i in incidents)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a summit of the Shanghai Cooperation Organisation", "Maria Karaj said", "in the North"],
+)
+def test_a_library_place_named_in_a_body_a_persons_name_or_a_word_is_not_a_place(
+    text: str,
+) -> None:
+    assert [m for m in load_gazetteer().mentions(text) if m.kind == "place"] == []
+
+
+def test_library_places_leave_out_names_of_two_states_and_known_names() -> None:
+    places = load_gazetteer().places
+    assert places["Toretsk"] == "UKR" and places["Karaj"] == "IRN"
+    assert "Georgia" not in places and "Gaza" not in places
+    assert all(len(name) >= 4 for name in places)

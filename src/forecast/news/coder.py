@@ -41,6 +41,7 @@ from forecast.news.crisis import crisis_cue
 from forecast.news.dates import (
     ONLY_MONTH,
     DateReading,
+    cause_offset,
     cause_spans,
     is_background,
     publication_month,
@@ -105,10 +106,17 @@ _ONE_SIDE = "a clash needs two states in the clause"
 _SUBJECT_GAP_WORDS = 4
 # A state named after "with" or "between" is a side of a clash, though it reads like a place.
 _PARTY_BEFORE = re.compile(r"\b(?:with|between|and|against)\s+(?:the\s+)?(?:[\w-]+\s+)?$")
-# A state adjective before a political title names a person, not a force.
+# A state adjective before a political title names a person, not a force, and so does a
+# state's possessive before a person's name ("China's Xi Jinping").
 _TITLE_AFTER = re.compile(
-    r"\s+(?:President|Prime Minister|Premier|Foreign Minister|Defence Minister|Defense "
+    r"(?:['’]s)?\s+(?:President|Prime Minister|Premier|Foreign Minister|Defence Minister|Defense "
     r"Minister|leader|officials?|diplomats?|envoys?|ambassador|embassy|government)\b"
+    r"|['’]s\s+[A-Z][a-z]+\s+[A-Z][a-z]+\b(?!\s+(?:Guards?|Corps|Forces?|Army|Navy)\b)"
+)
+# The sides of a clash are named within a comma's reach of it, not across "but".
+_CLASH_CLAUSE = re.compile(
+    r"[;:]|,\s*(?:and|but|while|as|after|before|according|both|which|who)\b"
+    r"|\b(?:but|while|whereas|although)\b"
 )
 # Who gives the news is not who used force: "According to Qatar's foreign ministry, 14
 # missiles were launched".
@@ -174,7 +182,12 @@ def code_file(
 
 def code_article(text: str, published: dt.date, article: str = "article") -> CodingResult:
     """Propose the incidents an article reports (see the module docstring for the rules)."""
-    coder = _Coder(load_gazetteer(), load_lexicon(), published, article)
+    gazetteer = load_gazetteer()
+    coder = _Coder(gazetteer, load_lexicon(), published, article)
+    # The states the report names outright: a library place counts only in one of them.
+    coder.named_states = {
+        m.state for m in gazetteer.mentions(text) if m.state and m.kind != "place"
+    }
     sentences = split_sentences(text)
     for sentence in sentences:
         coder.read(sentence)
@@ -204,6 +217,7 @@ class _Coder:
         self.story_days: list[tuple[int, DateReading]] = []
         # Force whose sentence names who acted but no state it fell on.
         self.untargeted: list[_Untargeted] = []
+        self.named_states: set[str] = set()
 
     def read(self, sentence: Sentence) -> None:
         cues = self._one_per_phrase(sentence.text, self.lexicon.force_cues(sentence.text))
@@ -368,6 +382,13 @@ class _Coder:
         several."""
         number = sentence.number
         places = [m for m in places if not _is_attribution(sentence.text, m)]
+        # A state, its capital or a region named outright wins over a library place, and a
+        # library place counts only in a state the report names ("Blida" in a report on
+        # Lebanon is the Lebanese village, not the Algerian city).
+        places = sorted(
+            (m for m in places if m.kind != "place" or m.state in self.named_states),
+            key=lambda m: m.kind == "place",
+        )
         for mention in places:
             if mention.state and mention.state != initiator:
                 listed = _listed_with(sentence.text, mention, places, initiator)
@@ -486,6 +507,13 @@ class _Coder:
             )
         cause = "named as the cause of another event"
         found = read_date(sentence.text[slice(*clause)], self.published, own_event=False)
+        offset = cause_offset(sentence.text, clause[0])
+        if found is None and offset is not None:
+            # "four days after Israeli strikes in Beirut": counted back from the answer's day.
+            answer = read_date(sentence.text, self.published)
+            if answer is not None and answer.precision == "day":
+                flag = f"{cause}: {offset} day(s) before the answer's day"
+                return DateReading(answer.date - dt.timedelta(days=offset), "day", "", 0.5, flag)
         if found is None:
             return publication_month(self.published, f"{cause}; its day is not given")
         return replace(found, confidence=min(found.confidence, 0.5), flag=found.flag or cause)
@@ -706,11 +734,14 @@ def _clash_parties(text: str, cue: Cue, mentions: list[Mention]) -> list[Mention
     """The states that can be sides of a clash: named in the clash's own clause, not a
     politician ("alongside Russian President ..."), and not where it happened ("a summit in
     Uzbekistan") unless the places are all the clause names."""
-    opening = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, cue.start)), default=0)
-    closing = _CLAUSE_BREAK.search(text, cue.end)
+    opening = max((m.end() for m in _CLASH_CLAUSE.finditer(text, 0, cue.start)), default=0)
+    closing = _CLASH_CLAUSE.search(text, cue.end)
     end = closing.start() if closing else len(text)
+    # A town is where a clash happened, never one of its sides.
     named = [
-        m for m in mentions if opening <= m.start < end and not _TITLE_AFTER.match(text, m.end)
+        m
+        for m in mentions
+        if opening <= m.start < end and m.kind != "place" and not _TITLE_AFTER.match(text, m.end)
     ]
     sides = [
         m
@@ -735,7 +766,10 @@ def _is_subject(text: str, actor: Mention, cue: Cue) -> bool:
 
 def _is_place(text: str, mention: Mention) -> bool:
     """'in Iran's province', 'into Pakistan': a place where force landed, not who used it."""
-    return mention.kind == "region" or _PLACE_BEFORE.search(text[: mention.start]) is not None
+    return (
+        mention.kind in {"region", "place"}
+        or _PLACE_BEFORE.search(text[: mention.start]) is not None
+    )
 
 
 def _actor_confidence(mention: Mention) -> float:

@@ -66,6 +66,15 @@ _BACKGROUND = re.compile(
 _ASIDE = re.compile(r"\bamid\b[^,;:]*|,\s*which\b[^,;:]*", re.IGNORECASE)
 ONLY_MONTH = "only the month is given"
 _LAST_YEAR = re.compile(r"\blast year\b", re.IGNORECASE)
+# The opening of a cause clause that says how long before the answer it happened.
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+           "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
+_OFFSET = re.compile(
+    r"(?:(?P<count>a|an|one)\s+)?(?P<unit>days?|weeks?|hours?|minutes?)\s+after\b", re.IGNORECASE
+)
+_COUNT_BEFORE = re.compile(
+    r"(?P<count>\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+$", re.IGNORECASE
+)
 _LAST_MONTH = re.compile(r"\blast month\b", re.IGNORECASE)
 _MONTH_ONLY = re.compile(rf"\b(?:in|during|since) (?P<month>{_MONTHS})\b(?: (?P<year>\d{{4}}))?")
 
@@ -93,6 +102,23 @@ def is_background(text: str) -> bool:
     """Whether the sentence places its event in the past of the report ("in recent months",
     "last year", "in 2010", "over the years"): then no day of the report's story is its day."""
     return _BACKGROUND.search(text) is not None
+
+
+def cause_offset(text: str, start: int) -> int | None:
+    """How many days before its answer a cause happened, from the words that open the cause
+    clause at `start`: "hours after" 0, "a day after" 1, "four days after" 4, "two weeks
+    after" 14; None when the clause does not say ("after", "in retaliation for")."""
+    opening = _OFFSET.match(text, start)
+    if opening is None:
+        return None
+    if opening.group("unit").startswith(("hour", "minute")):
+        return 0
+    count = _COUNT_BEFORE.search(text[max(0, start - 20) : start])
+    words = opening.group("count") or (count.group("count") if count else None)
+    if words is None:
+        return None
+    number = int(words) if words.isdigit() else _COUNTS[words.lower()]
+    return number * (7 if opening.group("unit").startswith("week") else 1)
 
 
 def cause_spans(text: str) -> list[tuple[int, int]]:

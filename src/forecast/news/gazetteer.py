@@ -18,8 +18,11 @@ from typing import Any
 import yaml
 
 from forecast.core.countries import country_table
+from forecast.news.places import CAPITALISED_RUN, library_places
 
 GAZETTEER_FILE = "gazetteer.yaml"
+# Two capitalised words joined by a hyphen or dash, "Azerbaijan-Armenia": both may be states.
+HYPHEN_PAIR = re.compile(r"(?<![\w-])([A-Z][A-Za-z]+)[-\u2013]([A-Z][A-Za-z]+)(?![\w-])")
 # The key of not_the_state whose guards apply to every name.
 ALL_NAMES = "all"
 
@@ -71,9 +74,10 @@ class Gazetteer:
     meanings: dict[str, tuple[str, tuple[str, ...]]]
     target_words: dict[str, re.Pattern[str]]
     guards: dict[str, tuple[_Guard, ...]] = field(default_factory=dict)
-    # Two names joined by a hyphen, "Azerbaijan-Armenia border", "the Thailand-Cambodia
-    # conflict": both states. One name with a hyphen ("Iran-backed") is neither.
-    pairs: re.Pattern[str] | None = None
+    # Provinces and cities from libraries (forecast.news.places): name -> ISO3, looked up per
+    # run of capitalised words, with the guards that tell a person's name.
+    places: dict[str, str] = field(default_factory=dict)
+    place_guards: tuple[_Guard, ...] = ()
 
     def mentions(self, text: str) -> list[Mention]:
         """Every known name in `text`, left to right, without overlaps or guarded names."""
@@ -84,15 +88,52 @@ class Gazetteer:
                 continue
             kind, states = self.meanings[name]
             found.append(Mention(match.start(), match.end(), name, kind, states))
-        if self.pairs is not None and "-" in text:
-            for match in self.pairs.finditer(text):
-                for part in (1, 2):
-                    kind, states = self.meanings[match.group(part)]
-                    found.append(
+        if "-" in text or "\u2013" in text:
+            found.extend(self._hyphen_pairs(text))
+            found.sort(key=lambda mention: mention.start)
+        if self.places:
+            found = sorted(found + self._places(text, found), key=lambda m: m.start)
+        return found
+
+    def _hyphen_pairs(self, text: str) -> list[Mention]:
+        """Both states of "Azerbaijan-Armenia" or "Israeli-Iranian": two names or adjectives
+        joined by a hyphen or dash, looked up as words (one name with a hyphen, "Iran-backed",
+        is neither)."""
+        pairs = []
+        for match in HYPHEN_PAIR.finditer(text):
+            meanings = [self.meanings.get(match.group(part)) for part in (1, 2)]
+            if all(m is not None and m[0] in {"name", "adjective"} for m in meanings):
+                for part, (kind, states) in zip((1, 2), meanings, strict=True):  # type: ignore[misc]
+                    pairs.append(
                         Mention(match.start(part), match.end(part), match.group(part), kind, states)
                     )
-            found.sort(key=lambda mention: mention.start)
-        return found
+        return pairs
+
+    def _places(self, text: str, found: list[Mention]) -> list[Mention]:
+        """Library places in runs of capitalised words, longest first, where no other name is
+        ("Khan Yunis", "Paktika"), unless the context reads as a person's name."""
+        taken = [(m.start, m.end) for m in found]
+        places = []
+        for run in CAPITALISED_RUN.finditer(text):
+            words = list(re.finditer(r"\S+", run.group(0)))
+            start = 0
+            while start < len(words):
+                for stop in range(len(words), start, -1):
+                    begin = run.start() + words[start].start()
+                    end = run.start() + words[stop - 1].end()
+                    name = text[begin:end].rstrip("'’")
+                    end = begin + len(name)
+                    state = self.places.get(name)
+                    if (
+                        state is not None
+                        and all(end <= a or begin >= b for a, b in taken)
+                        and not any(g.holds(text, begin, end) for g in self.place_guards)
+                    ):
+                        places.append(Mention(begin, end, name, "place", (state,)))
+                        start = stop - 1
+                        break
+                start += 1
+        return places
 
     def _guarded(self, text: str, name: str, start: int, end: int) -> bool:
         """Whether the context says this name is a person or another place, not the state."""
@@ -121,9 +162,8 @@ def load_gazetteer() -> Gazetteer:
             for kind, words in raw["target_words"].items()
         },
         guards=_guards(raw["not_the_state"], raw["guard_macros"]),
-        pairs=_hyphen_pairs(
-            {name: m for name, m in meanings.items() if m[0] in {"name", "adjective"}}
-        ),
+        places=library_places(set(raw["states"]), set(meanings), raw["place_stoplist"]),
+        place_guards=_guards({"places": raw["place_guards"]}, raw["guard_macros"])["places"],
     )
 
 
@@ -188,12 +228,6 @@ def read_package_yaml(name: str) -> dict[str, Any]:
     """A YAML data file of this package, with libyaml's parser when it is installed (faster)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.load(resources.files("forecast.news").joinpath(name).read_text(), Loader=loader)
-
-
-def _hyphen_pairs(names: dict[str, Any]) -> re.Pattern[str]:
-    """Two state names or adjectives joined by a hyphen or dash, as one word."""
-    body = "|".join(re.escape(name) for name in sorted(names, key=lambda n: (-len(n), n)))
-    return re.compile(rf"(?<![\w-])({body})[-\u2013]({body})(?![\w-])")
 
 
 def _alternation(names: dict[str, Any], ignore_case: bool = False) -> re.Pattern[str]:
