@@ -406,3 +406,26 @@ def test_force_with_no_target_falls_on_the_other_state_of_the_reports_exchange()
 def test_a_place_named_before_force_as_a_noun_is_not_its_actor_for_the_exchange() -> None:
     text = "Iran struck Syria on Tuesday.\nSyria strike\nThe strike hit a depot."
     assert ("SYR", "IRN", "attack") not in pairs(text)
+
+
+def test_a_cause_that_names_no_sides_is_the_answers_reversed() -> None:
+    text = (
+        "Israel launched airstrikes on military targets in Iran on Saturday in retaliation for "
+        "a ballistic missile assault on Oct. 1."
+    )
+    pairs_found = {(i.initiator, i.target, i.date) for i in coded(text)}
+    assert ("IRN", "ISR", dt.date(2023, 10, 1)) in pairs_found
+
+
+def test_taliban_forces_are_afghanistans_after_august_2021_and_a_group_before() -> None:
+    text = "Taliban forces attacked a Pakistani border post on Monday."
+    now = code_article(text, dt.date(2024, 1, 18)).incidents
+    then = code_article(text, dt.date(2019, 1, 18)).incidents
+    assert [(i.initiator, i.target) for i in now] == [("AFG", "PAK")]
+    assert then == []
+
+
+def test_a_headlines_missiles_rock_a_capital() -> None:
+    assert pairs("Russian missiles rock Ukraine capital Kyiv on Sunday") == [
+        ("RUS", "UKR", "attack")
+    ]

@@ -102,6 +102,11 @@ _CLAUSE_END = re.compile(r"[.;:!?]|,\s*(?:and|but|while|as)\b")
 GENERIC_FORCE = "190"
 _NO_ACTOR = "no state named as the one who acted"
 _NO_TARGET = "no target state named: no incident"
+_RETALIATION = re.compile(
+    r"\b(?:in (?:response|retaliation|reply|revenge) (?:to|for)|to avenge|(?:a|in) response to|"
+    r"retaliation for|retaliating for|answer to)\b[^,;:]*",
+    re.IGNORECASE,
+)
 _ONE_SIDE = "a clash needs two states in the clause"
 _SUBJECT_GAP_WORDS = 4
 # A state named after "with" or "between" is a side of a clash, though it reads like a place.
@@ -218,6 +223,8 @@ class _Coder:
         # Force whose sentence names who acted but no state it fell on.
         self.untargeted: list[_Untargeted] = []
         self.named_states: set[str] = set()
+        # Force named as what a sentence's answer retaliated for, whose sides it leaves out.
+        self.causes: list[_Untargeted] = []
 
     def read(self, sentence: Sentence) -> None:
         cues = self._one_per_phrase(sentence.text, self.lexicon.force_cues(sentence.text))
@@ -232,6 +239,7 @@ class _Coder:
                     unnamed = unnamed or outcome.endswith((_NO_ACTOR, _ONE_SIDE))
                 else:
                     coded.append(self._merge(outcome))
+        self._reverse_causes(sentence, coded)
         if unnamed and not coded and not self._is_statement(sentence.text):
             reading = read_date(sentence.text, self.published)
             if (
@@ -250,6 +258,32 @@ class _Coder:
                 )
         self._read_deaths(sentence, coded)
         self._read_crisis(sentence)
+
+    def _reverse_causes(self, sentence: Sentence, coded: list[CodedIncident]) -> None:
+        """ "Israel struck Iran in retaliation for a missile assault on Oct. 1": what an answer
+        retaliated for was force by the answer's target on the one who answers, whoever the
+        cause's own words leave out (low confidence, flagged)."""
+        causes = [c for c in self.causes if c.sentence.number == sentence.number]
+        answers = [
+            i for i in coded if i.directed and i.evidence["action"].sentence == sentence.number
+        ]
+        self.causes = [c for c in self.causes if c.sentence.number != sentence.number]
+        if not causes or not answers:
+            return
+        answer = answers[0]
+        if len({(i.initiator, i.target) for i in answers}) > 1:
+            return  # an answer on several states: whose force it answered is not said
+        for cause in causes:
+            initiator = cause.initiator or answer.target
+            if initiator != answer.target:
+                continue
+            flag = "named as what the answer retaliated for: its sides are the answer's, reversed"
+            evidence = cause.initiator_evidence or FieldEvidence(sentence.number, "", 0.4, flag)
+            target = FieldEvidence(sentence.number, "", 0.4, flag)
+            incident = self._incident(
+                sentence, cause.cue, initiator, answer.initiator, evidence, target, []
+            )
+            coded.append(self._merge(incident))
 
     def _is_statement(self, text: str) -> bool:
         """Whether the sentence reports words ("..., the minister said on Sunday"): its day
@@ -336,7 +370,14 @@ class _Coder:
             # is still where the force landed, after any place named after the verb.
             sources = [match.span() for match in _SOURCE.finditer(text)]
             actors = [
-                m for m in left if not _is_place(text, m) and _holder(sources, m.start) is None
+                m
+                for m in left
+                if _holder(sources, m.start) is None
+                and (
+                    not _is_place(text, m)
+                    # "in response to US airstrikes": the noun phrase's own state acted.
+                    or (cue.noun and _NOUN_PHRASE_GAP.fullmatch(text[m.end : cue.start]))
+                )
             ]
             places = right + [m for m in left if _is_place(text, m)]
             if (
@@ -347,6 +388,8 @@ class _Coder:
                 # "Iran condemned the strikes": the state named is not the one who struck.
                 actors = []
         if not actors:
+            if _in_retaliation(text, cue):
+                self.causes.append(_Untargeted(sentence, cue, None, None, places))
             return [f'"{cue.text}": {_NO_ACTOR}']
         return [
             outcome
@@ -357,14 +400,16 @@ class _Coder:
     def _directed(
         self, sentence: Sentence, cue: Cue, actor: Mention, places: list[Mention]
     ) -> list[CodedIncident | str]:
-        if actor.non_state:
+        if actor.non_state or not self.gazetteer.is_state_force(actor, self.published):
             group = f"the one who acted, {actor.text}, is an armed group, not a state"
             return [f'"{cue.text}": {group}']
         if actor.state is None:
             return [f'"{cue.text}": {actor.text} names no single state']
         initiator = FieldEvidence(sentence.number, actor.text, _actor_confidence(actor))
         target = self._target(sentence, actor.state, places)
-        if target == _NO_TARGET and _is_subject(sentence.text, actor, cue):
+        if target == _NO_TARGET and _in_retaliation(sentence.text, cue):
+            self.causes.append(_Untargeted(sentence, cue, actor.state, initiator, places))
+        elif target == _NO_TARGET and _is_subject(sentence.text, actor, cue):
             # "Cambodian rocket attacks struck a gas station": the report's exchange may say
             # whom (settled in `finish`, once every sentence is read).
             self.untargeted.append(_Untargeted(sentence, cue, actor.state, initiator, places))
@@ -556,6 +601,8 @@ class _Coder:
             partners.setdefault(incident.initiator, set()).add(incident.target)
             partners.setdefault(incident.target, set()).add(incident.initiator)
         for force in self.untargeted:
+            if force.initiator is None or force.initiator_evidence is None:
+                continue
             others = partners.get(force.initiator, set())
             if len(others) != 1:
                 continue
@@ -614,8 +661,8 @@ class _Untargeted:
 
     sentence: Sentence
     cue: Cue
-    initiator: str
-    initiator_evidence: FieldEvidence
+    initiator: str | None
+    initiator_evidence: FieldEvidence | None
     places: list[Mention]
 
 
@@ -751,6 +798,16 @@ def _clash_parties(text: str, cue: Cue, mentions: list[Mention]) -> list[Mention
     # "Border clashes in Azerbaijan-Armenia ...": where it happened names the sides when
     # nothing else does.
     return sides if len({m.state for m in sides if m.state}) >= 2 else named
+
+
+def _in_retaliation(text: str, cue: Cue) -> bool:
+    """Whether the force words stand in a clause naming what another act answered ("in
+    retaliation for a ballistic missile assault", "in response to US airstrikes")."""
+    return any(start <= cue.start < end for start, end in _spans(_RETALIATION, text))
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in pattern.finditer(text)]
 
 
 def _is_subject(text: str, actor: Mention, cue: Cue) -> bool:

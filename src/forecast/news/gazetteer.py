@@ -9,6 +9,7 @@ place is skipped where its guards in the file say so ("Michael Jordan", "Atlanta
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -78,6 +79,13 @@ class Gazetteer:
     # run of capitalised words, with the guards that tell a person's name.
     places: dict[str, str] = field(default_factory=dict)
     place_guards: tuple[_Guard, ...] = ()
+    # A force that is its state's only from a day on ("Taliban forces" since August 2021).
+    forces_since: dict[str, dt.date] = field(default_factory=dict)
+
+    def is_state_force(self, mention: Mention, published: dt.date) -> bool:
+        """Whether a force named in a report of `published` was its state's then."""
+        since = self.forces_since.get(mention.text)
+        return since is None or published >= since
 
     def mentions(self, text: str) -> list[Mention]:
         """Every known name in `text`, left to right, without overlaps or guarded names."""
@@ -164,6 +172,9 @@ def load_gazetteer() -> Gazetteer:
         guards=_guards(raw["not_the_state"], raw["guard_macros"]),
         places=library_places(set(raw["states"]), set(meanings), raw["place_stoplist"]),
         place_guards=_guards({"places": raw["place_guards"]}, raw["guard_macros"])["places"],
+        forces_since={
+            name: dt.date.fromisoformat(str(day)) for name, day in raw["forces_since"].items()
+        },
     )
 
 
