@@ -429,3 +429,31 @@ def test_a_headlines_missiles_rock_a_capital() -> None:
     assert pairs("Russian missiles rock Ukraine capital Kyiv on Sunday") == [
         ("RUS", "UKR", "attack")
     ]
+
+
+def test_shells_fired_from_a_state_were_that_states() -> None:
+    assert pairs(
+        "Two shells fired from Myanmar military aircraft fell on Bangladesh on Friday"
+    ) == [("MMR", "BGD", "attack")]
+
+
+def test_firing_weapons_into_another_state_is_one_sides_fire() -> None:
+    text = "Venezuelan soldiers crossed into Colombia and fired their weapons on Friday."
+    assert pairs(text) == [("VEN", "COL", "attack")]
+
+
+def test_an_undated_headline_does_not_join_what_happened_earlier() -> None:
+    text = (
+        "Shells from Myanmar fall on Bangladesh\n"
+        "Earlier on January 8, two mortar shells fired from Myanmar landed in Bangladesh."
+    )
+    assert sorted(i.date for i in coded(text)) == [dt.date(2024, 1, 8), PUBLISHED]
+
+
+def test_a_cause_days_before_an_unnamed_answer_is_counted_back_from_the_storys_day() -> None:
+    text = (
+        "Iran launched a missile attack on Pakistan on Tuesday. The attack was launched a day "
+        "after Iran's Revolutionary Guards attacked targets in Iraq."
+    )
+    dates = {(i.target, i.date) for i in coded(text)}
+    assert dates == {("PAK", dt.date(2024, 1, 16)), ("IRQ", dt.date(2024, 1, 15))}

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from forecast.news.dates import DateReading
+from forecast.news.dates import DateReading, is_background
 from forecast.news.records import CodedIncident, FieldEvidence
 
 # The flags a sentence's own reading gives when it finds no date (coder._date): for the story,
@@ -58,7 +58,12 @@ def settle_undated_days(
     """Give each undated incident (outside `skip`, the restatements already joined) its day."""
     pair_days: dict[frozenset[str], dict[dt.date, int]] = {}
     for incident in incidents:
-        if incident.date_precision == "day" and recent(incident.date, published):
+        first = incident.sentences[min(incident.sentences)]
+        if (
+            incident.date_precision == "day"
+            and recent(incident.date, published)
+            and not is_background(first)
+        ):
             days = pair_days.setdefault(frozenset((incident.initiator, incident.target)), {})
             days.setdefault(incident.date, incident.evidence["date"].sentence)
     story: dict[dt.date, int] = {}
@@ -86,3 +91,44 @@ def settle_undated_days(
         incident.evidence["date"] = evidence
         incident.notes = [n for n in incident.notes if not n.startswith("date: ")]
         incident.notes.append(f"date: {evidence.flag}")
+
+
+def settle_cause_days(incidents: Sequence[CodedIncident], skip: Collection[int]) -> None:
+    """A cause said to be N days before its answer ("a day after Iran's Revolutionary Guards
+    attacked targets in Iraq"), whose sentence gave the answer no day, is counted back from the
+    day the answer took from the report (confidence 0.4, flagged)."""
+    for position, cause in enumerate(incidents):
+        if position in skip or cause.days_before_answer is None or cause.date_precision == "day":
+            continue
+        number = min(cause.sentences)
+        answers = [
+            i
+            for i in incidents
+            if i is not cause
+            and i.days_before_answer is None
+            and i.date_precision == "day"
+            and number in i.sentences
+        ]
+        if not answers:
+            # "the attack was launched a day after ...": an answer with no names is the
+            # report's story, when the report gives its force one day.
+            answers = [
+                i
+                for i in incidents
+                if i.days_before_answer is None
+                and i.date_precision == "day"
+                and recent(i.date, i.published)
+                and "cause" not in str(i.evidence["date"].flag)
+            ]
+        if len({a.date for a in answers}) != 1:
+            continue
+        answer = answers[0]
+        flag = (
+            f"named as the cause of another event: {cause.days_before_answer} day(s) before "
+            f"the answer's day, read in s{answer.evidence['date'].sentence}"
+        )
+        cause.date = answer.date - dt.timedelta(days=cause.days_before_answer)
+        cause.date_precision = "day"
+        cause.evidence["date"] = FieldEvidence(number, "", 0.4, flag)
+        cause.notes = [n for n in cause.notes if not n.startswith("date: ")]
+        cause.notes.append(f"date: {flag}")

@@ -36,7 +36,13 @@ from forecast.core.config import MAX_ARTICLE_BYTES
 from forecast.core.contracts import UNDIRECTED_ACTIONS
 from forecast.core.countries import name_of, resolve_country
 from forecast.core.errors import DataFileError
-from forecast.news.article_days import BACKGROUND, NO_DATE, recent, settle_undated_days
+from forecast.news.article_days import (
+    BACKGROUND,
+    NO_DATE,
+    recent,
+    settle_cause_days,
+    settle_undated_days,
+)
 from forecast.news.crisis import crisis_cue
 from forecast.news.dates import (
     ONLY_MONTH,
@@ -66,6 +72,9 @@ _REFERS_TO_FORCE = re.compile(
     re.IGNORECASE,
 )
 _BY_AGENT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+)?")
+_FROM_AGENT = re.compile(
+    r"\s+(?:(?:were|was)\s+)?(?:fired|launched|lobbed|dropped)?\s*from\s+(?:the\s+)?"
+)
 _CUE_WINDOW_WORDS = 6
 # A passive inside the force words: "were carried out", "airstrikes conducted (by ...)".
 _PASSIVE_INSIDE = re.compile(
@@ -387,6 +396,12 @@ class _Coder:
             ):
                 # "Iran condemned the strikes": the state named is not the one who struck.
                 actors = []
+            if cue.noun and not actors:
+                # "two shells fired from Myanmar military aircraft fell on Bangladesh": the
+                # weapons' origin right after them is who fired.
+                origin = [m for m in right if _FROM_AGENT.fullmatch(text[cue.end : m.start])]
+                actors = origin[:1]
+                places = [m for m in places if m not in actors]
         if not actors:
             if _in_retaliation(text, cue):
                 self.causes.append(_Untargeted(sentence, cue, None, None, places))
@@ -519,6 +534,7 @@ class _Coder:
             evidence=evidence,
             sentences={number: sentence.text},
             notes=[f"date: {date.flag}"] if date.flag else [],
+            days_before_answer=date.days_before_answer,
         )
 
     def _target_kind(
@@ -560,7 +576,8 @@ class _Coder:
                 flag = f"{cause}: {offset} day(s) before the answer's day"
                 return DateReading(answer.date - dt.timedelta(days=offset), "day", "", 0.5, flag)
         if found is None:
-            return publication_month(self.published, f"{cause}; its day is not given")
+            month = publication_month(self.published, f"{cause}; its day is not given")
+            return replace(month, days_before_answer=offset)
         return replace(found, confidence=min(found.confidence, 0.5), flag=found.flag or cause)
 
     def _merge(self, incident: CodedIncident) -> CodedIncident:
@@ -626,6 +643,7 @@ class _Coder:
         self._target_from_exchange()
         joined = _restatements(self.incidents)
         settle_undated_days(self.incidents, joined, self.story_days, self.published)
+        settle_cause_days(self.incidents, joined)
         for restating, dated in joined.items():
             self.incidents[dated].sentences.update(self.incidents[restating].sentences)
             self.claims.setdefault(dated, []).extend(self.claims.pop(restating, []))
@@ -692,7 +710,7 @@ def _restatements(incidents: Sequence[CodedIncident]) -> dict[int, int]:
             day
             for day in days.get(_pair_and_action(incident), [])
             if (
-                recent(incidents[day].date, incidents[day].published) == story
+                _story_day(incidents[day]) == story
                 if undated
                 else incidents[day].date.replace(day=1) == incident.date and named_month
             )
@@ -700,6 +718,13 @@ def _restatements(incidents: Sequence[CodedIncident]) -> dict[int, int]:
         if len({incidents[day].date for day in candidates}) == 1:
             joined[position] = candidates[0]
     return joined
+
+
+def _story_day(incident: CodedIncident) -> bool:
+    """Whether a dated incident can be the report's story: recent, and not told as what
+    happened earlier ("Earlier on August 28, two shells ...")."""
+    first = incident.sentences[min(incident.sentences)]
+    return recent(incident.date, incident.published) and not is_background(first)
 
 
 def _holder(spans: Sequence[tuple[int, int]], position: int) -> tuple[int, int] | None:

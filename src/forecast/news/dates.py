@@ -58,7 +58,7 @@ _BACKGROUND = re.compile(
     r"(?:few |two |three |several )?(?:days|weeks|months|years|decades?)|over the years|for years|"
     r"years ago|decades ago|a history of|history of|last year|earlier this year|in (?:19|20)\d\d|"
     r"since (?:19|20)\d\d|repeatedly|has long|have long|had long|ever since|regular|frequent|"
-    r"routine|periodic|repeated|second time|first time since)\b",
+    r"routine|periodic|repeated|second time|first time since)\b|^\W*(?:Earlier|Previously)\b",
     re.IGNORECASE,
 )
 # Context beside the event, whose dates are other events': "amid the war that began with the
@@ -91,6 +91,9 @@ class DateReading:
     phrase: str
     confidence: float
     flag: str | None = None
+    # For a cause "four days after" whose answer's day the sentence does not give: counted
+    # back once the report gives that day (forecast.news.article_days).
+    days_before_answer: int | None = None
 
 
 def publication_month(published: dt.date, reason: str) -> DateReading:

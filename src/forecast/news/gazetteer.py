@@ -97,7 +97,12 @@ class Gazetteer:
             kind, states = self.meanings[name]
             found.append(Mention(match.start(), match.end(), name, kind, states))
         if "-" in text or "\u2013" in text:
-            found.extend(self._hyphen_pairs(text))
+            # "Guinea-Bissau" is one state's name, already found whole.
+            found.extend(
+                pair
+                for pair in self._hyphen_pairs(text)
+                if all(pair.end <= m.start or pair.start >= m.end for m in found)
+            )
             found.sort(key=lambda mention: mention.start)
         if self.places:
             found = sorted(found + self._places(text, found), key=lambda m: m.start)
@@ -110,7 +115,7 @@ class Gazetteer:
         pairs = []
         for match in HYPHEN_PAIR.finditer(text):
             meanings = [self.meanings.get(match.group(part)) for part in (1, 2)]
-            if all(m is not None and m[0] in {"name", "adjective"} for m in meanings):
+            if all(m is not None and m[0] in {"name", "adjective", "capital"} for m in meanings):
                 for part, (kind, states) in zip((1, 2), meanings, strict=True):  # type: ignore[misc]
                     pairs.append(
                         Mention(match.start(part), match.end(part), match.group(part), kind, states)

@@ -58,6 +58,8 @@ class CodedIncident:
     fatalities_initiator: int | None = None
     fatalities_target: int | None = None
     fatalities_reported_by: str | None = None
+    # A cause said to be so many days before its answer, whose day is not yet known.
+    days_before_answer: int | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
