@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from forecast.news import code_article
+from forecast.news.article_days import FORCE
 from forecast.news.reported import (
     GoldEvent,
     Proposal,
@@ -52,9 +53,11 @@ def code_and_score(entry: dict[str, Any], text: str) -> ReportScore:
     """Code one report against its publication day and match the proposals to its facts."""
     published = dt.date.fromisoformat(str(entry["published"]))
     result = code_article(text, published, article=f"{entry['id']}.txt")
+    # The facts are uses of force; threats (hostility 2) are not scored.
     proposals = [
         Proposal(i.initiator, i.target, i.action, i.date, i.date_precision == "day")
         for i in result.incidents
+        if i.hostility >= FORCE
     ]
     gold = [GoldEvent.from_mapping(event) for event in entry.get("events") or []]
     return score_report(entry["id"], proposals, gold, lookalike=entry.get("kind") == "lookalike")

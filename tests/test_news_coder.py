@@ -79,10 +79,32 @@ def test_negated_force_is_no_incident(text: str) -> None:
         "If India attacked Pakistan, the army would respond.",
     ],
 )
-def test_threats_and_hypotheticals_are_no_incident(text: str) -> None:
+def test_threats_and_hypotheticals_are_no_use_of_force(text: str) -> None:
     result = code_article(text, dt.date(2024, 1, 18))
-    assert result.incidents == []
+    assert all(i.hostility < 4 for i in result.incidents)
     assert "threat or hypothetical" in result.verdicts[0].verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("North Korea threatened to launch missile strikes against South Korea.", ("PRK", "KOR")),
+        ("China vowed to attack Japanese ships on Monday.", ("CHN", "JPN")),
+        ("Pakistan warned India of a befitting response.", ("PAK", "IND")),
+    ],
+)
+def test_a_threat_against_a_named_state_is_a_threat_of_force(
+    text: str, pair: tuple[str, str]
+) -> None:
+    [threat] = code_article(text, dt.date(2024, 1, 18)).incidents
+    assert (threat.initiator, threat.target) == pair
+    assert (threat.action, threat.hostility, threat.cameo) == ("threat_to_use_force", 2, "138")
+    assert forecastable([threat])[0] == []
+
+
+def test_a_denied_threat_or_one_against_no_state_is_nothing() -> None:
+    assert code_article("Iran did not threaten Israel.", dt.date(2024, 1, 18)).incidents == []
+    assert code_article("China vowed to attack any ship.", dt.date(2024, 1, 18)).incidents == []
 
 
 def test_a_threat_with_no_force_verb_is_explained_as_a_threat() -> None:

@@ -34,7 +34,14 @@ NO_DATE = "the sentence gives no date"
 BACKGROUND = "the sentence places it in the past and gives no date"
 # The flag of a day taken from the publication date: such an incident is not forecast as read.
 STORY_DAYS = 14
+# Hostility of a use of force (MIE's scale; 2 is a threat).
+FORCE = 4
 ASSUMED_DAY = "the report gives no day for it: its publication day, to check"
+
+
+def _pair(incident: CodedIncident) -> tuple[frozenset[str], bool]:
+    """The two states, and whether force was used: a threat takes no day from a strike."""
+    return frozenset((incident.initiator, incident.target)), incident.hostility >= FORCE
 
 
 def recent(day: dt.date, published: dt.date) -> bool:
@@ -56,7 +63,7 @@ def settle_undated_days(
     published: dt.date,
 ) -> None:
     """Give each undated incident (outside `skip`, the restatements already joined) its day."""
-    pair_days: dict[frozenset[str], dict[dt.date, int]] = {}
+    pair_days: dict[tuple[frozenset[str], bool], dict[dt.date, int]] = {}
     for incident in incidents:
         first = incident.sentences[min(incident.sentences)]
         if (
@@ -64,7 +71,7 @@ def settle_undated_days(
             and recent(incident.date, published)
             and not is_background(first)
         ):
-            days = pair_days.setdefault(frozenset((incident.initiator, incident.target)), {})
+            days = pair_days.setdefault(_pair(incident), {})
             days.setdefault(incident.date, incident.evidence["date"].sentence)
     story: dict[dt.date, int] = {}
     for number, reading in story_days:
@@ -74,7 +81,7 @@ def settle_undated_days(
         if position in skip or not undated(incident):
             continue
         number = min(incident.sentences)
-        same_pair = pair_days.get(frozenset((incident.initiator, incident.target)), {})
+        same_pair = pair_days.get(_pair(incident), {})
         if len(same_pair) > 1:
             continue  # it restates one of the pair's days, and the words do not say which
         if len(same_pair) == 1:

@@ -249,6 +249,7 @@ class _Coder:
                 else:
                     coded.append(self._merge(outcome))
         self._reverse_causes(sentence, coded)
+        self._read_threats(sentence)
         if unnamed and not coded and not self._is_statement(sentence.text):
             reading = read_date(sentence.text, self.published)
             if (
@@ -293,6 +294,42 @@ class _Coder:
                 sentence, cause.cue, initiator, answer.initiator, evidence, target, []
             )
             coded.append(self._merge(incident))
+
+    def _read_threats(self, sentence: Sentence) -> None:
+        """ "Iran threatened to strike Israel", "Pakistan warned India of a response": a threat
+        of force by the state that speaks against the state it names after the words
+        (hostility 2, as the feeds code CAMEO 138). A threat is a known event, never forecast;
+        a negated one ("did not threaten") gives nothing."""
+        text = sentence.text
+        for cue in self.lexicon.other_cues(text):
+            if cue.entry.kind != "threat" or cue.entry.action is None:
+                continue
+            window = " ".join(text[: cue.start].split()[-_CUE_WINDOW_WORDS:])
+            if self.lexicon.negation.search(window):
+                continue
+            sources = _spans(_SOURCE, text)
+            speakers = [
+                m
+                for m in self.gazetteer.mentions(text[: cue.start])
+                if m.state and not _is_place(text, m) and _holder(sources, m.start) is None
+            ]
+            if not speakers or not self.gazetteer.is_state_force(speakers[-1], self.published):
+                continue
+            speaker = speakers[-1]
+            clause = _clause_after(text, cue.end)
+            targets = [
+                _shift(m, cue.end)
+                for m in self.gazetteer.mentions(clause)
+                if m.state and m.state != speaker.state and m.kind != "place"
+            ]
+            if not targets:
+                continue
+            initiator = FieldEvidence(sentence.number, speaker.text, _actor_confidence(speaker))
+            target = FieldEvidence(sentence.number, targets[0].text, 0.8)
+            threat = self._incident(
+                sentence, cue, str(speaker.state), str(targets[0].state), initiator, target, []
+            )
+            self._merge(threat)
 
     def _is_statement(self, text: str) -> bool:
         """Whether the sentence reports words ("..., the minister said on Sunday"): its day

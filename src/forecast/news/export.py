@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from forecast.core.atomic import write_csv
-from forecast.news.article_days import ASSUMED_DAY
+from forecast.news.article_days import ASSUMED_DAY, FORCE
 from forecast.news.coder import CodingResult
 from forecast.news.records import HANDCODED_COLUMNS, CodedIncident
 from forecast.predict.incident import Incident, parse_incident
@@ -52,6 +52,9 @@ def forecastable(incidents: Sequence[CodedIncident]) -> tuple[list[Incident], li
     ready: list[Incident] = []
     left_out: list[str] = []
     for coded in incidents:
+        if coded.hostility < FORCE:
+            left_out.append(f"{coded.incident_id}: a threat of force, a known event: not forecast")
+            continue
         if coded.date_precision != "day":
             left_out.append(
                 f"{coded.incident_id}: the article gives only the month; set the day in the "

@@ -103,12 +103,24 @@ def load_lexicon() -> Lexicon:
         )
     return Lexicon(
         force=tuple(force),
-        not_force=tuple(_entry(item, item["kind"], macros) for item in raw["not_force"]),
+        # A threat of force is an event of its own (hostility 2), coded as the feeds code it.
+        not_force=tuple(
+            _entry(item, item["kind"], macros, *_threat_meaning(item, meaning))
+            for item in raw["not_force"]
+        ),
         # Case matters: "May" the month is not "may" the modal.
         negation=re.compile(raw["negation"]),
         hypothetical=re.compile(raw["hypothetical"]),
         armed_group=re.compile(raw["armed_group_force"], re.IGNORECASE),
     )
+
+
+def _threat_meaning(
+    item: dict[str, Any], meaning: dict[str, tuple[str, int]]
+) -> tuple[str, int] | tuple[()]:
+    """A threat's action and hostility from the feeds' mapping; nothing for other entries."""
+    code = str(item["cameo"])
+    return meaning[code] if item["kind"] == "threat" and code in meaning else ()
 
 
 def _entry(
