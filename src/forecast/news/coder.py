@@ -196,13 +196,15 @@ def code_file(
 
 def code_article(text: str, published: dt.date, article: str = "article") -> CodingResult:
     """Propose the incidents an article reports (see the module docstring for the rules)."""
-    gazetteer = load_gazetteer()
-    coder = _Coder(gazetteer, load_lexicon(), published, article)
+    coder = _Coder(load_gazetteer(), load_lexicon(), published, article)
+    sentences = split_sentences(text)
     # The states the report names outright: a library place counts only in one of them.
     coder.named_states = {
-        m.state for m in gazetteer.mentions(text) if m.state and m.kind != "place"
+        m.state
+        for sentence in sentences
+        for m in coder.mentions(sentence.text)
+        if m.state and m.kind != "place"
     }
-    sentences = split_sentences(text)
     for sentence in sentences:
         coder.read(sentence)
     incidents = coder.finish()
@@ -232,6 +234,9 @@ class _Coder:
         # Force whose sentence names who acted but no state it fell on.
         self.untargeted: list[_Untargeted] = []
         self.named_states: set[str] = set()
+        # Each sentence's names, found once: the rules ask for those of many stretches of it.
+        self.found: dict[str, list[Mention]] = {}
+        self.others: dict[str, list[Cue]] = {}
         # Force named as what a sentence's answer retaliated for, whose sides it leaves out.
         self.causes: list[_Untargeted] = []
 
@@ -260,7 +265,7 @@ class _Coder:
             ):
                 self.story_days.append((sentence.number, reading))
         if not coded:  # "Iran condemned the strikes": the complaint is still named
-            others = self.lexicon.other_cues(sentence.text)
+            others = self.other_cues(sentence.text)
             if others:
                 kinds = dict.fromkeys(f"{c.entry.kind} ({c.entry.label})" for c in others)
                 self.verdicts.append(
@@ -301,7 +306,7 @@ class _Coder:
         (hostility 2, as the feeds code CAMEO 138). A threat is a known event, never forecast;
         a negated one ("did not threaten") gives nothing."""
         text = sentence.text
-        for cue in self.lexicon.other_cues(text):
+        for cue in self.other_cues(text):
             if cue.entry.kind != "threat" or cue.entry.action is None:
                 continue
             window = " ".join(text[: cue.start].split()[-_CUE_WINDOW_WORDS:])
@@ -310,7 +315,7 @@ class _Coder:
             sources = _spans(_SOURCE, text)
             speakers = [
                 m
-                for m in self.gazetteer.mentions(text[: cue.start])
+                for m in self.mentions(text, 0, cue.start)
                 if m.state and not _is_place(text, m) and _holder(sources, m.start) is None
             ]
             if not speakers or not self.gazetteer.is_state_force(speakers[-1], self.published):
@@ -318,8 +323,8 @@ class _Coder:
             speaker = speakers[-1]
             clause = _clause_after(text, cue.end)
             targets = [
-                _shift(m, cue.end)
-                for m in self.gazetteer.mentions(clause)
+                m
+                for m in self.mentions(text, cue.end, cue.end + len(clause))
                 if m.state and m.state != speaker.state and m.kind != "place"
             ]
             if not targets:
@@ -331,10 +336,26 @@ class _Coder:
             )
             self._merge(threat)
 
+    def other_cues(self, text: str) -> list[Cue]:
+        """The sentence's threats, condemnations and statements, found once."""
+        found = self.others.get(text)
+        if found is None:
+            found = self.others[text] = self.lexicon.other_cues(text)
+        return found
+
+    def mentions(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
+        """The names in text[start:end], found in the whole sentence (so a name's context is
+        read whole), at their places in the sentence."""
+        found = self.found.get(text)
+        if found is None:
+            found = self.found[text] = self.gazetteer.mentions(text)
+        stop = len(text) if end is None else end
+        return [m for m in found if start <= m.start and m.end <= stop]
+
     def _is_statement(self, text: str) -> bool:
         """Whether the sentence reports words ("..., the minister said on Sunday"): its day
         may be the statement's, not the force's."""
-        return any(cue.entry.kind == "statement" for cue in self.lexicon.other_cues(text))
+        return any(cue.entry.kind == "statement" for cue in self.other_cues(text))
 
     def _read_crisis(self, sentence: Sentence) -> None:
         """A vow to answer, a recalled envoy, an emergency meeting: whose, and in what words."""
@@ -348,7 +369,9 @@ class _Coder:
         if self.lexicon.negation.search(window) or _CONDITIONAL.search(window):
             return
         # The state that speaks or acts is the sentence's subject, named before the words.
-        speakers = [m for m in self.gazetteer.mentions(before) if m.state and not m.non_state]
+        speakers = [
+            m for m in self.mentions(sentence.text, 0, len(before)) if m.state and not m.non_state
+        ]
         if not speakers:
             return
         flag = "the struck state's words or deeds in the report: check them"
@@ -376,7 +399,7 @@ class _Coder:
         return (
             len(between.split()) <= _PHRASE_GAP_WORDS
             and _CLAUSE_BREAK.search(between) is None
-            and not self.gazetteer.mentions(between)
+            and not self.mentions(text, first.end, second.start)
         )
 
     def _code_cue(
@@ -395,16 +418,14 @@ class _Coder:
         if cue.noun and (match := _MODAL_AFTER_NOUN.search(_clause_after(text, cue.end))):
             # "An Israeli strike on Iran would ...", "... remains possible": not yet force.
             return [f'"{cue.text}" is a hypothetical ("{match.group(0)}"): no incident']
-        left = self.gazetteer.mentions(text[start : cue.start])
-        right = self.gazetteer.mentions(text[cue.end : end])
+        left = self.mentions(text, start, cue.start)
+        right = self.mentions(text, cue.end, end)
         # A state named in a cause ("hours after the Iranian attack") belongs to that clause's
         # event, not to this one, and the other way round.
         causes = cause_spans(text)
         clause = _holder(causes, cue.start)
-        left = [m for m in (_shift(m, start) for m in left) if _holder(causes, m.start) == clause]
-        right = [
-            m for m in (_shift(m, cue.end) for m in right) if _holder(causes, m.start) == clause
-        ]
+        left = [m for m in left if _holder(causes, m.start) == clause]
+        right = [m for m in right if _holder(causes, m.start) == clause]
         if cue.entry.action in UNDIRECTED_ACTIONS:
             return [self._clash(sentence, cue, _clash_parties(text, cue, left + right))]
         if _is_passive(text, start, cue):
@@ -778,12 +799,6 @@ def _identity(incident: CodedIncident) -> tuple[str, str, dt.date, str, bool]:
     undated mention placed in the past ("over the years") is never the story's."""
     background = incident.evidence["date"].flag == BACKGROUND
     return incident.initiator, incident.target, incident.date, incident.action, background
-
-
-def _shift(mention: Mention, offset: int) -> Mention:
-    return Mention(
-        mention.start + offset, mention.end + offset, mention.text, mention.kind, mention.states
-    )
 
 
 def _is_passive(text: str, start: int, cue: Cue) -> bool:
