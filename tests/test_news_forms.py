@@ -457,3 +457,23 @@ def test_a_cause_days_before_an_unnamed_answer_is_counted_back_from_the_storys_d
     )
     dates = {(i.target, i.date) for i in coded(text)}
     assert dates == {("PAK", dt.date(2024, 1, 16)), ("IRQ", dt.date(2024, 1, 15))}
+
+
+def test_a_states_forces_after_of_are_the_ones_who_acted_not_a_place() -> None:
+    text = "Members of the Venezuelan National Guard crossed into Colombia and fired their weapons."
+    assert pairs(text) == [("VEN", "COL", "attack")]
+
+
+def test_fire_exchanged_in_a_report_on_two_states_is_theirs() -> None:
+    text = (
+        "An Egyptian soldier was killed near Rafah in an incident involving Egyptian and "
+        "Israeli troops. Israeli media say there was an exchange of fire on Monday."
+    )
+    [clash] = coded(text)
+    assert (clash.initiator, clash.target, clash.action) == ("EGY", "ISR", "clash")
+    assert clash.evidence["target"].confidence == 0.4
+
+
+def test_recently_is_no_date_of_its_own() -> None:
+    [incident] = coded("Iran's Revolutionary Guards recently struck facilities in Iraq.")
+    assert (incident.date, incident.date_precision) == (PUBLISHED, "day")

@@ -118,6 +118,12 @@ _RETALIATION = re.compile(
 )
 _ONE_SIDE = "a clash needs two states in the clause"
 _SUBJECT_GAP_WORDS = 4
+# Words that make a state named before them its armed forces, whatever preposition precedes.
+_FORCE_AFTER = re.compile(
+    r"(?:['’]s)?\s+(?:(?:military|armed|air|naval|border|security|special|elite)\s+)?"
+    r"(?:army|military|forces|troops|soldiers|National Guard|Guard|navy|air force|jets|"
+    r"warplanes|aircraft|drones|artillery|Coast Guard|coast guard|border guards|units|gunboats)\b"
+)
 # A state named after "with" or "between" is a side of a clash, though it reads like a place.
 _PARTY_BEFORE = re.compile(r"\b(?:with|between|and|against)\s+(?:the\s+)?(?:[\w-]+\s+)?$")
 # A state adjective before a political title names a person, not a force, and so does a
@@ -538,6 +544,20 @@ class _Coder:
         groups = [m.text for m in mentions if m.non_state]
         if len(states) < 2 and groups:
             return f'"{cue.text}": {groups[0]}, an armed group, is one side: not interstate'
+        if len(states) < 2 and len(self.named_states) == 2 and set(states) <= self.named_states:
+            # "Israeli media say there was an exchange of fire": in a report that names two
+            # states outright, fire exchanged is theirs (low confidence, flagged).
+            first, second = sorted(self.named_states, key=resolve_country)
+            flag = "a clash whose clause names one side or none: the report's two states"
+            return self._incident(
+                sentence,
+                cue,
+                first,
+                second,
+                FieldEvidence(sentence.number, "", 0.4, flag),
+                FieldEvidence(sentence.number, "", 0.4, flag),
+                mentions,
+            )
         if len(states) < 2:
             return f'"{cue.text}": {_ONE_SIDE}'
         first, second = sorted(states[:2], key=resolve_country)
@@ -899,11 +919,13 @@ def _is_subject(text: str, actor: Mention, cue: Cue) -> bool:
 
 
 def _is_place(text: str, mention: Mention) -> bool:
-    """'in Iran's province', 'into Pakistan': a place where force landed, not who used it."""
-    return (
-        mention.kind in {"region", "place"}
-        or _PLACE_BEFORE.search(text[: mention.start]) is not None
-    )
+    """'in Iran's province', 'into Pakistan': a place where force landed, not who used it.
+    A state's forces are never a place: 'Members of the Venezuelan National Guard fired'."""
+    if mention.kind in {"region", "place"}:
+        return True
+    if _FORCE_AFTER.match(text, mention.end):
+        return False
+    return _PLACE_BEFORE.search(text[: mention.start]) is not None
 
 
 def _actor_confidence(mention: Mention) -> float:

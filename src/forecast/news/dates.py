@@ -30,7 +30,7 @@ _WEEKDAY = re.compile(rf"\b(?P<last>last )?(?P<day>{'|'.join(WEEKDAYS)})\b")
 _DAY_BEFORE = re.compile(r"\b(?:yesterday|last night|overnight)\b", re.IGNORECASE)
 _SAME_DAY = re.compile(r"\b(?:today|this morning|earlier today|tonight)\b", re.IGNORECASE)
 _VAGUE = re.compile(
-    r"\b(?:last week|this week|earlier this week|earlier this month|this month|recently|"
+    r"\b(?:last week|this week|earlier this week|earlier this month|this month|"
     r"in recent days|last weekend|over the weekend|at the weekend|this weekend|"
     r"earlier in the week)\b",
     re.IGNORECASE,
