@@ -477,3 +477,20 @@ def test_fire_exchanged_in_a_report_on_two_states_is_theirs() -> None:
 def test_recently_is_no_date_of_its_own() -> None:
     [incident] = coded("Iran's Revolutionary Guards recently struck facilities in Iraq.")
     assert (incident.date, incident.date_precision) == (PUBLISHED, "day")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "China staged drills simulating strikes on Taiwan on Monday.",
+        "India and Pakistan held talks on Tuesday after years of border clashes.",
+        "The two navies held exercises rehearsing missile strikes against Japan on Monday.",
+    ],
+)
+def test_rehearsals_and_years_of_past_force_are_no_incident(text: str) -> None:
+    assert coded(text) == []
+
+
+def test_a_cause_in_the_reports_past_does_not_make_the_answer_background() -> None:
+    [incident] = coded("Pakistani jets struck Afghanistan, after years of Taliban raids.")
+    assert (incident.initiator, incident.target, incident.date) == ("PAK", "AFG", PUBLISHED)

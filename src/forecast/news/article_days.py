@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from forecast.news.dates import DateReading, is_background
+from forecast.news.dates import DateReading, is_background, own_words
 from forecast.news.records import CodedIncident, FieldEvidence
 
 # The flags a sentence's own reading gives when it finds no date (coder._date): for the story,
@@ -69,7 +69,7 @@ def settle_undated_days(
         if (
             incident.date_precision == "day"
             and recent(incident.date, published)
-            and not is_background(first)
+            and not is_background(own_words(first))
         ):
             days = pair_days.setdefault(_pair(incident), {})
             days.setdefault(incident.date, incident.evidence["date"].sentence)

@@ -50,6 +50,7 @@ from forecast.news.dates import (
     cause_offset,
     cause_spans,
     is_background,
+    own_words,
     publication_month,
     read_date,
 )
@@ -641,10 +642,12 @@ class _Coder:
             reading = read_date(sentence.text, self.published)
             if reading is not None:
                 return reading
-            return publication_month(
-                self.published, BACKGROUND if is_background(sentence.text) else NO_DATE
-            )
+            background = is_background(own_words(sentence.text))
+            return publication_month(self.published, BACKGROUND if background else NO_DATE)
         cause = "named as the cause of another event"
+        if is_background(sentence.text[slice(*clause)]):
+            # "after years of border clashes": the report's past, not one event.
+            return publication_month(self.published, BACKGROUND)
         found = read_date(sentence.text[slice(*clause)], self.published, own_event=False)
         offset = cause_offset(sentence.text, clause[0])
         if found is None and offset is not None:
@@ -802,7 +805,7 @@ def _story_day(incident: CodedIncident) -> bool:
     """Whether a dated incident can be the report's story: recent, and not told as what
     happened earlier ("Earlier on August 28, two shells ...")."""
     first = incident.sentences[min(incident.sentences)]
-    return recent(incident.date, incident.published) and not is_background(first)
+    return recent(incident.date, incident.published) and not is_background(own_words(first))
 
 
 def _holder(spans: Sequence[tuple[int, int]], position: int) -> tuple[int, int] | None:

@@ -58,7 +58,8 @@ _BACKGROUND = re.compile(
     r"(?:few |two |three |several )?(?:days|weeks|months|years|decades?)|over the years|for years|"
     r"years ago|decades ago|a history of|history of|last year|earlier this year|in (?:19|20)\d\d|"
     r"since (?:19|20)\d\d|repeatedly|has long|have long|had long|ever since|regular|frequent|"
-    r"routine|periodic|repeated|second time|first time since)\b|^\W*(?:Earlier|Previously)\b",
+    r"routine|periodic|repeated|second time|first time since|(?:years|decades|months) of)\b"
+    r"|^\W*(?:Earlier|Previously)\b",
     re.IGNORECASE,
 )
 # Context beside the event, whose dates are other events': "amid the war that began with the
@@ -99,6 +100,12 @@ class DateReading:
 def publication_month(published: dt.date, reason: str) -> DateReading:
     """The fallback when a sentence gives no usable date: the publication month, flagged."""
     return DateReading(published.replace(day=1), "month", "", 0.3, reason)
+
+
+def own_words(text: str) -> str:
+    """The sentence without its named causes and asides ("after years of raids", "amid the
+    war"), whose words are about other events (offsets kept)."""
+    return _blanked(_blanked(text, _CAUSE), _ASIDE)
 
 
 def is_background(text: str) -> bool:
