@@ -494,3 +494,43 @@ def test_rehearsals_and_years_of_past_force_are_no_incident(text: str) -> None:
 def test_a_cause_in_the_reports_past_does_not_make_the_answer_background() -> None:
     [incident] = coded("Pakistani jets struck Afghanistan, after years of Taliban raids.")
     assert (incident.initiator, incident.target, incident.date) == ("PAK", "AFG", PUBLISHED)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "North Korean soldiers fired several rounds at a South Korean guard post on Monday.",
+            ("PRK", "KOR", "attack"),
+        ),
+        (
+            "Sudanese warplanes strafed a South Sudanese village on Monday.",
+            ("SDN", "SSD", "attack"),
+        ),
+        (
+            "Venezuelan troops traded gunfire with Colombian soldiers on Monday.",
+            ("COL", "VEN", "clash"),
+        ),
+        ("Indian troops killed two Pakistani soldiers on Monday.", ("IND", "PAK", "attack")),
+        ("Turkish jets downed a Syrian drone on Monday.", ("TUR", "SYR", "attack")),
+    ],
+)
+def test_wire_verbs_of_force(text: str, expected: tuple[str, str, str]) -> None:
+    assert pairs(text) == [expected]
+
+
+def test_the_second_of_two_joined_verbs_has_the_first_ones_subject() -> None:
+    text = (
+        "A Chinese coast guard ship rammed a Philippine supply boat and blasted it with water "
+        "cannon on Monday."
+    )
+    assert pairs(text) == [("CHN", "PHL", "attack")]
+
+
+def test_force_in_an_aside_is_its_own_event_and_leaves_the_main_verb_its_subject() -> None:
+    text = "Russia, which invaded Ukraine on 24 February 2022, shelled Toretsk on Monday."
+    found = {(i.initiator, i.target, i.action, i.date) for i in coded(text)}
+    assert found == {
+        ("RUS", "UKR", "occupation_of_territory", dt.date(2022, 2, 24)),
+        ("RUS", "UKR", "attack", dt.date(2024, 1, 15)),
+    }

@@ -47,6 +47,7 @@ from forecast.news.crisis import crisis_cue
 from forecast.news.dates import (
     ONLY_MONTH,
     DateReading,
+    aside_spans,
     cause_offset,
     cause_spans,
     is_background,
@@ -119,6 +120,10 @@ _RETALIATION = re.compile(
 )
 _ONE_SIDE = "a clash needs two states in the clause"
 _SUBJECT_GAP_WORDS = 4
+_WHICH = re.compile(r",\s*which\b")
+# A verb joined to the force verb before it, with no new clause between: "rammed a boat and
+# blasted it", "crossed the border and fired".
+_COORDINATED = re.compile(r"^[^,;:.]*\band\s+(?:then\s+)?$")
 # Words that make a state named before them its armed forces, whatever preposition precedes.
 _FORCE_AFTER = re.compile(
     r"(?:['’]s)?\s+(?:(?:military|armed|air|naval|border|security|special|elite)\s+)?"
@@ -244,15 +249,22 @@ class _Coder:
         # Each sentence's names, found once: the rules ask for those of many stretches of it.
         self.found: dict[str, list[Mention]] = {}
         self.others: dict[str, list[Cue]] = {}
+        # The state that acted in the sentence's last force verb, for a verb joined to it.
+        self.last_actor: Mention | None = None
         # Force named as what a sentence's answer retaliated for, whose sides it leaves out.
         self.causes: list[_Untargeted] = []
 
     def read(self, sentence: Sentence) -> None:
         cues = self._one_per_phrase(sentence.text, self.lexicon.force_cues(sentence.text))
+        self.last_actor = None
         coded: list[CodedIncident] = []
         unnamed = False
+        asides = aside_spans(sentence.text)
         for index, cue in enumerate(cues):
-            start = cues[index - 1].end if index else 0
+            # Force told in an aside ("Russia, which invaded Ukraine in 2022, shelled ...")
+            # does not cut the main verb off from its subject.
+            before = [c for c in cues[:index] if _holder(asides, c.start) is None]
+            start = before[-1].end if before else 0
             end = cues[index + 1].start if index + 1 < len(cues) else len(sentence.text)
             for outcome in self._code_cue(sentence, cue, start, end):
                 if isinstance(outcome, str):
@@ -431,8 +443,27 @@ class _Coder:
         # event, not to this one, and the other way round.
         causes = cause_spans(text)
         clause = _holder(causes, cue.start)
-        left = [m for m in left if _holder(causes, m.start) == clause]
-        right = [m for m in right if _holder(causes, m.start) == clause]
+        # So does a state named in an aside ("Russia, which invaded Ukraine, shelled ...").
+        asides = aside_spans(text)
+        aside = _holder(asides, cue.start)
+        # ... and the one who acted in an aside is the name it hangs on: "Russia, which
+        # invaded Ukraine".
+        antecedent = (
+            max((m for m in left if m.end <= aside[0]), key=lambda m: m.end, default=None)
+            if aside is not None and _WHICH.match(text, aside[0])
+            else None
+        )
+        left = [
+            m
+            for m in left
+            if _holder(causes, m.start) == clause
+            and (_holder(asides, m.start) == aside or m is antecedent)
+        ]
+        right = [
+            m
+            for m in right
+            if _holder(causes, m.start) == clause and _holder(asides, m.start) == aside
+        ]
         if cue.entry.action in UNDIRECTED_ACTIONS:
             return [self._clash(sentence, cue, _clash_parties(text, cue, left + right))]
         if _is_passive(text, start, cue):
@@ -467,10 +498,16 @@ class _Coder:
                 origin = [m for m in right if _FROM_AGENT.fullmatch(text[cue.end : m.start])]
                 actors = origin[:1]
                 places = [m for m in places if m not in actors]
+        joined = _COORDINATED.search(text[start : cue.start]) is not None
+        if self.last_actor is not None and not cue.noun and joined:
+            # "A Chinese ship rammed a Philippine boat and blasted it with water cannon": the
+            # second verb's subject is the first's, not the object named between them.
+            actors = [self.last_actor]
         if not actors:
             if _in_retaliation(text, cue):
                 self.causes.append(_Untargeted(sentence, cue, None, None, places))
             return [f'"{cue.text}": {_NO_ACTOR}']
+        self.last_actor = actors[-1]
         return [
             outcome
             for actor in _joint_actors(text, actors)
@@ -637,6 +674,11 @@ class _Coder:
     def _date(self, sentence: Sentence, cue: Cue) -> DateReading:
         """The day of the cue's own event: the sentence's, or for an event named as the cause
         of another, only a date inside that clause, at lower confidence."""
+        aside = _holder(aside_spans(sentence.text), cue.start)
+        if aside is not None:
+            # "Russia, which invaded Ukraine on Feb. 24, denies ...": the aside's own event.
+            inside = read_date(sentence.text[slice(*aside)], self.published, own_event=False)
+            return inside or publication_month(self.published, BACKGROUND)
         clause = _holder(cause_spans(sentence.text), cue.start)
         if clause is None:
             reading = read_date(sentence.text, self.published)

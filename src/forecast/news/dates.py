@@ -102,6 +102,12 @@ def publication_month(published: dt.date, reason: str) -> DateReading:
     return DateReading(published.replace(day=1), "month", "", 0.3, reason)
 
 
+def aside_spans(text: str) -> list[tuple[int, int]]:
+    """Where the sentence steps aside to another event ("Russia, which invaded Ukraine on
+    Feb. 24, ...", "amid the war that began ..."): the (start, end) of each aside."""
+    return [match.span() for match in _ASIDE.finditer(text)]
+
+
 def own_words(text: str) -> str:
     """The sentence without its named causes and asides ("after years of raids", "amid the
     war"), whose words are about other events (offsets kept)."""
