@@ -534,3 +534,16 @@ def test_force_in_an_aside_is_its_own_event_and_leaves_the_main_verb_its_subject
         ("RUS", "UKR", "occupation_of_territory", dt.date(2022, 2, 24)),
         ("RUS", "UKR", "attack", dt.date(2024, 1, 15)),
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Israel struck Iran on January 10. Iran retaliated the next day, firing at Israel.", 11),
+        ("Israel struck Iran on January 10. Two days later, Iran fired missiles at Israel.", 12),
+        ("Israel struck Iran on January 10, and Iran fired missiles at Israel a day later.", 11),
+    ],
+)
+def test_a_day_counted_on_from_an_earlier_event(text: str, day: int) -> None:
+    dates = {(i.initiator, i.date) for i in coded(text)}
+    assert dates == {("ISR", dt.date(2024, 1, 10)), ("IRN", dt.date(2024, 1, day))}

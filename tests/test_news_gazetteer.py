@@ -219,3 +219,11 @@ def test_library_places_leave_out_names_of_two_states_and_known_names() -> None:
     assert places["Toretsk"] == "UKR" and places["Karaj"] == "IRN"
     assert "Georgia" not in places and "Gaza" not in places
     assert all(len(name) >= 4 for name in places)
+
+
+def test_a_city_of_a_million_names_its_state_though_the_report_does_not() -> None:
+    [incident] = code_article(
+        "Ukrainian drones hit an oil refinery in Samara overnight.", dt.date(2024, 1, 18)
+    ).incidents
+    assert (incident.initiator, incident.target) == ("UKR", "RUS")
+    assert load_gazetteer().places["Samara"] == "RUS"  # not the Ethiopian town

@@ -50,6 +50,7 @@ from forecast.news.dates import (
     aside_spans,
     cause_offset,
     cause_spans,
+    days_later,
     is_background,
     own_words,
     publication_month,
@@ -546,9 +547,16 @@ class _Coder:
         places = [m for m in places if not _is_attribution(sentence.text, m)]
         # A state, its capital or a region named outright wins over a library place, and a
         # library place counts only in a state the report names ("Blida" in a report on
-        # Lebanon is the Lebanese village, not the Algerian city).
+        # Lebanon is the Lebanese village, not the Algerian city), unless it is a city of a
+        # million people ("Samara").
         places = sorted(
-            (m for m in places if m.kind != "place" or m.state in self.named_states),
+            (
+                m
+                for m in places
+                if m.kind != "place"
+                or m.state in self.named_states
+                or m.text in self.gazetteer.well_known_places
+            ),
             key=lambda m: m.kind == "place",
         )
         for mention in places:
@@ -680,6 +688,8 @@ class _Coder:
             inside = read_date(sentence.text[slice(*aside)], self.published, own_event=False)
             return inside or publication_month(self.published, BACKGROUND)
         clause = _holder(cause_spans(sentence.text), cue.start)
+        if clause is None and (later := self._counted_on(sentence.text, cue)) is not None:
+            return later
         if clause is None:
             reading = read_date(sentence.text, self.published)
             if reading is not None:
@@ -702,6 +712,28 @@ class _Coder:
             month = publication_month(self.published, f"{cause}; its day is not given")
             return replace(month, days_before_answer=offset)
         return replace(found, confidence=min(found.confidence, 0.5), flag=found.flag or cause)
+
+    def _counted_on(self, text: str, cue: Cue) -> DateReading | None:
+        """'Iran retaliated the next day', 'two days later': the day counted on from the day
+        told before the words in the sentence, else from the report's latest dated incident.
+        Force told before that day's words is that day's own ("Israel struck on June 13, and
+        Iran answered a day later")."""
+        found = days_later(own_words(text))
+        if found is None:
+            return None
+        match, days = found
+        anchor = read_date(text[: match.start()], self.published)
+        if anchor is not None and anchor.precision == "day":
+            if cue.start < text.find(anchor.phrase) + len(anchor.phrase):
+                return None
+            start = anchor.date
+        else:
+            dated = [i for i in self.incidents if i.date_precision == "day"]
+            if not dated:
+                return None
+            start = dated[-1].date
+        flag = f"'{match.group(0)}': counted on from {start.isoformat()}"
+        return DateReading(start + dt.timedelta(days=days), "day", match.group(0), 0.6, flag)
 
     def _merge(self, incident: CodedIncident) -> CodedIncident:
         """A second mention of a known incident adds its sentence; a new one is appended."""

@@ -76,6 +76,11 @@ _OFFSET = re.compile(
 _COUNT_BEFORE = re.compile(
     r"(?P<count>\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+$", re.IGNORECASE
 )
+_LATER = re.compile(
+    r"\b(?:the (?:next|following) day|(?P<count>a|an|one|two|three|four|five|six|seven|\d{1,2})"
+    r" (?P<unit>days?|weeks?) later)\b",
+    re.IGNORECASE,
+)
 _LAST_MONTH = re.compile(r"\blast month\b", re.IGNORECASE)
 _MONTH_ONLY = re.compile(rf"\b(?:in|during|since) (?P<month>{_MONTHS})\b(?: (?P<year>\d{{4}}))?")
 
@@ -100,6 +105,19 @@ class DateReading:
 def publication_month(published: dt.date, reason: str) -> DateReading:
     """The fallback when a sentence gives no usable date: the publication month, flagged."""
     return DateReading(published.replace(day=1), "month", "", 0.3, reason)
+
+
+def days_later(text: str) -> tuple[re.Match[str], int] | None:
+    """ "the next day", "a day later", "two days later", "a week later": the words and how many
+    days after an event told before them the sentence's own event came."""
+    match = _LATER.search(text)
+    if match is None:
+        return None
+    count = match.group("count")
+    if count is None:
+        return match, 1
+    number = int(count) if count.isdigit() else _COUNTS[count.lower()]
+    return match, number * (7 if match.group("unit").lower().startswith("week") else 1)
 
 
 def aside_spans(text: str) -> list[tuple[int, int]]:

@@ -78,6 +78,8 @@ class Gazetteer:
     # Provinces and cities from libraries (forecast.news.places): name -> ISO3, looked up per
     # run of capitalised words, with the guards that tell a person's name.
     places: dict[str, str] = field(default_factory=dict)
+    # Provinces and large cities, which name their state without the report naming it.
+    well_known_places: frozenset[str] = frozenset()
     place_guards: tuple[_Guard, ...] = ()
     # A force that is its state's only from a day on ("Taliban forces" since August 2021).
     forces_since: dict[str, dt.date] = field(default_factory=dict)
@@ -167,6 +169,7 @@ def load_gazetteer() -> Gazetteer:
     unknown = sorted({s for _, states in meanings.values() for s in states} - set(raw["states"]))
     if unknown:
         raise ValueError(f"{GAZETTEER_FILE}: regions, forces or groups name unlisted {unknown}")
+    places, well_known = library_places(set(raw["states"]), set(meanings), raw["place_stoplist"])
     return Gazetteer(
         pattern=_alternation(meanings),
         meanings=meanings,
@@ -175,7 +178,8 @@ def load_gazetteer() -> Gazetteer:
             for kind, words in raw["target_words"].items()
         },
         guards=_guards(raw["not_the_state"], raw["guard_macros"]),
-        places=library_places(set(raw["states"]), set(meanings), raw["place_stoplist"]),
+        places=places,
+        well_known_places=well_known,
         place_guards=_guards({"places": raw["place_guards"]}, raw["guard_macros"])["places"],
         forces_since={
             name: dt.date.fromisoformat(str(day)) for name, day in raw["forces_since"].items()
