@@ -1,0 +1,54 @@
+"""Forty reports written for the tests, coded against the events written down before the coder
+read them: every use of force found with its day (within one), every threat, no false
+incident, nothing on the look-alikes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from forecast.news import code_article
+from forecast.news.reported import GoldEvent, Proposal, ReportScore, score_report, summarise
+
+FIXTURE = Path(__file__).parent / "fixtures" / "news" / "written_reports.yaml"
+PUBLISHED = dt.date(2025, 6, 20)
+REPORTS = yaml.safe_load(FIXTURE.read_text())
+
+
+def scored(entry: dict[str, Any], hostility: int) -> ReportScore:
+    result = code_article(entry["text"], PUBLISHED, entry["id"])
+    proposals = [
+        Proposal(i.initiator, i.target, i.action, i.date, i.date_precision == "day")
+        for i in result.incidents
+        if (i.hostility >= 4) == (hostility >= 4)
+    ]
+    gold = [
+        GoldEvent.from_mapping(e)
+        for e in entry["events"]
+        if (e["hostility"] >= 4) == (hostility >= 4)
+    ]
+    return score_report(entry["id"], proposals, gold, lookalike=entry["lookalike"])
+
+
+@pytest.mark.parametrize("hostility", [4, 2], ids=["force", "threats"])
+def test_every_written_event_is_found_and_nothing_else(hostility: int) -> None:
+    scores = [scored(entry, hostility) for entry in REPORTS]
+    problems = [
+        f"{s.report}: missed {[(g.initiator, g.target, g.date) for g in s.missed]}, "
+        f"false {[p.describe() for p in s.false]}"
+        for s in scores
+        if s.missed or s.false
+    ]
+    assert problems == []
+    assert summarise(scores).found == sum(
+        1 for e in REPORTS for g in e["events"] if (g["hostility"] >= 4) == (hostility >= 4)
+    )
+
+
+def test_the_written_reports_span_force_and_look_alikes() -> None:
+    assert len(REPORTS) == 40
+    assert sum(e["lookalike"] for e in REPORTS) == 12
