@@ -363,3 +363,12 @@ def test_an_old_day_is_not_the_day_of_an_undated_headline() -> None:
         dt.date(2024, 10, 1),
     ).incidents
     assert sorted(i.date for i in incidents) == [dt.date(2024, 4, 13), dt.date(2024, 10, 1)]
+
+
+def test_of_several_days_told_without_names_the_first_dates_the_story() -> None:
+    [incident] = code_article(
+        "US strikes Iranian nuclear sites. The strikes occurred late Tuesday. Iran's agency "
+        "confirmed the attacks early Wednesday.",
+        PUBLISHED,
+    ).incidents
+    assert incident.date == dt.date(2024, 1, 16)

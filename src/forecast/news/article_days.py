@@ -8,8 +8,9 @@ of a report's story takes, in this order:
 
 1. the one day the report gives for force between the same two states (any action); with
    two days to choose from it keeps the publication month, as a restatement does;
-2. the one day the report gives to force whose sentence names no state ("The latest fighting
-   began Monday morning");
+2. the day the report gives to force whose sentence names no state ("The latest fighting
+   began Monday morning"), the first one told when it gives several ("The strikes occurred
+   late Saturday" before "Iran confirmed the attacks early Sunday");
 (in both, only days up to two weeks before publication: an older day is background)
 3. the publication day.
 
@@ -88,8 +89,10 @@ def settle_undated_days(
             [(day, source)] = same_pair.items()
             flag = f"{NO_DATE}: the day of the same states' force in s{source}"
             evidence = FieldEvidence(source, f"s{source}", 0.6, flag)
-        elif len(story) == 1:
-            [(day, source)] = story.items()
+        elif story:
+            # With several, the first told: "The strikes occurred late Saturday" before "Iran
+            # confirmed the attacks early Sunday".
+            day, source = min(story.items(), key=lambda item: item[1])
             flag = f"{NO_DATE}: the day the report gives its force in s{source}"
             evidence = FieldEvidence(source, f"s{source}", 0.5, flag)
         else:
