@@ -547,3 +547,16 @@ def test_force_in_an_aside_is_its_own_event_and_leaves_the_main_verb_its_subject
 def test_a_day_counted_on_from_an_earlier_event(text: str, day: int) -> None:
     dates = {(i.initiator, i.date) for i in coded(text)}
     assert dates == {("ISR", dt.date(2024, 1, 10)), ("IRN", dt.date(2024, 1, day))}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Armenian positions came under fire from Azerbaijani forces on Monday.", ("AZE", "ARM")),
+        ("Kyrgyz outposts came under attack by Tajik forces on Monday.", ("TJK", "KGZ")),
+        ("Two Indian soldiers were killed by Pakistani shelling on Monday.", ("PAK", "IND")),
+        ("Ethiopian forces pushed into Eritrean territory early Monday.", ("ETH", "ERI")),
+    ],
+)
+def test_the_struck_side_as_the_subject(text: str, expected: tuple[str, str]) -> None:
+    assert [(p[0], p[1]) for p in pairs(text)] == [expected]

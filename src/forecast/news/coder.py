@@ -75,6 +75,15 @@ _REFERS_TO_FORCE = re.compile(
     re.IGNORECASE,
 )
 _BY_AGENT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+)?")
+_CAME_UNDER = re.compile(r"(?:came|come|comes|coming) under\b", re.IGNORECASE)
+_UNDER_AGENT = re.compile(r"\s+(?:from|by)\s+(?:the\s+)?(?:[\w-]+\s+)?")
+# Force as the agent of a passive: "two soldiers were killed by Pakistani shelling" (the
+# subject's state was struck).
+_KILLED_BY = re.compile(
+    r"\b(?:was|were|been|being)\s+(?:\w+\s+)?(?:killed|wounded|injured|hit|struck|damaged|"
+    r"destroyed)\s+(?:by|in)\s+(?:an?\s+|the\s+)?$",
+    re.IGNORECASE,
+)
 _FROM_AGENT = re.compile(
     r"\s+(?:(?:were|was)\s+)?(?:fired|launched|lobbed|dropped)?\s*from\s+(?:the\s+)?"
 )
@@ -468,8 +477,10 @@ class _Coder:
         if cue.entry.action in UNDIRECTED_ACTIONS:
             return [self._clash(sentence, cue, _clash_parties(text, cue, left + right))]
         if _is_passive(text, start, cue):
-            # Only the agent right after "by" acted: "hit by floods ... borders Iran" has none.
-            actors = [m for m in right if _BY_AGENT.fullmatch(text[cue.end : m.start])]
+            # Only the agent right after "by" (or "from", for "came under fire from") acted:
+            # "hit by floods ... borders Iran" has none.
+            agent = _UNDER_AGENT if _CAME_UNDER.match(cue.text) else _BY_AGENT
+            actors = [m for m in right if agent.fullmatch(text[cue.end : m.start])]
             places = left + [m for m in right if m not in actors]
         else:
             # A place before the verb ("In Iran's Sistan-Baluchestan, Pakistani jets struck")
@@ -525,6 +536,20 @@ class _Coder:
             return [f'"{cue.text}": {actor.text} names no single state']
         initiator = FieldEvidence(sentence.number, actor.text, _actor_confidence(actor))
         target = self._target(sentence, actor.state, places)
+        if target == _NO_TARGET and cue.noun:
+            passive = _KILLED_BY.search(sentence.text[: actor.start])
+            subjects = [
+                m
+                for m in self.mentions(sentence.text, 0, passive.start() if passive else 0)
+                if m.state and m.state != actor.state and not m.non_state
+            ]
+            if passive and subjects:
+                target = [
+                    (
+                        str(subjects[-1].state),
+                        FieldEvidence(sentence.number, subjects[-1].text, 0.8),
+                    )
+                ]
         if target == _NO_TARGET and _in_retaliation(sentence.text, cue):
             self.causes.append(_Untargeted(sentence, cue, actor.state, initiator, places))
         elif target == _NO_TARGET and _is_subject(sentence.text, actor, cue):
@@ -899,7 +924,10 @@ def _identity(incident: CodedIncident) -> tuple[str, str, dt.date, str, bool]:
 
 
 def _is_passive(text: str, start: int, cue: Cue) -> bool:
-    """'were attacked by Afghan forces', 'Balochistan, hit by floods': the actor follows 'by'."""
+    """'were attacked by Afghan forces', 'Balochistan, hit by floods': the actor follows 'by';
+    'came under fire from Azerbaijani forces': the actor follows 'from'."""
+    if _CAME_UNDER.match(cue.text):
+        return True
     by_follows = re.match(r"\s+by\b", text[cue.end :]) is not None
     return by_follows and (
         _PASSIVE_BEFORE.search(text[start : cue.start]) is not None
