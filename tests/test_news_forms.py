@@ -560,3 +560,33 @@ def test_a_day_counted_on_from_an_earlier_event(text: str, day: int) -> None:
 )
 def test_the_struck_side_as_the_subject(text: str, expected: tuple[str, str]) -> None:
     assert [(p[0], p[1]) for p in pairs(text)] == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "India denied reports that its troops had crossed into Nepal and fired on villagers.",
+        "Pakistan rejected claims that its jets had bombed Afghan villages on Monday.",
+        "Russia dismissed as fake reports that its drones struck Poland on Monday.",
+        "Colombian soldiers clashed with ELN guerrillas near the Venezuelan border on Monday.",
+        "Pakistani troops clashed with militants near the Afghan border on Monday.",
+    ],
+)
+def test_denied_reports_and_clashes_with_armed_groups_are_no_interstate_force(text: str) -> None:
+    assert coded(text) == []
+
+
+def test_a_town_of_a_state_named_only_by_a_shared_name_is_that_states() -> None:
+    text = (
+        "GOMA, Congo (Reuters) - Four civilians were killed by Rwandan shelling in the "
+        "Congolese border town of Goma on Wednesday night."
+    )
+    assert pairs(text) == [("RWA", "COD", "attack")]
+
+
+def test_a_states_property_on_another_states_soil_strikes_both() -> None:
+    text = (
+        "Iran's Revolutionary Guards fired missiles at an Israeli spy headquarters in Erbil, in "
+        "northern Iraq, on Monday."
+    )
+    assert pairs(text) == [("IRN", "ISR", "attack"), ("IRN", "IRQ", "attack")]

@@ -75,6 +75,21 @@ _REFERS_TO_FORCE = re.compile(
     re.IGNORECASE,
 )
 _BY_AGENT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+)?")
+# A report or claim denied before the force words: "denied reports that its troops had fired",
+# "rejected claims that its jets had bombed", "dismissed as fake reports that its drones struck".
+_DENIED_REPORT = re.compile(
+    r"\b(?:denied|denies|deny|denying|rejected|rejects|dismissed|dismisses|refuted|refutes)\b"
+    r"[^.;:]{0,30}?\b(?:reports?|claims?|allegations?|accusations?|suggestions?|rumou?rs?)\b"
+    r"[^.;:]{0,30}?\bthat\b[^.;:]*$",
+    re.IGNORECASE,
+)
+# The other side of a clash named as an armed group ("clashed with militants", "fighting
+# between armed groups", "exchanged fire with insurgents").
+_ARMED_GROUP_SIDE = re.compile(
+    r"\b(?:with|between|against)\s+(?:\w+\s+){0,3}?(?P<group>militants?|insurgents?|rebels?|"
+    r"guerrillas?|armed groups?|jihadists?|separatists?|gunmen|smugglers|bandits)\b",
+    re.IGNORECASE,
+)
 _CAME_UNDER = re.compile(r"(?:came|come|comes|coming) under\b", re.IGNORECASE)
 _UNDER_AGENT = re.compile(r"\s+(?:from|by)\s+(?:the\s+)?(?:[\w-]+\s+)?")
 # Force as the agent of a passive: "two soldiers were killed by Pakistani shelling" (the
@@ -130,6 +145,7 @@ _RETALIATION = re.compile(
 )
 _ONE_SIDE = "a clash needs two states in the clause"
 _SUBJECT_GAP_WORDS = 4
+_IN_BEFORE = re.compile(r"\bin\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _WHICH = re.compile(r",\s*which\b")
 # A verb joined to the force verb before it, with no new clause between: "rammed a boat and
 # blasted it", "crossed the border and fired".
@@ -221,11 +237,13 @@ def code_article(text: str, published: dt.date, article: str = "article") -> Cod
     coder = _Coder(load_gazetteer(), load_lexicon(), published, article)
     sentences = split_sentences(text)
     # The states the report names outright: a library place counts only in one of them.
+    # A name two states share ("Congo") counts for both: a town of either may be meant.
     coder.named_states = {
-        m.state
+        state
         for sentence in sentences
         for m in coder.mentions(sentence.text)
-        if m.state and m.kind != "place"
+        if m.kind != "place" and not m.non_state
+        for state in m.states
     }
     for sentence in sentences:
         coder.read(sentence)
@@ -439,6 +457,9 @@ class _Coder:
         window = " ".join(text[start : cue.start].split()[-_CUE_WINDOW_WORDS:]) + " " + cue.text
         if match := self.lexicon.negation.search(window):
             return [f'"{cue.text}" is negated ("{match.group(0)}"): no incident']
+        if match := _DENIED_REPORT.search(text[: cue.start]):
+            # "India denied reports that its troops had fired on villagers".
+            return [f'"{cue.text}" is denied ("{match.group(0)}"): no incident']
         if match := self.lexicon.hypothetical.search(window):
             return [f'"{cue.text}" is a threat or hypothetical ("{match.group(0)}"): no incident']
         qualifier = " ".join(text[start : cue.start].split()[-1:]) + " " + cue.text
@@ -587,6 +608,10 @@ class _Coder:
         for mention in places:
             if mention.state and mention.state != initiator:
                 listed = _listed_with(sentence.text, mention, places, initiator)
+                if mention.kind == "adjective":
+                    # "an Israeli spy headquarters in Erbil, in northern Iraq", "a US base in
+                    # Qatar": the struck state's property and the state whose soil it is on.
+                    listed += _territory_after(sentence.text, mention, places, initiator, listed)
                 return [
                     (
                         str(m.state),
@@ -613,6 +638,12 @@ class _Coder:
     def _clash(self, sentence: Sentence, cue: Cue, mentions: list[Mention]) -> CodedIncident | str:
         states = list(dict.fromkeys(m.state for m in mentions if m.state))
         groups = [m.text for m in mentions if m.non_state]
+        side = _ARMED_GROUP_SIDE.search(sentence.text, cue.start, cue.end + 80)
+        if side is not None and len(states) < 3:
+            # "Colombian soldiers clashed with ELN guerrillas near the Venezuelan border": the
+            # other side is an armed group, and the border only says where.
+            groups.append(side.group("group"))
+            states = states[:1]
         if len(states) < 2 and groups:
             return f'"{cue.text}": {groups[0]}, an armed group, is one side: not interstate'
         if len(states) < 2 and len(self.named_states) == 2 and set(states) <= self.named_states:
@@ -1010,6 +1041,28 @@ def _in_retaliation(text: str, cue: Cue) -> bool:
 
 def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return [match.span() for match in pattern.finditer(text)]
+
+
+def _territory_after(
+    text: str, owner: Mention, places: list[Mention], initiator: str, listed: list[Mention]
+) -> list[Mention]:
+    """The state, named after an object a state owns, on whose soil the object stood: a name
+    (not an adjective) after "in" within the clause, of a state not already listed."""
+    taken = {m.state for m in listed} | {initiator}
+    clause_end = _CLAUSE_END.search(text, owner.end)
+    stop = clause_end.start() if clause_end else len(text)
+    for mention in sorted(places, key=lambda m: m.start):
+        if (
+            owner.end < mention.start < stop + 40
+            and mention.kind in {"name", "capital", "region", "place"}
+            and mention.state not in taken
+            and mention.state is not None
+            and _IN_BEFORE.search(text[: mention.start])
+            # "..., officials in Washington said": who speaks, not where it stood.
+            and not _SAID_AFTER.match(text[mention.end : mention.end + 60])
+        ):
+            return [mention]
+    return []
 
 
 def _is_subject(text: str, actor: Mention, cue: Cue) -> bool:
