@@ -51,6 +51,13 @@ def recent(day: dt.date, published: dt.date) -> bool:
     return 0 <= (published - day).days <= STORY_DAYS
 
 
+def story_day(incident: CodedIncident) -> bool:
+    """Whether a dated incident can be the report's story: recent, and not told as what
+    happened earlier ("Earlier on August 28, two shells ...", "in 2010")."""
+    first = incident.sentences[min(incident.sentences)]
+    return recent(incident.date, incident.published) and not is_background(own_words(first))
+
+
 def undated(incident: CodedIncident) -> bool:
     """A mention whose sentence gave no date at all (not "last week", not a cause)."""
     evidence = incident.evidence["date"]
@@ -66,12 +73,7 @@ def settle_undated_days(
     """Give each undated incident (outside `skip`, the restatements already joined) its day."""
     pair_days: dict[tuple[frozenset[str], bool], dict[dt.date, int]] = {}
     for incident in incidents:
-        first = incident.sentences[min(incident.sentences)]
-        if (
-            incident.date_precision == "day"
-            and recent(incident.date, published)
-            and not is_background(own_words(first))
-        ):
+        if incident.date_precision == "day" and story_day(incident):
             days = pair_days.setdefault(_pair(incident), {})
             days.setdefault(incident.date, incident.evidence["date"].sentence)
     story: dict[dt.date, int] = {}
@@ -97,10 +99,7 @@ def settle_undated_days(
             evidence = FieldEvidence(source, f"s{source}", 0.5, flag)
         else:
             day, evidence = published, FieldEvidence(number, "", 0.3, ASSUMED_DAY)
-        incident.date, incident.date_precision = day, "day"
-        incident.evidence["date"] = evidence
-        incident.notes = [n for n in incident.notes if not n.startswith("date: ")]
-        incident.notes.append(f"date: {evidence.flag}")
+        _redate(incident, day, evidence)
 
 
 def settle_cause_days(incidents: Sequence[CodedIncident], skip: Collection[int]) -> None:
@@ -137,8 +136,13 @@ def settle_cause_days(incidents: Sequence[CodedIncident], skip: Collection[int])
             f"named as the cause of another event: {cause.days_before_answer} day(s) before "
             f"the answer's day, read in s{answer.evidence['date'].sentence}"
         )
-        cause.date = answer.date - dt.timedelta(days=cause.days_before_answer)
-        cause.date_precision = "day"
-        cause.evidence["date"] = FieldEvidence(number, "", 0.4, flag)
-        cause.notes = [n for n in cause.notes if not n.startswith("date: ")]
-        cause.notes.append(f"date: {flag}")
+        day = answer.date - dt.timedelta(days=cause.days_before_answer)
+        _redate(cause, day, FieldEvidence(number, "", 0.4, flag))
+
+
+def _redate(incident: CodedIncident, day: dt.date, evidence: FieldEvidence) -> None:
+    """Give an incident the day read from the rest of the report, with its evidence and note."""
+    incident.date, incident.date_precision = day, "day"
+    incident.evidence["date"] = evidence
+    incident.notes = [n for n in incident.notes if not n.startswith("date: ")]
+    incident.notes.append(f"date: {evidence.flag}")

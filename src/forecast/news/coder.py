@@ -42,6 +42,7 @@ from forecast.news.article_days import (
     recent,
     settle_cause_days,
     settle_undated_days,
+    story_day,
 )
 from forecast.news.crisis import crisis_cue
 from forecast.news.dates import (
@@ -279,12 +280,14 @@ class _Coder:
         self.others: dict[str, list[Cue]] = {}
         # The state that acted in the sentence's last force verb, for a verb joined to it.
         self.last_actor: Mention | None = None
-        # Force named as what a sentence's answer retaliated for, whose sides it leaves out.
+        # Force the sentence being read names as what its answer retaliated for, whose sides
+        # it leaves out.
         self.causes: list[_Untargeted] = []
 
     def read(self, sentence: Sentence) -> None:
         cues = self._one_per_phrase(sentence.text, self.lexicon.force_cues(sentence.text))
         self.last_actor = None
+        self.causes = []
         coded: list[CodedIncident] = []
         unnamed = False
         asides = aside_spans(sentence.text)
@@ -325,17 +328,15 @@ class _Coder:
         """ "Israel struck Iran in retaliation for a missile assault on Oct. 1": what an answer
         retaliated for was force by the answer's target on the one who answers, whoever the
         cause's own words leave out (low confidence, flagged)."""
-        causes = [c for c in self.causes if c.sentence.number == sentence.number]
         answers = [
             i for i in coded if i.directed and i.evidence["action"].sentence == sentence.number
         ]
-        self.causes = [c for c in self.causes if c.sentence.number != sentence.number]
-        if not causes or not answers:
+        if not self.causes or not answers:
             return
         answer = answers[0]
         if len({(i.initiator, i.target) for i in answers}) > 1:
             return  # an answer on several states: whose force it answered is not said
-        for cause in causes:
+        for cause in self.causes:
             initiator = cause.initiator or answer.target
             if initiator != answer.target:
                 continue
@@ -463,7 +464,7 @@ class _Coder:
         if match := self.lexicon.hypothetical.search(window):
             return [f'"{cue.text}" is a threat or hypothetical ("{match.group(0)}"): no incident']
         qualifier = " ".join(text[start : cue.start].split()[-1:]) + " " + cue.text
-        if self.lexicon.armed_group and (match := self.lexicon.armed_group.search(qualifier)):
+        if match := self.lexicon.armed_group.search(qualifier):
             return [f'"{cue.text}" is force by an armed group ("{match.group(0)}"): not interstate']
         if cue.noun and (match := _MODAL_AFTER_NOUN.search(_clause_after(text, cue.end))):
             # "An Israeli strike on Iran would ...", "... remains possible": not yet force.
@@ -506,7 +507,7 @@ class _Coder:
         else:
             # A place before the verb ("In Iran's Sistan-Baluchestan, Pakistani jets struck")
             # is still where the force landed, after any place named after the verb.
-            sources = [match.span() for match in _SOURCE.finditer(text)]
+            sources = _spans(_SOURCE, text)
             actors = [
                 m
                 for m in left
@@ -651,15 +652,8 @@ class _Coder:
             # states outright, fire exchanged is theirs (low confidence, flagged).
             first, second = sorted(self.named_states, key=resolve_country)
             flag = "a clash whose clause names one side or none: the report's two states"
-            return self._incident(
-                sentence,
-                cue,
-                first,
-                second,
-                FieldEvidence(sentence.number, "", 0.4, flag),
-                FieldEvidence(sentence.number, "", 0.4, flag),
-                mentions,
-            )
+            evidence = FieldEvidence(sentence.number, "", 0.4, flag)
+            return self._incident(sentence, cue, first, second, evidence, evidence, mentions)
         if len(states) < 2:
             return f'"{cue.text}": {_ONE_SIDE}'
         first, second = sorted(states[:2], key=resolve_country)
@@ -921,7 +915,7 @@ def _restatements(incidents: Sequence[CodedIncident]) -> dict[int, int]:
             day
             for day in days.get(_pair_and_action(incident), [])
             if (
-                _story_day(incidents[day]) == story
+                story_day(incidents[day]) == story
                 if undated
                 else incidents[day].date.replace(day=1) == incident.date and named_month
             )
@@ -929,13 +923,6 @@ def _restatements(incidents: Sequence[CodedIncident]) -> dict[int, int]:
         if len({incidents[day].date for day in candidates}) == 1:
             joined[position] = candidates[0]
     return joined
-
-
-def _story_day(incident: CodedIncident) -> bool:
-    """Whether a dated incident can be the report's story: recent, and not told as what
-    happened earlier ("Earlier on August 28, two shells ...")."""
-    first = incident.sentences[min(incident.sentences)]
-    return recent(incident.date, incident.published) and not is_background(own_words(first))
 
 
 def _holder(spans: Sequence[tuple[int, int]], position: int) -> tuple[int, int] | None:
@@ -1036,7 +1023,7 @@ def _clash_parties(text: str, cue: Cue, mentions: list[Mention]) -> list[Mention
 def _in_retaliation(text: str, cue: Cue) -> bool:
     """Whether the force words stand in a clause naming what another act answered ("in
     retaliation for a ballistic missile assault", "in response to US airstrikes")."""
-    return any(start <= cue.start < end for start, end in _spans(_RETALIATION, text))
+    return _holder(_spans(_RETALIATION, text), cue.start) is not None
 
 
 def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from dateutil import parser as date_parser
 
+from forecast.news.fatalities import number_value
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -68,8 +70,6 @@ _ASIDE = re.compile(r"\bamid\b[^,;:]*|,\s*which\b[^,;:]*", re.IGNORECASE)
 ONLY_MONTH = "only the month is given"
 _LAST_YEAR = re.compile(r"\blast year\b", re.IGNORECASE)
 # The opening of a cause clause that says how long before the answer it happened.
-_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-           "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
 _OFFSET = re.compile(
     r"(?:(?P<count>a|an|one)\s+)?(?P<unit>days?|weeks?|hours?|minutes?)\s+after\b", re.IGNORECASE
 )
@@ -114,10 +114,7 @@ def days_later(text: str) -> tuple[re.Match[str], int] | None:
     if match is None:
         return None
     count = match.group("count")
-    if count is None:
-        return match, 1
-    number = int(count) if count.isdigit() else _COUNTS[count.lower()]
-    return match, number * (7 if match.group("unit").lower().startswith("week") else 1)
+    return match, 1 if count is None else _days(count, match.group("unit"))
 
 
 def aside_spans(text: str) -> list[tuple[int, int]]:
@@ -149,10 +146,13 @@ def cause_offset(text: str, start: int) -> int | None:
         return 0
     count = _COUNT_BEFORE.search(text[max(0, start - 20) : start])
     words = opening.group("count") or (count.group("count") if count else None)
-    if words is None:
-        return None
-    number = int(words) if words.isdigit() else _COUNTS[words.lower()]
-    return number * (7 if opening.group("unit").startswith("week") else 1)
+    return None if words is None else _days(words, opening.group("unit"))
+
+
+def _days(count: str, unit: str) -> int:
+    """'two' 'weeks' -> 14, 'a' 'day' -> 1: the number words are the death tolls' own."""
+    number = 1 if count.lower() in {"a", "an"} else number_value(count)
+    return number * (7 if unit.lower().startswith("week") else 1)
 
 
 def cause_spans(text: str) -> list[tuple[int, int]]:
@@ -172,7 +172,7 @@ def read_date(text: str, published: dt.date, *, own_event: bool = True) -> DateR
     """
     text = _blanked(text, _DATELINE)
     if own_event:
-        text = _blanked(_blanked(text, _CAUSE), _ASIDE)
+        text = own_words(text)
     for reader in (_explicit_day, _weekday, _relative_day):
         reading = reader(text, published)
         if reading is not None:

@@ -31,11 +31,16 @@ class Score:
 
     @property
     def precision(self) -> float:
-        return self.right / self.proposed if self.proposed else 1.0
+        return share(self.right, self.proposed)
 
     @property
     def recall(self) -> float:
-        return self.right / self.expected if self.expected else 1.0
+        return share(self.right, self.expected)
+
+
+def share(part: int, whole: int) -> float:
+    """part / whole, and 1.0 when there is nothing to get wrong (no proposal, no gold)."""
+    return part / whole if whole else 1.0
 
 
 def incident_values(incident: CodedIncident) -> dict[str, Any]:

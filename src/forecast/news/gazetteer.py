@@ -116,12 +116,13 @@ class Gazetteer:
         is neither)."""
         pairs = []
         for match in HYPHEN_PAIR.finditer(text):
-            meanings = [self.meanings.get(match.group(part)) for part in (1, 2)]
-            if all(m is not None and m[0] in {"name", "adjective", "capital"} for m in meanings):
-                for part, (kind, states) in zip((1, 2), meanings, strict=True):  # type: ignore[misc]
-                    pairs.append(
-                        Mention(match.start(part), match.end(part), match.group(part), kind, states)
-                    )
+            both = [(part, self.meanings.get(match.group(part))) for part in (1, 2)]
+            if all(m is not None and m[0] in {"name", "adjective", "capital"} for _, m in both):
+                pairs.extend(
+                    Mention(match.start(part), match.end(part), match.group(part), *meaning)
+                    for part, meaning in both
+                    if meaning is not None
+                )
         return pairs
 
     def _places(self, text: str, found: list[Mention]) -> list[Mention]:

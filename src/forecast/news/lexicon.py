@@ -67,7 +67,7 @@ class Lexicon:
     negation: re.Pattern[str]
     hypothetical: re.Pattern[str]
     # Force an armed group used ("terrorist attacks"): never a state's (lexicon.yaml).
-    armed_group: re.Pattern[str] | None = None
+    armed_group: re.Pattern[str]
 
     def force_cues(self, text: str) -> list[Cue]:
         """Uses of force the sentence reports, left to right; the first entry wins an overlap."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forecast.core.contracts import UNDIRECTED_ACTIONS
+from forecast.news.evaluation import share
 
 DAY_TOLERANCE = 1
 
@@ -156,19 +157,19 @@ class Summary:
 
     @property
     def precision(self) -> float:
-        return self.correct / self.proposed if self.proposed else 1.0
+        return share(self.correct, self.proposed)
 
     @property
     def recall(self) -> float:
-        return self.found / self.expected if self.expected else 1.0
+        return share(self.found, self.expected)
 
     @property
     def headline_recall(self) -> float:
-        return self.headline_found / self.headline_expected if self.headline_expected else 1.0
+        return share(self.headline_found, self.headline_expected)
 
     @property
     def exact_day_share(self) -> float:
-        return self.exact_days / self.day_matches if self.day_matches else 1.0
+        return share(self.exact_days, self.day_matches)
 
 
 def summarise(scores: Sequence[ReportScore], pattern: str | None = None) -> Summary:
