@@ -48,6 +48,7 @@ def test_the_scoring_copy_gives_the_same_curves_from_numpy_trees(fitted, world) 
     assert isinstance(copy.timing_.booster_, BoostedTrees)
     rows = features.sample(50, random_state=3)
     days = [1, 10, 100, 365]
+    # The same raw scores; the expit's rounding alone may differ (tests/test_links.py).
     pd.testing.assert_frame_equal(
-        copy.predict_survival(rows, days), fitted.predict_survival(rows, days), check_exact=True
+        copy.predict_survival(rows, days), fitted.predict_survival(rows, days), rtol=1e-13
     )

@@ -166,19 +166,25 @@ def test_logit_scores_new_rows_as_statsmodels_scores_its_own_design(world):
         np.testing.assert_allclose(model.linear_predictor(rows, horizon), expected, rtol=1e-12)
 
 
+# Their scoring copies walk the boosters' trees in numpy: the same raw scores, and the expit's
+# rounding alone may differ from scipy's (tests/test_links.py).
+NUMPY_TREE_COPIES = frozenset({"hazard_gb", "hazard_gb_cure"})
+
+
 @pytest.mark.parametrize("name", sorted(registry.BUILDERS))
 def test_a_scoring_copy_forecasts_exactly_as_the_fitted_model(world, name):
     episodes, features = world
     model = registry.build(name, FAST).fit(features, episodes)
     copy = pickle.loads(pickle.dumps(model.for_scoring()))
     rows = features.sample(9, random_state=2)
-    pd.testing.assert_frame_equal(copy.predict_proba(rows), model.predict_proba(rows))
+    same = {"rtol": 1e-13} if name in NUMPY_TREE_COPIES else {"check_exact": True}
+    pd.testing.assert_frame_equal(copy.predict_proba(rows), model.predict_proba(rows), **same)
     for kept, fitted in zip(copy.predict_interval(rows), model.predict_interval(rows), strict=True):
-        pd.testing.assert_frame_equal(kept, fitted, check_exact=True)
+        pd.testing.assert_frame_equal(kept, fitted, **same)
     if registry.is_timing(name):
         days = [1, 10, 100, 365]
         expected = model.predict_survival(rows, days)
-        pd.testing.assert_frame_equal(copy.predict_survival(rows, days), expected, check_exact=True)
+        pd.testing.assert_frame_equal(copy.predict_survival(rows, days), expected, **same)
 
 
 def test_scoring_copies_of_the_statistical_models_load_without_statsmodels_or_sklearn(

@@ -124,15 +124,16 @@ def expit(x: Any) -> Any:
     """1 / (1 + e^-x), element by element, keeping a Series a Series.
 
     Written out rather than taken from `scipy.special`, whose import costs a cold forecast a
-    fifth of a second; the numbers are scipy's to the last bit (`tests/test_links.py`).
+    fifth of a second; the numbers are scipy's to two units in the last place
+    (`tests/test_links.py`: scipy 1.17.1 calls the C library's `exp`, numpy its own).
     """
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-x))
 
 
 def logit(p: np.ndarray) -> np.ndarray:
-    """log(p / (1 - p)) as `scipy.special.logit` computes it, bit for bit: near p = 0.5, where
-    the ratio loses precision, as log1p(2(p - 0.5)) - log1p(-2(p - 0.5))."""
+    """log(p / (1 - p)) as `scipy.special.logit` computes it (to two units in the last place):
+    near p = 0.5, where the ratio loses precision, as log1p(2(p - 0.5)) - log1p(-2(p - 0.5))."""
     p = np.asarray(p, dtype=float)
     centred = 2 * (p - 0.5)
     with np.errstate(divide="ignore", invalid="ignore"):
