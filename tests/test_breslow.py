@@ -76,9 +76,7 @@ def test_the_hazard_glm_start_reaches_the_irls_start_optimum() -> None:
     duration, observed = _durations(episodes)
     design = model._centred(features) / model.scales_
     periods = PersonPeriods.of(duration, observed, model.edges)
-    basis = model._spline.transform(
-        np.log((np.asarray(model.edges[:-1]) + np.asarray(model.edges[1:])) / 2 + 1)[:, None]
-    )
+    basis = model._time_basis()
     exog = np.hstack([basis[periods.interval], design[periods.person]])
     start = baseline_start(periods, basis, exog.shape[1])
     family = sm.families.Binomial(link=sm.families.links.CLogLog())

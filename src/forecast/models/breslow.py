@@ -23,6 +23,7 @@ Only what `CoxTiming` fits takes the fast path: Breslow ties and every trigger a
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,20 +39,27 @@ def breslow_phreg(duration: np.ndarray, exog: np.ndarray, status: np.ndarray) ->
     class BreslowPHReg(sm.PHReg):
         """PHReg with `breslow_loglike`, `breslow_gradient` and `breslow_hessian` as products."""
 
-        def breslow_loglike(self, params: np.ndarray) -> float:
+        @functools.cached_property
+        def _strata(self) -> list[_RiskOrder] | None:
+            """Each stratum's risk-set layout, which no parameter changes; None: late entry."""
             if not _no_late_entry(self.surv):
+                return None
+            return [_RiskOrder(self.surv, index) for index in range(self.surv.nstrat)]
+
+        def breslow_loglike(self, params: np.ndarray) -> float:
+            if self._strata is None:
                 return super().breslow_loglike(params)
-            return sum(_RiskSets(self.surv, s, params).loglike() for s in range(self.surv.nstrat))
+            return sum(stratum.at(params).loglike() for stratum in self._strata)
 
         def breslow_gradient(self, params: np.ndarray) -> np.ndarray:
-            if not _no_late_entry(self.surv):
+            if self._strata is None:
                 return super().breslow_gradient(params)
-            return sum(_RiskSets(self.surv, s, params).score() for s in range(self.surv.nstrat))
+            return sum(stratum.at(params).score() for stratum in self._strata)
 
         def breslow_hessian(self, params: np.ndarray) -> np.ndarray:
-            if not _no_late_entry(self.surv):
+            if self._strata is None:
                 return super().breslow_hessian(params)
-            return sum(_RiskSets(self.surv, s, params).hessian() for s in range(self.surv.nstrat))
+            return sum(stratum.at(params).hessian() for stratum in self._strata)
 
     return BreslowPHReg(duration, exog, status=status, ties="breslow")
 
@@ -65,46 +73,60 @@ def _no_late_entry(surv: object) -> bool:
     return all(all(len(leaving) == 0 for leaving in exits[1:]) for exits in surv.risk_exit)
 
 
-class _RiskSets:
-    """One stratum's risk sets at `params`, as cumulative sums over the failure days."""
+class _RiskOrder:
+    """One stratum's triggers laid out for cumulative sums over the failure days."""
 
-    def __init__(self, surv: object, index: int, params: np.ndarray) -> None:
+    def __init__(self, surv: object, index: int) -> None:
         self.exog = surv.exog_s[index]
-        linpred = self.exog @ params
-        if surv.offset_s is not None:
-            linpred = linpred + surv.offset_s[index]
-        self.linpred = linpred - linpred.max()
-        self.risk = np.exp(self.linpred)
+        self.offset = None if surv.offset_s is None else surv.offset_s[index]
         failure_days = surv.ufailt[index]
         # The last failure day each trigger is at risk on (-1: none, it left before the first).
         self.last_day = np.searchsorted(failure_days, surv.time_s[index], side="right") - 1
         self.ties = np.array([len(rows) for rows in surv.ufailt_ix[index]], dtype=float)
         self.failed = np.concatenate([*surv.ufailt_ix[index], np.empty(0, dtype=np.int32)])
         # Triggers from the latest last day at risk to the earliest: the risk set of failure
-        # day i is then the first `reaching[i]` of them, and its sums are cumulative sums.
+        # day i is then the first `reaching[i] + 1` of them, and its sums are cumulative sums.
         at_risk = np.flatnonzero(self.last_day >= 0)
         self.order = at_risk[np.argsort(-self.last_day[at_risk], kind="stable")]
         counts = np.bincount(self.last_day[at_risk], minlength=len(failure_days))
         self.reaching = np.cumsum(counts[::-1])[::-1] - 1
+
+    def at(self, params: np.ndarray) -> _RiskSets:
+        return _RiskSets(self, params)
+
+
+class _RiskSets:
+    """One stratum's risk sets at `params`, as cumulative sums over the failure days."""
+
+    def __init__(self, layout: _RiskOrder, params: np.ndarray) -> None:
+        self.layout = layout
+        linpred = layout.exog @ params
+        if layout.offset is not None:
+            linpred = linpred + layout.offset
+        self.linpred = linpred - linpred.max()
+        self.risk = np.exp(self.linpred)
         # S0_i: the summed exp(eta) of everyone at risk on failure day i.
-        self.risk_set = np.cumsum(self.risk[self.order])[self.reaching]
+        self.risk_set = np.cumsum(self.risk[layout.order])[layout.reaching]
 
     def _weights(self) -> np.ndarray:
         """Per trigger, the sum of m_i / S0_i over the failure days it was at risk on."""
-        per_day = np.cumsum(self.ties / self.risk_set)
-        return np.where(self.last_day >= 0, per_day[np.maximum(self.last_day, 0)], 0.0)
+        last_day = self.layout.last_day
+        per_day = np.cumsum(self.layout.ties / self.risk_set)
+        return np.where(last_day >= 0, per_day[np.maximum(last_day, 0)], 0.0)
 
     def loglike(self) -> float:
-        return float(self.linpred[self.failed].sum() - (self.ties * np.log(self.risk_set)).sum())
+        ties = self.layout.ties
+        return float(self.linpred[self.layout.failed].sum() - (ties * np.log(self.risk_set)).sum())
 
     def score(self) -> np.ndarray:
-        return self.exog[self.failed].sum(axis=0) - self.exog.T @ (self.risk * self._weights())
+        exog = self.layout.exog
+        return exog[self.layout.failed].sum(axis=0) - exog.T @ (self.risk * self._weights())
 
     def hessian(self) -> np.ndarray:
-        weighted = self.exog * (self.risk * self._weights())[:, None]
-        first = self.exog.T @ weighted
+        layout = self.layout
+        first = layout.exog.T @ (layout.exog * (self.risk * self._weights())[:, None])
         # S1_i, the risk set's summed exp(eta) x on failure day i.
-        ordered = self.exog[self.order] * self.risk[self.order, None]
-        risk_sums = np.cumsum(ordered, axis=0)[self.reaching]
-        scaled = risk_sums * (np.sqrt(self.ties) / self.risk_set)[:, None]
+        ordered = layout.exog[layout.order] * self.risk[layout.order, None]
+        risk_sums = np.cumsum(ordered, axis=0)[layout.reaching]
+        scaled = risk_sums * (np.sqrt(layout.ties) / self.risk_set)[:, None]
         return -first + scaled.T @ scaled
