@@ -43,6 +43,26 @@ def test_thresholds_equal_scikit_learns(kind: str, weighted: bool) -> None:
     np.testing.assert_array_equal(ours, theirs)
 
 
+@pytest.mark.parametrize("weights", ["unit", "shares", "counts"])
+@pytest.mark.parametrize("kind", ["continuous", "ties", "few"])
+def test_weighted_ranks_equal_the_librarys_loop(kind: str, weights: str) -> None:
+    """Unit and whole-number weights put ranks exactly on a cumulative weight (the averaging
+    branch); shares put them between (the next-value branch); ties test the sort order."""
+    from sklearn.utils.stats import _weighted_percentile
+
+    rng = np.random.default_rng(11)
+    column = np.sort(_column(kind, rng, 3000))
+    weight = {
+        "unit": np.ones(3000),
+        "shares": rng.uniform(0.01, 1, 3000),
+        "counts": rng.integers(1, 4, 3000).astype(float),
+    }[weights]
+    ranks = np.linspace(0, 100, num=256)[1:-1]
+    ours = weighted_bins.weighted_ranks(column, weight, ranks)
+    theirs = np.asarray(_weighted_percentile(column, weight, ranks, average=True))
+    np.testing.assert_array_equal(ours, theirs)
+
+
 def test_swap_is_undone_after_the_block() -> None:
     original = binning._find_binning_thresholds
     with weighted_bins.faster_weighted_binning():
