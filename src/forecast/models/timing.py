@@ -44,6 +44,7 @@ from forecast.models.common import (
     survival_to_proba,
 )
 from forecast.models.logit import independent_columns
+from forecast.models.person_period_glm import PersonPeriodLayout, person_period_glm
 from forecast.models.weighted_bins import faster_weighted_binning
 
 if TYPE_CHECKING:
@@ -114,14 +115,7 @@ def interval_exposure(edges: Sequence[int], days: np.ndarray) -> np.ndarray:
     return np.clip(days[:, None], starts[None, :], ends[None, :]) - starts[None, :]
 
 
-def _newton_fit(
-    outcome: np.ndarray,
-    exog: np.ndarray,
-    family: sm.families.Family,
-    offset: np.ndarray,
-    groups: np.ndarray,
-    start: np.ndarray,
-) -> tuple[object, bool]:
+def _newton_fit(model: sm.GLM, groups: np.ndarray, start: np.ndarray) -> tuple[object, bool]:
     """A GLM fitted by Newton's method with dyad-clustered errors, and whether it converged.
 
     statsmodels' default IRLS solves a least-squares problem on the whole person-period table
@@ -129,13 +123,8 @@ def _newton_fit(
     small Hessian and settle. Convergence is judged by the score, since near-flat directions
     keep the coefficients jittering below any useful precision.
     """
-    import statsmodels.api as sm
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        # The time basis sums to one in every interval: the constant is there, and saying so
-        # spares statsmodels a rank check (an SVD) of the whole person-period table.
-        model = sm.GLM(outcome, exog, family=family, offset=offset, hasconst=True)
         result = model.fit(
             start_params=start,
             method="newton",
@@ -346,37 +335,47 @@ class HazardGLM(_SurvivalModel):
         periods = PersonPeriods.of(duration, observed, self.edges)
         time_basis = self._time_basis()
         n_basis = time_basis.shape[1]
-        exog = np.hstack([time_basis[periods.interval], self._effects(design, periods)])
-        start = baseline_start(periods, time_basis, exog.shape[1])
-        params, cov = self._fit_glm(periods, exog, dyad_groups(episodes)[periods.person], start)
+        layout = PersonPeriodLayout(time_basis, design, periods.person, periods.interval)
+        params, cov = self._fit_glm(periods, layout, dyad_groups(episodes)[periods.person])
         self.log_baseline_rate_ = time_basis @ params[:n_basis]
         self._keep_effects(params[n_basis:], cov[n_basis:, n_basis:])
         self.person_periods_ = len(periods.person)
         return self
 
-    def _effects(self, design: np.ndarray, periods: PersonPeriods) -> np.ndarray:
-        """The covariate columns of the person-period table: each trigger's own row."""
-        return design[periods.person]
-
     def _keep_effects(self, params: np.ndarray, cov: np.ndarray) -> None:
         self._unscale(params, cov)
 
+    def _glm(
+        self,
+        layout: PersonPeriodLayout,
+        outcome: np.ndarray,
+        offset: np.ndarray,
+        family: sm.families.Family,
+    ) -> sm.GLM:
+        """The GLM on the person-period table: each row the interval's time basis and the
+        trigger's own features (its Hessian sums the two blocks separately)."""
+        return person_period_glm(outcome, layout, family, offset)
+
     def _fit_glm(
-        self, periods: PersonPeriods, exog: np.ndarray, groups: np.ndarray, start: np.ndarray
+        self, periods: PersonPeriods, layout: PersonPeriodLayout, groups: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Coefficients and clustered covariance: cloglog, or piecewise exponential if unsettled."""
         import statsmodels.api as sm
 
         offset = np.log(periods.exposure)
         outcome = periods.event.astype(float)
-        cloglog = sm.families.Binomial(link=sm.families.links.CLogLog())
-        result, converged = _newton_fit(outcome, exog, cloglog, offset, groups, start)
+        cloglog = self._glm(
+            layout, outcome, offset, sm.families.Binomial(link=sm.families.links.CLogLog())
+        )
+        start = baseline_start(periods, layout.basis, cloglog.exog.shape[1])
+        result, converged = _newton_fit(cloglog, groups, start)
         self.link_ = "cloglog"
         if not converged:
             # The piecewise-exponential model (Poisson, log link, same offset) is the same
             # proportional-hazards model in continuous time, and its likelihood is better
             # behaved: the fallback when the cloglog fit does not settle.
-            result, _ = _newton_fit(outcome, exog, sm.families.Poisson(), offset, groups, start)
+            poisson = self._glm(layout, outcome, offset, sm.families.Poisson())
+            result, _ = _newton_fit(poisson, groups, start)
             self.link_ = "log (piecewise exponential)"
         if not _sane(result.params):
             raise ForecastError(
@@ -437,9 +436,22 @@ class TimeVaryingHazard(_IntervalRates, HazardGLM):
         ends = np.asarray(self.edges[1:], dtype=float)
         return np.log((starts + ends) / 2 + 1) - np.log(TIME_CENTRE_DAYS + 1)
 
-    def _effects(self, design: np.ndarray, periods: PersonPeriods) -> np.ndarray:
-        rows = design[periods.person]
-        return np.hstack([rows, rows * self._log_time()[periods.interval, None]])
+    def _glm(
+        self,
+        layout: PersonPeriodLayout,
+        outcome: np.ndarray,
+        offset: np.ndarray,
+        family: sm.families.Family,
+    ) -> sm.GLM:
+        """Each row's features enter twice, the second time times the interval's log days."""
+        import statsmodels.api as sm
+
+        rows = layout.design[layout.person]
+        slopes = rows * self._log_time()[layout.interval, None]
+        exog = np.hstack([layout.basis[layout.interval], rows, slopes])
+        # The time basis sums to one in every interval: the constant is there, and saying so
+        # spares statsmodels a rank check (an SVD) of the whole person-period table.
+        return sm.GLM(outcome, exog, family=family, offset=offset, hasconst=True)
 
     def _keep_effects(self, params: np.ndarray, cov: np.ndarray) -> None:
         width = len(self.columns_)
