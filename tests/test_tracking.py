@@ -69,6 +69,18 @@ def test_backtest_run_has_child_per_model_and_data_tags(in_tmp, small_params):
     assert parent.data.tags["synthetic"] == "true"
     assert parent.data.tags["data_hash"] == result.provenance.content_hash
     assert (in_tmp / "mlruns" / "mlflow.db").exists()
+    # Each child holds its model's per-origin scores as histories stepped by origin year.
+    logit = next(r for r in children if r.data.tags["model"] == "logit")
+    scored = result.per_origin[
+        (result.per_origin["model"] == "logit")
+        & (result.per_origin["subset"] == "all")
+        & (result.per_origin["horizon"] == 30)
+    ].dropna(subset=["brier"])
+    history = mlflow.MlflowClient().get_metric_history(logit.info.run_id, "origin_all_30d_brier")
+    assert sorted((m.step, m.value) for m in history) == sorted(
+        zip(scored["origin"].astype(int), scored["brier"].astype(float), strict=True)
+    )
+    assert scored["origin"].nunique() > 1
 
 
 @pytest.fixture
