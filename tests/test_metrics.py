@@ -35,6 +35,26 @@ def test_auc_is_nan_when_only_one_outcome_occurs():
     assert np.isnan(metrics.roc_auc(np.array([0.1, 0.2]), np.array([1.0, 1.0])))
 
 
+@pytest.mark.parametrize("distinct", [5, 50, 10_000])
+def test_auc_is_scikit_learns_area(distinct: int):
+    """Few distinct forecasts make many ties (counted half by both), many make almost none."""
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(distinct)
+    p = rng.integers(0, distinct, 3000) / distinct
+    y = (rng.uniform(size=3000) < 0.2 + 0.5 * p).astype(float)
+    assert metrics.roc_auc(p, y) == pytest.approx(roc_auc_score(y, p), rel=1e-13, abs=0)
+    assert metrics.roc_auc(p, y.astype(bool)) == metrics.roc_auc(p, y)
+
+
+def test_auc_by_hand():
+    # Pairs (positive, negative): (0.8, 0.2), (0.8, 0.5), (0.4, 0.2) and (0.5, 0.2) right,
+    # (0.4, 0.5) wrong, and the tie (0.5 positive, 0.5 negative) half: 4.5 of 6.
+    p = np.array([0.8, 0.4, 0.5, 0.2, 0.5])
+    y = np.array([1.0, 1.0, 1.0, 0.0, 0.0])
+    assert metrics.roc_auc(p, y) == pytest.approx(4.5 / 6)
+
+
 def test_ece_by_hand():
     # Bin 0-0.1 holds two forecasts of 0.05 with one event: |0.05 - 0.5| = 0.45 over 2 of 4.
     # Bin 0.9-1 holds two forecasts of 0.95 with two events: |0.95 - 1| = 0.05 over 2 of 4.
