@@ -73,3 +73,16 @@ def test_newton_fit_reaches_statsmodels_optimum_and_errors() -> None:
     np.testing.assert_allclose(ours.params, theirs.params, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(ours.cov_params(), theirs.cov_params(), rtol=1e-8, atol=1e-14)
     assert ours.mle_retvals["iterations"] == theirs.mle_retvals["iterations"]
+
+
+def test_rank_and_degrees_of_freedom_are_statsmodels_own() -> None:
+    layout, periods = _table(6)
+    outcome, offset = periods.event.astype(float), np.log(periods.exposure)
+    ours = person_period_glm(outcome, layout, FAMILIES["poisson"](), offset)
+    theirs = sm.GLM(outcome, layout.rows(), family=FAMILIES["poisson"](), offset=offset)
+    assert (ours.df_model, ours.df_resid, ours.wnobs) == (
+        theirs.df_model,
+        theirs.df_resid,
+        theirs.wnobs,
+    )
+    assert ours.df_model == layout.rows().shape[1] - 1

@@ -61,7 +61,9 @@ def breslow_phreg(duration: np.ndarray, exog: np.ndarray, status: np.ndarray) ->
                 return super().breslow_hessian(params)
             return sum(stratum.at(params).hessian() for stratum in self._strata)
 
-    return BreslowPHReg(duration, exog, status=status, ties="breslow")
+    # A Cox model has no constant; saying so spares statsmodels two SVDs of the whole design
+    # looking for one (they only set an attribute PHReg never reads).
+    return BreslowPHReg(duration, exog, status=status, ties="breslow", hasconst=False)
 
 
 def _no_late_entry(surv: object) -> bool:

@@ -9,7 +9,8 @@ most of a `hazard_glm` fit. Since a row is `(B[k], D[i])`, the same sums group:
     D' diag(f summed per trigger) D,   B' diag(f summed per interval) B,   B' (F' D)
 
 with `F[i, k]` the weight of trigger i's row in interval k. The largest product then runs over
-the triggers, not the rows. The values are statsmodels' own up to the order of floating-point
+the triggers, not the rows (and the table's rank, which statsmodels takes from an SVD of every
+row, is that of the small X'X). The values are statsmodels' own up to the order of floating-point
 sums (tests/test_person_period_glm.py compares them to 1e-10 relative), so Newton stops at the
 same optimum; the likelihood, the score and the clustered errors are statsmodels' code.
 """
@@ -66,7 +67,16 @@ def person_period_glm(
     import statsmodels.api as sm
 
     class PersonPeriodGLM(sm.GLM):
-        """GLM whose `hessian` groups the rows first; everything else is statsmodels'."""
+        """GLM whose `hessian` groups the rows first, and whose rank is that of the small
+        cross-product matrix; everything else is statsmodels'."""
+
+        def initialize(self) -> None:
+            """statsmodels' `initialize`, with the rank taken from X'X (a few dozen columns
+            square, the same rank) instead of an SVD of every row (a tenth of a fit)."""
+            self.df_model = np.linalg.matrix_rank(layout.sandwich(np.ones(len(layout.person)))) - 1
+            weights = self.freq_weights
+            self.wnobs = weights.sum() if weights is not None else self.exog.shape[0]
+            self.df_resid = self.wnobs - self.df_model - 1
 
         def hessian(
             self, params: np.ndarray, scale: float | None = None, observed: bool | None = None
