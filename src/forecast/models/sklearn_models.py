@@ -30,6 +30,7 @@ from forecast.models.common import (
     labels,
     numeric_feature_names,
 )
+from forecast.models.symmetric_hessian import symmetric_hessian
 
 # Continuous features get a spline; flags and small counts enter linearly.
 MIN_DISTINCT_FOR_SPLINE = 10
@@ -191,7 +192,8 @@ class SplineLogit(FeatureMemory):
         for horizon in self.horizons:
             known, retaliated = labels(episodes, horizon)
             pipeline = self._pipeline(features.loc[known])
-            self.pipelines_[horizon] = pipeline.fit(matrix[known], retaliated[known])
+            with symmetric_hessian():
+                self.pipelines_[horizon] = pipeline.fit(matrix[known], retaliated[known])
             self.counts_[horizon] = int(known.sum())
         return self
 
