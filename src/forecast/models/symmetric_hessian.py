@@ -15,16 +15,15 @@ product in for the duration of a fit, only for the scikit-learn versions whose h
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
 
+from forecast.models.library_swap import sklearn_release_in, swapped
+
 # The releases whose `_linear_loss.sandwich_dot(X, W)` is the general product this replaces.
 PATCHED_VERSIONS = ("1.8.", "1.9.")
-# Re-entrant: a fit inside a fit must not wait on itself.
-_LOCK = threading.RLock()
 
 
 def symmetric_sandwich(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -40,9 +39,7 @@ def symmetric_sandwich(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def applies() -> bool:
     """Whether the installed scikit-learn has the general product this module replaces."""
-    import sklearn
-
-    return sklearn.__version__.startswith(PATCHED_VERSIONS)
+    return sklearn_release_in(PATCHED_VERSIONS)
 
 
 @contextmanager
@@ -51,24 +48,24 @@ def symmetric_hessian() -> Iterator[None]:
     if not applies():
         yield
         return
-    from scipy import sparse
     from sklearn.linear_model import _linear_loss
 
-    with _LOCK:
-        general = _linear_loss.sandwich_dot
+    with swapped(_linear_loss, "sandwich_dot", _symmetric_where_possible):
+        yield
 
-        def sandwich_dot(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
-            if (
-                sparse.issparse(matrix)
-                or matrix.dtype != np.float64
-                or weights.dtype != np.float64
-                or (weights < 0).any()
-            ):
-                return general(matrix, weights)
-            return symmetric_sandwich(matrix, weights)
 
-        _linear_loss.sandwich_dot = sandwich_dot
-        try:
-            yield
-        finally:
-            _linear_loss.sandwich_dot = general
+def _symmetric_where_possible(general: Callable) -> Callable:
+    """`sandwich_dot` by SYRK for dense float64 inputs with weights >= 0, else `general`."""
+    from scipy import sparse
+
+    def sandwich_dot(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        if (
+            sparse.issparse(matrix)
+            or matrix.dtype != np.float64
+            or weights.dtype != np.float64
+            or (weights < 0).any()
+        ):
+            return general(matrix, weights)
+        return symmetric_sandwich(matrix, weights)
+
+    return sandwich_dot

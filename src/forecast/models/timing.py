@@ -446,9 +446,8 @@ class TimeVaryingHazard(_IntervalRates, HazardGLM):
         """Each row's features enter twice, the second time times the interval's log days."""
         import statsmodels.api as sm
 
-        rows = layout.design[layout.person]
-        slopes = rows * self._log_time()[layout.interval, None]
-        exog = np.hstack([layout.basis[layout.interval], rows, slopes])
+        slopes = layout.design[layout.person] * self._log_time()[layout.interval, None]
+        exog = np.hstack([layout.rows(), slopes])
         # The time basis sums to one in every interval: the constant is there, and saying so
         # spares statsmodels a rank check (an SVD) of the whole person-period table.
         return sm.GLM(outcome, exog, family=family, offset=offset, hasconst=True)

@@ -19,16 +19,15 @@ scikit-learn is imported inside the functions: a fitted model scores without it.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
 
+from forecast.models.library_swap import sklearn_release_in, swapped
+
 # The releases whose `_find_binning_thresholds` loops over percentiles with sample weights.
 PATCHED_VERSIONS = ("1.8.", "1.9.")
-# Re-entrant: a fit inside a fit (a booster within a stacked model) must not wait on itself.
-_LOCK = threading.RLock()
 
 
 def find_binning_thresholds(
@@ -102,9 +101,7 @@ def weighted_ranks(values: np.ndarray, weights: np.ndarray, ranks: np.ndarray) -
 
 def applies() -> bool:
     """Whether the installed scikit-learn has the per-rank loop this module replaces."""
-    import sklearn
-
-    return sklearn.__version__.startswith(PATCHED_VERSIONS)
+    return sklearn_release_in(PATCHED_VERSIONS)
 
 
 @contextmanager
@@ -115,10 +112,5 @@ def faster_weighted_binning() -> Iterator[None]:
         return
     from sklearn.ensemble._hist_gradient_boosting import binning
 
-    with _LOCK:
-        original = binning._find_binning_thresholds
-        binning._find_binning_thresholds = find_binning_thresholds
-        try:
-            yield
-        finally:
-            binning._find_binning_thresholds = original
+    with swapped(binning, "_find_binning_thresholds", lambda _: find_binning_thresholds):
+        yield
